@@ -1,0 +1,5 @@
+"""Entry point for `python -m regtui`."""
+
+from regtui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Command line: argument parsing and output (text and --json) over the services."""

@@ -1,0 +1,83 @@
+"""`regtui` command line: parse arguments, run one command, map errors to exit statuses."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from typing import Callable, Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from regtui.cli import commands
+from regtui.cli.workflow_commands import WORKFLOW_COMMANDS
+from regtui.cli.output import warn
+from regtui.config import load_settings, settings_locations
+from regtui.errors import RegtuiError
+from regtui.service import RegistryService
+
+Handler = Callable[[argparse.Namespace, RegistryService], int]
+ALL_COMMANDS = {**commands.COMMANDS, **WORKFLOW_COMMANDS}
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--registry", metavar="URL", default=argparse.SUPPRESS,
+                        help="SQLAlchemy URL of the shared registry (env REGTUI_REGISTRY)")
+    common.add_argument("--cache", metavar="PATH", default=argparse.SUPPRESS,
+                        help="local cache file (env REGTUI_CACHE)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser: global options and one subparser per command."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="regtui", parents=[common],
+        description="Terminal dashboard and CLI for a governed machine-learning model registry.",
+    )
+    parser.add_argument("--readonly", action="store_true", help="open the TUI without any write action")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, configure, _handler) in ALL_COMMANDS.items():
+        command_parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        configure(command_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 done, 1 check failed, 2 error, 3 pending)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code not in (0, None) else 0
+    for option, default in (("registry", None), ("cache", None), ("json", False)):
+        if not hasattr(args, option):
+            setattr(args, option, default)
+    handler: Handler = ALL_COMMANDS[args.command][2] if args.command else commands.run_tui
+    try:
+        service = RegistryService(settings_locations(load_settings(), args.registry, args.cache))
+        try:
+            return handler(args, service)
+        finally:
+            service.close()
+    except RegtuiError as exc:
+        warn(exc.message)
+        return exc.exit_code
+    except SQLAlchemyError as exc:
+        warn(f"database error: {str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0]}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("REGTUI_DEBUG"):
+            traceback.print_exc()
+        warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

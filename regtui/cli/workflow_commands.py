@@ -1,0 +1,295 @@
+"""The workflow commands: promote, requests, approve, reject, rollback, drill, audit, roles, policy."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from regtui import workflow
+from regtui.cli.commands import Configure, Handler, fresh_read, split_ref
+from regtui.cli.output import print_json, print_table, say
+from regtui.domain.approvals import Decision
+from regtui.domain.entry import Stage
+from regtui.domain.evidence import load_evidence_file
+from regtui.domain.manifest import dump_yaml
+from regtui.domain.policy import load_policy_text, policy_document
+from regtui.domain.roles import Role
+from regtui.errors import CheckFailedError, InputError, PendingError
+from regtui.service import RegistryService
+from regtui.store.policies import get_policy
+from regtui.store.queries import list_users
+
+
+def _stage(text: str) -> Stage:
+    """A stage name, case-insensitive."""
+    for stage in Stage:
+        if stage.value.lower() == text.lower():
+            return stage
+    raise argparse.ArgumentTypeError(f"unknown stage {text!r} (choose from {', '.join(s.value for s in Stage)})")
+
+
+def _configure_promote(parser: argparse.ArgumentParser) -> None:
+    """Options of `promote`."""
+    parser.add_argument("ref", metavar="MODEL@VERSION")
+    parser.add_argument("--to", dest="to_stage", type=_stage, required=True, metavar="STAGE")
+    parser.add_argument("--evidence", type=Path, metavar="FILE", help="gate evidence (YAML/JSON): review, canary_results, archival_checklist")
+    parser.add_argument("--reason", help="why (required to abandon or for a failed canary)")
+    parser.add_argument("--canary-share", type=float, metavar="PCT", help="share of traffic for a Canary")
+
+
+def cmd_promote(args: argparse.Namespace, service: RegistryService) -> int:
+    """Open or reuse a request, evaluate its gate, apply it when it passes; exit 3 while pending."""
+    model, version = split_ref(args.ref)
+    evidence = load_evidence_file(args.evidence) if args.evidence else None
+    outcome = workflow.promote(service, model, version, args.to_stage, evidence=evidence, reason=args.reason,
+                               canary_share=args.canary_share)
+    if args.json:
+        print_json({"ref": outcome.ref, "from": outcome.from_stage, "to": outcome.to_stage, "applied": outcome.applied,
+                    "request": outcome.request_id, "replaced": outcome.replaced, "missing": outcome.missing,
+                    "gate": outcome.gate.to_dict()})
+    else:
+        _print_gate(outcome.gate)
+    if outcome.applied:
+        if not args.json:
+            replaced = f"; {model}@{outcome.replaced} archived" if outcome.replaced else ""
+            say(f"{outcome.ref}: {outcome.from_stage} -> {outcome.to_stage}{replaced}")
+        return 0
+    raise PendingError(f"request #{outcome.request_id} for {outcome.ref} -> {outcome.to_stage} is pending; "
+                       f"missing: {', '.join(outcome.missing)}")
+
+
+def _print_gate(gate: Any) -> None:
+    """The gate checklist, one line per check."""
+    for check in gate.checks:
+        say(f"  [{'x' if check.passed else ' '}] {check.name}: {check.detail}")
+
+
+def _configure_requests(parser: argparse.ArgumentParser) -> None:
+    """Options of `requests`."""
+    parser.add_argument("--mine", action="store_true", help="only requests you can act on now")
+
+
+def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
+    """The approval queue: open requests and what each still needs."""
+    fresh_read(service)
+    views = workflow.open_requests(service, mine=args.mine)
+    if args.json:
+        print_json([{"id": v.id, "ref": v.ref, "from": v.from_stage, "to": v.to_stage, "requested_by": v.requested_by,
+                     "requested_at": v.requested_at, "reason": v.reason, "missing": v.gate.missing,
+                     "you_can_approve_as": v.can_approve, "you_can_apply": v.can_apply, "gate": v.gate.to_dict()}
+                    for v in views])
+        return 0
+    print_table(["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "YOU"],
+                [[f"#{v.id}", v.ref, f"{v.from_stage}->{v.to_stage}", v.requested_by, v.requested_at,
+                  ", ".join(v.gate.missing) or "nothing", _you(v)] for v in views])
+    return 0
+
+
+def _you(view: workflow.RequestView) -> str:
+    """What the caller can do with a request."""
+    if view.can_approve:
+        return f"approve as {view.can_approve}"
+    return "apply" if view.can_apply else "-"
+
+
+def _configure_decide(parser: argparse.ArgumentParser, comment_required: bool) -> None:
+    """Options of `approve` and `reject`."""
+    parser.add_argument("request", type=_request_id, metavar="REQUEST", help="request id (#12 or 12)")
+    parser.add_argument("--comment", required=comment_required, default="", help="what you reviewed, or why not")
+
+
+def _request_id(text: str) -> int:
+    """A request id typed as 12 or #12."""
+    try:
+        return int(text.lstrip("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a request id: {text!r}") from None
+
+
+def _decide(args: argparse.Namespace, service: RegistryService, decision: Decision) -> int:
+    """Record a decision and print the request's remaining needs."""
+    outcome = workflow.decide(service, args.request, decision, args.comment)
+    if args.json:
+        print_json({"request": outcome.request_id, "ref": outcome.ref, "decision": outcome.decision,
+                    "capacity": outcome.capacity, "missing": outcome.gate.missing, "gate": outcome.gate.to_dict()})
+        return 0
+    verb = "approved" if decision is Decision.APPROVE else "rejected"
+    say(f"{verb} request #{outcome.request_id} ({outcome.ref}) as {outcome.capacity}")
+    if decision is Decision.APPROVE:
+        say(f"still missing: {', '.join(outcome.gate.missing) or 'nothing'}")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace, service: RegistryService) -> int:
+    """Approve an open request."""
+    return _decide(args, service, Decision.APPROVE)
+
+
+def cmd_reject(args: argparse.Namespace, service: RegistryService) -> int:
+    """Reject an open request (a comment is required)."""
+    return _decide(args, service, Decision.REJECT)
+
+
+def _configure_rollback(parser: argparse.ArgumentParser) -> None:
+    """Options of `rollback`."""
+    parser.add_argument("model", metavar="MODEL")
+    parser.add_argument("--to", dest="to_version", required=True, metavar="VERSION")
+    parser.add_argument("--reason", required=True, help="incident reference")
+    parser.add_argument("--dry-run", action="store_true", help="show what would happen, change nothing")
+
+
+def cmd_rollback(args: argparse.Namespace, service: RegistryService) -> int:
+    """Roll a model back to an earlier Production version (checksums re-verified)."""
+    outcome = workflow.rollback(service, args.model, args.to_version, args.reason, dry_run=args.dry_run)
+    if args.json:
+        print_json({"model": outcome.model, "to": outcome.to_version, "from": outcome.from_version,
+                    "reason": outcome.reason, "verified": list(outcome.verified), "dry_run": args.dry_run})
+        return 0
+    prefix = "dry run: would roll back" if args.dry_run else "rolled back"
+    say(f"{prefix} {outcome.model} from {outcome.from_version or '-'} to {outcome.to_version} "
+        f"({len(outcome.verified)} artifact(s) verified); {outcome.from_version or 'nothing'} -> Archived")
+    return 0
+
+
+def _configure_model(parser: argparse.ArgumentParser) -> None:
+    """A single MODEL argument."""
+    parser.add_argument("model", metavar="MODEL")
+
+
+def cmd_drill(args: argparse.Namespace, service: RegistryService) -> int:
+    """Rollback drill: the whole procedure, not committed; the outcome is logged."""
+    outcome = workflow.drill(service, args.model)
+    if args.json:
+        print_json(outcome)
+    else:
+        say(f"drill {'PASSED' if outcome.passed else 'FAILED'} for {outcome.model} in {outcome.duration_ms} ms: {outcome.detail}")
+    if not outcome.passed:
+        raise CheckFailedError(f"rollback drill of {outcome.model} failed: {outcome.detail}")
+    return 0
+
+
+def _configure_audit(parser: argparse.ArgumentParser) -> None:
+    """Options of `audit`."""
+    parser.add_argument("target", nargs="?", metavar="MODEL|verify", help="a model to filter by, or `verify`")
+    parser.add_argument("--actor", help="only entries by this identity")
+    parser.add_argument("--limit", type=int, default=200)
+
+
+def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
+    """The promotion log (newest first), or `audit verify` to prove the hash chain."""
+    if args.target == "verify":
+        return _audit_verify(args, service)
+    fresh_read(service)
+    rows = workflow.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
+    if args.json:
+        print_json([{"position": r.position, "kind": r.kind, "actor": r.actor, "at": r.at, "model": r.model,
+                     "version": r.version, "from_stage": r.from_stage, "to_stage": r.to_stage, "details": r.details,
+                     "hash": r.hash} for r in rows])
+        return 0
+    print_table(["#", "AT", "KIND", "ACTOR", "VERSION", "MOVE", "DETAIL"],
+                [[r.position, r.at, r.kind, r.actor, f"{r.model}@{r.version}" if r.version else (r.model or "-"),
+                  _move_text(r.from_stage, r.to_stage), _event_detail(r.details)] for r in rows])
+    return 0
+
+
+def _move_text(from_stage: str | None, to_stage: str | None) -> str:
+    """'Staging->Canary', just the stage for a registration, '-' when the entry moves nothing."""
+    if not to_stage:
+        return "-"
+    return f"{from_stage}->{to_stage}" if from_stage else to_stage
+
+
+def _event_detail(details: dict[str, Any]) -> str:
+    """The most telling part of an entry's details, short."""
+    for key in ("reason", "comment", "detail", "replaced_by"):
+        if details.get(key):
+            return f"{key}: {details[key]}"[:80]
+    if "request" in details:
+        return f"request #{details['request']}"
+    return ""
+
+
+def _audit_verify(args: argparse.Namespace, service: RegistryService) -> int:
+    """Verify the whole chain; exit 1 naming the first broken entry."""
+    count, broken = workflow.verify_audit_chain(service)
+    if args.json:
+        print_json({"entries": count, "intact": broken is None,
+                    "broken_at": broken.position if broken else None, "reason": broken.reason if broken else None})
+    elif broken is None:
+        say(f"promotion log intact: {count} entries, hash chain verified")
+    if broken is not None:
+        raise CheckFailedError(f"promotion log broken at entry {broken.position}: {broken.reason}")
+    return 0
+
+
+def _configure_roles(parser: argparse.ArgumentParser) -> None:
+    """Options of `roles`."""
+    parser.add_argument("action", choices=["list", "set"], help="list identities, or set one's roles")
+    parser.add_argument("identity", nargs="?")
+    parser.add_argument("roles", nargs="*", metavar="ROLE", help=", ".join(r.value for r in Role))
+    parser.add_argument("--teams", help="comma-separated teams (replaces the identity's teams)")
+
+
+def cmd_roles(args: argparse.Namespace, service: RegistryService) -> int:
+    """List identities and roles, or set an identity's roles (admin)."""
+    if args.action == "set":
+        if not args.identity:
+            raise InputError("roles set needs IDENTITY and ROLE...")
+        try:
+            roles = [Role(r) for r in args.roles]
+        except ValueError as exc:
+            raise InputError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
+        teams = [t.strip() for t in args.teams.split(",") if t.strip()] if args.teams is not None else None
+        workflow.set_roles(service, args.identity, roles, teams)
+        say(f"{args.identity}: roles {', '.join(r.value for r in roles) or 'none'}")
+        return 0
+    fresh_read(service)
+    with service.reading() as session:
+        users = list_users(session)
+    if args.json:
+        print_json(users)
+        return 0
+    print_table(["IDENTITY", "NAME", "ROLES", "TEAMS"], [[u.identity, u.name, u.roles, u.teams] for u in users])
+    return 0
+
+
+def _configure_policy(parser: argparse.ArgumentParser) -> None:
+    """Options of `policy`."""
+    parser.add_argument("action", choices=["show", "set"])
+    parser.add_argument("file", nargs="?", type=Path, metavar="FILE")
+
+
+def cmd_policy(args: argparse.Namespace, service: RegistryService) -> int:
+    """Show the registry's policy, or replace it from a YAML file (admin)."""
+    if args.action == "set":
+        if args.file is None:
+            raise InputError("policy set needs FILE")
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+        changed = workflow.set_registry_policy(service, load_policy_text(text, str(args.file)))
+        say("policy updated" if changed else "policy unchanged")
+        return 0
+    fresh_read(service)
+    with service.reading() as session:
+        document = policy_document(get_policy(session))
+    if args.json:
+        print_json(document)
+    else:
+        print(dump_yaml(document), end="")
+    return 0
+
+
+WORKFLOW_COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
+    "promote": ("request a stage change; applied when its gate passes (exit 3 while pending)", _configure_promote, cmd_promote),
+    "requests": ("open promotion requests (the approval queue)", _configure_requests, cmd_requests),
+    "approve": ("approve a promotion request", lambda p: _configure_decide(p, False), cmd_approve),
+    "reject": ("reject a promotion request (comment required)", lambda p: _configure_decide(p, True), cmd_reject),
+    "rollback": ("roll a model back to an earlier Production version", _configure_rollback, cmd_rollback),
+    "drill": ("rollback drill: the full procedure, not committed, outcome logged", _configure_model, cmd_drill),
+    "audit": ("the promotion log; `audit verify` proves its hash chain", _configure_audit, cmd_audit),
+    "roles": ("list identities and roles, or set them (admin)", _configure_roles, cmd_roles),
+    "policy": ("show the governance policy, or set it from a YAML file (admin)", _configure_policy, cmd_policy),
+}

@@ -1,0 +1,227 @@
+"""Artifact checksums: streamed SHA-256, artifact URIs, and verification against the recorded values.
+
+HTTP is injected as a streaming callable (see regtui.providers.http_artifacts.stream_http) so this
+module stays free of any HTTP client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import partial
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+from urllib.parse import SplitResult, urlsplit
+from urllib.request import url2pathname
+
+from regtui.domain.entry import Artifact
+from regtui.domain.text import clean_single_line
+from regtui.errors import InputError, RegtuiError
+
+CHUNK_SIZE = 1024 * 1024
+ProgressCallback = Callable[[int], None]
+HttpFetcher = Callable[[str], Iterable[bytes]]
+_LOCAL_HOSTS = ("", "localhost")
+
+
+class ArtifactUnavailableError(InputError):
+    """An artifact could not be fetched (HTTP error status, timeout, connection failure)."""
+
+    title = "Artifact unavailable"
+
+
+class ArtifactMissingError(ArtifactUnavailableError):
+    """The artifact's server answered that it does not exist (HTTP 404 or 410)."""
+
+    title = "Artifact missing"
+
+
+class ArtifactScheme(StrEnum):
+    """How an artifact URI can be verified here."""
+
+    FILE = "file"
+    HTTP = "http"
+    UNVERIFIABLE = "unverifiable"
+
+
+class VerifyStatus(StrEnum):
+    """Outcome of re-hashing one artifact."""
+
+    OK = "ok"
+    MISMATCH = "mismatch"
+    MISSING = "missing"
+    UNVERIFIABLE = "unverifiable"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """One artifact's verification: recorded versus found SHA-256 and size, and a one-line message."""
+
+    name: str
+    uri: str
+    status: VerifyStatus
+    expected_sha256: str
+    expected_size: int
+    actual_sha256: str | None = None
+    actual_size: int | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True only when the artifact was read and matches its recorded checksum and size."""
+        return self.status is VerifyStatus.OK
+
+
+def sha256_stream(chunks: Iterable[bytes], on_bytes: ProgressCallback | None = None) -> tuple[str, int]:
+    """Hex SHA-256 and total size of a byte stream, reporting progress per chunk, in constant memory."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+        if on_bytes is not None:
+            on_bytes(len(chunk))
+    return digest.hexdigest(), size
+
+
+def sha256_file(
+    path: Path, chunk_size: int = CHUNK_SIZE, on_bytes: ProgressCallback | None = None
+) -> tuple[str, int]:
+    """Hex SHA-256 and size of a file of any size, read in chunks so memory stays constant."""
+    return sha256_stream(_read_chunks(path, chunk_size), on_bytes)
+
+
+def _read_chunks(path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Yield a file's bytes chunk by chunk."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            yield chunk
+
+
+def classify_uri(uri: str) -> ArtifactScheme:
+    """Whether a URI is a local file, an http(s) resource, or something recorded but not verifiable here."""
+    parts = urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if scheme == "file" and _is_local_absolute(parts):
+        return ArtifactScheme.FILE
+    if scheme in ("http", "https") and parts.netloc:
+        return ArtifactScheme.HTTP
+    return ArtifactScheme.UNVERIFIABLE
+
+
+def _is_local_absolute(parts: SplitResult) -> bool:
+    """True for a file URI naming an absolute path on this host."""
+    return parts.netloc.lower() in _LOCAL_HOSTS and parts.path.startswith("/")
+
+
+def file_uri_to_path(uri: str) -> Path:
+    """The local path a file:// URI names (percent-decoded), refusing remote hosts and relative paths."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "file" or not _is_local_absolute(parts):
+        raise InputError(f"not a local absolute file URI: '{clean_single_line(uri)}'")
+    return Path(url2pathname(parts.path))
+
+
+def path_to_file_uri(path: Path) -> str:
+    """The absolute, percent-encoded file:// URI of a path (relative paths against the working directory)."""
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def resolve_artifact_uri(uri: str, base_dir: Path) -> str:
+    """Make a manifest's artifact reference absolute: paths and file:relative against base_dir; URIs kept."""
+    if not uri:
+        raise InputError("empty artifact URI")
+    parts = urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return path_to_file_uri(Path(base_dir, uri))
+    if scheme == "file" and not parts.netloc and not uri[len("file:"):].startswith("//"):
+        return path_to_file_uri(Path(base_dir, url2pathname(parts.path)))
+    return uri
+
+
+def verify_artifact(
+    artifact: Artifact,
+    fetch_http: HttpFetcher | None = None,
+    on_bytes: ProgressCallback | None = None,
+) -> VerifyResult:
+    """Re-hash an artifact from its URI and compare with the recorded SHA-256 and size."""
+    scheme = classify_uri(artifact.uri)
+    if scheme is ArtifactScheme.FILE:
+        path = file_uri_to_path(artifact.uri)
+        return _verify_chunks(artifact, partial(_read_chunks, path), on_bytes)
+    if scheme is ArtifactScheme.HTTP and fetch_http is not None:
+        return _verify_chunks(artifact, partial(fetch_http, artifact.uri), on_bytes)
+    return _result(artifact, VerifyStatus.UNVERIFIABLE, _unverifiable_reason(artifact.uri))
+
+
+def _verify_chunks(
+    artifact: Artifact, open_chunks: Callable[[], Iterable[bytes]], on_bytes: ProgressCallback | None
+) -> VerifyResult:
+    """Hash the bytes from a source, turning read failures into a missing or error result."""
+    try:
+        actual_sha256, actual_size = sha256_stream(open_chunks(), on_bytes)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        return _result(artifact, VerifyStatus.MISSING, f"file not found: {_shown(exc.filename)}")
+    except ArtifactMissingError as exc:
+        return _result(artifact, VerifyStatus.MISSING, exc.message)
+    except OSError as exc:
+        return _result(artifact, VerifyStatus.ERROR, f"cannot read {_shown(exc.filename)}: {exc.strerror}")
+    except RegtuiError as exc:
+        return _result(artifact, VerifyStatus.ERROR, exc.message)
+    return _compare(artifact, actual_sha256, actual_size)
+
+
+def _shown(filename: object) -> str:
+    """A file name from an OSError, safe to print on one line."""
+    return clean_single_line(str(filename))
+
+
+def _compare(artifact: Artifact, actual_sha256: str, actual_size: int) -> VerifyResult:
+    """An ok or mismatch result naming what differs."""
+    problems = []
+    if actual_size != artifact.size:
+        problems.append(f"size {actual_size} bytes, recorded {artifact.size}")
+    if actual_sha256 != artifact.sha256.lower():
+        problems.append(f"sha256 {actual_sha256[:12]}…, recorded {artifact.sha256[:12]}…")
+    status = VerifyStatus.MISMATCH if problems else VerifyStatus.OK
+    message = "; ".join(problems) if problems else "sha256 and size match"
+    return _result(artifact, status, message, actual_sha256, actual_size)
+
+
+def _unverifiable_reason(uri: str) -> str:
+    """Why an artifact URI cannot be verified here, in one line."""
+    parts = urlsplit(uri)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return "file URI on another host or with a relative path cannot be read here"
+    if scheme in ("http", "https") and parts.netloc:
+        return "HTTP verification is not available here"
+    if scheme in ("http", "https"):
+        return "HTTP URI without a host"
+    if not scheme:
+        return "not an absolute URI"
+    return f"{clean_single_line(scheme)}:// artifacts are recorded but cannot be verified here"
+
+
+def _result(
+    artifact: Artifact,
+    status: VerifyStatus,
+    message: str,
+    actual_sha256: str | None = None,
+    actual_size: int | None = None,
+) -> VerifyResult:
+    """A VerifyResult for an artifact with the recorded values filled in."""
+    return VerifyResult(
+        name=artifact.name,
+        uri=artifact.uri,
+        status=status,
+        expected_sha256=artifact.sha256,
+        expected_size=artifact.size,
+        actual_sha256=actual_sha256,
+        actual_size=actual_size,
+        message=message,
+    )

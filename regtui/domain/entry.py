@@ -1,0 +1,220 @@
+"""The registry entry: one registered model version and everything the standard says it carries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any, Mapping
+
+
+MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+
+class Stage(StrEnum):
+    """Promotion stages, in lifecycle order."""
+
+    DEVELOPMENT = "Development"
+    STAGING = "Staging"
+    CANARY = "Canary"
+    PRODUCTION = "Production"
+    ARCHIVED = "Archived"
+
+
+class Bump(StrEnum):
+    """Which semver component a change increments."""
+
+    MAJOR = "major"
+    MINOR = "minor"
+    PATCH = "patch"
+
+
+class ChangeKind(StrEnum):
+    """Why a version exists; each kind implies the semver component it must bump."""
+
+    INITIAL = "initial"
+    ARCHITECTURE = "architecture"
+    MODEL_TYPE = "model-type"
+    APPROACH = "approach"
+    RETRAINING = "retraining"
+    HYPERPARAMETERS = "hyperparameters"
+    PROMPT = "prompt"
+    CONFIGURATION = "configuration"
+    THRESHOLD = "threshold"
+    DEPENDENCY = "dependency"
+
+    @property
+    def bump(self) -> Bump | None:
+        """The semver component this kind of change increments (None for an initial version)."""
+        return _BUMP_OF_KIND.get(self)
+
+
+_BUMP_OF_KIND: dict[ChangeKind, Bump] = {
+    ChangeKind.ARCHITECTURE: Bump.MAJOR,
+    ChangeKind.MODEL_TYPE: Bump.MAJOR,
+    ChangeKind.APPROACH: Bump.MAJOR,
+    ChangeKind.RETRAINING: Bump.MINOR,
+    ChangeKind.HYPERPARAMETERS: Bump.MINOR,
+    ChangeKind.PROMPT: Bump.MINOR,
+    ChangeKind.CONFIGURATION: Bump.PATCH,
+    ChangeKind.THRESHOLD: Bump.PATCH,
+    ChangeKind.DEPENDENCY: Bump.PATCH,
+}
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Evaluation metrics: overall values and the same metrics per named segment."""
+
+    overall: Mapping[str, float] = field(default_factory=dict)
+    segments: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, key-sorted form for manifests, storage and hashing."""
+        return {
+            "overall": dict(sorted(self.overall.items())),
+            "segments": {s: dict(sorted(m.items())) for s, m in sorted(self.segments.items())},
+        }
+
+
+@dataclass(frozen=True)
+class FairnessAssessment:
+    """Model-card fairness section: the summary and who attested it."""
+
+    summary: str = ""
+    attested_by: str | None = None
+    attested_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrainingDataSummary:
+    """Model-card training-data section: source, size and date range."""
+
+    source: str = ""
+    size: str = ""
+    date_range: str = ""
+
+
+@dataclass(frozen=True)
+class Responsible:
+    """Model-card ownership section: the responsible team and the escalation contact."""
+
+    team: str = ""
+    escalation_contact: str = ""
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """The six sections of a model card required by the standard."""
+
+    intended_use: str = ""
+    limitations: str = ""
+    evaluation: str = ""
+    fairness: FairnessAssessment = field(default_factory=FairnessAssessment)
+    training_data: TrainingDataSummary = field(default_factory=TrainingDataSummary)
+    responsible: Responsible = field(default_factory=Responsible)
+
+    def missing_sections(self) -> list[str]:
+        """Names of sections that are empty, for the model-card completeness check."""
+        checks = {
+            "intended_use": self.intended_use,
+            "limitations": self.limitations,
+            "evaluation": self.evaluation,
+            "fairness": self.fairness.summary,
+            "training_data": self.training_data.source,
+            "responsible": self.responsible.team and self.responsible.escalation_contact,
+        }
+        return [name for name, value in checks.items() if not value]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file that belongs to a version, referenced by URI with its recorded SHA-256 and size."""
+
+    name: str
+    uri: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ProviderPin:
+    """The exact third-party provider model version an in-house version depends on."""
+
+    provider: str
+    model: str
+    version: str
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One registered model version: the immutable fields of the standard's registry entry."""
+
+    model: str
+    version: str
+    change_kind: ChangeKind
+    framework: str
+    training_data: str
+    owner: str
+    created_at: datetime
+    parent: str | None = None
+    description: str = ""
+    hyperparameters: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
+    model_card: ModelCard = field(default_factory=ModelCard)
+    artifacts: tuple[Artifact, ...] = ()
+    provider: ProviderPin | None = None
+
+    @property
+    def ref(self) -> str:
+        """The MODEL@VERSION reference people type."""
+        return f"{self.model}@{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical plain form of the registered fields (JSON-ready, stable ordering)."""
+        return {name: _plain(getattr(self, name)) for name in REGISTERED_FIELDS}
+
+    def content_hash(self) -> str:
+        """SHA-256 over the canonical JSON of the registered fields; equal content, equal hash."""
+        return hashlib.sha256(canonical_json(self.to_dict()).encode()).hexdigest()
+
+    def differing_fields(self, other: VersionEntry) -> list[str]:
+        """Names of registered fields whose values differ from another entry's."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [name for name in REGISTERED_FIELDS if mine[name] != theirs[name]]
+
+
+REGISTERED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(VersionEntry))
+
+
+def utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z suffix, to the microsecond when it has one."""
+    moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON (sorted keys, no whitespace) used for every hash."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _plain(value: Any) -> Any:
+    """Convert dataclasses, enums, datetimes and mappings into JSON-ready values."""
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, Metrics):
+        return value.to_dict()
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

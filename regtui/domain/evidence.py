@@ -1,0 +1,85 @@
+"""Gate evidence attached to a promotion request: review reference, canary results, archival checklist.
+
+An evidence file (`regtui promote --evidence FILE`) is YAML or JSON:
+
+    review: "eval report 2026-11 (s3://reports/churn/2.6.0.html), diff against 2.5.0"
+    canary_results: {error_rate: 0.004, latency_p95_ms: 38}
+    archival_checklist: [traffic drained, dashboards updated, consumers notified]
+
+New evidence is merged into the request's evidence key by key; approvals bind to the evidence digest,
+so changing the evidence means earlier approvals no longer count.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from regtui.domain.text import clean_data
+from regtui.errors import InputError
+
+EVIDENCE_KEYS = ("review", "canary_results", "archival_checklist")
+
+
+def load_evidence_file(path: Path) -> dict[str, Any]:
+    """Read and validate an evidence file, naming the file and line on errors."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read evidence: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}:" if mark else ""
+        raise InputError(f"{path}:{line} malformed evidence YAML: {getattr(exc, 'problem', None) or exc}") from None
+    return parse_evidence(document or {}, str(path))
+
+
+def parse_evidence(document: Any, source: str) -> dict[str, Any]:
+    """Validate an evidence mapping into its canonical plain form."""
+    if not isinstance(document, Mapping):
+        raise InputError(f"{source}: evidence must be a mapping with keys {', '.join(EVIDENCE_KEYS)}")
+    document = clean_data(dict(document))
+    unknown = sorted(set(map(str, document)) - set(EVIDENCE_KEYS))
+    if unknown:
+        raise InputError(f"{source}: unknown evidence key(s) {', '.join(unknown)}; expected {', '.join(EVIDENCE_KEYS)}")
+    result: dict[str, Any] = {}
+    if document.get("review") is not None:
+        result["review"] = _review(source, document["review"])
+    if document.get("canary_results") is not None:
+        result["canary_results"] = _results(source, document["canary_results"])
+    if document.get("archival_checklist") is not None:
+        result["archival_checklist"] = _checklist(source, document["archival_checklist"])
+    return result
+
+
+def merge_evidence(current: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's evidence with new keys replacing old ones."""
+    return {**current, **new}
+
+
+def _review(source: str, value: Any) -> str:
+    """The reference to what a reviewer examined."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{source}: review: expected a non-empty text naming the evidence")
+    return value.strip()
+
+
+def _results(source: str, value: Any) -> dict[str, float]:
+    """Canary SLO results: metric name to number."""
+    if not isinstance(value, Mapping):
+        raise InputError(f"{source}: canary_results: expected a mapping of metric to number")
+    results = {}
+    for metric, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            raise InputError(f"{source}: canary_results.{metric}: expected a number, got {number!r}")
+        results[str(metric)] = float(number)
+    return results
+
+
+def _checklist(source: str, value: Any) -> list[str]:
+    """Archival checklist items done for the outgoing Production version."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"{source}: archival_checklist: expected a list of checklist items")
+    return [item.strip() for item in value]

@@ -1,0 +1,274 @@
+"""The services the CLI and the TUI share: open the registry and cache, sync, read, and write."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import yaml
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from regtui.config import Locations
+from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.manifest import (
+    LogManifest,
+    ManifestSet,
+    RegistryManifest,
+    dump_yaml,
+    load_paths,
+    log_document,
+    registry_document,
+    requests_document,
+    version_document,
+)
+from regtui.errors import ConflictError, InputError, RegistryUnavailableError
+from regtui.providers.http_artifacts import stream_http
+from regtui.store import queries
+from regtui.store.access import resolve_identity
+from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
+from regtui.store.engine import create_registry_engine, is_sqlite, redact, translate_errors, writer
+from regtui.store.log import iter_log, row_to_entry
+from regtui.store.policies import stored_policy_row
+from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
+from regtui.store.schema import check_schema, init_schema
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ReadStatus:
+    """Whether the data just read is current, and how stale it is when it is not."""
+
+    fresh: bool
+    state: CacheState
+    error: str | None = None
+
+    def describe(self, now: datetime) -> str:
+        """One line for people: 'synced 5s ago' or 'offline since 12:01, cache 3m old'."""
+        age = self.state.age_seconds(now)
+        shown = "never synced" if age is None else f"cache {format_age(age)} old"
+        if self.fresh:
+            return "synced just now"
+        since = self.state.offline_since.strftime("%H:%M") if self.state.offline_since else "now"
+        return f"registry unreachable since {since} UTC; read-only, {shown}"
+
+
+def format_age(seconds: float) -> str:
+    """A compact age: 42s, 5m, 3h, 2d."""
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+class RegistryService:
+    """One registry and its local cache; writes go to the registry, reads come from the cache."""
+
+    def __init__(self, locations: Locations, clock: Callable[[], datetime] = utc_now, identity: str | None = None) -> None:
+        self.locations = locations
+        self.clock = clock
+        self._registry: Engine | None = None
+        self._registry_id: str | None = None
+        self._cache: Engine | None = None
+        self._claimed_identity = identity
+        self._identity: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The registry URL with any password hidden."""
+        return redact(self.locations.registry_url)
+
+    def registry(self) -> Engine:
+        """The shared registry's engine, its schema checked once."""
+        if self._registry is None:
+            engine = create_registry_engine(self.locations.registry_url)
+            with translate_errors(self.locations.registry_url):
+                self._registry_id = check_schema(engine)
+            self._registry = engine
+        return self._registry
+
+    def cache(self) -> Engine:
+        """The local cache's engine, created on first use."""
+        if self._cache is None:
+            self._cache = open_cache(self.locations.cache_path)
+        return self._cache
+
+    def identity(self) -> str:
+        """Who is acting: the authenticated database user, or on SQLite the OS login (or the claimed identity)."""
+        if self._identity is None:
+            engine = self.registry()
+            if self._claimed_identity and is_sqlite(engine):
+                self._identity = self._claimed_identity
+            else:
+                with translate_errors(self.locations.registry_url):
+                    self._identity = resolve_identity(engine)
+        return self._identity
+
+    def close(self) -> None:
+        """Release database connections."""
+        for engine in (self._registry, self._cache):
+            if engine is not None:
+                engine.dispose()
+
+    def init(self) -> str:
+        """Create or upgrade the registry schema; the initialiser becomes admin of a registry without one."""
+        engine = create_registry_engine(self.locations.registry_url, create=True)
+        with translate_errors(self.locations.registry_url):
+            message = init_schema(engine)
+            self._registry_id = check_schema(engine)
+            self._registry = engine
+            with Session(writer(engine)) as session:
+                if grant_initial_admin(session, self.identity()):
+                    message += f"; {self.identity()} is its first admin"
+                session.commit()
+        return message
+
+    def sync(self) -> SyncReport:
+        """Pull the registry's changes into the cache; on failure record it and re-raise."""
+        try:
+            engine = self.registry()
+            with translate_errors(self.locations.registry_url):
+                return pull(engine, self.cache(), registry_id=self._registry_id or "", registry_url=self.url, now=self.clock())
+        except RegistryUnavailableError as exc:
+            record_failure(self.cache(), exc.message, self.clock())
+            raise
+
+    def refresh(self) -> ReadStatus:
+        """Sync when the registry answers; otherwise keep reading the cache and say how stale it is."""
+        try:
+            self.sync()
+        except RegistryUnavailableError as exc:
+            return ReadStatus(fresh=False, state=read_state(self.cache()), error=exc.message)
+        return ReadStatus(fresh=True, state=read_state(self.cache()))
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session on the cache for reads."""
+        with Session(self.cache()) as session:
+            yield session
+
+    @contextmanager
+    def writing(self, *, commit: bool = True) -> Iterator[Session]:
+        """One write transaction on the shared registry, committed on success (rolled back for a dry run)."""
+        engine = self.registry()
+        with translate_errors(self.locations.registry_url), Session(writer(engine)) as session:
+            try:
+                yield session
+                if commit:
+                    session.commit()
+                else:
+                    session.rollback()
+            except IntegrityError as exc:
+                session.rollback()
+                raise ConflictError(f"refused by the registry: {_constraint_message(exc)}") from None
+            except Exception:
+                session.rollback()
+                raise
+        if commit:
+            self.refresh()
+
+    @contextmanager
+    def reading_registry(self) -> Iterator[Session]:
+        """A read session on the shared registry itself (for what must be current, not cached)."""
+        with translate_errors(self.locations.registry_url), Session(self.registry()) as session:
+            yield session
+
+    def import_paths(self, paths: list[Path], *, restore: bool = True) -> ImportReport:
+        """Import manifest files and folders in one transaction: all of them or none."""
+        manifests = load_paths(paths)
+        if not (manifests.versions or manifests.registries or manifests.logs):
+            raise InputError(f"no manifests found in {', '.join(map(str, paths))}")
+        return self.apply(manifests, restore=restore)
+
+    def apply(self, manifests: ManifestSet, *, restore: bool) -> ImportReport:
+        """Write parsed manifests as the acting identity."""
+        actor = self.identity()
+        with self.writing() as session:
+            return import_manifests(session, manifests, actor=actor, now=self.clock(), restore=restore)
+
+    def register(self, path: Path) -> ImportReport:
+        """Register one version from one manifest file, in Development."""
+        if path.is_dir():
+            raise InputError(f"{path}: register takes one manifest file; use `regtui import` for folders")
+        manifests = load_paths([path])
+        if len(manifests.versions) != 1 or manifests.registries or manifests.logs:
+            raise InputError(f"{path}: register takes exactly one model-version manifest")
+        return self.apply(manifests, restore=False)
+
+    def export(self, folder: Path) -> int:
+        """Write the registry as manifests into a new or empty folder (atomically); returns files written."""
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise InputError(f"{folder}: export needs a new or empty folder")
+        with translate_errors(self.locations.registry_url), Session(self.registry()) as session:
+            documents = _export_documents(session)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+        try:
+            for relative, document in documents.items():
+                target = staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(dump_yaml(document), encoding="utf-8")
+            if folder.exists():
+                folder.rmdir()
+            os.replace(staging, folder)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise InputError(f"{folder}: cannot write export: {exc.strerror or exc}") from None
+        return len(documents)
+
+    def verify(self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None) -> list[tuple[str, VerifyResult]]:
+        """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
+        with self.reading() as session:
+            if refs is None:
+                details = [(m.entry.ref, m.entry) for m in queries.iter_manifests(session)]
+            else:
+                details = [(f"{m}@{v}", queries.get_version(session, m, v).entry) for m, v in refs]
+        return [
+            (ref, verify_artifact(artifact, fetch_http=stream_http, on_bytes=on_bytes))
+            for ref, entry in details
+            for artifact in entry.artifacts
+        ]
+
+
+def _export_documents(session: Session) -> dict[str, dict]:
+    """Every export file's relative path and document, read in one snapshot."""
+    documents: dict[str, dict] = {
+        "registry.yaml": registry_document(RegistryManifest(
+            users=tuple(queries.list_users(session)), models=tuple(queries.list_model_specs(session)),
+        )),
+    }
+    for manifest in queries.iter_manifests(session):
+        entry = manifest.entry
+        documents[f"models/{entry.model}/{entry.version}.yaml"] = version_document(manifest)
+    requests = queries.list_request_records(session)
+    if requests:
+        documents["requests.yaml"] = requests_document(requests)
+    policy = stored_policy_row(session)
+    if policy is not None:
+        documents["policy.yaml"] = yaml.safe_load(policy.document)
+    entries = tuple((row_to_entry(row), row.hash) for row in iter_log(session))
+    documents["log.yaml"] = log_document(LogManifest(entries=entries))
+    return documents
+
+
+def _constraint_message(exc: IntegrityError) -> str:
+    """Name the registry rule behind a constraint violation in one line."""
+    text = str(exc.orig)
+    if "uq_one_production" in text or "model_version.model" in text and "stage" in text:
+        return "another version of this model is already in Production"
+    if "uq_model_version" in text or "model_version.model, model_version.version" in text:
+        return "this version is already registered"
+    if "regtui:" in text:
+        return text[text.index("regtui:"):].splitlines()[0]
+    return text.strip().splitlines()[0]

@@ -1,0 +1,127 @@
+"""Database engines: SQLite (WAL, busy timeout, BEGIN IMMEDIATE for writes) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.pool import NullPool
+
+from regtui.errors import InputError, RegistryUnavailableError
+
+BUSY_TIMEOUT_S = 15.0
+CONNECT_TIMEOUT_S = 5
+STATEMENT_TIMEOUT_MS = 30_000
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain postgresql:// URLs by selecting the psycopg 3 driver; refuse unknown schemes."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(f"invalid registry URL {url!r}: expected sqlite:///PATH or postgresql://USER@HOST/DB") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputError(f"unsupported registry URL {redact(url)}: only sqlite and postgresql are supported")
+    return parsed.render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite."""
+    return engine.dialect.name == "sqlite"
+
+
+def create_registry_engine(url: str, *, create: bool = False) -> Engine:
+    """An engine for the shared registry or a cache; `create` allows a new SQLite file and folder."""
+    url = normalize_url(url)
+    parsed = make_url(url)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(url, parsed.database, create)
+        return _postgres_engine(url)
+    except NoSuchModuleError:
+        raise InputError(f"no driver for {redact(url)}: install regtui[postgres]") from None
+
+
+def _sqlite_engine(url: str, database: str | None, create: bool) -> Engine:
+    """SQLite with WAL, a busy timeout, foreign keys, and our own BEGIN so writes can be IMMEDIATE."""
+    if database and database != ":memory:":
+        path = Path(database).expanduser()
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():  # gone, or its share unmounted: unreachable, so reads fall back to the cache
+            raise RegistryUnavailableError(f"no registry at {path}: run `regtui init` to create one (or `regtui demo`)")
+    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    """Per-connection pragmas; hand transaction control to SQLAlchemy's begin event."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads."""
+    mode = "IMMEDIATE" if connection.get_execution_options().get("regtui_write") else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _postgres_engine(url: str) -> Engine:
+    """PostgreSQL through psycopg 3 with connect and statement timeouts."""
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=2,
+        max_overflow=8,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={STATEMENT_TIMEOUT_MS} -c timezone=UTC",
+            "application_name": "regtui",
+        },
+    )
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine marked for writing: SQLite opens its transactions with BEGIN IMMEDIATE."""
+    return engine.execution_options(regtui_write=True)
+
+
+@contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    """Turn driver errors into one-line regtui errors (unreachable, or a database error)."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise RegistryUnavailableError(f"registry unreachable ({redact(url)}): {_first_line(exc)}") from None
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise RegistryUnavailableError(f"registry unreachable ({redact(url)}): {_first_line(exc)}") from None
+        raise
+
+
+def _first_line(exc: DBAPIError) -> str:
+    """The driver's message, first line only, without SQLAlchemy's background link."""
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    return message.strip().splitlines()[0] if message.strip() else type(exc).__name__

@@ -1,0 +1,128 @@
+"""Conversions between domain entries and table rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from regtui.domain.entry import (
+    Artifact,
+    ChangeKind,
+    FairnessAssessment,
+    Metrics,
+    ModelCard,
+    ProviderPin,
+    Responsible,
+    Stage,
+    TrainingDataSummary,
+    VersionEntry,
+)
+from regtui.domain.manifest import VersionManifest
+from regtui.domain.versioning import parse_version
+from regtui.store.tables import ArtifactRow, VersionRow
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite hands back naive values)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: datetime) -> VersionRow:
+    """A new version row from a manifest; state fields come from the manifest only when it carries them."""
+    entry = manifest.entry
+    parsed = parse_version(entry.version)
+    plain = entry.to_dict()
+    return VersionRow(
+        model=entry.model,
+        version=entry.version,
+        major=parsed.major,
+        minor=parsed.minor,
+        patch=parsed.patch,
+        prerelease=parsed.prerelease or "",
+        change_kind=entry.change_kind.value,
+        parent=entry.parent,
+        framework=entry.framework,
+        training_data=entry.training_data,
+        owner=entry.owner,
+        created_at=entry.created_at,
+        description=entry.description,
+        hyperparameters=plain["hyperparameters"],
+        metrics=plain["metrics"],
+        model_card=plain["model_card"],
+        provider=plain["provider"],
+        content_hash=entry.content_hash(),
+        registered_by=manifest.registered_by or actor,
+        registered_at=manifest.registered_at or now,
+        stage=manifest.stage.value,
+        canary_share=manifest.canary_share,
+        stage_changed_at=manifest.stage_changed_at or manifest.registered_at or now,
+        stage_changed_by=manifest.stage_changed_by or manifest.registered_by or actor,
+        change_seq=seq,
+    )
+
+
+def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[ArtifactRow]:
+    """Artifact rows for a newly inserted version, keeping the manifest's order."""
+    return [
+        ArtifactRow(version_id=version_id, name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, position=i, change_seq=seq)
+        for i, a in enumerate(entry.artifacts)
+    ]
+
+
+def row_to_entry(row: VersionRow, artifacts: Iterable[ArtifactRow]) -> VersionEntry:
+    """The domain entry a version row and its artifact rows describe."""
+    return VersionEntry(
+        model=row.model,
+        version=row.version,
+        change_kind=ChangeKind(row.change_kind),
+        parent=row.parent,
+        framework=row.framework,
+        training_data=row.training_data,
+        owner=row.owner,
+        created_at=as_utc(row.created_at),
+        description=row.description,
+        hyperparameters=dict(row.hyperparameters or {}),
+        metrics=_metrics(row.metrics or {}),
+        model_card=_card(row.model_card or {}),
+        artifacts=tuple(
+            Artifact(name=a.name, uri=a.uri, sha256=a.sha256, size=a.size)
+            for a in sorted(artifacts, key=lambda a: a.position)
+        ),
+        provider=ProviderPin(**row.provider) if row.provider else None,
+    )
+
+
+def row_to_manifest(row: VersionRow, artifacts: Iterable[ArtifactRow]) -> VersionManifest:
+    """The manifest (entry plus state) that exports a version row exactly."""
+    return VersionManifest(
+        entry=row_to_entry(row, artifacts),
+        stage=Stage(row.stage),
+        canary_share=row.canary_share,
+        registered_by=row.registered_by,
+        registered_at=as_utc(row.registered_at),
+        stage_changed_by=row.stage_changed_by,
+        stage_changed_at=as_utc(row.stage_changed_at),
+    )
+
+
+def _metrics(data: dict[str, Any]) -> Metrics:
+    """Metrics from their stored JSON form."""
+    return Metrics(overall=dict(data.get("overall") or {}), segments={k: dict(v) for k, v in (data.get("segments") or {}).items()})
+
+
+def _card(data: dict[str, Any]) -> ModelCard:
+    """A model card from its stored JSON form."""
+    fairness = data.get("fairness") or {}
+    attested_at = fairness.get("attested_at")
+    return ModelCard(
+        intended_use=data.get("intended_use", ""),
+        limitations=data.get("limitations", ""),
+        evaluation=data.get("evaluation", ""),
+        fairness=FairnessAssessment(
+            summary=fairness.get("summary", ""),
+            attested_by=fairness.get("attested_by"),
+            attested_at=datetime.fromisoformat(attested_at.replace("Z", "+00:00")) if attested_at else None,
+        ),
+        training_data=TrainingDataSummary(**(data.get("training_data") or {})),
+        responsible=Responsible(**(data.get("responsible") or {})),
+    )

@@ -1,0 +1,274 @@
+"""Read queries over the cache (or the registry): windowed lists and details, returned as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlmodel import Session
+
+from regtui.domain.entry import Stage, VersionEntry
+from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec, VersionManifest
+from regtui.domain.roles import Role
+from regtui.errors import NotFoundError
+from regtui.store.mapping import as_utc, row_to_manifest
+from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
+
+LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """One line of the model list: who owns it and what runs where."""
+
+    name: str
+    owner: str
+    description: str
+    versions: int
+    latest: str | None
+    production: str | None
+    canary: tuple[str, ...] = ()
+    staging: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """One line of a model's version list."""
+
+    model: str
+    version: str
+    stage: str
+    change_kind: str
+    parent: str | None
+    framework: str
+    owner: str
+    created_at: datetime
+    registered_by: str
+    canary_share: float | None
+
+
+@dataclass(frozen=True)
+class VersionDetail:
+    """Everything about one version: the immutable entry and its current state."""
+
+    manifest: VersionManifest
+    content_hash: str
+    children: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def entry(self) -> VersionEntry:
+        """The registered entry."""
+        return self.manifest.entry
+
+
+def _model_filter(text: str) -> ColumnElement[bool]:
+    """Case-insensitive match of a filter string against name, owner or description."""
+    pattern = f"%{text.lower()}%"
+    return or_(func.lower(ModelRow.name).like(pattern), func.lower(ModelRow.owner).like(pattern),
+               func.lower(ModelRow.description).like(pattern))
+
+
+class ModelSort(StrEnum):
+    """Orders of the model list."""
+
+    NAME = "name"
+    OWNER = "owner"
+    LATEST = "latest"
+
+
+def _model_conditions(text: str, stage: str | None) -> list[ColumnElement[bool]]:
+    """WHERE conditions: the filter text, and having a version in the given stage."""
+    conditions = [_model_filter(text)] if text else []
+    if stage is not None:
+        conditions.append(select(VersionRow.id).where(VersionRow.model == ModelRow.name, VersionRow.stage == stage).exists())
+    return conditions
+
+
+def _model_order(sort: ModelSort) -> tuple[Any, ...]:
+    """ORDER BY of the model list: by name, by owner, or most recently registered version first."""
+    if sort is ModelSort.OWNER:
+        return (ModelRow.owner, ModelRow.name)
+    if sort is ModelSort.LATEST:
+        newest = select(func.max(VersionRow.created_at)).where(VersionRow.model == ModelRow.name).scalar_subquery()
+        return (newest.desc().nulls_last(), ModelRow.name)
+    return (ModelRow.name,)
+
+
+def count_models(session: Session, text: str = "", *, stage: str | None = None) -> int:
+    """How many models match the filter (and have a version in `stage`, when given)."""
+    query = select(func.count()).select_from(ModelRow).where(*_model_conditions(text, stage))
+    return int(session.execute(query).scalar_one())
+
+
+def list_models(
+    session: Session, text: str = "", offset: int = 0, limit: int = 100, *,
+    stage: str | None = None, sort: ModelSort = ModelSort.NAME,
+) -> list[ModelSummary]:
+    """A window of models (by name, owner or latest) with their Production, Canary and Staging versions."""
+    query = select(ModelRow).where(*_model_conditions(text, stage)).order_by(*_model_order(sort)).offset(offset).limit(limit)
+    models = session.execute(query).scalars().all()
+    names = [m.name for m in models]
+    live: dict[str, dict[str, list[str]]] = {n: {} for n in names}
+    for model, version, stage in session.execute(
+        select(VersionRow.model, VersionRow.version, VersionRow.stage)
+        .where(VersionRow.model.in_(names), VersionRow.stage.in_(LIVE_STAGES))
+        .order_by(VersionRow.model, VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+    ):
+        live[model].setdefault(stage, []).append(version)
+    counts = dict(session.execute(
+        select(VersionRow.model, func.count()).where(VersionRow.model.in_(names)).group_by(VersionRow.model)
+    ).all())
+    return [_summary(m, live[m.name], counts.get(m.name, 0), latest_version(session, m.name)) for m in models]
+
+
+def _summary(model: ModelRow, live: dict[str, list[str]], count: int, latest: str | None) -> ModelSummary:
+    """Assemble one model line."""
+    production = live.get(Stage.PRODUCTION.value, [])
+    return ModelSummary(
+        name=model.name, owner=model.owner, description=model.description, versions=count, latest=latest,
+        production=production[0] if production else None,
+        canary=tuple(live.get(Stage.CANARY.value, [])), staging=tuple(live.get(Stage.STAGING.value, [])),
+    )
+
+
+def latest_version(session: Session, model: str) -> str | None:
+    """The most recently registered version of a model."""
+    return session.execute(
+        select(VersionRow.version).where(VersionRow.model == model)
+        .order_by(VersionRow.created_at.desc(), VersionRow.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def require_model(session: Session, model: str) -> ModelRow:
+    """The model's row, or a clear not-found error."""
+    row = session.get(ModelRow, model)
+    if row is None:
+        raise NotFoundError(f"no model named {model!r}")
+    return row
+
+
+def count_versions(session: Session, model: str | None = None) -> int:
+    """How many versions one model (or the whole registry) has."""
+    query = select(func.count()).select_from(VersionRow)
+    if model is not None:
+        query = query.where(VersionRow.model == model)
+    return int(session.execute(query).scalar_one())
+
+
+def list_versions(session: Session, model: str | None = None, offset: int = 0, limit: int = 100) -> list[VersionSummary]:
+    """A window of versions, newest semver first (of one model, or of all models by name)."""
+    columns = (VersionRow.model, VersionRow.version, VersionRow.stage, VersionRow.change_kind, VersionRow.parent,
+               VersionRow.framework, VersionRow.owner, VersionRow.created_at, VersionRow.registered_by,
+               VersionRow.canary_share)
+    query = select(*columns)
+    if model is not None:
+        query = query.where(VersionRow.model == model)
+    order = (VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.prerelease)
+    query = query.order_by(VersionRow.model, *order).offset(offset).limit(limit)
+    return [
+        VersionSummary(*row[:7], as_utc(row[7]), *row[8:])  # type: ignore[arg-type]
+        for row in session.execute(query).all()
+    ]
+
+
+def get_version(session: Session, model: str, version: str) -> VersionDetail:
+    """One version in full, or a clear not-found error."""
+    row = session.execute(
+        select(VersionRow).where(VersionRow.model == model, VersionRow.version == version)
+    ).scalar_one_or_none()
+    if row is None:
+        require_model(session, model)
+        raise NotFoundError(f"{model} has no version {version}")
+    artifacts = session.execute(
+        select(ArtifactRow).where(ArtifactRow.version_id == row.id).order_by(ArtifactRow.position)
+    ).scalars().all()
+    children = session.execute(
+        select(VersionRow.version).where(VersionRow.model == model, VersionRow.parent == version)
+    ).scalars().all()
+    return VersionDetail(manifest=row_to_manifest(row, artifacts), content_hash=row.content_hash, children=tuple(children))
+
+
+def iter_manifests(session: Session, model: str | None = None, batch: int = 500) -> list[VersionManifest]:
+    """Every version (of one model, or all) as manifests, in model and semver order."""
+    query = select(VersionRow).order_by(VersionRow.model, VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+    if model is not None:
+        query = query.where(VersionRow.model == model)
+    rows = session.execute(query).scalars().all()
+    artifacts: dict[int, list[ArtifactRow]] = {}
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), batch):
+        for artifact in session.execute(select(ArtifactRow).where(ArtifactRow.version_id.in_(ids[start:start + batch]))).scalars():
+            artifacts.setdefault(artifact.version_id, []).append(artifact)
+    return [row_to_manifest(row, artifacts.get(row.id, [])) for row in rows]
+
+
+def list_users(session: Session) -> list[UserSpec]:
+    """Every known identity with roles and teams, by identity."""
+    return [
+        UserSpec(identity=u.identity, name=u.name, roles=tuple(Role(r) for r in u.roles), teams=tuple(u.teams))
+        for u in session.execute(select(UserRow).order_by(UserRow.identity)).scalars()
+    ]
+
+
+def list_model_specs(session: Session) -> list[ModelSpec]:
+    """Every model's owner and description, by name."""
+    return [
+        ModelSpec(name=m.name, owner=m.owner, description=m.description)
+        for m in session.execute(select(ModelRow).order_by(ModelRow.name)).scalars()
+    ]
+
+
+def metric_history(session: Session, model: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every version of a model in semver order with its overall metrics, for trends across versions."""
+    query = (
+        select(VersionRow.version, VersionRow.metrics).where(VersionRow.model == model)
+        .order_by(VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+    )
+    return [(version, dict((metrics or {}).get("overall") or {})) for version, metrics in session.execute(query).all()]
+
+
+def _event_conditions(model: str, actor: str) -> list[ColumnElement[bool]]:
+    """Case-insensitive substring filters on the log's model and actor."""
+    conditions = []
+    if model:
+        conditions.append(func.lower(EventRow.model).like(f"%{model.lower()}%"))
+    if actor:
+        conditions.append(func.lower(EventRow.actor).like(f"%{actor.lower()}%"))
+    return conditions
+
+
+def count_events(session: Session, model: str = "", actor: str = "") -> int:
+    """How many promotion-log entries match the model and actor filters."""
+    query = select(func.count()).select_from(EventRow).where(*_event_conditions(model, actor))
+    return int(session.execute(query).scalar_one())
+
+
+def list_events(session: Session, model: str = "", actor: str = "", offset: int = 0, limit: int = 100) -> list[EventRow]:
+    """A window of the promotion log, newest first, filtered by model and actor."""
+    query = (
+        select(EventRow).where(*_event_conditions(model, actor))
+        .order_by(EventRow.position.desc()).offset(offset).limit(limit)
+    )
+    return list(session.execute(query).scalars().all())
+
+
+def list_request_records(session: Session) -> list[RequestRecord]:
+    """Every promotion request with its decisions, by id (for export)."""
+    approvals: dict[int, list[ApprovalRecord]] = {}
+    for a in session.execute(select(ApprovalRow).order_by(ApprovalRow.id)).scalars():
+        approvals.setdefault(a.request_id, []).append(ApprovalRecord(
+            identity=a.identity, decision=a.decision, capacity=a.capacity, comment=a.comment, at=as_utc(a.at),
+            artifact_digest=a.artifact_digest, evidence_digest=a.evidence_digest,
+        ))
+    return [
+        RequestRecord(
+            id=r.id, model=r.model, version=r.version, from_stage=Stage(r.from_stage), to_stage=Stage(r.to_stage),
+            status=r.status, requested_by=r.requested_by, requested_at=as_utc(r.requested_at), reason=r.reason,
+            canary_share=r.canary_share, evidence=dict(r.evidence or {}), closed_by=r.closed_by,
+            closed_at=as_utc(r.closed_at) if r.closed_at else None, approvals=tuple(approvals.get(r.id, ())),
+        )
+        for r in session.execute(select(RequestRow).order_by(RequestRow.id)).scalars()
+    ]

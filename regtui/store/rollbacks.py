@@ -1,0 +1,131 @@
+"""Rollback to an earlier Production version, and the rollback drill that runs it without committing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from regtui.domain.checksums import VerifyResult
+from regtui.domain.entry import Stage
+from regtui.domain.policy import ModelPolicy
+from regtui.domain.roles import Right
+from regtui.domain.text import clean_single_line
+from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
+from regtui.errors import RuleError
+from regtui.store.access import require
+from regtui.store.facts import check_seen_stage, production_row, require_version, was_in_production
+from regtui.store.log import append_event
+from regtui.store.mapping import as_utc
+from regtui.store.policies import get_policy
+from regtui.store.promotions import set_stage
+from regtui.store.schema import next_change
+from regtui.store.tables import EventRow, VersionRow
+
+
+@dataclass(frozen=True)
+class RollbackTarget:
+    """A version a model can roll back to, with the end of its retention window."""
+
+    version: str
+    archived_at: datetime
+    retention_ends: datetime
+    eligible: bool
+
+
+@dataclass(frozen=True)
+class RollbackOutcome:
+    """What a rollback did (or, for a dry run, would do)."""
+
+    model: str
+    to_version: str
+    from_version: str | None
+    reason: str
+    verified: tuple[str, ...]
+
+
+def rollback_targets(session: Session, model: str, policy: ModelPolicy, now: datetime) -> list[RollbackTarget]:
+    """Archived former Production versions of a model, newest archive first, with retention state."""
+    previous = set(session.execute(
+        select(EventRow.version).where(EventRow.model == model, EventRow.to_stage == Stage.PRODUCTION.value)
+    ).scalars())
+    rows = session.execute(
+        select(VersionRow).where(VersionRow.model == model, VersionRow.stage == Stage.ARCHIVED.value,
+                                 VersionRow.version.in_(previous)).order_by(VersionRow.stage_changed_at.desc())
+    ).scalars().all()
+    targets = []
+    for row in rows:
+        archived = as_utc(row.stage_changed_at)
+        ends = retention_ends(archived, policy)
+        targets.append(RollbackTarget(row.version, archived, ends, now <= ends))
+    return targets
+
+
+def rollback(
+    session: Session,
+    *,
+    actor: str,
+    model: str,
+    to_version: str,
+    reason: str,
+    now: datetime,
+    verification: tuple[VerifyResult, ...],
+    expected_production: str | None = None,
+    kind: str = MoveKind.ROLLBACK.value,
+) -> RollbackOutcome:
+    """Put an earlier Production version back, archiving the current one; checksums must verify."""
+    seq = next_change(session)
+    require(session, actor, Right.RELEASE, f"roll back {model}")
+    target = require_version(session, model, to_version, lock=True)
+    policy = get_policy(session).for_model(model)
+    check_rollback(
+        f"{model}@{to_version}", Stage(target.stage), was_in_production=was_in_production(session, model, to_version),
+        archived_at=as_utc(target.stage_changed_at) if target.stage == Stage.ARCHIVED.value else None,
+        now=now, policy=policy, reason=reason,
+    )
+    check_verification(f"{model}@{to_version}", target, verification)
+    current = production_row(session, model)
+    if expected_production is not None and (current is None or current.version != expected_production):
+        check_seen_stage(require_version(session, model, expected_production), Stage.PRODUCTION)
+    if current is not None:
+        set_stage(current, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
+        session.flush()
+        append_event(session, seq=seq, kind=MoveKind.REPLACED.value, actor=actor, at=now, model=model,
+                     version=current.version, from_stage=Stage.PRODUCTION.value, to_stage=Stage.ARCHIVED.value,
+                     details={"replaced_by": to_version, "rollback": True, "reason": reason})
+    set_stage(target, Stage.PRODUCTION, actor=actor, now=now, seq=seq)
+    append_event(session, seq=seq, kind=kind, actor=actor, at=now, model=model, version=to_version,
+                 from_stage=Stage.ARCHIVED.value, to_stage=Stage.PRODUCTION.value,
+                 details={"reason": reason, "from_version": current.version if current else None,
+                          "verified": {r.name: r.actual_sha256 for r in verification}})
+    return RollbackOutcome(model, to_version, current.version if current else None, reason,
+                           tuple(r.name for r in verification))
+
+
+def check_verification(ref: str, row: VersionRow, verification: tuple[VerifyResult, ...]) -> None:
+    """Refuse a rollback whose target's artifacts did not all verify, naming each failing artifact."""
+    problems = [f"{r.name}: {r.status} ({clean_single_line(r.message)})" for r in verification if not r.ok]
+    if problems:
+        raise RuleError(f"checksum rule: {ref} cannot go back to Production: " + "; ".join(problems))
+
+
+def record_drill(session: Session, *, actor: str, model: str, target: str | None, outcome: str, detail: str,
+                 duration_ms: int, now: datetime) -> EventRow:
+    """Log a rollback drill's outcome and duration (the drill itself was rolled back)."""
+    seq = next_change(session)
+    require(session, actor, Right.RELEASE, f"run rollback drills for {model}")
+    if target is not None:
+        require_version(session, model, target)
+    return append_event(session, seq=seq, kind="drill", actor=actor, at=now, model=model, version=target,
+                        details={"outcome": outcome, "detail": detail, "duration_ms": duration_ms})
+
+
+def pick_drill_target(session: Session, model: str, now: datetime) -> str:
+    """The version a drill rolls back to: the newest former Production version within retention."""
+    policy = get_policy(session).for_model(model)
+    for target in rollback_targets(session, model, policy, now):
+        if target.eligible:
+            return target.version
+    raise RuleError(f"{model} has no former Production version within its {policy.retention_days}-day retention to roll back to")

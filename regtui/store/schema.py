@@ -1,0 +1,188 @@
+"""Schema creation, upgrade and checks, and the database-enforced rules (triggers, partial index)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import JSON, Engine, inspect, select, text
+from sqlmodel import Session, SQLModel
+
+from regtui.errors import NotARegistryError
+from regtui.store import tables
+from regtui.store.engine import is_sqlite, writer
+
+SCHEMA_VERSION = 1
+SCHEMA_KEY = "schema_version"
+REGISTRY_ID_KEY = "registry_id"
+
+MUTABLE_VERSION_COLUMNS = frozenset({"stage", "canary_share", "stage_changed_at", "stage_changed_by", "change_seq"})
+IMMUTABLE_VERSION_COLUMNS = tuple(
+    c.name for c in tables.VersionRow.__table__.columns if c.name not in MUTABLE_VERSION_COLUMNS
+)
+JSON_VERSION_COLUMNS = frozenset(
+    c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
+)
+APPEND_ONLY_TABLES = ("event", "artifact", "approval")
+
+
+def registry_tables() -> list:
+    """The tables of the shared registry (all SQLModel tables of regtui)."""
+    return [
+        tables.SchemaMeta.__table__,
+        tables.ChangeCounter.__table__,
+        tables.ModelRow.__table__,
+        tables.VersionRow.__table__,
+        tables.ArtifactRow.__table__,
+        tables.UserRow.__table__,
+        tables.EventRow.__table__,
+        tables.RequestRow.__table__,
+        tables.ApprovalRow.__table__,
+        tables.PolicyRow.__table__,
+    ]
+
+
+def init_schema(engine: Engine) -> str:
+    """Create or upgrade the registry schema; returns what was done, in one line."""
+    current = _stored_version(engine)
+    if current is not None and current > SCHEMA_VERSION:
+        raise _newer_schema(current)
+    if current is None:
+        _refuse_foreign_tables(engine)
+    SQLModel.metadata.create_all(engine, tables=registry_tables())
+    with Session(writer(engine)) as session:
+        _install_rules(session, engine)
+        _ensure_meta(session)
+        session.commit()
+    if current is None:
+        return f"created registry schema version {SCHEMA_VERSION}"
+    if current < SCHEMA_VERSION:
+        return f"upgraded registry schema from version {current} to {SCHEMA_VERSION}"
+    return f"registry schema is up to date (version {SCHEMA_VERSION})"
+
+
+def _refuse_foreign_tables(engine: Engine) -> None:
+    """Never create the registry inside another application's database."""
+    foreign = sorted(set(inspect(engine).get_table_names()) - {t.name for t in registry_tables()})
+    if foreign:
+        raise NotARegistryError(
+            f"not a regtui registry: the database has other tables ({', '.join(foreign[:3])}); "
+            "run `regtui init` on an empty database"
+        )
+
+
+def check_schema(engine: Engine) -> str:
+    """Refuse a database that is not a regtui registry or has another schema; return the registry id."""
+    names = set(inspect(engine).get_table_names())
+    if tables.SchemaMeta.__tablename__ not in names:
+        if names:
+            raise NotARegistryError("not a regtui registry: the database has other tables and no regtui schema")
+        raise NotARegistryError("empty database: run `regtui init` to create the registry schema")
+    current = _stored_version(engine)
+    if current is None:
+        raise NotARegistryError("not a regtui registry: no schema version recorded")
+    if current > SCHEMA_VERSION:
+        raise _newer_schema(current)
+    if current < SCHEMA_VERSION:
+        raise NotARegistryError(f"registry schema version {current} is older than {SCHEMA_VERSION}: run `regtui init` to upgrade")
+    with Session(engine) as session:
+        return session.get(tables.SchemaMeta, REGISTRY_ID_KEY).value
+
+
+def _newer_schema(found: int) -> NotARegistryError:
+    """The refusal for a registry written by a newer regtui."""
+    return NotARegistryError(
+        f"registry schema version {found} is newer than this regtui knows ({SCHEMA_VERSION}): upgrade regtui"
+    )
+
+
+def _stored_version(engine: Engine) -> int | None:
+    """The schema version recorded in the database, or None when there is none."""
+    if tables.SchemaMeta.__tablename__ not in inspect(engine).get_table_names():
+        return None
+    with Session(engine) as session:
+        row = session.get(tables.SchemaMeta, SCHEMA_KEY)
+    if row is None:
+        return None
+    try:
+        return int(row.value)
+    except ValueError:
+        raise NotARegistryError(f"not a regtui registry: schema version {row.value!r} is not a number") from None
+
+
+def _ensure_meta(session: Session) -> None:
+    """Record the schema version, a registry id, and the change counter's single row."""
+    session.merge(tables.SchemaMeta(key=SCHEMA_KEY, value=str(SCHEMA_VERSION)))
+    if session.get(tables.SchemaMeta, REGISTRY_ID_KEY) is None:
+        session.add(tables.SchemaMeta(key=REGISTRY_ID_KEY, value=uuid.uuid4().hex))
+    if session.exec(select(tables.ChangeCounter).where(tables.ChangeCounter.id == 1)).first() is None:
+        session.add(tables.ChangeCounter(id=1, value=0))
+
+
+def _install_rules(session: Session, engine: Engine) -> None:
+    """Create the immutability and append-only triggers for the engine's dialect."""
+    statements = _sqlite_rules() if is_sqlite(engine) else _postgres_rules()
+    for statement in statements:
+        session.connection().exec_driver_sql(statement)
+
+
+def _sqlite_rules() -> list[str]:
+    """SQLite triggers: registered version fields immutable; versions, artifacts, events never deleted."""
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in IMMUTABLE_VERSION_COLUMNS)
+    rules = [
+        "CREATE TRIGGER IF NOT EXISTS trg_version_immutable BEFORE UPDATE ON model_version "
+        f"WHEN {changed} BEGIN SELECT RAISE(ABORT, 'regtui: registered version fields are immutable'); END",
+        "CREATE TRIGGER IF NOT EXISTS trg_version_no_delete BEFORE DELETE ON model_version "
+        "BEGIN SELECT RAISE(ABORT, 'regtui: registered versions are never deleted'); END",
+    ]
+    for table in APPEND_ONLY_TABLES:
+        for operation in ("UPDATE", "DELETE"):
+            rules.append(
+                f"CREATE TRIGGER IF NOT EXISTS trg_{table}_no_{operation.lower()} BEFORE {operation} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'regtui: {table} rows are append-only'); END"
+            )
+    return rules
+
+
+def _postgres_rules() -> list[str]:
+    """PostgreSQL trigger functions and triggers with the same rules as SQLite (psycopg needs %% for %)."""
+    old = ", ".join(_pg_compared("OLD", c) for c in IMMUTABLE_VERSION_COLUMNS)
+    new = ", ".join(_pg_compared("NEW", c) for c in IMMUTABLE_VERSION_COLUMNS)
+    rules = [
+        "CREATE OR REPLACE FUNCTION regtui_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'regtui: %% rows are append-only (%% refused)', TG_TABLE_NAME, TG_OP; END $$",
+        "CREATE OR REPLACE FUNCTION regtui_version_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN "
+        "RAISE EXCEPTION 'regtui: registered version fields are immutable'; END IF; RETURN NEW; END $$",
+        "CREATE OR REPLACE TRIGGER trg_version_immutable BEFORE UPDATE ON model_version "
+        "FOR EACH ROW EXECUTE FUNCTION regtui_version_immutable()",
+        "CREATE OR REPLACE TRIGGER trg_version_no_delete BEFORE DELETE ON model_version "
+        "FOR EACH ROW EXECUTE FUNCTION regtui_refuse()",
+        "CREATE OR REPLACE TRIGGER trg_version_no_truncate BEFORE TRUNCATE ON model_version "
+        "FOR EACH STATEMENT EXECUTE FUNCTION regtui_refuse()",
+    ]
+    for table in APPEND_ONLY_TABLES:
+        rules.append(
+            f"CREATE OR REPLACE TRIGGER trg_{table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION regtui_refuse()"
+        )
+        rules.append(
+            f"CREATE OR REPLACE TRIGGER trg_{table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION regtui_refuse()"
+        )
+    return rules
+
+
+def _pg_compared(row: str, column: str) -> str:
+    """A column of OLD/NEW as the trigger compares it (json has no equality operator: compare its text)."""
+    return f"{row}.{column}::text" if column in JSON_VERSION_COLUMNS else f"{row}.{column}"
+
+
+def next_change(session: Session) -> int:
+    """Take the next change-counter value; the row lock serializes writers until commit."""
+    statement = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def current_change(session: Session) -> int:
+    """The last committed change-counter value visible to this session."""
+    return int(session.connection().execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar_one())

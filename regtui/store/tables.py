@@ -1,0 +1,201 @@
+"""SQLModel tables of the shared registry; the local cache mirrors them row for row.
+
+Every row carries `change_seq`, the value of the registry's change counter taken by the transaction
+that last wrote it, so the cache can pull exactly the rows above the counter it last saw. Rows are
+never deleted: versions are immutable, events only grow, users and requests change in place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def _utc_column(nullable: bool = False) -> Any:
+    """A timezone-aware timestamp column (UTC on the way in; the cache normalises naive values)."""
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+def _json_column(nullable: bool = False) -> Any:
+    """A JSON column that works on SQLite and PostgreSQL alike."""
+    return Field(sa_column=Column(JSON, nullable=nullable))
+
+
+def _seq_column() -> Any:
+    """The change counter value that last wrote this row (indexed: pulls filter on it)."""
+    return Field(sa_column=Column(BigInteger, nullable=False, index=True))
+
+
+class SchemaMeta(SQLModel, table=True):
+    """Key/value facts about the database: schema version; in a cache, its sync state."""
+
+    __tablename__ = "regtui_meta"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class ChangeCounter(SQLModel, table=True):
+    """The single-row change counter every writer increments first, so writers serialize on it."""
+
+    __tablename__ = "change_counter"
+
+    id: int = Field(primary_key=True)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class ModelRow(SQLModel, table=True):
+    """A model: its unique name, owner and description."""
+
+    __tablename__ = "model"
+
+    name: str = Field(primary_key=True, max_length=100)
+    owner: str
+    description: str = ""
+    change_seq: int = _seq_column()
+
+
+class VersionRow(SQLModel, table=True):
+    """One registered version: immutable registered fields plus its current stage."""
+
+    __tablename__ = "model_version"
+    __table_args__ = (
+        UniqueConstraint("model", "version", name="uq_model_version"),
+        Index(
+            "uq_one_production",
+            "model",
+            unique=True,
+            sqlite_where=text("stage = 'Production'"),
+            postgresql_where=text("stage = 'Production'"),
+        ),
+        Index("ix_version_model_order", "model", "major", "minor", "patch"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    model: str = Field(foreign_key="model.name", max_length=100)
+    version: str = Field(max_length=100)
+    major: int
+    minor: int
+    patch: int
+    prerelease: str = ""
+    change_kind: str
+    parent: Optional[str] = None
+    framework: str
+    training_data: str
+    owner: str
+    created_at: datetime = _utc_column()
+    description: str = ""
+    hyperparameters: dict[str, Any] = _json_column()
+    metrics: dict[str, Any] = _json_column()
+    model_card: dict[str, Any] = _json_column()
+    provider: Optional[dict[str, Any]] = _json_column(nullable=True)
+    content_hash: str = Field(max_length=64)
+    registered_by: str
+    registered_at: datetime = _utc_column()
+    stage: str = Field(index=True)
+    canary_share: Optional[float] = None
+    stage_changed_at: datetime = _utc_column()
+    stage_changed_by: str
+    change_seq: int = _seq_column()
+
+
+class ArtifactRow(SQLModel, table=True):
+    """An artifact of a version: URI, SHA-256 and size recorded at registration (immutable)."""
+
+    __tablename__ = "artifact"
+    __table_args__ = (UniqueConstraint("version_id", "name", name="uq_artifact_name"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="model_version.id", index=True)
+    name: str
+    uri: str
+    sha256: str = Field(max_length=64)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    position: int = 0
+    change_seq: int = _seq_column()
+
+
+class UserRow(SQLModel, table=True):
+    """A person known to the registry, with roles and teams (lists, so revocation is an update)."""
+
+    __tablename__ = "registry_user"
+
+    identity: str = Field(primary_key=True, max_length=100)
+    name: str = ""
+    roles: list[str] = _json_column()
+    teams: list[str] = _json_column()
+    change_seq: int = _seq_column()
+
+
+class EventRow(SQLModel, table=True):
+    """One entry of the append-only, hash-chained promotion log."""
+
+    __tablename__ = "event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    position: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    kind: str = Field(index=True)
+    model: Optional[str] = Field(default=None, index=True)
+    version: Optional[str] = None
+    actor: str = Field(index=True)
+    at: datetime = _utc_column()
+    from_stage: Optional[str] = None
+    to_stage: Optional[str] = None
+    details: dict[str, Any] = _json_column()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+    change_seq: int = _seq_column()
+
+
+class RequestRow(SQLModel, table=True):
+    """A promotion request: a version asked to move to a stage, open until applied or closed."""
+
+    __tablename__ = "promotion_request"
+    __table_args__ = (Index("ix_request_open", "status", "model"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    model: str = Field(foreign_key="model.name", max_length=100)
+    version: str = Field(max_length=100)
+    from_stage: str
+    to_stage: str
+    status: str
+    requested_by: str
+    requested_at: datetime = _utc_column()
+    reason: str = ""
+    canary_share: Optional[float] = None
+    evidence: dict[str, Any] = _json_column()
+    closed_by: Optional[str] = None
+    closed_at: Optional[datetime] = _utc_column(nullable=True)
+    change_seq: int = _seq_column()
+
+
+class ApprovalRow(SQLModel, table=True):
+    """One approval or rejection of a request, bound to the artifact digests and evidence it saw."""
+
+    __tablename__ = "approval"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="promotion_request.id", index=True)
+    identity: str
+    decision: str
+    capacity: str
+    comment: str = ""
+    at: datetime = _utc_column()
+    artifact_digest: str = Field(max_length=64)
+    evidence_digest: str = Field(max_length=64)
+    change_seq: int = _seq_column()
+
+
+class PolicyRow(SQLModel, table=True):
+    """The governance policy as validated YAML: scope 'global', or a model name for its override."""
+
+    __tablename__ = "policy"
+
+    scope: str = Field(primary_key=True, max_length=100)
+    document: str
+    updated_by: str
+    updated_at: datetime = _utc_column()
+    change_seq: int = _seq_column()

@@ -1,0 +1,1 @@
+"""Terminal dashboard: Textual app, screens, widgets and styles; reads the cache, writes through workers."""

@@ -1,0 +1,232 @@
+"""The regtui dashboard app: screens over the local cache, a background sync, themes, keymap, errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, ClassVar, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from regtui.config import Settings, load_settings
+from regtui.domain.text import clean_single_line, clean_text
+from regtui.errors import RegistryUnavailableError, RegtuiError
+from regtui.resources import themes_dir
+from regtui.service import RegistryService
+from regtui.tui.palette import ModelCommands, binding_commands
+from regtui.tui.screens.audit import AuditScreen
+from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.screens.help import HelpScreen
+from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.registry import RegistryScreen
+from regtui.tui.sync import SyncStatus
+from regtui.tui.themes import load_themes
+from regtui.tui.widgets.window_table import WindowTable
+
+FALLBACK_THEME = "textual-dark"
+TUI_DIR = Path(__file__).parent
+
+
+class RegtuiApp(App[int]):
+    """Browse a governed model registry from its local cache; a worker keeps the cache in sync."""
+
+    TITLE = "regtui"
+    CSS_PATH: ClassVar[list[str | Path]] = [TUI_DIR / "app.tcss", *sorted((TUI_DIR / "screens").glob("*.tcss"))]
+    """The app's styles, then each screen's own file (screens/NAME.tcss, picked up automatically)."""
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    COMMANDS = App.COMMANDS | {ModelCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
+        Binding("question_mark", "show_help", "Help", id="show_help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="command_palette", show=False, priority=True),
+        Binding("colon", "command_palette", "Commands", id="command_palette_colon", show=False),
+        Binding("r,ctrl+r", "sync_now", "Refresh", id="refresh"),
+        Binding("L", "open_screen('audit')", "Audit log", id="open_audit"),
+        Binding("H", "go_home", "Registry", id="open_registry", show=False),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | ctrl+q | Quit. |
+    | ? | Keys of the current screen. |
+    | ctrl+p, : | Command palette: screens, models, actions, themes. |
+    | r, ctrl+r | Sync with the registry now. |
+    | L | The promotion log (audit). |
+    | H | Back to the registry screen. |
+    """
+
+    SCREEN_FACTORIES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {
+        "audit": AuditScreen,
+    }
+    """Screens opened by name with `open_screen('NAME')` (from a binding or the palette)."""
+
+    class SyncFinished(Message):
+        """A sync attempt ended (reachable or not); carries the new state and the acting identity."""
+
+        def __init__(self, status: SyncStatus, identity: str | None) -> None:
+            super().__init__()
+            self.status = status
+            self.identity = identity
+
+    def __init__(self, service: RegistryService, *, readonly: bool = False, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.readonly = readonly
+        self.settings = settings or Settings()
+        self.clock: Callable[[], datetime] = service.clock
+        self.sync_status: SyncStatus | None = None
+        self.identity: str | None = None
+        self.animation_level = "full" if self.settings.animations else "none"
+
+    def get_default_screen(self) -> Screen[None]:
+        """The registry screen is home."""
+        return RegistryScreen()
+
+    def on_mount(self) -> None:
+        """Themes, keymap, then the first sync and the sync interval."""
+        self._apply_themes()
+        self._apply_keymap()
+        self.sync_registry()
+        self.set_interval(self.settings.sync_interval, self._sync_tick)
+
+    def _apply_themes(self) -> None:
+        """Register the bundled themes and pick the configured one; report broken files and use the default."""
+        themes, errors = load_themes(themes_dir())
+        for theme in themes:
+            self.register_theme(theme)
+        for error in errors:
+            self.notify(f"theme file skipped: {error}", title="Theme", severity="warning", markup=False)
+        wanted = self.settings.theme
+        if wanted not in self.available_themes:
+            fallback = themes[0].name if themes else FALLBACK_THEME
+            self.notify(f"unknown theme {wanted!r}; using {fallback}", title="Theme", severity="warning", markup=False)
+            wanted = fallback
+        self.theme = wanted
+
+    def _apply_keymap(self) -> None:
+        """Remap keys from the config's `keys:` section (binding id -> keys), naming unknown ids."""
+        if not self.settings.keys:
+            return
+        unknown = sorted(set(self.settings.keys) - known_binding_ids())
+        if unknown:
+            self.notify(f"unknown binding id(s) in keys: {', '.join(unknown)}", title="Configuration",
+                        severity="warning", markup=False)
+        self.set_keymap(self.settings.keys)
+
+    def _sync_tick(self) -> None:
+        """Interval sync: start one unless one is still running."""
+        if not any(worker.group == "sync" and worker.is_running for worker in self.workers):
+            self.sync_registry()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def sync_registry(self) -> None:
+        """Pull the registry into the cache (in a thread) and post the outcome."""
+        status = SyncStatus.from_read_status(self.service.refresh())
+        try:
+            identity: str | None = clean_single_line(self.service.identity())
+        except RegistryUnavailableError:
+            identity = None
+        self.post_message(self.SyncFinished(status, identity))
+
+    def on_regtui_app_sync_finished(self, message: SyncFinished) -> None:
+        """Own the sync state: update headers and write bindings, and reload screens when data changed."""
+        previous, status = self.sync_status, message.status
+        self.sync_status = status
+        self.identity = message.identity if self.settings.show_identity else None
+        if status.offline and (previous is None or not previous.offline):
+            self.notify(f"{status.error or 'registry unreachable'} — showing the cache, read-only",
+                        title="Offline", severity="warning", markup=False)
+        if previous is None or previous.offline != status.offline:
+            self.refresh_bindings()
+        changed = previous is None or previous.last_seen != status.last_seen
+        for screen in self.screen_stack:
+            if not isinstance(screen, RegtuiScreen):
+                continue
+            if screen is self.screen:
+                screen.show_sync_state()
+                if changed:
+                    screen.reload()
+            elif changed:
+                screen.stale = True
+
+    def action_sync_now(self) -> None:
+        """Sync with the registry now."""
+        self.sync_registry()
+
+    def report_error(self, error: BaseException) -> None:
+        """Show an error as a notification; the dashboard keeps running whatever the data holds."""
+        if isinstance(error, RegtuiError):
+            message, title = error.message, error.title
+        else:
+            message, title = f"{type(error).__name__}: {error}", "Internal error"
+        self.notify(clean_text(message), title=clean_single_line(title), severity="error", markup=False, timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Report the app's own failed workers (the sync)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def on_window_table_load_failed(self, message: WindowTable.LoadFailed) -> None:
+        """A table could not read its rows."""
+        self.report_error(message.error)
+
+    def require_writable(self) -> bool:
+        """True when writes may run now; otherwise say why not (read-only session, or registry offline)."""
+        if self.readonly:
+            self.notify("read-only session (started with --readonly)", title="Read-only", severity="warning")
+            return False
+        if self.sync_status is not None and self.sync_status.offline:
+            self.notify(self.sync_status.describe(self.clock()), title="Offline", severity="warning", markup=False)
+            return False
+        return True
+
+    def open_model(self, name: str, version: str | None = None) -> None:
+        """Open a model's screen (optionally on one version)."""
+        self.push_screen(ModelScreen(name, version))
+
+    def action_open_screen(self, name: str) -> None:
+        """Open one of SCREEN_FACTORIES by name (unless it is already on top)."""
+        screen = self.SCREEN_FACTORIES[name]()
+        if type(self.screen) is not type(screen):
+            self.push_screen(screen)
+
+    def action_go_home(self) -> None:
+        """Back to the registry screen."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_show_help(self) -> None:
+        """Keys of the current screen, from its active bindings."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands (themes, quit, ...) plus every described binding of the screen and the app."""
+        yield from super().get_system_commands(screen)
+        yield from binding_commands(self, screen)
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id declared by regtui's app, screens and widgets (for checking the config's keys)."""
+    ids: set[str] = set()
+    pending: list[type] = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("regtui."):
+            ids.update(b.id for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id)
+    return ids
+
+
+def run_app(service: RegistryService, readonly: bool = False, settings: Settings | None = None) -> int:
+    """Run the dashboard until the user quits; returns the exit status."""
+    app = RegtuiApp(service, readonly=readonly, settings=settings or load_settings())
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,175 @@
+"""The dashboard's reads: windowed queries on the cache, cleaned at this boundary. Run them in workers."""
+
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import Any, TypeVar
+
+import semver
+
+from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.entry import Artifact
+from regtui.domain.hashchain import verify_chain
+from regtui.domain.text import clean_single_line, clean_text
+from regtui.providers.http_artifacts import stream_http
+from regtui.service import RegistryService
+from regtui.store import queries
+from regtui.store.log import iter_log, row_to_entry
+from regtui.store.tables import EventRow
+from regtui.tui.views import (
+    ChainState,
+    EventLine,
+    EventQuery,
+    ModelLine,
+    ModelOverview,
+    ModelQuery,
+    VersionLine,
+    VersionView,
+)
+
+T = TypeVar("T")
+
+
+def clean_deep(value: T) -> T:
+    """Clean every string inside a value (dataclasses, mappings, sequences), keeping enums and other types."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return clean_text(value)  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: clean_deep(getattr(value, f.name)) for f in fields(value) if f.init})  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {clean_deep(k): clean_deep(v) for k, v in value.items()}  # type: ignore[return-value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(clean_deep(item) for item in value)  # type: ignore[return-value]
+    return value
+
+
+def _line(value: str | None) -> str:
+    """A one-line, control-free string ('' for None)."""
+    return clean_single_line(value or "")
+
+
+def count_models(service: RegistryService, query: ModelQuery) -> int:
+    """How many models the registry screen's query matches."""
+    with service.reading() as session:
+        return queries.count_models(session, query.text, stage=query.stage)
+
+
+def list_models(service: RegistryService, query: ModelQuery, offset: int, limit: int) -> list[ModelLine]:
+    """One window of the registry screen's rows."""
+    with service.reading() as session:
+        summaries = queries.list_models(session, query.text, offset, limit, stage=query.stage, sort=query.sort)
+    return [
+        ModelLine(
+            key=m.name, name=_line(m.name), owner=_line(m.owner), description=_line(m.description),
+            production=_line(m.production) or None, canary=tuple(map(_line, m.canary)),
+            staging=tuple(map(_line, m.staging)), versions=m.versions, latest=_line(m.latest) or None,
+        )
+        for m in summaries
+    ]
+
+
+def model_names(service: RegistryService) -> list[str]:
+    """Every model name (raw, for opening), for the command palette."""
+    with service.reading() as session:
+        return [spec.name for spec in queries.list_model_specs(session)]
+
+
+def _parsed(version: str) -> semver.Version | None:
+    """A stored version as semver (None when a hostile or legacy row does not parse)."""
+    try:
+        return semver.Version.parse(version)
+    except (TypeError, ValueError):
+        return None
+
+
+def _version_line(summary: queries.VersionSummary) -> VersionLine:
+    """A version summary as a cleaned lineage node."""
+    parsed = _parsed(summary.version)
+    return VersionLine(
+        key=summary.version, version=_line(summary.version), stage=_line(summary.stage),
+        canary_share=summary.canary_share, parent=_line(summary.parent) or None, change_kind=_line(summary.change_kind),
+        created_at=summary.created_at, registered_by=_line(summary.registered_by),
+        major=parsed.major if parsed else None, minor=parsed.minor if parsed else None,
+    )
+
+
+def _semver_order(line: VersionLine) -> tuple[int, Any]:
+    """Semantic-version order; unparsable versions last, by text."""
+    parsed = _parsed(line.key)
+    return (0, parsed) if parsed is not None else (1, line.key)
+
+
+def model_overview(service: RegistryService, name: str) -> ModelOverview:
+    """A model, all its versions in semver order (for the lineage tree) and their overall metrics."""
+    with service.reading() as session:
+        model = queries.require_model(session, name)
+        owner, description = model.owner, model.description
+        total = queries.count_versions(session, name)
+        summaries = queries.list_versions(session, name, 0, total)
+        history = queries.metric_history(session, name)
+    lines = sorted(map(_version_line, summaries), key=_semver_order)
+    metrics = {version: {_line(k): v for k, v in values.items()} for version, values in history}
+    return ModelOverview(name=_line(name), owner=_line(owner), description=clean_text(description),
+                         versions=tuple(lines), metrics=metrics)
+
+
+def version_view(service: RegistryService, model: str, version: str) -> VersionView:
+    """One version in full, cleaned for display, with its raw artifacts kept for verification."""
+    with service.reading() as session:
+        detail = queries.get_version(session, model, version)
+    return VersionView(
+        manifest=clean_deep(detail.manifest), children=tuple(map(_line, detail.children)),
+        content_hash=detail.content_hash, artifacts=detail.entry.artifacts,
+    )
+
+
+def verify_artifacts(artifacts: tuple[Artifact, ...]) -> list[VerifyResult]:
+    """Re-hash each artifact against its recorded checksum (slow: files and HTTP), messages cleaned."""
+    return [clean_deep(verify_artifact(artifact, fetch_http=stream_http)) for artifact in artifacts]
+
+
+def count_events(service: RegistryService, query: EventQuery) -> int:
+    """How many promotion-log entries the audit screen's filters match."""
+    with service.reading() as session:
+        return queries.count_events(session, query.model, query.actor)
+
+
+def list_events(service: RegistryService, query: EventQuery, offset: int, limit: int) -> list[EventLine]:
+    """One window of the promotion log, newest first."""
+    with service.reading() as session:
+        rows = queries.list_events(session, query.model, query.actor, offset, limit)
+        return [_event_line(row) for row in rows]
+
+
+def _event_line(row: EventRow) -> EventLine:
+    """A log row as a cleaned audit line with a one-line summary of its details."""
+    return EventLine(
+        position=row.position, at=row.at, kind=_line(row.kind), model=_line(row.model), version=_line(row.version),
+        from_stage=_line(row.from_stage), to_stage=_line(row.to_stage), actor=_line(row.actor),
+        summary=_line(summarize_details(row.details or {})),
+    )
+
+
+def summarize_details(details: dict[str, Any]) -> str:
+    """The notable details of a log entry (reason, approvers, comment, ...) on one line."""
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            continue
+        parts.append(f"{key}: {value}")
+    return "; ".join(parts)[:300]
+
+
+def verify_log(service: RegistryService) -> ChainState:
+    """Walk the whole hash chain of the cached promotion log (in batches; slow on a long log: use a worker)."""
+    with service.reading() as session:
+        total = queries.count_events(session)
+        broken = verify_chain((row_to_entry(row), row.hash) for row in iter_log(session))
+    if broken is None:
+        return ChainState(entries=total)
+    return ChainState(entries=total, broken_at=broken.position, reason=_line(broken.reason))

@@ -1,0 +1,152 @@
+"""The audit screen: the promotion log, newest first, filtered by model and actor, with the chain's state."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from regtui.domain.entry import utc_iso
+from regtui.tui import browse
+from regtui.tui.debounce import Debounce
+from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.tones import Tone, Toned, stage_badge
+from regtui.tui.views import ChainState, EventLine, EventQuery
+from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
+
+FILTER_DEBOUNCE_S = 0.1
+
+
+def stage_move(event: EventLine) -> tuple[Toned, ...]:
+    """'Canary → Production', each stage in words and its tone."""
+    if not event.from_stage and not event.to_stage:
+        return (Toned("-", Tone.MUTED),)
+    if not event.from_stage:
+        return (Toned("→ "), stage_badge(event.to_stage))
+    return (stage_badge(event.from_stage), Toned(" → "), stage_badge(event.to_stage))
+
+
+EVENT_COLUMNS: tuple[Column[EventLine], ...] = (
+    Column("#", lambda e: str(e.position), 6, priority=5, align="right"),
+    Column("TIME (UTC)", lambda e: utc_iso(e.at)[:16].replace("T", " "), 16, priority=8),
+    Column("KIND", lambda e: e.kind, 9, priority=9),
+    Column("MODEL", lambda e: e.model or Toned("-", Tone.MUTED), 12, priority=7),
+    Column("VERSION", lambda e: e.version or Toned("-", Tone.MUTED), 10, priority=6),
+    Column("STAGE", stage_move, 24, priority=4),
+    Column("ACTOR", lambda e: e.actor, 10, priority=7),
+    Column("DETAILS", lambda e: Toned(e.summary, Tone.MUTED), 20, flex=True, priority=1),
+)
+"""The audit log's columns."""
+
+
+class AuditScreen(RegtuiScreen):
+    """The hash-chained promotion log, windowed from the cache, and whether its chain verifies."""
+
+    TITLE = "Audit log"
+    AUTO_FOCUS = "#events"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter('model')", "Filter model", id="filter_model"),
+        Binding("at", "focus_filter('actor')", "Filter actor", id="filter_actor"),
+        Binding("v", "verify_chain", "Verify chain", id="verify_chain"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | / | Filter by model (substring, as you type). |
+    | @ | Filter by actor (substring, as you type). |
+    | v | Walk the hash chain again. |
+    """
+
+    class ChainVerified(Message):
+        """Walking the log's hash chain finished."""
+
+        def __init__(self, state: ChainState) -> None:
+            super().__init__()
+            self.state = state
+
+    def __init__(self, model: str = "", actor: str = "") -> None:
+        super().__init__()
+        self.query_state = EventQuery(model, actor)
+        self._debounce = Debounce(self, FILTER_DEBOUNCE_S, self._apply_query)
+
+    def compose_body(self) -> ComposeResult:
+        """Filters and chain state over the windowed log."""
+        with Horizontal(id="audit-bar"):
+            yield Input(self.query_state.model, placeholder="/ model", id="model-filter", compact=True)
+            yield Input(self.query_state.actor, placeholder="@ actor", id="actor-filter", compact=True)
+            yield Static(id="chain-state")
+        yield WindowTable(EVENT_COLUMNS, *self._source(self.query_state), id="events", empty_text="no log entries match")
+
+    def _source(self, query: EventQuery) -> tuple[Fetch[EventLine], Count]:
+        """Fetch and count callbacks bound to one filter."""
+        service = self.regtui.service
+        return partial(browse.list_events, service, query), partial(browse.count_events, service, query)
+
+    def on_mount(self) -> None:
+        """Verify the chain once the screen is up."""
+        super().on_mount()
+        self.action_verify_chain()
+
+    def reload(self) -> None:
+        """A sync brought changes: re-read the window and verify again."""
+        self.query_one("#events", WindowTable).reload()
+        self.action_verify_chain()
+
+    @on(Input.Changed)
+    def filter_changed(self) -> None:
+        """Filter as you type."""
+        model = self.query_one("#model-filter", Input).value.strip()
+        actor = self.query_one("#actor-filter", Input).value.strip()
+        self.query_state = EventQuery(model, actor)
+        self._debounce()
+
+    @on(Input.Submitted)
+    def filter_submitted(self) -> None:
+        """Enter in a filter goes to the log."""
+        self.query_one("#events").focus()
+
+    def _apply_query(self) -> None:
+        """Point the table at the current filters."""
+        self.query_one("#events", WindowTable).set_source(*self._source(self.query_state))
+
+    def action_focus_filter(self, which: str) -> None:
+        """Focus the model or actor filter."""
+        self.query_one(f"#{which}-filter").focus()
+
+    def action_go_back(self) -> None:
+        """Escape in a filter returns to the log; otherwise back."""
+        if isinstance(self.focused, Input):
+            self.query_one("#events").focus()
+        else:
+            super().action_go_back()
+
+    def action_verify_chain(self) -> None:
+        """Walk the hash chain of the cached log in a worker."""
+        self._show_chain("chain: verifying…", "-pending")
+        self.verify_chain()
+
+    def _show_chain(self, text: str, state_class: str) -> None:
+        """The chain state beside the filters, its class saying pending, intact or broken."""
+        chain = self.query_one("#chain-state", Static)
+        chain.update(Content(text))
+        chain.set_classes(state_class)
+
+    @work(thread=True, exclusive=True, group="audit-chain", exit_on_error=False)
+    def verify_chain(self) -> None:
+        """Verify every entry's hash link (in a thread)."""
+        self.post_message(self.ChainVerified(browse.verify_log(self.regtui.service)))
+
+    def on_audit_screen_chain_verified(self, message: ChainVerified) -> None:
+        """Show 'chain intact (N entries)' or 'BROKEN at entry N: reason'."""
+        state = message.state
+        self._show_chain(state.describe(), "-intact" if state.broken_at is None else "-broken")
+        if state.broken_at is not None:
+            self.notify(state.describe(), title="Audit chain", severity="error", markup=False)

@@ -1,0 +1,207 @@
+"""The model screen: lineage tree, the selected version's details, card, artifacts, and a metric trend."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, Tree
+
+from regtui.domain.checksums import VerifyResult
+from regtui.domain.entry import Stage
+from regtui.tui import browse
+from regtui.tui.screens.audit import AuditScreen
+from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.views import ModelOverview, VersionView
+from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
+from regtui.tui.widgets.metric_trend import MetricTrend
+from regtui.tui.widgets.version_details import VersionDetails
+
+PREFERRED_METRICS = ("auc", "accuracy", "f1")
+
+
+def default_version(overview: ModelOverview) -> str | None:
+    """The version to show first: Production, else the newest."""
+    for line in overview.versions:
+        if line.stage == Stage.PRODUCTION:
+            return line.key
+    return overview.versions[-1].key if overview.versions else None
+
+
+def default_metric(names: list[str]) -> str | None:
+    """A well-known headline metric when there is one, else the first."""
+    for name in PREFERRED_METRICS:
+        if name in names:
+            return name
+    return names[0] if names else None
+
+
+class ModelScreen(RegtuiScreen):
+    """One model: lineage, version details, model card, artifacts with checksum state, metric trend."""
+
+    TITLE = "Model"
+    AUTO_FOCUS = "LineageTree"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_tab('overview')", "Overview", id="show_overview", show=False),
+        Binding("2", "show_tab('metrics')", "Metrics", id="show_metrics", show=False),
+        Binding("3", "show_tab('card')", "Card", id="show_card", show=False),
+        Binding("4", "show_tab('artifacts')", "Artifacts", id="show_artifacts", show=False),
+        Binding("v", "verify_artifacts", "Verify", id="verify_artifacts"),
+        Binding("m", "cycle_metric", "Metric", id="cycle_metric"),
+        Binding("L", "open_model_audit", "Audit log", id="open_model_audit"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | 1 2 3 4 | Overview, metrics, model card, artifacts of the selected version. |
+    | v | Re-hash the selected version's artifacts against their recorded SHA-256. |
+    | m | Next metric for the trend across versions. |
+    | L | The promotion log of this model. |
+    """
+
+    class OverviewLoaded(Message):
+        """The model and its versions were read from the cache."""
+
+        def __init__(self, overview: ModelOverview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    class VersionLoaded(Message):
+        """One version's details were read from the cache."""
+
+        def __init__(self, key: str, view: VersionView) -> None:
+            super().__init__()
+            self.key = key
+            self.view = view
+
+    class ArtifactsVerified(Message):
+        """Re-hashing a version's artifacts finished."""
+
+        def __init__(self, key: str, results: list[VerifyResult]) -> None:
+            super().__init__()
+            self.key = key
+            self.results = results
+
+    def __init__(self, model: str, version: str | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.selected = version
+        self.overview: ModelOverview | None = None
+        self.view: VersionView | None = None
+        self.metric: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        """Title line; lineage and trend beside (or, when narrow, above) the version's tabs."""
+        yield Static(Content(f"{self.model} · loading…"), id="model-title")
+        with Horizontal(id="model-body"):
+            with Vertical(id="lineage-pane"):
+                yield LineageTree(id="lineage")
+                yield MetricTrend(id="trend")
+            yield VersionDetails(id="details")
+
+    def on_mount(self) -> None:
+        """Read the model from the cache."""
+        super().on_mount()
+        self.load_overview()
+
+    def reload(self) -> None:
+        """A sync brought changes: read the model again, keeping the selected version."""
+        self.load_overview()
+
+    @work(thread=True, exclusive=True, group="model-overview", exit_on_error=False)
+    def load_overview(self) -> None:
+        """Read the model, its versions and their metrics (in a thread)."""
+        self.post_message(self.OverviewLoaded(browse.model_overview(self.regtui.service, self.model)))
+
+    def on_model_screen_overview_loaded(self, message: OverviewLoaded) -> None:
+        """Show the lineage (only the selected line expanded) and the trend."""
+        overview = self.overview = message.overview
+        count = len(overview.versions)
+        self.query_one("#model-title", Static).update(Content(
+            f"{overview.name} · owner {overview.owner} · {count} version{'s' if count != 1 else ''}"
+            + (f" · {overview.description}" if overview.description else "")
+        ))
+        if self.selected is None or all(line.key != self.selected for line in overview.versions):
+            self.selected = default_version(overview)
+        self.query_one(LineageTree).show_versions(overview.versions, self.selected)
+        names = overview.metric_names()
+        if self.metric not in names:
+            self.metric = default_metric(names)
+        self._show_trend()
+        if self.selected is not None:
+            self.load_version(self.selected)
+
+    def _show_trend(self) -> None:
+        """Show the chosen metric across versions."""
+        assert self.overview is not None
+        series = self.overview.series(self.metric) if self.metric else []
+        self.query_one(MetricTrend).show(self.metric, series)
+
+    @on(Tree.NodeHighlighted, "#lineage")
+    def version_highlighted(self, event: Tree.NodeHighlighted[TreeItem]) -> None:
+        """Moving through the lineage selects a version."""
+        data = event.node.data
+        if isinstance(data, VersionItem) and (self.view is None or data.line.key != self.selected):
+            self.selected = data.line.key
+            self.load_version(data.line.key)
+
+    @work(thread=True, exclusive=True, group="model-version", exit_on_error=False)
+    def load_version(self, key: str) -> None:
+        """Read one version in full (in a thread)."""
+        self.post_message(self.VersionLoaded(key, browse.version_view(self.regtui.service, self.model, key)))
+
+    def on_model_screen_version_loaded(self, message: VersionLoaded) -> None:
+        """Show the version unless another one was selected meanwhile."""
+        if message.key == self.selected:
+            self.view = message.view
+            self.query_one(VersionDetails).show(message.view)
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch the details to a tab."""
+        self.query_one(VersionDetails).show_tab(tab)
+
+    def action_cycle_metric(self) -> None:
+        """Next metric for the trend."""
+        if self.overview is None:
+            return
+        names = self.overview.metric_names()
+        if names:
+            position = names.index(self.metric) + 1 if self.metric in names else 0
+            self.metric = names[position % len(names)]
+            self._show_trend()
+
+    def action_verify_artifacts(self) -> None:
+        """Re-hash the selected version's artifacts now."""
+        if self.view is None or self.selected is None:
+            return
+        details = self.query_one(VersionDetails)
+        details.show_tab("artifacts")
+        details.show_verification(None, verifying=True)
+        self.verify_artifacts(self.selected, self.view)
+
+    @work(thread=True, exclusive=True, group="model-verify", exit_on_error=False)
+    def verify_artifacts(self, key: str, view: VersionView) -> None:
+        """Hash every artifact (files, HTTP) in a thread."""
+        self.post_message(self.ArtifactsVerified(key, browse.verify_artifacts(view.artifacts)))
+
+    def on_model_screen_artifacts_verified(self, message: ArtifactsVerified) -> None:
+        """Show results for the version still selected, and say how it went."""
+        if message.key != self.selected:
+            return
+        self.query_one(VersionDetails).show_verification(message.results, verifying=False)
+        failed = [r for r in message.results if r.status in ("mismatch", "missing", "error")]
+        if failed:
+            self.notify(f"{len(failed)} of {len(message.results)} artifact(s) failed verification",
+                        title="Verify", severity="error", markup=False)
+        else:
+            self.notify(f"{len(message.results)} artifact(s) checked, none failed", title="Verify", markup=False)
+
+    def action_open_model_audit(self) -> None:
+        """The promotion log filtered to this model."""
+        self.app.push_screen(AuditScreen(model=self.model))

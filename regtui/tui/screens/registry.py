@@ -1,0 +1,156 @@
+"""The registry screen (home): every model with what runs in Production, Canary and Staging."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Input, Static
+
+from regtui.domain.entry import Stage
+from regtui.store.queries import ModelSort
+from regtui.tui import browse
+from regtui.tui.debounce import Debounce
+from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.tones import Cell, Tone, Toned
+from regtui.tui.views import ModelLine, ModelQuery
+from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
+
+FILTER_DEBOUNCE_S = 0.1
+SORTS = tuple(ModelSort)
+NONE = Toned("-", Tone.MUTED)
+
+
+def live_versions(versions: tuple[str, ...], tone: Tone) -> Cell:
+    """The first version in a stage, and how many more there are."""
+    if not versions:
+        return NONE
+    more = (Toned(f" +{len(versions) - 1}", Tone.MUTED),) if len(versions) > 1 else ()
+    return (Toned(versions[0], tone), *more)
+
+
+MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
+    Column("MODEL", lambda m: m.name, 18, flex=True, priority=9),
+    Column("OWNER", lambda m: m.owner, 14, priority=3),
+    Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=8),
+    Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 10, priority=6),
+    Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 10, priority=5),
+    Column("VERSIONS", lambda m: str(m.versions), 8, priority=2, align="right"),
+    Column("LATEST", lambda m: m.latest or NONE, 10, priority=4),
+    Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 24, flex=True, priority=1),
+)
+"""The registry's columns; a new column is a ModelLine field plus one entry here."""
+
+
+class RegistryScreen(RegtuiScreen):
+    """Every model: owner, Production / Canary / Staging versions, version count, latest version."""
+
+    TITLE = "Registry"
+    AUTO_FOCUS = "#models"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="focus_filter"),
+        Binding("p", "filter_stage('Production')", "Has Production", id="filter_production", show=False),
+        Binding("c", "filter_stage('Canary')", "Has Canary", id="filter_canary", show=False),
+        Binding("s", "filter_stage('Staging')", "Has Staging", id="filter_staging", show=False),
+        Binding("a", "filter_stage('')", "All models", id="filter_all", show=False),
+        Binding("o", "cycle_sort", "Sort", id="cycle_sort"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | / | Filter models by name, owner or description as you type. |
+    | p, c, s | Only models with a Production, Canary or Staging version. |
+    | a | All models again. |
+    | o | Sort by name, owner, or latest registration. |
+    | enter | Open the model under the cursor. |
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_state = ModelQuery()
+        self.total: int | None = None
+        self._debounce = Debounce(self, FILTER_DEBOUNCE_S, self._apply_query)
+
+    def compose_body(self) -> ComposeResult:
+        """Filter bar over the windowed model table."""
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ filter by name, owner, description", id="filter", compact=True)
+            yield Static(id="summary")
+        yield WindowTable(MODEL_COLUMNS, *self._source(self.query_state), id="models",
+                          empty_text="no models match")
+
+    def _source(self, query: ModelQuery) -> tuple[Fetch[ModelLine], Count]:
+        """Fetch and count callbacks bound to one query (run in the table's workers)."""
+        service = self.regtui.service
+        return partial(browse.list_models, service, query), partial(browse.count_models, service, query)
+
+    def on_mount(self) -> None:
+        """Show the filter state."""
+        super().on_mount()
+        self._show_summary()
+
+    def reload(self) -> None:
+        """Re-query after a sync brought changes, keeping the cursor where it is."""
+        self.query_one("#models", WindowTable).reload()
+
+    def _apply_query(self) -> None:
+        """Point the table at the current query."""
+        self.query_one("#models", WindowTable).set_source(*self._source(self.query_state))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """'12 models · has Canary · by owner' beside the filter."""
+        count = "…" if self.total is None else f"{self.total} model{'s' if self.total != 1 else ''}"
+        stage = f"has {self.query_state.stage}" if self.query_state.stage else "all stages"
+        self.query_one("#summary", Static).update(Content(f"{count} · {stage} · by {self.query_state.sort}"))
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        """Filter as you type (the first keystroke at once, then at most every 100 ms)."""
+        self.query_state = ModelQuery(event.value.strip(), self.query_state.stage, self.query_state.sort)
+        self._debounce()
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        """Enter in the filter goes to the list."""
+        self.query_one("#models").focus()
+
+    @on(WindowTable.Counted, "#models")
+    def models_counted(self, event: WindowTable.Counted) -> None:
+        """Keep the count beside the filter."""
+        self.total = event.total
+        self._show_summary()
+
+    @on(WindowTable.RowSelected, "#models")
+    def model_selected(self, event: WindowTable.RowSelected) -> None:
+        """Enter opens the model."""
+        assert isinstance(event.row, ModelLine)
+        self.regtui.open_model(event.row.key)
+
+    def action_focus_filter(self) -> None:
+        """Focus the filter input."""
+        self.query_one("#filter").focus()
+
+    def action_filter_stage(self, stage: str) -> None:
+        """Only models with a version in the stage ('' for all)."""
+        self.query_state = ModelQuery(self.query_state.text, Stage(stage).value if stage else None, self.query_state.sort)
+        self._apply_query()
+
+    def action_cycle_sort(self) -> None:
+        """Next sort order: name, owner, latest."""
+        sort = SORTS[(SORTS.index(self.query_state.sort) + 1) % len(SORTS)]
+        self.query_state = ModelQuery(self.query_state.text, self.query_state.stage, sort)
+        self._apply_query()
+
+    def action_go_back(self) -> None:
+        """Escape in the filter returns to the list; otherwise quit (this is the home screen)."""
+        if self.focused is self.query_one("#filter"):
+            self.query_one("#models").focus()
+        else:
+            super().action_go_back()

@@ -1,0 +1,38 @@
+"""The dashboard's sync state and how the header says it: 'synced 12s ago' or 'offline since 12:01 UTC'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from regtui.service import ReadStatus, format_age
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The outcome of the last sync attempt, as the header and write actions need it."""
+
+    synced_at: datetime | None
+    offline_since: datetime | None
+    last_seen: int
+    error: str | None = None
+
+    @classmethod
+    def from_read_status(cls, status: ReadStatus) -> SyncStatus:
+        """Build from what RegistryService.refresh() returned."""
+        offline = None if status.fresh else status.state.offline_since
+        return cls(status.state.synced_at, offline, status.state.last_seen, status.error)
+
+    @property
+    def offline(self) -> bool:
+        """Whether the registry was unreachable at the last attempt (the session is then read-only)."""
+        return self.offline_since is not None or self.error is not None
+
+    def describe(self, now: datetime) -> str:
+        """One line for the header."""
+        if self.offline:
+            since = f"{self.offline_since:%H:%M} UTC" if self.offline_since else "now"
+            return f"offline since {since} — read-only"
+        if self.synced_at is None:
+            return "never synced"
+        return f"synced {format_age(max(0.0, (now - self.synced_at).total_seconds()))} ago"

@@ -1,0 +1,65 @@
+"""Theme files (themes/*.yaml): each maps to Textual's Theme; a broken file is reported, never fatal."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+COLOR_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
+                "success", "warning", "error")
+OTHER_FIELDS = {"name": str, "dark": bool, "luminosity_spread": float, "text_alpha": float, "variables": dict}
+KNOWN_FIELDS = {f.name for f in fields(Theme)} - {"ansi"}
+
+
+def load_themes(folder: Path) -> tuple[list[Theme], list[str]]:
+    """Every valid theme in the folder (by file name), and one message per file that could not be used."""
+    themes: list[Theme] = []
+    errors: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            themes.append(load_theme(path))
+        except ValueError as exc:
+            errors.append(f"{path.name}: {exc}")
+    return themes, errors
+
+
+def load_theme(path: Path) -> Theme:
+    """One theme file as a Textual Theme; ValueError says what is wrong with it."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ValueError(f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+    if not isinstance(document, dict):
+        raise ValueError("expected a mapping of theme fields")
+    unknown = sorted(set(document) - KNOWN_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(map(str, unknown))}")
+    values: dict[str, Any] = {"name": path.stem, **document}
+    if "primary" not in values:
+        raise ValueError("'primary' colour is required")
+    for name in COLOR_FIELDS:
+        if values.get(name) is not None:
+            _check_color(name, values[name])
+    for name, kind in OTHER_FIELDS.items():
+        if name in values and not isinstance(values[name], kind if kind is not float else (int, float)):
+            raise ValueError(f"{name!r} must be {kind.__name__}")
+    for name, value in values.get("variables", {}).items():
+        if not isinstance(value, str):
+            raise ValueError(f"variable {name!r} must be a string")
+    return Theme(**values)
+
+
+def _check_color(name: str, value: Any) -> None:
+    """Refuse a value Textual cannot parse as a colour."""
+    try:
+        Color.parse(value)
+    except (ColorParseError, TypeError, ValueError):
+        raise ValueError(f"{name!r} is not a colour: {value!r}") from None

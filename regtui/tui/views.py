@@ -1,0 +1,126 @@
+"""What the screens show: plain, cleaned rows and details, built from the cache by regtui.tui.browse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping
+
+from regtui.domain.entry import Artifact
+from regtui.domain.manifest import VersionManifest
+from regtui.store.queries import ModelSort
+
+
+@dataclass(frozen=True)
+class ModelQuery:
+    """Which models the registry screen lists, and in what order."""
+
+    text: str = ""
+    stage: str | None = None
+    sort: ModelSort = ModelSort.NAME
+
+
+@dataclass(frozen=True)
+class ModelLine:
+    """One row of the registry screen; a new column is a new field here plus a Column there."""
+
+    key: str
+    """The stored name, for opening the model (never shown)."""
+    name: str
+    owner: str
+    description: str
+    production: str | None
+    canary: tuple[str, ...]
+    staging: tuple[str, ...]
+    versions: int
+    latest: str | None
+
+
+@dataclass(frozen=True)
+class VersionLine:
+    """One version as a node of the lineage tree."""
+
+    key: str
+    """The stored version string, for loading its details (never shown)."""
+    version: str
+    stage: str
+    canary_share: float | None
+    parent: str | None
+    change_kind: str
+    created_at: datetime
+    registered_by: str
+    major: int | None = None
+    minor: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelOverview:
+    """A model with every version (semver order) and each version's overall metrics."""
+
+    name: str
+    owner: str
+    description: str
+    versions: tuple[VersionLine, ...]
+    metrics: Mapping[str, Mapping[str, float]]
+    """Overall metrics by stored version."""
+
+    def metric_names(self) -> list[str]:
+        """Every overall metric any version reports, sorted."""
+        return sorted({name for values in self.metrics.values() for name in values})
+
+    def series(self, metric: str) -> list[tuple[str, float]]:
+        """(version, value) of one metric across the versions that report it, in semver order."""
+        points = []
+        for line in self.versions:
+            value = self.metrics.get(line.key, {}).get(metric)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                points.append((line.version, float(value)))
+        return points
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """One version in full: cleaned for display, plus the raw artifacts for verification."""
+
+    manifest: VersionManifest
+    children: tuple[str, ...]
+    content_hash: str
+    artifacts: tuple[Artifact, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Which promotion-log entries the audit screen lists (substring filters)."""
+
+    model: str = ""
+    actor: str = ""
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One promotion-log entry as a row of the audit screen."""
+
+    position: int
+    at: datetime
+    kind: str
+    model: str
+    version: str
+    from_stage: str
+    to_stage: str
+    actor: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """The result of walking the promotion log's hash chain."""
+
+    entries: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    def describe(self) -> str:
+        """'chain intact (N entries)' or 'BROKEN at entry N: reason'."""
+        if self.broken_at is None:
+            return f"chain intact ({self.entries} entries)"
+        return f"BROKEN at entry {self.broken_at}: {self.reason}"

@@ -1,0 +1,180 @@
+"""The lineage tree of a model: major lines, then minor versions, then their patches; built lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+from typing import ClassVar, Sequence, Union
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from regtui.tui.tones import TONE_CLASSES, Tone, Toned, stage_badge, to_text
+from regtui.tui.views import VersionLine
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """A major line ('1.x') and its versions in semver order."""
+
+    label: str
+    versions: tuple[VersionLine, ...]
+
+    @property
+    def groups(self) -> list[tuple[VersionLine, ...]]:
+        """The line's minor groups: each minor version with its patches and pre-releases."""
+        return [tuple(group) for _minor, group in groupby(self.versions, key=lambda v: v.minor)]
+
+    def branched_from(self) -> str | None:
+        """The version in another line this line grew from, if any."""
+        first = self.versions[0]
+        own = {v.version for v in self.versions}
+        return first.parent if first.parent and first.parent not in own else None
+
+
+@dataclass(frozen=True)
+class VersionItem:
+    """A version node; `members` are the rest of its minor group, added when it is expanded."""
+
+    line: VersionLine
+    members: tuple[VersionLine, ...] = ()
+
+
+TreeItem = Union[LineItem, VersionItem]
+
+
+def major_lines(versions: Sequence[VersionLine]) -> list[LineItem]:
+    """Versions (semver order) grouped into major lines; unparsable versions in an 'other' line."""
+    return [
+        LineItem(f"{major}.x" if major is not None else "other", tuple(group))
+        for major, group in groupby(versions, key=lambda v: v.major)
+    ]
+
+
+class LineageTree(Tree[TreeItem]):
+    """Major lines → minor versions → patches, with stage badges, dates and who registered each."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("h,left", "collapse_node", "Collapse", show=False, id="collapse_node"),
+        Binding("l,right", "expand_node", "Expand", show=False, id="expand_node"),
+        Binding("g", "scroll_home", "First", show=False, id="cursor_first"),
+        Binding("G", "scroll_end", "Last", show=False, id="cursor_last"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | up, k / down, j | Previous / next version. |
+    | left, h | Collapse the node, or go to its parent. |
+    | right, l | Expand the node. |
+    | home, g / end, G | First / last node. |
+    | enter, space | Toggle the node. |
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | set(TONE_CLASSES.values())
+
+    DEFAULT_CSS = """
+    LineageTree {
+        & > .tone--good { color: $text-success; }
+        & > .tone--warn { color: $text-warning; }
+        & > .tone--bad { color: $text-error; }
+        & > .tone--info { color: $text-primary; }
+        & > .tone--muted { color: $text-muted; }
+        & > .tone--plain { }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("lineage", id=id)
+        self.show_root = False
+        self.guide_depth = 3
+
+    def show_versions(self, versions: Sequence[VersionLine], select: str | None) -> None:
+        """Rebuild from a model's versions; expand only the line (and group) of the version to select."""
+        self.clear()
+        target: TreeNode[TreeItem] | None = None
+        for line in major_lines(versions):
+            node = self.root.add(Text(line.label), data=line, allow_expand=True)
+            if select is not None and any(v.key == select for v in line.versions):
+                target = self._populate_line(node, line, select)
+                node.expand()
+        if target is not None:
+            self.call_after_refresh(self.move_cursor, target)
+
+    def _populate_line(self, node: TreeNode[TreeItem], line: LineItem, select: str | None) -> TreeNode[TreeItem] | None:
+        """Add a line's minor groups; return the node of `select` (expanding its group when it is a patch)."""
+        found = None
+        for head, *members in line.groups:
+            child = node.add(Text(head.version), data=VersionItem(head, tuple(members)), allow_expand=bool(members))
+            if head.key == select:
+                found = child
+            elif any(m.key == select for m in members):
+                found = self._populate_group(child, tuple(members), select)
+                child.expand()
+        return found
+
+    def _populate_group(self, node: TreeNode[TreeItem], members: tuple[VersionLine, ...], select: str | None) -> TreeNode[TreeItem] | None:
+        """Add a minor group's patches and pre-releases; return the node of `select`."""
+        found = None
+        for member in members:
+            child = node.add_leaf(Text(member.version), data=VersionItem(member))
+            if member.key == select:
+                found = child
+        return found
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
+        """Build a node's children the first time it opens."""
+        node = event.node
+        if node.children:
+            return
+        if isinstance(node.data, LineItem):
+            self._populate_line(node, node.data, None)
+        elif isinstance(node.data, VersionItem) and node.data.members:
+            self._populate_group(node, node.data.members, None)
+
+    def action_expand_node(self) -> None:
+        """Expand the node under the cursor."""
+        if self.cursor_node is not None and self.cursor_node.allow_expand:
+            self.cursor_node.expand()
+
+    def action_collapse_node(self) -> None:
+        """Collapse the node under the cursor, or move to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def _tone_style(self, tone: Tone) -> Style:
+        """Foreground style of a tone."""
+        return self.get_component_rich_style(TONE_CLASSES[tone], partial=True)
+
+    def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
+        """Labels are built from the node's data at render time, always as literal text."""
+        data = node.data
+        if isinstance(data, LineItem):
+            branched = data.branched_from()
+            count = len(data.versions)
+            parts: tuple[Toned, ...] = (
+                Toned(data.label),
+                Toned(f"  {count} version{'s' if count != 1 else ''}", Tone.MUTED),
+                *((Toned(f"  from {branched}", Tone.MUTED),) if branched else ()),
+            )
+        elif isinstance(data, VersionItem):
+            line = data.line
+            parts = (
+                Toned(line.version), Toned("  "), stage_badge(line.stage, line.canary_share),
+                Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
+            )
+        else:
+            return super().render_label(node, base_style, style)
+        label = to_text(parts, self._tone_style)
+        label.stylize(style)
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        return Text.assemble((icon, base_style), label)

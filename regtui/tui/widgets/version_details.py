@@ -1,0 +1,252 @@
+"""One version's details in tabs: overview and hyperparameters, metrics by segment, model card, artifacts."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, ClassVar, Mapping
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static, TabbedContent, TabPane
+
+from regtui.domain.checksums import VerifyResult, VerifyStatus
+from regtui.domain.entry import Bump, ChangeKind, utc_iso
+from regtui.tui.tones import TONE_CLASSES, Cell, Tone, Toned, stage_badge, to_text
+from regtui.tui.views import VersionView
+from regtui.tui.widgets.scroll_pane import ScrollPane
+
+TABS = ("overview", "metrics", "card", "artifacts")
+MISSING = Toned("missing", Tone.WARN)
+VERIFY_TONES: dict[VerifyStatus, Tone] = {
+    VerifyStatus.OK: Tone.GOOD,
+    VerifyStatus.MISMATCH: Tone.BAD,
+    VerifyStatus.MISSING: Tone.BAD,
+    VerifyStatus.ERROR: Tone.BAD,
+    VerifyStatus.UNVERIFIABLE: Tone.MUTED,
+}
+VERIFY_WORDS: dict[VerifyStatus, str] = {
+    VerifyStatus.OK: "ok",
+    VerifyStatus.MISMATCH: "MISMATCH",
+    VerifyStatus.MISSING: "missing",
+    VerifyStatus.ERROR: "error",
+    VerifyStatus.UNVERIFIABLE: "unverifiable",
+}
+
+
+def human_size(size: int) -> str:
+    """Bytes in B, KiB, MiB, GiB."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def when(moment: datetime | None) -> str:
+    """A timestamp as UTC minutes."""
+    return "-" if moment is None else utc_iso(moment)[:16].replace("T", " ") + " UTC"
+
+
+def plain_value(value: Any) -> str:
+    """A hyperparameter or metric value on one line, JSON for structures."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def change_text(kind: ChangeKind) -> str:
+    """'retraining (minor)'."""
+    bump: Bump | None = kind.bump
+    return f"{kind.value} ({bump.value})" if bump else kind.value
+
+
+class VersionDetails(Vertical):
+    """Tabs for the selected version; the screen feeds it views and verification results."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"version-details--heading", *TONE_CLASSES.values()}
+    """
+    | Class | Description |
+    | :- | :- |
+    | `version-details--heading` | Field names and section headings. |
+    | `tone--good`, `tone--warn`, `tone--bad`, `tone--info`, `tone--muted` | Toned values. |
+    """
+
+    DEFAULT_CSS = """
+    VersionDetails {
+        & > .version-details--heading { color: $text-accent; text-style: bold; }
+        & > .tone--good { color: $text-success; }
+        & > .tone--warn { color: $text-warning; }
+        & > .tone--bad { color: $text-error; text-style: bold; }
+        & > .tone--info { color: $text-primary; }
+        & > .tone--muted { color: $text-muted; }
+        & > .tone--plain { }
+        ScrollPane { height: 1fr; padding: 0 1; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: VersionView | None = None
+        self.results: list[VerifyResult] | None = None
+        self.verifying = False
+
+    def compose(self) -> ComposeResult:
+        """Four tabs, each a scrolling pane."""
+        with TabbedContent(initial="overview"):
+            for tab, title in zip(TABS, ("Overview", "Metrics", "Card", "Artifacts")):
+                with TabPane(title, id=tab), ScrollPane(id=f"{tab}-pane"):
+                    yield Static(Text("loading…"), id=f"{tab}-body")
+
+    def show_tab(self, tab: str) -> None:
+        """Switch to a tab."""
+        self.query_one(TabbedContent).active = tab
+
+    def show(self, view: VersionView) -> None:
+        """Show another version (verification results belong to the previous one)."""
+        self.view, self.results, self.verifying = view, None, False
+        self._render_all()
+
+    def show_verification(self, results: list[VerifyResult] | None, *, verifying: bool) -> None:
+        """Show verification in progress, or its results."""
+        self.results, self.verifying = results, verifying
+        self._body("artifacts").update(self._artifacts())
+
+    def _body(self, tab: str) -> Static:
+        """The Static of a tab."""
+        return self.query_one(f"#{tab}-body", Static)
+
+    def _render_all(self) -> None:
+        """Fill every tab from the view."""
+        self._body("overview").update(self._overview())
+        self._body("metrics").update(self._metrics())
+        self._body("card").update(self._card())
+        self._body("artifacts").update(self._artifacts())
+
+    def _style(self, tone: Tone) -> Style:
+        """Foreground style of a tone."""
+        return self.get_component_rich_style(TONE_CLASSES[tone], partial=True)
+
+    def _text(self, cell: Cell) -> Text:
+        """A cell as literal text in its tones."""
+        return to_text(cell, self._style)
+
+    def _heading(self, text: str) -> Text:
+        """A field name or section heading."""
+        return Text(text, self.get_component_rich_style("version-details--heading", partial=True))
+
+    def _fields(self, rows: list[tuple[str, Cell]]) -> Table:
+        """Name/value rows in two columns."""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, value in rows:
+            grid.add_row(self._heading(name), self._text(value))
+        return grid
+
+    def _overview(self) -> RenderableType:
+        """Registered fields, state, provider pin, hyperparameters."""
+        assert self.view is not None
+        manifest, entry = self.view.manifest, self.view.manifest.entry
+        pin = entry.provider
+        rows: list[tuple[str, Cell]] = [
+            ("version", entry.version),
+            ("stage", stage_badge(manifest.stage, manifest.canary_share)),
+            ("change", change_text(entry.change_kind)),
+            ("parent", entry.parent or Toned("none (first version)", Tone.MUTED)),
+            ("children", ", ".join(self.view.children) or Toned("none", Tone.MUTED)),
+            ("framework", entry.framework),
+            ("training data", entry.training_data),
+            ("owner", entry.owner),
+            ("created", when(entry.created_at)),
+            ("registered", f"{manifest.registered_by or '-'} at {when(manifest.registered_at)}"),
+            ("stage changed", f"{manifest.stage_changed_by or '-'} at {when(manifest.stage_changed_at)}"),
+            ("provider pin", f"{pin.provider} {pin.model} {pin.version}" if pin else Toned("none", Tone.MUTED)),
+            ("content hash", self.view.content_hash[:16] + "…"),
+            ("description", entry.description or Toned("none", Tone.MUTED)),
+        ]
+        hyper = [(name, plain_value(value)) for name, value in sorted(entry.hyperparameters.items())]
+        parts: list[RenderableType] = [self._fields(rows), Text(), self._heading("Hyperparameters")]
+        parts.append(self._fields(hyper) if hyper else self._text(Toned("none recorded", Tone.MUTED)))
+        return Group(*parts)
+
+    def _metrics(self) -> RenderableType:
+        """Metrics overall and per segment: one row per metric, one column per segment."""
+        assert self.view is not None
+        metrics = self.view.manifest.entry.metrics
+        names = sorted({*metrics.overall, *(m for values in metrics.segments.values() for m in values)})
+        if not names:
+            return self._text(Toned("no metrics recorded", Tone.MUTED))
+        table = Table(box=None, padding=(0, 1), header_style=self.get_component_rich_style("version-details--heading", partial=True))
+        table.add_column(Text("metric"), no_wrap=True)
+        table.add_column(Text("overall"), justify="right")
+        segments = sorted(metrics.segments)
+        for segment in segments:
+            table.add_column(Text(segment), justify="right", overflow="fold")
+        for name in names:
+            row = [Text(name), Text(_metric(metrics.overall, name))]
+            row += [Text(_metric(metrics.segments[segment], name)) for segment in segments]
+            table.add_row(*row)
+        return table
+
+    def _card(self) -> RenderableType:
+        """The model card's six sections (missing ones say so in words)."""
+        assert self.view is not None
+        card = self.view.manifest.entry.model_card
+        fairness = card.fairness
+        attested: Cell = (f"attested by {fairness.attested_by} at {when(fairness.attested_at)}"
+                          if fairness.attested_by else Toned("not attested", Tone.WARN))
+        sections: list[tuple[str, list[tuple[str, Cell]]]] = [
+            ("Intended use", [("", card.intended_use or MISSING)]),
+            ("Limitations", [("", card.limitations or MISSING)]),
+            ("Evaluation", [("", card.evaluation or MISSING)]),
+            ("Fairness", [("", fairness.summary or MISSING), ("", attested)]),
+            ("Training data", [("source", card.training_data.source or MISSING),
+                               ("size", card.training_data.size or MISSING),
+                               ("date range", card.training_data.date_range or MISSING)]),
+            ("Responsible", [("team", card.responsible.team or MISSING),
+                             ("escalation", card.responsible.escalation_contact or MISSING)]),
+        ]
+        parts: list[RenderableType] = []
+        for title, rows in sections:
+            parts.append(self._heading(title))
+            for name, value in rows:
+                parts.append(self._fields([(name, value)]) if name else self._text(value))
+            parts.append(Text())
+        return Group(*parts)
+
+    def _artifacts(self) -> RenderableType:
+        """Artifacts with recorded checksum and size, and the verification state of each."""
+        assert self.view is not None
+        artifacts = self.view.manifest.entry.artifacts
+        if not artifacts:
+            return self._text(Toned("no artifacts recorded", Tone.MUTED))
+        table = Table(box=None, padding=(0, 1), header_style=self.get_component_rich_style("version-details--heading", partial=True))
+        for title in ("artifact", "sha256", "size", "check", "detail"):
+            table.add_column(Text(title), overflow="fold", no_wrap=title in ("sha256", "size", "check"))
+        results = self.results or []
+        for index, artifact in enumerate(artifacts):
+            result = results[index] if index < len(results) else None
+            table.add_row(Text(artifact.name), Text(artifact.sha256[:12]), Text(human_size(artifact.size)),
+                          self._text(self._check(result)), Text(result.message if result else artifact.uri))
+        hint = "verifying…" if self.verifying else "v: re-hash every artifact now"
+        return Group(table, Text(), self._text(Toned(hint, Tone.MUTED)))
+
+    def _check(self, result: VerifyResult | None) -> Toned:
+        """The check column: verifying, not verified, or the result in words."""
+        if result is None:
+            return Toned("verifying…", Tone.INFO) if self.verifying else Toned("not verified", Tone.MUTED)
+        return Toned(VERIFY_WORDS[result.status], VERIFY_TONES[result.status])
+
+
+def _metric(values: Mapping[str, float], name: str) -> str:
+    """A metric value, or '-' when the segment does not report it."""
+    value = values.get(name)
+    return "-" if value is None else plain_value(value)

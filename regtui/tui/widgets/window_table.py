@@ -1,0 +1,439 @@
+"""A virtual table for lists of any length: it knows the row count, fetches only the pages on screen in
+thread workers, and renders them with the Line API (Textual's DataTable measures every row it holds)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable, ClassVar, Generic, Literal, Sequence, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import Worker, WorkerState
+
+from regtui.domain.text import clean_single_line
+from regtui.tui.tones import TONE_CLASSES, Cell, Tone, to_text
+
+RowT = TypeVar("RowT")
+Fetch = Callable[[int, int], Sequence[RowT]]
+"""fetch(offset, limit) -> the rows of one window; called in a thread worker."""
+Count = Callable[[], int]
+"""count() -> how many rows there are; called in a thread worker."""
+
+PLACEHOLDER = "…"
+
+
+@dataclass(frozen=True)
+class Column(Generic[RowT]):
+    """One column: its header, how a row renders in it, and how it gives way when the table is narrow."""
+
+    label: str
+    render: Callable[[RowT], Cell]
+    width: int
+    flex: bool = False
+    """Share the width left over by the fixed columns."""
+    priority: int = 1
+    """Columns with the lowest priority are hidden first when they do not all fit."""
+    align: Literal["left", "right"] = "left"
+
+
+def fit_columns(columns: Sequence[Column[RowT]], width: int, gap: int = 1) -> list[tuple[Column[RowT], int]]:
+    """The columns that fit in `width` (dropping the lowest priority first) with their widths."""
+    shown = list(columns)
+    while len(shown) > 1 and sum(c.width for c in shown) + gap * (len(shown) - 1) > width:
+        lowest = min(c.priority for c in shown)
+        shown.remove([c for c in shown if c.priority == lowest][-1])
+    spare = max(0, width - sum(c.width for c in shown) - gap * (len(shown) - 1))
+    widths = [c.width for c in shown]
+    flexible = [i for i, c in enumerate(shown) if c.flex] or [len(shown) - 1]
+    share, extra = divmod(spare, len(flexible))
+    for rank, i in enumerate(flexible):
+        widths[i] += share + (1 if rank < extra else 0)
+    return list(zip(shown, widths))
+
+
+class WindowTable(ScrollView, Generic[RowT], can_focus=True):
+    """A keyboard-driven table over `count()` rows, of which only the visible pages are ever loaded."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="page_down"),
+        Binding("home,g", "cursor_first", "First row", show=False, id="cursor_first"),
+        Binding("end,G", "cursor_last", "Last row", show=False, id="cursor_last"),
+        Binding("enter", "select_cursor", "Open", id="select_cursor"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | up, k | Move the cursor up a row. |
+    | down, j | Move the cursor down a row. |
+    | pageup, ctrl+b | Move the cursor up a page. |
+    | pagedown, ctrl+f | Move the cursor down a page. |
+    | home, g | Move the cursor to the first row. |
+    | end, G | Move the cursor to the last row. |
+    | enter | Select the row under the cursor. |
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "window-table--header",
+        "window-table--cursor",
+        "window-table--placeholder",
+        *TONE_CLASSES.values(),
+    }
+    """
+    | Class | Description |
+    | :- | :- |
+    | `window-table--header` | The column header line. |
+    | `window-table--cursor` | The row under the cursor. |
+    | `window-table--placeholder` | Rows still loading, and the empty message. |
+    | `tone--good`, `tone--warn`, `tone--bad`, `tone--info`, `tone--muted` | Toned cell text. |
+    """
+
+    DEFAULT_CSS = """
+    WindowTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        height: 1fr;
+        & > .window-table--header { background: $panel; color: $foreground; text-style: bold; }
+        & > .window-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .window-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .window-table--placeholder { color: $text-muted; }
+        & > .tone--good { color: $text-success; }
+        & > .tone--warn { color: $text-warning; }
+        & > .tone--bad { color: $text-error; text-style: bold; }
+        & > .tone--info { color: $text-primary; }
+        & > .tone--muted { color: $text-muted; }
+        & > .tone--plain { }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(0)
+    """Index of the row under the cursor."""
+
+    class RowHighlighted(Message):
+        """The cursor moved onto a row (posted once the row is loaded)."""
+
+        def __init__(self, table: WindowTable, index: int, row: object) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> WindowTable:
+            """The table the row belongs to."""
+            return self.table
+
+    class RowSelected(Message):
+        """Enter (or a double click) on a loaded row."""
+
+        def __init__(self, table: WindowTable, index: int, row: object) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+            self.row = row
+
+        @property
+        def control(self) -> WindowTable:
+            """The table the row belongs to."""
+            return self.table
+
+    class Counted(Message):
+        """A (re)load counted the rows."""
+
+        def __init__(self, table: WindowTable, total: int) -> None:
+            super().__init__()
+            self.table = table
+            self.total = total
+
+        @property
+        def control(self) -> WindowTable:
+            """The table that was counted."""
+            return self.table
+
+    class LoadFailed(Message):
+        """Counting or fetching rows failed; the app reports it (the table waits for the next reload)."""
+
+        def __init__(self, table: WindowTable, error: BaseException) -> None:
+            super().__init__()
+            self.table = table
+            self.error = error
+
+        @property
+        def control(self) -> WindowTable:
+            """The table whose rows failed to load."""
+            return self.table
+
+    class PageLoaded(Message, bubble=False):
+        """A page of rows (and, for a reload, the row count) arrived from a worker; handled by the table."""
+
+        def __init__(self, generation: int, start: int, rows: Sequence[object], total: int | None) -> None:
+            super().__init__()
+            self.generation = generation
+            self.start = start
+            self.rows = rows
+            self.total = total
+
+    def __init__(
+        self,
+        columns: Sequence[Column[RowT]],
+        fetch: Fetch[RowT],
+        count: Count,
+        *,
+        page_size: int = 100,
+        max_pages: int = 20,
+        empty_text: str = "nothing to show",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = list(columns)
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.empty_text = empty_text
+        self._fetch = fetch
+        self._count = count
+        self._total: int | None = None
+        self._generation = 0
+        self._pages: OrderedDict[int, Sequence[RowT]] = OrderedDict()
+        self._stale_pages: dict[int, Sequence[RowT]] = {}
+        self._in_flight: set[int] = set()
+        self._announced: tuple[int, int] | None = None
+
+    @property
+    def total(self) -> int | None:
+        """How many rows the source has (None until the first load arrives)."""
+        return self._total
+
+    @property
+    def cursor_value(self) -> RowT | None:
+        """The loaded row under the cursor, if any."""
+        return self.row_at(self.cursor_row)
+
+    def row_at(self, index: int) -> RowT | None:
+        """The row at an index when its page is loaded (fresh, or stale while a reload runs)."""
+        start = index - index % self.page_size
+        page = self._pages.get(start)
+        if page is not None:
+            self._pages.move_to_end(start)
+        else:
+            page = self._stale_pages.get(start)
+        if page is None or index - start >= len(page):
+            return None
+        return page[index - start]
+
+    def on_mount(self) -> None:
+        """Load the first window."""
+        self.reload()
+
+    def set_source(self, fetch: Fetch[RowT], count: Count, *, reset_cursor: bool = True) -> None:
+        """Read rows from new callbacks (a new filter or order), from the top unless told otherwise."""
+        self._fetch, self._count = fetch, count
+        if reset_cursor:
+            self.cursor_row = 0
+            self.scroll_to(y=0, animate=False)
+        self.reload()
+
+    def reload(self) -> None:
+        """Count and fetch again (after a sync); rows stay on screen until the fresh ones arrive."""
+        self._generation += 1
+        self.workers.cancel_group(self, "window-table")
+        self._stale_pages = {**self._stale_pages, **self._pages}
+        self._pages = OrderedDict()
+        self._in_flight.clear()
+        self._request(self._page_start(int(self.scroll_offset.y)), with_count=True)
+
+    def _page_start(self, index: int) -> int:
+        """The first index of the page holding a row."""
+        return max(0, index - index % self.page_size)
+
+    def _request(self, start: int, *, with_count: bool = False) -> None:
+        """Fetch a page in a thread worker unless it is already on its way."""
+        if start in self._in_flight:
+            return
+        self._in_flight.add(start)
+        count = self._count if with_count else None
+        self.run_worker(
+            partial(self._load, self._generation, self._fetch, count, start, self.page_size),
+            thread=True, group="window-table", exit_on_error=False, description=f"rows {start}+{self.page_size}",
+        )
+
+    def _load(self, generation: int, fetch: Fetch[RowT], count: Count | None, start: int, limit: int) -> None:
+        """Worker body: count (for a reload) and fetch one page, then post them to the table."""
+        total = count() if count is not None else None
+        rows = list(fetch(start, limit))
+        self.post_message(self.PageLoaded(generation, start, rows, total))
+
+    def on_window_table_page_loaded(self, message: PageLoaded) -> None:
+        """Keep a fresh page (dropping pages of an older source) and repaint."""
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._in_flight.discard(message.start)
+        if message.total is not None:
+            self._total = message.total
+            self._stale_pages = {}
+            self.virtual_size = Size(self.scrollable_content_region.width, message.total + 1)
+            self.cursor_row = self.validate_cursor_row(self.cursor_row)
+            self.post_message(self.Counted(self, message.total))
+        self._pages[message.start] = message.rows  # type: ignore[assignment]
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        self._announce()
+        self.refresh()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn a failed page load into LoadFailed (that page is not asked for again until a reload)."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(self.LoadFailed(self, event.worker.error))
+
+    def validate_cursor_row(self, row: int) -> int:
+        """Keep the cursor on a row."""
+        return max(0, min(row, (self._total or 1) - 1))
+
+    def watch_cursor_row(self) -> None:
+        """Scroll the cursor into view and say which row is highlighted."""
+        self._scroll_cursor_into_view()
+        self._announce()
+        self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        """Scroll just enough that the cursor row is visible below the header."""
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False)
+
+    def _announce(self) -> None:
+        """Post RowHighlighted once per cursor position and source, when the fresh row is loaded."""
+        key = (self._generation, self.cursor_row)
+        if self._page_start(self.cursor_row) not in self._pages or self._announced == key:
+            return
+        row = self.row_at(self.cursor_row)
+        if row is not None:
+            self._announced = key
+            self.post_message(self.RowHighlighted(self, self.cursor_row, row))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """Keep the virtual width in step and the cursor visible."""
+        if self._total is not None:
+            self.virtual_size = Size(self.scrollable_content_region.width, self._total + 1)
+        self._scroll_cursor_into_view()
+
+    def on_focus(self) -> None:
+        """Repaint the cursor in its focused colours."""
+        self.refresh()
+
+    def on_blur(self) -> None:
+        """Repaint the cursor in its unfocused colours."""
+        self.refresh()
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor up a row."""
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor down a row."""
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        """Move the cursor up a page."""
+        self.cursor_row -= max(1, self.scrollable_content_region.height - 2)
+
+    def action_page_down(self) -> None:
+        """Move the cursor down a page."""
+        self.cursor_row += max(1, self.scrollable_content_region.height - 2)
+
+    def action_cursor_first(self) -> None:
+        """Move the cursor to the first row."""
+        self.cursor_row = 0
+
+    def action_cursor_last(self) -> None:
+        """Move the cursor to the last row."""
+        self.cursor_row = (self._total or 1) - 1
+
+    def action_select_cursor(self) -> None:
+        """Post RowSelected for the loaded row under the cursor."""
+        row = self.cursor_value
+        if row is not None:
+            self.post_message(self.RowSelected(self, self.cursor_row, row))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor; a double click selects."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1 or self._total is None:
+            return
+        index = int(self.scroll_offset.y) + offset.y - 1
+        if index < self._total:
+            self.cursor_row = index
+            if event.chain > 1:
+                self.action_select_cursor()
+
+    def _tone_style(self, tone: Tone) -> Style:
+        """The style of toned cell text (foreground only, so the cursor background shows)."""
+        return self.get_component_rich_style(TONE_CLASSES[tone], partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        """The header on line 0, then the rows from the scroll position (placeholders while loading)."""
+        width = self.scrollable_content_region.width
+        layout = fit_columns(self.columns, max(1, width - 1))
+        if y == 0:
+            style = self.get_component_rich_style("window-table--header")
+            return self._strip([Text(column.label) for column, _ in layout], layout, style, width)
+        index = int(self.scroll_offset.y) + y - 1
+        base = self.rich_style
+        if self._total is None or self._total == 0:
+            message = "loading…" if self._total is None else self.empty_text
+            return self._message_strip(message, width) if y == 1 else Strip.blank(width, base)
+        if index >= self._total:
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None or self._page_start(index) not in self._pages:
+            self._request(self._page_start(index))
+        if row is None:
+            return self._message_strip(PLACEHOLDER, width)
+        style = base + self.get_component_rich_style("window-table--cursor") if index == self.cursor_row else base
+        cells = [to_text(column.render(row), self._tone_style) for column, _ in layout]
+        return self._strip(cells, layout, style, width)
+
+    def _message_strip(self, message: str, width: int) -> Strip:
+        """One line of muted text (loading, empty)."""
+        style = self.rich_style + self.get_component_rich_style("window-table--placeholder")
+        return Strip([Segment(" " + message, style)]).crop_extend(0, width, style)
+
+    def _strip(self, cells: list[Text], layout: list[tuple[Column[RowT], int]], style: Style, width: int) -> Strip:
+        """Lay cells out in their column widths, one space apart, each cut with an ellipsis."""
+        console = self.app.console
+        segments = [Segment(" ")]
+        for (column, column_width), cell in zip(layout, cells):
+            if "\n" in cell.plain or "\t" in cell.plain:
+                cell = Text(clean_single_line(cell.plain))
+            cell.truncate(column_width, overflow="ellipsis")
+            cell.align(column.align, column_width)
+            segments.extend(cell.render(console, end=""))
+            segments.append(Segment(" "))
+        return Strip(segments).apply_style(style).crop_extend(0, width, style)

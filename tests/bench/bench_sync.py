@@ -1,0 +1,372 @@
+"""Benchmark the sync layer and the cache reads at 100k versions, on SQLite and PostgreSQL.
+
+    python tests/bench/bench_sync.py [--models 2000] [--versions 50] [--backend sqlite|postgresql|both]
+                                     [--runs 5] [--full-runs 3] [--pg-url URL] [--keep DIR]
+
+For each backend: generate a registry of models x versions (tests/bench/generate.py) and a small one
+of 1k versions, then measure
+- full first sync: an empty cache pulls everything (RegistryService.sync, median of --full-runs, each
+  in a fresh process so its peak RSS belongs to it); peak memory of that pull as the ru_maxrss growth
+  of the process and, in a separate run, the tracemalloc peak of Python allocations;
+- incremental sync of 100 changes (apply_changes: registrations through import_manifests and stage
+  moves, one transaction each) at 1k and at 100k versions, and their ratio (median of --runs);
+- listing from the cache (queries.list_versions): one window of 100 rows at the deepest offset, the first
+  window, and a full listing through windows of 100; one model's versions (queries.list_versions(model));
+and prints the figures beside the targets of the issue with PASS/MISS.
+
+PostgreSQL: --pg-url or REGTUI_TEST_PG_URL (a superuser URL: the bench creates and drops databases),
+otherwise a throwaway server is started from the local binaries (tests/pg_server.py); when neither is
+possible the PostgreSQL part is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+for _path in (str(HERE), str(ROOT)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from generate import apply_changes, generate  # noqa: E402
+
+from regtui.config import Locations  # noqa: E402
+from regtui.service import RegistryService  # noqa: E402
+from regtui.store import queries  # noqa: E402
+from regtui.store.engine import normalize_url  # noqa: E402
+
+CHANGES = 100
+WINDOW = 100
+TARGET_INCREMENTAL_S = 0.050
+TARGET_RATIO = 1.5
+TARGET_WINDOW_S = 0.100
+TARGET_FULL_SQLITE_S = 5.0
+
+
+@dataclass
+class Line:
+    """One printed figure: what, how much, against which target."""
+
+    backend: str
+    measure: str
+    figure: str
+    target: str = ""
+    ok: bool | None = None
+
+    @property
+    def result(self) -> str:
+        """PASS, MISS, or nothing for an informational figure."""
+        return "" if self.ok is None else ("PASS" if self.ok else "MISS")
+
+
+@dataclass
+class Bench:
+    """Settings and collected figures."""
+
+    models: int
+    versions: int
+    small_models: int
+    runs: int
+    full_runs: int
+    seed: int
+    work: Path
+    lines: list[Line] = field(default_factory=list)
+
+    def add(self, backend: str, measure: str, figure: str, target: str = "", ok: bool | None = None) -> None:
+        """Record a figure and echo it at once (the table is printed again at the end)."""
+        line = Line(backend, measure, figure, target, ok)
+        self.lines.append(line)
+        print(f"  {measure:<52} {figure:>22}  {target:<10} {line.result}", flush=True)
+
+
+def ms(seconds: float) -> str:
+    """Milliseconds, for the small timings."""
+    return f"{seconds * 1000:.1f} ms"
+
+
+def spread(values: list[float]) -> str:
+    """Median with the range of the runs."""
+    return f"{ms(statistics.median(values))} ({ms(min(values))[:-3]}-{ms(max(values))})"
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    """Wall time of one call and its result."""
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def service_for(url: str, cache: Path) -> RegistryService:
+    """A long-lived service (as the TUI keeps one) on a registry and a cache file."""
+    return RegistryService(Locations(registry_url=normalize_url(url), cache_path=cache))
+
+
+# --- full first sync, in a fresh process ----------------------------------------------------------
+
+
+def full_sync_child(url: str, cache: str, trace: bool) -> dict[str, Any]:
+    """Run one full first sync into an empty cache; report its time, rows and memory (runs in a child)."""
+    service = service_for(url, Path(cache))
+    service.registry()
+    service.cache()  # opening the engines and checking the schema is not part of the pull
+    if trace:
+        tracemalloc.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    seconds, report = timed(service.sync)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
+    if trace:
+        tracemalloc.stop()
+    service.close()
+    return {
+        "seconds": seconds, "rows": report.total, "versions": report.counts.get("model_version", 0),
+        "rss_before_kb": rss_before, "rss_after_kb": rss_after, "tracemalloc_peak": peak,
+    }
+
+
+def in_fresh_process(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run a function in a new interpreter (spawn), so its peak RSS is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+# --- one backend ---------------------------------------------------------------------------------
+
+
+def run_backend(bench: Bench, backend: str, big_url: str, small_url: str) -> None:
+    """Generate both registries on one backend, then measure everything on them."""
+    big_n, small_n = bench.models * bench.versions, bench.small_models * bench.versions
+    print(f"\n[{backend}] generating {big_n:,} versions ({bench.models} x {bench.versions}) "
+          f"and {small_n:,} ({bench.small_models} x {bench.versions})", flush=True)
+    generated = generate(big_url, bench.models, bench.versions, bench.seed)
+    bench.add(backend, f"generate {big_n:,} versions (generate.py)", f"{generated.seconds:.1f} s")
+    generate(small_url, bench.small_models, bench.versions, bench.seed)
+
+    caches = bench.work / backend
+    caches.mkdir(parents=True, exist_ok=True)
+    fulls = []
+    for run in range(bench.full_runs):
+        fulls.append(in_fresh_process(full_sync_child, big_url, str(caches / f"full-{run}.db"), False))
+        print(f"    full sync run {run + 1}: {fulls[-1]['seconds']:.2f} s, {fulls[-1]['rows']:,} rows", flush=True)
+        if run:
+            _remove_sqlite(caches / f"full-{run}.db")
+    traced = in_fresh_process(full_sync_child, big_url, str(caches / "traced.db"), True)
+    _remove_sqlite(caches / "traced.db")
+    seconds = [f["seconds"] for f in fulls]
+    full = statistics.median(seconds)
+    is_sqlite = backend == "sqlite"
+    bench.add(
+        backend, f"full first sync, {fulls[0]['versions']:,} versions ({fulls[0]['rows']:,} rows)",
+        f"{full:.2f} s" + (f" ({min(seconds):.2f}-{max(seconds):.2f})" if len(seconds) > 1 else ""),
+        f"<= {TARGET_FULL_SQLITE_S:.0f} s" if is_sqlite else "(SQLite only)",
+        full <= TARGET_FULL_SQLITE_S if is_sqlite else None,
+    )
+    rss_growth = statistics.median((f["rss_after_kb"] - f["rss_before_kb"]) / 1024 for f in fulls)
+    rss_peak = statistics.median(f["rss_after_kb"] / 1024 for f in fulls)
+    bench.add(backend, "full sync peak memory: ru_maxrss growth (process peak)", f"{rss_growth:.0f} MB ({rss_peak:.0f} MB)")
+    bench.add(backend, "full sync peak memory: tracemalloc peak", f"{traced['tracemalloc_peak'] / 2**20:.0f} MB")
+
+    big = service_for(big_url, caches / "full-0.db")
+    small = service_for(small_url, caches / "small.db")
+    small.sync()
+    measure_incremental(bench, backend, small, big, small_url, big_url)
+    measure_listing(bench, backend, big)
+    big.close()
+    small.close()
+
+
+def measure_incremental(bench: Bench, backend: str, small: RegistryService, big: RegistryService,
+                        small_url: str, big_url: str) -> None:
+    """Incremental sync of CHANGES changes at 1k and at 100k versions, alternating, median of runs."""
+    times: dict[str, list[float]] = {"small": [], "big": []}
+    idle: list[float] = []
+    for service in (small, big):
+        service.sync()  # engines open, as in a running TUI
+    for run in range(bench.runs):
+        for key, service, url in (("small", small, small_url), ("big", big, big_url)):
+            changes = apply_changes(url, CHANGES, seed=bench.seed * 1000 + run, mix="mixed")
+            seconds, report = timed(service.sync)
+            if report.to_seq - report.from_seq != changes.total:
+                raise SystemExit(f"sync pulled counter {report.from_seq}..{report.to_seq}, expected {changes.total} changes")
+            times[key].append(seconds)
+        idle.append(timed(big.sync)[0])
+    small_median, big_median = statistics.median(times["small"]), statistics.median(times["big"])
+    ratio = big_median / small_median
+    small_n = bench.small_models * bench.versions
+    big_n = bench.models * bench.versions
+    target = f"<= {TARGET_INCREMENTAL_S * 1000:.0f} ms"
+    bench.add(backend, f"incremental sync, {CHANGES} changes, at {small_n:,} versions", spread(times["small"]),
+              target, small_median <= TARGET_INCREMENTAL_S)
+    bench.add(backend, f"incremental sync, {CHANGES} changes, at {big_n:,} versions", spread(times["big"]),
+              target, big_median <= TARGET_INCREMENTAL_S)
+    bench.add(backend, f"ratio {big_n:,} / {small_n:,}", f"{ratio:.2f}", f"<= {TARGET_RATIO}", ratio <= TARGET_RATIO)
+    bench.add(backend, f"sync with nothing to pull, at {big_n:,} versions", spread(idle))
+
+
+def measure_listing(bench: Bench, backend: str, service: RegistryService) -> None:
+    """Reads from the cache: a deep window, the first window, a full listing, one model's versions."""
+    rng = random.Random(bench.seed)
+    target = f"<= {TARGET_WINDOW_S * 1000:.0f} ms"
+    with service.reading() as session:
+        total = queries.count_versions(session)
+        deep = max(0, total - WINDOW)
+        queries.list_versions(session, offset=deep, limit=WINDOW)  # warm the page cache
+        windows = [timed(lambda: queries.list_versions(session, offset=deep, limit=WINDOW)) for _ in range(bench.runs)]
+        assert all(len(rows) == min(WINDOW, total) for _, rows in windows)
+        deep_times = [t for t, _ in windows]
+        bench.add(backend, f"cache: window of {WINDOW} versions at offset {deep:,}", spread(deep_times),
+                  target, statistics.median(deep_times) <= TARGET_WINDOW_S)
+        first = [timed(lambda: queries.list_versions(session, offset=0, limit=WINDOW))[0] for _ in range(bench.runs)]
+        bench.add(backend, f"cache: window of {WINDOW} versions at offset 0", spread(first),
+                  target, statistics.median(first) <= TARGET_WINDOW_S)
+        listed, started = 0, time.perf_counter()
+        for offset in range(0, total, WINDOW):
+            listed += len(queries.list_versions(session, offset=offset, limit=WINDOW))
+        full_listing = time.perf_counter() - started
+        assert listed == total, (listed, total)
+        bench.add(backend, f"cache: all {total:,} versions, {WINDOW}-row windows", f"{full_listing:.2f} s "
+                  f"({full_listing / max(1, total // WINDOW) * 1000:.1f} ms/window)")
+        names = [m.name for m in queries.list_models(session, limit=10_000)]
+        one = []
+        for _ in range(bench.runs):
+            name = rng.choice(names)
+            seconds, rows = timed(lambda: queries.list_versions(session, model=name))
+            assert rows and all(r.model == name for r in rows)
+            one.append(seconds)
+        bench.add(backend, f"cache: one model's versions ({len(rows)} rows)", spread(one),
+                  target, statistics.median(one) <= TARGET_WINDOW_S)
+        deep_models = max(0, len(names) - WINDOW)
+        models = [timed(lambda: queries.list_models(session, offset=deep_models, limit=WINDOW))[0] for _ in range(bench.runs)]
+        bench.add(backend, f"cache: window of {WINDOW} models at offset {deep_models:,}", spread(models))
+
+
+def _remove_sqlite(path: Path) -> None:
+    """Delete an SQLite file and its WAL companions."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# --- backends ------------------------------------------------------------------------------------
+
+
+def sqlite_urls(bench: Bench) -> tuple[str, str]:
+    """Two fresh SQLite registry files."""
+    return f"sqlite:///{bench.work / 'registry-big.db'}", f"sqlite:///{bench.work / 'registry-small.db'}"
+
+
+def postgres_admin(url: str | None) -> tuple[str | None, Any, str]:
+    """A superuser URL: given, from REGTUI_TEST_PG_URL, or a throwaway server; (url, server, why not)."""
+    url = url or os.environ.get("REGTUI_TEST_PG_URL")
+    if url:
+        return url, None, ""
+    try:
+        from tests.pg_server import PostgresUnavailable, start_server
+    except ImportError as exc:
+        return None, None, f"cannot import tests/pg_server.py ({exc})"
+    try:
+        server = start_server()
+    except (PostgresUnavailable, RuntimeError, OSError) as exc:
+        return None, None, str(exc).splitlines()[0]
+    return server.url, server, ""
+
+
+def print_table(bench: Bench, header: str) -> None:
+    """The final table: every figure with its target and PASS/MISS."""
+    print("\n" + header)
+    widths = (10, 58, 24, 14)
+    print(f"{'backend':<{widths[0]}} {'measure':<{widths[1]}} {'figure':>{widths[2]}}  {'target':<{widths[3]}} result")
+    for line in bench.lines:
+        print(f"{line.backend:<{widths[0]}} {line.measure:<{widths[1]}} {line.figure:>{widths[2]}}  "
+              f"{line.target:<{widths[3]}} {line.result}")
+    misses = [line for line in bench.lines if line.ok is False]
+    print(f"\n{len(misses)} target(s) missed" + (": " + "; ".join(f"{m.backend} {m.measure}" for m in misses) if misses else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark on the chosen backends and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=2000)
+    parser.add_argument("--versions", type=int, default=50, help="versions per model")
+    parser.add_argument("--small-models", type=int, default=20, help="models of the small registry (x --versions)")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each small timing (median)")
+    parser.add_argument("--full-runs", type=int, default=3, help="runs of the full first sync (median)")
+    parser.add_argument("--pg-url", help="PostgreSQL superuser URL (default: REGTUI_TEST_PG_URL or a throwaway server)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep the registries and caches")
+    args = parser.parse_args(argv)
+    if min(args.models, args.versions, args.small_models, args.runs, args.full_runs) < 1:
+        parser.error("sizes and run counts must be at least 1")
+
+    temp = None if args.keep else tempfile.TemporaryDirectory(prefix="regtui-bench-")
+    work = args.keep or Path(temp.name)  # type: ignore[union-attr]
+    work.mkdir(parents=True, exist_ok=True)
+    bench = Bench(args.models, args.versions, args.small_models, args.runs, args.full_runs, args.seed, work)
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    pg_version = ""
+    try:
+        for backend in backends:
+            if backend == "sqlite":
+                run_backend(bench, "sqlite", *sqlite_urls(bench))
+                continue
+            admin, server, why = postgres_admin(args.pg_url)
+            if admin is None:
+                print(f"\n[postgresql] SKIPPED: PostgreSQL not available: {why} "
+                      "(pass --pg-url or set REGTUI_TEST_PG_URL)", flush=True)
+                bench.lines.append(Line("postgresql", "SKIPPED: PostgreSQL not available", why[:40]))
+                continue
+            try:
+                pg_version = _run_postgres(bench, admin)
+            finally:
+                if server is not None:
+                    server.stop()
+    finally:
+        header = (
+            f"regtui sync benchmark: {args.models} x {args.versions} = {args.models * args.versions:,} versions "
+            f"(small: {args.small_models} x {args.versions}); {args.runs} runs per small timing (median, range), "
+            f"{args.full_runs} full syncs\nPython {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+            f"{', ' + pg_version if pg_version else ''}, {os.cpu_count()} CPUs, {platform.machine()}"
+        )
+        print_table(bench, header)
+        if temp is not None:
+            temp.cleanup()
+    return 1 if any(line.ok is False for line in bench.lines) else 0
+
+
+def _run_postgres(bench: Bench, admin: str) -> str:
+    """Two fresh databases on the server, the measurements, then drop them; returns the server version."""
+    import psycopg
+    from tests.pg_server import connect_admin, create_database, database_of, drop_database
+
+    with connect_admin(admin) as conn:
+        version = "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])
+    big, small = create_database(admin), create_database(admin)
+    try:
+        run_backend(bench, "postgresql", big, small)
+    finally:
+        for url in (big, small):
+            try:
+                drop_database(admin, database_of(url))
+            except psycopg.Error as exc:
+                print(f"(could not drop {database_of(url)}: {exc})")
+    return version
+
+
+if __name__ == "__main__":
+    sys.exit(main())

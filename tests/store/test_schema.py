@@ -1,0 +1,164 @@
+"""Registry schema on both backends: init, checks of foreign databases, and the rules the database enforces."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import JSON, bindparam, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from regtui.errors import NotARegistryError
+from regtui.store.engine import create_registry_engine, writer
+from regtui.store.schema import SCHEMA_VERSION
+from tests.factories import (
+    CliResult,
+    ServiceFactory,
+    build_fixture_registry,
+    identity_for,
+    raw_execute,
+    raw_scalar,
+)
+
+
+def test_init_creates_the_schema_and_makes_the_initialiser_admin(registry_url: str, make_service: ServiceFactory) -> None:
+    """`init` on an empty database creates the schema, records its version and makes the caller admin."""
+    service = make_service(registry_url, init=False)
+    message = service.init()
+    assert f"created registry schema version {SCHEMA_VERSION}" in message
+    assert f"{identity_for(registry_url)} is its first admin" in message
+    assert raw_scalar(registry_url, "SELECT value FROM regtui_meta WHERE key = 'schema_version'") == str(SCHEMA_VERSION)
+    assert raw_scalar(registry_url, "SELECT roles FROM registry_user") in (["admin"], '["admin"]')
+
+
+def test_init_twice_says_up_to_date_and_keeps_the_registry_id(registry_url: str, make_service: ServiceFactory) -> None:
+    """A second `init` changes nothing: same registry id, no second admin grant, 'up to date'."""
+    make_service(registry_url)
+    registry_id = raw_scalar(registry_url, "SELECT value FROM regtui_meta WHERE key = 'registry_id'")
+    message = make_service(registry_url, init=False).init()
+    assert message == f"registry schema is up to date (version {SCHEMA_VERSION})"
+    assert raw_scalar(registry_url, "SELECT value FROM regtui_meta WHERE key = 'registry_id'") == registry_id
+    assert raw_scalar(registry_url, "SELECT count(*) FROM registry_user") == 1
+
+
+def _empty(url: str) -> None:
+    """Leave the database empty (an empty SQLite file exists; a PostgreSQL database has no tables)."""
+    if url.startswith("sqlite"):
+        sqlite3.connect(url.removeprefix("sqlite:///")).close()
+
+
+def _foreign(url: str) -> None:
+    """Put another application's table in the database."""
+    _empty(url)
+    raw_execute(url, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+
+
+def _newer(url: str) -> None:
+    """A registry whose schema version was written by a newer regtui."""
+    raw_execute(url, "UPDATE regtui_meta SET value = '99' WHERE key = 'schema_version'")
+
+
+BAD_DATABASES: dict[str, tuple[Callable[[str], None], bool, str]] = {
+    "empty": (_empty, False, "empty database: run `regtui init`"),
+    "other-tables": (_foreign, False, "not a regtui registry"),
+    "newer-schema": (_newer, True, "registry schema version 99 is newer than this regtui knows"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DATABASES))
+def test_opening_a_database_that_is_not_a_usable_registry_is_refused(
+    case: str, registry_url: str, make_service: ServiceFactory, cli: Callable[..., CliResult]
+) -> None:
+    """The service refuses it with a clear NotARegistryError; the CLI exits 2 with that one line."""
+    prepare, initialise, message = BAD_DATABASES[case]
+    if initialise:
+        make_service(registry_url)
+    prepare(registry_url)
+    with pytest.raises(NotARegistryError, match=message):
+        make_service(registry_url, init=False).registry()
+    result = cli("models")
+    assert result.code == 2
+    assert len(result.err_lines) == 1 and message in result.err
+    assert "Traceback" not in result.out + result.err
+
+
+def test_init_refuses_to_touch_a_newer_schema(registry_url: str, make_service: ServiceFactory) -> None:
+    """`init` never downgrades: a registry of a newer regtui is refused and its version left alone."""
+    make_service(registry_url)
+    _newer(registry_url)
+    with pytest.raises(NotARegistryError, match="newer than this regtui knows"):
+        make_service(registry_url, init=False).init()
+    assert raw_scalar(registry_url, "SELECT value FROM regtui_meta WHERE key = 'schema_version'") == "99"
+
+
+@pytest.fixture
+def filled_url(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> str:
+    """A registry holding the fixture registry (churn@1.1.0 in Production, churn@2.0.0 in Development)."""
+    make_service(registry_url).import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    return registry_url
+
+
+VERSION = "WHERE model = 'churn' AND version = '2.0.0'"
+REFUSED_STATEMENTS: dict[str, tuple[str, str]] = {
+    "update-framework": (f"UPDATE model_version SET framework = 'pytorch' {VERSION}", "immutable"),
+    "update-owner": (f"UPDATE model_version SET owner = 'mallory' {VERSION}", "immutable"),
+    "update-content-hash": (f"UPDATE model_version SET content_hash = 'x' {VERSION}", "immutable"),
+    "delete-version": (f"DELETE FROM model_version {VERSION}", "regtui: "),
+    "update-artifact-sha": ("UPDATE artifact SET sha256 = 'f' || substr(sha256, 2)", "append-only"),
+    "delete-artifact": ("DELETE FROM artifact", "append-only"),
+    "update-event": ("UPDATE event SET actor = 'mallory' WHERE position = 2", "append-only"),
+    "delete-event": ("DELETE FROM event WHERE position = 3", "append-only"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_STATEMENTS))
+def test_database_refuses_changes_to_registered_rows(case: str, filled_url: str) -> None:
+    """Triggers refuse raw SQL that alters or deletes registered versions, artifacts or log entries."""
+    statement, message = REFUSED_STATEMENTS[case]
+    before = _snapshot(filled_url)
+    with pytest.raises(DBAPIError, match=message):
+        raw_execute(filled_url, statement)
+    assert _snapshot(filled_url) == before
+
+
+def test_database_refuses_an_update_of_metrics(filled_url: str) -> None:
+    """A JSON field (metrics) of a registered version cannot be rewritten either."""
+    engine = create_registry_engine(filled_url)
+    statement = text(f"UPDATE model_version SET metrics = :metrics {VERSION}").bindparams(bindparam("metrics", type_=JSON))
+    try:
+        with pytest.raises(DBAPIError, match="immutable"), writer(engine).begin() as connection:
+            connection.execute(statement, {"metrics": {"overall": {"auc": 0.99}, "segments": {}}})
+    finally:
+        engine.dispose()
+    assert "0.99" not in str(raw_scalar(filled_url, f"SELECT metrics FROM model_version {VERSION}"))
+
+
+def test_database_allows_stage_changes(filled_url: str) -> None:
+    """Stage, canary share and who/when changed it are the mutable columns of a version."""
+    raw_execute(filled_url, f"UPDATE model_version SET stage = 'Canary', canary_share = 5, stage_changed_by = 'bob' {VERSION}")
+    assert raw_scalar(filled_url, f"SELECT stage FROM model_version {VERSION}") == "Canary"
+    assert raw_scalar(filled_url, f"SELECT canary_share FROM model_version {VERSION}") == 5
+
+
+def test_database_refuses_a_second_production_version(filled_url: str) -> None:
+    """The partial unique index allows one Production version per model, whatever the writer."""
+    with pytest.raises(IntegrityError):
+        raw_execute(filled_url, f"UPDATE model_version SET stage = 'Production' {VERSION}")
+    production = "SELECT count(*) FROM model_version WHERE model = 'churn' AND stage = 'Production'"
+    assert raw_scalar(filled_url, production) == 1
+    assert raw_scalar(filled_url, "SELECT count(*) FROM model_version WHERE stage = 'Production'") == 2, \
+        "the index is per model: churn and support-bot each keep their Production version"
+
+
+def _snapshot(url: str) -> tuple[object, ...]:
+    """The rows the refused statements target, to prove nothing changed."""
+    return (
+        raw_scalar(url, f"SELECT framework || owner || content_hash FROM model_version {VERSION}"),
+        raw_scalar(url, "SELECT count(*) FROM model_version"),
+        raw_scalar(url, "SELECT count(*) FROM artifact"),
+        raw_scalar(url, "SELECT min(sha256) FROM artifact"),
+        raw_scalar(url, "SELECT count(*) FROM event"),
+        raw_scalar(url, "SELECT actor FROM event WHERE position = 2"),
+    )
