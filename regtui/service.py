@@ -29,6 +29,7 @@ from regtui.domain.manifest import (
     requests_document,
     version_document,
 )
+from regtui.domain.provider_manifest import providers_document
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
 from regtui.store import queries
@@ -37,6 +38,7 @@ from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_st
 from regtui.store.engine import create_registry_engine, is_sqlite, redact, translate_errors, writer
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
+from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
 from regtui.store.schema import check_schema, init_schema
 
@@ -187,7 +189,8 @@ class RegistryService:
     def import_paths(self, paths: list[Path], *, restore: bool = True) -> ImportReport:
         """Import manifest files and folders in one transaction: all of them or none."""
         manifests = load_paths(paths)
-        if not (manifests.versions or manifests.registries or manifests.logs):
+        if not (manifests.versions or manifests.registries or manifests.logs or manifests.policies
+                or manifests.requests or manifests.providers):
             raise InputError(f"no manifests found in {', '.join(map(str, paths))}")
         return self.apply(manifests, restore=restore)
 
@@ -254,6 +257,9 @@ def _export_documents(session: Session) -> dict[str, dict]:
     requests = queries.list_request_records(session)
     if requests:
         documents["requests.yaml"] = requests_document(requests)
+    providers = providers_manifest(session)
+    if providers.feeds or providers.versions:
+        documents["providers.yaml"] = providers_document(providers)
     policy = stored_policy_row(session)
     if policy is not None:
         documents["policy.yaml"] = yaml.safe_load(policy.document)

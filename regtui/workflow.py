@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import select
 from sqlmodel import Session
 
-from regtui.domain.approvals import Decision, capacity_for
+from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Stage
 from regtui.domain.gates import GateResult
@@ -18,11 +18,11 @@ from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.policy import Policy
 from regtui.domain.roles import Right, Role
 from regtui.domain.transitions import MoveKind, drill_overdue, required_right
-from regtui.errors import RegtuiError
+from regtui.errors import RegtuiError, RuleError
 from regtui.providers.http_artifacts import stream_http
 from regtui.service import RegistryService
 from regtui.store import promotions, rollbacks
-from regtui.store.access import require, rights_of_identity
+from regtui.store.access import has_admin, require, rights_of_identity
 from regtui.store.facts import (
     approver_of,
     entry_of,
@@ -34,6 +34,7 @@ from regtui.store.facts import (
 from regtui.store.log import append_event, iter_log, row_to_entry
 from regtui.store.mapping import as_utc
 from regtui.store.policies import get_policy, set_policy
+from regtui.store.queries import require_model
 from regtui.store.schema import next_change
 from regtui.store.tables import EventRow, RequestRow, UserRow
 
@@ -120,6 +121,7 @@ def drill(service: RegistryService, model: str, on_bytes: ProgressCallback | Non
     try:
         with service.reading_registry() as session:
             require(session, service.identity(), Right.RELEASE, f"run rollback drills for {model}")
+            require_model(session, model)
             target = rollbacks.pick_drill_target(session, model, service.clock())
         rollback(service, model, target, f"rollback drill of {model}", dry_run=True, on_bytes=on_bytes)
         passed, detail = True, f"rollback to {target} would succeed"
@@ -152,7 +154,7 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     facts = gate_facts(session, row, version, policy, now=now)
     gate = request_gate(session, row, now=now)
     ctx = facts.approval_context(Stage(row.to_stage))
-    decided = any(a.identity == identity for a in facts.approvals)
+    decided = any(a.identity == identity for a in current_decisions(facts.approvals, ctx))
     can_approve = None if decided else capacity_for(approver_of(session, identity), ctx, facts.approvals)
     can_apply = required_right(MoveKind.PROMOTE, Stage(row.to_stage)) in rights_of_identity(session, identity)
     pending_only_on_apply = all(c.passed or c.name == "artifacts verified" for c in gate.checks)
@@ -189,7 +191,10 @@ def verify_audit_chain(service: RegistryService) -> tuple[int, ChainBreak | None
     """Walk the whole chain on the shared registry; returns the entry count and the first break, if any."""
     counter = [0]
     with service.reading_registry() as session:
-        broken = verify_chain(_counted_pairs(session, counter))
+        pairs = _counted_pairs(session, counter)
+        broken = verify_chain(pairs)
+        for _rest in pairs:  # count the entries after a break too: `entries` is the log's length
+            pass
     return counter[0], broken
 
 
@@ -222,5 +227,7 @@ def set_roles(service: RegistryService, identity: str, roles: list[Role], teams:
         row.change_seq = seq
         session.add(row)
         session.flush()
+        if not has_admin(session):  # an admin-less registry makes whoever runs `init` next its admin
+            raise RuleError(f"admin rule: {identity} is the last admin; grant admin to someone else first")
         append_event(session, seq=seq, kind="roles", actor=actor, at=service.clock(),
                      details={"identity": identity, "roles": row.roles, "teams": row.teams})

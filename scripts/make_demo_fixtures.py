@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Generate the demo registry fixtures in fixtures/demo, deterministically (stdlib + PyYAML only).
+"""Generate the demo registry fixtures in fixtures/demo, deterministically (needs regtui importable).
 
-    python scripts/make_demo_fixtures.py            rewrite fixtures/demo from scratch
-    python scripts/make_demo_fixtures.py --check    validate fixtures/demo (needs the `semver` package)
+    python scripts/make_demo_fixtures.py            rewrite the generated part of fixtures/demo
+    python scripts/make_demo_fixtures.py --check    validate fixtures/demo (also needs the `semver` package)
+
+Besides the version manifests, artifacts and registry.yaml, the generator writes the governance history
+(log.yaml, requests.yaml and each manifest's provenance) by playing the story of scripts/demo_history.py
+through regtui's own write path. Two files are written by hand and only read: policy.yaml (the policy
+revisions of the story end in it) and providers.yaml (replayed into the log). Nothing else in the folder
+is touched besides the generated files.
 
 TAMPERED ARTIFACT (on purpose): fraud-detector@2.4.0, artifact "model"
 (fixtures/demo/artifacts/fraud-detector/2.4.0/model.pt). 2.4.0 was Production until 2.5.0 replaced
 it, so it is Archived and the first rollback target of fraud-detector. The file was changed after
-registration (same size, 16 bytes overwritten), so its recorded sha256 no longer matches: verify,
-rollback and drill to 2.4.0 must report the mismatch. Every other artifact matches its manifest.
+registration (same size, 16 bytes overwritten; in the story on 2026-11-16), so its recorded sha256 no
+longer matches: verify, rollback and drill to 2.4.0 must report the mismatch (the last fraud-detector
+drill in the log failed on it). Every other artifact matches its manifest.
 
 Output is byte-identical on every run: all pseudo-randomness is seeded from SHA-256 of fixed strings.
 """
@@ -32,11 +39,19 @@ from typing import Any, Iterator
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import demo_history  # noqa: E402 - the story module sits next to this script
+from regtui.domain.manifest import dump_yaml  # noqa: E402
+from regtui.domain.provider_manifest import parse_providers_manifest  # noqa: E402
+from regtui.domain.policy import Policy, load_policy_text  # noqa: E402
+
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
 TAMPERED = ("fraud-detector", "2.4.0", "model")
 NOW = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 EARLIEST = datetime(2024, 1, 1, tzinfo=timezone.utc)
-MAX_TOTAL_BYTES = 1024 * 1024
+GENERATED = ("models", "artifacts", "README.md", "registry.yaml", "log.yaml", "requests.yaml")
+INPUTS = ("policy.yaml", "providers.yaml")
+MAX_TOTAL_BYTES = 3 * 1024 * 1024  # the promotion log is most of it
 ARTIFACT_SIZE_RANGE = (200, 4096)
 
 DEV, STG, CAN, PROD, ARC = "Development", "Staging", "Canary", "Production", "Archived"
@@ -48,6 +63,7 @@ FRESH_DATA_KINDS = ("initial", "retraining", "prompt") + MAJOR_KINDS
 MANIFEST_KEYS = (
     "kind", "model", "version", "change_kind", "parent", "framework", "owner", "created_at", "training_data",
     "description", "hyperparameters", "metrics", "model_card", "artifacts", "provider", "stage", "canary_share",
+    "registered_by", "registered_at", "stage_changed_by", "stage_changed_at",
 )
 REQUIRED_KEYS = ("model", "version", "change_kind", "framework", "owner", "created_at", "training_data")
 CARD_SECTIONS = ("intended_use", "limitations", "evaluation", "fairness", "training_data", "responsible")
@@ -151,6 +167,8 @@ USERS: tuple[dict[str, Any], ...] = (
      "teams": ["team-assist", "team-search"]},
     {"identity": "heidi", "name": "Heidi Tanaka", "roles": ["releaser", "admin"], "teams": ["team-ml-platform"]},
     {"identity": "ivan", "name": "Ivan Petrov", "roles": ["viewer"], "teams": ["team-risk"]},
+    {"identity": "judy", "name": "Judy Park", "roles": ["contributor"], "teams": ["team-ml-platform"]},
+    {"identity": "nora", "name": "Nora Fischer", "roles": ["viewer"], "teams": ["team-assist"]},
 )
 
 CHURN = Model(
@@ -413,7 +431,8 @@ SEARCH = Model(
               "architecture": "cross-encoder-minilm-l6", "max_seq_len": 128, "candidate_pool": 200,
               "learning_rate": 2.0e-05, "batch_size": 256, "epochs": 3, "loss": "listwise-softmax",
               "teacher": "cross-encoder-l12"}),
-        V("2.1.0", "2.0.0", "retraining", "2025-08-26", ARC, "Retrain with Q2 2025 judgments", 4.0, prod=True),
+        V("2.1.0", "2.0.0", "retraining", "2025-08-26", ARC, "Retrain with Q2 2025 judgments; warmed ONNX "
+          "session caches fix the 2.0.0 EU latency regression (INC-2291)", 4.0, prod=True),
         V("2.1.1", "2.1.0", "dependency", "2025-09-16", ARC, "torch 2.2.2 -> 2.4.1 and onnxruntime 1.19; "
           "scores unchanged beyond 1e-6", 4.0, prod=True, runtime="torch==2.4.1"),
         V("2.2.0", "2.1.1", "hyperparameters", "2025-12-09", ARC, "learning rate 2e-5 -> 3e-5, 4 epochs; "
@@ -1170,57 +1189,187 @@ def stage_table(all_versions: dict[str, list[Built]]) -> list[str]:
     return rows
 
 
-def readme(all_versions: dict[str, list[Built]]) -> str:
-    """fixtures/demo/README.md: layout, the tampered artifact, stage counts and Production history."""
+def queue_table(history: demo_history.History) -> list[str]:
+    """Markdown rows of the open requests and what each still needs."""
+    rows = ["| request | version | move | requested by | still missing |", "|---|---|---|---|---|"]
+    rows += [f"| #{q.id} | {q.ref} | {q.move} | {q.requested_by} | {'; '.join(q.missing)} |" for q in history.queue]
+    return rows
+
+
+def drill_table(history: demo_history.History, policy: Policy) -> list[str]:
+    """Markdown rows of each model's last rollback drill, flagged when older than its cadence."""
+    rows = ["| model | last drill | by | outcome | cadence | as of 2026-11-27 |", "|---|---|---|---|---:|---|"]
+    for model, entry in demo_history.last_drills(history.log).items():
+        cadence = policy.for_model(model).drill_cadence_days
+        age = (demo_history.TOLD_AT - demo_history.parse_time(entry["at"])).days
+        days = f"{age} day{'' if age == 1 else 's'}"
+        state = f"**overdue** ({days})" if age > cadence else f"{days} ago"
+        rows.append(f"| {model} | {entry['at'][:10]} | {entry['actor']} | {entry['details']['outcome']} | "
+                    f"{cadence} d | {state} |")
+    return rows
+
+
+def failed_drills(history: demo_history.History) -> list[str]:
+    """One line per model whose last drill failed, with the procedure's own words."""
+    last = demo_history.last_drills(history.log)
+    return [f"- `{model}`: {entry['details']['detail']}" for model, entry in last.items()
+            if entry["details"]["outcome"] == "failed"]
+
+
+def rollback_lines(history: demo_history.History) -> list[str]:
+    """One line per rollback in the log, with what replaced the restored version afterwards."""
+    entries = history.log["entries"]
+    lines = []
+    for entry in (e for e in entries if e["kind"] == "rollback"):
+        later = next((e for e in entries if e["kind"] == "replaced" and e["model"] == entry["model"]
+                      and e["version"] == entry["version"] and e["position"] > entry["position"]), None)
+        then = f"; {later['details']['replaced_by']} replaced it on {later['at'][:10]}" if later else ""
+        details = entry["details"]
+        lines.append(f"- `{entry['model']}`: on {entry['at'][:10]} {entry['actor']} rolled {details['from_version']} "
+                     f"back to {entry['version']} (\"{details['reason']}\"){then}.")
+    return lines
+
+
+def story_lines(history: demo_history.History, policy: Policy) -> list[str]:
+    """The README's account of the governance history: policy, queue, rollback, drills, tampering."""
+    entries = history.log["entries"]
+    revisions = [e["at"][:10] for e in entries if e["kind"] == "policy"]
     model, version, artifact = TAMPERED
+    return [
+        "## The story (as of 2026-11-27)", "",
+        f"The log runs from {entries[0]['at'][:10]} to {entries[-1]['at'][:10]}. Every version is registered by an",
+        "engineer of its owning team, staged through the automated threshold gate, reviewed for Canary, and signed",
+        "off for Production by the owner, the policy's stakeholder teams and a second reviewer before a releaser",
+        "(frank or heidi) applies it. The policy was revised on " + ", ".join(revisions) + ";",
+        "earlier revisions had the lower thresholds the models of their time met, the last one is `policy.yaml`",
+        "(search-ranker 2.4.1 entered Staging just before it and no longer meets the search latency thresholds).", "",
+        "### Approval queue (open requests)", "", *queue_table(history), "",
+        "`artifacts verified` is always missing from a Production request in the queue: the artifacts are",
+        "re-hashed when a releaser applies it.", "",
+        "### Past rollback", "", *rollback_lines(history), "",
+        "### Rollback drills", "", *drill_table(history, policy), "",
+        "Last drills that failed, as the drill procedure reported them:", "", *failed_drills(history), "",
+        "### Deliberately tampered artifact", "",
+        f"`{model}@{version}`, artifact `{artifact}` (`artifacts/{model}/{version}/model.pt`). {version} was",
+        "Production until 2.5.0 replaced it, so it is Archived and the first rollback target. Its file was",
+        f"overwritten on {demo_history.TAMPERED_AT:%Y-%m-%d} (same size, 16 bytes differ), after registration, so",
+        "`verify`, `rollback` and `drill` report a checksum mismatch: the last fraud-detector drill failed on it, and",
+        "a rollback to 2.4.0 is refused while one to 2.2.0 (the next target) goes through. Every other artifact",
+        "matches its manifest.", "",
+    ]
+
+
+def readme(all_versions: dict[str, list[Built]], history: demo_history.History, policy: Policy) -> str:
+    """fixtures/demo/README.md: layout, the story, stage counts and Production history."""
     total = sum(len(v) for v in all_versions.values())
+    statuses = [r["status"] for r in history.requests["requests"]]
+    counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(sorted(statuses)))
     lines = [
         "# Demo registry fixtures", "",
-        "Generated by `scripts/make_demo_fixtures.py`; do not edit by hand. Regenerate with",
-        "`python scripts/make_demo_fixtures.py` and validate with `python scripts/make_demo_fixtures.py --check`",
-        "(the check needs the `semver` package).", "",
+        "Generated by `scripts/make_demo_fixtures.py`; do not edit by hand (except `policy.yaml`). Regenerate",
+        "with `python scripts/make_demo_fixtures.py` (regtui must be importable: it plays the history through",
+        "regtui's own write path) and validate with `python scripts/make_demo_fixtures.py --check` (also needs",
+        "the `semver` package).", "",
         f"- `registry.yaml`: {len(USERS)} users (roles, teams) and {len(MODELS)} models (owner, description)",
-        f"- `models/<model>/<version>.yaml`: {total} model-version manifests",
-        "- `artifacts/<model>/<version>/`: small synthetic artifact files referenced by relative URI", "",
-        "## Deliberately tampered artifact", "",
-        f"`{model}@{version}`, artifact `{artifact}` (`artifacts/{model}/{version}/model.pt`). {version} was",
-        "Production until 2.5.0 replaced it, so it is Archived and the first rollback target. Its file was changed",
-        "after registration (same size, 16 bytes differ), so `verify`, `rollback` and `drill` must report a",
-        "checksum mismatch. Every other artifact matches its manifest.", "",
+        "- `policy.yaml`: the governance policy (written by hand; the generator only reads it)",
+        "- `providers.yaml`: the provider registry: feeds, provider model versions, qualification checks,",
+        "  deprecations (written by hand; the generator only reads it and replays it into the log)",
+        f"- `models/<model>/<version>.yaml`: {total} model-version manifests, with who registered each and who",
+        "  last changed its stage, when (matching the log)",
+        "- `artifacts/<model>/<version>/`: small synthetic artifact files referenced by relative URI",
+        f"- `log.yaml`: the hash-chained promotion log, {len(history.log['entries'])} entries (restored verbatim by",
+        "  `regtui import` into an empty registry)",
+        f"- `requests.yaml`: {len(statuses)} promotion requests ({counts}) with their approvals", "",
+        *story_lines(history, policy),
         "## Versions per stage", "", *stage_table(all_versions), "",
-        "## Production history (oldest first, current last)", "",
-        *(f"- {name}: {', '.join(production_history(v)) or 'none yet'}" for name, v in all_versions.items()), "",
+        "## Production history (oldest first, current last; rollbacks marked)", "",
+        *(f"- {name}: {', '.join(demo_history.production_story(history.log, name)) or 'none yet'}"
+          for name in all_versions), "",
     ]
     return "\n".join(lines)
 
 
-def generate(out: Path) -> dict[str, list[Built]]:
-    """Rewrite the fixtures folder from scratch."""
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    (out / "registry.yaml").write_text(dump(registry_document()), encoding="utf-8")
+def releases(out: Path, all_versions: dict[str, list[Built]],
+             documents: dict[tuple[str, str], dict[str, Any]]) -> list[demo_history.Release]:
+    """What the story needs to know about every version."""
+    return [
+        demo_history.Release(documents[(name, b.spec.version)], b.spec.prod or b.spec.stage == PROD,
+                             out / "models" / name, primary(b.model).name)
+        for name, versions in all_versions.items() for b in versions
+    ]
+
+
+def provenance(document: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The registration and stage-change fields the story left on a version (its stage must be the planned one)."""
+    share = document["canary_share"]
+    if (row["stage"], row["canary_share"]) != (document["stage"], None if share is None else float(share)):
+        raise demo_history.StoryError(f"{document['model']}@{document['version']} ends in {row['stage']} "
+                                      f"(share {row['canary_share']}), the fixtures say {document['stage']}")
+    return {k: row[k] for k in ("registered_by", "registered_at", "stage_changed_by", "stage_changed_at")}
+
+
+def check_production_order(all_versions: dict[str, list[Built]], history: demo_history.History) -> None:
+    """Every Production history is replayed in order (rollbacks may reinstate a version in between)."""
+    for name, versions in all_versions.items():
+        told = list(dict.fromkeys(v.split(" ")[0] for v in demo_history.production_story(history.log, name)))
+        if told != production_history(versions):
+            raise demo_history.StoryError(f"{name}: the log's Production history {told} is not "
+                                          f"{production_history(versions)}")
+
+
+def clear(out: Path, inputs: dict[str, str]) -> None:
+    """Remove what the generator writes (and nothing else) and put the hand-written inputs in place."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in GENERATED:
+        if (out / name).is_dir():
+            shutil.rmtree(out / name)
+        (out / name).unlink(missing_ok=True)
+    for name, text in inputs.items():
+        if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text:
+            (out / name).write_text(text, encoding="utf-8")
+
+
+def generate(out: Path, inputs: dict[str, str]) -> dict[str, list[Built]]:
+    """Rewrite the generated part of the fixtures folder from the hand-written inputs, story included."""
+    clear(out, inputs)
+    registry = registry_document()
+    (out / "registry.yaml").write_text(dump(registry), encoding="utf-8")
     all_versions: dict[str, list[Built]] = {}
+    documents: dict[tuple[str, str], dict[str, Any]] = {}
     for model in MODELS:
         versions = build_model(model)
         by_version = {b.spec.version: b for b in versions}
-        folder = out / "models" / model.name
-        folder.mkdir(parents=True)
         for b in versions:
             write_artifacts(out, b)
-            document = manifest(b, by_version.get(b.spec.parent or ""))
-            (folder / f"{b.spec.version}.yaml").write_text(dump(document), encoding="utf-8")
+            documents[(model.name, b.spec.version)] = manifest(b, by_version.get(b.spec.parent or ""))
         all_versions[model.name] = versions
-    (out / "README.md").write_text(readme(all_versions), encoding="utf-8")
+    policy = load_policy_text(inputs["policy.yaml"], str(out / "policy.yaml"))
+    providers = parse_providers_manifest(yaml.safe_load(inputs["providers.yaml"]), source=str(out / "providers.yaml"))
+    history = demo_history.tell(releases(out, all_versions, documents), {m.name: m.owner for m in MODELS},
+                                policy, providers, registry)
+    check_production_order(all_versions, history)
+    for (name, version), document in documents.items():
+        document.update(provenance(document, history.provenance[(name, version)]))
+        (out / "models" / name).mkdir(parents=True, exist_ok=True)
+        (out / "models" / name / f"{version}.yaml").write_text(dump(document), encoding="utf-8")
+    (out / "log.yaml").write_text(dump_yaml(history.log), encoding="utf-8")
+    (out / "requests.yaml").write_text(dump_yaml(history.requests), encoding="utf-8")
+    (out / "README.md").write_text(readme(all_versions, history, policy), encoding="utf-8")
     return all_versions
 
 
 # --- self-check -------------------------------------------------------------------------------------
 
 
+def read_yaml(path: Path) -> Any:
+    """A YAML file, parsed with libyaml when PyYAML has it (the log is large)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_manifests(out: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every model-version manifest under models/, parsed with PyYAML."""
     for path in sorted((out / "models").rglob("*.yaml")):
-        yield path, yaml.safe_load(path.read_text(encoding="utf-8"))
+        yield path, read_yaml(path)
 
 
 def bump_problem(version: str, parent: str, kind: str) -> str | None:
@@ -1316,7 +1465,7 @@ def check_model(versions: dict[str, tuple[Path, dict[str, Any]]]) -> list[str]:
 
 def check_registry(out: Path, models: set[str]) -> list[str]:
     """registry.yaml: no root user, every model listed, owners are known teams."""
-    registry = yaml.safe_load((out / "registry.yaml").read_text(encoding="utf-8"))
+    registry = read_yaml(out / "registry.yaml")
     teams = {t for u in registry["users"] for t in u["teams"]}
     problems = [f"registry.yaml: unknown owner {m['owner']}" for m in registry["models"] if m["owner"] not in teams]
     if any(u["identity"] == "root" for u in registry["users"]):
@@ -1335,7 +1484,7 @@ def up_to_date(out: Path) -> bool:
     """Whether regenerating would produce byte-identical files."""
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "demo"
-        generate(fresh)
+        generate(fresh, read_inputs(out))
         left = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
         right = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
         return left == right and all(filecmp.cmp(out / p, fresh / p, shallow=False) for p in left)
@@ -1367,9 +1516,37 @@ def check(out: Path) -> list[str]:
         problems.append(f"only {count} versions (need at least 70)")
     if total_size(out) >= MAX_TOTAL_BYTES:
         problems.append(f"fixtures are {total_size(out)} bytes (limit {MAX_TOTAL_BYTES})")
+    problems += check_history(out, by_model)
     if not up_to_date(out):
         problems.append("fixtures differ from the generator's output; re-run the generator")
     return problems
+
+
+def check_history(out: Path, by_model: dict[str, dict[str, tuple[Path, dict[str, Any]]]]) -> list[str]:
+    """log.yaml and requests.yaml against the manifests and the policy, and the tampered version's last drill."""
+    missing = [name for name in (*INPUTS, "log.yaml", "requests.yaml") if not (out / name).is_file()]
+    if missing:
+        return [f"missing {name}" for name in missing]
+    log = read_yaml(out / "log.yaml")
+    requests = read_yaml(out / "requests.yaml")
+    policy = load_policy_text(read_inputs(out)["policy.yaml"], str(out / "policy.yaml"))
+    manifests = {(name, version): found for name, versions in by_model.items() for version, found in versions.items()}
+    problems = demo_history.check_history(log, requests, manifests, policy)
+    drill = demo_history.last_drills(log).get(TAMPERED[0])
+    if drill is None or drill["details"]["outcome"] != "failed" or "checksum" not in drill["details"]["detail"]:
+        problems.append(f"log.yaml: the last drill of {TAMPERED[0]} should fail on the tampered checksum")
+    return problems
+
+
+def read_inputs(out: Path) -> dict[str, str]:
+    """The hand-written inputs (policy.yaml, providers.yaml): the output folder's, else the repository's."""
+    inputs = {}
+    for name in INPUTS:
+        found = next((p for p in (out / name, DEFAULT_OUT / name) if p.is_file()), None)
+        if found is None:
+            raise SystemExit(f"{out / name} is missing: the demo's history is played under it (written by hand)")
+        inputs[name] = found.read_text(encoding="utf-8")
+    return inputs
 
 
 def summary(out: Path) -> str:
@@ -1377,7 +1554,11 @@ def summary(out: Path) -> str:
     docs = [doc for _, doc in load_manifests(out)]
     stages = {s: sum(1 for d in docs if d["stage"] == s) for s in STAGES}
     counts = ", ".join(f"{s} {n}" for s, n in stages.items())
-    return f"{len(docs)} versions of {len({d['model'] for d in docs})} models ({counts}); {total_size(out)} bytes"
+    log = read_yaml(out / "log.yaml") if (out / "log.yaml").is_file() else None
+    requests = read_yaml(out / "requests.yaml") if (out / "requests.yaml").is_file() else None
+    told = f"; {len(log['entries'])} log entries, {sum(r['status'] == 'open' for r in requests['requests'])} open " \
+        f"of {len(requests['requests'])} requests" if log and requests else ""
+    return f"{len(docs)} versions of {len({d['model'] for d in docs})} models ({counts}){told}; {total_size(out)} bytes"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1387,7 +1568,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="validate the fixtures instead of writing them")
     args = parser.parse_args(argv)
     if not args.check:
-        generate(args.out)
+        generate(args.out, read_inputs(args.out))
         print(f"wrote {args.out}: {summary(args.out)}")
         return 0
     problems = check(args.out)

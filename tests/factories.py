@@ -1,4 +1,4 @@
-"""Test helpers: manifests with real artifact files, fresh registry services, raw SQL, and row dumps."""
+"""Test helpers: manifests with real artifact files, raw SQL on a registry, row dumps, and in-process CLI runs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from regtui.store.schema import next_change, registry_tables
 from regtui.store.tables import ChangeCounter, SchemaMeta
 
 ADMIN = "admin"
-BASE_TIME = datetime(2026, 1, 5, 9, 30, 0, 123456, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 1, 5, 9, 30, 0, 123456, tzinfo=UTC)
 CLOSED_PORT_URL = "postgresql+psycopg://postgres@127.0.0.1:1/regtui"
 ServiceFactory = Callable[..., RegistryService]
 
@@ -196,7 +196,8 @@ def change_stage(url: str, model: str, version: str, stage: str) -> int:
         with Session(writer(engine)) as session:
             seq = next_change(session)
             session.connection().execute(
-                text("UPDATE model_version SET stage = :stage, change_seq = :seq WHERE model = :model AND version = :version"),
+                text("UPDATE model_version SET stage = :stage, change_seq = :seq"
+                     " WHERE model = :model AND version = :version"),
                 {"stage": stage, "seq": seq, "model": model, "version": version},
             )
             session.commit()
@@ -219,7 +220,8 @@ def dump_rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     skipped = {ChangeCounter.__tablename__, SchemaMeta.__tablename__}
     result: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as connection:
-        refs = {row.id: f"{row.model}@{row.version}" for row in connection.execute(text("SELECT id, model, version FROM model_version"))}
+        versions = connection.execute(text("SELECT id, model, version FROM model_version"))
+        refs = {row.id: f"{row.model}@{row.version}" for row in versions}
         for table in registry_tables():
             if table.name in skipped:
                 continue

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from regtui import demo
-from regtui.cli.output import print_json, print_table, say, warn
+from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
 from regtui.domain.manifest import version_document
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
 from regtui.service import RegistryService, ReadStatus
-from regtui.store import queries
+from regtui.store import provider_queries, queries
 
 Configure = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace, RegistryService], int]
@@ -100,7 +100,8 @@ def cmd_import(args: argparse.Namespace, service: RegistryService) -> int:
         print_json(report)
     else:
         say(f"imported {len(report.registered)} new version(s), {len(report.unchanged)} already present, "
-            f"{len(report.users)} user(s) and {len(report.models)} model(s) updated, {report.log_entries} log entries")
+            f"{len(report.users)} user(s) and {len(report.models)} model(s) updated, {report.log_entries} log entries"
+            + (f", {report.providers} provider record(s)" if report.providers else ""))
     return 0
 
 
@@ -141,14 +142,27 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
     fresh_read(service)
     with service.reading() as session:
         models = queries.list_models(session, limit=1_000_000)
+        notices = {pin.model: pin for pin in provider_queries.deprecated_pins(session, service.clock())}
     if args.json:
-        print_json(models)
+        print_json([{**to_plain(m), "provider_notice": notices.get(m.name)} for m in models])
         return 0
     print_table(
-        ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST"],
-        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest] for m in models],
+        ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "PROVIDER NOTICE"],
+        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, _notice(notices.get(m.name))]
+         for m in models],
     )
     return 0
+
+
+def _notice(pin: provider_queries.DeprecatedPin | None) -> str:
+    """'! gpt-4.1-2025-04-14 retires in 40d' for a Production pin with a deprecation notice, else ''."""
+    if pin is None:
+        return ""
+    if pin.days_left is None:
+        return f"! {pin.provider_version} deprecated"
+    if pin.days_left < 0:
+        return f"! {pin.provider_version} retired {-pin.days_left}d ago"
+    return f"! {pin.provider_version} retires in {pin.days_left}d"
 
 
 def _configure_versions(parser: argparse.ArgumentParser) -> None:

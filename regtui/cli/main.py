@@ -11,6 +11,8 @@ from typing import Callable, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from regtui.cli import commands
+from regtui.cli.options import common_options
+from regtui.cli.provider_commands import PROVIDER_COMMANDS
 from regtui.cli.workflow_commands import WORKFLOW_COMMANDS
 from regtui.cli.output import warn
 from regtui.config import load_settings, settings_locations
@@ -18,23 +20,12 @@ from regtui.errors import RegtuiError
 from regtui.service import RegistryService
 
 Handler = Callable[[argparse.Namespace, RegistryService], int]
-ALL_COMMANDS = {**commands.COMMANDS, **WORKFLOW_COMMANDS}
-
-
-def _common() -> argparse.ArgumentParser:
-    """Options every command accepts, before or after its name."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--registry", metavar="URL", default=argparse.SUPPRESS,
-                        help="SQLAlchemy URL of the shared registry (env REGTUI_REGISTRY)")
-    common.add_argument("--cache", metavar="PATH", default=argparse.SUPPRESS,
-                        help="local cache file (env REGTUI_CACHE)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
-    return common
+ALL_COMMANDS = {**commands.COMMANDS, **WORKFLOW_COMMANDS, **PROVIDER_COMMANDS}
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser: global options and one subparser per command."""
-    common = _common()
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="regtui", parents=[common],
         description="Terminal dashboard and CLI for a governed machine-learning model registry.",

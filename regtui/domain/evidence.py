@@ -6,8 +6,9 @@ An evidence file (`regtui promote --evidence FILE`) is YAML or JSON:
     canary_results: {error_rate: 0.004, latency_p95_ms: 38}
     archival_checklist: [traffic drained, dashboards updated, consumers notified]
 
-New evidence is merged into the request's evidence key by key; approvals bind to the evidence digest,
-so changing the evidence means earlier approvals no longer count.
+New evidence is merged into the request's evidence key by key; approvals bind to the digest of the
+review and canary results, so changing those means earlier approvals no longer count (ticking the
+archival checklist does not).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def parse_evidence(document: Any, source: str) -> dict[str, Any]:
 def merge_evidence(current: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """The request's evidence with new keys replacing old ones."""
     return {**current, **new}
+
+
+def reviewed_evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """The evidence approvals bind to: all but the archival checklist, which is ticked after review."""
+    return {key: value for key, value in evidence.items() if key != "archival_checklist"}
 
 
 def _review(source: str, value: Any) -> str:

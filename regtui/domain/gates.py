@@ -334,7 +334,8 @@ def _normalized(item: str) -> str:
 def _provider_checks(facts: GateFacts, *, check_retirement: bool) -> list[GateCheck]:
     """A pinned provider version must be exact and qualified (and, for Production, not retired).
 
-    No status (provider_status None) means no provider check: the provider registry (issue 5) supplies it.
+    No status (provider_status None) means no provider check; the store supplies one for every pinned entry
+    (store.provider_queries.pin_status: a provider version the registry does not know is not qualified).
     """
     pin, status = facts.entry.provider, facts.provider_status
     if pin is None or status is None:

@@ -55,10 +55,15 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(entries: Iterable[tuple[LogEntry, str]]) -> ChainBreak | None:
-    """Walk (entry, stored hash) pairs in order; return the first break, or None when intact."""
-    expected_prev = GENESIS_HASH
-    expected_position = 1
+def verify_chain(
+    entries: Iterable[tuple[LogEntry, str]], *, after_position: int = 0, after_hash: str = GENESIS_HASH
+) -> ChainBreak | None:
+    """Walk (entry, stored hash) pairs in order; return the first break, or None when intact.
+
+    `after_position` and `after_hash` continue an earlier walk that verified entries 1..after_position
+    (the last of them with stored hash `after_hash`), so only the new entries are hashed."""
+    expected_prev = after_hash
+    expected_position = after_position + 1
     for entry, stored_hash in entries:
         if entry.position != expected_position:
             return ChainBreak(entry.position, f"expected entry {expected_position}, found {entry.position} (entry missing)")

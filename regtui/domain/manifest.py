@@ -27,11 +27,14 @@ from regtui.domain.entry import (
 )
 from regtui.domain.hashchain import LogEntry
 from regtui.domain.policy import Policy, load_policy_text
+from regtui.domain.provider_manifest import ProvidersManifest, parse_providers_manifest
 from regtui.domain.roles import Role
 from regtui.domain.text import clean_data
 from regtui.domain.versioning import parse_version
 from regtui.errors import InputError
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 VERSION_KEYS = {
     "kind", "model", "version", "change_kind", "parent", "framework", "owner", "created_at",
@@ -142,6 +145,7 @@ class ManifestSet:
     logs: list[LogManifest] = field(default_factory=list)
     policies: list[Policy] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
+    providers: list[ProvidersManifest] = field(default_factory=list)
 
 
 class _Context:
@@ -181,7 +185,7 @@ def _read_yaml(file: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read: {exc}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
@@ -205,8 +209,11 @@ def _add_document(result: ManifestSet, document: Any, file: Path) -> None:
         result.requests.extend(parse_requests_manifest(document, source=str(file)))
     elif kind == "policy":
         result.policies.append(load_policy_text(file.read_text(encoding="utf-8"), str(file)))
+    elif kind == "providers":
+        result.providers.append(parse_providers_manifest(document, source=str(file)))
     else:
-        raise ctx.fail("kind", f"expected 'model-version', 'registry', 'policy', 'requests' or 'log', got {kind!r}")
+        raise ctx.fail("kind", f"expected 'model-version', 'registry', 'policy', 'requests', 'providers' or 'log', "
+                               f"got {kind!r}")
 
 
 def parse_version_manifest(document: Mapping[str, Any], *, base_dir: Path, source: str) -> VersionManifest:
@@ -618,4 +625,4 @@ def registry_document(registry: RegistryManifest) -> dict[str, Any]:
 
 def dump_yaml(document: Mapping[str, Any]) -> str:
     """Serialize a document as block-style YAML that keeps key order and round-trips exactly."""
-    return yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return yaml.dump(dict(document), Dumper=_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)

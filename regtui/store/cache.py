@@ -8,6 +8,7 @@ the cost of a pull grows with the changes, not with the registry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, Table, delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
-from regtui.store import tables
+from regtui.store import provider_tables, tables
 from regtui.store.engine import create_registry_engine, is_sqlite, writer
 from regtui.store.mapping import as_utc
 from regtui.store.schema import current_change
@@ -33,6 +34,9 @@ PULLED_TABLES: tuple[Table, ...] = (
     tables.PolicyRow.__table__,
     tables.RequestRow.__table__,
     tables.ApprovalRow.__table__,
+    provider_tables.ProviderFeedRow.__table__,
+    provider_tables.ProviderVersionRow.__table__,
+    provider_tables.QualificationRow.__table__,
 )
 BATCH = 5000
 LAST_SEEN = "last_seen"
@@ -81,12 +85,22 @@ def default_cache_path(cache_dir: Path, registry_url: str) -> Path:
     return cache_dir / f"cache-{digest}.db"
 
 
+CACHE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_cache_version_newest ON model_version (model, created_at, version)",
+    "CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, version, major, minor, patch, prerelease)",
+)
+"""Read-side indexes only the cache needs: the dashboard's model list (latest version, live stages, stage
+filters, sort by latest) reads them instead of the wide version rows (100k versions: ~85 ms -> ~17 ms a window)."""
+
+
 def open_cache(path: Path) -> Engine:
     """Open (creating when needed) a cache database with the registry's tables, without triggers."""
     engine = create_registry_engine(f"sqlite:///{path}", create=True)
     SQLModel.metadata.create_all(engine, tables=[tables.SchemaMeta.__table__, *PULLED_TABLES])
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP INDEX IF EXISTS uq_one_production")
+        for statement in CACHE_INDEXES:
+            connection.exec_driver_sql(statement)
     return engine
 
 
@@ -106,9 +120,10 @@ def record_failure(cache: Engine, message: str, now: datetime) -> None:
     """Remember that the registry was unreachable (keeping the first time it became so)."""
     with Session(writer(cache)) as session:
         meta = _meta(session)
+        values = {LAST_ERROR: message}
         if not meta.get(OFFLINE_SINCE):
-            _set(session, OFFLINE_SINCE, now.isoformat())
-        _set(session, LAST_ERROR, message)
+            values[OFFLINE_SINCE] = now.isoformat()
+        _set(session, values)
         session.commit()
 
 
@@ -127,11 +142,10 @@ def pull(registry: Engine, cache: Engine, *, registry_id: str, registry_url: str
         if top > last_seen:
             for table in PULLED_TABLES:
                 report.counts[table.name] = _copy_changes(reader, target, table, last_seen, top, report)
-        for key, value in {
+        _set(target, {
             LAST_SEEN: str(report.to_seq), REGISTRY_ID: registry_id, REGISTRY_URL: registry_url,
             SYNCED_AT: now.isoformat(), OFFLINE_SINCE: "", LAST_ERROR: "",
-        }.items():
-            _set(target, key, value)
+        })
         target.commit()
     report.seconds = time.perf_counter() - started
     return report
@@ -151,8 +165,13 @@ def _copy_changes(reader: Session, target: Session, table: Table, low: int, high
     return copied
 
 
+@functools.cache
 def _upsert(table: Table) -> Any:
-    """INSERT ... ON CONFLICT(primary key) DO UPDATE of every other column (rows change in place)."""
+    """INSERT ... ON CONFLICT(primary key) DO UPDATE of every other column (rows change in place).
+
+    Built once per table: constructing it (the `excluded` column collection) cost more than the
+    upsert of a small pull.
+    """
     statement = sqlite_insert(table)
     keys = [c.name for c in table.primary_key.columns]
     return statement.on_conflict_do_update(
@@ -173,6 +192,8 @@ def _changed_rows(reader: Session, table: Table, low: int, high: int) -> Iterato
         if not rows:
             return
         yield [_normalise(dict(row)) for row in rows]
+        if len(rows) < BATCH:
+            return  # a short batch is the last one: no extra empty query per changed table
         after = rows[-1][key.name]
 
 
@@ -192,9 +213,9 @@ def _meta(session: Session) -> dict[str, str]:
     return {row.key: row.value for row in session.execute(select(tables.SchemaMeta)).scalars()}
 
 
-def _set(session: Session, key: str, value: str) -> None:
-    """Set one bookkeeping key."""
-    session.merge(tables.SchemaMeta(key=key, value=value))
+def _set(session: Session, values: dict[str, str]) -> None:
+    """Set bookkeeping keys in one statement."""
+    session.connection().execute(_upsert(tables.SchemaMeta.__table__), [{"key": k, "value": v} for k, v in values.items()])
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -10,7 +10,6 @@ from typing import Any, Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from regtui.errors import InputError, RegistryUnavailableError
 
@@ -65,7 +64,7 @@ def _sqlite_engine(url: str, database: str | None, create: bool) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.is_file():  # gone, or its share unmounted: unreachable, so reads fall back to the cache
             raise RegistryUnavailableError(f"no registry at {path}: run `regtui init` to create one (or `regtui demo`)")
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    engine = create_engine(url, pool_size=4, max_overflow=8, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

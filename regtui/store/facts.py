@@ -13,11 +13,13 @@ from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, VersionEntry
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
 from regtui.domain.approvals import evidence_digest
+from regtui.domain.evidence import reviewed_evidence
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Role
 from regtui.errors import ConflictError, NotFoundError
 from regtui.store.mapping import as_utc, row_to_entry
 from regtui.store.policies import get_policy
+from regtui.store.provider_queries import pin_status
 from regtui.store.tables import ApprovalRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 from regtui.store.registry import artifacts_of, find_version
 
@@ -100,20 +102,22 @@ def gate_facts(
     model = session.get(ModelRow, row.model)
     evidence: dict[str, Any] = dict(request.evidence or {})
     outgoing = production_row(session, row.model) if Stage(request.to_stage) is Stage.PRODUCTION else None
+    entry = entry_of(session, row)
     return GateFacts(
-        entry=entry_of(session, row),
+        entry=entry,
         policy=policy,
         requester=request.requested_by,
         owner=model.owner,
         now=now,
         owner_members=owner_members(session, model.owner),
         approvals=approval_facts(session, request.id),
-        evidence_digest=evidence_digest(evidence),
+        evidence_digest=evidence_digest(reviewed_evidence(evidence)),
         review_evidence=evidence.get("review"),
         canary_results=evidence.get("canary_results"),
         verification=verification,
         outgoing_version=outgoing.version if outgoing is not None and outgoing.id != row.id else None,
         archival_done=tuple(evidence.get("archival_checklist") or ()),
+        provider_status=pin_status(session, entry.provider) if entry.provider is not None else None,
     )
 
 

@@ -61,9 +61,8 @@ def row_to_entry(row: EventRow) -> LogEntry:
     )
 
 
-def iter_log(session: Session, batch: int = 1000) -> Iterator[EventRow]:
-    """Every log row in chain order, fetched in batches so memory stays flat."""
-    after = 0
+def iter_log(session: Session, batch: int = 1000, after: int = 0) -> Iterator[EventRow]:
+    """Every log row (above position `after`) in chain order, fetched in batches so memory stays flat."""
     while True:
         rows = session.execute(
             select(EventRow).where(EventRow.position > after).order_by(EventRow.position).limit(batch)

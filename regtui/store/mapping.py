@@ -19,7 +19,7 @@ from regtui.domain.entry import (
 )
 from regtui.domain.manifest import VersionManifest
 from regtui.domain.versioning import parse_version
-from regtui.store.tables import ArtifactRow, VersionRow
+from regtui.store.tables import RELEASE_KEY, ArtifactRow, VersionRow
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -38,7 +38,7 @@ def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: dateti
         major=parsed.major,
         minor=parsed.minor,
         patch=parsed.patch,
-        prerelease=parsed.prerelease or "",
+        prerelease=parsed.prerelease or RELEASE_KEY,
         change_kind=entry.change_kind.value,
         parent=entry.parent,
         framework=entry.framework,

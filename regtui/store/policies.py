@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -17,7 +18,13 @@ POLICY_SCOPE = "registry"
 def get_policy(session: Session) -> Policy:
     """The stored policy, or the built-in default when none was set."""
     row = session.get(PolicyRow, POLICY_SCOPE)
-    return DEFAULT_POLICY if row is None else load_policy_text(row.document, "stored policy")
+    return DEFAULT_POLICY if row is None else _parsed(row.document)
+
+
+@lru_cache(maxsize=16)
+def _parsed(document: str) -> Policy:
+    """A stored policy document parsed once per process (parsing is slow and every gate evaluation needs it)."""
+    return load_policy_text(document, "stored policy")
 
 
 def set_policy(session: Session, policy: Policy, *, actor: str, now: datetime, seq: int) -> bool:

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from regtui.domain.approvals import Decision, artifact_digest, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
-from regtui.domain.entry import Stage
-from regtui.domain.evidence import merge_evidence
+from regtui.domain.entry import Stage, utc_iso
+from regtui.domain.evidence import merge_evidence, reviewed_evidence
 from regtui.domain.gates import GateResult, evaluate_gate
 from regtui.domain.roles import Right
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
@@ -32,6 +32,7 @@ from regtui.store.facts import (
     require_version,
 )
 from regtui.store.log import append_event
+from regtui.store.mapping import as_utc
 from regtui.store.policies import get_policy
 from regtui.store.schema import next_change
 from regtui.store.tables import ApprovalRow, RequestRow, VersionRow
@@ -179,7 +180,7 @@ def _update_request(session: Session, request: RequestRow, evidence: dict[str, A
     request.evidence, request.canary_share, request.change_seq = merged, share, seq
     append_event(session, seq=seq, kind="evidence", actor=actor, at=now, model=request.model, version=request.version,
                  from_stage=request.from_stage, to_stage=request.to_stage,
-                 details={"request": request.id, "evidence": merged, "evidence_digest": evidence_digest(merged),
+                 details={"request": request.id, "evidence": merged, "evidence_digest": evidence_digest(reviewed_evidence(merged)),
                           "canary_share": share})
 
 
@@ -202,7 +203,7 @@ def _apply(session: Session, row: VersionRow, request: RequestRow, gate: GateRes
     set_stage(row, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)
     _close(request, "applied", actor=actor, now=now, seq=seq)
     approvers = [
-        {"identity": c.identity, "capacity": c.capacity, "at": c.at.isoformat()}
+        {"identity": c.identity, "capacity": c.capacity, "at": utc_iso(as_utc(c.at))}
         for c in gate_approvals(session, request)
     ]
     append_event(

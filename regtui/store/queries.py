@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session
 
 from regtui.domain.entry import Stage, VersionEntry
@@ -17,6 +17,8 @@ from regtui.errors import NotFoundError
 from regtui.store.mapping import as_utc, row_to_manifest
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 
+SEMVER_ASC = (VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+SEMVER_DESC = (VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.prerelease.desc())
 LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
 
 
@@ -83,18 +85,18 @@ def _model_conditions(text: str, stage: str | None) -> list[ColumnElement[bool]]
     """WHERE conditions: the filter text, and having a version in the given stage."""
     conditions = [_model_filter(text)] if text else []
     if stage is not None:
-        conditions.append(select(VersionRow.id).where(VersionRow.model == ModelRow.name, VersionRow.stage == stage).exists())
+        conditions.append(ModelRow.name.in_(select(VersionRow.model).where(VersionRow.stage == stage)))
     return conditions
 
 
-def _model_order(sort: ModelSort) -> tuple[Any, ...]:
-    """ORDER BY of the model list: by name, by owner, or most recently registered version first."""
+def _ordered(query: Select[Any], sort: ModelSort) -> Select[Any]:
+    """The model query in list order: by name, by owner, or most recently registered version first."""
     if sort is ModelSort.OWNER:
-        return (ModelRow.owner, ModelRow.name)
+        return query.order_by(ModelRow.owner, ModelRow.name)
     if sort is ModelSort.LATEST:
-        newest = select(func.max(VersionRow.created_at)).where(VersionRow.model == ModelRow.name).scalar_subquery()
-        return (newest.desc().nulls_last(), ModelRow.name)
-    return (ModelRow.name,)
+        newest = select(VersionRow.model, func.max(VersionRow.created_at).label("at")).group_by(VersionRow.model).subquery()
+        return query.outerjoin(newest, newest.c.model == ModelRow.name).order_by(newest.c.at.desc().nulls_last(), ModelRow.name)
+    return query.order_by(ModelRow.name)
 
 
 def count_models(session: Session, text: str = "", *, stage: str | None = None) -> int:
@@ -108,20 +110,38 @@ def list_models(
     stage: str | None = None, sort: ModelSort = ModelSort.NAME,
 ) -> list[ModelSummary]:
     """A window of models (by name, owner or latest) with their Production, Canary and Staging versions."""
-    query = select(ModelRow).where(*_model_conditions(text, stage)).order_by(*_model_order(sort)).offset(offset).limit(limit)
+    query = _ordered(select(ModelRow).where(*_model_conditions(text, stage)), sort).offset(offset).limit(limit)
     models = session.execute(query).scalars().all()
     names = [m.name for m in models]
     live: dict[str, dict[str, list[str]]] = {n: {} for n in names}
     for model, version, stage in session.execute(
         select(VersionRow.model, VersionRow.version, VersionRow.stage)
         .where(VersionRow.model.in_(names), VersionRow.stage.in_(LIVE_STAGES))
-        .order_by(VersionRow.model, VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+        .order_by(VersionRow.model, *SEMVER_ASC)
     ):
         live[model].setdefault(stage, []).append(version)
     counts = dict(session.execute(
         select(VersionRow.model, func.count()).where(VersionRow.model.in_(names)).group_by(VersionRow.model)
     ).all())
-    return [_summary(m, live[m.name], counts.get(m.name, 0), latest_version(session, m.name)) for m in models]
+    latest = _latest_versions(session, names)
+    return [_summary(m, live[m.name], counts.get(m.name, 0), latest.get(m.name)) for m in models]
+
+
+def _latest_versions(session: Session, names: list[str]) -> dict[str, str]:
+    """The most recently registered version of each named model, in one query (ties: the last written)."""
+    newest = (
+        select(VersionRow.model, func.max(VersionRow.created_at).label("at"))
+        .where(VersionRow.model.in_(names)).group_by(VersionRow.model).subquery()
+    )
+    rows = session.execute(
+        select(VersionRow.model, VersionRow.version)
+        .join(newest, and_(VersionRow.model == newest.c.model, VersionRow.created_at == newest.c.at))
+        .order_by(VersionRow.id.desc())
+    )
+    latest: dict[str, str] = {}
+    for model, version in rows:
+        latest.setdefault(model, version)
+    return latest
 
 
 def _summary(model: ModelRow, live: dict[str, list[str]], count: int, latest: str | None) -> ModelSummary:
@@ -166,7 +186,7 @@ def list_versions(session: Session, model: str | None = None, offset: int = 0, l
     query = select(*columns)
     if model is not None:
         query = query.where(VersionRow.model == model)
-    order = (VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.prerelease)
+    order = SEMVER_DESC
     query = query.order_by(VersionRow.model, *order).offset(offset).limit(limit)
     return [
         VersionSummary(*row[:7], as_utc(row[7]), *row[8:])  # type: ignore[arg-type]
@@ -186,14 +206,14 @@ def get_version(session: Session, model: str, version: str) -> VersionDetail:
         select(ArtifactRow).where(ArtifactRow.version_id == row.id).order_by(ArtifactRow.position)
     ).scalars().all()
     children = session.execute(
-        select(VersionRow.version).where(VersionRow.model == model, VersionRow.parent == version)
+        select(VersionRow.version).where(VersionRow.model == model, VersionRow.parent == version).order_by(*SEMVER_ASC)
     ).scalars().all()
     return VersionDetail(manifest=row_to_manifest(row, artifacts), content_hash=row.content_hash, children=tuple(children))
 
 
 def iter_manifests(session: Session, model: str | None = None, batch: int = 500) -> list[VersionManifest]:
     """Every version (of one model, or all) as manifests, in model and semver order."""
-    query = select(VersionRow).order_by(VersionRow.model, VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+    query = select(VersionRow).order_by(VersionRow.model, *SEMVER_ASC)
     if model is not None:
         query = query.where(VersionRow.model == model)
     rows = session.execute(query).scalars().all()
@@ -225,7 +245,7 @@ def metric_history(session: Session, model: str) -> list[tuple[str, dict[str, An
     """Every version of a model in semver order with its overall metrics, for trends across versions."""
     query = (
         select(VersionRow.version, VersionRow.metrics).where(VersionRow.model == model)
-        .order_by(VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
+        .order_by(*SEMVER_ASC)
     )
     return [(version, dict((metrics or {}).get("overall") or {})) for version, metrics in session.execute(query).all()]
 

@@ -18,6 +18,7 @@ from regtui.store.access import has_admin, require
 from regtui.store.log import append_event, restore_event
 from regtui.store.policies import set_policy, store_policy
 from regtui.store.mapping import artifact_rows, entry_to_row, row_to_entry
+from regtui.store.provider_registry import Writer, import_providers
 from regtui.store.schema import next_change
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 
@@ -33,11 +34,13 @@ class ImportReport:
     log_entries: int = 0
     policy: bool = False
     requests: int = 0
+    providers: int = 0
 
     @property
     def changed(self) -> bool:
         """Whether anything was written."""
-        return bool(self.registered or self.users or self.models or self.log_entries or self.policy or self.requests)
+        return bool(self.registered or self.users or self.models or self.log_entries or self.policy or self.requests
+                    or self.providers)
 
 
 def grant_initial_admin(session: Session, identity: str) -> bool:
@@ -63,9 +66,10 @@ def import_manifests(session: Session, manifests: ManifestSet, *, actor: str, no
     if not restore:
         _refuse_state(manifests.versions)
     seq = next_change(session)
-    needs_admin = manifests.registries or manifests.logs or manifests.policies or manifests.requests or any(v.has_state for v in manifests.versions)
+    needs_admin = (manifests.registries or manifests.logs or manifests.policies or manifests.requests
+                   or manifests.providers or any(v.has_state for v in manifests.versions))
     if needs_admin:
-        require(session, actor, Right.ADMINISTER, "import users, policy, stages or a promotion log")
+        require(session, actor, Right.ADMINISTER, "import users, policy, providers, stages or a promotion log")
     else:
         require(session, actor, Right.REGISTER, "register versions")
     report = ImportReport()
@@ -79,7 +83,10 @@ def import_manifests(session: Session, manifests: ManifestSet, *, actor: str, no
         if log_registrations:
             report.policy |= set_policy(session, policy, actor=actor, now=now, seq=seq)
         else:
-            report.policy |= store_policy(session, policy, actor=actor, now=now, seq=seq)
+            by, at = _last_policy_change(manifests.logs, default=(actor, now))
+            report.policy |= store_policy(session, policy, actor=by, now=at, seq=seq)
+    providers = Writer(session, actor, now, seq, log=log_registrations)
+    report.providers = sum(import_providers(providers, manifest) for manifest in manifests.providers)
     for manifest in _parents_first(manifests.versions):
         if _register_one(session, manifest, seq=seq, actor=actor, now=now, log=log_registrations):
             report.registered.append(manifest.entry.ref)
@@ -138,6 +145,12 @@ def _upsert_model(session: Session, spec: ModelSpec, seq: int) -> bool:
         return False
     row.owner, row.description, row.change_seq = spec.owner, spec.description, seq
     return True
+
+
+def _last_policy_change(logs: list[LogManifest], default: tuple[str, datetime]) -> tuple[str, datetime]:
+    """Who set the policy last and when, according to a restored log (so the policy row round-trips)."""
+    changes = [entry for log in logs for entry, _digest in log.entries if entry.kind == "policy"]
+    return (changes[-1].actor, changes[-1].at) if changes else default
 
 
 def _restore_log(session: Session, log: LogManifest, seq: int) -> int:

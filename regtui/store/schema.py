@@ -8,10 +8,10 @@ from sqlalchemy import JSON, Engine, inspect, select, text
 from sqlmodel import Session, SQLModel
 
 from regtui.errors import NotARegistryError
-from regtui.store import tables
+from regtui.store import provider_tables, tables
 from regtui.store.engine import is_sqlite, writer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_KEY = "schema_version"
 REGISTRY_ID_KEY = "registry_id"
 
@@ -22,7 +22,7 @@ IMMUTABLE_VERSION_COLUMNS = tuple(
 JSON_VERSION_COLUMNS = frozenset(
     c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
 )
-APPEND_ONLY_TABLES = ("event", "artifact", "approval")
+APPEND_ONLY_TABLES = ("event", "artifact", "approval", "qualification_check")
 
 
 def registry_tables() -> list:
@@ -38,17 +38,25 @@ def registry_tables() -> list:
         tables.RequestRow.__table__,
         tables.ApprovalRow.__table__,
         tables.PolicyRow.__table__,
+        provider_tables.ProviderFeedRow.__table__,
+        provider_tables.ProviderVersionRow.__table__,
+        provider_tables.QualificationRow.__table__,
     ]
 
 
 def init_schema(engine: Engine) -> str:
-    """Create or upgrade the registry schema; returns what was done, in one line."""
+    """Create or upgrade the registry schema; returns what was done, in one line.
+
+    Upgrades only add: version 2 adds the provider tables, missing indexes and the append-only rule of
+    qualification checks.
+    """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
         raise _newer_schema(current)
     if current is None:
         _refuse_foreign_tables(engine)
     SQLModel.metadata.create_all(engine, tables=registry_tables())
+    _create_missing_indexes(engine)
     with Session(writer(engine)) as session:
         _install_rules(session, engine)
         _ensure_meta(session)
@@ -58,6 +66,14 @@ def init_schema(engine: Engine) -> str:
     if current < SCHEMA_VERSION:
         return f"upgraded registry schema from version {current} to {SCHEMA_VERSION}"
     return f"registry schema is up to date (version {SCHEMA_VERSION})"
+
+
+def _create_missing_indexes(engine: Engine) -> None:
+    """Add indexes a newer schema declares on tables an older one created (create_all skips those tables)."""
+    with engine.begin() as connection:
+        for table in registry_tables():
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _refuse_foreign_tables(engine: Engine) -> None:

@@ -14,6 +14,9 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstrai
 from sqlmodel import Field, SQLModel
 
 
+RELEASE_KEY = "~"
+
+
 def _utc_column(nullable: bool = False) -> Any:
     """A timezone-aware timestamp column (UTC on the way in; the cache normalises naive values)."""
     return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable))
@@ -80,7 +83,7 @@ class VersionRow(SQLModel, table=True):
     major: int
     minor: int
     patch: int
-    prerelease: str = ""
+    prerelease: str = RELEASE_KEY  # precedence key: the pre-release tag, or "~" for a release (sorts after tags)
     change_kind: str
     parent: Optional[str] = None
     framework: str
@@ -100,6 +103,19 @@ class VersionRow(SQLModel, table=True):
     stage_changed_at: datetime = _utc_column()
     stage_changed_by: str
     change_seq: int = _seq_column()
+
+
+# The order of version listings (queries.list_versions: by model, newest semver first), so a window of
+# rows at any offset walks this index instead of sorting every version (mixed ASC/DESC: the index above
+# cannot serve it).
+Index(
+    "ix_version_listing",
+    VersionRow.__table__.c.model,
+    VersionRow.__table__.c.major.desc(),
+    VersionRow.__table__.c.minor.desc(),
+    VersionRow.__table__.c.patch.desc(),
+    VersionRow.__table__.c.prerelease.desc(),
+)
 
 
 class ArtifactRow(SQLModel, table=True):

@@ -20,6 +20,7 @@ from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.resources import themes_dir
 from regtui.service import RegistryService
 from regtui.tui.palette import ModelCommands, binding_commands
+from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
@@ -27,6 +28,7 @@ from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import SyncStatus
 from regtui.tui.themes import load_themes
+from regtui.tui.views import ChainState
 from regtui.tui.widgets.window_table import WindowTable
 
 FALLBACK_THEME = "textual-dark"
@@ -49,6 +51,7 @@ class RegtuiApp(App[int]):
         Binding("colon", "command_palette", "Commands", id="command_palette_colon", show=False),
         Binding("r,ctrl+r", "sync_now", "Refresh", id="refresh"),
         Binding("L", "open_screen('audit')", "Audit log", id="open_audit"),
+        Binding("A", "open_screen('approvals')", "Approvals", id="open_approvals"),
         Binding("H", "go_home", "Registry", id="open_registry", show=False),
     ]
     """
@@ -59,21 +62,24 @@ class RegtuiApp(App[int]):
     | ctrl+p, : | Command palette: screens, models, actions, themes. |
     | r, ctrl+r | Sync with the registry now. |
     | L | The promotion log (audit). |
+    | A | The approval queue. |
     | H | Back to the registry screen. |
     """
 
     SCREEN_FACTORIES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {
         "audit": AuditScreen,
+        "approvals": ApprovalsScreen,
     }
     """Screens opened by name with `open_screen('NAME')` (from a binding or the palette)."""
 
     class SyncFinished(Message):
-        """A sync attempt ended (reachable or not); carries the new state and the acting identity."""
+        """A sync attempt ended: the new state (None when it failed other than by being unreachable)."""
 
-        def __init__(self, status: SyncStatus, identity: str | None) -> None:
+        def __init__(self, status: SyncStatus | None, identity: str | None, error: RegtuiError | None = None) -> None:
             super().__init__()
             self.status = status
             self.identity = identity
+            self.error = error
 
     def __init__(self, service: RegistryService, *, readonly: bool = False, settings: Settings | None = None) -> None:
         super().__init__()
@@ -83,6 +89,7 @@ class RegtuiApp(App[int]):
         self.clock: Callable[[], datetime] = service.clock
         self.sync_status: SyncStatus | None = None
         self.identity: str | None = None
+        self.verified_chain: ChainState | None = None
         self.animation_level = "full" if self.settings.animations else "none"
 
     def get_default_screen(self) -> Screen[None]:
@@ -128,7 +135,11 @@ class RegtuiApp(App[int]):
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def sync_registry(self) -> None:
         """Pull the registry into the cache (in a thread) and post the outcome."""
-        status = SyncStatus.from_read_status(self.service.refresh())
+        try:
+            status = SyncStatus.from_read_status(self.service.refresh())
+        except RegtuiError as exc:
+            self.post_message(self.SyncFinished(None, None, exc))
+            return
         try:
             identity: str | None = clean_single_line(self.service.identity())
         except RegistryUnavailableError:
@@ -137,10 +148,13 @@ class RegtuiApp(App[int]):
 
     def on_regtui_app_sync_finished(self, message: SyncFinished) -> None:
         """Own the sync state: update headers and write bindings, and reload screens when data changed."""
-        previous, status = self.sync_status, message.status
+        previous = self.sync_status
+        status = message.status or self._failed_status(message.error)
         self.sync_status = status
-        self.identity = message.identity if self.settings.show_identity else None
-        if status.offline and (previous is None or not previous.offline):
+        self.identity = (message.identity or self.identity) if self.settings.show_identity else None
+        if message.error is not None:
+            self.report_error(message.error)
+        elif status.offline and (previous is None or not previous.offline):
             self.notify(f"{status.error or 'registry unreachable'} — showing the cache, read-only",
                         title="Offline", severity="warning", markup=False)
         if previous is None or previous.offline != status.offline:
@@ -149,12 +163,22 @@ class RegtuiApp(App[int]):
         for screen in self.screen_stack:
             if not isinstance(screen, RegtuiScreen):
                 continue
-            if screen is self.screen:
+            if screen is self.screen and screen.is_mounted:
                 screen.show_sync_state()
                 if changed:
                     screen.reload()
             elif changed:
                 screen.stale = True
+
+    def _failed_status(self, error: RegtuiError | None) -> SyncStatus:
+        """The state after a sync that failed for another reason than an unreachable registry: read-only."""
+        previous = self.sync_status
+        return SyncStatus(
+            synced_at=previous.synced_at if previous else None,
+            offline_since=(previous.offline_since if previous else None) or self.clock(),
+            last_seen=previous.last_seen if previous else 0,
+            error=error.message if error else "sync failed",
+        )
 
     def action_sync_now(self) -> None:
         """Sync with the registry now."""

@@ -165,11 +165,16 @@ def summarize_details(details: dict[str, Any]) -> str:
     return "; ".join(parts)[:300]
 
 
-def verify_log(service: RegistryService) -> ChainState:
-    """Walk the whole hash chain of the cached promotion log (in batches; slow on a long log: use a worker)."""
+def verify_log(service: RegistryService, since: ChainState | None = None) -> ChainState:
+    """Walk the cached log's hash chain (slow on a long log: use a worker), continuing after `since`
+    when it was intact, so a sync that appended entries only hashes the new ones."""
     with service.reading() as session:
         total = queries.count_events(session)
-        broken = verify_chain((row_to_entry(row), row.hash) for row in iter_log(session))
-    if broken is None:
-        return ChainState(entries=total)
-    return ChainState(entries=total, broken_at=broken.position, reason=_line(broken.reason))
+        resumable = since is not None and since.broken_at is None and since.entries <= total
+        start = since if resumable and since is not None else ChainState(entries=0)
+        pairs = ((row_to_entry(row), row.hash) for row in iter_log(session, after=start.entries))
+        broken = verify_chain(pairs, after_position=start.entries, after_hash=start.last_hash)
+        newest = queries.list_events(session, limit=1)
+    if broken is not None:
+        return ChainState(entries=total, broken_at=broken.position, reason=_line(broken.reason))
+    return ChainState(entries=total, last_hash=newest[0].hash if newest else start.last_hash)

@@ -8,6 +8,7 @@ from typing import Callable, Union
 
 from rich.style import Style
 from rich.text import Text
+from textual.widget import Widget
 
 from regtui.domain.entry import Stage
 
@@ -61,3 +62,13 @@ def to_text(cell: Cell, style_of: Callable[[Tone], Style]) -> Text:
     for part in parts:
         text.append(part.text, style_of(part.tone) if part.tone is not Tone.PLAIN else None)
     return text
+
+
+def foreground_style(widget: Widget, component: str) -> Style:
+    """A component class's colour and text style without its background, so it can sit on a cursor row.
+
+    Taken from the full style, so translucent colours ($text-muted) are blended on the widget's own
+    background (a partial style would blend them on black, unreadable in light themes)."""
+    full = widget.get_component_rich_style(component)
+    return Style(color=full.color, bold=full.bold, dim=full.dim, italic=full.italic, underline=full.underline,
+                 strike=full.strike, reverse=full.reverse)

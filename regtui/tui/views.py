@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Mapping
 
 from regtui.domain.entry import Artifact
+from regtui.domain.hashchain import GENESIS_HASH
 from regtui.domain.manifest import VersionManifest
 from regtui.store.queries import ModelSort
 
@@ -118,6 +119,8 @@ class ChainState:
     entries: int
     broken_at: int | None = None
     reason: str = ""
+    last_hash: str = GENESIS_HASH
+    """The stored hash of the last entry verified, so the next walk continues from there."""
 
     def describe(self) -> str:
         """'chain intact (N entries)' or 'BROKEN at entry N: reason'."""

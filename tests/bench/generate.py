@@ -19,9 +19,12 @@ model card with its six sections; 1-2 artifacts with well-formed fake SHA-256 (s
 reports them as not verifiable here); hyperparameters.
 
 `generate(url, models, versions, seed)` is the same thing for the other bench scripts, and
-`apply_changes(url, n)` makes n realistic changes through the real write path (registrations through
-`regtui.store.registry.import_manifests`, one transaction each; stage moves as the promotion write will
-do them: lock the counter, update the stage, append a log entry). Incremental sync is measured on these.
+`apply_changes(url, n)` makes n realistic changes through the real write paths, one transaction (and one
+change-counter value) each: registrations through `regtui.store.registry.import_manifests` and
+promotions Development -> Staging through `regtui.store.promotions.promote` (request, gate, stage
+change, log entry; a promotion the gate refuses stays a pending request, still a change). The generated
+registry stores a policy (first log entry) whose Staging threshold most versions pass, so most
+promotions apply. Incremental sync is measured on these changes.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlmodel import Session
 
 from regtui.domain.entry import (
@@ -55,11 +58,13 @@ from regtui.domain.entry import (
 )
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry
 from regtui.domain.manifest import ManifestSet, VersionManifest
+from regtui.domain.policy import load_policy_text
 from regtui.domain.roles import Role
 from regtui.domain.versioning import propose_next
 from regtui.store.access import resolve_identity
 from regtui.store.engine import create_registry_engine, is_sqlite, writer
-from regtui.store.log import append_event
+from regtui.store.policies import set_policy
+from regtui.store.promotions import promote
 from regtui.store.registry import import_manifests
 from regtui.store.schema import init_schema, next_change
 from regtui.store.tables import ArtifactRow, EventRow, ModelRow, UserRow, VersionRow
@@ -72,6 +77,14 @@ SPAN = timedelta(days=3 * 365)  # the registrations are spread over three years,
 MAJOR_KINDS = (ChangeKind.ARCHITECTURE, ChangeKind.MODEL_TYPE, ChangeKind.APPROACH)
 MINOR_KINDS = (ChangeKind.RETRAINING, ChangeKind.RETRAINING, ChangeKind.HYPERPARAMETERS)
 PATCH_KINDS = (ChangeKind.CONFIGURATION, ChangeKind.THRESHOLD, ChangeKind.DEPENDENCY)
+LATENCY = "latency_p95_ms"  # recorded by every family; the generated policy's threshold uses it
+POLICY_YAML = f"""kind: policy
+default:
+  thresholds:
+    - {{metric: {LATENCY}, max: 240}}
+  canary_slos:
+    - {{metric: error_rate, max: 0.01}}
+"""
 PEOPLE = ("alice", "bob", "carol", "dmitri", "erin", "farah", "gus", "hana", "ivan", "jo")
 
 
@@ -175,12 +188,13 @@ class ChangeReport:
 
     registered: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)  # promotions left pending (gate failed)
     seconds: float = 0.0
 
     @property
     def total(self) -> int:
         """Number of changes (each its own transaction and change-counter value)."""
-        return len(self.registered) + len(self.moved)
+        return len(self.registered) + len(self.moved) + len(self.requested)
 
 
 # --- lineage planning --------------------------------------------------------------------------
@@ -261,8 +275,11 @@ def build_plain(rng: random.Random, family: Family, model: str, p: Planned, crea
     rand = rng.random
     quality = 0.7 + 0.25 * rand()
     overall = {name: round(min(0.999, quality + 0.1 * rand() - 0.05), 4) for name in family.metrics}
+    overall[LATENCY] = round(20 + 230 * rand(), 1)
     segments = {seg: {name: round(min(0.999, value + 0.07 * rand() - 0.04), 4) for name, value in overall.items()}
                 for seg in family.segments}
+    for seg in segments.values():
+        seg[LATENCY] = round(overall[LATENCY] * (0.8 + 0.4 * rand()), 1)
     day = created.date()
     primary = family.metrics[0]
     card = {
@@ -375,6 +392,7 @@ def _generate(engine: Engine, models: int, versions: int, seed: int, say: Callab
         seq = next_change(session)
         report.first_seq = seq
         _insert_people(session, identity, seq)
+        set_policy(session, load_policy_text(POLICY_YAML, "generate.py"), actor=identity, now=EPOCH, seq=seq)
         bulk_insert(session.connection(), ModelRow.__table__, [
             {"name": name, "owner": owners[i], "description": family_of(i).use, "change_seq": seq}
             for i, name in enumerate(names)
@@ -436,7 +454,7 @@ def _write_rounds(session: Session, rng: random.Random, names: list[str], plans:
             changed = registered if p.stage in (Stage.DEVELOPMENT,) else registered + timedelta(days=rng.randint(1, 20))
             version_rows.append({
                 "id": next_id, "model": name, "version": p.version, "major": p.major, "minor": p.minor,
-                "patch": p.patch, "prerelease": p.prerelease, "change_kind": p.kind.value, "parent": p.parent,
+                "patch": p.patch, "prerelease": p.prerelease or "~", "change_kind": p.kind.value, "parent": p.parent,
                 "framework": plain["framework"], "training_data": plain["training_data"], "owner": plain["owner"],
                 "created_at": created, "description": plain["description"],
                 "hyperparameters": plain["hyperparameters"], "metrics": plain["metrics"],
@@ -499,8 +517,7 @@ def apply_changes(url: str, n: int, *, seed: int | None = None, mix: str = "mixe
     """Make n changes, one transaction (and one change-counter value) each.
 
     mix: "register" registers n new versions through import_manifests (the path of `regtui register`);
-    "stage" moves n Development versions to Staging (as the promotion write will: counter, stage update,
-    log entry); "mixed" alternates the two.
+    "stage" promotes n Development versions to Staging through promotions.promote; "mixed" alternates.
     """
     if mix not in ("register", "stage", "mixed"):
         raise ValueError(f"unknown mix {mix!r}")
@@ -548,32 +565,23 @@ def _register_next(engine: Engine, rng: random.Random, name: str, actor: str, re
 
 
 def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str, report: ChangeReport) -> bool:
-    """Move a Development version of some model to Staging; False when none was found quickly."""
+    """Promote a Development version of some model to Staging through the real promotion write
+    (regtui.store.promotions.promote: request, gate, stage change, log entry); False when none was found."""
     with Session(writer(engine)) as session:
-        seq = next_change(session)
         for _ in range(10):
             name = rng.choice(names)
-            row = session.execute(
-                select(VersionRow.id, VersionRow.version).where(
-                    VersionRow.model == name, VersionRow.stage == Stage.DEVELOPMENT.value
-                ).order_by(VersionRow.id).limit(1)
-            ).first()
-            if row is not None:
+            version = session.execute(
+                select(VersionRow.version).where(VersionRow.model == name, VersionRow.stage == Stage.DEVELOPMENT.value)
+                .order_by(VersionRow.id).limit(1)
+            ).scalar_one_or_none()
+            if version is not None:
                 break
         else:
-            session.rollback()
             return False
-        now = datetime.now(timezone.utc)
-        session.connection().execute(
-            update(VersionRow.__table__).where(VersionRow.id == row.id).values(
-                stage=Stage.STAGING.value, canary_share=None, stage_changed_at=now, stage_changed_by=actor, change_seq=seq,
-            )
-        )
-        append_event(session, seq=seq, kind="promote", actor=actor, at=now, model=name, version=row.version,
-                     from_stage=Stage.DEVELOPMENT.value, to_stage=Stage.STAGING.value,
-                     details={"reason": "benchmark stage move"})
+        outcome = promote(session, actor=actor, model=name, version=version, to_stage=Stage.STAGING,
+                          now=datetime.now(timezone.utc), expected_stage=Stage.DEVELOPMENT)
         session.commit()
-    report.moved.append(f"{name}@{row.version}")
+    (report.moved if outcome.applied else report.requested).append(f"{name}@{version}")
     return True
 
 
@@ -591,15 +599,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.models < 1 or args.versions < 1:
         parser.error("--models and --versions must be at least 1")
+    cpu = time.process_time()
     report = generate(args.registry, args.models, args.versions, args.seed, log=print)
+    cpu = time.process_time() - cpu
     rate = report.versions / report.seconds if report.seconds else 0.0
     print(f"wrote {report.models} models, {report.versions} versions, {report.artifacts} artifacts, "
-          f"{report.events} log entries in {report.transactions} transactions "
-          f"(change counter {report.first_seq}..{report.last_seq}) in {report.seconds:.1f}s ({rate:,.0f} versions/s)")
+          f"{report.events} register log entries in {report.transactions} transactions "
+          f"(change counter {report.first_seq}..{report.last_seq}) in {report.seconds:.1f}s "
+          f"({rate:,.0f} versions/s; {cpu:.1f}s CPU in this process)")
     if args.changes:
         changes = apply_changes(args.registry, args.changes, seed=args.seed)
         print(f"applied {changes.total} changes ({len(changes.registered)} registrations, "
-              f"{len(changes.moved)} stage moves) in {changes.seconds:.2f}s")
+              f"{len(changes.moved)} promotions to Staging, {len(changes.requested)} left pending by the gate) "
+              f"in {changes.seconds:.2f}s")
     return 0
 
 

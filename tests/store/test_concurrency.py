@@ -7,6 +7,7 @@ eight interpreter start-ups. Each child opens its own RegistryService on the reg
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import queue
@@ -19,7 +20,13 @@ from sqlalchemy import text
 
 from regtui.config import Locations
 from regtui.service import RegistryService
-from tests.factories import ADMIN, ServiceFactory, chain_break, raw_scalar, version_manifest
+from tests.factories import (
+    ADMIN,
+    ServiceFactory,
+    chain_break,
+    raw_scalar,
+    version_manifest,
+)
 
 WRITERS = 8
 TIMEOUT_S = 60
@@ -81,7 +88,8 @@ def _race(url: str, tmp_path: Path, manifests: list[Path], *, with_reader: bool)
                         args=(url, ADMIN, str(tmp_path / f"writer-{i}.db"), str(m), start, writer_results))
         for i, m in enumerate(manifests)
     ]
-    reader = context.Process(target=pull_in_process, args=(url, ADMIN, str(tmp_path / "reader.db"), start, stop, reader_results))
+    reader = context.Process(target=pull_in_process,
+                             args=(url, ADMIN, str(tmp_path / "reader.db"), start, stop, reader_results))
     processes = [*writers, reader] if with_reader else writers
     for process in processes:
         process.start()
@@ -113,7 +121,7 @@ def test_concurrent_writers_on_one_model_miss_nothing_and_duplicate_nothing(
     pulled = [ref for _from, _to, refs in history for ref in refs]
     expected = {"race@1.0.0", *(f"race@1.{i}.0" for i in range(1, WRITERS + 1))}
     assert sorted(pulled) == sorted(expected), "each version pulled exactly once across all pulls"
-    assert all(later[0] == earlier[1] for earlier, later in zip(history, history[1:])), "pulls are contiguous"
+    assert all(later[0] == earlier[1] for earlier, later in itertools.pairwise(history)), "pulls are contiguous"
 
     reader = RegistryService(Locations(registry_url, tmp_path / "reader.db"))
     try:

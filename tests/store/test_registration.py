@@ -8,10 +8,18 @@ import pytest
 import yaml
 
 from regtui.errors import InputError, RegtuiError, RuleError
-from tests.factories import ServiceFactory, count_rows, raw_scalar, variant, version_manifest
+from tests.factories import (
+    ServiceFactory,
+    count_rows,
+    raw_scalar,
+    variant,
+    version_manifest,
+)
 
 
-def test_registering_the_same_manifest_again_is_a_no_op(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+def test_registering_the_same_manifest_again_is_a_no_op(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """The identical manifest registers once; again it reports 'unchanged' and writes no row."""
     service = make_service(registry_url)
     manifest = version_manifest(tmp_path, "churn", "1.0.0")
@@ -43,7 +51,9 @@ def test_same_version_with_different_content_is_refused_naming_the_fields(
     assert count_rows(service.registry()) == before
 
 
-def test_changed_artifact_checksum_is_a_different_version(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+def test_changed_artifact_checksum_is_a_different_version(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """The same manifest recording another artifact SHA-256 is refused as different 'artifacts'."""
     service = make_service(registry_url)
     first = version_manifest(tmp_path, "churn", "1.0.0")
@@ -65,7 +75,9 @@ LINEAGE_REFUSALS: dict[str, tuple[str, str, str, str]] = {
 
 
 @pytest.mark.parametrize("case", list(LINEAGE_REFUSALS))
-def test_versions_breaking_lineage_rules_are_refused(case: str, registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+def test_versions_breaking_lineage_rules_are_refused(
+    case: str, registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """Not above the parent, a bump that does not match the change kind, or an unknown parent: refused."""
     parent, version, kind, message = LINEAGE_REFUSALS[case]
     service = make_service(registry_url)
@@ -75,7 +87,9 @@ def test_versions_breaking_lineage_rules_are_refused(case: str, registry_url: st
     assert raw_scalar(registry_url, "SELECT count(*) FROM model_version") == 1
 
 
-def test_a_valid_child_registers_and_proposal_matches(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+def test_a_valid_child_registers_and_proposal_matches(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """A retraining of 1.0.0 as 1.1.0 and a threshold patch 1.1.1 of it register in Development."""
     service = make_service(registry_url)
     service.register(version_manifest(tmp_path, "churn", "1.0.0"))
@@ -86,7 +100,9 @@ def test_a_valid_child_registers_and_proposal_matches(registry_url: str, make_se
 
 
 @pytest.mark.parametrize("stage", ["Production", "Canary", "Archived"])
-def test_register_refuses_a_manifest_carrying_a_stage(stage: str, registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+def test_register_refuses_a_manifest_carrying_a_stage(
+    stage: str, registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """`register` only adds Development versions; a stage in the manifest is refused, nothing written."""
     service = make_service(registry_url)
     with pytest.raises(RuleError, match=f"register adds versions in Development, not {stage}"):
@@ -134,7 +150,9 @@ def test_import_is_all_or_nothing(registry_url: str, make_service: ServiceFactor
         assert session.connection().exec_driver_sql("SELECT count(*) FROM model_version").scalar_one() == 0
 
 
-def test_import_of_ten_valid_manifests_writes_all_in_one_change(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+def test_import_of_ten_valid_manifests_writes_all_in_one_change(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """The same ten manifests, all valid, are written in one transaction (one change counter value)."""
     service = make_service(registry_url)
     report = service.import_paths([_ten_manifests(tmp_path / "batch", "1.9.0", "1.0.0")])

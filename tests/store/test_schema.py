@@ -23,7 +23,9 @@ from tests.factories import (
 )
 
 
-def test_init_creates_the_schema_and_makes_the_initialiser_admin(registry_url: str, make_service: ServiceFactory) -> None:
+def test_init_creates_the_schema_and_makes_the_initialiser_admin(
+    registry_url: str, make_service: ServiceFactory
+) -> None:
     """`init` on an empty database creates the schema, records its version and makes the caller admin."""
     service = make_service(registry_url, init=False)
     message = service.init()
@@ -84,6 +86,16 @@ def test_opening_a_database_that_is_not_a_usable_registry_is_refused(
     assert "Traceback" not in result.out + result.err
 
 
+def test_init_refuses_a_database_of_another_application(registry_url: str, make_service: ServiceFactory) -> None:
+    """`init` never creates the registry next to another application's tables."""
+    _foreign(registry_url)
+    with pytest.raises(NotARegistryError, match=r"not a regtui registry: the database has other tables \(customers\)"):
+        make_service(registry_url, init=False).init()
+    assert raw_scalar(registry_url, "SELECT count(*) FROM customers") == 0
+    with pytest.raises(DBAPIError):
+        raw_scalar(registry_url, "SELECT count(*) FROM model_version")
+
+
 def test_init_refuses_to_touch_a_newer_schema(registry_url: str, make_service: ServiceFactory) -> None:
     """`init` never downgrades: a registry of a newer regtui is refused and its version left alone."""
     make_service(registry_url)
@@ -113,20 +125,26 @@ REFUSED_STATEMENTS: dict[str, tuple[str, str]] = {
 }
 
 
-@pytest.mark.parametrize("case", list(REFUSED_STATEMENTS))
-def test_database_refuses_changes_to_registered_rows(case: str, filled_url: str) -> None:
+def test_database_refuses_changes_to_registered_rows(filled_url: str) -> None:
     """Triggers refuse raw SQL that alters or deletes registered versions, artifacts or log entries."""
-    statement, message = REFUSED_STATEMENTS[case]
     before = _snapshot(filled_url)
-    with pytest.raises(DBAPIError, match=message):
-        raw_execute(filled_url, statement)
+    accepted = {}
+    for case, (statement, message) in REFUSED_STATEMENTS.items():
+        try:
+            raw_execute(filled_url, statement)
+            accepted[case] = "executed"
+        except DBAPIError as exc:
+            if message not in str(exc.orig):
+                accepted[case] = str(exc.orig)
+    assert accepted == {}, "statements the database did not refuse with the rule's message"
     assert _snapshot(filled_url) == before
 
 
 def test_database_refuses_an_update_of_metrics(filled_url: str) -> None:
     """A JSON field (metrics) of a registered version cannot be rewritten either."""
     engine = create_registry_engine(filled_url)
-    statement = text(f"UPDATE model_version SET metrics = :metrics {VERSION}").bindparams(bindparam("metrics", type_=JSON))
+    statement = text(f"UPDATE model_version SET metrics = :metrics {VERSION}")
+    statement = statement.bindparams(bindparam("metrics", type_=JSON))
     try:
         with pytest.raises(DBAPIError, match="immutable"), writer(engine).begin() as connection:
             connection.execute(statement, {"metrics": {"overall": {"auc": 0.99}, "segments": {}}})
@@ -137,7 +155,8 @@ def test_database_refuses_an_update_of_metrics(filled_url: str) -> None:
 
 def test_database_allows_stage_changes(filled_url: str) -> None:
     """Stage, canary share and who/when changed it are the mutable columns of a version."""
-    raw_execute(filled_url, f"UPDATE model_version SET stage = 'Canary', canary_share = 5, stage_changed_by = 'bob' {VERSION}")
+    update = "UPDATE model_version SET stage = 'Canary', canary_share = 5, stage_changed_by = 'bob'"
+    raw_execute(filled_url, f"{update} {VERSION}")
     assert raw_scalar(filled_url, f"SELECT stage FROM model_version {VERSION}") == "Canary"
     assert raw_scalar(filled_url, f"SELECT canary_share FROM model_version {VERSION}") == 5
 

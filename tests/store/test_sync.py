@@ -32,7 +32,9 @@ def writer_service(registry_url: str, make_service: ServiceFactory, tmp_path: Pa
     return service
 
 
-def test_first_pull_brings_every_row(registry_url: str, writer_service: RegistryService, make_service: ServiceFactory) -> None:
+def test_first_pull_brings_every_row(
+    registry_url: str, writer_service: RegistryService, make_service: ServiceFactory
+) -> None:
     """A new cache pulls every row of every table from counter 0; the cache then equals the registry."""
     reader = make_service(registry_url, init=False)
     report = reader.sync()
@@ -55,12 +57,15 @@ def test_incremental_pull_brings_only_the_rows_above_the_last_seen_counter(
         writer_service.register(version_manifest(tmp_path / "new", "churn", version, parent="2.0.0"))
     report = reader.sync()
     assert report.from_seq == first.to_seq and report.to_seq == first.to_seq + 3
-    assert {name: count for name, count in report.counts.items() if count} == {"model_version": 3, "artifact": 3, "event": 3}
+    changed = {name: count for name, count in report.counts.items() if count}
+    assert changed == {"model_version": 3, "artifact": 3, "event": 3}
     assert report.versions == ["churn@2.1.0", "churn@2.2.0", "churn@2.3.0"]
     assert dump_rows(reader.cache()) == dump_rows(writer_service.registry())
 
 
-def test_a_stage_change_is_pulled(registry_url: str, writer_service: RegistryService, make_service: ServiceFactory) -> None:
+def test_a_stage_change_is_pulled(
+    registry_url: str, writer_service: RegistryService, make_service: ServiceFactory
+) -> None:
     """A stage update that takes a new change counter value reaches the cache as that one version row."""
     reader = make_service(registry_url, init=False)
     reader.sync()

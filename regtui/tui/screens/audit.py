@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from regtui.domain.entry import utc_iso
+from regtui.domain.text import clean_single_line
 from regtui.tui import browse
 from regtui.tui.debounce import Debounce
 from regtui.tui.screens.base import RegtuiScreen
@@ -22,26 +23,27 @@ from regtui.tui.views import ChainState, EventLine, EventQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 FILTER_DEBOUNCE_S = 0.1
+NONE = Toned("-", Tone.MUTED)
 
 
 def stage_move(event: EventLine) -> tuple[Toned, ...]:
     """'Canary → Production', each stage in words and its tone."""
     if not event.from_stage and not event.to_stage:
-        return (Toned("-", Tone.MUTED),)
+        return (NONE,)
     if not event.from_stage:
         return (Toned("→ "), stage_badge(event.to_stage))
     return (stage_badge(event.from_stage), Toned(" → "), stage_badge(event.to_stage))
 
 
 EVENT_COLUMNS: tuple[Column[EventLine], ...] = (
-    Column("#", lambda e: str(e.position), 6, priority=5, align="right"),
+    Column("#", lambda e: str(e.position), 6, priority=3, align="right"),
     Column("TIME (UTC)", lambda e: utc_iso(e.at)[:16].replace("T", " "), 16, priority=8),
-    Column("KIND", lambda e: e.kind, 9, priority=9),
-    Column("MODEL", lambda e: e.model or Toned("-", Tone.MUTED), 12, priority=7),
-    Column("VERSION", lambda e: e.version or Toned("-", Tone.MUTED), 10, priority=6),
-    Column("STAGE", stage_move, 24, priority=4),
-    Column("ACTOR", lambda e: e.actor, 10, priority=7),
-    Column("DETAILS", lambda e: Toned(e.summary, Tone.MUTED), 20, flex=True, priority=1),
+    Column("KIND", lambda e: e.kind, 8, priority=9),
+    Column("MODEL", lambda e: e.model or NONE, 18, min_width=10, priority=7),
+    Column("VERSION", lambda e: e.version or NONE, 10, priority=6),
+    Column("STAGE", stage_move, 21, min_width=14, priority=5),
+    Column("ACTOR", lambda e: e.actor, 12, min_width=8, priority=7),
+    Column("DETAILS", lambda e: Toned(e.summary, Tone.MUTED), 40, min_width=10, flex=True, priority=1),
 )
 """The audit log's columns."""
 
@@ -80,8 +82,8 @@ class AuditScreen(RegtuiScreen):
     def compose_body(self) -> ComposeResult:
         """Filters and chain state over the windowed log."""
         with Horizontal(id="audit-bar"):
-            yield Input(self.query_state.model, placeholder="/ model", id="model-filter", compact=True)
-            yield Input(self.query_state.actor, placeholder="@ actor", id="actor-filter", compact=True)
+            yield Input(clean_single_line(self.query_state.model), placeholder="/ model", id="model-filter", compact=True)
+            yield Input(clean_single_line(self.query_state.actor), placeholder="@ actor", id="actor-filter", compact=True)
             yield Static(id="chain-state")
         yield WindowTable(EVENT_COLUMNS, *self._source(self.query_state), id="events", empty_text="no log entries match")
 
@@ -91,22 +93,27 @@ class AuditScreen(RegtuiScreen):
         return partial(browse.list_events, service, query), partial(browse.count_events, service, query)
 
     def on_mount(self) -> None:
-        """Verify the chain once the screen is up."""
+        """Check the chain once the screen is up (only entries not verified earlier in this session)."""
         super().on_mount()
-        self.action_verify_chain()
+        self._start_verify(self.regtui.verified_chain)
 
     def reload(self) -> None:
-        """A sync brought changes: re-read the window and verify again."""
+        """A sync brought changes: re-read the window and hash the new log entries."""
         self.query_one("#events", WindowTable).reload()
-        self.action_verify_chain()
+        self._start_verify(self.regtui.verified_chain)
 
     @on(Input.Changed)
     def filter_changed(self) -> None:
         """Filter as you type."""
-        model = self.query_one("#model-filter", Input).value.strip()
-        actor = self.query_one("#actor-filter", Input).value.strip()
+        model = self._typed("#model-filter", self.query_state.model)
+        actor = self._typed("#actor-filter", self.query_state.actor)
         self.query_state = EventQuery(model, actor)
         self._debounce()
+
+    def _typed(self, selector: str, current: str) -> str:
+        """A filter's text; while it still shows the (cleaned) value it started with, the stored value."""
+        value = self.query_one(selector, Input).value.strip()
+        return current if value == clean_single_line(current).strip() else value
 
     @on(Input.Submitted)
     def filter_submitted(self) -> None:
@@ -129,9 +136,13 @@ class AuditScreen(RegtuiScreen):
             super().action_go_back()
 
     def action_verify_chain(self) -> None:
-        """Walk the hash chain of the cached log in a worker."""
+        """Walk the whole hash chain of the cached log again, from the first entry."""
+        self._start_verify(None)
+
+    def _start_verify(self, since: ChainState | None) -> None:
+        """Show 'verifying' and walk the chain (after `since`, when given) in a worker."""
         self._show_chain("chain: verifying…", "-pending")
-        self.verify_chain()
+        self.verify_chain(since)
 
     def _show_chain(self, text: str, state_class: str) -> None:
         """The chain state beside the filters, its class saying pending, intact or broken."""
@@ -140,13 +151,13 @@ class AuditScreen(RegtuiScreen):
         chain.set_classes(state_class)
 
     @work(thread=True, exclusive=True, group="audit-chain", exit_on_error=False)
-    def verify_chain(self) -> None:
-        """Verify every entry's hash link (in a thread)."""
-        self.post_message(self.ChainVerified(browse.verify_log(self.regtui.service)))
+    def verify_chain(self, since: ChainState | None) -> None:
+        """Verify the entries' hash links after `since` (in a thread)."""
+        self.post_message(self.ChainVerified(browse.verify_log(self.regtui.service, since)))
 
     def on_audit_screen_chain_verified(self, message: ChainVerified) -> None:
         """Show 'chain intact (N entries)' or 'BROKEN at entry N: reason'."""
-        state = message.state
+        state = self.regtui.verified_chain = message.state
         self._show_chain(state.describe(), "-intact" if state.broken_at is None else "-broken")
         if state.broken_at is not None:
             self.notify(state.describe(), title="Audit chain", severity="error", markup=False)

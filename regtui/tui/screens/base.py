@@ -62,8 +62,9 @@ class RegtuiScreen(Screen[None]):
             self.reload()
 
     def show_sync_state(self) -> None:
-        """Copy the app's sync state into this screen's header."""
-        self.query_one(StatusHeader).show(self.regtui.sync_status, self.regtui.identity)
+        """Copy the app's sync state into this screen's header (if it is composed yet: on_mount copies it)."""
+        for header in self.query(StatusHeader):
+            header.show(self.regtui.sync_status, self.regtui.identity)
 
     def reload(self) -> None:
         """Re-query the cache (a sync brought changes); screens that show data override this."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,18 +17,16 @@ from regtui.tui.widgets.scroll_pane import ScrollPane
 
 
 def keys_table(rows: list[KeyRow]) -> RenderableType:
-    """Sections by where a key works, each a table of keys, what they do, and the binding id."""
-    parts: list[RenderableType] = []
+    """One table: a heading row per place a key works, then its keys, what they do, and the binding id."""
+    table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=False)
+    table.add_column("key", no_wrap=True, min_width=12)
+    table.add_column("does", min_width=20)
+    table.add_column("binding id (config keys:)", no_wrap=True)
     for where, section in groupby(rows, key=lambda row: row.where):
-        table = Table(title=Text(where, style="bold"), title_justify="left", box=None, padding=(0, 2),
-                      show_header=False, expand=False)
-        table.add_column(no_wrap=True, min_width=10)
-        table.add_column(min_width=20)
-        table.add_column(no_wrap=True)
+        table.add_row(Text(where, style="bold underline"), Text(), Text())
         for row in section:
             table.add_row(Text(row.keys, style="bold"), Text(row.description), Text(row.binding_id, style="dim"))
-        parts += [table, Text()]
-    return Group(*parts)
+    return table
 
 
 class HelpScreen(RegtuiScreen):
@@ -44,7 +42,6 @@ class HelpScreen(RegtuiScreen):
 
     def compose_body(self) -> ComposeResult:
         """A title and the key tables in a scrolling pane."""
-        yield Static(Text(f"Keys of the {self.target_title} screen (binding ids are what config keys: remaps)"),
-                     id="help-title")
+        yield Static(Text(f"Keys of the {self.target_title} screen"), id="help-title")
         with ScrollPane(id="help-pane"):
             yield Static(keys_table(self.rows), id="help-keys")

@@ -14,9 +14,13 @@ from textual.widgets import Static, Tree
 
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
+from regtui.domain.text import clean_single_line
 from regtui.tui import browse
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.screens.diff import DiffScreen
+from regtui.tui.screens.promote import PromoteScreen
+from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.views import ModelOverview, VersionView
 from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
 from regtui.tui.widgets.metric_trend import MetricTrend
@@ -55,6 +59,9 @@ class ModelScreen(RegtuiScreen):
         Binding("v", "verify_artifacts", "Verify", id="verify_artifacts"),
         Binding("m", "cycle_metric", "Metric", id="cycle_metric"),
         Binding("L", "open_model_audit", "Audit log", id="open_model_audit"),
+        Binding("d", "diff_version", "Diff", id="diff_version"),
+        Binding("p", "promote_version", "Promote", id="promote_version"),
+        Binding("R", "rollback_model", "Rollback", id="rollback_model"),
     ]
     """
     | Key(s) | Description |
@@ -63,7 +70,12 @@ class ModelScreen(RegtuiScreen):
     | v | Re-hash the selected version's artifacts against their recorded SHA-256. |
     | m | Next metric for the trend across versions. |
     | L | The promotion log of this model. |
+    | d | Diff: the selected version against the current Production version. |
+    | p | Promote the selected version (the gate checklist shows before you submit). |
+    | R | Roll this model back to an earlier Production version. |
     """
+
+    WRITE_ACTIONS = frozenset({"promote_version"})
 
     class OverviewLoaded(Message):
         """The model and its versions were read from the cache."""
@@ -98,7 +110,7 @@ class ModelScreen(RegtuiScreen):
 
     def compose_body(self) -> ComposeResult:
         """Title line; lineage and trend beside (or, when narrow, above) the version's tabs."""
-        yield Static(Content(f"{self.model} · loading…"), id="model-title")
+        yield Static(Content(f"{clean_single_line(self.model)} · loading…"), id="model-title")
         with Horizontal(id="model-body"):
             with Vertical(id="lineage-pane"):
                 yield LineageTree(id="lineage")
@@ -205,3 +217,20 @@ class ModelScreen(RegtuiScreen):
     def action_open_model_audit(self) -> None:
         """The promotion log filtered to this model."""
         self.app.push_screen(AuditScreen(model=self.model))
+
+    def action_diff_version(self) -> None:
+        """The selected version against the current Production version."""
+        self.app.push_screen(DiffScreen(self.model, self.selected))
+
+    def action_promote_version(self) -> None:
+        """Promote the selected version, from the stage shown in its details."""
+        if self.view is None or self.selected is None or not self.regtui.require_writable():
+            return
+        if self.view.manifest.entry.version != clean_single_line(self.selected):
+            return
+        self.app.push_screen(PromoteScreen(self.model, self.selected, Stage(self.view.manifest.stage)),
+                             lambda changed: self.load_overview() if changed else None)
+
+    def action_rollback_model(self) -> None:
+        """The rollback screen of this model."""
+        self.app.push_screen(RollbackScreen(self.model))

@@ -17,6 +17,7 @@ from regtui.store.queries import ModelSort
 from regtui.tui import browse
 from regtui.tui.debounce import Debounce
 from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.tones import Cell, Tone, Toned
 from regtui.tui.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
@@ -35,14 +36,14 @@ def live_versions(versions: tuple[str, ...], tone: Tone) -> Cell:
 
 
 MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
-    Column("MODEL", lambda m: m.name, 18, flex=True, priority=9),
-    Column("OWNER", lambda m: m.owner, 14, priority=3),
+    Column("MODEL", lambda m: m.name, 22, min_width=18, flex=True, priority=9),
+    Column("OWNER", lambda m: m.owner, 16, min_width=9, priority=3),
     Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=8),
     Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 10, priority=6),
     Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 10, priority=5),
     Column("VERSIONS", lambda m: str(m.versions), 8, priority=2, align="right"),
     Column("LATEST", lambda m: m.latest or NONE, 10, priority=4),
-    Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 24, flex=True, priority=1),
+    Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 40, min_width=12, flex=True, priority=1),
 )
 """The registry's columns; a new column is a ModelLine field plus one entry here."""
 
@@ -60,6 +61,7 @@ class RegistryScreen(RegtuiScreen):
         Binding("s", "filter_stage('Staging')", "Has Staging", id="filter_staging", show=False),
         Binding("a", "filter_stage('')", "All models", id="filter_all", show=False),
         Binding("o", "cycle_sort", "Sort", id="cycle_sort"),
+        Binding("R", "rollback_model", "Rollback", id="rollback_model"),
     ]
     """
     | Key(s) | Description |
@@ -69,6 +71,7 @@ class RegistryScreen(RegtuiScreen):
     | a | All models again. |
     | o | Sort by name, owner, or latest registration. |
     | enter | Open the model under the cursor. |
+    | R | Roll back the model under the cursor (on call: history, verify, confirm). |
     """
 
     def __init__(self) -> None:
@@ -82,7 +85,7 @@ class RegistryScreen(RegtuiScreen):
         with Horizontal(id="filter-bar"):
             yield Input(placeholder="/ filter by name, owner, description", id="filter", compact=True)
             yield Static(id="summary")
-        yield WindowTable(MODEL_COLUMNS, *self._source(self.query_state), id="models",
+        yield WindowTable(MODEL_COLUMNS, *self._source(self.query_state), id="models", page_size=50,
                           empty_text="no models match")
 
     def _source(self, query: ModelQuery) -> tuple[Fetch[ModelLine], Count]:
@@ -154,3 +157,9 @@ class RegistryScreen(RegtuiScreen):
             self.query_one("#models").focus()
         else:
             super().action_go_back()
+
+    def action_rollback_model(self) -> None:
+        """The rollback screen of the model under the cursor."""
+        line = self.query_one("#models", WindowTable).cursor_value
+        if line is not None:
+            self.app.push_screen(RollbackScreen(line.key))

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from regtui.tui.tones import TONE_CLASSES, Tone, Toned, stage_badge, to_text
+from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
 from regtui.tui.views import VersionLine
 
 
@@ -58,19 +58,22 @@ class LineageTree(Tree[TreeItem]):
     """Major lines → minor versions → patches, with stage badges, dates and who registered each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("k", "cursor_up", "Up", show=False, id="cursor_up"),
-        Binding("j", "cursor_down", "Down", show=False, id="cursor_down"),
-        Binding("h,left", "collapse_node", "Collapse", show=False, id="collapse_node"),
-        Binding("l,right", "expand_node", "Expand", show=False, id="expand_node"),
-        Binding("g", "scroll_home", "First", show=False, id="cursor_first"),
-        Binding("G", "scroll_end", "Last", show=False, id="cursor_last"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("left,h", "collapse_node", "Collapse / parent", show=False, id="collapse_node"),
+        Binding("right,l", "expand_node", "Expand", show=False, id="expand_node"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="page_down"),
+        Binding("home,g", "scroll_home", "First", show=False, id="cursor_first"),
+        Binding("end,G", "scroll_end", "Last", show=False, id="cursor_last"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
-    | up, k / down, j | Previous / next version. |
+    | up, k / down, j | Previous / next node. |
     | left, h | Collapse the node, or go to its parent. |
     | right, l | Expand the node. |
+    | pageup, ctrl+b / pagedown, ctrl+f | A page up / down. |
     | home, g / end, G | First / last node. |
     | enter, space | Toggle the node. |
     """
@@ -153,7 +156,7 @@ class LineageTree(Tree[TreeItem]):
 
     def _tone_style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
-        return self.get_component_rich_style(TONE_CLASSES[tone], partial=True)
+        return foreground_style(self, TONE_CLASSES[tone])
 
     def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
         """Labels are built from the node's data at render time, always as literal text."""

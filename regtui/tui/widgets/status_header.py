@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from regtui.tui.sync import SyncStatus
+from regtui.tui.tones import foreground_style
 
 
 def shorten_middle(text: str, width: int) -> str:
@@ -73,9 +74,9 @@ class StatusHeader(Widget):
         room = self.size.width - len(" regtui  ") - len(who) - len(state) - 3
         url = shorten_middle(self.url, max(0, room))
         left = Text(" ")
-        left.append("regtui", self.get_component_rich_style("status-header--title", partial=True))
+        left.append("regtui", foreground_style(self, "status-header--title"))
         left.append(f"  {url}{who}" if url else who)
         gap = max(1, self.size.width - left.cell_len - len(state) - 1)
         left.append(" " * gap)
-        left.append(state, self.get_component_rich_style("status-header--state", partial=True))
+        left.append(state, foreground_style(self, "status-header--state"))
         return left

@@ -16,7 +16,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from regtui.domain.checksums import VerifyResult, VerifyStatus
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
-from regtui.tui.tones import TONE_CLASSES, Cell, Tone, Toned, stage_badge, to_text
+from regtui.tui.tones import TONE_CLASSES, Cell, Tone, Toned, foreground_style, stage_badge, to_text
 from regtui.tui.views import VersionView
 from regtui.tui.widgets.scroll_pane import ScrollPane
 
@@ -101,7 +101,7 @@ class VersionDetails(Vertical):
     def compose(self) -> ComposeResult:
         """Four tabs, each a scrolling pane."""
         with TabbedContent(initial="overview"):
-            for tab, title in zip(TABS, ("Overview", "Metrics", "Card", "Artifacts")):
+            for tab, title in zip(TABS, ("1 Overview", "2 Metrics", "3 Card", "4 Artifacts")):
                 with TabPane(title, id=tab), ScrollPane(id=f"{tab}-pane"):
                     yield Static(Text("loading…"), id=f"{tab}-body")
 
@@ -132,7 +132,7 @@ class VersionDetails(Vertical):
 
     def _style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
-        return self.get_component_rich_style(TONE_CLASSES[tone], partial=True)
+        return foreground_style(self, TONE_CLASSES[tone])
 
     def _text(self, cell: Cell) -> Text:
         """A cell as literal text in its tones."""
@@ -140,7 +140,7 @@ class VersionDetails(Vertical):
 
     def _heading(self, text: str) -> Text:
         """A field name or section heading."""
-        return Text(text, self.get_component_rich_style("version-details--heading", partial=True))
+        return Text(text, foreground_style(self, "version-details--heading"))
 
     def _fields(self, rows: list[tuple[str, Cell]]) -> Table:
         """Name/value rows in two columns."""
@@ -184,7 +184,7 @@ class VersionDetails(Vertical):
         names = sorted({*metrics.overall, *(m for values in metrics.segments.values() for m in values)})
         if not names:
             return self._text(Toned("no metrics recorded", Tone.MUTED))
-        table = Table(box=None, padding=(0, 1), header_style=self.get_component_rich_style("version-details--heading", partial=True))
+        table = Table(box=None, padding=(0, 1), header_style=foreground_style(self, "version-details--heading"))
         table.add_column(Text("metric"), no_wrap=True)
         table.add_column(Text("overall"), justify="right")
         segments = sorted(metrics.segments)
@@ -228,7 +228,7 @@ class VersionDetails(Vertical):
         artifacts = self.view.manifest.entry.artifacts
         if not artifacts:
             return self._text(Toned("no artifacts recorded", Tone.MUTED))
-        table = Table(box=None, padding=(0, 1), header_style=self.get_component_rich_style("version-details--heading", partial=True))
+        table = Table(box=None, padding=(0, 1), header_style=foreground_style(self, "version-details--heading"))
         for title in ("artifact", "sha256", "size", "check", "detail"):
             table.add_column(Text(title), overflow="fold", no_wrap=title in ("sha256", "size", "check"))
         results = self.results or []

@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
 from regtui.domain.text import clean_single_line
-from regtui.tui.tones import TONE_CLASSES, Cell, Tone, to_text
+from regtui.tui.tones import TONE_CLASSES, Cell, Tone, foreground_style, to_text
 
 RowT = TypeVar("RowT")
 Fetch = Callable[[int, int], Sequence[RowT]]
@@ -32,6 +32,11 @@ Count = Callable[[], int]
 PLACEHOLDER = "…"
 
 
+def _no_tone(_tone: Tone) -> Style:
+    """The cursor row shows every cell in the cursor's colours (tones carry words, so nothing is lost)."""
+    return Style()
+
+
 @dataclass(frozen=True)
 class Column(Generic[RowT]):
     """One column: its header, how a row renders in it, and how it gives way when the table is narrow."""
@@ -39,21 +44,39 @@ class Column(Generic[RowT]):
     label: str
     render: Callable[[RowT], Cell]
     width: int
+    """Preferred width."""
+    min_width: int | None = None
+    """Narrowest useful width (default: the preferred width)."""
     flex: bool = False
-    """Share the width left over by the fixed columns."""
+    """Share the width left over once every column has its preferred width."""
     priority: int = 1
-    """Columns with the lowest priority are hidden first when they do not all fit."""
+    """Columns with the lowest priority are hidden first, and grow last, when space is short."""
     align: Literal["left", "right"] = "left"
+
+    @property
+    def narrowest(self) -> int:
+        """The minimum width."""
+        return self.min_width or self.width
 
 
 def fit_columns(columns: Sequence[Column[RowT]], width: int, gap: int = 1) -> list[tuple[Column[RowT], int]]:
-    """The columns that fit in `width` (dropping the lowest priority first) with their widths."""
+    """Columns and widths for `width`: hide the lowest priority until the minimums fit, then grow
+    columns toward their preferred width by priority, then give what is left to flexible columns."""
     shown = list(columns)
-    while len(shown) > 1 and sum(c.width for c in shown) + gap * (len(shown) - 1) > width:
+
+    def needed(widths: Sequence[int]) -> int:
+        """Cells needed for these widths and the gaps between them."""
+        return sum(widths) + gap * (len(widths) - 1)
+
+    while len(shown) > 1 and needed([c.narrowest for c in shown]) > width:
         lowest = min(c.priority for c in shown)
         shown.remove([c for c in shown if c.priority == lowest][-1])
-    spare = max(0, width - sum(c.width for c in shown) - gap * (len(shown) - 1))
-    widths = [c.width for c in shown]
+    widths = [c.narrowest for c in shown]
+    spare = max(0, width - needed(widths))
+    for i in sorted(range(len(shown)), key=lambda i: -shown[i].priority):
+        grow = min(spare, shown[i].width - widths[i])
+        widths[i] += grow
+        spare -= grow
     flexible = [i for i, c in enumerate(shown) if c.flex] or [len(shown) - 1]
     share, extra = divmod(spare, len(flexible))
     for rank, i in enumerate(flexible):
@@ -61,7 +84,7 @@ def fit_columns(columns: Sequence[Column[RowT]], width: int, gap: int = 1) -> li
     return list(zip(shown, widths))
 
 
-class WindowTable(ScrollView, Generic[RowT], can_focus=True):
+class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=False):
     """A keyboard-driven table over `count()` rows, of which only the visible pages are ever loaded."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -395,7 +418,7 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _tone_style(self, tone: Tone) -> Style:
         """The style of toned cell text (foreground only, so the cursor background shows)."""
-        return self.get_component_rich_style(TONE_CLASSES[tone], partial=True)
+        return foreground_style(self, TONE_CLASSES[tone])
 
     def render_line(self, y: int) -> Strip:
         """The header on line 0, then the rows from the scroll position (placeholders while loading)."""
@@ -416,9 +439,11 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True):
             self._request(self._page_start(index))
         if row is None:
             return self._message_strip(PLACEHOLDER, width)
-        style = base + self.get_component_rich_style("window-table--cursor") if index == self.cursor_row else base
+        if index == self.cursor_row:
+            cells = [to_text(column.render(row), _no_tone) for column, _ in layout]
+            return self._strip(cells, layout, base + self.get_component_rich_style("window-table--cursor"), width)
         cells = [to_text(column.render(row), self._tone_style) for column, _ in layout]
-        return self._strip(cells, layout, style, width)
+        return self._strip(cells, layout, base, width)
 
     def _message_strip(self, message: str, width: int) -> Strip:
         """One line of muted text (loading, empty)."""

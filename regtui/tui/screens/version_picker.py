@@ -1,0 +1,73 @@
+"""Pick one of a model's versions from a windowed list, over the screen that asked (diff baseline/candidate)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from regtui.tui import review
+from regtui.tui.tones import Tone, Toned, stage_badge
+from regtui.tui.views import VersionLine
+from regtui.tui.widgets.window_table import Column, WindowTable
+
+if TYPE_CHECKING:
+    from regtui.tui.app import RegtuiApp
+
+VERSION_COLUMNS: tuple[Column[VersionLine], ...] = (
+    Column("VERSION", lambda v: v.version, 14, min_width=10, priority=9),
+    Column("STAGE", lambda v: stage_badge(v.stage, v.canary_share), 14, min_width=10, priority=8),
+    Column("CREATED", lambda v: f"{v.created_at:%Y-%m-%d}", 10, priority=6),
+    Column("CHANGE", lambda v: Toned(v.change_kind, Tone.MUTED), 15, min_width=8, priority=4),
+    Column("BY", lambda v: Toned(v.registered_by, Tone.MUTED), 12, min_width=6, flex=True, priority=2),
+)
+"""The picker's columns, newest version first."""
+
+
+class VersionPickerScreen(ModalScreen[str | None]):
+    """A model's versions, windowed from the cache; Enter picks one, escape keeps the current choice."""
+
+    TITLE = "Pick a version"
+    AUTO_FOCUS = "#picker-versions"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "cancel_pick", "Cancel", id="cancel_pick"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Pick the version under the cursor. |
+    | escape, q | Close without changing anything. |
+    """
+
+    def __init__(self, model: str, prompt: str) -> None:
+        super().__init__()
+        self.model = model
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        """The prompt over the windowed version list."""
+        service = cast("RegtuiApp", self.app).service
+        with Vertical(id="picker-dialog"):
+            yield Static(Content(self.prompt), id="picker-title")
+            yield WindowTable(VERSION_COLUMNS, partial(review.list_versions, service, self.model),
+                              partial(review.count_versions, service, self.model), id="picker-versions",
+                              empty_text="no versions")
+        yield Footer()
+
+    @on(WindowTable.RowSelected, "#picker-versions")
+    def version_picked(self, event: WindowTable.RowSelected) -> None:
+        """Enter picks the version."""
+        assert isinstance(event.row, VersionLine)
+        self.dismiss(event.row.key)
+
+    def action_cancel_pick(self) -> None:
+        """Close without picking."""
+        self.dismiss(None)

@@ -1,0 +1,75 @@
+"""The configuration file: validated into Settings, errors naming file and line; flag > env > file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regtui.cli.main import main
+from regtui.config import ConfigError, Settings, load_settings, parse_settings, settings_locations
+
+
+def test_missing_file_means_defaults(tmp_path: Path) -> None:
+    """No file: defaults (dark theme, 10 s sync, no animations)."""
+    settings = load_settings(tmp_path / "absent.yaml")
+    assert settings == Settings()
+    assert settings.theme == "regtui-dark" and settings.sync_interval == 10.0 and settings.animations is False
+
+
+def test_full_file(tmp_path: Path) -> None:
+    """Every key, typed."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "registry: sqlite:///shared/registry.db\ncache: ~/cache.db\ntheme: regtui-light\nsync_interval: 2.5\n"
+        "show_identity: false\nanimations: true\nkeys:\n  cycle_sort: O\n  cursor_down: j,down,n\n"
+    )
+    settings = load_settings(path)
+    assert settings.registry == "sqlite:///shared/registry.db" and settings.cache == "~/cache.db"
+    assert settings.theme == "regtui-light" and settings.sync_interval == 2.5
+    assert settings.show_identity is False and settings.animations is True
+    assert settings.keys == {"cycle_sort": "O", "cursor_down": "j,down,n"}
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("theme: regtui-dark\ncolour: red\n", 2, "unknown key 'colour'"),
+    ("theme: x\nsync_interval: soon\n", 2, "expected a positive number of seconds, got a string 'soon'"),
+    ("\n\nsync_interval: 0\n", 3, "positive number"),
+    ("animations: maybe\n", 1, "expected true or false"),
+    ("keys:\n  cycle_sort: [o, O]\n", 2, "expected `binding_id: key`"),
+    ("keys: [o]\n", 1, "expected a mapping of binding ids to keys"),
+    ("theme: [unclosed\n", 2, "invalid YAML"),
+    ("- a list\n", 1, "must be a mapping"),
+])
+def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:
+    """Unknown keys, wrong types and broken YAML are errors that say FILE:LINE and what is wrong."""
+    path = tmp_path / "config.yaml"
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(text, path)
+    assert caught.value.message.startswith(f"{path}:{line}:")
+    assert words in caught.value.message
+
+
+def test_precedence_flag_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Locations: a flag beats the environment, which beats the file, which beats the default."""
+    settings = Settings(registry=f"sqlite:///{tmp_path}/file.db", cache=str(tmp_path / "file-cache.db"))
+    monkeypatch.delenv("REGTUI_REGISTRY", raising=False)
+    monkeypatch.delenv("REGTUI_CACHE", raising=False)
+    assert settings_locations(settings).registry_url.endswith("/file.db")
+    assert settings_locations(settings).cache_path == tmp_path / "file-cache.db"
+    monkeypatch.setenv("REGTUI_REGISTRY", f"sqlite:///{tmp_path}/env.db")
+    monkeypatch.setenv("REGTUI_CACHE", str(tmp_path / "env-cache.db"))
+    assert settings_locations(settings).registry_url.endswith("/env.db")
+    assert settings_locations(settings).cache_path == tmp_path / "env-cache.db"
+    flagged = settings_locations(settings, f"sqlite:///{tmp_path}/flag.db", str(tmp_path / "flag-cache.db"))
+    assert flagged.registry_url.endswith("/flag.db") and flagged.cache_path == tmp_path / "flag-cache.db"
+
+
+def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """REGTUI_CONFIG points at another file; the CLI reports its errors with exit status 2."""
+    path = tmp_path / "custom.yaml"
+    path.write_text("sync_interval: -1\n")
+    monkeypatch.setenv("REGTUI_CONFIG", str(path))
+    with pytest.raises(ConfigError):
+        load_settings()
+    assert main(["models"]) == 2

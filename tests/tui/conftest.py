@@ -1,0 +1,113 @@
+"""Fixtures for the dashboard's tests: the demo registry built once at a fixed time, apps on copies of it."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from regtui import demo
+from regtui.config import Locations, Settings
+from regtui.service import RegistryService
+from regtui.tui.app import RegtuiApp
+
+FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+SNAPSHOT_DEMO = Path(tempfile.gettempdir()) / "regtui-snapshot-demo"
+"""A fixed path, so the registry URL and artifact URIs on screen are the same in every run."""
+
+AppFactory = Callable[..., RegtuiApp]
+
+
+def fixed_clock() -> datetime:
+    """The time every test runs at."""
+    return FIXED_NOW
+
+
+def _build_demo(folder: Path) -> Locations:
+    """Build the demo registry as `admin` at the fixed time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REGTUI_USER", "admin")
+        return demo.build(folder, clock=fixed_clock)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Pilot tests run on asyncio (through anyio's pytest plugin, marked in each module)."""
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo registry, built once per session; tests work on copies."""
+    folder = tmp_path_factory.mktemp("demo-template") / "demo"
+    _build_demo(folder)
+    return folder
+
+
+@pytest.fixture
+def demo_locations(demo_template: Path, tmp_path: Path) -> Locations:
+    """A private copy of the demo registry and its cache."""
+    target = tmp_path / "demo"
+    target.mkdir()
+    for path in demo_template.glob("*.db*"):
+        shutil.copy2(path, target / path.name)
+    return Locations(registry_url=f"sqlite:///{target / 'registry.db'}", cache_path=target / "cache.db")
+
+
+@pytest.fixture(scope="session")
+def snapshot_locations() -> Iterator[Locations]:
+    """The demo at a fixed path (locked against other test sessions on this machine) for snapshots."""
+    SNAPSHOT_DEMO.parent.mkdir(parents=True, exist_ok=True)
+    with open(SNAPSHOT_DEMO.parent / "regtui-snapshot-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield _build_demo(SNAPSHOT_DEMO)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def _identity(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Act as alice; no user configuration file."""
+    monkeypatch.setenv("REGTUI_USER", "alice")
+    monkeypatch.setenv("REGTUI_CONFIG", str(tmp_path / "no-config.yaml"))
+
+
+@pytest.fixture
+def make_app() -> Iterator[AppFactory]:
+    """Factory of dashboard apps on given locations, at the fixed time."""
+    services: list[RegistryService] = []
+
+    def factory(locations: Locations, *, readonly: bool = False, settings: Settings | None = None) -> RegtuiApp:
+        """An app over a fresh service on the locations."""
+        service = RegistryService(locations, clock=fixed_clock)
+        services.append(service)
+        return RegtuiApp(service, readonly=readonly, settings=settings)
+
+    yield factory
+    for service in services:
+        service.close()
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Wait out debounce timers and every worker (sync, pages, details), and handle their messages."""
+    for delay in (None, 0.15, None):
+        await pilot.pause(delay)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def screen_text(pilot: Pilot[object]) -> str:
+    """The screen as plain text, line by line, as the compositor renders it."""
+    return "\n".join("".join(segment.text for segment in strip) for strip in pilot.app.screen._compositor.render_strips())
+
+
+def segment_texts(pilot: Pilot[object]) -> list[str]:
+    """Every text segment the screen would send to the terminal."""
+    return [segment.text for strip in pilot.app.screen._compositor.render_strips() for segment in strip]

@@ -1,0 +1,42 @@
+"""Helpers for the workflow screens' tests: notifications as sent, the screen as words, the log as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from regtui import workflow
+from regtui.config import Locations
+from regtui.service import RegistryService
+from tests.tui.conftest import fixed_clock, screen_text
+
+
+def record_notes(app: App[Any]) -> list[str]:
+    """Keep every notification as 'title: message' (toasts wrap and expire; tests read them later)."""
+    notes: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *, title: str = "", **options: Any) -> None:
+        """Record, then notify as usual."""
+        notes.append(f"{title}: {message}")
+        notify(message, title=title, **options)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return notes
+
+
+def flat(pilot: Pilot[Any]) -> str:
+    """The screen's text with runs of spaces collapsed, so column widths do not matter."""
+    return " ".join(screen_text(pilot).split())
+
+
+def log_of(locations: Locations, model: str) -> list[tuple[str, str, str]]:
+    """(kind, actor, version) of a model's promotion log, newest first, as the registry has it."""
+    service = RegistryService(locations, clock=fixed_clock)
+    try:
+        service.refresh()
+        return [(row.kind, row.actor, row.version or "") for row in workflow.audit_entries(service, model=model)]
+    finally:
+        service.close()

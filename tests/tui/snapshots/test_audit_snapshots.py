@@ -1,0 +1,23 @@
+"""Snapshots of the audit screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regtui.config import Locations
+from tests.tui.conftest import AppFactory
+from tests.tui.snapshots.conftest import SIZES, after
+
+
+@SIZES
+def test_audit_log(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]) -> None:
+    """'L' from the registry: the promotion log newest first with 'chain intact (N entries)' on the right."""
+    assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after("L"))
+
+
+@SIZES
+def test_audit_filtered(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
+                        size: tuple[int, int]) -> None:
+    """The log filtered to model 'search' with '/', focus back on the log after enter."""
+    steps = after("L", "slash", *"search", "enter")
+    assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)

@@ -1,0 +1,166 @@
+"""The app shell: help from bindings, command palette, keymap, themes, sync state, offline, read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from textual.binding import Binding, BindingType
+
+from regtui.config import Locations, Settings
+from regtui.service import RegistryService
+from regtui.tui.screens.audit import AuditScreen
+from regtui.tui.screens.base import RegtuiScreen
+from regtui.tui.screens.help import HelpScreen
+from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.registry import RegistryScreen
+from tests.tui.conftest import AppFactory, fixed_clock, screen_text, settle
+
+pytestmark = pytest.mark.anyio
+UNREACHABLE = "postgresql://nobody@127.0.0.1:1/registry"
+
+
+class WritingScreen(RegtuiScreen):
+    """A screen with one write action, standing in for the promote and approve screens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("P", "promote_version", "Promote", id="promote_version")]
+    WRITE_ACTIONS = frozenset({"promote_version"})
+
+    def action_promote_version(self) -> None:
+        """Would promote, when writes are allowed."""
+        if self.regtui.require_writable():
+            self.notify("promoted")
+
+
+async def test_header_shows_registry_identity_and_sync(demo_locations: Locations, make_app: AppFactory) -> None:
+    """The header names the registry, the acting identity, and 'synced 0s ago' at the fixed clock."""
+    async with make_app(demo_locations).run_test(size=(200, 24)) as pilot:
+        await settle(pilot)
+        first_line = screen_text(pilot).splitlines()[0]
+        assert demo_locations.registry_url in first_line
+        assert "as alice" in first_line and first_line.rstrip().endswith("synced 0s ago")
+
+
+async def test_help_lists_the_screens_bindings(demo_locations: Locations, make_app: AppFactory) -> None:
+    """? lists every key of the current screen, its widgets and the app, generated from the bindings."""
+    async with make_app(demo_locations).run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, HelpScreen) and screen.target_title == "Registry"
+        ids = {row.binding_id for row in screen.rows}
+        assert {"focus_filter", "filter_production", "cycle_sort", "go_back", "cursor_down", "select_cursor",
+                "refresh", "show_help", "open_audit", "quit"} <= ids
+        assert next(row.keys for row in screen.rows if row.binding_id == "cursor_down") == "↓, j"
+        await pilot.press("q")
+        assert isinstance(pilot.app.screen, RegistryScreen)
+
+
+async def test_keymap_from_config(demo_locations: Locations, make_app: AppFactory) -> None:
+    """keys: in the config remaps a binding by id; help shows the new key and the old one is free."""
+    settings = Settings(keys={"cycle_sort": "O", "no_such_binding": "x"})
+    async with make_app(demo_locations, settings=settings).run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert "unknown binding id(s) in keys: no_such_binding" in screen_text(pilot)
+        await pilot.press("O")
+        await settle(pilot)
+        assert pilot.app.screen.query_state.sort == "owner"  # type: ignore[attr-defined]
+        await pilot.press("o")
+        await settle(pilot)
+        assert pilot.app.screen.query_state.sort == "owner"  # type: ignore[attr-defined]
+        await pilot.press("question_mark")
+        assert next(row.keys for row in pilot.app.screen.rows if row.binding_id == "cycle_sort") == "O"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("opener", ["ctrl+p", "colon"])
+async def test_palette_opens_screens_and_models(demo_locations: Locations, make_app: AppFactory, opener: str) -> None:
+    """ctrl+p and : open the command palette; it opens the audit log, and any model by name."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(opener, *"audit log")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AuditScreen)
+        await pilot.press("ctrl+p", *"open model fraud")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ModelScreen) and screen.model == "fraud-detector"
+
+
+async def test_refresh_key_syncs(demo_locations: Locations, make_app: AppFactory) -> None:
+    """r syncs again; an unchanged registry keeps the screen as it is."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        seen = pilot.app.sync_status
+        await pilot.press("r")
+        await settle(pilot)
+        assert pilot.app.sync_status is not None and pilot.app.sync_status.last_seen == seen.last_seen  # type: ignore[union-attr]
+        assert "synced 0s ago" in screen_text(pilot)
+
+
+async def test_offline_header_and_writes_refused(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Registry unreachable after a sync: header says offline since HH:MM, reads go on, writes are refused."""
+    app = make_app(demo_locations)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        offline = RegistryService(Locations(UNREACHABLE, demo_locations.cache_path), clock=fixed_clock)
+        app.service = offline
+        try:
+            await pilot.press("r")
+            await settle(pilot)
+            text = screen_text(pilot)
+            assert "offline since 12:00 UTC — read-only" in text.splitlines()[0]
+            assert "Offline" in text
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ModelScreen) and app.screen.view is not None
+            app.push_screen(WritingScreen())
+            await settle(pilot)
+            assert app.screen.active_bindings["P"].enabled is False
+            assert app.require_writable() is False
+        finally:
+            offline.close()
+
+
+async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make_app: AppFactory) -> None:
+    """--readonly: write bindings are gone from footer, help and palette; require_writable says why."""
+    app = make_app(demo_locations, readonly=True)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        app.push_screen(WritingScreen())
+        await settle(pilot)
+        assert "P" not in app.screen.active_bindings
+        assert "Promote" not in screen_text(pilot)
+        assert app.require_writable() is False
+        await settle(pilot)
+        assert "read-only session" in screen_text(pilot)
+    writable = make_app(demo_locations)
+    async with writable.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        writable.push_screen(WritingScreen())
+        await settle(pilot)
+        assert writable.screen.active_bindings["P"].enabled and "Promote" in screen_text(pilot)
+
+
+async def test_themes_animations_and_broken_theme(demo_locations: Locations, make_app: AppFactory,
+                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bundled themes register; the configured one applies; a broken file is reported and skipped."""
+    async with make_app(demo_locations, settings=Settings(theme="regtui-light")).run_test() as pilot:
+        await settle(pilot)
+        assert {"regtui-dark", "regtui-light", "regtui-high-contrast"} <= set(pilot.app.available_themes)
+        assert pilot.app.theme == "regtui-light" and pilot.app.animation_level == "none"
+    themes = tmp_path / "themes"
+    themes.mkdir()
+    (themes / "good.yaml").write_text('primary: "#5fafff"\n')
+    (themes / "broken.yaml").write_text('primary: "not a colour"\n')
+    monkeypatch.setattr("regtui.tui.app.themes_dir", lambda: themes)
+    async with make_app(demo_locations, settings=Settings(theme="broken")).run_test(notifications=True) as pilot:
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "broken.yaml" in text and "not a colour" in text
+        assert pilot.app.theme == "good"

@@ -1,0 +1,189 @@
+"""The installed `regtui` binary in a real pseudo-terminal (tmux when available, else a Python pty): an
+on-call rollback driven with keys only, then checked with the CLI's `audit --json`."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+MODEL = "product-embedder"
+SIZE = (100, 30)
+TIMEOUT_S = 60.0
+KEY_PAUSE_S = 1.0
+"""Between keys: a human pace, so a focus change lands before the next key (a slow CI machine included)."""
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
+
+
+def installed_binary() -> Path | None:
+    """The `regtui` console script of the running interpreter's environment (CI's venv), else on PATH."""
+    beside = Path(sys.executable).with_name("regtui")
+    if beside.exists():
+        return beside
+    found = shutil.which("regtui")
+    return Path(found) if found else None
+
+
+class Terminal(Protocol):
+    """A running TUI: send keys, wait for text on screen."""
+
+    def keys(self, *keys: str) -> None:
+        """Send keys: tmux key names (Enter, Tab, C-q) or literal text."""
+
+    def wait_for(self, text: str) -> str:
+        """Wait until the text is on screen; return what the screen shows."""
+
+    def close(self) -> None:
+        """Stop the program."""
+
+
+class TmuxTerminal:
+    """The program in a detached tmux session of a fixed size."""
+
+    SPECIAL = {"Enter", "Tab", "Escape", "C-q", "BTab"}
+
+    def __init__(self, command: list[str], env: dict[str, str], name: str) -> None:
+        self.name = name
+        exports = [f"{key}={value}" for key, value in env.items()]
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+                        "env", *exports, *command], check=True)
+
+    def screen(self) -> str:
+        """The visible pane as text."""
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True,
+                              check=False).stdout
+
+    def keys(self, *keys: str) -> None:
+        """Named keys as keys, anything else typed literally; each given time to land (focus moves are async)."""
+        for key in keys:
+            literal = [] if key in self.SPECIAL else ["-l"]
+            subprocess.run(["tmux", "send-keys", "-t", self.name, *literal, key], check=True)
+            time.sleep(KEY_PAUSE_S)
+
+    def wait_for(self, text: str) -> str:
+        """Poll the pane until the text shows."""
+        deadline = time.monotonic() + TIMEOUT_S
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never showed; the screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        """Kill the session."""
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
+
+
+class PtyTerminal:
+    """The program on a Python pty; the screen is the output stream with escape sequences removed."""
+
+    KEYS = {"Enter": "\r", "Tab": "\t", "Escape": "\x1b", "C-q": "\x11", "BTab": "\x1b[Z"}
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.master, slave = pty.openpty()
+        os.set_blocking(self.master, False)
+        full_env = {**os.environ, **env, "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1]), "TERM": "xterm-256color"}
+        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=full_env,
+                                        start_new_session=True)
+        os.close(slave)
+        self.output = ""
+
+    def _read(self) -> None:
+        """Take what the program wrote so far."""
+        while select.select([self.master], [], [], 0.05)[0]:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.output += ANSI.sub("", chunk.decode("utf-8", "replace"))
+
+    def keys(self, *keys: str) -> None:
+        """Named keys as their bytes, anything else as typed text; each given time to land."""
+        for key in keys:
+            os.write(self.master, self.KEYS.get(key, key).encode())
+            time.sleep(KEY_PAUSE_S)
+
+    def wait_for(self, text: str) -> str:
+        """Read until the text was written (after the last wait)."""
+        deadline = time.monotonic() + TIMEOUT_S
+        while time.monotonic() < deadline:
+            self._read()
+            if text in self.output:
+                shown, self.output = self.output, self.output[self.output.index(text):]
+                return shown
+        raise AssertionError(f"{text!r} never showed; the output ends:\n{self.output[-2000:]}")
+
+    def close(self) -> None:
+        """Stop the program."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        os.close(self.master)
+
+
+def run_cli(binary: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """One CLI call on the test registry."""
+    return subprocess.run([str(binary), *args], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
+    """Build the demo with the binary; a releaser applies the waiting Production request (so the version it
+    replaces is a rollback target as of today); then keys only: R on the model, a target, verified, typed
+    confirmation, done; the CLI's audit shows the rollback."""
+    binary = installed_binary()
+    if binary is None:
+        pytest.skip("the regtui console script is not installed")
+    folder = tmp_path / "demo"
+    registry = f"sqlite:///{folder / 'registry.db'}"
+    env = {"REGTUI_REGISTRY": registry, "REGTUI_CACHE": str(folder / "cache.db"),
+           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"), "REGTUI_USER": "heidi"}
+    built = run_cli(binary, {**env, "REGTUI_USER": "admin"}, "demo", "--dir", str(folder), "--no-tui")
+    assert built.returncode == 0, built.stderr
+    evidence = tmp_path / "evidence.yaml"
+    evidence.write_text("archival_checklist: [traffic drained, dashboards updated, consumers notified]\n")
+    applied = run_cli(binary, env, "promote", f"{MODEL}@2.4.0", "--to", "Production", "--evidence", str(evidence))
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert f"{MODEL}@2.3.0 archived" in applied.stdout
+
+    command = [str(binary)]
+    terminal: Terminal
+    if shutil.which("tmux"):
+        terminal = TmuxTerminal(command, env, f"regtui-test-{os.getpid()}")
+    else:
+        terminal = PtyTerminal(command, env)
+    try:
+        terminal.wait_for("synced")
+        terminal.keys("/", MODEL, "Enter")
+        terminal.wait_for("1 model ·")
+        terminal.keys("R")
+        terminal.wait_for("in Production: 2.4.0")
+        terminal.keys("j", "Enter")
+        terminal.wait_for("Type the model name")
+        terminal.keys("Tab", MODEL, "Tab", "INC-7001 recall drop after 2.4.0", "Enter")
+        terminal.wait_for(f"rolled back {MODEL} from 2.4.0 to 2.3.0")
+        terminal.keys("C-q")
+    finally:
+        terminal.close()
+
+    audit = run_cli(binary, env, "audit", MODEL, "--json", "--limit", "2")
+    assert audit.returncode == 0, audit.stderr
+    entries = json.loads(audit.stdout)
+    assert [(e["kind"], e["version"], e["actor"]) for e in entries] == [("rollback", "2.3.0", "heidi"),
+                                                                        ("replaced", "2.4.0", "heidi")]
+    assert entries[0]["details"]["reason"] == "INC-7001 recall drop after 2.4.0"

@@ -1,0 +1,146 @@
+"""Model screen flows: lineage navigation, version details, metric trend, artifact verification."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from textual.widgets import Static, TabbedContent
+
+from regtui.config import Locations
+from regtui.tui.screens.model import ModelScreen
+from regtui.tui.widgets.lineage_tree import LineageTree, VersionItem
+from tests.tui.conftest import AppFactory, screen_text, settle
+
+pytestmark = pytest.mark.anyio
+
+
+def plain(renderable: object) -> str:
+    """A Rich renderable as plain text (for content scrolled out of view)."""
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+async def open_model(pilot: object, name: str, version: str | None = None) -> ModelScreen:
+    """Open a model's screen the way the palette does, and wait for it to load."""
+    pilot.app.open_model(name, version)  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, ModelScreen)
+    return screen
+
+
+async def test_opens_on_the_production_version(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A model opens on its Production version, with its line expanded and the others collapsed."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        assert screen.selected == "2.6.0"
+        tree = screen.query_one(LineageTree)
+        lines = {node.data.label: node for node in tree.root.children}  # type: ignore[union-attr]
+        assert set(lines) == {"1.x", "2.x"}
+        assert lines["2.x"].is_expanded and not lines["1.x"].is_expanded
+        assert not lines["1.x"].children, "collapsed lines are built only when opened"
+        text = screen_text(pilot)
+        assert "2.6.0  Production" in text
+        assert "training data  customers-monthly@2026-05" in text
+
+
+async def test_navigate_lineage(demo_locations: Locations, make_app: AppFactory) -> None:
+    """k/j move through versions (details follow); l expands a collapsed line lazily."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        await pilot.press("k")
+        await settle(pilot)
+        assert screen.selected == "2.5.0"
+        assert screen.view is not None and screen.view.manifest.entry.version == "2.5.0"
+        await pilot.press("g", "l")
+        await settle(pilot)
+        tree = screen.query_one(LineageTree)
+        first_line = tree.root.children[0]
+        assert first_line.is_expanded and first_line.children
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.selected == "1.0.0"
+        assert "version        1.0.0" in screen_text(pilot)
+
+
+async def test_patches_load_when_their_minor_expands(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Opening on a patch version expands its minor group; other groups stay unbuilt."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier", "2.4.1")
+        tree = screen.query_one(LineageTree)
+        assert tree.cursor_node is not None
+        data = tree.cursor_node.data
+        assert isinstance(data, VersionItem) and data.line.version == "2.4.1"
+        assert tree.cursor_node.parent is not None and tree.cursor_node.parent.is_expanded
+
+
+async def test_cycle_metric(demo_locations: Locations, make_app: AppFactory) -> None:
+    """m moves the trend to the next metric; the caption says direction in words and signs."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        names = screen.overview.metric_names()  # type: ignore[union-attr]
+        assert screen.metric == "auc" and len(names) > 1
+        before = screen_text(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert screen.metric == names[(names.index("auc") + 1) % len(names)]
+        after = screen_text(pilot)
+        assert f"{screen.metric} " in after and after != before
+        assert any(word in after for word in ("up +", "down -", "unchanged"))
+
+
+async def test_tabs_by_number(demo_locations: Locations, make_app: AppFactory) -> None:
+    """2 shows metrics by segment, 3 the model card's six sections."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.query_one(TabbedContent).active == "metrics"
+        assert "overall" in screen_text(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        text = plain(screen.query_one("#card-body", Static).content)
+        for section in ("Intended use", "Limitations", "Evaluation", "Fairness", "Training data", "Responsible"):
+            assert section in text
+
+
+async def test_verify_artifacts_shows_mismatch(demo_locations: Locations, make_app: AppFactory) -> None:
+    """v re-hashes the selected version's artifacts: the demo's tampered fraud-detector 2.4.0 shows MISMATCH."""
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "fraud-detector", "2.4.0")
+        await pilot.press("v")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert screen.query_one(TabbedContent).active == "artifacts"
+        assert "MISMATCH" in text
+        assert "failed verification" in text
+
+
+async def test_verify_artifacts_ok(demo_locations: Locations, make_app: AppFactory) -> None:
+    """An untampered version verifies ok."""
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        await open_model(pilot, "fraud-detector", "2.5.0")
+        await pilot.press("v")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert " ok " in text and "MISMATCH" not in text and "none failed" in text
+
+
+async def test_unknown_model_is_a_notification(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Opening a model that is not in the cache notifies an error; the app stays up."""
+    async with make_app(demo_locations).run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        pilot.app.open_model("no-such-model")
+        await settle(pilot)
+        assert pilot.app.is_running
+        assert "no model named 'no-such-model'" in screen_text(pilot)

@@ -1,0 +1,81 @@
+"""Registry screen flows: filter as you type, stage filters, sort, open a model."""
+
+from __future__ import annotations
+
+import pytest
+
+from regtui.config import Locations
+from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.registry import RegistryScreen
+from regtui.tui.widgets.window_table import WindowTable
+from tests.tui.conftest import AppFactory, screen_text, settle
+
+pytestmark = pytest.mark.anyio
+
+
+def model_names(table: WindowTable) -> list[str]:
+    """The names of the rows the table holds, in order."""
+    return [table.row_at(i).name for i in range(table.total or 0)]  # type: ignore[union-attr]
+
+
+async def test_lists_every_model_with_live_versions(demo_locations: Locations, make_app: AppFactory) -> None:
+    """The home screen lists all eight demo models with their Production and Canary versions."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RegistryScreen)
+        table = pilot.app.screen.query_one("#models", WindowTable)
+        assert table.total == 8
+        text = screen_text(pilot)
+        assert "churn-classifier" in text and "ticket-router" in text
+        assert "8 models · all stages · by name" in text
+
+
+async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactory) -> None:
+    """'/' focuses the filter; typing narrows the list; escape returns to the list with the filter kept."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"fraud")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#models", WindowTable)
+        assert model_names(table) == ["fraud-detector"]
+        await pilot.press("escape")
+        assert pilot.app.screen.focused is table
+        assert isinstance(pilot.app.screen, RegistryScreen)
+        await pilot.press("slash", *["backspace"] * 5, *"team-assist")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#filter").value == "team-assist"
+        assert model_names(table) == ["doc-summarizer", "support-assistant", "ticket-router"]
+
+
+async def test_stage_filters_and_sort(demo_locations: Locations, make_app: AppFactory) -> None:
+    """p, c, s keep models with a version in that stage; a shows all; o cycles the order."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#models", WindowTable)
+        await pilot.press("c")
+        await settle(pilot)
+        assert set(model_names(table)) == {"churn-classifier", "fraud-detector", "product-embedder", "support-assistant"}
+        await pilot.press("s")
+        await settle(pilot)
+        assert set(model_names(table)) == {"demand-forecaster", "doc-summarizer", "search-ranker", "ticket-router"}
+        await pilot.press("p")
+        await settle(pilot)
+        assert "ticket-router" not in model_names(table) and table.total == 7
+        await pilot.press("a", "o")
+        await settle(pilot)
+        owners = [table.row_at(i).owner for i in range(8)]  # type: ignore[union-attr]
+        assert owners == sorted(owners)
+        assert "by owner" in screen_text(pilot)
+
+
+async def test_enter_opens_model(demo_locations: Locations, make_app: AppFactory) -> None:
+    """j moves the cursor; enter opens that model; q comes back to the list."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ModelScreen) and screen.model == "demand-forecaster"
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RegistryScreen)

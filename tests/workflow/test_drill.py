@@ -1,0 +1,56 @@
+"""Rollback drills: the full procedure without committing it, its logged outcome, and overdue flags (both backends)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from regtui import workflow
+from regtui.errors import NotFoundError, RuleError
+from tests.workflow.conftest import MODEL, World, tampered
+
+
+def test_a_drill_logs_outcome_and_duration_changes_no_stage_and_resets_the_overdue_flag(world: World) -> None:
+    """A passing drill appends one entry and moves nothing; a never-drilled model is flagged until 7 days after one."""
+    dave = world.service("dave")
+    dave.sync()
+    assert workflow.model_drills(dave, [MODEL]) == {MODEL: (None, True)}
+    stages, before = world.stages(), world.log_length()
+    outcome = workflow.drill(dave, MODEL)
+    assert outcome.passed and outcome.target == "1.0.0" and outcome.duration_ms >= 0
+    assert outcome.detail == "rollback to 1.0.0 would succeed"
+    assert world.stages() == stages
+    (entry,) = world.events(before)
+    assert (entry.kind, entry.actor, entry.version, entry.from_stage, entry.to_stage) == ("drill", "dave", "1.0.0", None, None)
+    assert entry.details == {"outcome": "passed", "detail": "rollback to 1.0.0 would succeed",
+                             "duration_ms": outcome.duration_ms}
+    dave.sync()
+    ((at, overdue),) = workflow.model_drills(dave, [MODEL]).values()
+    assert at is not None and not overdue
+    later = world.service("dave", clock=lambda: at + timedelta(days=7, seconds=1))
+    assert workflow.model_drills(later, [MODEL]) == {MODEL: (at, True)}
+
+
+def test_failing_drills_are_logged_as_failed_naming_the_problem(world: World) -> None:
+    """A drill whose target no longer verifies, or with no target within retention, fails and is logged; no stage moves."""
+    stages = world.stages()
+    with tampered(world.artifact_path("1.0.0")):
+        mismatch = workflow.drill(world.service("dave"), MODEL)
+    assert not mismatch.passed and "model.bin: mismatch" in mismatch.detail
+    later = datetime.now(timezone.utc) + timedelta(days=400)
+    expired = workflow.drill(world.service("dave", clock=lambda: later), MODEL)
+    assert not expired.passed and expired.target is None
+    assert expired.detail == "churn has no former Production version within its 30-day retention to roll back to"
+    assert world.stages() == stages
+    assert [e.details["outcome"] for e in world.events() if e.kind == "drill"] == ["failed", "failed"]
+
+
+def test_a_drill_needs_the_releaser_role_and_a_known_model_and_then_logs_nothing(world: World) -> None:
+    """A contributor's drill, or a drill of an unknown model, is refused before anything runs; nothing is logged."""
+    before = world.snapshot()
+    with pytest.raises(RuleError, match="alice may not run rollback drills for churn: needs the releaser or admin role"):
+        workflow.drill(world.service("alice"), MODEL)
+    with pytest.raises(NotFoundError, match="no model named 'fraud'"):
+        workflow.drill(world.service("dave"), "fraud")
+    assert world.snapshot() == before
