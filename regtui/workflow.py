@@ -28,6 +28,7 @@ from regtui.store.facts import (
     entry_of,
     gate_facts,
     last_drill,
+    production_row,
     request_gate,
     require_version,
 )
@@ -163,7 +164,7 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
 
 
 def model_drills(service: RegistryService, models: list[str]) -> dict[str, tuple[datetime | None, bool]]:
-    """Each model's last drill time and whether it is overdue by its policy's cadence."""
+    """Each model's last drill time and whether it is overdue (only a model in Production can be drilled)."""
     now = service.clock()
     with service.reading() as session:
         policy = get_policy(session)
@@ -171,7 +172,8 @@ def model_drills(service: RegistryService, models: list[str]) -> dict[str, tuple
         for model in models:
             row = last_drill(session, model)
             at = as_utc(row.at) if row is not None else None
-            result[model] = (at, drill_overdue(at, now, policy.for_model(model)))
+            drillable = production_row(session, model) is not None
+            result[model] = (at, drillable and drill_overdue(at, now, policy.for_model(model)))
     return result
 
 

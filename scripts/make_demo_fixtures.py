@@ -1144,7 +1144,7 @@ def write_artifacts(out: Path, b: Built) -> None:
 
 
 def manifest(b: Built, parent: Built | None) -> dict[str, Any]:
-    """The model-version document, keys in the order of docs/manifest-format.md."""
+    """The model-version document, keys in the order of the README's manifest format."""
     document: dict[str, Any] = {
         "kind": "model-version", "model": b.model.name, "version": b.spec.version,
         "change_kind": b.spec.kind, "parent": b.spec.parent, "framework": b.framework,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from regtui import demo
+from regtui import demo, workflow
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
 from regtui.domain.manifest import version_document
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
-from regtui.service import RegistryService, ReadStatus
+from regtui.service import ReadStatus, RegistryService, format_age
 from regtui.store import provider_queries, queries
 
 Configure = Callable[[argparse.ArgumentParser], None]
@@ -143,15 +144,26 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
     with service.reading() as session:
         models = queries.list_models(session, limit=1_000_000)
         notices = {pin.model: pin for pin in provider_queries.deprecated_pins(session, service.clock())}
+        requests = queries.open_request_counts(session, [m.name for m in models])
+    drills = workflow.model_drills(service, [m.name for m in models])
     if args.json:
-        print_json([{**to_plain(m), "provider_notice": notices.get(m.name)} for m in models])
+        print_json([{**to_plain(m), "open_requests": requests.get(m.name, 0), "last_drill": drills[m.name][0],
+                     "drill_overdue": drills[m.name][1], "provider_notice": notices.get(m.name)} for m in models])
         return 0
+    now = service.clock()
     print_table(
-        ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "PROVIDER NOTICE"],
-        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, _notice(notices.get(m.name))]
-         for m in models],
+        ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "REQUESTS", "DRILL", "PROVIDER NOTICE"],
+        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, requests.get(m.name, 0),
+          _drill(drills[m.name], now), _notice(notices.get(m.name))] for m in models],
     )
     return 0
+
+
+def _drill(drill: tuple[datetime | None, bool], now: datetime) -> str:
+    """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
+    at, overdue = drill
+    shown = "never" if at is None else f"{format_age((now - at).total_seconds())} ago"
+    return f"{shown} OVERDUE" if overdue else shown
 
 
 def _notice(pin: provider_queries.DeprecatedPin | None) -> str:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,15 +23,23 @@ Handler = Callable[[argparse.Namespace, RegistryService], int]
 ALL_COMMANDS = {**commands.COMMANDS, **WORKFLOW_COMMANDS, **PROVIDER_COMMANDS}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit 2), as the CLI contract says."""
+
+    def error(self, message: str) -> NoReturn:
+        """Report a usage error in one line and exit 2."""
+        self.exit(2, f"regtui: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser: global options and one subparser per command."""
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="regtui", parents=[common],
         description="Terminal dashboard and CLI for a governed machine-learning model registry.",
     )
     parser.add_argument("--readonly", action="store_true", help="open the TUI without any write action")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name, (help_text, configure, _handler) in ALL_COMMANDS.items():
         command_parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         configure(command_parser)

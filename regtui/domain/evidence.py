@@ -8,7 +8,8 @@ An evidence file (`regtui promote --evidence FILE`) is YAML or JSON:
 
 New evidence is merged into the request's evidence key by key; approvals bind to the digest of the
 review and canary results, so changing those means earlier approvals no longer count (ticking the
-archival checklist does not).
+archival checklist does not). The store stamps the checklist with the Production version it was ticked
+for (`archival_for`): it counts only while that version is still the one being replaced.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from regtui.domain.text import clean_data
 from regtui.errors import InputError
 
 EVIDENCE_KEYS = ("review", "canary_results", "archival_checklist")
+ARCHIVAL_FOR = "archival_for"
 
 
 def load_evidence_file(path: Path) -> dict[str, Any]:
@@ -62,7 +64,7 @@ def merge_evidence(current: Mapping[str, Any], new: Mapping[str, Any]) -> dict[s
 
 def reviewed_evidence(evidence: Mapping[str, Any]) -> dict[str, Any]:
     """The evidence approvals bind to: all but the archival checklist, which is ticked after review."""
-    return {key: value for key, value in evidence.items() if key != "archival_checklist"}
+    return {key: value for key, value in evidence.items() if key not in ("archival_checklist", ARCHIVAL_FOR)}
 
 
 def _review(source: str, value: Any) -> str:

@@ -1,4 +1,4 @@
-"""YAML manifests: parse and write model-version and registry files (format in docs/manifest-format.md)."""
+"""YAML manifests: parse and write model-version and registry files (format: README, "Manifest format")."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, VersionEntry
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
 from regtui.domain.approvals import evidence_digest
-from regtui.domain.evidence import reviewed_evidence
+from regtui.domain.evidence import ARCHIVAL_FOR, reviewed_evidence
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Role
 from regtui.errors import ConflictError, NotFoundError
@@ -116,9 +116,16 @@ def gate_facts(
         canary_results=evidence.get("canary_results"),
         verification=verification,
         outgoing_version=outgoing.version if outgoing is not None and outgoing.id != row.id else None,
-        archival_done=tuple(evidence.get("archival_checklist") or ()),
+        archival_done=archival_done(evidence, outgoing),
         provider_status=pin_status(session, entry.provider) if entry.provider is not None else None,
     )
+
+
+def archival_done(evidence: dict[str, Any], outgoing: VersionRow | None) -> tuple[str, ...]:
+    """Checklist items ticked for the version being replaced now (a list ticked for another one does not count)."""
+    if outgoing is None or evidence.get(ARCHIVAL_FOR) != outgoing.version:
+        return ()
+    return tuple(evidence.get("archival_checklist") or ())
 
 
 def request_gate(session: Session, request: RequestRow, *, now: datetime,

@@ -23,7 +23,12 @@ from sqlmodel import Session
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import merge_evidence
 from regtui.domain.gates import GateResult, evaluate_gate
-from regtui.domain.transitions import MoveKind, allowed_moves, check_canary_share, required_right
+from regtui.domain.transitions import (
+    MoveKind,
+    allowed_moves,
+    check_canary_share,
+    required_right,
+)
 from regtui.store.access import rights_of_identity
 from regtui.store.facts import gate_facts, production_row, require_version
 from regtui.store.mapping import as_utc

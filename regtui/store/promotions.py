@@ -17,7 +17,7 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, artifact_digest, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
-from regtui.domain.evidence import merge_evidence, reviewed_evidence
+from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
 from regtui.domain.gates import GateResult, evaluate_gate
 from regtui.domain.roles import Right
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
@@ -173,6 +173,9 @@ def _update_request(session: Session, request: RequestRow, evidence: dict[str, A
                     policy: Any, *, actor: str, now: datetime, seq: int) -> None:
     """Merge new evidence and the canary share into the request; log evidence changes."""
     merged = merge_evidence(request.evidence or {}, evidence)
+    if "archival_checklist" in evidence:
+        outgoing = production_row(session, request.model)
+        merged[ARCHIVAL_FOR] = outgoing.version if outgoing is not None else None
     share = check_canary_share(canary_share if canary_share is not None else request.canary_share, policy) \
         if request.to_stage == Stage.CANARY.value else None
     if merged == (request.evidence or {}) and share == request.canary_share:

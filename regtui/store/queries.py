@@ -292,3 +292,11 @@ def list_request_records(session: Session) -> list[RequestRecord]:
         )
         for r in session.execute(select(RequestRow).order_by(RequestRow.id)).scalars()
     ]
+
+
+def open_request_counts(session: Session, models: list[str]) -> dict[str, int]:
+    """How many open promotion requests each of the given models has."""
+    return dict(session.execute(
+        select(RequestRow.model, func.count()).where(RequestRow.model.in_(models), RequestRow.status == "open")
+        .group_by(RequestRow.model)
+    ).all())

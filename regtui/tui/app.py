@@ -19,12 +19,13 @@ from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.resources import themes_dir
 from regtui.service import RegistryService
-from regtui.tui.palette import ModelCommands, binding_commands
+from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
 from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.providers import ProvidersScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import SyncStatus
 from regtui.tui.themes import load_themes
@@ -69,6 +70,7 @@ class RegtuiApp(App[int]):
     SCREEN_FACTORIES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {
         "audit": AuditScreen,
         "approvals": ApprovalsScreen,
+        "providers": ProvidersScreen,
     }
     """Screens opened by name with `open_screen('NAME')` (from a binding or the palette)."""
 
@@ -235,6 +237,7 @@ class RegtuiApp(App[int]):
         """Textual's commands (themes, quit, ...) plus every described binding of the screen and the app."""
         yield from super().get_system_commands(screen)
         yield from binding_commands(self, screen)
+        yield from screen_commands(self, screen)
 
 
 def known_binding_ids() -> set[str]:

@@ -82,6 +82,20 @@ def binding_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemC
         yield SystemCommand(binding.description, escape(f"key {key} · {where}"), partial(_run, app, binding.action, node))
 
 
+SCREEN_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("providers", "Providers", "pinned provider versions, change log, qualification checks"),
+)
+"""Screens the palette opens from anywhere: (SCREEN_FACTORIES name, title, help)."""
+
+
+def screen_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemCommand]:
+    """'Providers' and the like: open a screen by name (skipped when a binding of this screen already offers it)."""
+    offered = {active.binding.action for active in screen.active_bindings.values()}
+    for name, title, help_text in SCREEN_COMMANDS:
+        if f"open_screen('{name}')" not in offered:
+            yield SystemCommand(title, escape(help_text), partial(app.action_open_screen, name))
+
+
 async def _run(app: RegtuiApp, action: str, node: DOMNode) -> None:
     """Run a binding's action in its node's namespace."""
     await app.run_action(action, node)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
+
 from regtui import workflow
 from regtui.domain.diff import VersionDiff, diff_versions
 from regtui.domain.entry import Stage

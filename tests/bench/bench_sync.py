@@ -1,16 +1,18 @@
 """Benchmark the sync layer and the cache reads at 100k versions, on SQLite and PostgreSQL.
 
     python tests/bench/bench_sync.py [--models 2000] [--versions 50] [--backend sqlite|postgresql|both]
-                                     [--runs 5] [--full-runs 3] [--pg-url URL] [--keep DIR [--reuse]]
+                                     [--small-models 20] [--mid-models 200] [--runs 5] [--full-runs 3]
+                                     [--pg-url URL] [--keep DIR [--reuse]]
                                      [--pull regtui|raw|attach] [--listing-budget SECONDS]
 
-For each backend: generate a registry of models x versions (tests/bench/generate.py) and a small one
-of 1k versions, then measure
+For each backend: generate a registry of models x versions (tests/bench/generate.py), a small one of
+1k versions and a middle one of 10k, then measure
 - full first sync: an empty cache pulls everything (RegistryService.sync, median of --full-runs, each
   in a fresh process), its CPU time, and its peak memory: the growth of the process's peak RSS (VmHWM,
   reset just before the pull) and, in a separate run, the tracemalloc peak of Python allocations;
-- incremental sync of 100 changes (apply_changes: registrations through import_manifests and stage
-  moves, one transaction each) at 1k and at 100k versions, and their ratio (median of --runs);
+- incremental sync of 100 changes (apply_changes: registrations through import_manifests and
+  promotions through promotions.promote, one transaction each) at 1k, 10k and 100k versions, and the
+  ratios 100k/1k (the target) and 100k/10k (median of --runs);
 - listing from the cache (queries.list_versions): one window of 100 rows at the deepest offset, the first
   window, and a full listing through windows of 100; one model's versions (queries.list_versions(model));
 and prints the figures beside the targets of the issue with PASS/MISS.
@@ -87,6 +89,7 @@ class Bench:
     full_runs: int
     seed: int
     work: Path
+    mid_models: int = 0
     pull: str = "regtui"
     listing_budget: float = 60.0
     reuse: bool = False
@@ -197,12 +200,15 @@ def in_fresh_process(function: Callable[..., dict[str, Any]], *args: Any) -> dic
 # --- one backend ---------------------------------------------------------------------------------
 
 
-def run_backend(bench: Bench, backend: str, big_url: str, small_url: str) -> None:
-    """Generate both registries on one backend, then measure everything on them."""
+def run_backend(bench: Bench, backend: str, big_url: str, small_url: str, mid_url: str) -> None:
+    """Generate the registries on one backend, then measure everything on them."""
     big_n, small_n = bench.models * bench.versions, bench.small_models * bench.versions
-    print(f"\n[{backend}] generating {big_n:,} versions ({bench.models} x {bench.versions}) "
-          f"and {small_n:,} ({bench.small_models} x {bench.versions})", flush=True)
-    if bench.reuse and backend == "sqlite" and all(Path(u.split(":///", 1)[1]).is_file() for u in (big_url, small_url)):
+    mid_n = bench.mid_models * bench.versions
+    print(f"\n[{backend}] generating {big_n:,} versions ({bench.models} x {bench.versions}), "
+          f"{small_n:,} ({bench.small_models} x {bench.versions})"
+          + (f" and {mid_n:,} ({bench.mid_models} x {bench.versions})" if bench.mid_models else ""), flush=True)
+    urls = (big_url, small_url, mid_url) if bench.mid_models else (big_url, small_url)
+    if bench.reuse and backend == "sqlite" and all(Path(u.split(":///", 1)[1]).is_file() for u in urls):
         print("    reusing the registries in --keep (--reuse); they carry the changes of earlier runs", flush=True)
     else:
         cpu = time.process_time()
@@ -211,6 +217,8 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str) -> Non
         bench.add(backend, f"generate {big_n:,} versions (generate.py)", f"{generated.seconds:.1f} s "
                   f"({generated.versions / generated.seconds:,.0f}/s; {cpu:.0f} s CPU)")
         generate(small_url, bench.small_models, bench.versions, bench.seed)
+        if bench.mid_models:
+            generate(mid_url, bench.mid_models, bench.versions, bench.seed)
 
     caches = bench.work / backend
     caches.mkdir(parents=True, exist_ok=True)
@@ -242,45 +250,55 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str) -> Non
     bench.add(backend, f"full sync peak memory: RSS growth ({how})", f"{growth:.0f} MB (peak {peak:.0f} MB)")
     bench.add(backend, "full sync peak memory: tracemalloc peak", f"{traced['tracemalloc_peak'] / 2**20:.0f} MB")
 
-    big = service_for(big_url, caches / "full-0.db")
-    small = service_for(small_url, caches / "small.db")
-    small.sync()
-    measure_incremental(bench, backend, small, big, small_url, big_url)
-    measure_listing(bench, backend, big)
-    big.close()
-    small.close()
+    services = {small_n: (service_for(small_url, caches / "small.db"), small_url)}
+    if bench.mid_models:
+        services[mid_n] = (service_for(mid_url, caches / "mid.db"), mid_url)
+    services[big_n] = (service_for(big_url, caches / "full-0.db"), big_url)
+    measure_incremental(bench, backend, services)
+    measure_listing(bench, backend, services[big_n][0])
+    for service, _ in services.values():
+        service.close()
 
 
-def measure_incremental(bench: Bench, backend: str, small: RegistryService, big: RegistryService,
-                        small_url: str, big_url: str) -> None:
-    """Incremental sync of CHANGES changes at 1k and at 100k versions, alternating, median of runs."""
-    times: dict[str, list[float]] = {"small": [], "big": []}
-    cpu: dict[str, list[float]] = {"small": [], "big": []}
+def measure_incremental(bench: Bench, backend: str, services: dict[int, tuple[RegistryService, str]]) -> None:
+    """Incremental sync of CHANGES changes at each registry size (smallest first), alternating, median of runs.
+
+    The targets apply to the smallest (1k) and the largest (100k) size; a middle size (10k), when
+    there is one, shows whether the cost still grows between 10k and 100k.
+    """
+    times: dict[int, list[float]] = {n: [] for n in services}
+    cpu: dict[int, list[float]] = {n: [] for n in services}
+    rows: dict[int, list[int]] = {n: [] for n in services}
     idle: list[float] = []
-    for service in (small, big):
-        service.sync()  # engines open, as in a running TUI
+    for service, _ in services.values():
+        service.sync()  # the first pull, and engines open as in a running TUI
     for run in range(bench.runs):
-        for key, service, url in (("small", small, small_url), ("big", big, big_url)):
+        for n, (service, url) in services.items():
             changes = apply_changes(url, CHANGES, seed=bench.seed * 1000 + run, mix="mixed")
             cpu_started = time.process_time()
             seconds, report = timed(service.sync)
-            cpu[key].append(time.process_time() - cpu_started)
+            cpu[n].append(time.process_time() - cpu_started)
             if report.to_seq - report.from_seq != changes.total:
                 raise SystemExit(f"sync pulled counter {report.from_seq}..{report.to_seq}, expected {changes.total} changes")
-            times[key].append(seconds)
-        idle.append(timed(big.sync)[0])
-    small_median, big_median = statistics.median(times["small"]), statistics.median(times["big"])
-    ratio = big_median / small_median
-    small_n = bench.small_models * bench.versions
-    big_n = bench.models * bench.versions
+            times[n].append(seconds)
+            rows[n].append(report.total)
+        idle.append(timed(services[max(services)][0].sync)[0])
+    medians = {n: statistics.median(t) for n, t in times.items()}
+    small_n, big_n = min(services), max(services)
     target = f"<= {TARGET_INCREMENTAL_S * 1000:.0f} ms"
-    bench.add(backend, f"incremental sync, {CHANGES} changes, at {small_n:,} versions", spread(times["small"]),
-              target, small_median <= TARGET_INCREMENTAL_S)
-    bench.add(backend, f"incremental sync, {CHANGES} changes, at {big_n:,} versions", spread(times["big"]),
-              target, big_median <= TARGET_INCREMENTAL_S)
+    for n in services:
+        checked = n in (small_n, big_n)
+        bench.add(backend, f"incremental sync, {CHANGES} changes, at {n:,} versions", spread(times[n]),
+                  target if checked else "", medians[n] <= TARGET_INCREMENTAL_S if checked else None)
+    ratio = medians[big_n] / medians[small_n]
     bench.add(backend, f"ratio {big_n:,} / {small_n:,}", f"{ratio:.2f}", f"<= {TARGET_RATIO}", ratio <= TARGET_RATIO)
-    bench.add(backend, f"  CPU time of those syncs in this process, {small_n:,} / {big_n:,}",
-              f"{ms(statistics.median(cpu['small']))} / {ms(statistics.median(cpu['big']))}")
+    for n in services:
+        if n not in (small_n, big_n):
+            bench.add(backend, f"ratio {big_n:,} / {n:,}", f"{medians[big_n] / medians[n]:.2f}")
+    sizes = " / ".join(f"{n:,}" for n in services)
+    bench.add(backend, f"  CPU time of those syncs (this process), {sizes}",
+              " / ".join(f"{statistics.median(cpu[n]) * 1000:.1f}" for n in services) + " ms")
+    bench.add(backend, f"  rows pulled per sync, {sizes}", " / ".join(f"{statistics.median(rows[n]):.0f}" for n in services))
     bench.add(backend, f"sync with nothing to pull, at {big_n:,} versions", spread(idle))
 
 
@@ -337,9 +355,9 @@ def _remove_sqlite(path: Path) -> None:
 # --- backends ------------------------------------------------------------------------------------
 
 
-def sqlite_urls(bench: Bench) -> tuple[str, str]:
-    """Two fresh SQLite registry files."""
-    return f"sqlite:///{bench.work / 'registry-big.db'}", f"sqlite:///{bench.work / 'registry-small.db'}"
+def sqlite_urls(bench: Bench) -> tuple[str, str, str]:
+    """Fresh SQLite registry files: big, small, middle."""
+    return tuple(f"sqlite:///{bench.work / f'registry-{size}.db'}" for size in ("big", "small", "mid"))  # type: ignore[return-value]
 
 
 def postgres_admin(url: str | None) -> tuple[str | None, Any, str]:
@@ -376,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--versions", type=int, default=50, help="versions per model")
     parser.add_argument("--small-models", type=int, default=20, help="models of the small registry (x --versions)")
+    parser.add_argument("--mid-models", type=int, default=200,
+                        help="models of a middle registry for the incremental sync (0: none)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--runs", type=int, default=5, help="runs of each small timing (median)")
     parser.add_argument("--full-runs", type=int, default=3, help="runs of the full first sync (median)")
@@ -398,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(temp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(args.models, args.versions, args.small_models, args.runs, args.full_runs, args.seed, work,
-                  args.pull, args.listing_budget, args.reuse)
+                  args.mid_models, args.pull, args.listing_budget, args.reuse)
     use_pull(args.pull)
     load_before = os.getloadavg()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
@@ -416,13 +436,17 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             try:
                 pg_version = _run_postgres(bench, admin)
+            except _pg_unreachable() as exc:
+                why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                print(f"\n[postgresql] SKIPPED: PostgreSQL not reachable: {why}", flush=True)
+                bench.lines.append(Line("postgresql", "SKIPPED: PostgreSQL not reachable", why[:40]))
             finally:
                 if server is not None:
                     server.stop()
     finally:
         header = (
             f"regtui sync benchmark: {args.models} x {args.versions} = {args.models * args.versions:,} versions "
-            f"(small: {args.small_models} x {args.versions}); {args.runs} runs per small timing (median, range), "
+            f"(small: {args.small_models} x {args.versions}, middle: {args.mid_models} x {args.versions}); {args.runs} runs per small timing (median, range), "
             f"{args.full_runs} full syncs\nPython {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
             f"{', ' + pg_version if pg_version else ''}, {os.cpu_count()} CPUs, {platform.machine()}; "
             f"pull: {'regtui.store.cache.pull' if args.pull == 'regtui' else 'prototype ' + args.pull + '_pull (raw_pull.py)'}\n"
@@ -434,6 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(line.ok is False for line in bench.lines) else 0
 
 
+def _pg_unreachable() -> type[Exception]:
+    """The driver's connection error (psycopg is imported only when PostgreSQL is measured)."""
+    import psycopg
+
+    return psycopg.OperationalError
+
+
 def _run_postgres(bench: Bench, admin: str) -> str:
     """Two fresh databases on the server, the measurements, then drop them; returns the server version."""
     import psycopg
@@ -441,11 +472,11 @@ def _run_postgres(bench: Bench, admin: str) -> str:
 
     with connect_admin(admin) as conn:
         version = "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])
-    big, small = create_database(admin), create_database(admin)
+    big, small, mid = create_database(admin), create_database(admin), create_database(admin)
     try:
-        run_backend(bench, "postgresql", big, small)
+        run_backend(bench, "postgresql", big, small, mid)
     finally:
-        for url in (big, small):
+        for url in (big, small, mid):
             try:
                 drop_database(admin, database_of(url))
             except psycopg.Error as exc:

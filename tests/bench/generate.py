@@ -66,7 +66,7 @@ from regtui.store.engine import create_registry_engine, is_sqlite, writer
 from regtui.store.policies import set_policy
 from regtui.store.promotions import promote
 from regtui.store.registry import import_manifests
-from regtui.store.schema import init_schema, next_change
+from regtui.store.schema import current_change, init_schema, next_change
 from regtui.store.tables import ArtifactRow, EventRow, ModelRow, UserRow, VersionRow
 
 VERSIONS_PER_TRANSACTION = 10_000
@@ -529,12 +529,13 @@ def apply_changes(url: str, n: int, *, seed: int | None = None, mix: str = "mixe
         actor = resolve_identity(engine)
         with Session(engine) as session:
             names = list(session.execute(select(ModelRow.name)).scalars())
+            before = current_change(session)
         if not names:
             raise ValueError("apply_changes: the registry has no models; run generate first")
         for i in range(n):
             stage_move = mix == "stage" or (mix == "mixed" and i % 2 == 1)
             name = rng.choice(names)
-            if stage_move and _move_stage(engine, rng, names, actor, report):
+            if stage_move and _move_stage(engine, rng, names, actor, report, before):
                 continue
             _register_next(engine, rng, name, actor, report)
     finally:
@@ -564,15 +565,22 @@ def _register_next(engine: Engine, rng: random.Random, name: str, actor: str, re
     report.registered += result.registered
 
 
-def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str, report: ChangeReport) -> bool:
+def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str, report: ChangeReport,
+                before: int) -> bool:
     """Promote a Development version of some model to Staging through the real promotion write
-    (regtui.store.promotions.promote: request, gate, stage change, log entry); False when none was found."""
+    (regtui.store.promotions.promote: request, gate, stage change, log entry); False when none was found.
+
+    Only versions unchanged since `before` (the counter when this batch started) are picked, so no two
+    changes of a batch touch the same version row and a pull moves about as many rows for a small
+    registry as for a large one.
+    """
     with Session(writer(engine)) as session:
         for _ in range(10):
             name = rng.choice(names)
             version = session.execute(
-                select(VersionRow.version).where(VersionRow.model == name, VersionRow.stage == Stage.DEVELOPMENT.value)
-                .order_by(VersionRow.id).limit(1)
+                select(VersionRow.version).where(
+                    VersionRow.model == name, VersionRow.stage == Stage.DEVELOPMENT.value, VersionRow.change_seq <= before,
+                ).order_by(VersionRow.id).limit(1)
             ).scalar_one_or_none()
             if version is not None:
                 break

@@ -75,8 +75,8 @@ def test_register_then_register_again(cli: Cli, tmp_path: Path) -> None:
 def test_models_lists_an_aligned_table(cli: Cli, filled: Path) -> None:
     """`models` prints a header and one aligned row per model with what runs where."""
     lines = cli("models").out.splitlines()
-    assert lines[0].split() == ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "PROVIDER",
-                                "NOTICE"]
+    assert lines[0].split() == ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "REQUESTS",
+                                "DRILL", "PROVIDER", "NOTICE"]
     assert [line.split()[0] for line in lines[1:]] == ["churn", "support-bot"]
     churn = lines[1].split()
     assert churn[:5] == ["churn", "team-risk", "1.1.0", "1.1.1", "2.0.0-rc.1"]

@@ -8,6 +8,7 @@ from textual.widgets import Static
 from regtui.config import Locations
 from regtui.tui.screens.diff import DiffScreen, metric_row
 from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Toned
 from tests.tui.conftest import AppFactory, screen_text, settle
@@ -93,3 +94,21 @@ async def test_production_version_compares_with_its_parent(demo_locations: Locat
         assert "baseline: its parent (it is the Production version)" in screen_text(pilot)
         await pilot.press("q")
         assert isinstance(pilot.app.screen, ModelScreen)
+
+
+async def test_model_screen_keys_in_help_and_palette(demo_locations: Locations, make_app: AppFactory) -> None:
+    """d, p and R are in the model screen's help; the palette runs them too (here: Rollback)."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pilot.app.open_model("fraud-detector")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        ids = {row.binding_id for row in pilot.app.screen.rows}  # type: ignore[attr-defined]
+        assert {"diff_version", "promote_version", "rollback_model"} <= ids
+        await pilot.press("q", "ctrl+p", *"rollback")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RollbackScreen) and screen.model == "fraud-detector"

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import pytest
 
@@ -52,7 +52,7 @@ class Terminal(Protocol):
 class TmuxTerminal:
     """The program in a detached tmux session of a fixed size."""
 
-    SPECIAL = {"Enter", "Tab", "Escape", "C-q", "BTab"}
+    SPECIAL: ClassVar[frozenset[str]] = frozenset({"Enter", "Tab", "Escape", "C-q", "BTab"})
 
     def __init__(self, command: list[str], env: dict[str, str], name: str) -> None:
         self.name = name
@@ -90,7 +90,7 @@ class TmuxTerminal:
 class PtyTerminal:
     """The program on a Python pty; the screen is the output stream with escape sequences removed."""
 
-    KEYS = {"Enter": "\r", "Tab": "\t", "Escape": "\x1b", "C-q": "\x11", "BTab": "\x1b[Z"}
+    KEYS: ClassVar[dict[str, str]] = {"Enter": "\r", "Tab": "\t", "Escape": "\x1b", "C-q": "\x11", "BTab": "\x1b[Z"}
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.master, slave = pty.openpty()

@@ -10,11 +10,11 @@ from textual.widgets import OptionList
 from regtui import workflow
 from regtui.config import Locations
 from regtui.domain.entry import Stage
+from regtui.errors import InputError
 from regtui.service import RegistryService
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.promote import PromoteScreen, parse_results
-from regtui.errors import InputError
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text, settle
 from tests.tui.flows import flat, log_of, record_notes
 from tests.tui.test_approvals_screen import SIGNOFF, highlight, open_queue
@@ -131,8 +131,8 @@ async def test_conflict_refreshes_and_says_who_moved_it(demo_locations: Location
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert notes == ["Conflict: search-ranker@2.4.1 moved to Archived by dave at 2026-06-01 12:00 UTC while you "
-                         "looked (you saw Staging); nothing was changed — refresh and retry"]
+        assert notes == [("Conflict: search-ranker@2.4.1 moved to Archived by dave at 2026-06-01 12:00 UTC while you "
+                          "looked (you saw Staging); nothing was changed — refresh and retry")]
         text = flat(pilot)
         assert "now in Archived: moved by dave at 2026-06-01 12:00 UTC — refreshed" in text
         assert "Promote search-ranker@2.4.1 · now Archived" in text

@@ -62,8 +62,8 @@ async def test_checksum_mismatch_refuses_before_confirming(demo_locations: Locat
         await open_rollback(pilot, "fraud-detector")
         await pilot.press("j", "enter")
         await settle(pilot)
-        assert notes == ["Refused: checksum rule: fraud-detector@2.4.0 cannot go back to Production: model: MISMATCH "
-                         "(sha256 63845b8a15ce…, recorded cc1dc508927a…)"]
+        assert notes == [("Refused: checksum rule: fraud-detector@2.4.0 cannot go back to Production: model: MISMATCH "
+                          "(sha256 63845b8a15ce…, recorded cc1dc508927a…)")]
         text = flat(pilot)
         assert "2.4.0: 1 of 2 artifact(s) failed — refused" in text
         assert "model MISMATCH sha256 63845b8a15ce…, recorded cc1dc508927a…" in text

@@ -3,9 +3,10 @@
 The seed is built once per session through the real write path: `init` as `admin`, a `kind: registry`
 manifest (people, roles, teams, the model and its owning team), version manifests with real artifact
 files, the policy set with workflow.set_registry_policy, and one gated Canary -> Production promotion.
-Every test then works on its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
-PostgreSQL). On PostgreSQL every person is a real database role and acts through its own URL, because
-there the identity is the session user; on SQLite the identity is passed to RegistryService.
+Every test then works on its own copy: this folder's `registry_url` (same backends and ids as the one in
+tests/pg_server.py) is a file copy on SQLite and CREATE DATABASE ... TEMPLATE on PostgreSQL. On
+PostgreSQL every person is a real database role and acts through its own URL, because there the
+identity is the session user; on SQLite the identity is passed to RegistryService.
 
 State of model `churn` (owner team-risk) in every copy:
     1.0.0 Archived     former Production (replaced by 1.1.0 when the seed was built): the rollback target
@@ -40,13 +41,19 @@ from regtui.domain.approvals import Decision
 from regtui.domain.checksums import file_uri_to_path
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
-from regtui.service import ReadStatus, RegistryService
+from regtui.service import ReadStatus, RegistryService, utc_now
 from regtui.store import promotions
 from regtui.store.cache import read_state
 from regtui.store.engine import create_registry_engine
 from regtui.store.mapping import as_utc
 from regtui.store.tables import EventRow, VersionRow
-from tests.factories import CliResult, dump_rows, run_cli, version_manifest, write_manifest
+from tests.factories import (
+    CliResult,
+    dump_rows,
+    run_cli,
+    version_manifest,
+    write_manifest,
+)
 from tests.pg_server import (
     DATABASE_PREFIX,
     connect_admin,
@@ -154,8 +161,7 @@ class World:
         if clock is None and identity in self._services:
             return self._services[identity]
         locations = Locations(registry_url=self.url_for(identity), cache_path=self.cache_path)
-        service = LocalService(locations, identity=identity) if clock is None else \
-            LocalService(locations, clock=clock, identity=identity)
+        service = LocalService(locations, clock=clock or utc_now, identity=identity)
         if clock is None:
             self._services[identity] = service
         else:
@@ -232,13 +238,13 @@ class World:
                            "WHERE v.model = :m AND v.version = :v", m=MODEL, v=version)[0]
         return file_uri_to_path(uri)
 
-    def drop_event_triggers(self) -> None:
-        """Remove the append-only protection of the log, as an attacker with database access would."""
+    def drop_append_only_triggers(self, table: str) -> None:
+        """Remove a table's append-only protection (event, artifact), as an attacker with database access would."""
         if self.is_pg:
-            self.execute("ALTER TABLE event DISABLE TRIGGER USER")
+            self.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         else:
-            self.execute("DROP TRIGGER trg_event_no_update")
-            self.execute("DROP TRIGGER trg_event_no_delete")
+            self.execute(f"DROP TRIGGER trg_{table}_no_update")
+            self.execute(f"DROP TRIGGER trg_{table}_no_delete")
 
     def close(self) -> None:
         """Release every connection."""

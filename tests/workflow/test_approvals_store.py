@@ -1,4 +1,4 @@
-"""Approvals on the write path: the two-person rule, digest binding, rejection, and the approval queue (both backends)."""
+"""Approvals on the write path: two-person rule, digest binding, rejection, the approval queue (both backends)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.workflow.conftest import PRODUCTION_EVIDENCE, REVIEW_EVIDENCE, World
 
 
 def test_the_two_person_rule_owner_and_a_distinct_reviewer_each_identity_once(world: World) -> None:
-    """An owning-team member signs as owner, once; a product member as stakeholder; another reviewer as second reviewer."""
+    """An owning-team member signs as owner, once; a product member as stakeholder; a reviewer as second reviewer."""
     request = world.promote("alice", "1.2.0", Stage.PRODUCTION, evidence=PRODUCTION_EVIDENCE).request_id
     assert world.decide("gina", request).capacity == "owner"
     before = world.snapshot()
@@ -49,6 +49,20 @@ def test_new_evidence_makes_earlier_approvals_stop_counting(world: World) -> Non
     assert len(approvals) == 6 and world.stage("1.2.0") == "Production"
 
 
+def test_approvals_are_bound_to_the_artifact_digest(world: World) -> None:
+    """If a version's recorded artifact checksum is altered behind the registry's back, earlier approvals stop counting."""
+    request = world.production_request("1.2.0")
+    world.drop_append_only_triggers("artifact")
+    world.execute("UPDATE artifact SET sha256 = :h WHERE version_id = "
+                  "(SELECT id FROM model_version WHERE model = 'churn' AND version = '1.2.0')", h="0" * 64)
+    outcome = world.promote("dave", "1.2.0", Stage.PRODUCTION)
+    assert not outcome.applied and outcome.request_id == request
+    details = {c.name: c.detail for c in outcome.gate.checks}
+    assert details["owner approval"] == "alice's approval predates the current artifacts"
+    assert details["second reviewer"] == "bob's approval predates the current artifacts"
+    assert details["artifacts verified"].startswith("model.bin: mismatch")
+
+
 def test_a_rejection_vetoes_and_closes_the_request(world: World) -> None:
     """A rejection (with a comment) closes the request: no more decisions on it; promoting again opens a new one."""
     request = world.production_request("1.2.0")
@@ -56,11 +70,13 @@ def test_a_rejection_vetoes_and_closes_the_request(world: World) -> None:
         world.decide("carol", request, Decision.REJECT, comment=" ")
     outcome = world.decide("carol", request, Decision.REJECT, comment="canary window too short")
     assert outcome.capacity == "reviewer" and outcome.gate.rejected
-    assert world.rows("SELECT status, closed_by FROM promotion_request WHERE id = :r", r=request) == [("rejected", "carol")]
+    closed = world.rows("SELECT status, closed_by FROM promotion_request WHERE id = :r", r=request)
+    assert closed == [("rejected", "carol")]
     event = world.events()[-1]
     assert (event.kind, event.actor, event.details["comment"]) == ("reject", "carol", "canary window too short")
     before = world.snapshot()
-    with pytest.raises(ConflictError, match=rf"request #{request} \(churn@1.2.0 -> Production\) is already rejected by carol"):
+    closed_message = rf"request #{request} \(churn@1.2.0 -> Production\) is already rejected by carol"
+    with pytest.raises(ConflictError, match=closed_message):
         world.decide("gina", request)
     assert world.snapshot() == before
     again = world.promote("dave", "1.2.0", Stage.PRODUCTION)
@@ -69,7 +85,7 @@ def test_a_rejection_vetoes_and_closes_the_request(world: World) -> None:
 
 
 def test_self_approval_unknown_requests_and_people_without_a_capacity_are_refused(world: World) -> None:
-    """The requester as his own reviewer, an unknown request id, and people who fit no capacity: refused, nothing written."""
+    """The requester as his own reviewer, an unknown request, people fitting no capacity: refused, nothing written."""
     own = world.promote("hank", "1.2.0", Stage.PRODUCTION, evidence=PRODUCTION_EVIDENCE).request_id
     canary = world.promote("alice", "1.3.0", Stage.CANARY, evidence=REVIEW_EVIDENCE).request_id
     before = world.snapshot()

@@ -1,4 +1,4 @@
-"""The promotion log: what it records, its append-only triggers, and `audit verify` catching tampering (both backends)."""
+"""The promotion log: what it records, its append-only triggers, `audit verify` catching tampering (both backends)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.workflow.conftest import MODEL, PRODUCTION_EVIDENCE, World, WorldCli
 
 
 def test_every_workflow_step_is_logged_with_actor_time_and_details(world: World) -> None:
-    """Requests, evidence, approvals, rejections, promotions, replacements, abandons, rollbacks and drills are all logged."""
+    """Requests, evidence, approvals, rejections, promotions, replacements, abandons, rollbacks, drills: all logged."""
     before = world.log_length()
     rejected = world.promote("alice", "1.3.0", Stage.CANARY, evidence={"review": "r1"}).request_id
     world.decide("bob", rejected, Decision.REJECT, "fairness summary is vague")
@@ -54,8 +54,8 @@ def test_the_log_is_append_only_and_audit_verify_exits_0_when_intact(world: Worl
 
 
 def test_audit_verify_exits_1_naming_the_first_altered_entry(world: World, cli_as: WorldCli) -> None:
-    """After an attacker drops the trigger and edits an actor, then a details value, `audit verify` names the first one."""
-    world.drop_event_triggers()
+    """After an attacker drops the trigger and edits an actor, then details, `audit verify` names the first one."""
+    world.drop_append_only_triggers("event")
     world.execute("UPDATE event SET actor = 'mallory' WHERE position = 9")
     result = cli_as("frank", "audit", "verify")
     assert result.code == 1 and result.out == ""
@@ -67,11 +67,11 @@ def test_audit_verify_exits_1_naming_the_first_altered_entry(world: World, cli_a
 
 
 def test_audit_verify_detects_a_rehashed_forgery_and_a_deleted_entry(world: World, cli_as: WorldCli) -> None:
-    """Entry 12 rewritten with a recomputed hash breaks at entry 13's link; deleting entry 5 is named as a gap (--json)."""
+    """Entry 12 rewritten with a recomputed hash breaks at entry 13's link; deleting entry 5 shows as a gap (--json)."""
     with Session(world.engine()) as session:
         row = session.execute(select(EventRow).where(EventRow.position == 12)).scalar_one()
         forged = replace(row_to_entry(row), actor="mallory")
-    world.drop_event_triggers()
+    world.drop_append_only_triggers("event")
     world.execute("UPDATE event SET actor = 'mallory', hash = :h WHERE position = 12", h=forged.digest())
     result = cli_as("frank", "audit", "verify")
     assert result.code == 1 and result.err_lines == [

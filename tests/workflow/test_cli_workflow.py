@@ -1,4 +1,4 @@
-"""The workflow verbs on the command line (both backends): output, exit statuses 0/1/2/3, and nothing written on refusal."""
+"""The workflow verbs on the command line (both backends): output, exit statuses 0/1/2/3, nothing written on refusal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from pathlib import Path
 
 import yaml
 
-from tests.workflow.conftest import POLICY_YAML, PRODUCTION_EVIDENCE, World, WorldCli, tampered
+from tests.workflow.conftest import (
+    POLICY_YAML,
+    PRODUCTION_EVIDENCE,
+    World,
+    WorldCli,
+    tampered,
+)
 
 
 def _evidence(tmp_path: Path, name: str, document: dict) -> Path:
@@ -37,8 +43,8 @@ def test_a_pending_promotion_exits_3_and_new_evidence_voids_approvals(world: Wor
     (request,) = world.rows("SELECT id FROM promotion_request WHERE status = 'open'")[0]
     assert result.code == 3
     assert result.err_lines == [
-        f"regtui: request #{request} for churn@1.2.0 -> Production is pending; missing: stakeholder sign-off: "
-        "product, owner approval, second reviewer"]
+        (f"regtui: request #{request} for churn@1.2.0 -> Production is pending; missing: stakeholder sign-off: "
+         "product, owner approval, second reviewer")]
     assert "  [ ] owner approval: no approval yet" in result.out.splitlines()
     for identity in ("alice", "erin", "bob"):
         world.decide(identity, request)
@@ -53,7 +59,7 @@ def test_a_pending_promotion_exits_3_and_new_evidence_voids_approvals(world: Wor
 
 
 def test_the_full_production_path_through_the_cli(world: World, cli_as: WorldCli, tmp_path: Path) -> None:
-    """Request, queue, owner, stakeholder and reviewer approvals, then a releaser applies: the old version is archived."""
+    """Request, queue, owner, stakeholder and reviewer approvals, then a releaser applies: the old one is archived."""
     evidence = _evidence(tmp_path, "canary.yaml", PRODUCTION_EVIDENCE)
     assert cli_as("alice", "promote", "churn@1.2.0", "--to", "Production", "--evidence", evidence).code == 3
     (request,) = world.rows("SELECT id FROM promotion_request WHERE status = 'open'")[0]
@@ -73,21 +79,22 @@ def test_the_full_production_path_through_the_cli(world: World, cli_as: WorldCli
 
 
 def test_refusals_exit_2_with_one_line_and_write_nothing(world: World, cli_as: WorldCli) -> None:
-    """Self-approval, unknown request or version, missing role, bad move or reason: exit 2, one line, nothing written."""
+    """Self-approval, unknown request or version, missing role, bad move or reason: exit 2, one line, no write."""
     assert cli_as("hank", "promote", "churn@1.3.0", "--to", "Canary").code == 3
     (request,) = world.rows("SELECT id FROM promotion_request WHERE status = 'open'")[0]
     before = world.snapshot()
     cases = [
         (("hank", "approve", str(request), "--comment", "my own work is great"),
-         "regtui: hank cannot approve: self-approval: hank requested this promotion and cannot be its reviewer "
-         "(nobody reviews their own request)"),
+         ("regtui: hank cannot approve: self-approval: hank requested this promotion and cannot be its reviewer "
+          "(nobody reviews their own request)")),
         (("bob", "approve", "#404"), "regtui: no promotion request #404"),
         (("frank", "promote", "churn@1.4.0", "--to", "Staging"),
          "regtui: frank may not request promotions of churn: needs the contributor or releaser or admin role"),
         (("alice", "promote", "churn@1.4.0", "--to", "Production"),
-         "regtui: stage rule: Development -> Production is not allowed; from Development: Staging (promote), "
-         "Archived (abandon, with a reason)"),
-        (("alice", "promote", "churn@1.3.0", "--to", "Archived"), "regtui: stage rule: abandoning a version needs a reason (--reason)"),
+         ("regtui: stage rule: Development -> Production is not allowed; from Development: Staging (promote), "
+          "Archived (abandon, with a reason)")),
+        (("alice", "promote", "churn@1.3.0", "--to", "Archived"),
+         "regtui: stage rule: abandoning a version needs a reason (--reason)"),
         (("alice", "promote", "churn@9.9.9", "--to", "Staging"), "regtui: churn has no version 9.9.9"),
         (("dave", "rollback", "churn", "--to", "1.2.0", "--reason", "INC-1"),
          "regtui: rollback rule: the target must be an Archived version; churn@1.2.0 is in Canary"),
@@ -134,7 +141,7 @@ def test_roles_and_policy_set_work_for_an_admin_and_are_logged(world: World, cli
 
 
 def test_rollback_dry_run_checksum_refusal_then_rollback(world: World, cli_as: WorldCli) -> None:
-    """`--dry-run` prints the swap and changes nothing; a modified artifact exits 2 naming it; then the rollback applies."""
+    """`--dry-run` prints the swap, changes nothing; a modified artifact exits 2 naming it; then it rolls back."""
     before = world.snapshot()
     dry = cli_as("dave", "rollback", "churn", "--to", "1.0.0", "--reason", "INC-42", "--dry-run")
     assert dry.code == 0 and dry.out.strip() == (

@@ -39,8 +39,9 @@ def race_pool() -> Iterator[Race]:
         yield pool, start
 
 
-def _race(race: Race, world: World, tmp_path: Path, plan: list[tuple[str, str, str]]) -> tuple[list[tuple[str, str]], int]:
-    """Run one write per (action, identity, target) at once; returns the outcomes and the most Production versions seen."""
+def _race(race: Race, world: World, tmp_path: Path,
+          plan: list[tuple[str, str, str]]) -> tuple[list[tuple[str, str]], int]:
+    """Run one write per (action, identity, target) at once; returns the outcomes and the most Production seen."""
     pool, start = race
     assert len(plan) == RACERS
     start.reset()
@@ -68,7 +69,8 @@ def _warm_caches(world: World, paths: list[Path]) -> None:
 
 def _production_count(world: World) -> int:
     """How many churn versions are in Production right now."""
-    return int(world.rows("SELECT count(*) FROM model_version WHERE model = :m AND stage = 'Production'", m=MODEL)[0][0])
+    rows = world.rows("SELECT count(*) FROM model_version WHERE model = :m AND stage = 'Production'", m=MODEL)
+    return int(rows[0][0])
 
 
 def _intact(world: World) -> bool:
@@ -92,7 +94,7 @@ def test_racing_applies_of_one_production_promotion_apply_exactly_once(race_pool
 
 
 def test_racing_approvals_lose_none_and_duplicate_none(race_pool: Race, world: World, tmp_path: Path) -> None:
-    """Two processes each for alice, erin, bob and carol approve at once: every capacity filled once, no identity twice."""
+    """Two processes each for alice, erin, bob, carol approve at once: each capacity filled once, no identity twice."""
     request = world.promote("alice", "1.2.0", Stage.PRODUCTION, evidence=PRODUCTION_EVIDENCE).request_id
     plan = [("approve", who, str(request)) for who in ("alice", "erin", "bob", "carol") for _ in range(2)]
     outcomes, _ = _race(race_pool, world, tmp_path, plan)

@@ -1,4 +1,4 @@
-"""Identity: on PostgreSQL the authenticated session user acts, never a claimed name; on SQLite REGTUI_USER (advisory)."""
+"""Identity: on PostgreSQL the authenticated session user acts, never a claimed name; on SQLite REGTUI_USER."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tests.workflow.conftest import POLICY_YAML, REVIEW_EVIDENCE
 
 
 def _registry(url: str, folder: Path) -> None:
-    """Initialise a registry (its creator is admin); alice (contributor, owning team), bob (reviewer); churn 1.0.0 in Staging."""
+    """A registry (its creator is admin), alice (contributor, owning team), bob (reviewer), churn 1.0.0 in Staging."""
     admin = RegistryService(Locations(url, folder.with_name("admin-cache.db")))
     admin.init()
     write_manifest(folder, {
@@ -39,12 +39,13 @@ def _registry(url: str, folder: Path) -> None:
 def _actors(service: RegistryService) -> list[tuple[str, str]]:
     """(kind, actor) of every log entry after the setup, read from the registry."""
     service.sync()
-    return [(e.kind, e.actor) for e in reversed(workflow.audit_entries(service)) if e.kind not in ("register", "policy")]
+    entries = reversed(workflow.audit_entries(service))
+    return [(e.kind, e.actor) for e in entries if e.kind not in ("register", "policy")]
 
 
 def test_on_postgresql_the_session_user_acts_whatever_name_the_client_claims(
         pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """Connected as role alice with REGTUI_USER=bob and identity="bob", every write is alice's; bob's own role is bob."""
+    """Connected as role alice with REGTUI_USER=bob and identity="bob", every write is alice's; bob acts as bob."""
     _registry(pg_url, tmp_path / "manifests")
     alice_url, bob_url = create_pg_role(pg_url, "alice"), create_pg_role(pg_url, "bob")
     for role in ("alice", "bob"):

@@ -15,7 +15,7 @@ from tests.workflow.conftest import MODEL, World, tampered
 
 
 def test_rollback_restores_a_former_production_version_and_archives_the_current_one(world: World) -> None:
-    """A releaser rolls back to 1.0.0 with an incident reference (1.1.0 archived, logged); rolling back again swaps back."""
+    """A releaser rolls back to 1.0.0 with an incident reference (1.1.0 archived, logged); once more swaps back."""
     before = world.log_length()
     outcome = workflow.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
     assert (outcome.from_version, outcome.to_version, outcome.verified) == ("1.1.0", "1.0.0", ("model.bin",))
@@ -42,7 +42,7 @@ REFUSED_ROLLBACKS = [
 
 
 def test_rollback_refusals_name_the_rule_and_write_nothing(world: World) -> None:
-    """Missing role or reason, a non-Archived or never-Production target, a checksum mismatch: refused, nothing written."""
+    """Missing role or reason, non-Archived or never-Production target, checksum mismatch: refused, nothing written."""
     world.promote("alice", "1.3.0", Stage.ARCHIVED, reason="abandoned")
     before = world.snapshot()
     for identity, version, reason, message in REFUSED_ROLLBACKS:
@@ -65,7 +65,8 @@ def test_the_retention_window_bounds_rollback_targets(world: World) -> None:
         ("1.0.0", True, timedelta(days=30))]
     before = world.snapshot()
     with pytest.raises(RuleError) as refused:
-        workflow.rollback(world.service("dave", clock=lambda: archived_at + timedelta(days=31)), MODEL, "1.0.0", "INC-9")
+        late = world.service("dave", clock=lambda: archived_at + timedelta(days=31))
+        workflow.rollback(late, MODEL, "1.0.0", "INC-9")
     assert refused.value.message.startswith("retention rule: churn@1.0.0 was archived ")
     assert "its 30-day retention ended" in refused.value.message
     assert world.snapshot() == before

@@ -16,11 +16,13 @@ def test_development_to_staging_applies_exactly_when_every_threshold_passes(worl
     assert outcome.applied and outcome.gate.passed and outcome.missing == []
     assert world.stage("1.4.0") == "Staging"
     entries = world.events(before)
-    assert [(e.kind, e.actor, e.version) for e in entries] == [("request", "alice", "1.4.0"), ("promote", "alice", "1.4.0")]
+    assert [(e.kind, e.actor, e.version) for e in entries] == [
+        ("request", "alice", "1.4.0"), ("promote", "alice", "1.4.0")]
     gate = entries[-1].details["gate"]
     assert gate["passed"] and [c["name"] for c in gate["checks"]] == [
         "threshold auc >= 0.85", "threshold latency_p95_ms <= 40", "threshold auc >= 0.85 in every segment"]
-    assert world.rows("SELECT status, closed_by FROM promotion_request WHERE version = '1.4.0'") == [("applied", "alice")]
+    closed = world.rows("SELECT status, closed_by FROM promotion_request WHERE version = '1.4.0'")
+    assert closed == [("applied", "alice")]
     failing = world.promote("alice", "1.4.1", Stage.STAGING)
     assert not failing.applied and world.stage("1.4.1") == "Development"
     assert failing.missing == ["threshold auc >= 0.85", "threshold latency_p95_ms <= 40",
@@ -88,7 +90,7 @@ def test_canary_to_production_names_what_is_missing_then_archives_the_outgoing_v
 
 
 def test_abandon_and_failed_canary_need_a_reason_and_withdraw_open_requests(world: World) -> None:
-    """Abandon (to Archived) and Canary -> Staging apply with a reason and withdraw open requests; without one nothing is written."""
+    """Abandon and Canary -> Staging apply with a reason and withdraw open requests; without one nothing is written."""
     request = world.promote("alice", "1.2.0", Stage.PRODUCTION, evidence=PRODUCTION_EVIDENCE).request_id
     before = world.snapshot()
     for version, stage in (("1.3.0", Stage.ARCHIVED), ("1.2.0", Stage.STAGING)):
@@ -100,29 +102,31 @@ def test_abandon_and_failed_canary_need_a_reason_and_withdraw_open_requests(worl
     assert world.rows("SELECT stage, canary_share FROM model_version WHERE version = '1.2.0'") == [("Staging", None)]
     assert world.rows(f"SELECT status FROM promotion_request WHERE id = {request}") == [("withdrawn",)]
     abandon, failed = world.events(world.log_length() - 2)
-    assert (abandon.kind, abandon.details, abandon.to_stage) == ("abandon", {"reason": "superseded by 1.4.0"}, "Archived")
-    assert (failed.kind, failed.details["reason"], failed.from_stage) == ("canary-failed", "INC-7: error rate doubled", "Canary")
+    assert (abandon.kind, abandon.details, abandon.to_stage) == (
+        "abandon", {"reason": "superseded by 1.4.0"}, "Archived")
+    assert (failed.kind, failed.details["reason"], failed.from_stage) == (
+        "canary-failed", "INC-7: error rate doubled", "Canary")
 
 
 REFUSED_MOVES = [
-    ("1.4.0", Stage.CANARY, "Development -> Canary is not allowed; from Development: Staging (promote), "
-                            "Archived (abandon, with a reason)"),
+    ("1.4.0", Stage.CANARY, ("Development -> Canary is not allowed; from Development: Staging (promote), "
+                             "Archived (abandon, with a reason)")),
     ("1.4.0", Stage.PRODUCTION, "Development -> Production is not allowed; from Development: Staging"),
     ("1.3.0", Stage.PRODUCTION, "Staging -> Production is not allowed; from Staging: Canary (promote), Archived"),
     ("1.3.0", Stage.DEVELOPMENT, "Staging -> Development is not allowed"),
     ("1.3.0", Stage.STAGING, "the version is already in Staging"),
-    ("1.2.0", Stage.DEVELOPMENT, "Canary -> Development is not allowed; from Canary: Production (promote), "
-                                 "Staging (failed canary, with a reason), Archived (abandon, with a reason)"),
+    ("1.2.0", Stage.DEVELOPMENT, ("Canary -> Development is not allowed; from Canary: Production (promote), "
+                                  "Staging (failed canary, with a reason), Archived (abandon, with a reason)")),
     ("1.1.0", Stage.ARCHIVED, "archived only when a replacement is promoted to Production"),
-    ("1.1.0", Stage.STAGING, "Production -> Staging is not allowed; from Production: Archived (only when a "
-                             "replacement is promoted to Production)"),
+    ("1.1.0", Stage.STAGING, ("Production -> Staging is not allowed; from Production: Archived (only when a "
+                              "replacement is promoted to Production)")),
     ("1.0.0", Stage.PRODUCTION, "Archived -> Production is not allowed; a version leaves Archived only by rollback"),
     ("1.0.0", Stage.DEVELOPMENT, "Archived -> Development is not allowed"),
 ]
 
 
 def test_every_other_move_is_refused_naming_the_allowed_ones_and_writes_nothing(world: World) -> None:
-    """Moves outside the stage machine are refused with the allowed moves named; rows, counter and log stay identical."""
+    """Moves outside the stage machine are refused naming the allowed moves; rows, counter and log stay identical."""
     before = world.snapshot()
     for version, stage, message in REFUSED_MOVES:
         with pytest.raises(RuleError) as refused:

@@ -27,7 +27,12 @@ from regtui.tui.screens.comment import CommentScreen
 from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.promote import PromoteScreen
 from regtui.tui.tones import Cell, Tone, Toned, stage_badge
-from regtui.tui.widgets.report import Report, gate_checklist, missing_checks, missing_summary
+from regtui.tui.widgets.report import (
+    Report,
+    gate_checklist,
+    missing_checks,
+    missing_summary,
+)
 from regtui.tui.widgets.version_details import when
 from regtui.tui.widgets.window_table import Column, WindowTable
 
@@ -288,4 +293,9 @@ class ApprovalsScreen(RegtuiScreen):
         if line is not None:
             view = line.view
             self.app.push_screen(PromoteScreen(line.model, line.version, Stage(view.from_stage), Stage(view.to_stage)),
-                                 lambda _done: self.load_queue())
+                                 self._promoted)
+
+    def _promoted(self, changed: bool | None) -> None:
+        """After the promote dialog: read the queue again when the registry changed."""
+        if changed:
+            self.load_queue()

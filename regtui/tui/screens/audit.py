@@ -38,7 +38,7 @@ def stage_move(event: EventLine) -> tuple[Toned, ...]:
 EVENT_COLUMNS: tuple[Column[EventLine], ...] = (
     Column("#", lambda e: str(e.position), 6, priority=3, align="right"),
     Column("TIME (UTC)", lambda e: utc_iso(e.at)[:16].replace("T", " "), 16, priority=8),
-    Column("KIND", lambda e: e.kind, 8, priority=9),
+    Column("KIND", lambda e: e.kind, 16, min_width=9, priority=6),
     Column("MODEL", lambda e: e.model or NONE, 18, min_width=10, priority=7),
     Column("VERSION", lambda e: e.version or NONE, 10, priority=6),
     Column("STAGE", stage_move, 21, min_width=14, priority=5),

@@ -3,8 +3,9 @@ every field, hyperparameter and model-card difference."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
-from typing import Callable, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -206,7 +207,7 @@ class DiffScreen(RegtuiScreen):
         """Choose the baseline or candidate from the model's versions (a windowed list over this screen)."""
         current = self.baseline if side == "a" else self.candidate
         what = "baseline (A)" if side == "a" else "candidate (B)"
-        prompt = f"Pick the {what} of {self.model}" + (f" · now {current}" if current else "")
+        prompt = clean_single_line(f"Pick the {what} of {self.model}" + (f" · now {current}" if current else ""))
 
         def picked(version: str | None) -> None:
             """Compare again with the picked version."""

@@ -228,8 +228,12 @@ class ModelScreen(RegtuiScreen):
             return
         if self.view.manifest.entry.version != clean_single_line(self.selected):
             return
-        self.app.push_screen(PromoteScreen(self.model, self.selected, Stage(self.view.manifest.stage)),
-                             lambda changed: self.load_overview() if changed else None)
+        self.app.push_screen(PromoteScreen(self.model, self.selected, Stage(self.view.manifest.stage)), self._promoted)
+
+    def _promoted(self, changed: bool | None) -> None:
+        """After the promote dialog: read the model again when the registry changed."""
+        if changed:
+            self.load_overview()
 
     def action_rollback_model(self) -> None:
         """The rollback screen of this model."""

@@ -130,9 +130,9 @@ class PromoteScreen(ModalScreen[bool]):
         self.version = version
         self.seen_stage = seen_stage
         self.target = target
-        self.preview: PromotionPreview | None = None
         self.submitting = False
         self._archival_for: Stage | None = None
+        self.outgoing: str | None = None
         self._moves_shown = False
         self._debounce = Debounce(self, PREVIEW_DEBOUNCE_S, self.request_preview)
 
@@ -151,8 +151,8 @@ class PromoteScreen(ModalScreen[bool]):
         with Vertical(id="promote-dialog"):
             yield Static(id="promote-title")
             yield Static(id="promote-note")
-            with Horizontal(id="promote-body"):
-                with VerticalScroll(id="promote-form"):
+            with VerticalScroll(id="promote-body"):
+                with Vertical(id="promote-form"):
                     yield Static(Content("target stage"), classes="label")
                     yield OptionList(id="targets", compact=True)
                     yield from self._field("reason", "reason", "why (required to abandon or for a failed canary)")
@@ -206,7 +206,7 @@ class PromoteScreen(ModalScreen[bool]):
                             for stage, kind in offered.items())
         if self.target not in offered:
             promote = [stage for stage, kind in offered.items() if kind is MoveKind.PROMOTE]
-            self.target = (promote or list(offered) or [None])[0]
+            self.target = next(iter(promote or offered), None)
         if self.target is not None:
             targets.highlighted = list(offered).index(self.target)
         self.query_one("#submit", Button).disabled = self.target is None
@@ -227,9 +227,14 @@ class PromoteScreen(ModalScreen[bool]):
         self.focus_next()
 
     @on(Input.Changed)
-    @on(SelectionList.SelectedChanged)
     def form_changed(self) -> None:
         """Typing re-evaluates the gate (debounced)."""
+        self._debounce()
+
+    @on(SelectionList.SelectedChanged, "#archival")
+    def archival_changed(self) -> None:
+        """Ticking an item re-counts and re-evaluates the gate (debounced)."""
+        self._count_archival()
         self._debounce()
 
     @on(Input.Submitted)
@@ -295,7 +300,6 @@ class PromoteScreen(ModalScreen[bool]):
         if message.target is not self.target:
             self.request_preview()
             return
-        self.preview = preview
         self._show_archival(preview)
         self._show_gate(preview)
 
@@ -308,11 +312,19 @@ class PromoteScreen(ModalScreen[bool]):
             return
         self._archival_for = self.target
         done = set((preview.evidence or {}).get("archival_checklist") or ())
-        self.query_one("#archival-label", Static).update(
-            Content(f"archival checklist of {preview.outgoing} (space ticks)"))
+        self.outgoing = preview.outgoing
         selection = self.query_one("#archival", SelectionList)
         selection.clear_options()
         selection.add_options((Content(item), item, item in done) for item in preview.archival_checklist)
+        selection.highlighted = 0
+        self._count_archival()
+
+    def _count_archival(self) -> None:
+        """'archival checklist of 2.5.0: 2 of 4 ticked' (in words: the ticks alone are colour)."""
+        selection = self.query_one("#archival", SelectionList)
+        self.query_one("#archival-label", Static).update(Content(
+            f"archival checklist of {self.outgoing}: {len(selection.selected)} of {selection.option_count} "
+            "ticked (space ticks)"))
 
     def _show_gate(self, preview: PromotionPreview) -> None:
         """The gate as promote would evaluate it, and what submitting would do."""

@@ -62,6 +62,7 @@ class RegistryScreen(RegtuiScreen):
         Binding("a", "filter_stage('')", "All models", id="filter_all", show=False),
         Binding("o", "cycle_sort", "Sort", id="cycle_sort"),
         Binding("R", "rollback_model", "Rollback", id="rollback_model"),
+        Binding("P", "app.open_screen('providers')", "Providers", id="open_providers", show=False),
     ]
     """
     | Key(s) | Description |
@@ -72,6 +73,7 @@ class RegistryScreen(RegtuiScreen):
     | o | Sort by name, owner, or latest registration. |
     | enter | Open the model under the cursor. |
     | R | Roll back the model under the cursor (on call: history, verify, confirm). |
+    | P | Provider models: pinned versions, change log, qualification. |
     """
 
     def __init__(self) -> None:

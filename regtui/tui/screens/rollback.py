@@ -3,9 +3,10 @@ its checksums are re-hashed live with a progress bar, a typed confirmation, done
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -28,7 +29,11 @@ from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.confirm_rollback import ConfirmRollbackScreen
 from regtui.tui.tones import Cell, Tone, Toned
 from regtui.tui.widgets.report import Report
-from regtui.tui.widgets.version_details import VERIFY_TONES, VERIFY_WORDS, human_size, when
+from regtui.tui.widgets.version_details import (
+    VERIFY_TONES,
+    VERIFY_WORDS,
+    human_size,
+)
 from regtui.tui.widgets.window_table import Column, WindowTable
 
 
@@ -181,7 +186,8 @@ class RollbackScreen(RegtuiScreen):
         """What serves now, how long archived versions stay targets, and whether this is a dry run."""
         if self.view is None:
             return
-        now = f"in Production: {self.view.production}" if self.view.production else "no Production version"
+        production = self.view.production
+        now = f"in Production: {clean_single_line(production)}" if production else "no Production version"
         dry = "DRY RUN on" if self.dry_run else "dry run off"
         title = f"Rollback {self.view.model} · {now} · retention {self.view.retention_days} d · {dry}"
         self.query_one("#rollback-title", Static).update(Content(title))
@@ -270,12 +276,20 @@ class RollbackScreen(RegtuiScreen):
     def verify_target(self, run: int, line: HistoryLine, confirm: bool) -> None:
         """Re-hash the version's artifacts from the registry's records, posting progress (in a thread)."""
         try:
-            results = workflow.verify_version(self.regtui.service, self.model, line.key,
-                                              on_bytes=lambda size: self.post_message(self.VerifyProgress(run, size)))
+            results = workflow.verify_version(self.regtui.service, self.model, line.key, on_bytes=self._progress(run))
         except RegtuiError as error:
             self.post_message(self.Verified(run, line, (), confirm, error))
             return
         self.post_message(self.Verified(run, line, clean_deep(results), confirm))
+
+    def _progress(self, run: int) -> Callable[[int], None]:
+        """The on_bytes callback of a run: posts progress from the hashing thread (post_message is thread-safe)."""
+
+        def hashed(size: int) -> None:
+            """Bytes hashed."""
+            self.post_message(self.VerifyProgress(run, size))
+
+        return hashed
 
     def on_rollback_screen_verify_progress(self, message: VerifyProgress) -> None:
         """Advance the bar of the current run."""
@@ -317,7 +331,8 @@ class RollbackScreen(RegtuiScreen):
 
     def _confirm(self, line: HistoryLine, view: RollbackView) -> None:
         """The typed confirmation; on confirm, roll back with the Production version seen here as expected."""
-        outgoing = f"Production now: {view.production} → goes to Archived" if view.production else "no Production version now"
+        outgoing = (f"Production now: {clean_single_line(view.production)} → goes to Archived" if view.production
+                    else "no Production version now")
         summary = (f"{outgoing}\nBack to: {line.version} (archived {day(line.archived_at)}, retention until "
                    f"{day(line.retention_ends)})\nChecksums: {line.artifacts} artifact(s) verified just now, "
                    "and again by the rollback")
@@ -344,8 +359,7 @@ class RollbackScreen(RegtuiScreen):
         service = self.regtui.service
         try:
             outcome = workflow.rollback(service, self.model, line.key, reason, dry_run=dry_run,
-                                        expected_production=production,
-                                        on_bytes=lambda size: self.post_message(self.VerifyProgress(run, size)))
+                                        expected_production=production, on_bytes=self._progress(run))
         except RegtuiError as error:
             if isinstance(error, ConflictError):
                 service.refresh()

@@ -80,14 +80,16 @@ class Report(ScrollPane):
 
 
 def gate_checklist(report: Report, gate: GateResult, *, verified_on_apply: bool = False) -> RenderableType:
-    """One line per check: passed or MISSING in words (and colour), the check and its detail.
+    """One line per check, what is missing first: passed or MISSING in words (and colour), the check, its detail.
 
     With `verified_on_apply` (previews and the queue, which never re-hash), a failed artifacts check reads
     '… on apply': promote re-hashes every artifact when it applies the promotion."""
     if not gate.checks:
         return report.text(Toned("no gate for this move", Tone.MUTED))
     table = report.grid("", "check", "detail", wrap=(1, 2), show_header=False)
-    for check in gate.checks:
+    table.expand = True
+    table.columns[1].ratio = table.columns[2].ratio = 1
+    for check in sorted(gate.checks, key=lambda c: 2 if c.passed else 1 if verified_on_apply and _unverified(c) else 0):
         pending = verified_on_apply and _unverified(check)
         state = ON_APPLY if pending else PASSED if check.passed else MISSING
         detail = "every artifact is re-hashed when the promotion is applied" if pending else check.detail

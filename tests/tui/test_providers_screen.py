@@ -1,0 +1,160 @@
+"""Providers screen flows: pins with countdowns, change log filter and sort, marking checks, fetch failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from regtui import provider_workflow
+from regtui.config import Locations
+from regtui.errors import RegistryUnavailableError
+from regtui.store.provider_queries import ChangelogEntry
+from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
+from regtui.tui.widgets.window_table import WindowTable
+from tests.tui.conftest import AppFactory, screen_text, settle
+
+pytestmark = pytest.mark.anyio
+
+
+async def open_providers(pilot: object) -> ProvidersScreen:
+    """Press P on the registry screen and wait for the data."""
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("P")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    screen = pilot.app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, ProvidersScreen)
+    return screen
+
+
+def notes(pilot: object) -> str:
+    """Every notification's message so far (long ones wrap on screen)."""
+    return "\n".join(str(note.message) for note in pilot.app._notifications)  # type: ignore[attr-defined]
+
+
+def rows(table: WindowTable) -> list[ChangelogEntry]:
+    """The table's rows."""
+    return [table.row_at(i) for i in range(table.total or 0)]  # type: ignore[misc]
+
+
+async def test_pins_changelog_and_matrix(demo_locations: Locations, make_app: AppFactory) -> None:
+    """P opens the screen: live pins with status and countdown, the change log, the matrix of the first row."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        screen = await open_providers(pilot)
+        text = screen_text(pilot)
+        assert "PINNED IN PRODUCTION / CANARY" in text
+        assert "support-assistant@3.3.0 Production → openai gpt-4.1-2025-04-14 · qualified · retires in 218d" in text
+        table = screen.query_one("#changelog", WindowTable)
+        assert table.total and table.total > 10
+        first = table.row_at(0)
+        assert isinstance(first, ChangelogEntry)
+        assert f"QUALIFICATION {first.provider} {first.version}" in screen_text(pilot)
+        assert "regression tests" in screen_text(pilot)
+
+
+async def test_filter_and_sort_changelog(demo_locations: Locations, make_app: AppFactory) -> None:
+    """'/' filters the change log as you type; 'o' cycles the order; no match says so."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        screen = await open_providers(pilot)
+        table = screen.query_one("#changelog", WindowTable)
+        await pilot.press("slash", *"claude", "enter")
+        await settle(pilot)
+        found = rows(table)
+        assert found and all(row.provider == "anthropic" for row in found)
+        assert screen.focused is table
+        await pilot.press("o")
+        await settle(pilot)
+        assert screen.sort == "provider"
+        versions = [row.version for row in rows(table)]
+        assert versions == sorted(versions)
+        await pilot.press("slash", *"zzz-nothing")
+        await settle(pilot)
+        assert table.total == 0 and "no provider versions match" in screen_text(pilot)
+
+
+async def test_mark_check_as_reviewer(demo_locations: Locations, make_app: AppFactory) -> None:
+    """alice (reviewer) presses 2, types a note, switches to fail and records it: the matrix shows FAIL by alice."""
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_providers(pilot)
+        entry = screen.query_one("#changelog", WindowTable).cursor_value
+        assert isinstance(entry, ChangelogEntry)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CheckScreen)
+        await pilot.press("enter")  # empty evidence is refused
+        await settle(pilot)
+        assert "evidence is required" in screen_text(pilot)
+        await pilot.press(*"[red]jailbreak[/] suite", "ctrl+t", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert "safety evaluation fail recorded" in notes(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert "FAIL alice 2026-06-01" in text and "note [red]jailbreak[/] suite" in text
+
+
+async def test_mark_check_refused_shows_the_rule(demo_locations: Locations, make_app: AppFactory,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """bob is no reviewer: the refusal names the role needed, and the screen stays."""
+    monkeypatch.setenv("REGTUI_USER", "bob")
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_providers(pilot)
+        await pilot.press("1", *"ok", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert "bob may not record qualification checks: needs the reviewer or admin role" in notes(pilot)
+
+
+async def test_readonly_refuses_writes(demo_locations: Locations, make_app: AppFactory) -> None:
+    """With --readonly the keys are hidden and the actions say the session is read-only."""
+    async with make_app(demo_locations, readonly=True).run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_providers(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        screen.action_mark_check(1)
+        screen.action_fetch_now()
+        await settle(pilot)
+        assert "read-only session" in notes(pilot)
+
+
+async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_app: AppFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's feeds are real hosts: a raising fetch becomes an error notification and the app stays up."""
+    def unreachable(*_args: object, **_kwargs: object) -> list[object]:
+        raise RegistryUnavailableError("feed host unreachable: api.openai.com")
+
+    monkeypatch.setattr(provider_workflow, "fetch_feeds", unreachable)
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_providers(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert pilot.app.screen is screen and pilot.app.is_running
+        assert "feed host unreachable: api.openai.com" in notes(pilot)
+
+
+async def test_failed_feed_result_is_reported(demo_locations: Locations, make_app: AppFactory,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed that failed (others fetched) is reported with provider and reason."""
+    def partly(*_args: object, **_kwargs: object) -> list[provider_workflow.FeedResult]:
+        return [provider_workflow.FeedResult("anthropic", "https://x", "unchanged"),
+                provider_workflow.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
+
+    monkeypatch.setattr(provider_workflow, "fetch_feeds", partly)
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        await open_providers(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "anthropic unchanged, openai failed. openai, https://y, timed out" in notes(pilot)
+
+
+async def test_palette_opens_providers(demo_locations: Locations, make_app: AppFactory) -> None:
+    """The command palette lists 'Providers' (from the registry screen, its binding; elsewhere, a screen command)."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("L")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Providers")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ProvidersScreen)
