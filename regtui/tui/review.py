@@ -53,8 +53,7 @@ def _side(detail: queries.VersionDetail) -> DiffSide:
 
 
 def version_diff(service: RegistryService, model: str, candidate: str | None, baseline: str | None) -> DiffView:
-    """Compare candidate B (default: Production, else the newest) with baseline A (default: current Production,
-    or B's parent when B is the Production version or there is none)."""
+    """Candidate B (default: Production, else newest) against baseline A (default: Production, else B's parent)."""
     with service.reading() as session:
         production = production_row(session, model)
         live = production.version if production is not None else None

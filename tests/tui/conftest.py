@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import shutil
 import tempfile
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from regtui import demo
 from regtui.config import Locations, Settings
@@ -99,7 +101,8 @@ async def settle(pilot: Pilot[object]) -> None:
     """Wait out debounce timers and every worker (sync, pages, details), and handle their messages."""
     for delay in (None, 0.15, None):
         await pilot.pause(delay)
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -35,7 +35,7 @@ def test_every_workflow_step_is_logged_with_actor_time_and_details(world: World)
         ("replaced", "dave"), ("rollback", "dave"), ("drill", "dave"),
     ]
     promoted = entries[9]
-    assert promoted.details["evidence"] == PRODUCTION_EVIDENCE
+    assert promoted.details["evidence"] == {**PRODUCTION_EVIDENCE, "archival_for": "1.1.0"}
     assert {a["identity"] for a in promoted.details["approvers"]} == {"alice", "erin", "bob"}
     assert all(set(a) == {"identity", "capacity", "at"} for a in promoted.details["approvers"])
     assert entries[2].details["comment"] == "fairness summary is vague"

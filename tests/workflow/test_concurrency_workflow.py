@@ -113,14 +113,18 @@ def test_racing_approvals_lose_none_and_duplicate_none(race_pool: Race, world: W
 
 def test_rollbacks_racing_a_promotion_never_leave_two_production_versions(race_pool: Race, world: World,
                                                                            tmp_path: Path) -> None:
-    """Four rollbacks to 1.0.0 race four applies of 1.2.0: at most one Production at every commit, log consistent."""
+    """Four rollbacks to 1.0.0 race four applies of 1.2.0: at most one Production at every commit, log consistent.
+
+    The apply wins only if it commits before the first rollback: after a rollback the archival checklist
+    was ticked for a version no longer in Production, so the promotion stays pending.
+    """
     world.production_request("1.2.0")
     stages, before = world.stages(), world.log_length()
     plan = [("rollback", "dave", "1.0.0"), ("apply", "dave", "1.2.0")] * (RACERS // 2)
     outcomes, most = _race(race_pool, world, tmp_path, plan)
     applied = [o for o in outcomes if o == ("done", "applied")]
     rolled_back = [o for o in outcomes if o[0] == "done" and o[1].startswith("rolled back")]
-    assert len(applied) == 1 and 1 <= len(rolled_back) <= 2
+    assert len(applied) <= 1 and 1 <= len(rolled_back) <= 2
     assert all(kind in ("ConflictError", "RuleError") for kind, _ in outcomes if kind != "done")
     assert most == 1
     by_commit: dict[int, list[tuple[str, str]]] = {}
@@ -132,5 +136,6 @@ def test_rollbacks_racing_a_promotion_never_leave_two_production_versions(race_p
         assert list(stages.values()).count("Production") == 1
     assert stages == world.stages()
     kinds = Counter(e.kind for e in world.events(before))
-    assert (kinds["promote"], kinds["rollback"], kinds["replaced"]) == (1, len(rolled_back), 1 + len(rolled_back))
+    assert (kinds["promote"], kinds["rollback"], kinds["replaced"]) == (
+        len(applied), len(rolled_back), len(applied) + len(rolled_back))
     assert _intact(world)

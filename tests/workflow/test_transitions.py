@@ -86,7 +86,7 @@ def test_canary_to_production_names_what_is_missing_then_archives_the_outgoing_v
     assert replaced.details["archival_checklist"] == PRODUCTION_EVIDENCE["archival_checklist"]
     assert [(a["identity"], a["capacity"]) for a in promoted.details["approvers"]] == [
         ("alice", "owner"), ("erin", "stakeholder:product"), ("bob", "reviewer")]
-    assert promoted.details["evidence"] == PRODUCTION_EVIDENCE and promoted.details["gate"]["passed"]
+    assert promoted.details["evidence"] == {**PRODUCTION_EVIDENCE, "archival_for": "1.1.0"} and promoted.details["gate"]["passed"]
 
 
 def test_abandon_and_failed_canary_need_a_reason_and_withdraw_open_requests(world: World) -> None:
@@ -145,5 +145,5 @@ def test_promote_reuses_the_open_request_and_logs_changed_evidence(world: World)
     assert third.request_id == first.request_id
     assert [e.kind for e in world.events(before)] == ["evidence"]
     assert world.events(before)[0].details["evidence"] == {
-        "canary_results": {"error_rate": 0.003}, "archival_checklist": ["traffic drained"]}
+        "canary_results": {"error_rate": 0.003}, "archival_checklist": ["traffic drained"], "archival_for": "1.1.0"}
     assert world.rows("SELECT count(*) FROM promotion_request WHERE status = 'open'") == [(1,)]

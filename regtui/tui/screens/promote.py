@@ -82,8 +82,7 @@ def parse_results(text: str) -> dict[str, float]:
 
 
 class PromoteScreen(ModalScreen[bool]):
-    """Promote one version: target, reason, canary share, evidence, the gate as it stands; dismissed with True
-    when the registry changed."""
+    """Promote one version: target, reason, share, evidence and the gate; dismissed True when the registry changed."""
 
     TITLE = "Promote"
     AUTO_FOCUS = "#targets"

@@ -67,8 +67,7 @@ class Report(ScrollPane):
 
     def grid(self, *headers: str, wrap: tuple[int, ...] = (), right: tuple[int, ...] = (),
              widths: tuple[int | None, ...] = (), show_header: bool = True) -> Table:
-        """A borderless table: columns in `wrap` fold long text (the others stay on one line and end in an
-        ellipsis), columns in `right` are right-aligned (numbers), `widths` fixes column widths."""
+        """A borderless table: `wrap` columns fold, the others end in an ellipsis; `right` aligns, `widths` fixes."""
         table = Table(box=None, padding=(0, 1, 0, 0), show_header=show_header, expand=False,
                       header_style=foreground_style(self, "report--heading"))
         for index, header in enumerate(headers):
@@ -80,10 +79,7 @@ class Report(ScrollPane):
 
 
 def gate_checklist(report: Report, gate: GateResult, *, verified_on_apply: bool = False) -> RenderableType:
-    """One line per check, what is missing first: passed or MISSING in words (and colour), the check, its detail.
-
-    With `verified_on_apply` (previews and the queue, which never re-hash), a failed artifacts check reads
-    '… on apply': promote re-hashes every artifact when it applies the promotion."""
+    """Each check, missing first, as words and colour; `verified_on_apply`: unhashed artifacts read '… on apply'."""
     if not gate.checks:
         return report.text(Toned("no gate for this move", Tone.MUTED))
     table = report.grid("", "check", "detail", wrap=(1, 2), show_header=False)
