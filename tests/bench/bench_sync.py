@@ -35,11 +35,12 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -47,12 +48,12 @@ for _path in (str(HERE), str(ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from generate import apply_changes, generate  # noqa: E402
+from generate import apply_changes, generate
 
-from regtui.config import Locations  # noqa: E402
-from regtui.service import RegistryService  # noqa: E402
-from regtui.store import queries  # noqa: E402
-from regtui.store.engine import normalize_url  # noqa: E402
+from regtui.config import Locations
+from regtui.service import RegistryService
+from regtui.store import queries
+from regtui.store.engine import normalize_url
 
 CHANGES = 100
 WINDOW = 100
@@ -131,8 +132,9 @@ def use_pull(name: str) -> None:
     """Make RegistryService.sync use regtui's pull ("regtui") or a prototype from raw_pull.py."""
     if name == "regtui":
         return
-    import regtui.service
     from raw_pull import PULLS
+
+    import regtui.service
 
     regtui.service.pull = PULLS[name]  # type: ignore[attr-defined]
 
@@ -336,7 +338,7 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
         one = []
         for _ in range(bench.runs):
             name = rng.choice(names)
-            seconds, rows = timed(lambda: queries.list_versions(session, model=name))
+            seconds, rows = timed(lambda name=name: queries.list_versions(session, model=name))
             assert rows and all(r.model == name for r in rows)
             one.append(seconds)
         bench.add(backend, f"cache: one model's versions ({len(rows)} rows)", spread(one),
@@ -468,7 +470,13 @@ def _pg_unreachable() -> type[Exception]:
 def _run_postgres(bench: Bench, admin: str) -> str:
     """Two fresh databases on the server, the measurements, then drop them; returns the server version."""
     import psycopg
-    from tests.pg_server import connect_admin, create_database, database_of, drop_database
+
+    from tests.pg_server import (
+        connect_admin,
+        create_database,
+        database_of,
+        drop_database,
+    )
 
     with connect_admin(admin) as conn:
         version = "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])

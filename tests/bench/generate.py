@@ -34,10 +34,10 @@ import hashlib
 import random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlmodel import Session
@@ -71,7 +71,7 @@ from regtui.store.tables import ArtifactRow, EventRow, ModelRow, UserRow, Versio
 
 VERSIONS_PER_TRANSACTION = 10_000
 INSERT_BATCH = 5_000
-EPOCH = datetime(2022, 1, 3, 9, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2022, 1, 3, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=3 * 365)  # the registrations are spread over three years, whatever their number
 
 MAJOR_KINDS = (ChangeKind.ARCHITECTURE, ChangeKind.MODEL_TYPE, ChangeKind.APPROACH)
@@ -557,7 +557,7 @@ def _register_next(engine: Engine, rng: random.Random, name: str, actor: str, re
         major, minor, patch = (int(x) for x in version.split("-")[0].split("."))
         p = Planned(version, major, minor, patch, "", kind, top.version, Stage.DEVELOPMENT)
         index = int(name.rsplit("-", 1)[1])
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         plain = build_plain(rng, family_of(index), name, p, now - timedelta(hours=1), top.owner)
         manifest = VersionManifest(entry=plain_to_entry(plain))
         result = import_manifests(session, ManifestSet(versions=[manifest]), actor=actor, now=now, restore=False)
@@ -587,7 +587,7 @@ def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str
         else:
             return False
         outcome = promote(session, actor=actor, model=name, version=version, to_stage=Stage.STAGING,
-                          now=datetime.now(timezone.utc), expected_stage=Stage.DEVELOPMENT)
+                          now=datetime.now(UTC), expected_stage=Stage.DEVELOPMENT)
         session.commit()
     (report.moved if outcome.applied else report.requested).append(f"{name}@{version}")
     return True

@@ -27,7 +27,17 @@ import time
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, String, Table, Text, cast, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    String,
+    Table,
+    Text,
+    cast,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -115,7 +125,7 @@ def _copy_raw(reader: Session, target: Session, table: Table, low: int, high: in
     ]
     times = [i for i, c in enumerate(columns) if isinstance(c.type, DateTime)]
     names = [c.name for c in columns]
-    key = list(table.primary_key.columns)[0]
+    key = next(iter(table.primary_key.columns))
     key_index = names.index(key.name)
     insert_sql = _upsert_sql(table)
     base = select(*selected).where(table.c.change_seq > low, table.c.change_seq <= high).order_by(key).limit(BATCH)
