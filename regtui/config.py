@@ -43,6 +43,7 @@ def resolve_locations(registry: str | None = None, cache: str | None = None) -> 
 CONFIG_ENV = "REGTUI_CONFIG"
 DEFAULT_THEME = "regtui-dark"
 DEFAULT_SYNC_INTERVAL = 10.0
+DEFAULT_FEED_INTERVAL = 3600.0
 
 
 class ConfigError(InputError):
@@ -59,6 +60,7 @@ class Settings:
     cache: str | None = None
     theme: str = DEFAULT_THEME
     sync_interval: float = DEFAULT_SYNC_INTERVAL
+    feed_interval: float | None = DEFAULT_FEED_INTERVAL
     show_identity: bool = True
     keys: dict[str, str] = field(default_factory=dict)
     animations: bool = False
@@ -129,6 +131,11 @@ def _text(value: Any, node: yaml.Node, path: Path) -> str:
     raise ConfigError(f"{_where(path, node)}: expected a non-empty string, got {_kind(value)}")
 
 
+def _optional_seconds(value: Any, node: yaml.Node, path: Path) -> float | None:
+    """A positive number of seconds, or null for never."""
+    return None if value is None else _seconds(value, node, path)
+
+
 def _flag(value: Any, node: yaml.Node, path: Path) -> bool:
     """true or false."""
     if isinstance(value, bool):
@@ -167,6 +174,7 @@ _FIELD_CHECKS: dict[str, Callable[[Any, yaml.Node, Path], Any]] = {
     "cache": _optional_text,
     "theme": _text,
     "sync_interval": _seconds,
+    "feed_interval": _optional_seconds,
     "show_identity": _flag,
     "keys": _keymap,
     "animations": _flag,

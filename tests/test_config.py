@@ -11,10 +11,11 @@ from regtui.config import ConfigError, Settings, load_settings, parse_settings, 
 
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
-    """No file: defaults (dark theme, 10 s sync, no animations)."""
+    """No file: defaults (dark theme, 10 s sync, feeds hourly, no animations)."""
     settings = load_settings(tmp_path / "absent.yaml")
     assert settings == Settings()
     assert settings.theme == "regtui-dark" and settings.sync_interval == 10.0 and settings.animations is False
+    assert settings.feed_interval == 3600.0
 
 
 def test_full_file(tmp_path: Path) -> None:
@@ -22,11 +23,11 @@ def test_full_file(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text(
         "registry: sqlite:///shared/registry.db\ncache: ~/cache.db\ntheme: regtui-light\nsync_interval: 2.5\n"
-        "show_identity: false\nanimations: true\nkeys:\n  cycle_sort: O\n  cursor_down: j,down,n\n"
+        "feed_interval: 900\nshow_identity: false\nanimations: true\nkeys:\n  cycle_sort: O\n  cursor_down: j,down,n\n"
     )
     settings = load_settings(path)
     assert settings.registry == "sqlite:///shared/registry.db" and settings.cache == "~/cache.db"
-    assert settings.theme == "regtui-light" and settings.sync_interval == 2.5
+    assert settings.theme == "regtui-light" and settings.sync_interval == 2.5 and settings.feed_interval == 900.0
     assert settings.show_identity is False and settings.animations is True
     assert settings.keys == {"cycle_sort": "O", "cursor_down": "j,down,n"}
 
@@ -35,6 +36,7 @@ def test_full_file(tmp_path: Path) -> None:
     ("theme: regtui-dark\ncolour: red\n", 2, "unknown key 'colour'"),
     ("theme: x\nsync_interval: soon\n", 2, "expected a positive number of seconds, got a string 'soon'"),
     ("\n\nsync_interval: 0\n", 3, "positive number"),
+    ("feed_interval: -5\n", 1, "expected a positive number of seconds, got a number -5"),
     ("animations: maybe\n", 1, "expected true or false"),
     ("keys:\n  cycle_sort: [o, O]\n", 2, "expected `binding_id: key`"),
     ("keys: [o]\n", 1, "expected a mapping of binding ids to keys"),
@@ -73,3 +75,8 @@ def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
     with pytest.raises(ConfigError):
         load_settings()
     assert main(["models"]) == 2
+
+
+def test_feed_polling_can_be_turned_off(tmp_path: Path) -> None:
+    """`feed_interval: null` means the dashboard never fetches provider feeds by itself."""
+    assert parse_settings("feed_interval: null\n", tmp_path / "config.yaml").feed_interval is None

@@ -20,6 +20,8 @@ from regtui.errors import RegtuiError
 from regtui.service import RegistryService
 
 Handler = Callable[[argparse.Namespace, RegistryService], int]
+SIGPIPE_STATUS = 141
+"""What a shell reports for a command killed by SIGPIPE: 128 + 13."""
 ALL_COMMANDS = {**commands.COMMANDS, **WORKFLOW_COMMANDS, **PROVIDER_COMMANDS}
 
 
@@ -60,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         service = RegistryService(settings_locations(load_settings(), args.registry, args.cache))
         try:
-            return handler(args, service)
+            status = handler(args, service)
+            sys.stdout.flush()
+            return status
         finally:
             service.close()
     except RegtuiError as exc:
@@ -71,11 +75,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if os.environ.get("REGTUI_DEBUG"):
             traceback.print_exc()
         warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
         return 2
+
+
+def _reader_went_away() -> int:
+    """The reader of our output closed the pipe (`regtui versions x | head`): stop quietly, as SIGPIPE would."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return SIGPIPE_STATUS
 
 
 if __name__ == "__main__":

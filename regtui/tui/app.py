@@ -14,11 +14,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from regtui import provider_workflow
 from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.resources import themes_dir
 from regtui.service import RegistryService
+from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.audit import AuditScreen
@@ -104,6 +106,8 @@ class RegtuiApp(App[int]):
         self._apply_keymap()
         self.sync_registry()
         self.set_interval(self.settings.sync_interval, self._sync_tick)
+        if self.settings.feed_interval is not None:
+            self.set_interval(self.settings.feed_interval, self._feed_tick)
 
     def _apply_themes(self) -> None:
         """Register the bundled themes and pick the configured one; report broken files and use the default."""
@@ -129,9 +133,47 @@ class RegtuiApp(App[int]):
                         severity="warning", markup=False)
         self.set_keymap(self.settings.keys)
 
+    def _group_busy(self, group: str) -> bool:
+        """Whether a worker of the group is running."""
+        return any(worker.group == group and worker.is_running for worker in self.workers)
+
     def _sync_tick(self) -> None:
         """Interval sync: start one unless one is still running."""
-        if not any(worker.group == "sync" and worker.is_running for worker in self.workers):
+        if not self._group_busy("sync"):
+            self.sync_registry()
+
+    def _feed_tick(self) -> None:
+        """Interval feed fetch: quietly skipped while read-only, offline, or a fetch is still running."""
+        if self.writable and not self._group_busy(FETCH_GROUP):
+            self.fetch_provider_feeds(asked=False)
+
+    def fetch_provider_feeds(self, *, asked: bool) -> None:
+        """Fetch every configured provider feed in a worker; a fetch asked for by a key says so at once."""
+        if asked:
+            self.notify("fetching provider feeds…", title="Providers", markup=False)
+        self._fetch_feeds(asked)
+
+    @work(thread=True, exclusive=True, group=FETCH_GROUP, exit_on_error=False)
+    def _fetch_feeds(self, asked: bool) -> None:
+        """Fetch and record (in a thread), then post the outcome."""
+        try:
+            results = provider_workflow.fetch_feeds(self.service)
+        except RegtuiError as exc:
+            self.post_message(FeedsFetched([], exc, asked))
+            return
+        self.post_message(FeedsFetched(results, None, asked))
+
+    def on_feeds_fetched(self, message: FeedsFetched) -> None:
+        """Report the outcome (an interval fetch only when it matters) and sync when the registry changed."""
+        if message.error is not None:
+            if message.asked:
+                self.report_error(message.error)
+            return
+        if worth_telling(message):
+            failed = any(result.failed for result in message.results)
+            self.notify(fetch_summary(message.results), title="Fetch failed" if failed else "Provider feeds",
+                        severity="error" if failed else "information", markup=False, timeout=8)
+        if any(result.status == "updated" for result in message.results):
             self.sync_registry()
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
@@ -202,6 +244,11 @@ class RegtuiApp(App[int]):
     def on_window_table_load_failed(self, message: WindowTable.LoadFailed) -> None:
         """A table could not read its rows."""
         self.report_error(message.error)
+
+    @property
+    def writable(self) -> bool:
+        """Whether writes may run now: not a read-only session and not offline."""
+        return not self.readonly and not (self.sync_status is not None and self.sync_status.offline)
 
     def require_writable(self) -> bool:
         """True when writes may run now; otherwise say why not (read-only session, or registry offline)."""

@@ -188,6 +188,18 @@ def test_python_m_regtui_exit_statuses(sqlite_url: str, make_service: ServiceFac
     assert "Traceback" not in listed.stderr + verified.stderr + unknown.stderr
 
 
+def test_a_reader_that_stops_early_gets_no_error(sqlite_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
+    """`regtui models | head -0`: the pipe closes before regtui writes; it stops quietly with SIGPIPE's status."""
+    make_service(sqlite_url).import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    command = [sys.executable, "-m", "regtui", "--registry", sqlite_url, "--cache", str(tmp_path / "p.db"), "models"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "REGTUI_USER": ADMIN})
+    assert process.stdout is not None
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (141, b"")
+
+
 def test_demo_builds_without_the_tui(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,7 +19,8 @@ from regtui.config import Locations, Settings
 from regtui.service import RegistryService
 from regtui.tui.app import RegtuiApp
 
-FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+"""The demo's story is told as of 2026-11-27 (scripts/demo_history.py)."""
 SNAPSHOT_DEMO = Path(tempfile.gettempdir()) / "regtui-snapshot-demo"
 """A fixed path, so the registry URL and artifact URIs on screen are the same in every run."""
 
@@ -98,12 +99,30 @@ def make_app() -> Iterator[AppFactory]:
 
 
 async def settle(pilot: Pilot[object]) -> None:
-    """Wait out debounce timers and every worker (sync, pages, details), and handle their messages."""
+    """Wait out debounce timers and every worker (sync, pages, details), then until the screen stops changing."""
     for delay in (None, 0.15, None):
         await pilot.pause(delay)
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    _stop_blinking(pilot)
+    await _until_still(pilot)
+
+
+def _stop_blinking(pilot: Pilot[object]) -> None:
+    """Hold text cursors steady, so a render does not depend on when in the blink it was taken."""
+    for field in pilot.app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+
+
+async def _until_still(pilot: Pilot[object], attempts: int = 20) -> None:
+    """Pause until two renders a frame apart are identical (late repaints such as scrollbars land)."""
+    previous = pilot.app.export_screenshot()
+    for _ in range(attempts):
+        await pilot.pause(0.02)
+        current = pilot.app.export_screenshot()
+        if current == previous:
+            return
+        previous = current
 
 
 def screen_text(pilot: Pilot[object]) -> str:

@@ -131,10 +131,10 @@ async def test_conflict_refreshes_and_says_who_moved_it(demo_locations: Location
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert notes == [("Conflict: search-ranker@2.4.1 moved to Archived by dave at 2026-06-01 12:00 UTC while you "
+        assert notes == [("Conflict: search-ranker@2.4.1 moved to Archived by dave at 2026-11-27 12:00 UTC while you "
                           "looked (you saw Staging); nothing was changed — refresh and retry")]
         text = flat(pilot)
-        assert "now in Archived: moved by dave at 2026-06-01 12:00 UTC — refreshed" in text
+        assert "now in Archived: moved by dave at 2026-11-27 12:00 UTC — refreshed" in text
         assert "Promote search-ranker@2.4.1 · now Archived" in text
         assert screen.seen_stage is Stage.ARCHIVED and targets(screen) == []
         await pilot.press("escape")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from regtui import provider_workflow
-from regtui.config import Locations
+from regtui.config import Locations, Settings
+from regtui.domain.providers import FeedConfig, FeedFormat
 from regtui.errors import RegistryUnavailableError
+from regtui.service import RegistryService
 from regtui.store.provider_queries import ChangelogEntry
 from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
 from regtui.tui.widgets.window_table import WindowTable
+from tests.providers.feed_server import FeedServer, Reply
 from tests.tui.conftest import AppFactory, screen_text, settle
 
 pytestmark = pytest.mark.anyio
@@ -41,7 +46,7 @@ async def test_pins_changelog_and_matrix(demo_locations: Locations, make_app: Ap
         screen = await open_providers(pilot)
         text = screen_text(pilot)
         assert "PINNED IN PRODUCTION / CANARY" in text
-        assert "support-assistant@3.3.0 Production → openai gpt-4.1-2025-04-14 · qualified · retires in 218d" in text
+        assert "support-assistant@3.3.0 Production → openai gpt-4.1-2025-04-14 · qualified · retires in 39d" in text
         table = screen.query_one("#changelog", WindowTable)
         assert table.total and table.total > 10
         first = table.row_at(0)
@@ -89,7 +94,7 @@ async def test_mark_check_as_reviewer(demo_locations: Locations, make_app: AppFa
         pilot.app.clear_notifications()
         await settle(pilot)
         text = screen_text(pilot)
-        assert "FAIL alice 2026-06-01" in text and "note [red]jailbreak[/] suite" in text
+        assert "FAIL alice 2026-11-27" in text and "note [red]jailbreak[/] suite" in text
 
 
 async def test_mark_check_refused_shows_the_rule(demo_locations: Locations, make_app: AppFactory,
@@ -158,3 +163,41 @@ async def test_palette_opens_providers(demo_locations: Locations, make_app: AppF
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProvidersScreen)
+
+
+async def test_feeds_are_fetched_on_the_interval(demo_locations: Locations, make_app: AppFactory,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `feed_interval` set, the app fetches by itself: a new version shows in the change log, no key pressed."""
+    with FeedServer() as server:
+        body = json.dumps({"object": "list", "data": [{"id": "gpt-9-2026-11-20", "created": 1763596800}]})
+        feeds = {"openai": server.serve("/v1/models", Reply(body=body.encode())),
+                 "anthropic": server.serve("/anthropic", Reply.fixture("anthropic-models.json"))}
+        monkeypatch.setenv("REGTUI_USER", "admin")
+        admin = RegistryService(demo_locations)
+        for provider, url in feeds.items():
+            fmt = FeedFormat.OPENAI if provider == "openai" else FeedFormat.ANTHROPIC
+            provider_workflow.add_feed(admin, FeedConfig(provider, url, fmt))
+        admin.close()
+        monkeypatch.setenv("REGTUI_USER", "alice")
+        app = make_app(demo_locations, settings=Settings(feed_interval=0.3))
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            screen = await open_providers(pilot)
+            for _ in range(50):
+                await pilot.pause(0.1)
+                await settle(pilot)
+                if any(row.version == "gpt-9-2026-11-20" for row in rows(screen.query_one("#changelog", WindowTable))):
+                    break
+            assert "gpt-9-2026-11-20" in screen_text(pilot)
+            assert "anthropic updated, openai updated" in notes(pilot)
+
+
+async def test_no_interval_fetch_in_a_readonly_session(demo_locations: Locations, make_app: AppFactory,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only session never fetches on the interval (it may not write what the feeds say)."""
+    calls: list[object] = []
+    monkeypatch.setattr(provider_workflow, "fetch_feeds", lambda *args, **kwargs: calls.append(args) or [])
+    async with make_app(demo_locations, readonly=True, settings=Settings(feed_interval=0.1)).run_test() as pilot:
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert calls == []

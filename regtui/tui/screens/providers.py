@@ -213,7 +213,7 @@ class ProvidersScreen(RegtuiScreen):
             self.cells = cells
 
     class Done(Message):
-        """A fetch or a check finished: what to say about it."""
+        """A qualification check was recorded: what to say about it."""
 
         def __init__(self, text: str, title: str, severity: str = "information") -> None:
             super().__init__()
@@ -363,23 +363,9 @@ class ProvidersScreen(RegtuiScreen):
         report.show(*lines)
 
     def action_fetch_now(self) -> None:
-        """Fetch every feed in a worker (not in a read-only session or offline)."""
-        if not self.regtui.require_writable():
-            return
-        self.notify("fetching provider feeds…", title="Providers", markup=False)
-        self.fetch_feeds()
-
-    @work(thread=True, exclusive=True, group="providers-fetch", exit_on_error=False)
-    def fetch_feeds(self) -> None:
-        """Fetch and record (in a thread); failures become a notification."""
-        results = provider_workflow.fetch_feeds(self.regtui.service)
-        failed = [r for r in results if r.failed]
-        summary = ", ".join(f"{r.provider} {r.status}" for r in results)
-        if failed:
-            errors = "; ".join(clean_single_line(r.error or "") for r in failed)
-            self.post_message(self.Done(f"{summary}. {errors}", "Fetch failed", "error"))
-        else:
-            self.post_message(self.Done(summary or "no feeds", "Fetched"))
+        """Fetch every feed now, in the app's worker (not in a read-only session or offline)."""
+        if self.regtui.require_writable():
+            self.regtui.fetch_provider_feeds(asked=True)
 
     def action_mark_check(self, number: int) -> None:
         """Ask for the result and evidence of check NUMBER of the highlighted version, then record it."""
