@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -104,7 +105,9 @@ async def test_tabs_by_number(demo_locations: Locations, make_app: AppFactory) -
         await pilot.press("2")
         await settle(pilot)
         assert screen.query_one(TabbedContent).active == "metrics"
-        assert "overall" in screen_text(pilot)
+        lines = screen_text(pilot).splitlines()
+        assert any(re.search(r"overall +0\.\d{3,4} ", line) for line in lines)
+        assert any("tenure=established" in line for line in lines), "segment names are shown whole"
         await pilot.press("3")
         await settle(pilot)
         text = plain(screen.query_one("#card-body", Static).content)

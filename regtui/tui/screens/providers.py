@@ -72,16 +72,18 @@ def _date(entry: ChangelogEntry) -> str:
 
 
 CHANGELOG_COLUMNS: tuple[Column[ChangelogEntry], ...] = (
-    Column("PROVIDER", lambda e: e.provider, 10, min_width=8, priority=6),
-    Column("MODEL", lambda e: e.model, 16, min_width=8, priority=4),
+    Column("PROVIDER", lambda e: e.provider, 10, min_width=9, priority=6),
+    Column("MODEL", lambda e: e.model, 16, min_width=8, priority=1),
     Column("VERSION", lambda e: (Toned(e.version), Toned(" (alias)", Tone.MUTED)) if e.alias else e.version,
-           30, min_width=16, priority=9),
+           34, min_width=26, priority=9),
     Column("CHANGED", _date, 10, priority=7),
     Column("IMPACT", lambda e: Toned(e.impact or "-", Tone.PLAIN if e.impact else Tone.MUTED), 24, min_width=8,
-           flex=True, priority=2),
+           flex=True, priority=3),
     Column("STATUS", lambda e: status_badge(e.status), 16, priority=8),
 )
 """The change log's columns (the standard's: provider model, version, change date, impact, status)."""
+PIN_WIDTHS = (None, 10, None, 11, 16)
+"""Pin rows keep the stage, qualification status and countdown whole; the model and pinned version share the rest."""
 
 
 @dataclass(frozen=True)
@@ -264,25 +266,25 @@ class ProvidersScreen(RegtuiScreen):
         self._apply(reset_cursor=False)
 
     def _show_pins(self, pins: list[PinView]) -> None:
-        """One line per live pin: model@version stage → provider version · status · countdown."""
+        """One row per live pin: model@version, stage, pinned provider version, status, countdown (never wrapped)."""
         report = self.query_one("#pins", Report)
-        lines: list[Text] = [report.heading("PINNED IN PRODUCTION / CANARY")]
+        heading = report.heading("PINNED IN PRODUCTION / CANARY")
         if not pins:
-            lines.append(report.text(Toned("no Production or Canary version pins a provider model", Tone.MUTED)))
+            report.show(heading, report.text(Toned("no Production or Canary version pins a provider model", Tone.MUTED)))
+            return
+        table = report.grid("", "", "", "", "", show_header=False, widths=PIN_WIDTHS)
+        table.expand = True
+        table.columns[0].ratio = table.columns[2].ratio = 1
         for pin in pins:
-            parts: list[Toned] = [
-                Toned(f"{pin.model}@{pin.version} "),
-                Toned(pin.stage.value, Tone.GOOD if pin.stage is Stage.PRODUCTION else Tone.WARN),
-                Toned(f" → {pin.pin.provider} {pin.pin.version}"),
-            ]
+            pinned: list[Toned] = [Toned(pin.pin.version)]
             if pin.status.alias:
-                parts.append(Toned(" (alias)", Tone.BAD))
-            parts += [Toned(" · "), status_badge(pin.qualification)]
-            when = countdown(pin.days_left, pin.deprecated)
-            if when.text != "-":
-                parts += [Toned(" · "), when]
-            lines.append(report.text(tuple(parts)))
-        report.show(*lines)
+                pinned.append(Toned(" (alias)", Tone.BAD))
+            table.add_row(*(report.text(cell) for cell in (
+                f"{pin.model}@{pin.version}",
+                Toned(pin.stage.value, Tone.GOOD if pin.stage is Stage.PRODUCTION else Tone.WARN),
+                tuple(pinned), status_badge(pin.qualification), countdown(pin.days_left, pin.deprecated),
+            )))
+        report.show(heading, table)
 
     def _apply(self, *, reset_cursor: bool = True) -> None:
         """Filter and sort the change log into the table."""
@@ -344,6 +346,9 @@ class ProvidersScreen(RegtuiScreen):
 
     def on_providers_screen_matrix_loaded(self, message: MatrixLoaded) -> None:
         """Render the matrix: one line per check with its latest result, evidence, who and when."""
+        entry = self._highlighted()
+        if entry is not None and (entry.provider, entry.version) != message.key:
+            return
         self.matrix_key = message.key
         provider, version = message.key
         report = self.query_one("#matrix", Report)

@@ -178,22 +178,19 @@ class VersionDetails(Vertical):
         return Group(*parts)
 
     def _metrics(self) -> RenderableType:
-        """Metrics overall and per segment: one row per metric, one column per segment."""
+        """Metrics overall and per segment: one row per segment (overall first), one column per metric."""
         assert self.view is not None
         metrics = self.view.manifest.entry.metrics
         names = sorted({*metrics.overall, *(m for values in metrics.segments.values() for m in values)})
         if not names:
             return self._text(Toned("no metrics recorded", Tone.MUTED))
         table = Table(box=None, padding=(0, 1), header_style=foreground_style(self, "version-details--heading"))
-        table.add_column(Text("metric"), no_wrap=True)
-        table.add_column(Text("overall"), justify="right")
-        segments = sorted(metrics.segments)
-        for segment in segments:
-            table.add_column(Text(segment), justify="right", overflow="fold")
+        table.add_column(Text("segment"), no_wrap=True)
         for name in names:
-            row = [Text(name), Text(_metric(metrics.overall, name))]
-            row += [Text(_metric(metrics.segments[segment], name)) for segment in segments]
-            table.add_row(*row)
+            table.add_column(Text(name), justify="right", no_wrap=True)
+        table.add_row(Text("overall"), *(Text(_metric(metrics.overall, name)) for name in names))
+        for segment in sorted(metrics.segments):
+            table.add_row(Text(segment), *(Text(_metric(metrics.segments[segment], name)) for name in names))
         return table
 
     def _card(self) -> RenderableType:
