@@ -13,7 +13,7 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Stage
-from regtui.domain.gates import GateResult
+from regtui.domain.gates import GateResult, evaluate_gate
 from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.policy import Policy
 from regtui.domain.roles import Right, Role
@@ -25,12 +25,11 @@ from regtui.store import promotions, rollbacks
 from regtui.store.access import has_admin, require, rights_of_identity
 from regtui.store.facts import (
     approver_of,
-    entry_of,
     gate_facts,
     last_drill,
     production_row,
-    request_gate,
     require_version,
+    version_artifacts,
 )
 from regtui.store.log import append_event, iter_log, row_to_entry
 from regtui.store.mapping import as_utc
@@ -79,8 +78,8 @@ def verify_version(service: RegistryService, model: str, version: str,
                    on_bytes: ProgressCallback | None = None) -> tuple[VerifyResult, ...]:
     """Re-hash a version's artifacts now, reading their records from the registry itself."""
     with service.reading_registry() as session:
-        entry = entry_of(session, require_version(session, model, version))
-    return tuple(verify_artifact(a, fetch_http=stream_http, on_bytes=on_bytes) for a in entry.artifacts)
+        artifacts = version_artifacts(session, model, version)
+    return tuple(verify_artifact(a, fetch_http=stream_http, on_bytes=on_bytes) for a in artifacts)
 
 
 def promote(service: RegistryService, model: str, version: str, to_stage: Stage, *, evidence: dict[str, Any] | None = None,
@@ -153,7 +152,7 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     version = require_version(session, row.model, row.version)
     policy = get_policy(session).for_model(row.model)
     facts = gate_facts(session, row, version, policy, now=now)
-    gate = request_gate(session, row, now=now)
+    gate = evaluate_gate(Stage(row.from_stage), Stage(row.to_stage), facts)
     ctx = facts.approval_context(Stage(row.to_stage))
     decided = any(a.identity == identity for a in current_decisions(facts.approvals, ctx))
     can_approve = None if decided else capacity_for(approver_of(session, identity), ctx, facts.approvals)

@@ -1,46 +1,117 @@
-"""Gathering what the gates and approval rules look at, from any session (registry or cache)."""
+"""Gathering what the gates and approval rules look at, from any session (registry or cache).
+
+Reads here are Core queries returning plain rows (attribute access like the ORM rows, without the ORM's
+identity map and flush work): the write path reads each fact once per transaction.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlmodel import Session
 
-from regtui.domain.approvals import ApprovalFact, Approver, Decision
+from regtui.domain.approvals import ApprovalFact, Approver, Decision, evidence_digest
 from regtui.domain.checksums import VerifyResult
-from regtui.domain.entry import Stage, VersionEntry
-from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
-from regtui.domain.approvals import evidence_digest
+from regtui.domain.entry import Artifact, Stage, VersionEntry
 from regtui.domain.evidence import ARCHIVAL_FOR, reviewed_evidence
+from regtui.domain.gates import GateFacts
 from regtui.domain.policy import ModelPolicy
-from regtui.domain.roles import Role
-from regtui.errors import ConflictError, NotFoundError
+from regtui.domain.roles import Right, Role, rights_of, role_needed
+from regtui.errors import ConflictError, NotFoundError, RuleError
 from regtui.store.mapping import as_utc, row_to_entry
-from regtui.store.policies import get_policy
 from regtui.store.provider_queries import pin_status
-from regtui.store.tables import ApprovalRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
-from regtui.store.registry import artifacts_of, find_version
+from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, UserRow, VersionRow
+
+MODEL = ModelRow.__table__
+VERSION = VersionRow.__table__
+ARTIFACT = ArtifactRow.__table__
+USER = UserRow.__table__
+APPROVAL = ApprovalRow.__table__
+PRODUCTION = Stage.PRODUCTION.value
+
+Users = Mapping[str, Approver]
+
+# Statements built once (bound parameters by name), so each execution skips building the expression.
+SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns are NULL on the Production row)
+    select(VERSION, MODEL.c.owner.label("model_owner"), ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256,
+           ARTIFACT.c.size, ARTIFACT.c.position)
+    .join_from(MODEL, VERSION, VERSION.c.model == MODEL.c.name)
+    .outerjoin(ARTIFACT, and_(ARTIFACT.c.version_id == VERSION.c.id, VERSION.c.version == bindparam("version")))
+    .where(MODEL.c.name == bindparam("model"),
+           or_(VERSION.c.version == bindparam("version"), VERSION.c.stage == PRODUCTION))
+    .order_by(ARTIFACT.c.position)
+)
+SUBJECT_LOCKED = SUBJECT_QUERY.with_for_update(of=MODEL)
+USERS_QUERY = select(USER.c.identity, USER.c.roles, USER.c.teams)
+VERSION_ARTIFACTS_QUERY = (
+    select(ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256, ARTIFACT.c.size)
+    .join_from(ARTIFACT, VERSION, ARTIFACT.c.version_id == VERSION.c.id)
+    .where(VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version"))
+    .order_by(ARTIFACT.c.position)
+)
+APPROVALS_QUERY = select(APPROVAL).where(APPROVAL.c.request_id == bindparam("request_id")).order_by(APPROVAL.c.id)
 
 
-def require_version(session: Session, model: str, version: str, *, lock: bool = False) -> VersionRow:
-    """The version's row (locking its model first when writing), or a clear not-found error."""
-    query = select(ModelRow).where(ModelRow.name == model)
-    if session.execute(query.with_for_update() if lock else query).scalar_one_or_none() is None:
-        raise NotFoundError(f"no model named {model!r}")
-    row = find_version(session, model, version)
+@dataclass(frozen=True)
+class Subject:
+    """A version row with its artifacts, its model's owner and the model's Production row, read in one query."""
+
+    row: Row[Any]
+    owner: str
+    production: Row[Any] | None
+    artifacts: tuple[Row[Any], ...]
+
+    @property
+    def entry(self) -> VersionEntry:
+        """The registered entry of the version."""
+        return row_to_entry(self.row, self.artifacts)
+
+    @property
+    def outgoing(self) -> Row[Any] | None:
+        """The Production version a promotion of this version would replace."""
+        return self.production if self.production is not None and self.production.id != self.row.id else None
+
+
+def load_subject(session: Session, model: str, version: str, *, lock: bool = False) -> Subject:
+    """The version, its model's owner and Production row (locking the model row when writing), or not-found."""
+    query = SUBJECT_LOCKED if lock else SUBJECT_QUERY
+    rows = session.connection().execute(query, {"model": model, "version": version}).all()
+    row = next((r for r in rows if r.version == version), None)
     if row is None:
-        raise NotFoundError(f"{model} has no version {version}")
-    return row
+        raise _not_found(session, model, version)
+    production = next((r for r in rows if r.stage == PRODUCTION), None)
+    artifacts = tuple(r for r in rows if r.version == version and r.name is not None)
+    return Subject(row, row.model_owner, production, artifacts)
 
 
-def entry_of(session: Session, row: VersionRow) -> VersionEntry:
+def _not_found(session: Session, model: str, version: str) -> NotFoundError:
+    """The not-found error naming what is missing: the model, or only the version."""
+    known = session.connection().execute(select(MODEL.c.name).where(MODEL.c.name == model)).first() is not None
+    return NotFoundError(f"{model} has no version {version}" if known else f"no model named {model!r}")
+
+
+def require_version(session: Session, model: str, version: str) -> Row[Any]:
+    """The version's row, or a clear not-found error."""
+    return load_subject(session, model, version).row
+
+
+def version_artifacts(session: Session, model: str, version: str) -> tuple[Artifact, ...]:
+    """A version's recorded artifacts in manifest order, in one query (not-found error when there is no such version)."""
+    rows = session.connection().execute(VERSION_ARTIFACTS_QUERY, {"model": model, "version": version}).all()
+    if not rows:
+        require_version(session, model, version)
+    return tuple(Artifact(name=r.name, uri=r.uri, sha256=r.sha256, size=r.size) for r in rows)
+
+
+def entry_of(session: Session, row: Any) -> VersionEntry:
     """The registered entry of a version row."""
-    return row_to_entry(row, artifacts_of(session, row.id))
+    return load_subject(session, row.model, row.version).entry
 
 
-def check_seen_stage(row: VersionRow, expected: Stage | None) -> None:
+def check_seen_stage(row: Any, expected: Stage | None) -> None:
     """Refuse when the version left the stage the caller saw, saying who moved it and when."""
     if expected is None or Stage(row.stage) is expected:
         return
@@ -51,36 +122,46 @@ def check_seen_stage(row: VersionRow, expected: Stage | None) -> None:
     )
 
 
-def production_row(session: Session, model: str) -> VersionRow | None:
+def production_row(session: Session, model: str) -> Row[Any] | None:
     """The model's current Production version, if any."""
-    return session.execute(
-        select(VersionRow).where(VersionRow.model == model, VersionRow.stage == Stage.PRODUCTION.value)
-    ).scalar_one_or_none()
+    return session.connection().execute(
+        select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION)
+    ).first()
 
 
-def owner_members(session: Session, owner: str) -> frozenset[str]:
+def load_users(session: Session) -> dict[str, Approver]:
+    """Every known identity with its roles and teams (one small table, read once per transaction)."""
+    return {
+        identity: Approver(identity, frozenset(Role(r) for r in roles or ()), frozenset(teams or ()))
+        for identity, roles, teams in session.connection().execute(USERS_QUERY)
+    }
+
+
+def owner_members(users: Users, owner: str) -> frozenset[str]:
     """Identities that own a model: the owner person, or members of the owning team."""
-    members = {owner} if session.get(UserRow, owner) is not None else set()
-    for identity, teams in session.execute(select(UserRow.identity, UserRow.teams)):
-        if owner in (teams or []):
-            members.add(identity)
-    return frozenset(members)
+    return frozenset(identity for identity, user in users.items() if identity == owner or owner in user.teams)
 
 
 def approver_of(session: Session, identity: str) -> Approver:
     """An identity with its current roles and teams."""
-    row = session.get(UserRow, identity)
+    row = session.connection().execute(select(USER.c.roles, USER.c.teams).where(USER.c.identity == identity)).first()
     if row is None:
         return Approver(identity)
-    return Approver(identity, frozenset(Role(r) for r in row.roles), frozenset(row.teams))
+    return Approver(identity, frozenset(Role(r) for r in row.roles or ()), frozenset(row.teams or ()))
 
 
-def approval_facts(session: Session, request_id: int) -> tuple[ApprovalFact, ...]:
+def require_right(users: Users, identity: str, right: Right, action: str) -> None:
+    """Refuse an action the identity's roles do not allow, naming the roles that would."""
+    if right not in rights_of(users.get(identity, Approver(identity)).roles):
+        raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
+
+
+def approval_facts(session: Session, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:
     """The decisions recorded on a request, each with the decider's current roles and teams."""
-    rows = session.execute(select(ApprovalRow).where(ApprovalRow.request_id == request_id).order_by(ApprovalRow.id)).scalars()
+    rows = session.connection().execute(APPROVALS_QUERY, {"request_id": request_id})
     facts = []
     for row in rows:
-        who = approver_of(session, row.identity)
+        who = users.get(row.identity, Approver(row.identity))
         facts.append(ApprovalFact(
             identity=row.identity, decision=Decision(row.decision), capacity=row.capacity, comment=row.comment,
             at=as_utc(row.at), artifact_digest=row.artifact_digest, evidence_digest=row.evidence_digest,
@@ -89,52 +170,57 @@ def approval_facts(session: Session, request_id: int) -> tuple[ApprovalFact, ...
     return tuple(facts)
 
 
-def gate_facts(
+def subject_facts(
     session: Session,
-    request: RequestRow,
-    row: VersionRow,
+    request: Any,
+    subject: Subject,
     policy: ModelPolicy,
+    users: Users,
     *,
     now: datetime,
     verification: tuple[VerifyResult, ...] | None = None,
 ) -> GateFacts:
-    """Everything the gate of a request looks at, as of now."""
-    model = session.get(ModelRow, row.model)
+    """Everything the gate of a request looks at, from what the transaction already read."""
     evidence: dict[str, Any] = dict(request.evidence or {})
-    outgoing = production_row(session, row.model) if Stage(request.to_stage) is Stage.PRODUCTION else None
-    entry = entry_of(session, row)
+    outgoing = subject.outgoing if Stage(request.to_stage) is Stage.PRODUCTION else None
+    entry = subject.entry
     return GateFacts(
         entry=entry,
         policy=policy,
         requester=request.requested_by,
-        owner=model.owner,
+        owner=subject.owner,
         now=now,
-        owner_members=owner_members(session, model.owner),
-        approvals=approval_facts(session, request.id),
+        owner_members=owner_members(users, subject.owner),
+        approvals=approval_facts(session, request.id, users) if request.id is not None else (),
         evidence_digest=evidence_digest(reviewed_evidence(evidence)),
         review_evidence=evidence.get("review"),
         canary_results=evidence.get("canary_results"),
         verification=verification,
-        outgoing_version=outgoing.version if outgoing is not None and outgoing.id != row.id else None,
+        outgoing_version=outgoing.version if outgoing is not None else None,
         archival_done=archival_done(evidence, outgoing),
         provider_status=pin_status(session, entry.provider) if entry.provider is not None else None,
     )
 
 
-def archival_done(evidence: dict[str, Any], outgoing: VersionRow | None) -> tuple[str, ...]:
+def gate_facts(
+    session: Session,
+    request: Any,
+    row: Any,
+    policy: ModelPolicy,
+    *,
+    now: datetime,
+    verification: tuple[VerifyResult, ...] | None = None,
+) -> GateFacts:
+    """Everything the gate of a request on a version row looks at, as of now."""
+    subject = load_subject(session, row.model, row.version)
+    return subject_facts(session, request, subject, policy, load_users(session), now=now, verification=verification)
+
+
+def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:
     """Checklist items ticked for the version being replaced now (a list ticked for another one does not count)."""
     if outgoing is None or evidence.get(ARCHIVAL_FOR) != outgoing.version:
         return ()
     return tuple(evidence.get("archival_checklist") or ())
-
-
-def request_gate(session: Session, request: RequestRow, *, now: datetime,
-                 verification: tuple[VerifyResult, ...] | None = None) -> GateResult:
-    """Evaluate a request's gate from a session (the approval queue uses the cache)."""
-    row = require_version(session, request.model, request.version)
-    policy = get_policy(session).for_model(request.model)
-    facts = gate_facts(session, request, row, policy, now=now, verification=verification)
-    return evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), facts)
 
 
 def was_in_production(session: Session, model: str, version: str) -> bool:

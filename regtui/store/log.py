@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry
 from regtui.store.tables import EventRow
+
+EVENT = EventRow.__table__
+CHAIN_TAIL = select(EVENT.c.position, EVENT.c.hash).order_by(EVENT.c.position.desc()).limit(1)
+INSERT_EVENT = insert(EVENT)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One log entry to append: what happened, to what, and its details (position and hashes come from the chain)."""
+
+    kind: str
+    model: str | None = None
+    version: str | None = None
+    from_stage: str | None = None
+    to_stage: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 def append_event(
@@ -24,22 +41,34 @@ def append_event(
     from_stage: str | None = None,
     to_stage: str | None = None,
     details: Mapping[str, Any] | None = None,
-) -> EventRow:
+) -> None:
     """Append one entry linked to the last one; callers hold the change-counter lock, so the chain is total."""
-    last = session.execute(select(EventRow.position, EventRow.hash).order_by(EventRow.position.desc()).limit(1)).first()
-    position, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    entry = LogEntry(
-        position=position, kind=kind, actor=actor, at=at, model=model, version=version,
-        from_stage=from_stage, to_stage=to_stage, details=dict(details or {}), prev_hash=prev_hash,
-    )
-    row = EventRow(
-        position=position, kind=kind, model=model, version=version, actor=actor, at=at,
-        from_stage=from_stage, to_stage=to_stage, details=dict(entry.details), prev_hash=prev_hash,
-        hash=entry.digest(), change_seq=seq,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    event = NewEvent(kind, model, version, from_stage, to_stage, dict(details or {}))
+    append_events(session, [event], seq=seq, actor=actor, at=at)
+
+
+def append_events(session: Session, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime) -> None:
+    """Append entries in order with one read of the chain's tail and one insert (Core, no ORM flush per row)."""
+    if not events:
+        return
+    session.flush()  # pending ORM rows (a restored log, say) reach the database before the tail is read
+    connection = session.connection()
+    last = connection.execute(CHAIN_TAIL).first()
+    position, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    rows = []
+    for event in events:
+        position += 1
+        entry = LogEntry(
+            position=position, kind=event.kind, actor=actor, at=at, model=event.model, version=event.version,
+            from_stage=event.from_stage, to_stage=event.to_stage, details=dict(event.details), prev_hash=prev_hash,
+        )
+        prev_hash = entry.digest()
+        rows.append({
+            "position": position, "kind": event.kind, "model": event.model, "version": event.version, "actor": actor,
+            "at": at, "from_stage": event.from_stage, "to_stage": event.to_stage, "details": dict(entry.details),
+            "prev_hash": entry.prev_hash, "hash": prev_hash, "change_seq": seq,
+        })
+    connection.execute(INSERT_EVENT, rows if len(rows) > 1 else rows[0])
 
 
 def restore_event(session: Session, *, seq: int, entry: LogEntry, stored_hash: str) -> EventRow:

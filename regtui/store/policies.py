@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from regtui.domain.manifest import dump_yaml
@@ -13,12 +14,13 @@ from regtui.store.log import append_event
 from regtui.store.tables import PolicyRow
 
 POLICY_SCOPE = "registry"
+POLICY_QUERY = select(PolicyRow.__table__.c.document).where(PolicyRow.__table__.c.scope == POLICY_SCOPE)
 
 
 def get_policy(session: Session) -> Policy:
     """The stored policy, or the built-in default when none was set."""
-    row = session.get(PolicyRow, POLICY_SCOPE)
-    return DEFAULT_POLICY if row is None else _parsed(row.document)
+    document = session.connection().execute(POLICY_QUERY).scalar_one_or_none()
+    return DEFAULT_POLICY if document is None else _parsed(document)
 
 
 @lru_cache(maxsize=16)

@@ -7,37 +7,41 @@ checks roles and gates, writes the change and its log entry — or raises and wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlmodel import Session
 
-from regtui.domain.approvals import Decision, artifact_digest, check_can_approve, evidence_digest
+from regtui.domain.approvals import Approver, Decision, artifact_digest, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
 from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
-from regtui.domain.gates import GateResult, evaluate_gate
-from regtui.domain.roles import Right
+from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
+from regtui.domain.policy import ModelPolicy
+from regtui.domain.roles import Right, rights_of
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
 from regtui.errors import ConflictError, NotFoundError
-from regtui.store.access import require, rights_of_identity
 from regtui.store.facts import (
-    approver_of,
+    Subject,
+    Users,
+    approval_facts,
     check_seen_stage,
-    entry_of,
-    gate_facts,
-    production_row,
-    require_version,
+    load_subject,
+    load_users,
+    require_right,
+    subject_facts,
 )
-from regtui.store.log import append_event
-from regtui.store.mapping import as_utc
+from regtui.store.log import NewEvent, append_events
 from regtui.store.policies import get_policy
 from regtui.store.schema import next_change
 from regtui.store.tables import ApprovalRow, RequestRow, VersionRow
 
 OPEN = "open"
+REQUEST = RequestRow.__table__
+VERSION = VersionRow.__table__
+APPROVAL = ApprovalRow.__table__
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,38 @@ class DecisionOutcome:
     gate: GateResult
 
 
+@dataclass(frozen=True)
+class RequestState:
+    """An open request as this transaction knows it (read once, then kept in step with its own writes)."""
+
+    id: int
+    model: str
+    version: str
+    from_stage: str
+    to_stage: str
+    status: str
+    requested_by: str
+    evidence: dict[str, Any]
+    canary_share: float | None
+    closed_by: str | None = None
+
+    @classmethod
+    def of(cls, row: Row[Any]) -> RequestState:
+        """The state of a stored request row."""
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+
+REQUEST_COLUMNS = tuple(REQUEST.c[f.name] for f in fields(RequestState))
+# Statements built once (bound parameters by name; an UPDATE sets the columns its parameters name).
+REQUEST_BY_ID = select(*REQUEST_COLUMNS).where(REQUEST.c.id == bindparam("request_id")).with_for_update()
+OPEN_REQUEST = select(*REQUEST_COLUMNS).where(
+    REQUEST.c.model == bindparam("model"), REQUEST.c.version == bindparam("version"),
+    REQUEST.c.to_stage == bindparam("to_stage"), REQUEST.c.status == OPEN,
+).with_for_update()
+UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
+UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
+
+
 def promote(
     session: Session,
     *,
@@ -89,167 +125,161 @@ def promote(
 ) -> PromotionOutcome:
     """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may."""
     seq = next_change(session)
-    row = require_version(session, model, version, lock=True)
-    check_seen_stage(row, expected_stage)
-    from_stage = Stage(row.stage)
+    subject = load_subject(session, model, version, lock=True)
+    check_seen_stage(subject.row, expected_stage)
+    from_stage = Stage(subject.row.stage)
     kind = check_move(from_stage, to_stage, reason=reason)
+    users = load_users(session)
     if kind in (MoveKind.ABANDON, MoveKind.CANARY_FAILED):
-        return _move_without_gate(session, row, to_stage, kind, actor=actor, reason=reason or "", now=now, seq=seq)
-    require(session, actor, Right.REQUEST, f"request promotions of {row.model}")
+        return _move_without_gate(session, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now,
+                                  seq=seq)
+    require_right(users, actor, Right.REQUEST, f"request promotions of {model}")
     policy = get_policy(session).for_model(model)
-    request = _open_request(session, row, to_stage, actor=actor, now=now, seq=seq, reason=reason)
-    _update_request(session, request, evidence or {}, canary_share, policy, actor=actor, now=now, seq=seq)
-    gate = evaluate_gate(from_stage, to_stage, gate_facts(session, request, row, policy, now=now, verification=verification))
-    may_apply = required_right(kind, to_stage) in rights_of_identity(session, actor)
-    outcome = PromotionOutcome(f"{model}@{version}", from_stage, to_stage, False, request.id, gate, may_apply=may_apply)
-    if not (gate.passed and may_apply):
-        return outcome
-    replaced = _apply(session, row, request, gate, actor=actor, now=now, seq=seq)
-    return PromotionOutcome(outcome.ref, from_stage, to_stage, True, request.id, gate, replaced, may_apply)
+    events: list[NewEvent] = []
+    request = _open_request(session, subject.row, to_stage, actor=actor, now=now, seq=seq, reason=reason, events=events)
+    request = _update_request(session, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events)
+    facts = subject_facts(session, request, subject, policy, users, now=now, verification=verification)
+    gate = evaluate_gate(from_stage, to_stage, facts)
+    may_apply = required_right(kind, to_stage) in rights_of(users.get(actor, Approver(actor)).roles)
+    applied = gate.passed and may_apply
+    replaced = _apply(session, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events) if applied else None
+    append_events(session, events, seq=seq, actor=actor, at=now)
+    return PromotionOutcome(f"{model}@{version}", from_stage, to_stage, applied, request.id, gate, replaced, may_apply)
 
 
 def decide(session: Session, *, actor: str, request_id: int, decision: Decision, comment: str, now: datetime) -> DecisionOutcome:
     """Record an approval or rejection on an open request, bound to the digests it saw."""
     seq = next_change(session)
     request = open_request_by_id(session, request_id)
-    row = require_version(session, request.model, request.version, lock=True)
-    if row.stage != request.from_stage:
-        check_seen_stage(row, Stage(request.from_stage))
+    subject = load_subject(session, request.model, request.version, lock=True)
+    if subject.row.stage != request.from_stage:
+        check_seen_stage(subject.row, Stage(request.from_stage))
     policy = get_policy(session).for_model(request.model)
-    facts = gate_facts(session, request, row, policy, now=now)
+    users = load_users(session)
+    facts = subject_facts(session, request, subject, policy, users, now=now)
     ctx = facts.approval_context(Stage(request.to_stage))
-    capacity = check_can_approve(approver_of(session, actor), ctx, list(facts.approvals), decision=decision, comment=comment)
-    session.add(ApprovalRow(
+    capacity = check_can_approve(users.get(actor, Approver(actor)), ctx, list(facts.approvals), decision=decision,
+                                 comment=comment)
+    session.connection().execute(insert(APPROVAL).values(
         request_id=request.id, identity=actor, decision=decision.value, capacity=capacity, comment=comment, at=now,
         artifact_digest=ctx.artifact_digest, evidence_digest=ctx.evidence_digest, change_seq=seq,
     ))
     if decision is Decision.REJECT:
-        _close(request, "rejected", actor=actor, now=now, seq=seq)
-    append_event(
-        session, seq=seq, kind=decision.value, actor=actor, at=now, model=request.model, version=request.version,
-        from_stage=request.from_stage, to_stage=request.to_stage,
-        details={"request": request.id, "capacity": capacity, "comment": comment,
-                 "artifact_digest": ctx.artifact_digest, "evidence_digest": ctx.evidence_digest},
-    )
-    session.flush()
-    gate = evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), gate_facts(session, request, row, policy, now=now))
+        _close(session, request.id, "rejected", actor=actor, now=now, seq=seq)
+    append_events(session, [NewEvent(
+        decision.value, request.model, request.version, request.from_stage, request.to_stage,
+        {"request": request.id, "capacity": capacity, "comment": comment,
+         "artifact_digest": ctx.artifact_digest, "evidence_digest": ctx.evidence_digest},
+    )], seq=seq, actor=actor, at=now)
+    facts = replace(facts, approvals=approval_facts(session, request.id, users))
+    gate = evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), facts)
     return DecisionOutcome(request.id, f"{request.model}@{request.version}", decision, capacity, gate)
 
 
-def open_request_by_id(session: Session, request_id: int) -> RequestRow:
+def open_request_by_id(session: Session, request_id: int) -> RequestState:
     """An open request, locked, or a clear error saying why it cannot be acted on."""
-    request = session.execute(select(RequestRow).where(RequestRow.id == request_id).with_for_update()).scalar_one_or_none()
-    if request is None:
+    row = session.connection().execute(REQUEST_BY_ID, {"request_id": request_id}).first()
+    if row is None:
         raise NotFoundError(f"no promotion request #{request_id}")
+    request = RequestState.of(row)
     if request.status != OPEN:
         closed = f" by {request.closed_by}" if request.closed_by else ""
         raise ConflictError(f"request #{request_id} ({request.model}@{request.version} -> {request.to_stage}) is already {request.status}{closed}")
     return request
 
 
-def _open_request(session: Session, row: VersionRow, to_stage: Stage, *, actor: str, now: datetime, seq: int,
-                  reason: str | None) -> RequestRow:
+def _open_request(session: Session, row: Row[Any], to_stage: Stage, *, actor: str, now: datetime, seq: int,
+                  reason: str | None, events: list[NewEvent]) -> RequestState:
     """The open request for this version and target stage, or a new one (logged)."""
-    request = session.execute(
-        select(RequestRow).where(RequestRow.model == row.model, RequestRow.version == row.version,
-                                 RequestRow.to_stage == to_stage.value, RequestRow.status == OPEN).with_for_update()
-    ).scalar_one_or_none()
-    if request is not None and request.from_stage == row.stage:
-        return request
-    if request is not None:
-        _close(request, "superseded", actor=actor, now=now, seq=seq)
-    request = RequestRow(
-        model=row.model, version=row.version, from_stage=row.stage, to_stage=to_stage.value, status=OPEN,
-        requested_by=actor, requested_at=now, reason=reason or "", evidence={}, change_seq=seq,
-    )
-    session.add(request)
-    session.flush()
-    append_event(session, seq=seq, kind="request", actor=actor, at=now, model=row.model, version=row.version,
-                 from_stage=row.stage, to_stage=to_stage.value, details={"request": request.id, "reason": reason or ""})
-    return request
+    found = session.connection().execute(
+        OPEN_REQUEST, {"model": row.model, "version": row.version, "to_stage": to_stage.value}
+    ).first()
+    if found is not None and found.from_stage == row.stage:
+        return RequestState.of(found)
+    if found is not None:
+        _close(session, found.id, "superseded", actor=actor, now=now, seq=seq)
+    values = {"model": row.model, "version": row.version, "from_stage": row.stage, "to_stage": to_stage.value,
+              "status": OPEN, "requested_by": actor, "requested_at": now, "reason": reason or "", "evidence": {},
+              "canary_share": None, "change_seq": seq}
+    request_id = session.connection().execute(insert(REQUEST).values(values).returning(REQUEST.c.id)).scalar_one()
+    events.append(NewEvent("request", row.model, row.version, row.stage, to_stage.value,
+                           {"request": request_id, "reason": reason or ""}))
+    return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None)
 
 
-def _update_request(session: Session, request: RequestRow, evidence: dict[str, Any], canary_share: float | None,
-                    policy: Any, *, actor: str, now: datetime, seq: int) -> None:
+def _update_request(session: Session, request: RequestState, evidence: dict[str, Any], canary_share: float | None,
+                    policy: ModelPolicy, subject: Subject, *, seq: int, events: list[NewEvent]) -> RequestState:
     """Merge new evidence and the canary share into the request; log evidence changes."""
     merged = merge_evidence(request.evidence or {}, evidence)
     if "archival_checklist" in evidence:
-        outgoing = production_row(session, request.model)
-        merged[ARCHIVAL_FOR] = outgoing.version if outgoing is not None else None
+        merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
     share = check_canary_share(canary_share if canary_share is not None else request.canary_share, policy) \
         if request.to_stage == Stage.CANARY.value else None
     if merged == (request.evidence or {}) and share == request.canary_share:
-        return
-    request.evidence, request.canary_share, request.change_seq = merged, share, seq
-    append_event(session, seq=seq, kind="evidence", actor=actor, at=now, model=request.model, version=request.version,
-                 from_stage=request.from_stage, to_stage=request.to_stage,
-                 details={"request": request.id, "evidence": merged, "evidence_digest": evidence_digest(reviewed_evidence(merged)),
-                          "canary_share": share})
-
-
-def _apply(session: Session, row: VersionRow, request: RequestRow, gate: GateResult, *, actor: str, now: datetime,
-           seq: int) -> str | None:
-    """Apply a passed promotion; a Production promotion archives the version it replaces atomically."""
-    replaced = None
-    to_stage = Stage(request.to_stage)
-    if to_stage is Stage.PRODUCTION:
-        outgoing = production_row(session, row.model)
-        if outgoing is not None:
-            replaced = outgoing.version
-            set_stage(outgoing, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
-            session.flush()
-            append_event(session, seq=seq, kind=MoveKind.REPLACED.value, actor=actor, at=now, model=row.model,
-                         version=outgoing.version, from_stage=Stage.PRODUCTION.value, to_stage=Stage.ARCHIVED.value,
-                         details={"replaced_by": row.version, "request": request.id,
-                                  "archival_checklist": list((request.evidence or {}).get("archival_checklist") or [])})
-    from_stage = row.stage
-    set_stage(row, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)
-    _close(request, "applied", actor=actor, now=now, seq=seq)
-    approvers = [
-        {"identity": c.identity, "capacity": c.capacity, "at": utc_iso(as_utc(c.at))}
-        for c in gate_approvals(session, request)
-    ]
-    append_event(
-        session, seq=seq, kind=MoveKind.PROMOTE.value, actor=actor, at=now, model=row.model, version=row.version,
-        from_stage=from_stage, to_stage=to_stage.value,
-        details={"request": request.id, "approvers": approvers, "evidence": request.evidence or {},
-                 "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
-                 "artifact_digest": artifact_digest(entry_of(session, row))},
+        return request
+    session.connection().execute(
+        UPDATE_REQUEST, {"request_id": request.id, "evidence": merged, "canary_share": share, "change_seq": seq}
     )
+    events.append(NewEvent("evidence", request.model, request.version, request.from_stage, request.to_stage,
+                           {"request": request.id, "evidence": merged,
+                            "evidence_digest": evidence_digest(reviewed_evidence(merged)), "canary_share": share}))
+    return replace(request, evidence=merged, canary_share=share)
+
+
+def _apply(session: Session, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
+           now: datetime, seq: int, events: list[NewEvent]) -> str | None:
+    """Apply a passed promotion; a Production promotion archives the version it replaces atomically."""
+    row, replaced = subject.row, None
+    to_stage = Stage(request.to_stage)
+    outgoing = subject.production if to_stage is Stage.PRODUCTION else None
+    if outgoing is not None:
+        replaced = outgoing.version
+        set_stage(session, outgoing.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
+        events.append(NewEvent(MoveKind.REPLACED.value, row.model, outgoing.version, Stage.PRODUCTION.value,
+                               Stage.ARCHIVED.value,
+                               {"replaced_by": row.version, "request": request.id,
+                                "archival_checklist": list((request.evidence or {}).get("archival_checklist") or [])}))
+    set_stage(session, row.id, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)
+    _close(session, request.id, "applied", actor=actor, now=now, seq=seq)
+    approvers = [
+        {"identity": a.identity, "capacity": a.capacity, "at": utc_iso(a.at)}
+        for a in facts.approvals if a.decision is Decision.APPROVE
+    ]
+    events.append(NewEvent(
+        MoveKind.PROMOTE.value, row.model, row.version, row.stage, to_stage.value,
+        {"request": request.id, "approvers": approvers, "evidence": request.evidence or {},
+         "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
+         "artifact_digest": artifact_digest(facts.entry)},
+    ))
     return replaced
 
 
-def gate_approvals(session: Session, request: RequestRow) -> list[ApprovalRow]:
-    """The approvals recorded on a request, oldest first."""
-    return list(session.execute(
-        select(ApprovalRow).where(ApprovalRow.request_id == request.id, ApprovalRow.decision == Decision.APPROVE.value)
-        .order_by(ApprovalRow.id)
-    ).scalars())
-
-
-def _move_without_gate(session: Session, row: VersionRow, to_stage: Stage, kind: MoveKind, *, actor: str, reason: str,
-                       now: datetime, seq: int) -> PromotionOutcome:
+def _move_without_gate(session: Session, row: Row[Any], to_stage: Stage, kind: MoveKind, users: Users, *, actor: str,
+                       reason: str, now: datetime, seq: int) -> PromotionOutcome:
     """Abandon (to Archived) or a failed canary (to Staging): no gate, a reason, open requests withdrawn."""
-    require(session, actor, Right.REQUEST, f"move versions of {row.model}")
+    require_right(users, actor, Right.REQUEST, f"move versions of {row.model}")
     from_stage = Stage(row.stage)
-    for request in session.execute(
-        select(RequestRow).where(RequestRow.model == row.model, RequestRow.version == row.version, RequestRow.status == OPEN)
-    ).scalars():
-        _close(request, "withdrawn", actor=actor, now=now, seq=seq)
-    set_stage(row, to_stage, actor=actor, now=now, seq=seq)
-    append_event(session, seq=seq, kind=kind.value, actor=actor, at=now, model=row.model, version=row.version,
-                 from_stage=from_stage.value, to_stage=to_stage.value, details={"reason": reason})
+    session.connection().execute(
+        update(REQUEST).where(REQUEST.c.model == row.model, REQUEST.c.version == row.version, REQUEST.c.status == OPEN)
+        .values(status="withdrawn", closed_by=actor, closed_at=now, change_seq=seq)
+    )
+    set_stage(session, row.id, to_stage, actor=actor, now=now, seq=seq)
+    append_events(session, [NewEvent(kind.value, row.model, row.version, from_stage.value, to_stage.value,
+                                     {"reason": reason})], seq=seq, actor=actor, at=now)
     return PromotionOutcome(f"{row.model}@{row.version}", from_stage, to_stage, True, None)
 
 
-def set_stage(row: VersionRow, stage: Stage, *, actor: str, now: datetime, seq: int, canary_share: float | None = None) -> None:
+def set_stage(session: Session, version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int,
+              canary_share: float | None = None) -> None:
     """Change a version's stage (the only mutable registered state), stamping who and when."""
-    row.stage = stage.value
-    row.canary_share = canary_share if stage is Stage.CANARY else None
-    row.stage_changed_at, row.stage_changed_by, row.change_seq = now, actor, seq
+    session.connection().execute(UPDATE_VERSION, {
+        "version_id": version_id, "stage": stage.value, "canary_share": canary_share if stage is Stage.CANARY else None,
+        "stage_changed_at": now, "stage_changed_by": actor, "change_seq": seq,
+    })
 
 
-def _close(request: RequestRow, status: str, *, actor: str, now: datetime, seq: int) -> None:
+def _close(session: Session, request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> None:
     """Close a request with its final status."""
-    request.status, request.closed_by, request.closed_at, request.change_seq = status, actor, now, seq
-
+    session.connection().execute(UPDATE_REQUEST, {
+        "request_id": request_id, "status": status, "closed_by": actor, "closed_at": now, "change_seq": seq,
+    })

@@ -16,8 +16,8 @@ from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
 from regtui.errors import RuleError
 from regtui.store.access import require
-from regtui.store.facts import check_seen_stage, production_row, require_version, was_in_production
-from regtui.store.log import append_event
+from regtui.store.facts import check_seen_stage, load_subject, require_version, was_in_production
+from regtui.store.log import NewEvent, append_event, append_events
 from regtui.store.mapping import as_utc
 from regtui.store.policies import get_policy
 from regtui.store.promotions import set_stage
@@ -78,33 +78,32 @@ def rollback(
     """Put an earlier Production version back, archiving the current one; checksums must verify."""
     seq = next_change(session)
     require(session, actor, Right.RELEASE, f"roll back {model}")
-    target = require_version(session, model, to_version, lock=True)
+    subject = load_subject(session, model, to_version, lock=True)
+    target, current = subject.row, subject.production
     policy = get_policy(session).for_model(model)
     check_rollback(
         f"{model}@{to_version}", Stage(target.stage), was_in_production=was_in_production(session, model, to_version),
         archived_at=as_utc(target.stage_changed_at) if target.stage == Stage.ARCHIVED.value else None,
         now=now, policy=policy, reason=reason,
     )
-    check_verification(f"{model}@{to_version}", target, verification)
-    current = production_row(session, model)
+    check_verification(f"{model}@{to_version}", verification)
     if expected_production is not None and (current is None or current.version != expected_production):
         check_seen_stage(require_version(session, model, expected_production), Stage.PRODUCTION)
+    events: list[NewEvent] = []
     if current is not None:
-        set_stage(current, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
-        session.flush()
-        append_event(session, seq=seq, kind=MoveKind.REPLACED.value, actor=actor, at=now, model=model,
-                     version=current.version, from_stage=Stage.PRODUCTION.value, to_stage=Stage.ARCHIVED.value,
-                     details={"replaced_by": to_version, "rollback": True, "reason": reason})
-    set_stage(target, Stage.PRODUCTION, actor=actor, now=now, seq=seq)
-    append_event(session, seq=seq, kind=kind, actor=actor, at=now, model=model, version=to_version,
-                 from_stage=Stage.ARCHIVED.value, to_stage=Stage.PRODUCTION.value,
-                 details={"reason": reason, "from_version": current.version if current else None,
-                          "verified": {r.name: r.actual_sha256 for r in verification}})
+        set_stage(session, current.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
+        events.append(NewEvent(MoveKind.REPLACED.value, model, current.version, Stage.PRODUCTION.value,
+                               Stage.ARCHIVED.value, {"replaced_by": to_version, "rollback": True, "reason": reason}))
+    set_stage(session, target.id, Stage.PRODUCTION, actor=actor, now=now, seq=seq)
+    events.append(NewEvent(kind, model, to_version, Stage.ARCHIVED.value, Stage.PRODUCTION.value,
+                           {"reason": reason, "from_version": current.version if current else None,
+                            "verified": {r.name: r.actual_sha256 for r in verification}}))
+    append_events(session, events, seq=seq, actor=actor, at=now)
     return RollbackOutcome(model, to_version, current.version if current else None, reason,
                            tuple(r.name for r in verification))
 
 
-def check_verification(ref: str, row: VersionRow, verification: tuple[VerifyResult, ...]) -> None:
+def check_verification(ref: str, verification: tuple[VerifyResult, ...]) -> None:
     """Refuse a rollback whose target's artifacts did not all verify, naming each failing artifact."""
     problems = [f"{r.name}: {r.status} ({clean_single_line(r.message)})" for r in verification if not r.ok]
     if problems:
@@ -112,14 +111,14 @@ def check_verification(ref: str, row: VersionRow, verification: tuple[VerifyResu
 
 
 def record_drill(session: Session, *, actor: str, model: str, target: str | None, outcome: str, detail: str,
-                 duration_ms: int, now: datetime) -> EventRow:
+                 duration_ms: int, now: datetime) -> None:
     """Log a rollback drill's outcome and duration (the drill itself was rolled back)."""
     seq = next_change(session)
     require(session, actor, Right.RELEASE, f"run rollback drills for {model}")
     if target is not None:
         require_version(session, model, target)
-    return append_event(session, seq=seq, kind="drill", actor=actor, at=now, model=model, version=target,
-                        details={"outcome": outcome, "detail": detail, "duration_ms": duration_ms})
+    append_event(session, seq=seq, kind="drill", actor=actor, at=now, model=model, version=target,
+                 details={"outcome": outcome, "detail": detail, "duration_ms": duration_ms})
 
 
 def pick_drill_target(session: Session, model: str, now: datetime) -> str:

@@ -1,0 +1,55 @@
+"""The Core write path: batched log appends keep the chain whole, and reads name what is missing (both backends)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import Session
+
+from regtui import workflow
+from regtui.errors import NotFoundError
+from regtui.store.engine import writer
+from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
+from regtui.store.schema import next_change
+from tests.workflow.conftest import ADMIN, MODEL, World
+
+AT = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def test_a_batch_appended_after_a_single_entry_in_one_transaction_continues_the_chain(world: World) -> None:
+    """One entry, then a batch of two, in one transaction: consecutive positions, each linked to the one before."""
+    before = world.log_length()
+    with Session(writer(world.service(ADMIN).registry())) as session:
+        seq = next_change(session)
+        append_event(session, seq=seq, kind="note", actor=ADMIN, at=AT, details={"n": 1})
+        append_events(session, [NewEvent("note", MODEL, None, None, None, {"n": 2}), NewEvent("note", details={"n": 3})],
+                      seq=seq, actor=ADMIN, at=AT)
+        session.commit()
+    entries = world.events(before - 1)
+    assert [e.position for e in entries] == list(range(before, before + 4))
+    for previous, entry in zip(entries, entries[1:]):
+        assert entry.prev_hash == previous.hash
+        assert row_to_entry(entry).digest() == entry.hash
+    assert [e.details for e in entries[1:]] == [{"n": 1}, {"n": 2}, {"n": 3}]
+    assert {e.change_seq for e in entries[1:]} == {seq}
+    assert workflow.verify_audit_chain(world.service(ADMIN)) == (before + 3, None)
+
+
+def test_an_empty_batch_writes_nothing(world: World) -> None:
+    """Appending no entries leaves the log as it was."""
+    before = world.log_length()
+    with Session(writer(world.service(ADMIN).registry())) as session:
+        append_events(session, [], seq=next_change(session), actor=ADMIN, at=AT)
+        session.commit()
+    assert world.log_length() == before
+
+
+@pytest.mark.parametrize(("model", "version", "message"), [
+    (MODEL, "9.9.9", f"{MODEL} has no version 9.9.9"),
+    ("no-such-model", "1.0.0", "no model named 'no-such-model'"),
+])
+def test_verifying_an_unknown_version_names_what_is_missing(world: World, model: str, version: str, message: str) -> None:
+    """The one-query artifact read still tells a missing model from a missing version."""
+    with pytest.raises(NotFoundError, match=message):
+        workflow.verify_version(world.service(ADMIN), model, version)
