@@ -264,11 +264,20 @@ class RegtuiApp(App[int]):
         """Open a model's screen (optionally on one version)."""
         self.push_screen(ModelScreen(name, version))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the key of the screen already on top (no 'L Audit log' on the audit screen)."""
+        if action == "open_screen" and parameters and self._on_top(str(parameters[0])):
+            return False
+        return True
+
+    def _on_top(self, name: str) -> bool:
+        """Whether the named screen is the one showing."""
+        return type(self.screen) is self.SCREEN_FACTORIES[name]
+
     def action_open_screen(self, name: str) -> None:
         """Open one of SCREEN_FACTORIES by name (unless it is already on top)."""
-        screen = self.SCREEN_FACTORIES[name]()
-        if type(self.screen) is not type(screen):
-            self.push_screen(screen)
+        if not self._on_top(name):
+            self.push_screen(self.SCREEN_FACTORIES[name]())
 
     def action_go_home(self) -> None:
         """Back to the registry screen."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual.actions import parse
@@ -48,6 +49,15 @@ def _rows_of(app: App[object], node: DOMNode, where: str) -> list[KeyRow]:
     ]
 
 
+def widget_title(kind: type) -> str:
+    """What the help calls a kind of widget: its HELP_TITLE, else its class name in words ("Lineage tree")."""
+    title = getattr(kind, "HELP_TITLE", None)
+    if isinstance(title, str):
+        return title
+    words = re.findall(r"[A-Z][a-z0-9]*", kind.__name__)
+    return " ".join([words[0], *(word.lower() for word in words[1:])]) if words else kind.__name__
+
+
 def screen_keys(screen: Screen[object]) -> list[KeyRow]:
     """Every key of a screen: its own bindings, those of its regtui widgets (one per kind), then the app's."""
     app = screen.app
@@ -58,5 +68,5 @@ def screen_keys(screen: Screen[object]) -> list[KeyRow]:
         if kind in seen or not kind.__module__.startswith("regtui.") or not widget.can_focus:
             continue
         seen.add(kind)
-        rows += _rows_of(app, widget, kind.__name__)
+        rows += _rows_of(app, widget, widget_title(kind))
     return rows + _rows_of(app, app, "Everywhere")

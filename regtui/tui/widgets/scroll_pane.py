@@ -11,6 +11,9 @@ from textual.containers import VerticalScroll
 class ScrollPane(VerticalScroll):
     """VerticalScroll that also answers to vim keys (j/k/g/G, ctrl+b/ctrl+f)."""
 
+    HELP_TITLE: ClassVar[str] = "Scrolling panes"
+    """What the help screen calls these widgets."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "scroll_up", "Scroll up", show=False, id="scroll_up"),
         Binding("down,j", "scroll_down", "Scroll down", show=False, id="scroll_down"),
