@@ -8,22 +8,27 @@ the cost of a pull grows with the changes, not with the registry.
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from sqlalchemy import Engine, Table, delete, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Connection, Engine, Table, event
+from sqlmodel import SQLModel
 
 from regtui.store import provider_tables, tables
-from regtui.store.engine import create_registry_engine, is_sqlite, writer
-from regtui.store.mapping import as_utc
-from regtui.store.schema import current_change
+from regtui.store.cache_sources import (
+    ChangeSource,
+    attachable,
+    change_source,
+    sqlite_driver,
+)
+from regtui.store.engine import BUSY_TIMEOUT_S, create_registry_engine, writer
 
 PULLED_TABLES: tuple[Table, ...] = (
     tables.ModelRow.__table__,
@@ -38,13 +43,23 @@ PULLED_TABLES: tuple[Table, ...] = (
     provider_tables.ProviderVersionRow.__table__,
     provider_tables.QualificationRow.__table__,
 )
-BATCH = 5000
 LAST_SEEN = "last_seen"
 REGISTRY_ID = "registry_id"
 REGISTRY_URL = "registry_url"
 SYNCED_AT = "synced_at"
 OFFLINE_SINCE = "offline_since"
 LAST_ERROR = "last_error"
+META_UPSERT = "INSERT INTO main.regtui_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+LOCK_CACHE = f"UPDATE main.regtui_meta SET value = value WHERE key = '{LAST_SEEN}'"
+"""A pull's first statement: a write, so its plain BEGIN holds the cache's write lock from the start (a
+BEGIN IMMEDIATE would also lock an attached registry file and keep its writers out for the whole pull)."""
+REGISTRY_ONLY_INDEX = "uq_one_production"
+"""Not in the cache: rows are upserted one by one, so a swap of Production versions can meet two mid-pull."""
+CACHE_PAGES_KIB = 65536
+"""Page cache of each cache connection (64 MiB): the indexes a pull updates at 100k versions stay in memory."""
+CACHE_WAL_PAGES = 10_000
+"""Checkpoint the cache's WAL every ~40 MB, not every 4 MB: at 100k versions one pull dirties ~800 pages spread
+over the indexes, so the default checkpointed (and fsynced) on almost every pull; most pulls now only append."""
 
 
 @dataclass
@@ -94,20 +109,31 @@ filters, sort by latest) reads them instead of the wide version rows (100k versi
 
 
 def open_cache(path: Path) -> Engine:
-    """Open (creating when needed) a cache database with the registry's tables, without triggers."""
+    """Open (creating when needed) a cache database with the registry's tables and indexes, without triggers."""
     engine = create_registry_engine(f"sqlite:///{path}", create=True)
+    event.listen(engine, "connect", _tune_cache_connection)
     SQLModel.metadata.create_all(engine, tables=[tables.SchemaMeta.__table__, *PULLED_TABLES])
     with engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX IF EXISTS uq_one_production")
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {REGISTRY_ONLY_INDEX}")
+        for table in PULLED_TABLES:
+            for index in table.indexes:
+                if index.name != REGISTRY_ONLY_INDEX:
+                    index.create(connection, checkfirst=True)
         for statement in CACHE_INDEXES:
             connection.exec_driver_sql(statement)
     return engine
 
 
+def _tune_cache_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    """A page cache large enough that a pull's upserts and the listings stay in memory; checkpoints less often."""
+    dbapi_connection.execute(f"PRAGMA cache_size=-{CACHE_PAGES_KIB}")
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={CACHE_WAL_PAGES}")
+
+
 def read_state(cache: Engine) -> CacheState:
     """The cache's sync bookkeeping."""
-    with Session(cache) as session:
-        meta = _meta(session)
+    with cache.connect() as connection:
+        meta = _read_meta(connection)
     return CacheState(
         last_seen=int(meta.get(LAST_SEEN, "0")),
         synced_at=_parse_time(meta.get(SYNCED_AT)),
@@ -118,104 +144,109 @@ def read_state(cache: Engine) -> CacheState:
 
 def record_failure(cache: Engine, message: str, now: datetime) -> None:
     """Remember that the registry was unreachable (keeping the first time it became so)."""
-    with Session(writer(cache)) as session:
-        meta = _meta(session)
+    with writer(cache).begin() as connection:
         values = {LAST_ERROR: message}
-        if not meta.get(OFFLINE_SINCE):
+        if not _read_meta(connection).get(OFFLINE_SINCE):
             values[OFFLINE_SINCE] = now.isoformat()
-        _set(session, values)
-        session.commit()
+        _write_meta(connection, values)
 
 
 def pull(registry: Engine, cache: Engine, *, registry_id: str, registry_url: str, now: datetime) -> SyncReport:
     """Bring every change above the cache's counter into it, in one registry snapshot and one cache write."""
     started = time.perf_counter()
-    source = registry if is_sqlite(registry) else registry.execution_options(isolation_level="REPEATABLE READ")
-    with Session(source) as reader, Session(writer(cache)) as target:
-        meta = _meta(target)
-        reset = meta.get(REGISTRY_ID) not in (None, registry_id)
-        last_seen = 0 if reset else int(meta.get(LAST_SEEN, "0"))
-        if reset:
-            _clear(target)
-        top = current_change(reader)
-        report = SyncReport(from_seq=last_seen, to_seq=max(top, last_seen), reset=reset)
-        if top > last_seen:
-            for table in PULLED_TABLES:
-                report.counts[table.name] = _copy_changes(reader, target, table, last_seen, top, report)
-        _set(target, {
+    first = attachable(registry) and _starts_from_zero(cache, registry_id)
+    if first:
+        cache.dispose()  # idle pooled connections would keep the first pull from changing the journal mode
+    with (
+        cache.connect() as target,
+        _first_pull_mode(target, first),
+        change_source(registry, target, PULLED_TABLES) as source,
+        target.begin(),
+    ):
+        report = _pull_into(target, source, registry_id)
+        _write_meta(target, {
             LAST_SEEN: str(report.to_seq), REGISTRY_ID: registry_id, REGISTRY_URL: registry_url,
             SYNCED_AT: now.isoformat(), OFFLINE_SINCE: "", LAST_ERROR: "",
         })
-        target.commit()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _copy_changes(reader: Session, target: Session, table: Table, low: int, high: int, report: SyncReport) -> int:
-    """Upsert the table's rows with low < change_seq <= high into the cache, in batches."""
-    copied = 0
-    statement = _upsert(table)
-    for batch in _changed_rows(reader, table, low, high):
-        target.connection().execute(statement, batch)
-        copied += len(batch)
-        if table.name == "model_version":
-            report.versions += [f"{row['model']}@{row['version']}" for row in batch]
-        elif table.name == "event":
-            report.events += len(batch)
-    return copied
+def _pull_into(target: Connection, source: ChangeSource, registry_id: str) -> SyncReport:
+    """Inside the cache transaction: reset for a re-created registry, then copy each changed table."""
+    target.exec_driver_sql(LOCK_CACHE)
+    meta = _read_meta(target)
+    reset = meta.get(REGISTRY_ID) not in (None, registry_id)
+    last_seen = 0 if reset else int(meta.get(LAST_SEEN, "0"))
+    if last_seen == 0:
+        _clear(target)  # a first pull starts from empty tables (SQLite transfers whole tables only into those)
+    top = source.top()
+    report = SyncReport(from_seq=last_seen, to_seq=max(top, last_seen), reset=reset)
+    if top > last_seen:
+        changed = source.changed(last_seen, top)
+        for table in PULLED_TABLES:
+            report.counts[table.name] = source.copy(table, last_seen, top, report.versions) if table.name in changed else 0
+        report.events = report.counts["event"]
+    return report
 
 
-@functools.cache
-def _upsert(table: Table) -> Any:
-    """INSERT ... ON CONFLICT(primary key) DO UPDATE of every other column (rows change in place).
+def _starts_from_zero(cache: Engine, registry_id: str) -> bool:
+    """Whether the next pull copies the whole registry (a cache never synced, or one of a re-created registry)."""
+    with cache.connect() as connection:
+        meta = _read_meta(connection)
+    return int(meta.get(LAST_SEEN, "0")) == 0 or meta.get(REGISTRY_ID) != registry_id
 
-    Built once per table: constructing it (the `excluded` column collection) cost more than the
-    upsert of a small pull.
+
+@contextmanager
+def _first_pull_mode(target: Connection, first: bool) -> Iterator[None]:
+    """A first pull from a SQLite file, when no other connection has the cache open: a rollback journal
+    instead of WAL and no foreign-key checks.
+
+    The new pages of an empty file are written once (in WAL mode: to the WAL, then again at the
+    checkpoint), the journal stays small and a failed pull still rolls back; SQLite transfers whole
+    tables only with foreign keys off. Readers opening the cache meanwhile wait for the commit (a few
+    seconds at 100k versions), which is why the much longer first pull from PostgreSQL keeps WAL.
     """
-    statement = sqlite_insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    return statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
-    )
+    driver = sqlite_driver(target)
+    if not first or not _use_rollback_journal(driver):
+        yield
+        return
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        try:
+            driver.execute("PRAGMA foreign_keys=ON")
+            driver.execute("PRAGMA main.journal_mode=WAL")
+        except sqlite3.Error:
+            target.invalidate()  # a reader holds the file: the next connection sets both when it opens
 
 
-def _changed_rows(reader: Session, table: Table, low: int, high: int) -> Iterator[list[dict[str, Any]]]:
-    """Changed rows as plain dicts, key-ordered batches so memory stays bounded."""
-    key = list(table.primary_key.columns)[0]
-    after: Any = None
-    while True:
-        query = select(table).where(table.c.change_seq > low, table.c.change_seq <= high)
-        if after is not None:
-            query = query.where(key > after)
-        rows = reader.connection().execute(query.order_by(key).limit(BATCH)).mappings().all()
-        if not rows:
-            return
-        yield [_normalise(dict(row)) for row in rows]
-        if len(rows) < BATCH:
-            return  # a short batch is the last one: no extra empty query per changed table
-        after = rows[-1][key.name]
+def _use_rollback_journal(driver: sqlite3.Connection) -> bool:
+    """Switch the cache (only: an attached registry keeps WAL) to a rollback journal; False when others have it open."""
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        return driver.execute("PRAGMA main.journal_mode=DELETE").fetchone()[0] == "delete"
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
 
 
-def _normalise(row: dict[str, Any]) -> dict[str, Any]:
-    """Store every timestamp in the cache as UTC."""
-    return {k: as_utc(v) if isinstance(v, datetime) else v for k, v in row.items()}
-
-
-def _clear(session: Session) -> None:
+def _clear(target: Connection) -> None:
     """Empty the cache (the registry at this URL was re-created)."""
     for table in reversed(PULLED_TABLES):
-        session.connection().execute(delete(table))
+        target.exec_driver_sql(f'DELETE FROM main."{table.name}"')
 
 
-def _meta(session: Session) -> dict[str, str]:
+def _read_meta(connection: Connection) -> dict[str, str]:
     """All cache bookkeeping keys."""
-    return {row.key: row.value for row in session.execute(select(tables.SchemaMeta)).scalars()}
+    return dict(connection.exec_driver_sql("SELECT key, value FROM main.regtui_meta").all())
 
 
-def _set(session: Session, values: dict[str, str]) -> None:
+def _write_meta(connection: Connection, values: dict[str, str]) -> None:
     """Set bookkeeping keys in one statement."""
-    session.connection().execute(_upsert(tables.SchemaMeta.__table__), [{"key": k, "value": v} for k, v in values.items()])
+    connection.exec_driver_sql(META_UPSERT, list(values.items()))
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -223,4 +254,4 @@ def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

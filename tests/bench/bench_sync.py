@@ -3,7 +3,7 @@
     python tests/bench/bench_sync.py [--models 2000] [--versions 50] [--backend sqlite|postgresql|both]
                                      [--small-models 20] [--mid-models 200] [--runs 5] [--full-runs 3]
                                      [--pg-url URL] [--keep DIR [--reuse]]
-                                     [--pull regtui|raw|attach] [--listing-budget SECONDS]
+                                     [--listing-budget SECONDS]
 
 For each backend: generate a registry of models x versions (tests/bench/generate.py), a small one of
 1k versions and a middle one of 10k, then measure
@@ -91,7 +91,6 @@ class Bench:
     seed: int
     work: Path
     mid_models: int = 0
-    pull: str = "regtui"
     listing_budget: float = 60.0
     reuse: bool = False
     lines: list[Line] = field(default_factory=list)
@@ -128,17 +127,6 @@ def service_for(url: str, cache: Path) -> RegistryService:
 # --- full first sync, in a fresh process ----------------------------------------------------------
 
 
-def use_pull(name: str) -> None:
-    """Make RegistryService.sync use regtui's pull ("regtui") or a prototype from raw_pull.py."""
-    if name == "regtui":
-        return
-    from raw_pull import PULLS
-
-    import regtui.service
-
-    regtui.service.pull = PULLS[name]  # type: ignore[attr-defined]
-
-
 def peak_rss_mb() -> float:
     """This process's peak resident set (VmHWM), in MiB; ru_maxrss where /proc is missing."""
     try:
@@ -170,9 +158,8 @@ def current_rss_mb() -> float:
     return 0.0
 
 
-def full_sync_child(url: str, cache: str, trace: bool, pull_name: str) -> dict[str, Any]:
+def full_sync_child(url: str, cache: str, trace: bool) -> dict[str, Any]:
     """Run one full first sync into an empty cache; report its time, rows and memory (runs in a child)."""
-    use_pull(pull_name)
     service = service_for(url, Path(cache))
     service.registry()
     service.cache()  # opening the engines and checking the schema is not part of the pull
@@ -228,12 +215,12 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str, mid_ur
         _remove_sqlite(old)
     fulls = []
     for run in range(bench.full_runs):
-        fulls.append(in_fresh_process(full_sync_child, big_url, str(caches / f"full-{run}.db"), False, bench.pull))
+        fulls.append(in_fresh_process(full_sync_child, big_url, str(caches / f"full-{run}.db"), False))
         print(f"    full sync run {run + 1}: {fulls[-1]['seconds']:.2f} s wall, {fulls[-1]['cpu']:.2f} s CPU, "
               f"{fulls[-1]['rows']:,} rows", flush=True)
         if run:
             _remove_sqlite(caches / f"full-{run}.db")
-    traced = in_fresh_process(full_sync_child, big_url, str(caches / "traced.db"), True, bench.pull)
+    traced = in_fresh_process(full_sync_child, big_url, str(caches / "traced.db"), True)
     _remove_sqlite(caches / "traced.db")
     seconds = [f["seconds"] for f in fulls]
     full = statistics.median(seconds)
@@ -300,6 +287,8 @@ def measure_incremental(bench: Bench, backend: str, services: dict[int, tuple[Re
     sizes = " / ".join(f"{n:,}" for n in services)
     bench.add(backend, f"  CPU time of those syncs (this process), {sizes}",
               " / ".join(f"{statistics.median(cpu[n]) * 1000:.1f}" for n in services) + " ms")
+    bench.add(backend, f"  mean of those syncs (occasional WAL checkpoints included), {sizes}",
+              " / ".join(f"{statistics.mean(times[n]) * 1000:.1f}" for n in services) + " ms")
     bench.add(backend, f"  rows pulled per sync, {sizes}", " / ".join(f"{statistics.median(rows[n]):.0f}" for n in services))
     bench.add(backend, f"sync with nothing to pull, at {big_n:,} versions", spread(idle))
 
@@ -406,8 +395,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the registries and caches")
     parser.add_argument("--reuse", action="store_true",
                         help="with --keep: reuse SQLite registries a previous run left there instead of generating")
-    parser.add_argument("--pull", choices=("regtui", "raw", "attach"), default="regtui",
-                        help="the pull to measure: regtui.store.cache.pull (default) or a prototype of raw_pull.py")
     parser.add_argument("--listing-budget", type=float, default=60.0,
                         help="stop the full listing through windows after this many seconds")
     args = parser.parse_args(argv)
@@ -420,8 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(temp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
     bench = Bench(args.models, args.versions, args.small_models, args.runs, args.full_runs, args.seed, work,
-                  args.mid_models, args.pull, args.listing_budget, args.reuse)
-    use_pull(args.pull)
+                  args.mid_models, args.listing_budget, args.reuse)
     load_before = os.getloadavg()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     pg_version = ""
@@ -450,8 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             f"regtui sync benchmark: {args.models} x {args.versions} = {args.models * args.versions:,} versions "
             f"(small: {args.small_models} x {args.versions}, middle: {args.mid_models} x {args.versions}); {args.runs} runs per small timing (median, range), "
             f"{args.full_runs} full syncs\nPython {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-            f"{', ' + pg_version if pg_version else ''}, {os.cpu_count()} CPUs, {platform.machine()}; "
-            f"pull: {'regtui.store.cache.pull' if args.pull == 'regtui' else 'prototype ' + args.pull + '_pull (raw_pull.py)'}\n"
+            f"{', ' + pg_version if pg_version else ''}, {os.cpu_count()} CPUs, {platform.machine()}\n"
             f"load average (1 min) {load_before[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end"
         )
         print_table(bench, header)

@@ -1,0 +1,248 @@
+"""Where a pull reads the registry's changed rows: an attached SQLite file, or a driver connection.
+
+Both copy column values as the registry stores them (JSON as its text, no ORM objects), so the cache
+holds the same bytes whichever way the rows came; only PostgreSQL timestamps are converted, to the
+UTC text SQLAlchemy's SQLite dialect writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, Protocol
+from typing import cast as cast_type
+
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    String,
+    Table,
+    Text,
+    cast,
+    select,
+    text,
+    type_coerce,
+)
+from sqlalchemy.engine import make_url
+
+from regtui.errors import RegistryUnavailableError
+from regtui.store.engine import is_sqlite
+from regtui.store.mapping import as_utc
+from regtui.store.schema import MUTABLE_VERSION_COLUMNS
+
+BATCH = 5000
+ATTACHED = "registry"
+
+
+class ChangeSource(Protocol):
+    """The registry side of a pull, read in one snapshot."""
+
+    def top(self) -> int:
+        """The registry's committed change counter."""
+
+    def changed(self, low: int, high: int) -> set[str]:
+        """Names of the tables with rows in low < change_seq <= high."""
+
+    def copy(self, table: Table, low: int, high: int, versions: list[str]) -> int:
+        """Upsert the table's rows in that range into the cache; appends pulled versions as model@version."""
+
+
+@contextmanager
+def change_source(registry: Engine, target: Connection, tables: tuple[Table, ...]) -> Iterator[ChangeSource]:
+    """A SQLite registry attached to the cache connection, otherwise a registry connection in one snapshot."""
+    if attachable(registry):
+        with _attached(registry, target):
+            yield AttachedSource(target, tables)
+        return
+    source = registry if is_sqlite(registry) else registry.execution_options(isolation_level="REPEATABLE READ")
+    with source.connect() as reader, reader.begin():
+        yield DriverSource(reader, target, tables)
+
+
+def sqlite_driver(connection: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLAlchemy one (ATTACH and some pragmas work only outside a transaction)."""
+    return cast_type(sqlite3.Connection, connection.connection.driver_connection)
+
+
+def attachable(registry: Engine) -> bool:
+    """Whether the cache can read the registry inside SQLite (ATTACH): a SQLite registry file."""
+    return is_sqlite(registry) and make_url(registry.url).database not in (None, "", ":memory:")
+
+
+@contextmanager
+def _attached(registry: Engine, target: Connection) -> Iterator[None]:
+    """ATTACH the registry file to the cache connection (outside a transaction, as SQLite requires)."""
+    path = Path(make_url(registry.url).database or "")
+    if not path.is_file():  # ATTACH would create an empty file: the registry is gone or its share unmounted
+        raise RegistryUnavailableError(f"no registry at {path}")
+    driver = sqlite_driver(target)
+    driver.execute(f"ATTACH DATABASE ? AS {ATTACHED}", (str(path),))
+    try:
+        yield
+    finally:
+        driver.execute(f"DETACH DATABASE {ATTACHED}")
+
+
+def changed_sql(tables: tuple[Table, ...], prefix: str = "") -> str:
+    """One query naming the tables with changes in (:low, :high] (each an index probe on change_seq)."""
+    return " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {prefix}\"{t.name}\" WHERE change_seq > :low AND change_seq <= :high)"
+        for t in tables
+    )
+
+
+def upsert_sql(table: Table, select_from: str | None = None) -> str:
+    """INSERT into the cache's table, from VALUES (?, ...) or a SELECT, updating the changeable columns on conflict.
+
+    A version's registered fields never change (the registry's triggers refuse it), so a stage change
+    rewrites only the indexes over its mutable columns, not every index of the version table.
+    """
+    names = [f'"{c.name}"' for c in table.columns]
+    keys = [f'"{c.name}"' for c in table.primary_key.columns]
+    rows = f"VALUES ({', '.join('?' * len(names))})" if select_from is None else select_from.format(columns=", ".join(names))
+    mutable = MUTABLE_VERSION_COLUMNS if table.name == "model_version" else {c.name for c in table.columns}
+    updates = ", ".join(f'"{c.name}" = excluded."{c.name}"' for c in table.columns
+                        if c.name in mutable and not c.primary_key)
+    return (f'INSERT INTO main."{table.name}" ({", ".join(names)}) {rows} '
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+
+
+class AttachedSource:
+    """A SQLite registry attached to the cache connection: INSERT .. SELECT inside SQLite, no Python per row."""
+
+    def __init__(self, target: Connection, tables: tuple[Table, ...]) -> None:
+        self.target = target
+        self.changed_query = text(changed_sql(tables, f"{ATTACHED}."))
+
+    def top(self) -> int:
+        """The counter; the first read of the registry, so it fixes the snapshot the copies read."""
+        return int(self.target.exec_driver_sql(f"SELECT value FROM {ATTACHED}.change_counter WHERE id = 1").scalar_one())
+
+    def changed(self, low: int, high: int) -> set[str]:
+        """Tables with changes in the range."""
+        return set(self.target.execute(self.changed_query, {"low": low, "high": high}).scalars())
+
+    def copy(self, table: Table, low: int, high: int, versions: list[str]) -> int:
+        """A first pull transfers whole tables; later ones INSERT .. SELECT .. ON CONFLICT DO UPDATE the changed rows."""
+        # a first pull reads whole tables in key order, not row by row through the change_seq index
+        rows = f'{ATTACHED}."{table.name}" {"NOT INDEXED" if low == 0 else ""} WHERE change_seq > ? AND change_seq <= ?'
+        copied = self._transfer(table) if low == 0 else None
+        if copied is None:
+            copied = self.target.exec_driver_sql(upsert_sql(table, f"SELECT {{columns}} FROM {rows}"), (low, high)).rowcount
+        if table.name == "model_version":
+            versions += [f"{model}@{version}" for _, model, version in self._pulled_versions(rows, low, high)]
+        return copied
+
+    def _pulled_versions(self, rows: str, low: int, high: int) -> list[tuple[int, str, str]]:
+        """(id, model, version) of the pulled versions, in id order.
+
+        After a first pull the cache holds exactly those: they are read through the covering
+        (model, version) index (`model >= ''` holds for every row), not by scanning the wide rows.
+        """
+        if low == 0:
+            pulled = self.target.exec_driver_sql("SELECT id, model, version FROM main.model_version WHERE model >= ''")
+            return sorted(map(tuple, pulled), key=itemgetter(0))
+        return list(map(tuple, self.target.exec_driver_sql(f"SELECT id, model, version FROM {rows} ORDER BY id", (low, high))))
+
+    def _transfer(self, table: Table) -> int | None:
+        """Copy a whole table into the (empty) cache table with SQLite's transfer optimisation; None when it cannot.
+
+        `INSERT INTO t SELECT * FROM registry.t` copies records and matching indexes without decoding a
+        row. In the snapshot no row lies above the counter, so the whole table is the first pull's range.
+        SQLite transfers only when the column lists agree, foreign keys are off (a first pull's journal
+        mode) and every cache index has a twin in the registry: the cache-only ones are built afterwards.
+        """
+        if self._columns("main", table) != self._columns(ATTACHED, table):
+            return None
+        twins = set(self._index_sql(ATTACHED, table).values())
+        own = {name: sql for name, sql in self._index_sql("main", table).items() if sql not in twins}
+        for name in own:
+            self.target.exec_driver_sql(f'DROP INDEX main."{name}"')
+        copied = self.target.exec_driver_sql(f'INSERT INTO main."{table.name}" SELECT * FROM {ATTACHED}."{table.name}"').rowcount
+        for sql in own.values():
+            self.target.exec_driver_sql(sql)
+        return copied
+
+    def _columns(self, schema: str, table: Table) -> list[tuple[Any, ...]]:
+        """The table's column definitions in that database (name, type, not null, default, key), in order."""
+        return [tuple(row) for row in self.target.exec_driver_sql(f'PRAGMA {schema}.table_info("{table.name}")')]
+
+    def _index_sql(self, schema: str, table: Table) -> dict[str, str]:
+        """The table's declared indexes in that database, by name."""
+        return dict(self.target.exec_driver_sql(
+            f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table.name,)).all())
+
+
+class DriverSource:
+    """Any registry through its driver: key-ordered batches, written with one prepared upsert (executemany)."""
+
+    def __init__(self, reader: Connection, target: Connection, tables: tuple[Table, ...]) -> None:
+        self.reader = reader
+        self.target = target
+        self.changed_query = text(changed_sql(tables))
+
+    def top(self) -> int:
+        """The counter, read in the snapshot the copies read."""
+        return int(self.reader.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar_one())
+
+    def changed(self, low: int, high: int) -> set[str]:
+        """Tables with changes in the range, in one round trip."""
+        return set(self.reader.execute(self.changed_query, {"low": low, "high": high}).scalars())
+
+    def copy(self, table: Table, low: int, high: int, versions: list[str]) -> int:
+        """Batches of raw values (JSON as text, timestamps as the driver returns them) into the cache."""
+        names = [c.name for c in table.columns]
+        fix = _time_fixer(table, self.target)
+        statement = upsert_sql(table)
+        copied = 0
+        for rows in self._batches(table, low, high):
+            rows = [fix(row) for row in rows] if fix else rows
+            self.target.exec_driver_sql(statement, rows)
+            copied += len(rows)
+            if table.name == "model_version":
+                m, v = names.index("model"), names.index("version")
+                versions += [f"{row[m]}@{row[v]}" for row in rows]
+        return copied
+
+    def _batches(self, table: Table, low: int, high: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The changed rows in primary-key order, BATCH at a time (memory stays bounded)."""
+        key = next(iter(table.primary_key.columns))
+        columns = [cast(c, Text) if isinstance(c.type, JSON) else type_coerce(c, String) if isinstance(c.type, DateTime)
+                   else c for c in table.columns]
+        query = select(*columns).where(table.c.change_seq > low, table.c.change_seq <= high).order_by(key).limit(BATCH)
+        position = list(table.columns).index(key)
+        after: Any = None
+        while True:
+            rows = [tuple(row) for row in self.reader.execute(query if after is None else query.where(key > after))]
+            if rows:
+                yield rows
+            if len(rows) < BATCH:
+                return  # a short batch is the last one: no extra empty query per changed table
+            after = rows[-1][position]
+
+
+def _time_fixer(table: Table, target: Connection) -> Callable[[tuple[Any, ...]], tuple[Any, ...]] | None:
+    """A row converter turning datetimes into the cache dialect's UTC text; None when the table has no timestamps."""
+    dialect = target.dialect
+    processors = {i: c.type.dialect_impl(dialect).bind_processor(dialect) for i, c in enumerate(table.columns)
+                  if isinstance(c.type, DateTime)}
+    formats = {i: processor for i, processor in processors.items() if processor is not None}
+    if not formats:
+        return None
+
+    def fix(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """One row with its datetimes as cache text (SQLite registries already hand back text)."""
+        values = list(row)
+        for i, processor in formats.items():
+            if isinstance(values[i], datetime):
+                values[i] = processor(as_utc(values[i]))
+        return tuple(values)
+
+    return fix
