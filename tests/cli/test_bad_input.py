@@ -183,7 +183,8 @@ def test_verify_of_a_missing_artifact_file_is_a_failed_check(initialised: Cli, t
 
 def test_usage_errors_exit_2(initialised: Cli) -> None:
     """Argument errors (unknown command, verify without a target) exit 2 without a traceback."""
-    assert initialised("frobnicate").code == 2
+    assert_refused(initialised("frobnicate"), "regtui: argument COMMAND: invalid choice: 'frobnicate'")
+    assert_refused(initialised("promote", "churn@1.0.0"), "regtui promote: the following arguments are required: --to")
     assert_refused(initialised("verify"), "verify takes MODEL@VERSION or --all")
 
 
