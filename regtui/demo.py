@@ -14,6 +14,9 @@ from regtui.errors import InputError
 from regtui.resources import demo_fixtures_dir
 from regtui.service import RegistryService, utc_now
 
+DEMO_USER = "alice"
+"""Who `regtui demo` acts as unless told: a contributor and reviewer of team-risk, so the queue is workable."""
+
 
 def default_dir() -> Path:
     """Where `regtui demo` builds by default."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -62,12 +63,14 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
     """Options of `demo`."""
     parser.add_argument("--dir", type=Path, help="folder for the demo registry (default: a folder in the user data dir)")
     parser.add_argument("--no-tui", action="store_true", help="build the demo and print its registry URL")
+    parser.add_argument("--as", dest="user", metavar="USER",
+                        help=f"act as one of the demo's users (default: REGTUI_USER, else {demo.DEMO_USER})")
 
 
 def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
-    """Build the demo registry from the bundled fixtures, then open it."""
+    """Build the demo registry from the bundled fixtures, then open it as one of its users."""
     locations = demo.build(args.dir or demo.default_dir())
-    demo_service = RegistryService(locations)
+    demo_service = RegistryService(locations, identity=args.user or os.environ.get("REGTUI_USER") or demo.DEMO_USER)
     try:
         if args.json or args.no_tui:
             return _print_demo(args, demo_service, locations)
@@ -81,10 +84,11 @@ def _print_demo(args: argparse.Namespace, service: RegistryService, locations: L
     with service.reading() as session:
         models, versions = queries.count_models(session), queries.count_versions(session)
     if args.json:
-        print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": models, "versions": versions})
+        print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": models,
+                    "versions": versions, "identity": service.identity()})
         return 0
     say(locations.registry_url)
-    warn(f"demo registry with {models} models and {versions} versions; use it with "
+    warn(f"demo registry with {models} models and {versions} versions, acting as {service.identity()}; use it with "
          f"--registry '{locations.registry_url}' --cache '{locations.cache_path}'")
     return 0
 

@@ -209,7 +209,11 @@ def test_demo_builds_without_the_tui(
     monkeypatch.setenv("REGTUI_USER", ADMIN)
     result = run_cli(capsys, "demo", "--no-tui", "--dir", tmp_path / "demo")
     url = f"sqlite:///{tmp_path / 'demo' / 'registry.db'}"
-    assert result.code == 0 and result.out.strip() == url
+    assert result.code == 0 and result.out.strip() == url and f"acting as {ADMIN}" in result.err
+    monkeypatch.delenv("REGTUI_USER")
+    assert run_cli(capsys, "demo", "--no-tui", "--json", "--dir", tmp_path / "demo").json()["identity"] == "alice"
+    assert run_cli(capsys, "demo", "--no-tui", "--json", "--as", "heidi",
+                   "--dir", tmp_path / "demo").json()["identity"] == "heidi"
     models = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "models", "--json").json()
     assert len(models) >= 6 and sum(m["versions"] for m in models) >= 60
     checked = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "verify", "--all")
