@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select
 from sqlmodel import Session
 
 from regtui.domain.entry import Stage, VersionEntry
@@ -85,8 +85,18 @@ def _model_conditions(text: str, stage: str | None) -> list[ColumnElement[bool]]
     """WHERE conditions: the filter text, and having a version in the given stage."""
     conditions = [_model_filter(text)] if text else []
     if stage is not None:
-        conditions.append(ModelRow.name.in_(select(VersionRow.model).where(VersionRow.stage == stage)))
+        in_stage = select(VersionRow.id).where(VersionRow.model == ModelRow.name, VersionRow.stage == stage)
+        conditions.append(in_stage.correlate(ModelRow).exists())
     return conditions
+
+
+def _newest_of_model(column: ColumnElement[Any], *order: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """A column of each model's most recently registered version (ties broken by `order`): one index probe."""
+    return (
+        select(column).where(VersionRow.model == ModelRow.name)
+        .order_by(VersionRow.created_at.desc(), *order).limit(1)
+        .correlate(ModelRow).scalar_subquery()
+    )
 
 
 def _ordered(query: Select[Any], sort: ModelSort) -> Select[Any]:
@@ -94,8 +104,7 @@ def _ordered(query: Select[Any], sort: ModelSort) -> Select[Any]:
     if sort is ModelSort.OWNER:
         return query.order_by(ModelRow.owner, ModelRow.name)
     if sort is ModelSort.LATEST:
-        newest = select(VersionRow.model, func.max(VersionRow.created_at).label("at")).group_by(VersionRow.model).subquery()
-        return query.outerjoin(newest, newest.c.model == ModelRow.name).order_by(newest.c.at.desc().nulls_last(), ModelRow.name)
+        return query.order_by(_newest_of_model(VersionRow.created_at).desc().nulls_last(), ModelRow.name)
     return query.order_by(ModelRow.name)
 
 
@@ -109,46 +118,36 @@ def list_models(
     session: Session, text: str = "", offset: int = 0, limit: int = 100, *,
     stage: str | None = None, sort: ModelSort = ModelSort.NAME,
 ) -> list[ModelSummary]:
-    """A window of models (by name, owner or latest) with their Production, Canary and Staging versions."""
-    query = _ordered(select(ModelRow).where(*_model_conditions(text, stage)), sort).offset(offset).limit(limit)
-    models = session.execute(query).scalars().all()
-    names = [m.name for m in models]
+    """A window of models (by name, owner or latest) with their Production, Canary and Staging versions.
+
+    Two queries whatever the window: the models with their version count and latest version (correlated
+    index probes per listed model), then the listed models' live versions."""
+    count = select(func.count()).where(VersionRow.model == ModelRow.name).correlate(ModelRow).scalar_subquery()
+    latest = _newest_of_model(VersionRow.version, VersionRow.id.desc())  # ties: the last written
+    query = select(ModelRow.name, ModelRow.owner, ModelRow.description, count, latest)
+    rows = session.execute(_ordered(query.where(*_model_conditions(text, stage)), sort).offset(offset).limit(limit)).all()
+    live = _live_versions(session, [row[0] for row in rows])
+    return [_summary(*row, live=live[row[0]]) for row in rows]
+
+
+def _live_versions(session: Session, names: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The Production, Canary and Staging versions of each named model, in semver order."""
     live: dict[str, dict[str, list[str]]] = {n: {} for n in names}
     for model, version, stage in session.execute(
         select(VersionRow.model, VersionRow.version, VersionRow.stage)
         .where(VersionRow.model.in_(names), VersionRow.stage.in_(LIVE_STAGES))
-        .order_by(VersionRow.model, *SEMVER_ASC)
+        .order_by(VersionRow.model, VersionRow.stage, *SEMVER_ASC)  # the cache's covering (model, stage, ...) index
     ):
         live[model].setdefault(stage, []).append(version)
-    counts = dict(session.execute(
-        select(VersionRow.model, func.count()).where(VersionRow.model.in_(names)).group_by(VersionRow.model)
-    ).all())
-    latest = _latest_versions(session, names)
-    return [_summary(m, live[m.name], counts.get(m.name, 0), latest.get(m.name)) for m in models]
+    return live
 
 
-def _latest_versions(session: Session, names: list[str]) -> dict[str, str]:
-    """The most recently registered version of each named model, in one query (ties: the last written)."""
-    newest = (
-        select(VersionRow.model, func.max(VersionRow.created_at).label("at"))
-        .where(VersionRow.model.in_(names)).group_by(VersionRow.model).subquery()
-    )
-    rows = session.execute(
-        select(VersionRow.model, VersionRow.version)
-        .join(newest, and_(VersionRow.model == newest.c.model, VersionRow.created_at == newest.c.at))
-        .order_by(VersionRow.id.desc())
-    )
-    latest: dict[str, str] = {}
-    for model, version in rows:
-        latest.setdefault(model, version)
-    return latest
-
-
-def _summary(model: ModelRow, live: dict[str, list[str]], count: int, latest: str | None) -> ModelSummary:
+def _summary(name: str, owner: str, description: str, count: int, latest: str | None, *,
+             live: dict[str, list[str]]) -> ModelSummary:
     """Assemble one model line."""
     production = live.get(Stage.PRODUCTION.value, [])
     return ModelSummary(
-        name=model.name, owner=model.owner, description=model.description, versions=count, latest=latest,
+        name=name, owner=owner, description=description, versions=count, latest=latest,
         production=production[0] if production else None,
         canary=tuple(live.get(Stage.CANARY.value, [])), staging=tuple(live.get(Stage.STAGING.value, [])),
     )
@@ -178,8 +177,8 @@ def count_versions(session: Session, model: str | None = None) -> int:
     return int(session.execute(query).scalar_one())
 
 
-def list_versions(session: Session, model: str | None = None, offset: int = 0, limit: int = 100) -> list[VersionSummary]:
-    """A window of versions, newest semver first (of one model, or of all models by name)."""
+def list_versions(session: Session, model: str | None = None, offset: int = 0, limit: int | None = 100) -> list[VersionSummary]:
+    """A window of versions, newest semver first (of one model, or of all models by name); limit None: all."""
     columns = (VersionRow.model, VersionRow.version, VersionRow.stage, VersionRow.change_kind, VersionRow.parent,
                VersionRow.framework, VersionRow.owner, VersionRow.created_at, VersionRow.registered_by,
                VersionRow.canary_share)
@@ -244,10 +243,10 @@ def list_model_specs(session: Session) -> list[ModelSpec]:
 def metric_history(session: Session, model: str) -> list[tuple[str, dict[str, Any]]]:
     """Every version of a model in semver order with its overall metrics, for trends across versions."""
     query = (
-        select(VersionRow.version, VersionRow.metrics).where(VersionRow.model == model)
+        select(VersionRow.version, VersionRow.metrics["overall"]).where(VersionRow.model == model)  # not the segments
         .order_by(*SEMVER_ASC)
     )
-    return [(version, dict((metrics or {}).get("overall") or {})) for version, metrics in session.execute(query).all()]
+    return [(version, dict(overall or {})) for version, overall in session.execute(query).all()]
 
 
 def _event_conditions(model: str, actor: str) -> list[ColumnElement[bool]]:

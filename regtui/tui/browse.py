@@ -85,9 +85,8 @@ def _parsed(version: str) -> semver.Version | None:
         return None
 
 
-def _version_line(summary: queries.VersionSummary) -> VersionLine:
-    """A version summary as a cleaned lineage node."""
-    parsed = _parsed(summary.version)
+def _version_line(summary: queries.VersionSummary, parsed: semver.Version | None) -> VersionLine:
+    """A version summary (and its parsed semver) as a cleaned lineage node."""
     return VersionLine(
         key=summary.version, version=_line(summary.version), stage=_line(summary.stage),
         canary_share=summary.canary_share, parent=_line(summary.parent) or None, change_kind=_line(summary.change_kind),
@@ -96,10 +95,19 @@ def _version_line(summary: queries.VersionSummary) -> VersionLine:
     )
 
 
-def _semver_order(line: VersionLine) -> tuple[int, Any]:
-    """Semantic-version order; unparsable versions last, by text."""
-    parsed = _parsed(line.key)
-    return (0, parsed) if parsed is not None else (1, line.key)
+def _precedence(version: semver.Version) -> tuple[Any, ...]:
+    """A sort key with semver precedence (a release after its pre-releases; numeric identifiers below text ones)."""
+    if not version.prerelease:
+        return (version.major, version.minor, version.patch, 1, ())
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.prerelease.split("."))
+    return (version.major, version.minor, version.patch, 0, parts)
+
+
+def _semver_lines(summaries: list[queries.VersionSummary]) -> list[VersionLine]:
+    """Lineage nodes in semantic-version order (each version parsed once); unparsable versions last, by text."""
+    parsed = [(_parsed(s.version), s) for s in summaries]
+    parsed.sort(key=lambda pair: (0, _precedence(pair[0])) if pair[0] is not None else (1, pair[1].version))
+    return [_version_line(summary, version) for version, summary in parsed]
 
 
 def model_overview(service: RegistryService, name: str) -> ModelOverview:
@@ -107,13 +115,11 @@ def model_overview(service: RegistryService, name: str) -> ModelOverview:
     with service.reading() as session:
         model = queries.require_model(session, name)
         owner, description = model.owner, model.description
-        total = queries.count_versions(session, name)
-        summaries = queries.list_versions(session, name, 0, total)
+        summaries = queries.list_versions(session, name, 0, None)
         history = queries.metric_history(session, name)
-    lines = sorted(map(_version_line, summaries), key=_semver_order)
     metrics = {version: {_line(k): v for k, v in values.items()} for version, values in history}
     return ModelOverview(name=_line(name), owner=_line(owner), description=clean_text(description),
-                         versions=tuple(lines), metrics=metrics)
+                         versions=tuple(_semver_lines(summaries)), metrics=metrics)
 
 
 def version_view(service: RegistryService, model: str, version: str) -> VersionView:

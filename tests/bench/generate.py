@@ -364,28 +364,32 @@ def plain_to_entry(plain: dict[str, Any]) -> VersionEntry:
 # --- generation --------------------------------------------------------------------------------
 
 
-def generate(url: str, models: int, versions: int, seed: int = 0, *, log: Callable[[str], None] | None = None) -> Report:
-    """Write models x versions synthetic versions into the registry at url (schema created if needed)."""
+def generate(url: str, models: int, versions: int, seed: int = 0, *, log: Callable[[str], None] | None = None,
+             long_model: int = 0) -> Report:
+    """Write models x versions synthetic versions into the registry at url (schema created if needed),
+    plus one more model with long_model versions when it is positive."""
     say = log or (lambda _msg: None)
     started = time.perf_counter()
     engine = create_registry_engine(url, create=True)
     try:
         init_schema(engine)
-        report = _generate(engine, models, versions, seed, say)
+        report = _generate(engine, models, versions, seed, say, long_model)
     finally:
         engine.dispose()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _generate(engine: Engine, models: int, versions: int, seed: int, say: Callable[[str], None]) -> Report:
+def _generate(engine: Engine, models: int, versions: int, seed: int, say: Callable[[str], None],
+              long_model: int = 0) -> Report:
     """Plan every lineage, then insert rounds of versions in a few large transactions."""
     rng = random.Random(seed)
-    names = [model_name(i) for i in range(models)]
-    plans = [plan_lineage(random.Random(f"{seed}:{name}"), versions) for name in names]
-    owners = [rng.choice((family_of(i).team, rng.choice(PEOPLE))) for i in range(models)]
+    counts = [versions] * models + ([long_model] if long_model > 0 else [])
+    names = [model_name(i) for i in range(len(counts))]
+    plans = [plan_lineage(random.Random(f"{seed}:{name}"), n) for name, n in zip(names, counts)]
+    owners = [rng.choice((family_of(i).team, rng.choice(PEOPLE))) for i in range(len(counts))]
     identity = resolve_identity(engine)
-    report = Report(models=models)
+    report = Report(models=len(counts))
     with Session(writer(engine)) as session:
         if session.execute(select(func.count()).select_from(ModelRow)).scalar_one():
             raise SystemExit("generate: the registry already has models; use a new SQLite file or an empty database")
@@ -399,20 +403,33 @@ def _generate(engine: Engine, models: int, versions: int, seed: int, say: Callab
         ])
         session.commit()
         report.transactions += 1
-    rounds_per_tx = max(1, VERSIONS_PER_TRANSACTION // max(1, models))
-    for first_round in range(0, versions, rounds_per_tx):
-        rounds = range(first_round, min(versions, first_round + rounds_per_tx))
+    total_rounds = max(counts)
+    for rounds in _round_blocks(counts):
         with Session(writer(engine)) as session:
             seq = next_change(session)
-            written = _write_rounds(session, rng, names, plans, owners, rounds, seq, versions, models)
+            written = _write_rounds(session, rng, names, plans, owners, rounds, seq, total_rounds, len(names))
             session.commit()
         report.versions += written[0]
         report.artifacts += written[1]
         report.events += written[2]
         report.transactions += 1
         report.last_seq = seq
-        say(f"  rounds {rounds.start + 1}-{rounds.stop} of {versions}: {report.versions} versions written")
+        say(f"  rounds {rounds.start + 1}-{rounds.stop} of {total_rounds}: {report.versions} versions written")
     return report
+
+
+def _round_blocks(counts: list[int]) -> list[range]:
+    """Consecutive rounds, as many per transaction as fit in VERSIONS_PER_TRANSACTION versions (at least one)."""
+    blocks: list[range] = []
+    start, size = 0, 0
+    for r in range(max(counts)):
+        width = sum(1 for n in counts if n > r)
+        if r > start and size + width > VERSIONS_PER_TRANSACTION:
+            blocks.append(range(start, r))
+            start, size = r, 0
+        size += width
+    blocks.append(range(start, max(counts)))
+    return blocks
 
 
 def _insert_people(session: Session, identity: str, seq: int) -> None:
@@ -444,6 +461,8 @@ def _write_rounds(session: Session, rng: random.Random, names: list[str], plans:
     event_rows: list[dict[str, Any]] = []
     for r in rounds:
         for m, name in enumerate(names):
+            if r >= len(plans[m]):
+                continue
             p = plans[m][r]
             family = family_of(m)
             registered = (EPOCH + step * (r * models + m)).replace(microsecond=0)
@@ -604,11 +623,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", type=int, default=50, help="versions per model")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--changes", type=int, default=0, help="afterwards, apply this many changes (apply_changes)")
+    parser.add_argument("--long-model", type=int, default=0, metavar="VERSIONS",
+                        help="also write one more model with this many versions")
     args = parser.parse_args(argv)
     if args.models < 1 or args.versions < 1:
         parser.error("--models and --versions must be at least 1")
     cpu = time.process_time()
-    report = generate(args.registry, args.models, args.versions, args.seed, log=print)
+    report = generate(args.registry, args.models, args.versions, args.seed, log=print, long_model=args.long_model)
     cpu = time.process_time() - cpu
     rate = report.versions / report.seconds if report.seconds else 0.0
     print(f"wrote {report.models} models, {report.versions} versions, {report.artifacts} artifacts, "

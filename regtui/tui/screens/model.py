@@ -78,11 +78,13 @@ class ModelScreen(RegtuiScreen):
     WRITE_ACTIONS = frozenset({"promote_version"})
 
     class OverviewLoaded(Message):
-        """The model and its versions were read from the cache."""
+        """The model and its versions were read from the cache, with the version to show first."""
 
-        def __init__(self, overview: ModelOverview) -> None:
+        def __init__(self, overview: ModelOverview, key: str | None, view: VersionView | None) -> None:
             super().__init__()
             self.overview = overview
+            self.key = key
+            self.view = view
 
     class VersionLoaded(Message):
         """One version's details were read from the cache."""
@@ -128,26 +130,44 @@ class ModelScreen(RegtuiScreen):
 
     @work(thread=True, exclusive=True, group="model-overview", exit_on_error=False)
     def load_overview(self) -> None:
-        """Read the model, its versions and their metrics (in a thread)."""
-        self.post_message(self.OverviewLoaded(browse.model_overview(self.regtui.service, self.model)))
+        """Read the model, its versions and their metrics, and the version to show (in one thread, one repaint)."""
+        service = self.regtui.service
+        overview = browse.model_overview(service, self.model)
+        key = self._selection(overview)
+        view = browse.version_view(service, self.model, key) if key is not None else None
+        self.post_message(self.OverviewLoaded(overview, key, view))
+
+    def _selection(self, overview: ModelOverview) -> str | None:
+        """The selected version when the model still has it, else the default one."""
+        if self.selected is None or all(line.key != self.selected for line in overview.versions):
+            return default_version(overview)
+        return self.selected
 
     def on_model_screen_overview_loaded(self, message: OverviewLoaded) -> None:
-        """Show the lineage (only the selected line expanded) and the trend."""
+        """Show the model once the screen is laid out (the details lay their tables out for their width)."""
+        if self.query_one(VersionDetails).size.width:
+            self._show_overview(message)
+        else:
+            self.call_after_refresh(self._show_overview, message)
+
+    def _show_overview(self, message: OverviewLoaded) -> None:
+        """Show the lineage (only the selected line expanded), the trend and the selected version."""
         overview = self.overview = message.overview
         count = len(overview.versions)
         self.query_one("#model-title", Static).update(Content(
             f"{overview.name} · owner {overview.owner} · {count} version{'s' if count != 1 else ''}"
             + (f" · {overview.description}" if overview.description else "")
         ))
-        if self.selected is None or all(line.key != self.selected for line in overview.versions):
-            self.selected = default_version(overview)
+        self.selected = self._selection(overview)
+        if message.view is not None and message.key == self.selected:
+            self._show_version(message.view)
+        elif self.selected is not None:
+            self.load_version(self.selected)
         self.query_one(LineageTree).show_versions(overview.versions, self.selected)
         names = overview.metric_names()
         if self.metric not in names:
             self.metric = default_metric(names)
         self._show_trend()
-        if self.selected is not None:
-            self.load_version(self.selected)
 
     def _show_trend(self) -> None:
         """Show the chosen metric across versions."""
@@ -171,8 +191,12 @@ class ModelScreen(RegtuiScreen):
     def on_model_screen_version_loaded(self, message: VersionLoaded) -> None:
         """Show the version unless another one was selected meanwhile."""
         if message.key == self.selected:
-            self.view = message.view
-            self.query_one(VersionDetails).show(message.view)
+            self._show_version(message.view)
+
+    def _show_version(self, view: VersionView) -> None:
+        """Show a version's details."""
+        self.view = view
+        self.query_one(VersionDetails).show(view)
 
     def action_show_tab(self, tab: str) -> None:
         """Switch the details to a tab."""

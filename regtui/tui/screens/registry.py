@@ -15,14 +15,12 @@ from textual.widgets import Input, Static
 from regtui.domain.entry import Stage
 from regtui.store.queries import ModelSort
 from regtui.tui import browse
-from regtui.tui.debounce import Debounce
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.tones import Cell, Tone, Toned
 from regtui.tui.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
-FILTER_DEBOUNCE_S = 0.1
 SORTS = tuple(ModelSort)
 NONE = Toned("-", Tone.MUTED)
 
@@ -80,7 +78,10 @@ class RegistryScreen(RegtuiScreen):
         super().__init__()
         self.query_state = ModelQuery()
         self.total: int | None = None
-        self._debounce = Debounce(self, FILTER_DEBOUNCE_S, self._apply_query)
+        self._querying = False
+        """A filter query is in flight (typing meanwhile waits for it: queries never queue up)."""
+        self._query_waiting = False
+        self._summary = Content()
 
     def compose_body(self) -> ComposeResult:
         """Filter bar over the windowed model table."""
@@ -110,16 +111,33 @@ class RegistryScreen(RegtuiScreen):
         self._show_summary()
 
     def _show_summary(self) -> None:
-        """'12 models · has Canary · by owner' beside the filter."""
+        """'12 models · has Canary · by owner' beside the filter (repainted only when it changes, and the
+        screen laid out again only when its width does: typing in the filter repaints only what it must)."""
         count = "…" if self.total is None else f"{self.total} model{'s' if self.total != 1 else ''}"
         stage = f"has {self.query_state.stage}" if self.query_state.stage else "all stages"
-        self.query_one("#summary", Static).update(Content(f"{count} · {stage} · by {self.query_state.sort}"))
+        summary = Content(f"{count} · {stage} · by {self.query_state.sort}")
+        if summary.plain != self._summary.plain:
+            self.query_one("#summary", Static).update(summary, layout=summary.cell_length != self._summary.cell_length)
+            self._summary = summary
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        """Filter as you type (the first keystroke at once, then at most every 100 ms)."""
+        """Filter as you type: at once, or, while the previous keystroke's query runs, as soon as it is done."""
         self.query_state = ModelQuery(event.value.strip(), self.query_state.stage, self.query_state.sort)
-        self._debounce()
+        self._query_waiting = True
+        if not self._querying:
+            self._run_waiting_query()
+
+    def _run_waiting_query(self) -> None:
+        """Run the filter typed meanwhile, if any: one query in flight at a time, the newest text wins."""
+        self._querying, self._query_waiting = self._query_waiting, False
+        if self._querying:
+            self._apply_query()
+
+    def _query_done(self) -> None:
+        """The table's query finished (or failed): run the filter typed meanwhile."""
+        self._querying = False
+        self._run_waiting_query()
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
@@ -131,6 +149,12 @@ class RegistryScreen(RegtuiScreen):
         """Keep the count beside the filter."""
         self.total = event.total
         self._show_summary()
+        self._query_done()
+
+    @on(WindowTable.LoadFailed, "#models")
+    def models_failed(self) -> None:
+        """A failed query ends too (the app reports the error)."""
+        self._query_done()
 
     @on(WindowTable.RowSelected, "#models")
     def model_selected(self, event: WindowTable.RowSelected) -> None:

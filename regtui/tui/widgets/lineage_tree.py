@@ -9,6 +9,8 @@ from typing import ClassVar, Sequence, Union
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -95,6 +97,7 @@ class LineageTree(Tree[TreeItem]):
         super().__init__("lineage", id=id)
         self.show_root = False
         self.guide_depth = 3
+        self._tones: dict[Tone, Style] | None = None
 
     def show_versions(self, versions: Sequence[VersionLine], select: str | None) -> None:
         """Rebuild from a model's versions; expand only the line (and group) of the version to select."""
@@ -154,9 +157,17 @@ class LineageTree(Tree[TreeItem]):
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render with the tones' styles worked out once for the repaint (not once per label part)."""
+        self._tones = {tone: foreground_style(self, name) for tone, name in TONE_CLASSES.items()}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._tones = None
+
     def _tone_style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
-        return foreground_style(self, TONE_CLASSES[tone])
+        return self._tones[tone] if self._tones is not None else foreground_style(self, TONE_CLASSES[tone])
 
     def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
         """Labels are built from the node's data at render time, always as literal text."""

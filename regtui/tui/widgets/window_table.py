@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -82,6 +82,17 @@ def fit_columns(columns: Sequence[Column[RowT]], width: int, gap: int = 1) -> li
     for rank, i in enumerate(flexible):
         widths[i] += share + (1 if rank < extra else 0)
     return list(zip(shown, widths))
+
+
+@dataclass(frozen=True)
+class Paint(Generic[RowT]):
+    """What every line of one repaint shares: the column layout and the styles (worked out once a pass)."""
+
+    width: int
+    layout: list[tuple[Column[RowT], int]]
+    base: Style
+    cursor: Style
+    tones: dict[Tone, Style]
 
 
 class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=False):
@@ -244,6 +255,7 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         self._stale_pages: dict[int, Sequence[RowT]] = {}
         self._in_flight: set[int] = set()
         self._announced: tuple[int, int] | None = None
+        self._paint: Paint[RowT] | None = None
 
     @property
     def total(self) -> int | None:
@@ -416,19 +428,32 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
             if event.chain > 1:
                 self.action_select_cursor()
 
-    def _tone_style(self, tone: Tone) -> Style:
-        """The style of toned cell text (foreground only, so the cursor background shows)."""
-        return foreground_style(self, TONE_CLASSES[tone])
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render the lines of a repaint with their shared layout and styles worked out once."""
+        self._paint = self._new_paint()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _new_paint(self) -> Paint[RowT]:
+        """The column layout for the current width, and the styles of rows, cursor and toned text."""
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        return Paint(
+            width=width, layout=fit_columns(self.columns, max(1, width - 1)), base=base,
+            cursor=base + self.get_component_rich_style("window-table--cursor"),
+            tones={tone: foreground_style(self, TONE_CLASSES[tone]) for tone in TONE_CLASSES},
+        )
 
     def render_line(self, y: int) -> Strip:
         """The header on line 0, then the rows from the scroll position (placeholders while loading)."""
-        width = self.scrollable_content_region.width
-        layout = fit_columns(self.columns, max(1, width - 1))
+        paint = self._paint or self._new_paint()
+        width, layout, base = paint.width, paint.layout, paint.base
         if y == 0:
             style = self.get_component_rich_style("window-table--header")
             return self._strip([Text(column.label) for column, _ in layout], layout, style, width)
         index = int(self.scroll_offset.y) + y - 1
-        base = self.rich_style
         if self._total is None or self._total == 0:
             message = "loading…" if self._total is None else self.empty_text
             return self._message_strip(message, width) if y == 1 else Strip.blank(width, base)
@@ -441,8 +466,8 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
             return self._message_strip(PLACEHOLDER, width)
         if index == self.cursor_row:
             cells = [to_text(column.render(row), _no_tone) for column, _ in layout]
-            return self._strip(cells, layout, base + self.get_component_rich_style("window-table--cursor"), width)
-        cells = [to_text(column.render(row), self._tone_style) for column, _ in layout]
+            return self._strip(cells, layout, paint.cursor, width)
+        cells = [to_text(column.render(row), paint.tones.__getitem__) for column, _ in layout]
         return self._strip(cells, layout, base, width)
 
     def _message_strip(self, message: str, width: int) -> Strip:
