@@ -23,12 +23,14 @@ from regtui.providers.http_artifacts import stream_http
 from regtui.service import RegistryService
 from regtui.store import promotions, rollbacks
 from regtui.store.access import has_admin, require, rights_of_identity
+from regtui.store.engine import translate_errors
 from regtui.store.facts import (
     approver_of,
     gate_facts,
     last_drill,
     production_row,
     require_version,
+    single_read,
     version_artifacts,
 )
 from regtui.store.log import append_event, iter_log, row_to_entry
@@ -76,9 +78,9 @@ class DrillOutcome:
 
 def verify_version(service: RegistryService, model: str, version: str,
                    on_bytes: ProgressCallback | None = None) -> tuple[VerifyResult, ...]:
-    """Re-hash a version's artifacts now, reading their records from the registry itself."""
-    with service.reading_registry() as session:
-        artifacts = version_artifacts(session, model, version)
+    """Re-hash a version's artifacts now, reading their records from the registry itself (one query, no session)."""
+    with translate_errors(service.locations.registry_url), service.registry().connect() as connection:
+        artifacts = version_artifacts(single_read(connection), model, version)
     return tuple(verify_artifact(a, fetch_http=stream_http, on_bytes=on_bytes) for a in artifacts)
 
 

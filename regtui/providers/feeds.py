@@ -16,14 +16,15 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
-
-import httpx
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from regtui import __version__
 from regtui.domain.providers import FeedConfig, FeedFormat
 from regtui.errors import RegtuiError
 from regtui.providers.http_artifacts import redact_url
+
+if TYPE_CHECKING:
+    import httpx
 
 ANTHROPIC_VERSION = "2023-06-01"
 MAX_WORKERS = 4
@@ -119,7 +120,9 @@ def fetch_feed(feed: FeedConfig, *, env: Mapping[str, str], settings: FetchSetti
 
 
 def _client(settings: FetchSettings) -> httpx.Client:
-    """An httpx client with the settings' timeouts."""
+    """An httpx client with the settings' timeouts (httpx is imported on first use: it slows every start)."""
+    import httpx
+
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     return httpx.Client(timeout=timeout, headers={"User-Agent": f"regtui/{__version__}", "Accept": "application/json"})
 
@@ -145,6 +148,8 @@ def _headers(feed: FeedConfig, env: Mapping[str, str], shown: str) -> dict[str, 
 
 def _attempt(client: httpx.Client, feed: FeedConfig, headers: dict[str, str], settings: FetchSettings) -> Fetched:
     """One GET: 304 means unchanged; 5xx/429/timeouts/connection failures are retried; the body is capped."""
+    import httpx
+
     started = time.monotonic()
     try:
         with client.stream("GET", feed.url, headers=headers, follow_redirects=not feed.api_key_env) as response:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urlsplit
-
-import httpx
 
 from regtui.domain.checksums import CHUNK_SIZE, ArtifactMissingError, ArtifactUnavailableError
 from regtui.domain.text import clean_single_line
+
+if TYPE_CHECKING:
+    import httpx
 
 _GONE = (404, 410)
 
 
 def stream_http(url: str, *, timeout: float = 30.0, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     """Yield an http(s) resource's body in chunks, following redirects, with connect/read timeouts."""
+    import httpx  # on first use: importing it slows every start
+
     shown = redact_url(url)
     try:
         with httpx.stream("GET", url, timeout=httpx.Timeout(timeout), follow_redirects=True) as response:

@@ -8,9 +8,10 @@ import os
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
-from regtui.domain.roles import Right, Role, rights_of, role_needed
-from regtui.errors import RuleError
+from regtui.domain.approvals import Approver
+from regtui.domain.roles import Right, Role, rights_of
 from regtui.store.engine import is_sqlite
+from regtui.store.facts import require_right
 from regtui.store.tables import UserRow
 
 
@@ -46,9 +47,8 @@ def teams_of(session: Session, identity: str) -> frozenset[str]:
 
 
 def require(session: Session, identity: str, right: Right, action: str) -> None:
-    """Refuse an action the identity's roles do not allow, naming the roles that would."""
-    if right not in rights_of(roles_of(session, identity)):
-        raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
+    """Refuse an action the identity's stored roles do not allow (facts.require_right words the refusal)."""
+    require_right({identity: Approver(identity, roles_of(session, identity))}, identity, right, action)
 
 
 def rights_of_identity(session: Session, identity: str) -> frozenset[Right]:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
 
 from regtui.errors import InputError, RegistryUnavailableError
 
 BUSY_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE_S = 1.0
 
 
 def normalize_url(url: str) -> str:
@@ -64,7 +67,9 @@ def _sqlite_engine(url: str, database: str | None, create: bool) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.is_file():  # gone, or its share unmounted: unreachable, so reads fall back to the cache
             raise RegistryUnavailableError(f"no registry at {path}: run `regtui init` to create one (or `regtui demo`)")
-    engine = create_engine(url, pool_size=4, max_overflow=8, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    # LIFO: the connection used last is used next, so a cache's pulls find their pages in its page cache
+    engine = create_engine(url, pool_size=4, max_overflow=8, pool_use_lifo=True,
+                           connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
@@ -88,10 +93,9 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 
 def _postgres_engine(url: str) -> Engine:
-    """PostgreSQL through psycopg 3 with connect and statement timeouts."""
-    return create_engine(
+    """PostgreSQL through psycopg 3 with connect and statement timeouts; pooled connections pinged after idling."""
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=2,
         max_overflow=8,
         connect_args={
@@ -100,10 +104,33 @@ def _postgres_engine(url: str) -> Engine:
             "application_name": "regtui",
         },
     )
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
+    return engine
 
 
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    """Remember when a connection went back to the pool (the entry's info goes with the DBAPI connection)."""
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that idled in the pool over PING_AFTER_IDLE_S (one round trip saved on a busy path).
+
+    A dead connection raises DisconnectionError, so the pool replaces it and checks out again; a new one
+    or one used within the last second is not pinged."""
+    checked_in = record.info.get("checked_in")
+    if checked_in is None or time.monotonic() - checked_in <= PING_AFTER_IDLE_S:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DisconnectionError(f"pooled connection is gone: {exc}") from exc
+
+
+@lru_cache(maxsize=16)
 def writer(engine: Engine) -> Engine:
-    """The same engine marked for writing: SQLite opens its transactions with BEGIN IMMEDIATE."""
+    """The same engine marked for writing: SQLite opens its transactions with BEGIN IMMEDIATE (made once per engine)."""
     return engine.execution_options(regtui_write=True)
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import JSON, Connection, Row, bindparam, literal_column, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from regtui.domain.approvals import ApprovalFact, Approver, Decision, evidence_digest
@@ -21,48 +24,99 @@ from regtui.domain.gates import GateFacts
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, Role, rights_of, role_needed
 from regtui.errors import ConflictError, NotFoundError, RuleError
+from regtui.store.direct import read
 from regtui.store.mapping import as_utc, row_to_entry
+from regtui.store.policies import POLICY_SCOPE
 from regtui.store.provider_queries import pin_status
-from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, UserRow, VersionRow
+from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, PolicyRow, UserRow, VersionRow
 
 MODEL = ModelRow.__table__
 VERSION = VersionRow.__table__
 ARTIFACT = ArtifactRow.__table__
 USER = UserRow.__table__
 APPROVAL = ApprovalRow.__table__
+EVENT = EventRow.__table__
+POLICY = PolicyRow.__table__
 PRODUCTION = Stage.PRODUCTION.value
+# A literal, not a bound value: SQLite re-plans a statement on every run when a partial index's use hinges on a bound value
+PRODUCTION_LITERAL = literal_column(f"'{PRODUCTION}'")
 
 Users = Mapping[str, Approver]
 
+
+class AllUsers(FunctionElement[Any]):
+    """Every registry user as [identity, roles, teams] in one JSON array, so the users come along with another row."""
+
+    type = JSON()
+    name = "all_users"
+    inherit_cache = True
+
+
+@compiles(AllUsers, "sqlite")
+def _all_users_sqlite(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any) -> str:
+    """SQLite's spelling of AllUsers."""
+    return f"(SELECT json_group_array(json_array(identity, json(roles), json(teams))) FROM {USER.name})"
+
+
+@compiles(AllUsers, "postgresql")
+def _all_users_postgresql(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any) -> str:
+    """PostgreSQL's spelling of AllUsers."""
+    return f"(SELECT json_agg(json_build_array(identity, roles, teams)) FROM {USER.name})"
+
+
 # Statements built once (bound parameters by name), so each execution skips building the expression.
-SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns are NULL on the Production row)
+LAST_EVENT = select(EVENT).order_by(EVENT.c.position.desc()).limit(1)
+IN_PRODUCTION = VERSION.alias("in_production")
+PRODUCTION_OF_MODEL = select(IN_PRODUCTION.c.id).where(  # correlated with the model row of the outer query
+    IN_PRODUCTION.c.model == MODEL.c.name, IN_PRODUCTION.c.stage == PRODUCTION_LITERAL)
+SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns NULL when it has none)
     select(VERSION, MODEL.c.owner.label("model_owner"), ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256,
-           ARTIFACT.c.size, ARTIFACT.c.position)
+           ARTIFACT.c.size, ARTIFACT.c.position,
+           PRODUCTION_OF_MODEL.scalar_subquery().label("production_id"),
+           PRODUCTION_OF_MODEL.with_only_columns(IN_PRODUCTION.c.version).scalar_subquery().label("production_version"),
+           select(POLICY.c.document).where(POLICY.c.scope == POLICY_SCOPE).scalar_subquery().label("policy_document"),
+           LAST_EVENT.with_only_columns(EVENT.c.position).scalar_subquery().label("tail_position"),
+           LAST_EVENT.with_only_columns(EVENT.c.hash).scalar_subquery().label("tail_hash"),
+           AllUsers().label("users"))
     .join_from(MODEL, VERSION, VERSION.c.model == MODEL.c.name)
-    .outerjoin(ARTIFACT, and_(ARTIFACT.c.version_id == VERSION.c.id, VERSION.c.version == bindparam("version")))
-    .where(MODEL.c.name == bindparam("model"),
-           or_(VERSION.c.version == bindparam("version"), VERSION.c.stage == PRODUCTION))
+    .outerjoin(ARTIFACT, ARTIFACT.c.version_id == VERSION.c.id)
+    .where(MODEL.c.name == bindparam("model"), VERSION.c.version == bindparam("version"))
     .order_by(ARTIFACT.c.position)
 )
 SUBJECT_LOCKED = SUBJECT_QUERY.with_for_update(of=MODEL)
-USERS_QUERY = select(USER.c.identity, USER.c.roles, USER.c.teams)
 VERSION_ARTIFACTS_QUERY = (
     select(ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256, ARTIFACT.c.size)
     .join_from(ARTIFACT, VERSION, ARTIFACT.c.version_id == VERSION.c.id)
     .where(VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version"))
     .order_by(ARTIFACT.c.position)
 )
+VERSION_ID_QUERY = select(VERSION.c.id).where(VERSION.c.model == bindparam("model"),
+                                             VERSION.c.version == bindparam("version"))
 APPROVALS_QUERY = select(APPROVAL).where(APPROVAL.c.request_id == bindparam("request_id")).order_by(APPROVAL.c.id)
 
 
 @dataclass(frozen=True)
+class Production:
+    """The model's version in Production: its row id and version."""
+
+    id: int
+    version: str
+
+
+@dataclass(frozen=True)
 class Subject:
-    """A version row with its artifacts, its model's owner and the model's Production row, read in one query."""
+    """A version with its artifacts, its model's owner and Production row, the policy, the users and the log's tail.
+
+    All of it is one query. Read after the change counter is taken, `tail` (last position and hash) is where
+    this transaction's log entries go."""
 
     row: Row[Any]
     owner: str
-    production: Row[Any] | None
+    production: Production | None
     artifacts: tuple[Row[Any], ...]
+    policy_document: str | None
+    tail: tuple[int, str] | None
+    users: dict[str, Approver]
 
     @property
     def entry(self) -> VersionEntry:
@@ -70,7 +124,7 @@ class Subject:
         return row_to_entry(self.row, self.artifacts)
 
     @property
-    def outgoing(self) -> Row[Any] | None:
+    def outgoing(self) -> Production | None:
         """The Production version a promotion of this version would replace."""
         return self.production if self.production is not None and self.production.id != self.row.id else None
 
@@ -79,17 +133,18 @@ def load_subject(session: Session, model: str, version: str, *, lock: bool = Fal
     """The version, its model's owner and Production row (locking the model row when writing), or not-found."""
     query = SUBJECT_LOCKED if lock else SUBJECT_QUERY
     rows = session.connection().execute(query, {"model": model, "version": version}).all()
-    row = next((r for r in rows if r.version == version), None)
-    if row is None:
-        raise _not_found(session, model, version)
-    production = next((r for r in rows if r.stage == PRODUCTION), None)
-    artifacts = tuple(r for r in rows if r.version == version and r.name is not None)
-    return Subject(row, row.model_owner, production, artifacts)
+    if not rows:
+        raise _not_found(session.connection(), model, version)
+    row = rows[0]
+    production = Production(row.production_id, row.production_version) if row.production_id is not None else None
+    artifacts = tuple(r for r in rows if r.name is not None)
+    tail = (row.tail_position, row.tail_hash) if row.tail_position is not None else None
+    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, _approvers(row.users or ()))
 
 
-def _not_found(session: Session, model: str, version: str) -> NotFoundError:
+def _not_found(connection: Connection, model: str, version: str) -> NotFoundError:
     """The not-found error naming what is missing: the model, or only the version."""
-    known = session.connection().execute(select(MODEL.c.name).where(MODEL.c.name == model)).first() is not None
+    known = connection.execute(select(MODEL.c.name).where(MODEL.c.name == model)).first() is not None
     return NotFoundError(f"{model} has no version {version}" if known else f"no model named {model!r}")
 
 
@@ -98,12 +153,20 @@ def require_version(session: Session, model: str, version: str) -> Row[Any]:
     return load_subject(session, model, version).row
 
 
-def version_artifacts(session: Session, model: str, version: str) -> tuple[Artifact, ...]:
+def single_read(connection: Connection) -> Connection:
+    """A connection for one read: on PostgreSQL in autocommit, sparing the BEGIN and ROLLBACK round trips."""
+    if connection.dialect.name == "sqlite":
+        return connection
+    return connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def version_artifacts(connection: Connection, model: str, version: str) -> tuple[Artifact, ...]:
     """A version's recorded artifacts in manifest order, in one query (not-found error when there is no such version)."""
-    rows = session.connection().execute(VERSION_ARTIFACTS_QUERY, {"model": model, "version": version}).all()
-    if not rows:
-        require_version(session, model, version)
-    return tuple(Artifact(name=r.name, uri=r.uri, sha256=r.sha256, size=r.size) for r in rows)
+    key = {"model": model, "version": version}
+    rows = read(connection, VERSION_ARTIFACTS_QUERY, key)
+    if not rows and not read(connection, VERSION_ID_QUERY, key):
+        raise _not_found(connection, model, version)
+    return tuple(Artifact(name=name, uri=uri, sha256=sha256, size=size) for name, uri, sha256, size in rows)
 
 
 def entry_of(session: Session, row: Any) -> VersionEntry:
@@ -124,16 +187,14 @@ def check_seen_stage(row: Any, expected: Stage | None) -> None:
 
 def production_row(session: Session, model: str) -> Row[Any] | None:
     """The model's current Production version, if any."""
-    return session.connection().execute(
-        select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION)
-    ).first()
+    return session.connection().execute(select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION_LITERAL)).first()
 
 
-def load_users(session: Session) -> dict[str, Approver]:
-    """Every known identity with its roles and teams (one small table, read once per transaction)."""
+def _approvers(users: Iterable[tuple[str, list[str] | None, list[str] | None]]) -> dict[str, Approver]:
+    """Every known identity with its roles and teams, from [identity, roles, teams] triples."""
     return {
         identity: Approver(identity, frozenset(Role(r) for r in roles or ()), frozenset(teams or ()))
-        for identity, roles, teams in session.connection().execute(USERS_QUERY)
+        for identity, roles, teams in users
     }
 
 
@@ -158,16 +219,21 @@ def require_right(users: Users, identity: str, right: Right, action: str) -> Non
 
 def approval_facts(session: Session, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:
     """The decisions recorded on a request, each with the decider's current roles and teams."""
-    rows = session.connection().execute(APPROVALS_QUERY, {"request_id": request_id})
-    facts = []
-    for row in rows:
-        who = users.get(row.identity, Approver(row.identity))
-        facts.append(ApprovalFact(
-            identity=row.identity, decision=Decision(row.decision), capacity=row.capacity, comment=row.comment,
-            at=as_utc(row.at), artifact_digest=row.artifact_digest, evidence_digest=row.evidence_digest,
-            roles=who.roles, teams=who.teams,
-        ))
-    return tuple(facts)
+    return facts_of_approvals(session.connection().execute(APPROVALS_QUERY, {"request_id": request_id}), users)
+
+
+def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact, ...]:
+    """Approval rows (columns as in the approval table) as facts carrying the deciders' current roles and teams."""
+    return tuple(_approval_fact(row, users.get(row.identity, Approver(row.identity))) for row in rows)
+
+
+def _approval_fact(row: Any, who: Approver) -> ApprovalFact:
+    """One recorded decision with its decider's roles and teams."""
+    return ApprovalFact(
+        identity=row.identity, decision=Decision(row.decision), capacity=row.capacity, comment=row.comment,
+        at=as_utc(row.at), artifact_digest=row.artifact_digest, evidence_digest=row.evidence_digest,
+        roles=who.roles, teams=who.teams,
+    )
 
 
 def subject_facts(
@@ -179,11 +245,14 @@ def subject_facts(
     *,
     now: datetime,
     verification: tuple[VerifyResult, ...] | None = None,
+    approvals: tuple[ApprovalFact, ...] | None = None,
 ) -> GateFacts:
-    """Everything the gate of a request looks at, from what the transaction already read."""
+    """Everything the gate of a request looks at, from what the transaction already read (approvals: read already)."""
     evidence: dict[str, Any] = dict(request.evidence or {})
     outgoing = subject.outgoing if Stage(request.to_stage) is Stage.PRODUCTION else None
     entry = subject.entry
+    if approvals is None:
+        approvals = approval_facts(session, request.id, users) if request.id is not None else ()
     return GateFacts(
         entry=entry,
         policy=policy,
@@ -191,7 +260,7 @@ def subject_facts(
         owner=subject.owner,
         now=now,
         owner_members=owner_members(users, subject.owner),
-        approvals=approval_facts(session, request.id, users) if request.id is not None else (),
+        approvals=approvals,
         evidence_digest=evidence_digest(reviewed_evidence(evidence)),
         review_evidence=evidence.get("review"),
         canary_results=evidence.get("canary_results"),
@@ -213,7 +282,7 @@ def gate_facts(
 ) -> GateFacts:
     """Everything the gate of a request on a version row looks at, as of now."""
     subject = load_subject(session, row.model, row.version)
-    return subject_facts(session, request, subject, policy, load_users(session), now=now, verification=verification)
+    return subject_facts(session, request, subject, policy, subject.users, now=now, verification=verification)
 
 
 def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry
+from regtui.store.direct import write
 from regtui.store.tables import EventRow
 
 EVENT = EventRow.__table__
 CHAIN_TAIL = select(EVENT.c.position, EVENT.c.hash).order_by(EVENT.c.position.desc()).limit(1)
 INSERT_EVENT = insert(EVENT)
+EVENT_COLUMNS = "position, kind, model, version, actor, at, from_stage, to_stage, details, prev_hash, hash, change_seq"
+# PostgreSQL: event rows from one JSON array parameter (:events, see rows_json), to end a statement with CTEs before it
+EVENTS_FROM_JSON = (f"INSERT INTO {EVENT.name} ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} "
+                    f"FROM json_populate_recordset(NULL::{EVENT.name}, CAST(:events AS json))")
 
 
 @dataclass(frozen=True)
@@ -47,14 +53,26 @@ def append_event(
     append_events(session, [event], seq=seq, actor=actor, at=at)
 
 
-def append_events(session: Session, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime) -> None:
-    """Append entries in order with one read of the chain's tail and one insert (Core, no ORM flush per row)."""
+def append_events(session: Session, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime,
+                  tail: tuple[int, str] | None = None) -> None:
+    """Append entries in order with one insert (Core, no ORM flush per row) after the chain's tail.
+
+    `tail` (last position and hash) is the caller's read of it, taken after the change counter with nothing
+    appended since; without it (or for an empty log) the tail is read here."""
     if not events:
         return
     session.flush()  # pending ORM rows (a restored log, say) reach the database before the tail is read
     connection = session.connection()
-    last = connection.execute(CHAIN_TAIL).first()
-    position, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    rows = event_rows(connection, events, seq=seq, actor=actor, at=at, tail=tail)
+    write(connection, INSERT_EVENT, rows)
+
+
+def event_rows(connection: Connection, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime,
+               tail: tuple[int, str] | None = None) -> list[dict[str, Any]]:
+    """The event table rows of entries appended after the tail (read here when not given), each hash-linked."""
+    if tail is None:
+        tail = connection.execute(CHAIN_TAIL).first()
+    position, prev_hash = (tail[0], tail[1]) if tail else (0, GENESIS_HASH)
     rows = []
     for event in events:
         position += 1
@@ -68,7 +86,12 @@ def append_events(session: Session, events: Sequence[NewEvent], *, seq: int, act
             "at": at, "from_stage": event.from_stage, "to_stage": event.to_stage, "details": dict(entry.details),
             "prev_hash": entry.prev_hash, "hash": prev_hash, "change_seq": seq,
         })
-    connection.execute(INSERT_EVENT, rows if len(rows) > 1 else rows[0])
+    return rows
+
+
+def rows_json(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Event rows as one JSON array for EVENTS_FROM_JSON (times in ISO 8601 with their UTC offset)."""
+    return json.dumps([{**row, "at": row["at"].isoformat()} for row in rows])
 
 
 def restore_event(session: Session, *, seq: int, entry: LogEntry, stored_hash: str) -> EventRow:

@@ -19,7 +19,11 @@ POLICY_QUERY = select(PolicyRow.__table__.c.document).where(PolicyRow.__table__.
 
 def get_policy(session: Session) -> Policy:
     """The stored policy, or the built-in default when none was set."""
-    document = session.connection().execute(POLICY_QUERY).scalar_one_or_none()
+    return policy_of(session.connection().execute(POLICY_QUERY).scalar_one_or_none())
+
+
+def policy_of(document: str | None) -> Policy:
+    """The policy a stored document describes (parsed once per process), or the built-in default for none."""
     return DEFAULT_POLICY if document is None else _parsed(document)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
 
 from regtui.domain.approvals import Approver, Decision, artifact_digest, check_can_approve, evidence_digest
@@ -23,18 +23,19 @@ from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, rights_of
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
 from regtui.errors import ConflictError, NotFoundError
+from regtui.store.direct import write
 from regtui.store.facts import (
     Subject,
     Users,
     approval_facts,
     check_seen_stage,
+    facts_of_approvals,
     load_subject,
-    load_users,
     require_right,
     subject_facts,
 )
-from regtui.store.log import NewEvent, append_events
-from regtui.store.policies import get_policy
+from regtui.store.log import EVENTS_FROM_JSON, NewEvent, append_events, event_rows, rows_json
+from regtui.store.policies import policy_of
 from regtui.store.schema import next_change
 from regtui.store.tables import ApprovalRow, RequestRow, VersionRow
 
@@ -99,14 +100,28 @@ class RequestState:
 
 
 REQUEST_COLUMNS = tuple(REQUEST.c[f.name] for f in fields(RequestState))
+APPROVAL_COLUMNS = tuple(APPROVAL.c[name] for name in (
+    "identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest"))
 # Statements built once (bound parameters by name; an UPDATE sets the columns its parameters name).
 REQUEST_BY_ID = select(*REQUEST_COLUMNS).where(REQUEST.c.id == bindparam("request_id")).with_for_update()
-OPEN_REQUEST = select(*REQUEST_COLUMNS).where(
-    REQUEST.c.model == bindparam("model"), REQUEST.c.version == bindparam("version"),
-    REQUEST.c.to_stage == bindparam("to_stage"), REQUEST.c.status == OPEN,
-).with_for_update()
+OPEN_REQUEST = (  # the open request with its decisions, one row per decision (decision columns NULL when none)
+    select(*REQUEST_COLUMNS, *APPROVAL_COLUMNS)
+    .outerjoin_from(REQUEST, APPROVAL, APPROVAL.c.request_id == REQUEST.c.id)
+    .where(REQUEST.c.model == bindparam("model"), REQUEST.c.version == bindparam("version"),
+           REQUEST.c.to_stage == bindparam("to_stage"), REQUEST.c.status == OPEN)
+    .order_by(REQUEST.c.id, APPROVAL.c.id)
+    .with_for_update(of=REQUEST)
+)
 UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
 UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
+# PostgreSQL: the promoted version's stage (UPDATE_VERSION's parameters), the request's closing and the log entries
+APPLY_AND_LOG = text(
+    f"WITH promoted AS (UPDATE {VERSION.name} SET stage = :stage, canary_share = :canary_share,"
+    " stage_changed_at = :stage_changed_at, stage_changed_by = :stage_changed_by, change_seq = :change_seq"
+    " WHERE id = :version_id),"
+    f" closed AS (UPDATE {REQUEST.name} SET status = 'applied', closed_by = :stage_changed_by,"
+    " closed_at = :stage_changed_at, change_seq = :change_seq WHERE id = :request_id) " + EVENTS_FROM_JSON
+)
 
 
 def promote(
@@ -129,21 +144,26 @@ def promote(
     check_seen_stage(subject.row, expected_stage)
     from_stage = Stage(subject.row.stage)
     kind = check_move(from_stage, to_stage, reason=reason)
-    users = load_users(session)
+    users = subject.users
     if kind in (MoveKind.ABANDON, MoveKind.CANARY_FAILED):
         return _move_without_gate(session, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now,
                                   seq=seq)
     require_right(users, actor, Right.REQUEST, f"request promotions of {model}")
-    policy = get_policy(session).for_model(model)
+    policy = policy_of(subject.policy_document).for_model(model)
     events: list[NewEvent] = []
-    request = _open_request(session, subject.row, to_stage, actor=actor, now=now, seq=seq, reason=reason, events=events)
+    request, decisions = _open_request(session, subject.row, to_stage, actor=actor, now=now, seq=seq, reason=reason,
+                                       events=events)
     request = _update_request(session, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events)
-    facts = subject_facts(session, request, subject, policy, users, now=now, verification=verification)
+    facts = subject_facts(session, request, subject, policy, users, now=now, verification=verification,
+                          approvals=facts_of_approvals(decisions, users))
     gate = evaluate_gate(from_stage, to_stage, facts)
     may_apply = required_right(kind, to_stage) in rights_of(users.get(actor, Approver(actor)).roles)
     applied = gate.passed and may_apply
-    replaced = _apply(session, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events) if applied else None
-    append_events(session, events, seq=seq, actor=actor, at=now)
+    if applied:
+        replaced = _apply(session, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events)
+    else:
+        replaced = None
+        append_events(session, events, seq=seq, actor=actor, at=now, tail=subject.tail)
     return PromotionOutcome(f"{model}@{version}", from_stage, to_stage, applied, request.id, gate, replaced, may_apply)
 
 
@@ -154,8 +174,8 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
     subject = load_subject(session, request.model, request.version, lock=True)
     if subject.row.stage != request.from_stage:
         check_seen_stage(subject.row, Stage(request.from_stage))
-    policy = get_policy(session).for_model(request.model)
-    users = load_users(session)
+    policy = policy_of(subject.policy_document).for_model(request.model)
+    users = subject.users
     facts = subject_facts(session, request, subject, policy, users, now=now)
     ctx = facts.approval_context(Stage(request.to_stage))
     capacity = check_can_approve(users.get(actor, Approver(actor)), ctx, list(facts.approvals), decision=decision,
@@ -170,7 +190,7 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
         decision.value, request.model, request.version, request.from_stage, request.to_stage,
         {"request": request.id, "capacity": capacity, "comment": comment,
          "artifact_digest": ctx.artifact_digest, "evidence_digest": ctx.evidence_digest},
-    )], seq=seq, actor=actor, at=now)
+    )], seq=seq, actor=actor, at=now, tail=subject.tail)
     facts = replace(facts, approvals=approval_facts(session, request.id, users))
     gate = evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), facts)
     return DecisionOutcome(request.id, f"{request.model}@{request.version}", decision, capacity, gate)
@@ -189,13 +209,14 @@ def open_request_by_id(session: Session, request_id: int) -> RequestState:
 
 
 def _open_request(session: Session, row: Row[Any], to_stage: Stage, *, actor: str, now: datetime, seq: int,
-                  reason: str | None, events: list[NewEvent]) -> RequestState:
-    """The open request for this version and target stage, or a new one (logged)."""
-    found = session.connection().execute(
+                  reason: str | None, events: list[NewEvent]) -> tuple[RequestState, tuple[Row[Any], ...]]:
+    """The open request for this version and target stage with its decisions, or a new one (logged) with none."""
+    rows = session.connection().execute(
         OPEN_REQUEST, {"model": row.model, "version": row.version, "to_stage": to_stage.value}
-    ).first()
+    ).all()
+    found = rows[0] if rows else None
     if found is not None and found.from_stage == row.stage:
-        return RequestState.of(found)
+        return RequestState.of(found), tuple(r for r in rows if r.id == found.id and r.identity is not None)
     if found is not None:
         _close(session, found.id, "superseded", actor=actor, now=now, seq=seq)
     values = {"model": row.model, "version": row.version, "from_stage": row.stage, "to_stage": to_stage.value,
@@ -204,7 +225,7 @@ def _open_request(session: Session, row: Row[Any], to_stage: Stage, *, actor: st
     request_id = session.connection().execute(insert(REQUEST).values(values).returning(REQUEST.c.id)).scalar_one()
     events.append(NewEvent("request", row.model, row.version, row.stage, to_stage.value,
                            {"request": request_id, "reason": reason or ""}))
-    return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None)
+    return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None), ()
 
 
 def _update_request(session: Session, request: RequestState, evidence: dict[str, Any], canary_share: float | None,
@@ -228,30 +249,47 @@ def _update_request(session: Session, request: RequestState, evidence: dict[str,
 
 def _apply(session: Session, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
            now: datetime, seq: int, events: list[NewEvent]) -> str | None:
-    """Apply a passed promotion; a Production promotion archives the version it replaces atomically."""
+    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically."""
     row, replaced = subject.row, None
     to_stage = Stage(request.to_stage)
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None
+    changes = [stage_change(row.id, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)]
     if outgoing is not None:
         replaced = outgoing.version
-        set_stage(session, outgoing.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
+        changes.insert(0, stage_change(outgoing.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq))
         events.append(NewEvent(MoveKind.REPLACED.value, row.model, outgoing.version, Stage.PRODUCTION.value,
                                Stage.ARCHIVED.value,
                                {"replaced_by": row.version, "request": request.id,
                                 "archival_checklist": list((request.evidence or {}).get("archival_checklist") or [])}))
-    set_stage(session, row.id, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)
-    _close(session, request.id, "applied", actor=actor, now=now, seq=seq)
-    approvers = [
-        {"identity": a.identity, "capacity": a.capacity, "at": utc_iso(a.at)}
-        for a in facts.approvals if a.decision is Decision.APPROVE
-    ]
     events.append(NewEvent(
         MoveKind.PROMOTE.value, row.model, row.version, row.stage, to_stage.value,
-        {"request": request.id, "approvers": approvers, "evidence": request.evidence or {},
+        {"request": request.id, "approvers": _approvers(facts), "evidence": request.evidence or {},
          "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
          "artifact_digest": artifact_digest(facts.entry)},
     ))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail)
+        return replaced
+    write(connection, UPDATE_VERSION, changes)  # one call; the outgoing version leaves Production first
+    _close(session, request.id, "applied", actor=actor, now=now, seq=seq)
+    append_events(session, events, seq=seq, actor=actor, at=now, tail=subject.tail)
     return replaced
+
+
+def _write_postgresql(connection: Connection, changes: list[dict[str, Any]], request_id: int, events: list[NewEvent], *,
+                      seq: int, actor: str, now: datetime, tail: tuple[int, str] | None) -> None:
+    """The writes of an applied promotion in two round trips: archive the outgoing version, then the rest at once."""
+    if len(changes) > 1:  # its own statement: the one-Production index must see it leave before the next arrives
+        connection.execute(UPDATE_VERSION, changes[0])
+    rows = event_rows(connection, events, seq=seq, actor=actor, at=now, tail=tail)
+    connection.execute(APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})
+
+
+def _approvers(facts: GateFacts) -> list[dict[str, Any]]:
+    """Who approved, in which capacity and when, as the promotion's log entry records it."""
+    return [{"identity": a.identity, "capacity": a.capacity, "at": utc_iso(a.at)}
+            for a in facts.approvals if a.decision is Decision.APPROVE]
 
 
 def _move_without_gate(session: Session, row: Row[Any], to_stage: Stage, kind: MoveKind, users: Users, *, actor: str,
@@ -272,14 +310,22 @@ def _move_without_gate(session: Session, row: Row[Any], to_stage: Stage, kind: M
 def set_stage(session: Session, version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int,
               canary_share: float | None = None) -> None:
     """Change a version's stage (the only mutable registered state), stamping who and when."""
-    session.connection().execute(UPDATE_VERSION, {
-        "version_id": version_id, "stage": stage.value, "canary_share": canary_share if stage is Stage.CANARY else None,
-        "stage_changed_at": now, "stage_changed_by": actor, "change_seq": seq,
-    })
+    write(session.connection(), UPDATE_VERSION, stage_change(version_id, stage, actor=actor, now=now, seq=seq,
+                                                             canary_share=canary_share))
+
+
+def stage_change(version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int,
+                 canary_share: float | None = None) -> dict[str, Any]:
+    """The parameters of UPDATE_VERSION that move one version to a stage, stamping who and when."""
+    return {"version_id": version_id, "stage": stage.value, "canary_share": canary_share if stage is Stage.CANARY else None,
+            "stage_changed_at": now, "stage_changed_by": actor, "change_seq": seq}
 
 
 def _close(session: Session, request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> None:
     """Close a request with its final status."""
-    session.connection().execute(UPDATE_REQUEST, {
-        "request_id": request_id, "status": status, "closed_by": actor, "closed_at": now, "change_seq": seq,
-    })
+    write(session.connection(), UPDATE_REQUEST, _closing(request_id, status, actor=actor, now=now, seq=seq))
+
+
+def _closing(request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> dict[str, Any]:
+    """The parameters of UPDATE_REQUEST that close a request with its final status."""
+    return {"request_id": request_id, "status": status, "closed_by": actor, "closed_at": now, "change_seq": seq}

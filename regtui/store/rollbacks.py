@@ -16,11 +16,12 @@ from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
 from regtui.errors import RuleError
 from regtui.store.access import require
+from regtui.store.direct import write
 from regtui.store.facts import check_seen_stage, load_subject, require_version, was_in_production
 from regtui.store.log import NewEvent, append_event, append_events
 from regtui.store.mapping import as_utc
-from regtui.store.policies import get_policy
-from regtui.store.promotions import set_stage
+from regtui.store.policies import get_policy, policy_of
+from regtui.store.promotions import UPDATE_VERSION, stage_change
 from regtui.store.schema import next_change
 from regtui.store.tables import EventRow, VersionRow
 
@@ -80,7 +81,7 @@ def rollback(
     require(session, actor, Right.RELEASE, f"roll back {model}")
     subject = load_subject(session, model, to_version, lock=True)
     target, current = subject.row, subject.production
-    policy = get_policy(session).for_model(model)
+    policy = policy_of(subject.policy_document).for_model(model)
     check_rollback(
         f"{model}@{to_version}", Stage(target.stage), was_in_production=was_in_production(session, model, to_version),
         archived_at=as_utc(target.stage_changed_at) if target.stage == Stage.ARCHIVED.value else None,
@@ -90,15 +91,16 @@ def rollback(
     if expected_production is not None and (current is None or current.version != expected_production):
         check_seen_stage(require_version(session, model, expected_production), Stage.PRODUCTION)
     events: list[NewEvent] = []
+    changes = [stage_change(target.id, Stage.PRODUCTION, actor=actor, now=now, seq=seq)]
     if current is not None:
-        set_stage(session, current.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq)
+        changes.insert(0, stage_change(current.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq))
         events.append(NewEvent(MoveKind.REPLACED.value, model, current.version, Stage.PRODUCTION.value,
                                Stage.ARCHIVED.value, {"replaced_by": to_version, "rollback": True, "reason": reason}))
-    set_stage(session, target.id, Stage.PRODUCTION, actor=actor, now=now, seq=seq)
+    write(session.connection(), UPDATE_VERSION, changes)  # one call; the current version leaves Production first
     events.append(NewEvent(kind, model, to_version, Stage.ARCHIVED.value, Stage.PRODUCTION.value,
                            {"reason": reason, "from_version": current.version if current else None,
                             "verified": {r.name: r.actual_sha256 for r in verification}}))
-    append_events(session, events, seq=seq, actor=actor, at=now)
+    append_events(session, events, seq=seq, actor=actor, at=now, tail=subject.tail)
     return RollbackOutcome(model, to_version, current.version if current else None, reason,
                            tuple(r.name for r in verification))
 

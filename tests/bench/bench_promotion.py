@@ -1,6 +1,6 @@
 """Promotion write latency: a gated Canary -> Production apply against a bare single-row update plus hashing.
 
-    python tests/bench/bench_promotion.py [--backend sqlite|postgresql|both] [--runs 15] [--artifact-kib 256]
+    python tests/bench/bench_promotion.py [--backend sqlite|postgresql|both] [--runs 15] [--artifact-kib 256 ...] [--phases]
 
 For each run a fresh Canary candidate has every approval, SLO result and checklist item in place; the
 timed part is what an operator waits for: re-verifying every artifact now (reading their records from
@@ -11,7 +11,9 @@ BEGIN IMMEDIATE), is one bare single-row UPDATE of the candidate's stage (to the
 committed transaction, plus streaming SHA-256 of the same artifact files. Target: median apply <= 1.5 x
 baseline. Medians of wall time are the figures; the client process's CPU time is printed beside them
 (on a loaded machine it is the steadier comparison on SQLite, where all the work is in-process). The cache
-pull that follows a write is reported separately (it is not part of the write).
+pull that follows a write is reported separately (it is not part of the write). Each artifact size gets its
+own registry and baseline. `--phases` adds the median of every phase of the apply: each statement's time
+in the driver, the Python and SQLAlchemy work before it, the hashing, gate evaluation and log hashing.
 
 PostgreSQL: each identity connects as its own login role (identity is the authenticated database user).
 The throwaway server runs with tests/pg_server.py's settings (fsync and synchronous_commit off), so
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import sys
 import tempfile
@@ -31,7 +34,7 @@ from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from regtui import workflow  # noqa: E402
 from regtui.config import Locations  # noqa: E402
 from regtui.domain.approvals import Decision  # noqa: E402
+from regtui.domain import checksums, hashchain  # noqa: E402
 from regtui.domain.checksums import sha256_file  # noqa: E402
 from regtui.domain.entry import Stage  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
@@ -133,15 +137,69 @@ def _since(started: tuple[float, float]) -> Timing:
     return Timing(wall - started[0], cpu - started[1])
 
 
+class Phases:
+    """Marks taken during one timed apply; a phase is the time from one mark to the next, named by the later one."""
+
+    def __init__(self) -> None:
+        self.marks: list[tuple[str, float]] = []
+        self.active = False
+
+    def mark(self, label: str) -> None:
+        """Record that a phase named `label` ends now (ignored outside a timed apply)."""
+        if self.active:
+            self.marks.append((label, time.perf_counter()))
+
+    def durations(self) -> list[tuple[str, float]]:
+        """The phases of the last apply in order, numbered so repeated statements stay apart."""
+        return [(f"{i:2d} {label}", end - start)
+                for i, ((_, start), (label, end)) in enumerate(zip(self.marks, self.marks[1:]), 1)]
+
+    def watch(self, engine: Engine) -> None:
+        """Mark each statement's start (the Python before it ends) and end (its time in the driver)."""
+        event.listen(engine, "before_cursor_execute", lambda *a: self.mark(f"py+SQLAlchemy before {_verb(a[2])}"))
+        event.listen(engine, "after_cursor_execute", lambda *a: self.mark(f"driver: {_verb(a[2])}"))
+        event.listen(engine, "checkout", lambda *a: self.mark("pool checkout (PostgreSQL: + pre-ping)"))
+        event.listen(engine, "commit", lambda *a: self.mark("py before COMMIT"))
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        """Mark the start and the end of every call of owner.name."""
+        inner = getattr(owner, name)
+
+        def traced(*args: object, **kwargs: object) -> object:
+            """The wrapped call between two marks."""
+            self.mark(f"py before {label}")
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.mark(label)
+
+        setattr(owner, name, traced)
+
+
+def _verb(statement: str) -> str:
+    """A statement's first words and table, short enough for one table row."""
+    words = statement.split()
+    table = next((w for w in words[1:] if w.islower() and w.isidentifier() and w not in ("value", "id")), "")
+    return " ".join([*words[:2], table])[:44] if words[0] != "BEGIN" else " ".join(words[:2])
+
+
+PHASES = Phases()
+
+
 def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]:
     """Time of verify + gated apply transaction, and seconds for the cache pull after it."""
+    PHASES.marks.clear()
+    PHASES.active = True
     started = _clock()
+    PHASES.mark("start")
     verification = workflow.verify_version(service, MODEL, version)
     with Session(writer(service.registry())) as session:
         outcome = promotions.promote(session, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
                                      now=datetime.now(timezone.utc), verification=verification)
         session.commit()
+    PHASES.mark("COMMIT and close")
     applied = _since(started)
+    PHASES.active = False
     if not outcome.applied:
         raise SystemExit(f"benchmark setup error: {version} not applied; missing {outcome.missing}")
     started = time.perf_counter()
@@ -170,11 +228,13 @@ def _artifact_files(folder: Path, version: str) -> list[Path]:
     return [folder / "artifacts" / version / f"{name}.bin" for name in ARTIFACTS]
 
 
-def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[[str], str] | None = None) -> None:
-    """Measure and print the figures for one backend (url_for: the URL an identity connects with)."""
+def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[[str], str] | None = None,
+          phases: bool = False) -> None:
+    """Measure and print the figures for one backend and artifact size (url_for: the URL an identity connects with)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         candidates = _setup(url, folder, runs, artifact_kib)
+        os.sync()  # the artifact files just written reach the disk now, not during the timed runs
         services: dict[str, RegistryService] = {}
 
         def service_for(identity: str) -> RegistryService:
@@ -185,9 +245,12 @@ def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[
                                                      identity=identity)
             return services[identity]
 
+        if phases:
+            PHASES.watch(service_for(RELEASER).registry())
         applies: list[Timing] = []
         baselines: list[Timing] = []
         pulls: list[float] = []
+        traces: list[list[tuple[str, float]]] = []
         total = sum(path.stat().st_size for path in _artifact_files(folder, candidates[0]))
         for version in candidates:
             _prepare(service_for, version)
@@ -195,16 +258,48 @@ def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[
             applied, pulled = _timed_apply(service_for(RELEASER), version)
             applies.append(applied)
             pulls.append(pulled)
+            traces.append(PHASES.durations())
         for service in services.values():
             service.close()
+    _print_figures(label, applies, baselines, pulls, total)
+    if phases:
+        _print_phases(traces)
+
+
+def _print_figures(label: str, applies: list[Timing], baselines: list[Timing], pulls: list[float], total: int) -> None:
+    """One line: medians of apply and baseline (wall and CPU), their ratio against the target, the pull after."""
     apply_ms, base_ms = _median_ms(t.wall for t in applies), _median_ms(t.wall for t in baselines)
     ratio = apply_ms / base_ms
     verdict = "PASS" if ratio <= 1.5 else "MISS"
     apply_cpu, base_cpu = _median_ms(t.cpu for t in applies), _median_ms(t.cpu for t in baselines)
-    print(f"{label:<11} gated Canary->Production apply median {apply_ms:7.2f} ms | bare update + hashing "
-          f"{base_ms:6.2f} ms | ratio {ratio:4.2f} (target <= 1.5: {verdict}) | client CPU {apply_cpu:.2f} vs "
-          f"{base_cpu:.2f} ms (ratio {apply_cpu / base_cpu:.2f}) | cache pull after {_median_ms(pulls):6.2f} ms | "
-          f"artifacts {len(ARTIFACTS)} files, {total / 1024:.0f} KiB")
+    print(f"{label:<11} {len(ARTIFACTS)}x{total / len(ARTIFACTS) / 1024:>6.0f} KiB | apply median {apply_ms:7.2f} ms | "
+          f"bare update + hashing {base_ms:7.2f} ms | ratio {ratio:4.2f} (target <= 1.5: {verdict}) | client CPU "
+          f"{apply_cpu:.2f} vs {base_cpu:.2f} ms (ratio {apply_cpu / base_cpu:.2f}) | cache pull after "
+          f"{_median_ms(pulls):6.2f} ms", flush=True)
+
+
+def _print_phases(traces: list[list[tuple[str, float]]]) -> None:
+    """The median duration of every phase of the apply (runs whose phases differ from the first are left out)."""
+    names = [name for name, _ in traces[0]]
+    same = [trace for trace in traces if [name for name, _ in trace] == names]
+    medians = [(name, statistics.median(trace[i][1] for trace in same) * 1e6) for i, name in enumerate(names)]
+    print(f"    phases of the apply (median of {len(same)} runs, microseconds; writes sent straight to the SQLite "
+          "driver are not marked, so they count in the phase after them):")
+    for name, micros in medians:
+        print(f"    {micros:8.0f}  {name}")
+    totals: dict[str, float] = {}
+    for name, micros in medians:
+        totals[_category(name)] = totals.get(_category(name), 0.0) + micros
+    print("    by kind: " + ", ".join(f"{kind} {micros:.0f}" for kind, micros in totals.items()))
+
+
+def _category(phase: str) -> str:
+    """What a phase's time is spent on: the database driver, hashing artifacts, or Python (regtui and SQLAlchemy)."""
+    if "driver:" in phase or "COMMIT and close" in phase:
+        return "database (driver calls, commit and close)"
+    if "SHA-256" in phase and "py before" not in phase:
+        return "artifact hashing"
+    return "Python (regtui, SQLAlchemy, pool)"
 
 
 def _median_ms(seconds: Iterable[float]) -> float:
@@ -213,26 +308,38 @@ def _median_ms(seconds: Iterable[float]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark on the chosen backends."""
+    """Run the benchmark on the chosen backends, once per artifact size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--artifact-kib", type=int, default=256, help="size of each of the two artifacts")
+    parser.add_argument("--artifact-kib", type=int, nargs="+", default=[256, 4096, 32768],
+                        help="sizes to run, each the size of each of the two artifacts")
+    parser.add_argument("--phases", action="store_true", help="print the median time of every phase of the apply")
     parser.add_argument("--pg-url", help="an existing PostgreSQL admin URL (default: start a throwaway server)")
     args = parser.parse_args(argv)
-    total = len(ARTIFACTS) * args.artifact_kib
-    print(f"promotion write latency, {args.runs} runs, {len(ARTIFACTS)} artifacts x {args.artifact_kib} KiB "
-          f"= {total} KiB hashed per version")
+    if args.phases:
+        _trace_steps()
+    print(f"promotion write latency, {args.runs} runs per size, {len(ARTIFACTS)} artifacts per version")
+    if args.backend in ("sqlite", "postgresql"):
+        print(f"(backend {args.backend} only)")
     if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            bench(f"sqlite:///{tmp}/registry.db", "SQLite", args.runs, args.artifact_kib)
+        for kib in args.artifact_kib:
+            with tempfile.TemporaryDirectory() as tmp:
+                bench(f"sqlite:///{tmp}/registry.db", "SQLite", args.runs, kib, phases=args.phases)
     if args.backend in ("postgresql", "both"):
         _bench_postgres(args)
     return 0
 
 
+def _trace_steps() -> None:
+    """Mark the start and end of the hashing, the gate evaluation and each log entry's hash."""
+    PHASES.wrap(checksums, "sha256_stream", "SHA-256 of one artifact (streamed)")
+    PHASES.wrap(promotions, "evaluate_gate", "gate evaluation")
+    PHASES.wrap(hashchain.LogEntry, "digest", "hash of one log entry")
+
+
 def _bench_postgres(args: argparse.Namespace) -> None:
-    """Run on PostgreSQL: a given server, or a throwaway one."""
+    """Run on PostgreSQL: a given server, or a throwaway one; a fresh database per artifact size."""
     from tests.pg_server import (
         PostgresUnavailable, create_database, create_pg_role, database_of, drop_database, start_server,
     )
@@ -243,12 +350,13 @@ def _bench_postgres(args: argparse.Namespace) -> None:
         if admin_url is None:
             server = start_server()
             admin_url = server.url
-        db_url = create_database(admin_url)
-        try:
-            urls = {identity: create_pg_role(db_url, identity) for identity in IDENTITIES}
-            bench(db_url, "PostgreSQL", args.runs, args.artifact_kib, urls.__getitem__)
-        finally:
-            drop_database(admin_url, database_of(db_url))
+        for kib in args.artifact_kib:
+            db_url = create_database(admin_url)
+            try:
+                urls = {identity: create_pg_role(db_url, identity) for identity in IDENTITIES}
+                bench(db_url, "PostgreSQL", args.runs, kib, urls.__getitem__, phases=args.phases)
+            finally:
+                drop_database(admin_url, database_of(db_url))
     except PostgresUnavailable as exc:
         print(f"PostgreSQL skipped: {exc}")
     finally:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from regtui import workflow
 from regtui.errors import NotFoundError
+from regtui.store import engine as engine_module
 from regtui.store.engine import writer
 from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
 from regtui.store.schema import next_change
@@ -53,3 +55,17 @@ def test_verifying_an_unknown_version_names_what_is_missing(world: World, model:
     """The one-query artifact read still tells a missing model from a missing version."""
     with pytest.raises(NotFoundError, match=message):
         workflow.verify_version(world.service(ADMIN), model, version)
+
+
+def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checkout(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pre-ping on every checkout: a connection idle past the threshold is pinged, and a dead one replaced."""
+    if not world.is_pg:
+        pytest.skip("the idle ping is PostgreSQL's (SQLite has no server to drop a connection)")
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)
+    engine = world.service("dave").registry()
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    world.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'dave'")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT session_user")).scalar_one() == "dave"
