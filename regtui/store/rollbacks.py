@@ -124,9 +124,27 @@ def record_drill(session: Session, *, actor: str, model: str, target: str | None
 
 
 def pick_drill_target(session: Session, model: str, now: datetime) -> str:
-    """The version a drill rolls back to: the newest former Production version within retention."""
+    """The version a drill rolls back to: the newest former Production version within retention that was not
+    itself rolled back away from (no on-call engineer would go back to a version an incident took out)."""
     policy = get_policy(session).for_model(model)
-    for target in rollback_targets(session, model, policy, now):
-        if target.eligible:
-            return target.version
-    raise RuleError(f"{model} has no former Production version within its {policy.retention_days}-day retention to roll back to")
+    eligible = [target.version for target in rollback_targets(session, model, policy, now) if target.eligible]
+    withdrawn = rolled_back_from(session, model)
+    for version in eligible:
+        if version not in withdrawn:
+            return version
+    skipped = f" (not counting {', '.join(eligible)}, rolled back away from)" if eligible else ""
+    raise RuleError(f"{model} has no former Production version within its {policy.retention_days}-day retention "
+                    f"to roll back to{skipped}")
+
+
+def rolled_back_from(session: Session, model: str) -> set[str]:
+    """Versions whose latest move to Archived was a rollback replacing them."""
+    latest: dict[str, bool] = {}
+    rows = session.execute(
+        select(EventRow.version, EventRow.details).where(EventRow.model == model,
+                                                          EventRow.to_stage == Stage.ARCHIVED.value)
+        .order_by(EventRow.position)
+    )
+    for version, details in rows:
+        latest[version] = bool((details or {}).get("rollback"))
+    return {version for version, by_rollback in latest.items() if by_rollback}

@@ -55,3 +55,15 @@ def test_a_drill_needs_the_releaser_role_and_a_known_model_and_then_logs_nothing
     with pytest.raises(NotFoundError, match="no model named 'fraud'"):
         workflow.drill(world.service("dave"), "fraud")
     assert world.snapshot() == before
+
+
+def test_a_drill_never_rehearses_going_back_to_a_version_an_incident_took_out(world: World) -> None:
+    """A version a rollback took out of Production is no drill target: after 1.1.0 -> 1.0.0 the drill names 1.1.0
+    and fails; after the swap back (1.0.0 -> 1.1.0) it names 1.0.0."""
+    workflow.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
+    outcome = workflow.drill(world.service("dave"), MODEL)
+    assert not outcome.passed and outcome.target is None
+    assert outcome.detail == ("churn has no former Production version within its 30-day retention to roll back to "
+                              "(not counting 1.1.0, rolled back away from)")
+    workflow.rollback(world.service("admin"), MODEL, "1.1.0", "INC-42 false alarm")
+    assert workflow.drill(world.service("dave"), MODEL).detail.endswith("(not counting 1.0.0, rolled back away from)")
