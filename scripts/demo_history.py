@@ -54,10 +54,11 @@ from regtui.domain.providers import FeedConfig, ProviderVersion, QualificationCh
 from regtui.errors import RegtuiError
 from regtui.store import promotions, rollbacks
 from regtui.store.engine import create_registry_engine, writer
-from regtui.store.facts import request_gate
+from regtui.domain.gates import evaluate_gate
+from regtui.store.facts import gate_facts, require_version
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.mapping import as_utc
-from regtui.store.policies import set_policy
+from regtui.store.policies import get_policy, set_policy
 from regtui.store.provider_registry import Writer, record_check, record_fetch, save_feed
 from regtui.store.queries import list_request_records
 from regtui.store.registry import grant_initial_admin, import_manifests
@@ -939,8 +940,15 @@ def export(engine: Engine) -> History:
         open_rows = session.execute(select(RequestRow).where(RequestRow.status == promotions.OPEN)
                                     .order_by(RequestRow.id)).scalars().all()
         queue = [QueueItem(r.id, f"{r.model}@{r.version}", f"{r.from_stage} -> {r.to_stage}", r.requested_by,
-                           request_gate(session, r, now=TOLD_AT).missing) for r in open_rows]
+                           still_missing(session, r)) for r in open_rows]
     return History(log, requests, provenance, queue)
+
+
+def still_missing(session: Session, request: RequestRow) -> tuple[str, ...]:
+    """What an open request's gate still lacks, as of the story's date."""
+    row = require_version(session, request.model, request.version)
+    facts = gate_facts(session, request, row, get_policy(session).for_model(request.model), now=TOLD_AT)
+    return evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), facts).missing
 
 
 def last_drills(log: dict[str, Any]) -> dict[str, dict[str, Any]]:

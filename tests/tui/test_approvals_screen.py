@@ -196,4 +196,5 @@ async def test_palette_and_help(demo_locations: Locations, make_app: AppFactory)
         await settle(pilot)
         ids = {row.binding_id for row in pilot.app.screen.rows}  # type: ignore[attr-defined]
         assert {"approve_request", "reject_request", "open_evidence", "promote_request", "toggle_mine",
-                "select_cursor", "open_approvals"} <= ids
+                "select_cursor", "open_audit"} <= ids
+        assert "open_approvals" not in ids, "the key of the screen already showing is not offered"
