@@ -12,7 +12,8 @@ For each backend: generate a registry of models x versions (tests/bench/generate
   reset just before the pull) and, in a separate run, the tracemalloc peak of Python allocations;
 - incremental sync of 100 changes (apply_changes: registrations through import_manifests and
   promotions through promotions.promote, one transaction each) at 1k, 10k and 100k versions, and the
-  ratios 100k/1k (the target) and 100k/10k (median of --runs);
+  ratios 100k/1k (the target) and 100k/10k (median of --runs), with the cache pages each pull wrote
+  (WAL frames, from the WAL-index header);
 - listing from the cache (queries.list_versions): one window of 100 rows at the deepest offset, the first
   window, and a full listing through windows of 100; one model's versions (queries.list_versions(model));
 and prints the figures beside the targets of the issue with PASS/MISS.
@@ -117,6 +118,20 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = call()
     return time.perf_counter() - started, result
+
+
+def wal_frames(cache: Path) -> int:
+    """Frames in the cache's WAL now: mxFrame of the WAL-index header (the -shm file, native byte order)."""
+    try:
+        with open(f"{cache}-shm", "rb") as shm:
+            return int.from_bytes(shm.read(20)[16:20], sys.byteorder)
+    except OSError:
+        return 0
+
+
+def frames_written(before: int, after: int) -> int:
+    """Pages one pull wrote to the WAL; a pull that restarted the WAL (after a checkpoint) wrote all of them."""
+    return after if after < before else after - before
 
 
 def service_for(url: str, cache: Path) -> RegistryService:
@@ -258,15 +273,17 @@ def measure_incremental(bench: Bench, backend: str, services: dict[int, tuple[Re
     times: dict[int, list[float]] = {n: [] for n in services}
     cpu: dict[int, list[float]] = {n: [] for n in services}
     rows: dict[int, list[int]] = {n: [] for n in services}
+    pages: dict[int, list[int]] = {n: [] for n in services}
     idle: list[float] = []
     for service, _ in services.values():
         service.sync()  # the first pull, and engines open as in a running TUI
     for run in range(bench.runs):
         for n, (service, url) in services.items():
             changes = apply_changes(url, CHANGES, seed=bench.seed * 1000 + run, mix="mixed")
-            cpu_started = time.process_time()
+            frames, cpu_started = wal_frames(service.locations.cache_path), time.process_time()
             seconds, report = timed(service.sync)
             cpu[n].append(time.process_time() - cpu_started)
+            pages[n].append(frames_written(frames, wal_frames(service.locations.cache_path)))
             if report.to_seq - report.from_seq != changes.total:
                 raise SystemExit(f"sync pulled counter {report.from_seq}..{report.to_seq}, expected {changes.total} changes")
             times[n].append(seconds)
@@ -290,6 +307,8 @@ def measure_incremental(bench: Bench, backend: str, services: dict[int, tuple[Re
     bench.add(backend, f"  mean of those syncs (occasional WAL checkpoints included), {sizes}",
               " / ".join(f"{statistics.mean(times[n]) * 1000:.1f}" for n in services) + " ms")
     bench.add(backend, f"  rows pulled per sync, {sizes}", " / ".join(f"{statistics.median(rows[n]):.0f}" for n in services))
+    bench.add(backend, f"  cache pages written per sync (WAL frames), {sizes}",
+              " / ".join(f"{statistics.median(pages[n]):.0f}" for n in services))
     bench.add(backend, f"sync with nothing to pull, at {big_n:,} versions", spread(idle))
 
 

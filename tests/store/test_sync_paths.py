@@ -159,3 +159,17 @@ def test_open_cache_creates_missing_indexes(tmp_path: Path) -> None:
     with sqlite3.connect(path) as connection:
         names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"ix_version_listing", "ix_cache_version_live"} <= names and "uq_one_production" not in names
+
+
+def test_open_cache_drops_indexes_no_read_uses(tmp_path: Path) -> None:
+    """A cache file with the indexes an older regtui kept (on change_seq, the registry's semver order) loses them."""
+    path = tmp_path / "cache.db"
+    open_cache(path).dispose()
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE INDEX ix_model_version_change_seq ON model_version (change_seq)")
+        connection.execute("CREATE INDEX ix_version_model_order ON model_version (model, major, minor, patch)")
+    open_cache(path).dispose()
+    with sqlite3.connect(path) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not {name for name in names if name.endswith("_change_seq")} and "ix_version_model_order" not in names
+    assert {"ix_version_listing", "ix_cache_version_newest", "ix_model_version_stage", "ix_event_model"} <= names
