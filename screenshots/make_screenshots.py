@@ -18,7 +18,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +29,12 @@ from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.keys import format_key
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 
-from regtui import demo
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from regtui import demo  # noqa: E402
 from regtui.config import Locations, Settings
 from regtui.service import RegistryService
 from regtui.tui.app import RegtuiApp
@@ -51,6 +54,7 @@ from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.widgets.lineage_tree import LineageTree
 from regtui.tui.widgets.scroll_pane import ScrollPane
 from regtui.tui.widgets.window_table import WindowTable
+from tests.tui.driving import Step, drive
 
 HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
@@ -59,8 +63,6 @@ DEMO_DIR = Path("/tmp/regtui-screenshots-demo")
 FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 """The moment the demo's story is told as of (TOLD_AT in scripts/demo_history.py), as in the TUI tests."""
 SIZE = (120, 40)
-
-Step = str | Callable[[Pilot[Any]], None]
 
 
 def fixed_clock() -> datetime:
@@ -174,26 +176,6 @@ def build_demo() -> Locations:
     """The demo registry at DEMO_DIR, built by admin at the fixed time."""
     with acting_as("admin"):
         return demo.build(DEMO_DIR, clock=fixed_clock)
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait out debounce timers and every worker, and handle their messages (as the TUI tests do)."""
-    for delay in (None, 0.15, None):
-        await pilot.pause(delay)
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def drive(pilot: Pilot[Any], steps: tuple[Step, ...]) -> None:
-    """Settle, then press each key or run each step, settling after each."""
-    await settle(pilot)
-    for step in steps:
-        if isinstance(step, str):
-            await pilot.press(step)
-        else:
-            step(pilot)
-        await settle(pilot)
 
 
 async def take(shot: Shot, locations: Locations) -> str:

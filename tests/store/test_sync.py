@@ -14,7 +14,6 @@ from regtui.store.cache import PULLED_TABLES
 from tests.factories import (
     CLOSED_PORT_URL,
     ServiceFactory,
-    build_fixture_registry,
     change_stage,
     count_rows,
     dump_rows,
@@ -22,14 +21,6 @@ from tests.factories import (
     run_cli,
     version_manifest,
 )
-
-
-@pytest.fixture
-def writer_service(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> RegistryService:
-    """An initialised registry holding the fixture registry, and the service that wrote it."""
-    service = make_service(registry_url)
-    service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    return service
 
 
 def test_first_pull_brings_every_row(

@@ -24,14 +24,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture
-def writer_service(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> RegistryService:
-    """An initialised registry holding the fixture registry, and the service that wrote it."""
-    service = make_service(registry_url)
-    service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    return service
-
-
 def typed_copy(registry: Engine, path: Path) -> Engine:
     """The reference cache: every registry row read and written through SQLAlchemy's column types, timestamps as UTC."""
     cache = open_cache(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import shutil
 import tempfile
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 
 from regtui import demo
 from regtui.config import Locations, Settings
@@ -96,33 +94,6 @@ def make_app() -> Iterator[AppFactory]:
     yield factory
     for service in services:
         service.close()
-
-
-async def settle(pilot: Pilot[object]) -> None:
-    """Wait out debounce timers and every worker (sync, pages, details), then until the screen stops changing."""
-    for delay in (None, 0.15, None):
-        await pilot.pause(delay)
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-    _stop_blinking(pilot)
-    await _until_still(pilot)
-
-
-def _stop_blinking(pilot: Pilot[object]) -> None:
-    """Hold text cursors steady, so a render does not depend on when in the blink it was taken."""
-    for field in pilot.app.screen.query("Input, TextArea"):
-        field.cursor_blink = False  # type: ignore[attr-defined]
-
-
-async def _until_still(pilot: Pilot[object], attempts: int = 20) -> None:
-    """Pause until two renders a frame apart are identical (late repaints such as scrollbars land)."""
-    previous = pilot.app.export_screenshot()
-    for _ in range(attempts):
-        await pilot.pause(0.02)
-        current = pilot.app.export_screenshot()
-        if current == previous:
-            return
-        previous = current
 
 
 def screen_text(pilot: Pilot[object]) -> str:

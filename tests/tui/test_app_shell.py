@@ -15,7 +15,8 @@ from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
-from tests.tui.conftest import AppFactory, fixed_clock, screen_text, settle
+from tests.tui.conftest import AppFactory, fixed_clock, screen_text
+from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/registry"

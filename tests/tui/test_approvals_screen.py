@@ -10,7 +10,8 @@ from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.comment import CommentScreen
 from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.registry import RegistryScreen
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 from tests.tui.flows import flat, log_of, record_notes
 
 pytestmark = pytest.mark.anyio

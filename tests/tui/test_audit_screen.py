@@ -9,7 +9,8 @@ import pytest
 from regtui.config import Locations
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.widgets.window_table import WindowTable
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,8 @@ from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Toned
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 from tests.tui.test_model_screen import plain
 
 pytestmark = pytest.mark.anyio

@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 from regtui.config import Locations
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.model import ModelScreen
-from tests.tui.conftest import AppFactory, screen_text, segment_texts, settle
+from tests.tui.conftest import AppFactory, screen_text, segment_texts
+from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,8 @@ from textual.widgets import Static, TabbedContent
 from regtui.config import Locations
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.widgets.lineage_tree import LineageTree, VersionItem
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,8 @@ from regtui.service import RegistryService
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.promote import PromoteScreen, parse_results
-from tests.tui.conftest import AppFactory, fixed_clock, screen_text, settle
+from tests.tui.conftest import AppFactory, fixed_clock, screen_text
+from tests.tui.driving import settle
 from tests.tui.flows import flat, log_of, record_notes
 from tests.tui.test_approvals_screen import SIGNOFF, highlight, open_queue
 

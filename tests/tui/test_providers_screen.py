@@ -15,7 +15,8 @@ from regtui.store.provider_queries import ChangelogEntry
 from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
 from regtui.tui.widgets.window_table import WindowTable
 from tests.providers.feed_server import FeedServer, Reply
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
 

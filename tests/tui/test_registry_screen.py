@@ -8,7 +8,8 @@ from regtui.config import Locations
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.widgets.window_table import WindowTable
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,8 @@ from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.confirm_rollback import ConfirmRollbackScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.screens.rollback import RollbackScreen
-from tests.tui.conftest import AppFactory, screen_text, settle
+from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.driving import settle
 from tests.tui.flows import flat, log_of, record_notes
 
 pytestmark = pytest.mark.anyio

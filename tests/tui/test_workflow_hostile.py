@@ -15,7 +15,8 @@ from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.promote import PromoteScreen
 from regtui.tui.screens.rollback import RollbackScreen
-from tests.tui.conftest import AppFactory, settle
+from tests.tui.conftest import AppFactory
+from tests.tui.driving import settle
 from tests.tui.test_hostile_text import (
     ACTION,
     HOSTILE,

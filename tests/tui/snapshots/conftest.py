@@ -7,23 +7,17 @@ from typing import Awaitable, Callable
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import settle
+from tests.tui.driving import Step, drive
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 """Every screen is snapshotted at the compact 80x24 layout and at 120x40."""
 
 
-def after(*steps: str | Callable[[Pilot[object]], None]) -> Callable[[Pilot[object]], Awaitable[None]]:
+def after(*steps: Step) -> Callable[[Pilot[object]], Awaitable[None]]:
     """A run_before that settles, then presses keys or calls functions, settling after each step."""
 
     async def run(pilot: Pilot[object]) -> None:
         """Drive the app into the state to snapshot."""
-        await settle(pilot)
-        for step in steps:
-            if isinstance(step, str):
-                await pilot.press(step)
-            else:
-                step(pilot)
-            await settle(pilot)
+        await drive(pilot, steps)
 
     return run
