@@ -12,41 +12,6 @@ from textual.worker import Worker, WorkerState
 
 from regtui.tui.widgets.status_header import StatusHeader
 
-
-class BindingsFooter(Footer):
-    """The footer, recomposed only when the bindings it shows change (not on every focus or binding refresh)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._shown: tuple[object, ...] | None = None
-
-    def _signature(self) -> tuple[object, ...]:
-        """What the footer would show: every shown binding with its state, and the command palette key."""
-        active = self.screen.active_bindings
-        shown = tuple((binding.key, binding.action, binding.description, binding.group, binding.tooltip,
-                       self.app.get_key_display(binding), enabled, tooltip)
-                      for (_, binding, enabled, tooltip) in active.values() if binding.show)
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        palette_state = None if palette is None else (palette[1], palette[2], palette[3])
-        return (shown, palette_state, self.show_command_palette, self.app.ENABLE_COMMAND_PALETTE)
-
-    def bindings_changed(self, screen: Screen) -> None:
-        """Recompose after the refresh, when what the footer shows has changed."""
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
-
-    async def _recompose_if_changed(self) -> None:
-        """Recompose unless the footer already shows these bindings."""
-        if not self.is_attached:
-            return
-        signature = self._signature()
-        if signature != self._shown:
-            self._shown = signature
-            await self.recompose()
-
 if TYPE_CHECKING:
     from regtui.tui.app import RegtuiApp
 
@@ -79,7 +44,7 @@ class RegtuiScreen(Screen[None]):
         """Header, the screen's body, footer."""
         yield StatusHeader(self.regtui.service.url, self.regtui.clock)
         yield from self.compose_body()
-        yield BindingsFooter()
+        yield Footer()
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""

@@ -10,7 +10,6 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
@@ -100,32 +99,14 @@ class VersionDetails(Vertical):
         self.verifying = False
 
     def compose(self) -> ComposeResult:
-        """Four tabs; only the first one's scrolling pane is composed now, the others on first show."""
+        """Four tabs, each a scrolling pane."""
         with TabbedContent(initial="overview"):
             for tab, title in zip(TABS, ("1 Overview", "2 Metrics", "3 Card", "4 Artifacts")):
-                with TabPane(title, id=tab):
-                    if tab == "overview":
-                        yield self._pane(tab)
-
-    def _pane(self, tab: str) -> ScrollPane:
-        """A tab's scrolling pane with its body, filled from the current view."""
-        return ScrollPane(Static(self._content(tab), id=f"{tab}-body"), id=f"{tab}-pane")
-
-    def _ensure_pane(self, tab: str) -> None:
-        """Compose a tab's pane the first time the tab shows."""
-        pane = self.query_one(f"TabPane#{tab}", TabPane)
-        if not pane.children:
-            pane.mount(self._pane(tab))
-
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """A tab shows (by key or mouse): make sure its pane is there."""
-        if event.pane.id in TABS:
-            self._ensure_pane(event.pane.id)
+                with TabPane(title, id=tab), ScrollPane(id=f"{tab}-pane"):
+                    yield Static(Text("loading…"), id=f"{tab}-body")
 
     def show_tab(self, tab: str) -> None:
         """Switch to a tab."""
-        self._ensure_pane(tab)
         self.query_one(TabbedContent).active = tab
 
     def show(self, view: VersionView) -> None:
@@ -136,24 +117,18 @@ class VersionDetails(Vertical):
     def show_verification(self, results: list[VerifyResult] | None, *, verifying: bool) -> None:
         """Show verification in progress, or its results."""
         self.results, self.verifying = results, verifying
-        self._update("artifacts")
+        self._body("artifacts").update(self._artifacts())
 
-    def _content(self, tab: str) -> RenderableType:
-        """What a tab shows for the current view."""
-        if self.view is None:
-            return Text("loading…")
-        return {"overview": self._overview, "metrics": self._metrics, "card": self._card,
-                "artifacts": self._artifacts}[tab]()
-
-    def _update(self, tab: str) -> None:
-        """Refill a tab's body, if the tab was composed yet (it is filled from the view when it is)."""
-        for body in self.query(f"#{tab}-body").results(Static):
-            body.update(self._content(tab))
+    def _body(self, tab: str) -> Static:
+        """The Static of a tab."""
+        return self.query_one(f"#{tab}-body", Static)
 
     def _render_all(self) -> None:
-        """Fill every composed tab from the view."""
-        for tab in TABS:
-            self._update(tab)
+        """Fill every tab from the view."""
+        self._body("overview").update(self._overview())
+        self._body("metrics").update(self._metrics())
+        self._body("card").update(self._card())
+        self._body("artifacts").update(self._artifacts())
 
     def _style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
