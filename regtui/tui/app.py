@@ -26,7 +26,7 @@ from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
-from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.model import ModelRead, ModelScreen, read_model
 from regtui.tui.screens.providers import ProvidersScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import SyncStatus
@@ -84,6 +84,15 @@ class RegtuiApp(App[int]):
             self.status = status
             self.identity = identity
             self.error = error
+
+    class ModelReadToOpen(Message):
+        """A model was read from the cache for the screen about to open."""
+
+        def __init__(self, name: str, version: str | None, read: ModelRead) -> None:
+            super().__init__()
+            self.name = name
+            self.version = version
+            self.read = read
 
     def __init__(self, service: RegistryService, *, readonly: bool = False, settings: Settings | None = None) -> None:
         super().__init__()
@@ -261,8 +270,17 @@ class RegtuiApp(App[int]):
         return True
 
     def open_model(self, name: str, version: str | None = None) -> None:
-        """Open a model's screen (optionally on one version)."""
-        self.push_screen(ModelScreen(name, version))
+        """Open a model's screen (optionally on one version) once it is read, so its first frame shows it whole."""
+        self.read_model_to_open(name, version)
+
+    @work(thread=True, exclusive=True, group="open-model", exit_on_error=False)
+    def read_model_to_open(self, name: str, version: str | None) -> None:
+        """Read the model for its screen (in a thread; a missing model is reported and nothing opens)."""
+        self.post_message(self.ModelReadToOpen(name, version, read_model(self.service, name, version)))
+
+    def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
+        """Open the model's screen on what was read."""
+        self.push_screen(ModelScreen(message.name, message.version, message.read))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the key of the screen already on top (no 'L Audit log' on the audit screen)."""

@@ -7,11 +7,14 @@ import re
 
 import pytest
 from rich.console import Console
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Static
 
 from regtui.config import Locations
+from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.model import ModelScreen
+from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.lineage_tree import LineageTree, VersionItem
+from regtui.tui.widgets.version_details import TabStrip, VersionDetails
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.driving import settle
 
@@ -105,15 +108,65 @@ async def test_tabs_by_number(demo_locations: Locations, make_app: AppFactory) -
         screen = await open_model(pilot, "churn-classifier")
         await pilot.press("2")
         await settle(pilot)
-        assert screen.query_one(TabbedContent).active == "metrics"
+        assert screen.query_one(VersionDetails).active == "metrics"
         lines = screen_text(pilot).splitlines()
         assert any(re.search(r"overall +0\.\d{3,4} ", line) for line in lines)
         assert any("tenure=established" in line for line in lines), "segment names are shown whole"
         await pilot.press("3")
         await settle(pilot)
-        text = plain(screen.query_one("#card-body", Static).content)
+        assert screen.query_one(VersionDetails).active == "card"
+        text = plain(screen.query_one("#details-body", Static).content)
         for section in ("Intended use", "Limitations", "Evaluation", "Fairness", "Training data", "Responsible"):
             assert section in text
+
+
+async def test_first_frame_shows_the_model(demo_locations: Locations, make_app: AppFactory) -> None:
+    """The model is read before its screen opens: the screen's first frame already shows lineage and version."""
+    app = make_app(demo_locations)
+    first_frames: list[tuple[bool, bool]] = []
+    display = app._display
+
+    def record(screen: object, renderable: object) -> None:
+        """Note what the model screen held when its first frame was painted."""
+        display(screen, renderable)  # type: ignore[arg-type]
+        if isinstance(screen, ModelScreen) and renderable is not None and not first_frames:
+            tree = screen.query_one(LineageTree)
+            first_frames.append((screen.view is not None, tree.cursor_node is not None))
+
+    app._display = record  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_model(pilot, "churn-classifier")
+    assert first_frames == [(True, True)]
+
+
+async def test_opening_a_missing_model_says_so(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A model that is not in the cache is reported; the registry screen stays."""
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        home = pilot.app.screen
+        pilot.app.open_model("no-such-model")  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert pilot.app.screen is home
+        assert "no-such-model" in screen_text(pilot)
+
+
+async def test_tabs_by_mouse(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A click on a tab title shows that tab; a click on a key in the key bar presses it."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        strip = screen.query_one(TabStrip)
+        offset = strip.render().plain.index("3 Card")
+        await pilot.click(TabStrip, offset=(offset + 1, 0))
+        await settle(pilot)
+        assert screen.query_one(VersionDetails).active == "card"
+        assert "Intended use" in screen_text(pilot)
+        bar = screen.query_one(KeyBar)
+        offset = bar.render().plain.index(" L Audit log ")
+        await pilot.click(KeyBar, offset=(offset + 1, 0))
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AuditScreen)
 
 
 async def test_verify_artifacts_shows_mismatch(demo_locations: Locations, make_app: AppFactory) -> None:
@@ -124,7 +177,7 @@ async def test_verify_artifacts_shows_mismatch(demo_locations: Locations, make_a
         await pilot.press("v")
         await settle(pilot)
         text = screen_text(pilot)
-        assert screen.query_one(TabbedContent).active == "artifacts"
+        assert screen.query_one(VersionDetails).active == "artifacts"
         assert "MISMATCH" in text
         assert "failed verification" in text
 

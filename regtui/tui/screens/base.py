@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class RegtuiScreen(Screen[None]):
         """Header, the screen's body, footer."""
         yield StatusHeader(self.regtui.service.url, self.regtui.clock)
         yield from self.compose_body()
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""

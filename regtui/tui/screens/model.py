@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
@@ -15,6 +16,7 @@ from textual.widgets import Static, Tree
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
+from regtui.service import RegistryService
 from regtui.tui import browse
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
@@ -35,6 +37,29 @@ def default_version(overview: ModelOverview) -> str | None:
         if line.stage == Stage.PRODUCTION:
             return line.key
     return overview.versions[-1].key if overview.versions else None
+
+
+def choose_version(overview: ModelOverview, wanted: str | None) -> str | None:
+    """The wanted version when the model has it, else the default one."""
+    if wanted is None or all(line.key != wanted for line in overview.versions):
+        return default_version(overview)
+    return wanted
+
+
+@dataclass(frozen=True)
+class ModelRead:
+    """What the model screen shows, read from the cache: the model, the version to show, and that version."""
+
+    overview: ModelOverview
+    key: str | None
+    view: VersionView | None
+
+
+def read_model(service: RegistryService, model: str, wanted: str | None) -> ModelRead:
+    """Read a model and its versions, and the wanted (or default) version in full (call it in a thread)."""
+    overview = browse.model_overview(service, model)
+    key = choose_version(overview, wanted)
+    return ModelRead(overview, key, browse.version_view(service, model, key) if key is not None else None)
 
 
 def default_metric(names: list[str]) -> str | None:
@@ -78,13 +103,11 @@ class ModelScreen(RegtuiScreen):
     WRITE_ACTIONS = frozenset({"promote_version"})
 
     class OverviewLoaded(Message):
-        """The model and its versions were read from the cache, with the version to show first."""
+        """The model and its versions were read from the cache again, with the version to show."""
 
-        def __init__(self, overview: ModelOverview, key: str | None, view: VersionView | None) -> None:
+        def __init__(self, read: ModelRead) -> None:
             super().__init__()
-            self.overview = overview
-            self.key = key
-            self.view = view
+            self.read = read
 
     class VersionLoaded(Message):
         """One version's details were read from the cache."""
@@ -102,10 +125,12 @@ class ModelScreen(RegtuiScreen):
             self.key = key
             self.results = results
 
-    def __init__(self, model: str, version: str | None = None) -> None:
+    def __init__(self, model: str, version: str | None = None, read: ModelRead | None = None) -> None:
+        """`read`: the model as already read (the app reads before opening, so the first frame shows it)."""
         super().__init__()
         self.model = model
         self.selected = version
+        self.first_read = read
         self.overview: ModelOverview | None = None
         self.view: VersionView | None = None
         self.metric: str | None = None
@@ -120,9 +145,13 @@ class ModelScreen(RegtuiScreen):
             yield VersionDetails(id="details")
 
     def on_mount(self) -> None:
-        """Read the model from the cache."""
+        """Show the model read before opening, or read it now."""
         super().on_mount()
-        self.load_overview()
+        if self.first_read is not None:
+            self._show_read(self.first_read)
+            self.first_read = None
+        else:
+            self.load_overview()
 
     def reload(self) -> None:
         """A sync brought changes: read the model again, keeping the selected version."""
@@ -131,36 +160,23 @@ class ModelScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="model-overview", exit_on_error=False)
     def load_overview(self) -> None:
         """Read the model, its versions and their metrics, and the version to show (in one thread, one repaint)."""
-        service = self.regtui.service
-        overview = browse.model_overview(service, self.model)
-        key = self._selection(overview)
-        view = browse.version_view(service, self.model, key) if key is not None else None
-        self.post_message(self.OverviewLoaded(overview, key, view))
-
-    def _selection(self, overview: ModelOverview) -> str | None:
-        """The selected version when the model still has it, else the default one."""
-        if self.selected is None or all(line.key != self.selected for line in overview.versions):
-            return default_version(overview)
-        return self.selected
+        self.post_message(self.OverviewLoaded(read_model(self.regtui.service, self.model, self.selected)))
 
     def on_model_screen_overview_loaded(self, message: OverviewLoaded) -> None:
-        """Show the model once the screen is laid out (the details lay their tables out for their width)."""
-        if self.query_one(VersionDetails).size.width:
-            self._show_overview(message)
-        else:
-            self.call_after_refresh(self._show_overview, message)
+        """Show the model as read again."""
+        self._show_read(message.read)
 
-    def _show_overview(self, message: OverviewLoaded) -> None:
+    def _show_read(self, read: ModelRead) -> None:
         """Show the lineage (only the selected line expanded), the trend and the selected version."""
-        overview = self.overview = message.overview
+        overview = self.overview = read.overview
         count = len(overview.versions)
         self.query_one("#model-title", Static).update(Content(
             f"{overview.name} · owner {overview.owner} · {count} version{'s' if count != 1 else ''}"
             + (f" · {overview.description}" if overview.description else "")
         ))
-        self.selected = self._selection(overview)
-        if message.view is not None and message.key == self.selected:
-            self._show_version(message.view)
+        self.selected = choose_version(overview, self.selected)
+        if read.view is not None and read.key == self.selected:
+            self._show_version(read.view)
         elif self.selected is not None:
             self.load_version(self.selected)
         self.query_one(LineageTree).show_versions(overview.versions, self.selected)

@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, OptionList, SelectionList, Static
+from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from regtui import workflow
@@ -39,6 +39,7 @@ from regtui.store.promotions import PromotionOutcome
 from regtui.tui import review
 from regtui.tui.debounce import Debounce
 from regtui.tui.tones import Tone, Toned
+from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.report import Report, gate_checklist, missing_summary
 from regtui.tui.widgets.version_details import when
 
@@ -165,7 +166,7 @@ class PromoteScreen(ModalScreen[bool]):
             with Horizontal(id="promote-buttons"):
                 yield Button(Content("Cancel"), id="cancel", compact=True)
                 yield Button(Content("Submit"), id="submit", variant="primary", compact=True)
-        yield Footer()
+        yield KeyBar()
 
     def _field(self, name: str, label: str, placeholder: str) -> ComposeResult:
         """A one-line labelled input."""

@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from regtui.tui import review
 from regtui.tui.tones import Tone, Toned, stage_badge
 from regtui.tui.views import VersionLine
+from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.window_table import Column, WindowTable
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class VersionPickerScreen(ModalScreen[str | None]):
             yield WindowTable(VERSION_COLUMNS, partial(review.list_versions, service, self.model),
                               partial(review.count_versions, service, self.model), id="picker-versions",
                               empty_text="no versions")
-        yield Footer()
+        yield KeyBar()
 
     @on(WindowTable.RowSelected, "#picker-versions")
     def version_picked(self, event: WindowTable.RowSelected) -> None:

@@ -100,7 +100,11 @@ class LineageTree(Tree[TreeItem]):
         self._tones: dict[Tone, Style] | None = None
 
     def show_versions(self, versions: Sequence[VersionLine], select: str | None) -> None:
-        """Rebuild from a model's versions; expand only the line (and group) of the version to select."""
+        """Rebuild from a model's versions; expand only the line (and group) of the version to select.
+
+        Reading `last_line` numbers the visible nodes now (Tree does it lazily), so the cursor moves in this frame;
+        before the first layout, scrolling to it waits for the layout.
+        """
         self.clear()
         target: TreeNode[TreeItem] | None = None
         for line in major_lines(versions):
@@ -108,8 +112,10 @@ class LineageTree(Tree[TreeItem]):
             if select is not None and any(v.key == select for v in line.versions):
                 target = self._populate_line(node, line, select)
                 node.expand()
-        if target is not None:
-            self.call_after_refresh(self.move_cursor, target)
+        if target is not None and self.last_line >= 0:
+            self.move_cursor(target)
+            if not self.size.height:
+                self.call_after_refresh(self.scroll_to_node, target, animate=False)
 
     def _populate_line(self, node: TreeNode[TreeItem], line: LineItem, select: str | None) -> TreeNode[TreeItem] | None:
         """Add a line's minor groups; return the node of `select` (expanding its group when it is a patch)."""

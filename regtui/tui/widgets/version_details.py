@@ -10,17 +10,30 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
 
 from regtui.domain.checksums import VerifyResult, VerifyStatus
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
-from regtui.tui.tones import TONE_CLASSES, Cell, Tone, Toned, foreground_style, stage_badge, to_text
+from regtui.tui.tones import (
+    TONE_CLASSES,
+    Cell,
+    Tone,
+    Toned,
+    foreground_style,
+    stage_badge,
+    to_text,
+)
 from regtui.tui.views import VersionView
 from regtui.tui.widgets.scroll_pane import ScrollPane
 
 TABS = ("overview", "metrics", "card", "artifacts")
+TAB_TITLES = ("1 Overview", "2 Metrics", "3 Card", "4 Artifacts")
 MISSING = Toned("missing", Tone.WARN)
 VERIFY_TONES: dict[VerifyStatus, Tone] = {
     VerifyStatus.OK: Tone.GOOD,
@@ -68,8 +81,64 @@ def change_text(kind: ChangeKind) -> str:
     return f"{kind.value} ({bump.value})" if bump else kind.value
 
 
+class TabStrip(Widget, can_focus=False):
+    """The tab titles on one line, the active one highlighted; a click picks a tab (keys 1-4 do too)."""
+
+    ALLOW_SELECT = False
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"tab-strip--active", "tab-strip--inactive"}
+    """
+    | Class | Description |
+    | :- | :- |
+    | `tab-strip--active` | The title of the tab shown. |
+    | `tab-strip--inactive` | The other titles. |
+    """
+
+    DEFAULT_CSS = """
+    TabStrip {
+        height: 1;
+        & > .tab-strip--active {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: bold underline;
+        }
+        & > .tab-strip--inactive { color: $text-muted; }
+    }
+    """
+
+    active: reactive[str] = reactive(TABS[0])
+    """The tab shown."""
+
+    class Picked(Message):
+        """A tab title was clicked."""
+
+        def __init__(self, tab: str) -> None:
+            super().__init__()
+            self.tab = tab
+
+    def render(self) -> Text:
+        """' 1 Overview  2 Metrics  3 Card  4 Artifacts ' with the active title highlighted."""
+        active = self.get_component_rich_style("tab-strip--active")
+        inactive = self.get_component_rich_style("tab-strip--inactive")
+        strip = Text(no_wrap=True, overflow="crop")
+        for tab, title in zip(TABS, TAB_TITLES):
+            strip.append(f" {title} ", active if tab == self.active else inactive)
+            strip.append(" ")
+        return strip
+
+    def on_click(self, event: events.Click) -> None:
+        """Pick the tab under the pointer."""
+        start = 0
+        for tab, title in zip(TABS, TAB_TITLES):
+            end = start + len(title) + 2
+            if start <= event.x < end:
+                self.post_message(self.Picked(tab))
+                return
+            start = end + 1
+
+
 class VersionDetails(Vertical):
-    """Tabs for the selected version; the screen feeds it views and verification results."""
+    """Tabs for the selected version (one pane shows the active tab); the screen feeds it views and verification results."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"version-details--heading", *TONE_CLASSES.values()}
     """
@@ -98,37 +167,44 @@ class VersionDetails(Vertical):
         self.results: list[VerifyResult] | None = None
         self.verifying = False
 
+    @property
+    def active(self) -> str:
+        """The tab shown."""
+        return self.query_one(TabStrip).active
+
     def compose(self) -> ComposeResult:
-        """Four tabs, each a scrolling pane."""
-        with TabbedContent(initial="overview"):
-            for tab, title in zip(TABS, ("1 Overview", "2 Metrics", "3 Card", "4 Artifacts")):
-                with TabPane(title, id=tab), ScrollPane(id=f"{tab}-pane"):
-                    yield Static(Text("loading…"), id=f"{tab}-body")
+        """The tab titles over one scrolling pane."""
+        yield TabStrip()
+        with ScrollPane(id="details-pane"):
+            yield Static(Text("loading…"), id="details-body")
 
     def show_tab(self, tab: str) -> None:
-        """Switch to a tab."""
-        self.query_one(TabbedContent).active = tab
+        """Switch to a tab, from its top."""
+        self.query_one(TabStrip).active = tab
+        self.query_one(ScrollPane).scroll_home(animate=False)
+        self._render_active()
+
+    def on_tab_strip_picked(self, message: TabStrip.Picked) -> None:
+        """A clicked tab title."""
+        self.show_tab(message.tab)
 
     def show(self, view: VersionView) -> None:
         """Show another version (verification results belong to the previous one)."""
         self.view, self.results, self.verifying = view, None, False
-        self._render_all()
+        self._render_active()
 
     def show_verification(self, results: list[VerifyResult] | None, *, verifying: bool) -> None:
         """Show verification in progress, or its results."""
         self.results, self.verifying = results, verifying
-        self._body("artifacts").update(self._artifacts())
+        self._render_active()
 
-    def _body(self, tab: str) -> Static:
-        """The Static of a tab."""
-        return self.query_one(f"#{tab}-body", Static)
-
-    def _render_all(self) -> None:
-        """Fill every tab from the view."""
-        self._body("overview").update(self._overview())
-        self._body("metrics").update(self._metrics())
-        self._body("card").update(self._card())
-        self._body("artifacts").update(self._artifacts())
+    def _render_active(self) -> None:
+        """Fill the pane with the active tab of the view."""
+        if self.view is None:
+            return
+        renderers = {"overview": self._overview, "metrics": self._metrics, "card": self._card,
+                     "artifacts": self._artifacts}
+        self.query_one("#details-body", Static).update(renderers[self.active]())
 
     def _style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
