@@ -23,12 +23,14 @@ _LINE_TABLE: dict[int, str] = {**_TEXT_TABLE, **{ord(c): " " for c in "\n\t\u202
 
 def clean_text(value: str) -> str:
     """Make control characters visible (keeping newlines and tabs) so text cannot drive the terminal."""
-    return value.translate(_TEXT_TABLE)
+    return value if value.isprintable() else value.translate(_TEXT_TABLE)
 
 
 def clean_single_line(value: str) -> str:
-    """Like clean_text, and turn line breaks and tabs into spaces, for table cells and one-line messages."""
-    return value.translate(_LINE_TABLE)
+    """Like clean_text, and turn line breaks and tabs into spaces, for table cells and one-line messages.
+
+    Every character either table maps is unprintable (Cc, Cf, Zl, Zp), so printable text is returned as is."""
+    return value if value.isprintable() else value.translate(_LINE_TABLE)
 
 
 def clean_data(obj: Any) -> Any:

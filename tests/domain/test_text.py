@@ -66,3 +66,11 @@ def test_clean_data_recurses_into_keys_and_values() -> None:
         "f": 1.5,
         "b": True,
     }
+
+
+def test_every_cleaned_character_is_unprintable() -> None:
+    """The cleaners return printable text as is, so each character they map must be one str.isprintable() refuses."""
+    from regtui.domain.text import _LINE_TABLE, _TEXT_TABLE
+
+    assert all(not chr(code).isprintable() for code in (*_TEXT_TABLE, *_LINE_TABLE))
+    assert clean_single_line("plain text · ünïcode") == "plain text · ünïcode"
