@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Iterable, Mapping, Sequence
@@ -81,9 +82,9 @@ class ApprovalContext:
     artifact_digest: str
     evidence_digest: str
 
-    @property
+    @cached_property
     def capacities(self) -> tuple[str, ...]:
-        """The capacities this request needs filled, in the order they are offered to an approver."""
+        """The capacities this request needs filled, in the order they are offered to an approver (computed once)."""
         return required_capacities(self.to_stage, self.signoff_roles)
 
 
@@ -187,8 +188,13 @@ def fill_slots(approvals: Iterable[ApprovalFact], ctx: ApprovalContext) -> tuple
 
 def two_person_rule(approvals: Iterable[ApprovalFact], ctx: ApprovalContext) -> tuple[Slot, Slot]:
     """The two-person rule's slots: the owner (or owning-team member) and a distinct second reviewer."""
-    production = replace(ctx, to_stage=Stage.PRODUCTION)
-    by_capacity = {slot.capacity: slot for slot in fill_slots(approvals, production)}
+    production = ctx if ctx.to_stage is Stage.PRODUCTION else replace(ctx, to_stage=Stage.PRODUCTION)
+    return two_person_slots(fill_slots(approvals, production))
+
+
+def two_person_slots(production_slots: Iterable[Slot]) -> tuple[Slot, Slot]:
+    """The owner and second-reviewer slots among the slots of a promotion to Production."""
+    by_capacity = {slot.capacity: slot for slot in production_slots}
     return by_capacity[OWNER], by_capacity[REVIEWER]
 
 

@@ -28,7 +28,7 @@ from regtui.domain.approvals import (
     current_rejections,
     evidence_digest,
     fill_slots,
-    two_person_rule,
+    two_person_slots,
 )
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Metrics, Stage, VersionEntry, utc_iso
@@ -168,8 +168,9 @@ def _staging_to_canary(facts: GateFacts) -> list[GateCheck]:
 def _canary_to_production(facts: GateFacts) -> list[GateCheck]:
     """Canary SLOs, sign-offs, two-person rule, artifacts verified now, archival checklist, provider pin."""
     ctx = facts.approval_context(Stage.PRODUCTION)
-    stakeholders = [slot for slot in fill_slots(facts.approvals, ctx) if slot.capacity.startswith(STAKEHOLDER_PREFIX)]
-    owner, reviewer = two_person_rule(facts.approvals, ctx)
+    slots = fill_slots(facts.approvals, ctx)
+    stakeholders = [slot for slot in slots if slot.capacity.startswith(STAKEHOLDER_PREFIX)]
+    owner, reviewer = two_person_slots(slots)
     checks = [_veto_check(facts.approvals, ctx), *_slo_checks(facts)]
     checks += [_slot_check(f"stakeholder sign-off: {slot.capacity.removeprefix(STAKEHOLDER_PREFIX)}", slot,
                            CheckKind.SIGNOFF) for slot in stakeholders]
