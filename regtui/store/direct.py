@@ -1,46 +1,93 @@
-"""Hot-path statements straight through the SQLite driver: each compiled once, values converted by column type.
+"""Hot-path statements straight through the driver: each compiled once per dialect, values converted by column type.
 
 SQLAlchemy's per-execution work (cache key, parameter processing, result wrapping) costs more than SQLite
-itself for a one-row UPDATE; these statements skip it. On PostgreSQL they go through SQLAlchemy as usual.
+itself for a one-row UPDATE; these statements skip it. Several statements can go out together (`batch`):
+on PostgreSQL in one pipeline, one round trip for all of them; on SQLite one after the other on the
+driver. Rows come back as named tuples with the same attribute names and values as SQLAlchemy's rows.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import Connection, Select
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.elements import TextClause
 
-SQLITE = sqlite.dialect()
+DIALECTS: dict[str, Dialect] = {"sqlite": sqlite.dialect(), "postgresql": postgresql.psycopg.dialect()}
 Params = Mapping[str, Any]
+Statement = UpdateBase | Select[Any] | TextClause
+Converter = Callable[[Any], Any] | None
 
 
 @dataclass(frozen=True)
 class DriverForm:
-    """A statement as the SQLite driver takes it: its text, parameter names in order, and each one's converter."""
+    """A statement as the driver takes it: its text, parameters in order with converters, and its row shape."""
 
     sql: str
     names: tuple[str, ...]
-    converters: tuple[Callable[[Any], Any] | None, ...]
+    converters: tuple[Converter, ...]
+    constants: Mapping[str, Any]
+    row_type: Callable[..., Any] | None
+    processors: tuple[Converter, ...]
 
     def values(self, params: Params) -> list[Any]:
-        """Positional driver values for one parameter set."""
-        return [params[name] if convert is None else convert(params[name])
+        """Driver values for one parameter set, in the statement's order (literal values where it has them)."""
+        merged = {**self.constants, **params} if self.constants else params
+        return [merged[name] if convert is None else convert(merged[name])
                 for name, convert in zip(self.names, self.converters)]
 
+    def named(self, params: Params) -> dict[str, Any]:
+        """Driver values for one parameter set by name (PostgreSQL's pyformat)."""
+        return dict(zip(self.names, self.values(params)))
 
-@lru_cache(maxsize=32)
-def driver_form(statement: UpdateBase | Select[Any], keys: tuple[str, ...]) -> DriverForm:
-    """The SQLite form of a statement for parameter sets with these keys (an UPDATE sets what they name), compiled once."""
-    compiled = statement.compile(dialect=SQLITE, column_keys=list(keys))
-    names = tuple(compiled.positiontup or ())
-    types = [compiled.binds[name].type for name in names]
-    return DriverForm(str(compiled), names, tuple(t.dialect_impl(SQLITE).bind_processor(SQLITE) for t in types))
+    def rows(self, raws: Sequence[Sequence[Any]]) -> list[Any]:
+        """Driver rows as named rows with converted values (plain tuples for a statement without columns).
+
+        Rows of a join repeat the parent's columns: a value equal to the one above it is converted once, so
+        those rows share its converted value (a decoded JSON document, say)."""
+        if self.row_type is None:
+            return [tuple(raw) for raw in raws]
+        rows, above, converted = [], (), ()
+        for raw in raws:
+            converted = tuple(
+                done if value == before else value if process is None or value is None else process(value)
+                for value, process, before, done in zip_longest(raw, self.processors, above, converted))
+            above = raw
+            rows.append(self.row_type(*converted))
+        return rows
+
+
+@lru_cache(maxsize=64)
+def driver_form(statement: Statement, keys: tuple[str, ...], dialect_name: str = "sqlite") -> DriverForm:
+    """The driver form of a statement for parameter sets with these keys (an UPDATE sets what they name), compiled once."""
+    dialect = DIALECTS[dialect_name]
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    by_name = {name: bind for bind, name in compiled.bind_names.items()}
+    names = tuple(by_name) if compiled.positiontup is None else tuple(compiled.positiontup)
+    binds = [by_name[name] for name in names]
+    constants = {name: bind.effective_value for name, bind in zip(names, binds) if name not in keys and bind.value is not None}
+    converters = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
+    row_type, processors = _row_shape(statement, dialect)
+    return DriverForm(str(compiled), names, converters, constants, row_type, processors)
+
+
+def _row_shape(statement: Statement, dialect: Dialect) -> tuple[Callable[..., Any] | None, tuple[Converter, ...]]:
+    """A named-tuple type for a SELECT's rows and each column's result converter (PostgreSQL's driver converts itself)."""
+    if not isinstance(statement, Select):
+        return None, ()
+    columns = list(statement.selected_columns)
+    row_type = namedtuple("DriverRow", [column.key for column in columns])  # type: ignore[misc]
+    if dialect.name != "sqlite":
+        return row_type, tuple(None for _ in columns)
+    return row_type, tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
 
 
 def write(connection: Connection, statement: UpdateBase, params: Params | Sequence[Params]) -> None:
@@ -71,3 +118,34 @@ def read(connection: Connection, statement: Select[Any], params: Params) -> Sequ
         raise DBAPIError.instance(form.sql, None, exc, sqlite3.Error) from exc
     finally:
         cursor.close()
+
+
+def batch(connection: Connection, statements: Sequence[tuple[Statement, Params]]) -> list[list[Any]]:
+    """Run statements in order in the connection's transaction; the rows of each (PostgreSQL: one round trip)."""
+    if connection.dialect.name == "postgresql":
+        return _pipelined(connection, statements)
+    driver = connection.connection.driver_connection
+    results = []
+    for statement, params in statements:
+        form = driver_form(statement, tuple(params))
+        try:
+            results.append(form.rows(driver.execute(form.sql, form.values(params)).fetchall()))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(form.sql, None, exc, sqlite3.Error) from exc
+    return results
+
+
+def _pipelined(connection: Connection, statements: Sequence[tuple[Statement, Params]]) -> list[list[Any]]:
+    """Statements sent in one psycopg pipeline (one round trip); the rows of each, errors as SQLAlchemy's."""
+    driver = connection.connection.driver_connection
+    forms = [(driver_form(statement, tuple(params), "postgresql"), params) for statement, params in statements]
+    try:
+        with driver.pipeline():
+            cursors = [driver.execute(form.sql, form.named(params)) for form, params in forms]
+        return [form.rows(cursor.fetchall()) if cursor.description else []
+                for (form, _), cursor in zip(forms, cursors)]
+    except connection.dialect.loaded_dbapi.Error as exc:
+        if connection.dialect.is_disconnect(exc, driver, None):
+            connection.invalidate(exc)
+        raise DBAPIError.instance(forms[0][0].sql, None, exc, connection.dialect.loaded_dbapi.Error,
+                                  connection_invalidated=connection.invalidated) from exc

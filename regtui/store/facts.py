@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import JSON, Connection, Row, bindparam, literal_column, select
 from sqlalchemy.ext.compiler import compiles
@@ -132,9 +132,14 @@ class Subject:
 def load_subject(session: Session, model: str, version: str, *, lock: bool = False) -> Subject:
     """The version, its model's owner and Production row (locking the model row when writing), or not-found."""
     query = SUBJECT_LOCKED if lock else SUBJECT_QUERY
-    rows = session.connection().execute(query, {"model": model, "version": version}).all()
+    connection = session.connection()
+    return subject_of(connection, connection.execute(query, {"model": model, "version": version}).all(), model, version)
+
+
+def subject_of(connection: Connection, rows: Sequence[Any], model: str, version: str) -> Subject:
+    """The subject the rows of SUBJECT_QUERY (or SUBJECT_LOCKED) describe, or not-found when there are none."""
     if not rows:
-        raise _not_found(session.connection(), model, version)
+        raise _not_found(connection, model, version)
     row = rows[0]
     production = Production(row.production_id, row.production_version) if row.production_id is not None else None
     artifacts = tuple(r for r in rows if r.name is not None)

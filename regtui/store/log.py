@@ -62,9 +62,14 @@ def append_events(session: Session, events: Sequence[NewEvent], *, seq: int, act
     if not events:
         return
     session.flush()  # pending ORM rows (a restored log, say) reach the database before the tail is read
-    connection = session.connection()
-    rows = event_rows(connection, events, seq=seq, actor=actor, at=at, tail=tail)
-    write(connection, INSERT_EVENT, rows)
+    append_event_rows(session.connection(), events, seq=seq, actor=actor, at=at, tail=tail)
+
+
+def append_event_rows(connection: Connection, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime,
+                      tail: tuple[int, str] | None = None) -> None:
+    """Append entries in order with one insert on a connection with no ORM rows pending (see append_events)."""
+    if events:
+        write(connection, INSERT_EVENT, event_rows(connection, events, seq=seq, actor=actor, at=at, tail=tail))
 
 
 def event_rows(connection: Connection, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
@@ -23,8 +23,9 @@ from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, rights_of
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
 from regtui.errors import ConflictError, NotFoundError
-from regtui.store.direct import write
+from regtui.store.direct import batch, write
 from regtui.store.facts import (
+    SUBJECT_LOCKED,
     Subject,
     Users,
     approval_facts,
@@ -33,10 +34,11 @@ from regtui.store.facts import (
     load_subject,
     require_right,
     subject_facts,
+    subject_of,
 )
-from regtui.store.log import EVENTS_FROM_JSON, NewEvent, append_events, event_rows, rows_json
+from regtui.store.log import EVENTS_FROM_JSON, NewEvent, append_event_rows, append_events, event_rows, rows_json
 from regtui.store.policies import policy_of
-from regtui.store.schema import next_change
+from regtui.store.schema import NEXT_CHANGE, next_change
 from regtui.store.tables import ApprovalRow, RequestRow, VersionRow
 
 OPEN = "open"
@@ -139,8 +141,13 @@ def promote(
     verification: tuple[VerifyResult, ...] | None = None,
 ) -> PromotionOutcome:
     """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may."""
-    seq = next_change(session)
-    subject = load_subject(session, model, version, lock=True)
+    session.flush()  # pending ORM rows (if the caller added any) reach the database before the direct statements
+    connection = session.connection()
+    key = {"model": model, "version": version}
+    counter, subject_rows, request_rows = batch(connection, [  # PostgreSQL: one round trip
+        (NEXT_CHANGE, {}), (SUBJECT_LOCKED, key), (OPEN_REQUEST, {**key, "to_stage": to_stage.value})])
+    seq = int(counter[0][0])
+    subject = subject_of(connection, subject_rows, model, version)
     check_seen_stage(subject.row, expected_stage)
     from_stage = Stage(subject.row.stage)
     kind = check_move(from_stage, to_stage, reason=reason)
@@ -151,19 +158,19 @@ def promote(
     require_right(users, actor, Right.REQUEST, f"request promotions of {model}")
     policy = policy_of(subject.policy_document).for_model(model)
     events: list[NewEvent] = []
-    request, decisions = _open_request(session, subject.row, to_stage, actor=actor, now=now, seq=seq, reason=reason,
-                                       events=events)
-    request = _update_request(session, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events)
+    request, decisions = _open_request(connection, subject.row, to_stage, request_rows, actor=actor, now=now, seq=seq,
+                                       reason=reason, events=events)
+    request = _update_request(connection, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events)
     facts = subject_facts(session, request, subject, policy, users, now=now, verification=verification,
                           approvals=facts_of_approvals(decisions, users))
     gate = evaluate_gate(from_stage, to_stage, facts)
     may_apply = required_right(kind, to_stage) in rights_of(users.get(actor, Approver(actor)).roles)
     applied = gate.passed and may_apply
     if applied:
-        replaced = _apply(session, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events)
+        replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events)
     else:
         replaced = None
-        append_events(session, events, seq=seq, actor=actor, at=now, tail=subject.tail)
+        append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=subject.tail)
     return PromotionOutcome(f"{model}@{version}", from_stage, to_stage, applied, request.id, gate, replaced, may_apply)
 
 
@@ -185,7 +192,7 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
         artifact_digest=ctx.artifact_digest, evidence_digest=ctx.evidence_digest, change_seq=seq,
     ))
     if decision is Decision.REJECT:
-        _close(session, request.id, "rejected", actor=actor, now=now, seq=seq)
+        _close(session.connection(), request.id, "rejected", actor=actor, now=now, seq=seq)
     append_events(session, [NewEvent(
         decision.value, request.model, request.version, request.from_stage, request.to_stage,
         {"request": request.id, "capacity": capacity, "comment": comment,
@@ -208,27 +215,25 @@ def open_request_by_id(session: Session, request_id: int) -> RequestState:
     return request
 
 
-def _open_request(session: Session, row: Row[Any], to_stage: Stage, *, actor: str, now: datetime, seq: int,
-                  reason: str | None, events: list[NewEvent]) -> tuple[RequestState, tuple[Row[Any], ...]]:
-    """The open request for this version and target stage with its decisions, or a new one (logged) with none."""
-    rows = session.connection().execute(
-        OPEN_REQUEST, {"model": row.model, "version": row.version, "to_stage": to_stage.value}
-    ).all()
+def _open_request(connection: Connection, row: Row[Any], to_stage: Stage, rows: Sequence[Any], *, actor: str,
+                  now: datetime, seq: int, reason: str | None,
+                  events: list[NewEvent]) -> tuple[RequestState, tuple[Row[Any], ...]]:
+    """The open request (rows of OPEN_REQUEST) with its decisions, or a new one (logged) with none."""
     found = rows[0] if rows else None
     if found is not None and found.from_stage == row.stage:
         return RequestState.of(found), tuple(r for r in rows if r.id == found.id and r.identity is not None)
     if found is not None:
-        _close(session, found.id, "superseded", actor=actor, now=now, seq=seq)
+        _close(connection, found.id, "superseded", actor=actor, now=now, seq=seq)
     values = {"model": row.model, "version": row.version, "from_stage": row.stage, "to_stage": to_stage.value,
               "status": OPEN, "requested_by": actor, "requested_at": now, "reason": reason or "", "evidence": {},
               "canary_share": None, "change_seq": seq}
-    request_id = session.connection().execute(insert(REQUEST).values(values).returning(REQUEST.c.id)).scalar_one()
+    request_id = connection.execute(insert(REQUEST).values(values).returning(REQUEST.c.id)).scalar_one()
     events.append(NewEvent("request", row.model, row.version, row.stage, to_stage.value,
                            {"request": request_id, "reason": reason or ""}))
     return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None), ()
 
 
-def _update_request(session: Session, request: RequestState, evidence: dict[str, Any], canary_share: float | None,
+def _update_request(connection: Connection, request: RequestState, evidence: dict[str, Any], canary_share: float | None,
                     policy: ModelPolicy, subject: Subject, *, seq: int, events: list[NewEvent]) -> RequestState:
     """Merge new evidence and the canary share into the request; log evidence changes."""
     merged = merge_evidence(request.evidence or {}, evidence)
@@ -238,7 +243,7 @@ def _update_request(session: Session, request: RequestState, evidence: dict[str,
         if request.to_stage == Stage.CANARY.value else None
     if merged == (request.evidence or {}) and share == request.canary_share:
         return request
-    session.connection().execute(
+    connection.execute(
         UPDATE_REQUEST, {"request_id": request.id, "evidence": merged, "canary_share": share, "change_seq": seq}
     )
     events.append(NewEvent("evidence", request.model, request.version, request.from_stage, request.to_stage,
@@ -247,7 +252,7 @@ def _update_request(session: Session, request: RequestState, evidence: dict[str,
     return replace(request, evidence=merged, canary_share=share)
 
 
-def _apply(session: Session, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
+def _apply(connection: Connection, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
            now: datetime, seq: int, events: list[NewEvent]) -> str | None:
     """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically."""
     row, replaced = subject.row, None
@@ -267,23 +272,22 @@ def _apply(session: Session, subject: Subject, request: RequestState, gate: Gate
          "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
          "artifact_digest": artifact_digest(facts.entry)},
     ))
-    connection = session.connection()
     if connection.dialect.name == "postgresql":
         _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail)
         return replaced
     write(connection, UPDATE_VERSION, changes)  # one call; the outgoing version leaves Production first
-    _close(session, request.id, "applied", actor=actor, now=now, seq=seq)
-    append_events(session, events, seq=seq, actor=actor, at=now, tail=subject.tail)
+    _close(connection, request.id, "applied", actor=actor, now=now, seq=seq)
+    append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=subject.tail)
     return replaced
 
 
 def _write_postgresql(connection: Connection, changes: list[dict[str, Any]], request_id: int, events: list[NewEvent], *,
                       seq: int, actor: str, now: datetime, tail: tuple[int, str] | None) -> None:
-    """The writes of an applied promotion in two round trips: archive the outgoing version, then the rest at once."""
-    if len(changes) > 1:  # its own statement: the one-Production index must see it leave before the next arrives
-        connection.execute(UPDATE_VERSION, changes[0])
+    """The writes of an applied promotion in one round trip: archive the outgoing version, then the rest at once."""
     rows = event_rows(connection, events, seq=seq, actor=actor, at=now, tail=tail)
-    connection.execute(APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})
+    # the outgoing version in its own statement: the one-Production index must see it leave before the next arrives
+    archive = [(UPDATE_VERSION, change) for change in changes[:-1]]
+    batch(connection, [*archive, (APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})])
 
 
 def _approvers(facts: GateFacts) -> list[dict[str, Any]]:
@@ -321,9 +325,9 @@ def stage_change(version_id: int, stage: Stage, *, actor: str, now: datetime, se
             "stage_changed_at": now, "stage_changed_by": actor, "change_seq": seq}
 
 
-def _close(session: Session, request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> None:
+def _close(connection: Connection, request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> None:
     """Close a request with its final status."""
-    write(session.connection(), UPDATE_REQUEST, _closing(request_id, status, actor=actor, now=now, seq=seq))
+    write(connection, UPDATE_REQUEST, _closing(request_id, status, actor=actor, now=now, seq=seq))
 
 
 def _closing(request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> dict[str, Any]:

@@ -23,6 +23,8 @@ JSON_VERSION_COLUMNS = frozenset(
     c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
 )
 APPEND_ONLY_TABLES = ("event", "artifact", "approval", "qualification_check")
+# Takes the next change-counter value; the row lock serializes writers until commit
+NEXT_CHANGE = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
 
 
 def registry_tables() -> list:
@@ -195,8 +197,7 @@ def _pg_compared(row: str, column: str) -> str:
 
 def next_change(session: Session) -> int:
     """Take the next change-counter value; the row lock serializes writers until commit."""
-    statement = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
-    return int(session.connection().execute(statement).scalar_one())
+    return int(session.connection().execute(NEXT_CHANGE).scalar_one())
 
 
 def current_change(session: Session) -> int:
