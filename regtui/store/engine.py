@@ -19,6 +19,8 @@ BUSY_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 1.0
+SQLITE_BEGIN_WRITE = "BEGIN IMMEDIATE"
+SQLITE_BEGIN_READ = "BEGIN DEFERRED"
 
 
 def normalize_url(url: str) -> str:
@@ -87,9 +89,15 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads."""
-    mode = "IMMEDIATE" if connection.get_execution_options().get("regtui_write") else "DEFERRED"
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads.
+
+    Sent straight to the driver (SQLAlchemy's statement execution costs several times SQLite's BEGIN);
+    a driver error (a lock not granted within the busy timeout, say) is raised as SQLAlchemy's."""
+    statement = SQLITE_BEGIN_WRITE if connection.get_execution_options().get("regtui_write") else SQLITE_BEGIN_READ
+    try:
+        connection.connection.driver_connection.execute(statement)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def _postgres_engine(url: str) -> Engine:
