@@ -12,7 +12,6 @@ import sqlite3
 from collections import namedtuple
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import zip_longest
 from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import Connection, Dialect, Select
@@ -36,7 +35,7 @@ class DriverForm:
     converters: tuple[Converter, ...]
     constants: Mapping[str, Any]
     row_type: Callable[..., Any] | None
-    processors: tuple[Converter, ...]
+    conversions: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def values(self, params: Params) -> list[Any]:
         """Driver values for one parameter set, in the statement's order (literal values where it has them)."""
@@ -55,13 +54,16 @@ class DriverForm:
         those rows share its converted value (a decoded JSON document, say)."""
         if self.row_type is None:
             return [tuple(raw) for raw in raws]
-        rows, above, converted = [], (), ()
+        rows: list[Any] = []
+        above: Sequence[Any] = ()
         for raw in raws:
-            converted = tuple(
-                done if value == before else value if process is None or value is None else process(value)
-                for value, process, before, done in zip_longest(raw, self.processors, above, converted))
+            values = list(raw)
+            for i, process in self.conversions:
+                value = values[i]
+                if value is not None:
+                    values[i] = rows[-1][i] if above and value == above[i] else process(value)
+            rows.append(self.row_type(*values))
             above = raw
-            rows.append(self.row_type(*converted))
         return rows
 
 
@@ -75,19 +77,23 @@ def driver_form(statement: Statement, keys: tuple[str, ...], dialect_name: str =
     binds = [by_name[name] for name in names]
     constants = {name: bind.effective_value for name, bind in zip(names, binds) if name not in keys and bind.value is not None}
     converters = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
-    row_type, processors = _row_shape(statement, dialect)
-    return DriverForm(str(compiled), names, converters, constants, row_type, processors)
+    row_type, conversions = _row_shape(statement, dialect)
+    return DriverForm(str(compiled), names, converters, constants, row_type, conversions)
 
 
-def _row_shape(statement: Statement, dialect: Dialect) -> tuple[Callable[..., Any] | None, tuple[Converter, ...]]:
-    """A named-tuple type for a SELECT's rows and each column's result converter (PostgreSQL's driver converts itself)."""
+def _row_shape(statement: Statement, dialect: Dialect) -> tuple[Callable[..., Any] | None,
+                                                                 tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """A named-tuple type for a SELECT's rows and the columns whose values need converting, with their converters.
+
+    PostgreSQL's driver converts its values itself."""
     if not isinstance(statement, Select):
         return None, ()
     columns = list(statement.selected_columns)
     row_type = namedtuple("DriverRow", [column.key for column in columns])  # type: ignore[misc]
     if dialect.name != "sqlite":
-        return row_type, tuple(None for _ in columns)
-    return row_type, tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+        return row_type, ()
+    processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+    return row_type, tuple((i, process) for i, process in enumerate(processors) if process is not None)
 
 
 def write(connection: Connection, statement: UpdateBase, params: Params | Sequence[Params]) -> None:
