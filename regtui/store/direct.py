@@ -148,7 +148,8 @@ def _pipelined(connection: Connection, statements: Sequence[tuple[Statement, Par
     try:
         with driver.pipeline():
             cursors = [driver.execute(form.sql, form.named(params)) for form, params in forms]
-        return [form.rows(cursor.fetchall()) if cursor.description else []
+        # rownumber is None for a statement without rows (cheaper to ask than description)
+        return [form.rows(cursor.fetchall()) if cursor.rownumber is not None else []
                 for (form, _), cursor in zip(forms, cursors)]
     except connection.dialect.loaded_dbapi.Error as exc:
         if connection.dialect.is_disconnect(exc, driver, None):
