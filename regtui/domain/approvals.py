@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
 from regtui.domain.entry import Stage, VersionEntry, canonical_json, utc_iso

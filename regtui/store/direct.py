@@ -75,7 +75,8 @@ def driver_form(statement: Statement, keys: tuple[str, ...], dialect_name: str =
     by_name = {name: bind for bind, name in compiled.bind_names.items()}
     names = tuple(by_name) if compiled.positiontup is None else tuple(compiled.positiontup)
     binds = [by_name[name] for name in names]
-    constants = {name: bind.effective_value for name, bind in zip(names, binds) if name not in keys and bind.value is not None}
+    constants = {name: bind.effective_value for name, bind in zip(names, binds)
+                 if name not in keys and bind.value is not None}  # literal values the statement binds itself
     converters = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
     row_type, conversions = _row_shape(statement, dialect)
     return DriverForm(str(compiled), names, converters, constants, row_type, conversions)
