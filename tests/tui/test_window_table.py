@@ -6,10 +6,11 @@ import threading
 from dataclasses import dataclass
 
 import pytest
+from rich.style import Style
 from textual.app import App, ComposeResult
 
 from regtui.tui.tones import Tone, Toned
-from regtui.tui.widgets.window_table import Column, WindowTable, fit_columns
+from regtui.tui.widgets.window_table import Column, WindowTable, fit_cell, fit_columns
 from tests.tui.conftest import screen_text
 
 pytestmark = pytest.mark.anyio
@@ -137,3 +138,26 @@ def test_fit_columns_hides_low_priority_first() -> None:
     assert [(c.label, w) for c, w in fit_columns(columns, 40)] == [("A", 10), ("B", 10), ("C", 18)]
     assert [(c.label, w) for c, w in fit_columns(columns, 20)] == [("A", 10), ("C", 9)]
     assert [(c.label, w) for c, w in fit_columns(columns, 8)] == [("A", 10)]
+
+
+PLAIN, TONED, PAD = Style(), Style(bold=True), Style(italic=True)
+
+
+def test_fit_cell_pads_on_the_aligned_side() -> None:
+    """A short cell is padded to its width, after the text (left) or before it (right), in the row's style."""
+    assert [(s.text, s.style) for s in fit_cell([("ab", TONED)], 5, "left", PAD)] == [("ab", TONED), ("   ", PAD)]
+    assert [(s.text, s.style) for s in fit_cell([("ab", TONED)], 5, "right", PAD)] == [("   ", PAD), ("ab", TONED)]
+    assert [s.text for s in fit_cell([("abcde", PLAIN)], 5, "left", PAD)] == ["abcde"]
+
+
+def test_fit_cell_cuts_with_an_ellipsis_in_the_style_of_what_it_cuts() -> None:
+    """A long cell keeps width - 1 cells and an ellipsis styled like the first part that did not fit."""
+    cut = fit_cell([("→ ", PLAIN), ("Production", TONED)], 3, "left", PAD)
+    assert [(s.text, s.style) for s in cut] == [("→ ", PLAIN), ("…", TONED)]
+    assert "".join(s.text for s in fit_cell([("Production", TONED)], 6, "left", PAD)) == "Produ…"
+
+
+def test_fit_cell_counts_wide_characters_as_two_cells() -> None:
+    """East Asian wide characters take two cells: the cut and the padding follow cells, not characters."""
+    assert "".join(s.text for s in fit_cell([("模型模型", PLAIN)], 5, "left", PAD)) == "模型…"
+    assert "".join(s.text for s in fit_cell([("模型", PLAIN)], 5, "left", PAD)) == "模型 "

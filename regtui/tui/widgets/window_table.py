@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, ClassVar, Generic, Literal, Sequence, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
 from regtui.domain.text import clean_single_line
-from regtui.tui.tones import TONE_CLASSES, Cell, Tone, foreground_style, to_text
+from regtui.tui.tones import TONE_CLASSES, Cell, Tone, Toned, foreground_style
 
 RowT = TypeVar("RowT")
 Fetch = Callable[[int, int], Sequence[RowT]]
@@ -30,11 +30,6 @@ Count = Callable[[], int]
 """count() -> how many rows there are; called in a thread worker."""
 
 PLACEHOLDER = "…"
-
-
-def _no_tone(_tone: Tone) -> Style:
-    """The cursor row shows every cell in the cursor's colours (tones carry words, so nothing is lost)."""
-    return Style()
 
 
 @dataclass(frozen=True)
@@ -93,6 +88,53 @@ class Paint(Generic[RowT]):
     base: Style
     cursor: Style
     tones: dict[Tone, Style]
+    """Each tone's style on a row (the row's style with the tone's colour over it)."""
+
+
+def cell_parts(cell: Cell) -> list[tuple[str, Tone]]:
+    """A cell as (text, tone) parts on one line."""
+    if isinstance(cell, str):
+        parts = [(cell, Tone.PLAIN)]
+    elif isinstance(cell, Toned):
+        parts = [(cell.text, cell.tone)]
+    else:
+        parts = [(part.text, part.tone) for part in cell]
+    if any("\n" in text or "\t" in text for text, _ in parts):
+        return [(clean_single_line(text), tone) for text, tone in parts]
+    return parts
+
+
+def fit_cell(parts: list[tuple[str, Style]], width: int, align: Literal["left", "right"], pad: Style) -> list[Segment]:
+    """Styled parts in exactly `width` cells: cut with an ellipsis when too long, else padded on the aligned side."""
+    length = sum(_cells(text) for text, _ in parts)
+    if length > width:
+        return _cut(parts, width)
+    segments = [Segment(text, style) for text, style in parts if text]
+    if length == width:
+        return segments
+    padding = Segment(" " * (width - length), pad)
+    return [padding, *segments] if align == "right" else [*segments, padding]
+
+
+def _cells(text: str) -> int:
+    """Terminal cells a string takes (ASCII: one per character)."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _cut(parts: list[tuple[str, Style]], width: int) -> list[Segment]:
+    """Parts cut to width - 1 cells, then an ellipsis in the style of the first part that did not fit."""
+    segments: list[Segment] = []
+    room = width - 1
+    for text, style in parts:
+        length = _cells(text)
+        if length <= room:
+            if text:
+                segments.append(Segment(text, style))
+            room -= length
+            continue
+        segments.append(Segment(set_cell_size(text, room) + "…", style))
+        break
+    return segments
 
 
 class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=False):
@@ -443,7 +485,7 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         return Paint(
             width=width, layout=fit_columns(self.columns, max(1, width - 1)), base=base,
             cursor=base + self.get_component_rich_style("window-table--cursor"),
-            tones={tone: foreground_style(self, TONE_CLASSES[tone]) for tone in TONE_CLASSES},
+            tones={tone: base + foreground_style(self, TONE_CLASSES[tone]) for tone in TONE_CLASSES},
         )
 
     def render_line(self, y: int) -> Strip:
@@ -451,8 +493,8 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         paint = self._paint or self._new_paint()
         width, layout, base = paint.width, paint.layout, paint.base
         if y == 0:
-            style = self.get_component_rich_style("window-table--header")
-            return self._strip([Text(column.label) for column, _ in layout], layout, style, width)
+            style = base + self.get_component_rich_style("window-table--header")
+            return self._strip([[(column.label, style)] for column, _ in layout], layout, style, width)
         index = int(self.scroll_offset.y) + y - 1
         if self._total is None or self._total == 0:
             message = "loading…" if self._total is None else self.empty_text
@@ -465,9 +507,9 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         if row is None:
             return self._message_strip(PLACEHOLDER, width)
         if index == self.cursor_row:
-            cells = [to_text(column.render(row), _no_tone) for column, _ in layout]
+            cells = [[(text, paint.cursor) for text, _ in cell_parts(column.render(row))] for column, _ in layout]
             return self._strip(cells, layout, paint.cursor, width)
-        cells = [to_text(column.render(row), paint.tones.__getitem__) for column, _ in layout]
+        cells = [[(text, paint.tones[tone]) for text, tone in cell_parts(column.render(row))] for column, _ in layout]
         return self._strip(cells, layout, base, width)
 
     def _message_strip(self, message: str, width: int) -> Strip:
@@ -475,15 +517,17 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         style = self.rich_style + self.get_component_rich_style("window-table--placeholder")
         return Strip([Segment(" " + message, style)]).crop_extend(0, width, style)
 
-    def _strip(self, cells: list[Text], layout: list[tuple[Column[RowT], int]], style: Style, width: int) -> Strip:
-        """Lay cells out in their column widths, one space apart, each cut with an ellipsis."""
-        console = self.app.console
-        segments = [Segment(" ")]
-        for (column, column_width), cell in zip(layout, cells):
-            if "\n" in cell.plain or "\t" in cell.plain:
-                cell = Text(clean_single_line(cell.plain))
-            cell.truncate(column_width, overflow="ellipsis")
-            cell.align(column.align, column_width)
-            segments.extend(cell.render(console, end=""))
-            segments.append(Segment(" "))
-        return Strip(segments).apply_style(style).crop_extend(0, width, style)
+    def _strip(self, cells: list[list[tuple[str, Style]]], layout: list[tuple[Column[RowT], int]], style: Style,
+               width: int) -> Strip:
+        """Lay styled cells out in their column widths, one space apart, each cut with an ellipsis; `style`
+        fills the gaps and the rest of the line."""
+        gap = Segment(" ", style)
+        segments: list[Segment] = []
+        used = 0
+        for (column, column_width), parts in zip(layout, cells):
+            segments.append(gap)
+            segments.extend(fit_cell(parts, column_width, column.align, style))
+            used += column_width + 1
+        if used < width:
+            segments.append(Segment(" " * (width - used), style))
+        return Strip(segments).crop(0, width) if used > width else Strip(segments, width)
