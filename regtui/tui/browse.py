@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass, replace
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import semver
@@ -46,8 +47,10 @@ def clean_deep(value: T) -> T:
     return value
 
 
+@lru_cache(maxsize=8192)
 def _line(value: str | None) -> str:
-    """A one-line, control-free string ('' for None)."""
+    """A one-line, control-free string ('' for None); memoized, as stages, people and metric names repeat
+    in every row of a read."""
     return clean_single_line(value or "")
 
 
