@@ -35,6 +35,8 @@ from regtui.tui.views import ChainState
 from regtui.tui.widgets.window_table import WindowTable
 
 FALLBACK_THEME = "textual-dark"
+MODEL_SCREEN = "model"
+"""The name the one reused model screen is installed under."""
 TUI_DIR = Path(__file__).parent
 
 
@@ -103,6 +105,7 @@ class RegtuiApp(App[int]):
         self.sync_status: SyncStatus | None = None
         self.identity: str | None = None
         self.verified_chain: ChainState | None = None
+        self._model_screen: ModelScreen | None = None
         self.animation_level = "full" if self.settings.animations else "none"
 
     def get_default_screen(self) -> Screen[None]:
@@ -279,8 +282,19 @@ class RegtuiApp(App[int]):
         self.post_message(self.ModelReadToOpen(name, version, read_model(self.service, name, version)))
 
     def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
-        """Open the model's screen on what was read."""
-        self.push_screen(ModelScreen(message.name, message.version, message.read))
+        """Open the model's screen on what was read: the one model screen is kept and reused (showing
+        another model on it skips composing and styling a screen); a new one only while it is covered."""
+        reused = self._model_screen
+        if reused is None:
+            self._model_screen = ModelScreen(message.name, message.version, message.read)
+            self.install_screen(self._model_screen, MODEL_SCREEN)
+            self.push_screen(MODEL_SCREEN)
+        elif reused is self.screen or reused not in self.screen_stack:
+            reused.show_model(message.name, message.version, message.read)
+            if reused is not self.screen:
+                self.push_screen(MODEL_SCREEN)
+        else:
+            self.push_screen(ModelScreen(message.name, message.version, message.read))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the key of the screen already on top (no 'L Audit log' on the audit screen)."""

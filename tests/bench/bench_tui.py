@@ -17,7 +17,8 @@ Generates a registry of models x versions plus one model with --long-model versi
   with the new query's rows, for keystrokes typed slowly (each one alone)
   and for a second keystroke typed 20 ms after the first (it waits for the first one's query);
   Enter on the 500-version model to the first frame with its lineage and the selected version's details
-  (a 50-version model too, for comparison); and that process's peak RSS;
+  (the session's first open builds the model screen, reported alone; later opens reuse it, as they do for
+  an operator going back and forth; a 50-version model too, for comparison); and that process's peak RSS;
 and prints every figure (median of --runs, with the range) beside the issue's targets with PASS/MISS.
 
 The machine's load average is printed at start and end: wall-clock figures move with the load.
@@ -521,7 +522,10 @@ def measure(args: argparse.Namespace, work: Path, report: Report) -> None:
     report.timing("  CPU time of those (all threads)", figures["filter_cpu"])
     report.timing("  the reads alone (count + first window of 50)", figures["filter_reads"])
     report.timing(f"filter keystroke {BURST_GAP_S * 1000:.0f} ms after another", figures["burst"])
-    report.timing(f"open a model with {args.long_model} versions (Enter to frame)", figures["long_open"], TARGET_OPEN_S)
+    report.timing(f"open a model with {args.long_model} versions, first of the session", figures["long_open"][:1],
+                  TARGET_OPEN_S)
+    report.timing(f"open a model with {args.long_model} versions (Enter to frame)", figures["long_open"][1:],
+                  TARGET_OPEN_S)
     report.timing("  CPU time of those (all threads)", figures["long_open_cpu"])
     report.timing("  the reads alone (overview of every version + details)", figures["open_reads"])
     report.timing(f"open a model with {args.versions} versions (Enter to frame)", figures["short_open"])

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from regtui.config import Locations
 from regtui.tui.screens.audit import AuditScreen
-from regtui.tui.screens.model import ModelScreen
+from regtui.tui.screens.model import ModelScreen, default_metric
 from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.lineage_tree import LineageTree, VersionItem
 from regtui.tui.widgets.version_details import TabStrip, VersionDetails
@@ -138,6 +138,39 @@ async def test_first_frame_shows_the_model(demo_locations: Locations, make_app: 
         await settle(pilot)
         await open_model(pilot, "churn-classifier")
     assert first_frames == [(True, True)]
+
+
+async def test_the_model_screen_is_reused_for_the_next_model(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Back, then another model: the same screen shows it from scratch (its lineage, first tab, own metric)."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = await open_model(pilot, "churn-classifier")
+        await pilot.press("3", "m")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        second = await open_model(pilot, "fraud-detector")
+        assert second is first and second.model == "fraud-detector"
+        assert second.query_one(VersionDetails).active == "overview"
+        assert second.view is not None and second.view.manifest.entry.model == "fraud-detector"
+        assert second.metric == default_metric(second.overview.metric_names())  # type: ignore[union-attr]
+        lines = {node.data.label for node in second.query_one(LineageTree).root.children}  # type: ignore[union-attr]
+        assert lines == {f"{v.major}.x" for v in second.overview.versions}  # type: ignore[union-attr]
+        assert "fraud-detector · owner" in screen_text(pilot)
+
+
+async def test_a_late_result_of_the_previous_model_is_dropped(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A verification that ends after the screen moved to another model never shows on it."""
+    async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "fraud-detector", "2.4.0")
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_model(pilot, "churn-classifier", "2.4.0")
+        screen.post_message(ModelScreen.ArtifactsVerified("fraud-detector", "2.4.0", []))
+        await settle(pilot)
+        assert screen.query_one(VersionDetails).results is None
+        assert "verification" not in screen_text(pilot)
 
 
 async def test_opening_a_missing_model_says_so(demo_locations: Locations, make_app: AppFactory) -> None:

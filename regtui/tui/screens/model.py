@@ -105,23 +105,26 @@ class ModelScreen(RegtuiScreen):
     class OverviewLoaded(Message):
         """The model and its versions were read from the cache again, with the version to show."""
 
-        def __init__(self, read: ModelRead) -> None:
+        def __init__(self, model: str, read: ModelRead) -> None:
             super().__init__()
+            self.model = model
             self.read = read
 
     class VersionLoaded(Message):
         """One version's details were read from the cache."""
 
-        def __init__(self, key: str, view: VersionView) -> None:
+        def __init__(self, model: str, key: str, view: VersionView) -> None:
             super().__init__()
+            self.model = model
             self.key = key
             self.view = view
 
     class ArtifactsVerified(Message):
         """Re-hashing a version's artifacts finished."""
 
-        def __init__(self, key: str, results: list[VerifyResult]) -> None:
+        def __init__(self, model: str, key: str, results: list[VerifyResult]) -> None:
             super().__init__()
+            self.model = model
             self.key = key
             self.results = results
 
@@ -160,11 +163,21 @@ class ModelScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="model-overview", exit_on_error=False)
     def load_overview(self) -> None:
         """Read the model, its versions and their metrics, and the version to show (in one thread, one repaint)."""
-        self.post_message(self.OverviewLoaded(read_model(self.regtui.service, self.model, self.selected)))
+        model = self.model
+        self.post_message(self.OverviewLoaded(model, read_model(self.regtui.service, model, self.selected)))
 
     def on_model_screen_overview_loaded(self, message: OverviewLoaded) -> None:
-        """Show the model as read again."""
-        self._show_read(message.read)
+        """Show the model as read again (unless the screen has moved on to another model)."""
+        if message.model == self.model:
+            self._show_read(message.read)
+
+    def show_model(self, model: str, version: str | None, read: ModelRead) -> None:
+        """Show another model on this screen (the app reuses it: no compose or styling, only a repaint);
+        what belonged to the previous model (its reads in flight, tab, metric, scroll) is dropped."""
+        self.workers.cancel_node(self)
+        self.model, self.selected, self.metric, self.view, self.stale = model, version, None, None, False
+        self.query_one(VersionDetails).clear()
+        self._show_read(read)
 
     def _show_read(self, read: ModelRead) -> None:
         """Show the lineage (only the selected line expanded), the trend and the selected version."""
@@ -202,11 +215,12 @@ class ModelScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="model-version", exit_on_error=False)
     def load_version(self, key: str) -> None:
         """Read one version in full (in a thread)."""
-        self.post_message(self.VersionLoaded(key, browse.version_view(self.regtui.service, self.model, key)))
+        model = self.model
+        self.post_message(self.VersionLoaded(model, key, browse.version_view(self.regtui.service, model, key)))
 
     def on_model_screen_version_loaded(self, message: VersionLoaded) -> None:
-        """Show the version unless another one was selected meanwhile."""
-        if message.key == self.selected:
+        """Show the version unless another one (or another model) was selected meanwhile."""
+        if (message.model, message.key) == (self.model, self.selected):
             self._show_version(message.view)
 
     def _show_version(self, view: VersionView) -> None:
@@ -240,11 +254,12 @@ class ModelScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="model-verify", exit_on_error=False)
     def verify_artifacts(self, key: str, view: VersionView) -> None:
         """Hash every artifact (files, HTTP) in a thread."""
-        self.post_message(self.ArtifactsVerified(key, browse.verify_artifacts(view.artifacts)))
+        model = self.model
+        self.post_message(self.ArtifactsVerified(model, key, browse.verify_artifacts(view.artifacts)))
 
     def on_model_screen_artifacts_verified(self, message: ArtifactsVerified) -> None:
         """Show results for the version still selected, and say how it went."""
-        if message.key != self.selected:
+        if (message.model, message.key) != (self.model, self.selected):
             return
         self.query_one(VersionDetails).show_verification(message.results, verifying=False)
         failed = [r for r in message.results if r.status in ("mismatch", "missing", "error")]

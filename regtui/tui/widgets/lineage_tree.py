@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import ClassVar, Sequence, Union
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -106,6 +107,7 @@ class LineageTree(Tree[TreeItem]):
         before the first layout, scrolling to it waits for the layout.
         """
         self.clear()
+        self.scroll_home(animate=False)
         target: TreeNode[TreeItem] | None = None
         for line in major_lines(versions):
             node = self.root.add(Text(line.label), data=line, allow_expand=True)
@@ -177,24 +179,39 @@ class LineageTree(Tree[TreeItem]):
 
     def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
         """Labels are built from the node's data at render time, always as literal text."""
-        data = node.data
-        if isinstance(data, LineItem):
-            branched = data.branched_from()
-            count = len(data.versions)
-            parts: tuple[Toned, ...] = (
-                Toned(data.label),
-                Toned(f"  {count} version{'s' if count != 1 else ''}", Tone.MUTED),
-                *((Toned(f"  from {branched}", Tone.MUTED),) if branched else ()),
-            )
-        elif isinstance(data, VersionItem):
-            line = data.line
-            parts = (
-                Toned(line.version), Toned("  "), stage_badge(line.stage, line.canary_share),
-                Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
-            )
-        else:
+        parts = label_parts(node.data)
+        if parts is None:
             return super().render_label(node, base_style, style)
         label = to_text(parts, self._tone_style)
         label.stylize(style)
-        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
-        return Text.assemble((icon, base_style), label)
+        return Text.assemble((self._icon(node), base_style), label)
+
+    def get_label_width(self, node: TreeNode[TreeItem]) -> int:
+        """The label's width from its words alone (Tree measures every expanded line, not only those shown)."""
+        parts = label_parts(node.data)
+        if parts is None:
+            return super().get_label_width(node)
+        return cell_len(self._icon(node)) + sum(cell_len(part.text) for part in parts)
+
+    def _icon(self, node: TreeNode[TreeItem]) -> str:
+        """The expand/collapse icon of a node that has children."""
+        return (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+
+
+def label_parts(data: TreeItem | None) -> tuple[Toned, ...] | None:
+    """A line's or version's label as toned words (None: not one of ours)."""
+    if isinstance(data, LineItem):
+        branched = data.branched_from()
+        count = len(data.versions)
+        return (
+            Toned(data.label),
+            Toned(f"  {count} version{'s' if count != 1 else ''}", Tone.MUTED),
+            *((Toned(f"  from {branched}", Tone.MUTED),) if branched else ()),
+        )
+    if isinstance(data, VersionItem):
+        line = data.line
+        return (
+            Toned(line.version), Toned("  "), stage_badge(line.stage, line.canary_share),
+            Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
+        )
+    return None

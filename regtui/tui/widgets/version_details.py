@@ -184,6 +184,13 @@ class VersionDetails(Vertical):
         self.query_one(ScrollPane).scroll_home(animate=False)
         self._render_active()
 
+    def clear(self) -> None:
+        """Forget the version shown (another model is coming), back on the first tab at its top."""
+        self.view, self.results, self.verifying = None, None, False
+        self.query_one(TabStrip).active = TABS[0]
+        self.query_one(ScrollPane).scroll_home(animate=False)
+        self.query_one("#details-body", Static).update(Text("loading…"))
+
     def on_tab_strip_picked(self, message: TabStrip.Picked) -> None:
         """A clicked tab title."""
         self.show_tab(message.tab)
