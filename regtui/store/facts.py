@@ -28,6 +28,7 @@ from regtui.store.direct import read
 from regtui.store.mapping import as_utc, row_to_entry
 from regtui.store.policies import POLICY_SCOPE
 from regtui.store.provider_queries import pin_status
+from regtui.store.queries import DRILL, IN_LIVE_STAGE, inline
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, PolicyRow, UserRow, VersionRow
 
 MODEL = ModelRow.__table__
@@ -191,8 +192,10 @@ def check_seen_stage(row: Any, expected: Stage | None) -> None:
 
 
 def production_row(session: Session, model: str) -> Row[Any] | None:
-    """The model's current Production version, if any."""
-    return session.connection().execute(select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION_LITERAL)).first()
+    """The model's current Production version, if any (on the cache: through its partial index of live versions)."""
+    return session.connection().execute(
+        select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION_LITERAL, IN_LIVE_STAGE)
+    ).first()
 
 
 def _approvers(users: Iterable[tuple[str, list[str] | None, list[str] | None]]) -> dict[str, Approver]:
@@ -301,12 +304,12 @@ def was_in_production(session: Session, model: str, version: str) -> bool:
     """Whether the promotion log shows the version entering Production (by promotion or rollback)."""
     return session.execute(
         select(EventRow.id).where(EventRow.model == model, EventRow.version == version,
-                                  EventRow.to_stage == Stage.PRODUCTION.value).limit(1)
+                                  EventRow.to_stage == PRODUCTION_LITERAL).limit(1)
     ).first() is not None
 
 
 def last_drill(session: Session, model: str) -> EventRow | None:
     """The model's most recent rollback drill entry."""
     return session.execute(
-        select(EventRow).where(EventRow.model == model, EventRow.kind == "drill").order_by(EventRow.position.desc()).limit(1)
+        select(EventRow).where(EventRow.model == model, EventRow.kind == inline(DRILL)).order_by(EventRow.position.desc()).limit(1)
     ).scalar_one_or_none()

@@ -36,7 +36,7 @@ from regtui.store.provider_tables import (
     ProviderVersionRow,
     QualificationRow,
 )
-from regtui.store.queries import SEMVER_ASC
+from regtui.store.queries import IN_LIVE_STAGE, SEMVER_ASC
 from regtui.store.tables import VersionRow
 
 LIVE_STAGES = (Stage.STAGING, Stage.CANARY, Stage.PRODUCTION)
@@ -190,11 +190,14 @@ def qualification_matrix(session: Session, provider: str, version: str) -> list[
 
 def pinned_versions(session: Session, now: datetime, stages: tuple[Stage, ...] = LIVE_STAGES) -> list[PinView]:
     """In-house versions in the given stages that pin a provider version, with the pin's status and countdown."""
-    rows = session.execute(
+    query = (
         select(VersionRow.model, VersionRow.version, VersionRow.stage, VersionRow.provider)
         .where(VersionRow.stage.in_([s.value for s in stages]), VersionRow.provider.is_not(None))
         .order_by(VersionRow.model, *SEMVER_ASC)
-    ).all()
+    )
+    if set(stages) <= set(LIVE_STAGES):
+        query = query.where(IN_LIVE_STAGE)  # the cache reads them through its partial index of live versions
+    rows = session.execute(query).all()
     known = provider_versions(session)
     index = {(v.provider, v.version): v for v in known}
     views = []

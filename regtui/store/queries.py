@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal_column, or_, select
 from sqlmodel import Session
 
 from regtui.domain.entry import Stage, VersionEntry
@@ -20,6 +20,28 @@ from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, Re
 SEMVER_ASC = (VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
 SEMVER_DESC = (VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.prerelease.desc())
 LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
+PRODUCTION = Stage.PRODUCTION.value
+DRILL = "drill"
+
+
+def sql_literal(value: str) -> str:
+    """A string as an SQL literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
+"""The condition of the cache's partial index of live versions (the queries repeat it as IN_LIVE_STAGE)."""
+
+
+def inline(value: str) -> ColumnElement[Any]:
+    """A string written into the statement, not bound: SQLite uses a partial index only for a query that repeats
+    the index's condition with the same literals (and would re-plan on every run for a bound value)."""
+    return literal_column(sql_literal(value))
+
+
+IN_LIVE_STAGE = VersionRow.stage.in_([inline(stage) for stage in LIVE_STAGES])
+"""`stage IN ('Production', 'Canary', 'Staging')`, inline: the cache reads live versions through its partial index
+(built once: composing an IN expression costs more than the indexed read)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,8 @@ def _model_conditions(session: Session, text: str, stage: str | None) -> list[Co
     conditions = [_model_filter(session, text)] if text else []
     if stage is not None:
         in_stage = select(VersionRow.id).where(VersionRow.model == ModelRow.name, VersionRow.stage == stage)
+        if stage in LIVE_STAGES:
+            in_stage = in_stage.where(IN_LIVE_STAGE)
         conditions.append(in_stage.correlate(ModelRow).exists())
     return conditions
 
@@ -140,8 +164,8 @@ def _live_versions(session: Session, names: list[str]) -> dict[str, dict[str, li
     live: dict[str, dict[str, list[str]]] = {n: {} for n in names}
     for model, version, stage in session.execute(
         select(VersionRow.model, VersionRow.version, VersionRow.stage)
-        .where(VersionRow.model.in_(names), VersionRow.stage.in_(LIVE_STAGES))
-        .order_by(VersionRow.model, VersionRow.stage, *SEMVER_ASC)  # the cache's covering (model, stage, ...) index
+        .where(VersionRow.model.in_(names), IN_LIVE_STAGE)
+        .order_by(VersionRow.model, VersionRow.stage, *SEMVER_ASC)  # the cache's partial (model, stage, ...) index
     ):
         live[model].setdefault(stage, []).append(version)
     return live

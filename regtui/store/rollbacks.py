@@ -22,6 +22,7 @@ from regtui.store.log import NewEvent, append_event, append_events
 from regtui.store.mapping import as_utc
 from regtui.store.policies import get_policy, policy_of
 from regtui.store.promotions import UPDATE_VERSION, stage_change
+from regtui.store.queries import DRILL, PRODUCTION, inline
 from regtui.store.schema import next_change
 from regtui.store.tables import EventRow, VersionRow
 
@@ -50,7 +51,7 @@ class RollbackOutcome:
 def rollback_targets(session: Session, model: str, policy: ModelPolicy, now: datetime) -> list[RollbackTarget]:
     """Archived former Production versions of a model, newest archive first, with retention state."""
     previous = set(session.execute(
-        select(EventRow.version).where(EventRow.model == model, EventRow.to_stage == Stage.PRODUCTION.value)
+        select(EventRow.version).where(EventRow.model == model, EventRow.to_stage == inline(PRODUCTION))
     ).scalars())
     rows = session.execute(
         select(VersionRow).where(VersionRow.model == model, VersionRow.stage == Stage.ARCHIVED.value,
@@ -119,7 +120,7 @@ def record_drill(session: Session, *, actor: str, model: str, target: str | None
     require(session, actor, Right.RELEASE, f"run rollback drills for {model}")
     if target is not None:
         require_version(session, model, target)
-    append_event(session, seq=seq, kind="drill", actor=actor, at=now, model=model, version=target,
+    append_event(session, seq=seq, kind=DRILL, actor=actor, at=now, model=model, version=target,
                  details={"outcome": outcome, "detail": detail, "duration_ms": duration_ms})
 
 
