@@ -18,8 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Index, Table, event
-from sqlmodel import SQLModel
+from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, event
 
 from regtui.store import provider_tables, tables
 from regtui.store.cache_sources import (
@@ -29,6 +28,7 @@ from regtui.store.cache_sources import (
     sqlite_driver,
 )
 from regtui.store.engine import BUSY_TIMEOUT_S, create_registry_engine, writer
+from regtui.store.queries import DRILL, LIVE_STAGE_SQL, PRODUCTION, sql_literal
 
 PULLED_TABLES: tuple[Table, ...] = (
     tables.ModelRow.__table__,
@@ -53,10 +53,23 @@ META_UPSERT = "INSERT INTO main.regtui_meta (key, value) VALUES (?, ?) ON CONFLI
 LOCK_CACHE = f"UPDATE main.regtui_meta SET value = value WHERE key = '{LAST_SEEN}'"
 """A pull's first statement: a write, so its plain BEGIN holds the cache's write lock from the start (a
 BEGIN IMMEDIATE would also lock an attached registry file and keep its writers out for the whole pull)."""
-REGISTRY_ONLY_INDEXES = frozenset({"uq_one_production", "ix_version_model_order"})
-"""Registry indexes the cache leaves out: rows are upserted one by one, so a swap of Production versions can meet
-two mid-pull (uq_one_production); no cache read orders by (model, major, minor, patch) that ix_version_listing
-and ix_cache_version_live do not serve (ix_version_model_order)."""
+REGISTRY_ONLY_INDEXES = frozenset({
+    "uq_one_production", "ix_version_model_order", "ix_model_version_stage", "ix_event_model",
+})
+"""Registry indexes the cache leaves out. Rows are upserted one by one, so a swap of Production versions can meet
+two mid-pull (uq_one_production). The others hold an entry for every version or log entry, keyed by model (or
+stage), so each pull wrote a page of each per changed model (at 100k versions: distinct pages); the partial
+indexes of CACHE_INDEXES serve their cache reads with only the few live versions and log entries."""
+REGISTRY_ONLY_CONSTRAINTS = frozenset({"uq_model_version"})
+"""Registry constraints the cache's tables go without (the registry enforces them): the (model, version) index
+of uq_model_version was one more page per registered model; ix_cache_version_newest serves those lookups."""
+CACHE_LAYOUT_KEY = "cache_layout"
+CACHE_LAYOUT_VERSION = "2"
+"""Version of the cache's tables and indexes: a cache file of another one is emptied, and its next pull copies
+the whole registry (version 1: the registry's constraints and the per-model indexes on every version)."""
+PLACEHOLDER_MAJOR = 1 << 62
+PLACEHOLDER_CREATED_AT = "9999-12-31 23:59:59.999999"
+PLACEHOLDER_STAGE = "(placeholder)"
 CACHE_PAGES_KIB = 65536
 """Page cache of each cache connection (64 MiB): the indexes a pull updates at 100k versions stay in memory."""
 CACHE_MMAP_BYTES = 1 << 30
@@ -108,27 +121,67 @@ def default_cache_path(cache_dir: Path, registry_url: str) -> Path:
 
 CACHE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_cache_version_newest ON model_version (model, created_at, version)",
-    "CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, version, major, minor, patch, prerelease)",
+    f"CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, major, minor, patch, prerelease, version) WHERE {LIVE_STAGE_SQL}",
+    f"CREATE INDEX IF NOT EXISTS ix_cache_event_drill ON event (model, position) WHERE kind = {sql_literal(DRILL)}",
+    f"CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) WHERE to_stage = {sql_literal(PRODUCTION)}",
 )
-"""Read-side indexes only the cache needs: the dashboard's model list (latest version, live stages, stage
-filters, sort by latest) reads them instead of the wide version rows (100k versions: ~85 ms -> ~17 ms a window)."""
+"""Read-side indexes only the cache has. The model list's latest version, count and sort by latest, and
+(model, version) lookups read ix_cache_version_newest instead of the wide version rows. The others are partial
+(the queries repeat their conditions with the same literals), so they hold only the live versions and the few
+log entries their reads need, and a pull writes their pages only when a version goes live: the model list's
+live versions and stage filters, a model's Production version and pinned provider versions; a model's last
+drill; the versions that were in Production (rollback targets)."""
 
 
 def open_cache(path: Path) -> Engine:
-    """Open (creating when needed) a cache database with the registry's tables and indexes, without triggers."""
+    """Open (creating when needed) a cache database with the registry's tables and the cache's indexes, without triggers.
+
+    A cache file of another layout version is emptied first (its next pull copies the whole registry again).
+    """
     engine = create_registry_engine(f"sqlite:///{path}", create=True)
     event.listen(engine, "connect", _tune_cache_connection)
-    SQLModel.metadata.create_all(engine, tables=[tables.SchemaMeta.__table__, *PULLED_TABLES])
     with engine.begin() as connection:
+        tables.SchemaMeta.__table__.create(connection, checkfirst=True)
+        if _stale_layout(connection):
+            _drop_pulled_tables(connection)
+        metadata = _cache_metadata()
+        metadata.create_all(connection)
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)  # tables of an older cache file miss the newer indexes
         for table in PULLED_TABLES:
             for index in table.indexes:
-                if _in_cache(index):
-                    index.create(connection, checkfirst=True)
-                else:
+                if not _in_cache(index):
                     connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
         for statement in CACHE_INDEXES:
             connection.exec_driver_sql(statement)
+        _write_meta(connection, {CACHE_LAYOUT_KEY: CACHE_LAYOUT_VERSION})
     return engine
+
+
+def _cache_metadata() -> MetaData:
+    """The cache's tables: the pulled tables with the indexes the cache keeps, without the registry-only constraints."""
+    metadata = MetaData()
+    for table in (tables.SchemaMeta.__table__, *PULLED_TABLES):
+        copy = table.to_metadata(metadata)
+        copy.indexes = {index for index in copy.indexes if _in_cache(index)}
+        copy.constraints = {c for c in copy.constraints if c.name not in REGISTRY_ONLY_CONSTRAINTS}
+    return metadata
+
+
+def _stale_layout(connection: Connection) -> bool:
+    """Whether the file holds cache tables of another layout version (or of a regtui before layout versions)."""
+    names = {row[0] for row in connection.exec_driver_sql("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+    stored = connection.exec_driver_sql(
+        "SELECT value FROM main.regtui_meta WHERE key = ?", (CACHE_LAYOUT_KEY,)).scalar_one_or_none()
+    return stored != CACHE_LAYOUT_VERSION and any(table.name in names for table in PULLED_TABLES)
+
+
+def _drop_pulled_tables(connection: Connection) -> None:
+    """Drop the cache tables (their indexes go with them) and forget the sync state, so the next pull starts from zero."""
+    for table in reversed(PULLED_TABLES):
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS main."{table.name}"')
+    connection.exec_driver_sql("DELETE FROM main.regtui_meta WHERE key IN (?, ?)", (LAST_SEEN, REGISTRY_ID))
 
 
 def _in_cache(index: Index) -> bool:
@@ -207,7 +260,39 @@ def _pull_into(target: Connection, source: ChangeSource, registry_id: str) -> Sy
         for table in PULLED_TABLES:
             report.counts[table.name] = source.copy(table, last_seen, top, report.versions) if table.name in changed else 0
         report.events = report.counts["event"]
+        if last_seen == 0:
+            _make_room_for_new_versions(target)
     return report
+
+
+def _make_room_for_new_versions(target: Connection) -> None:
+    """After a pull from zero: leave room where each model's next version goes in its per-model indexes.
+
+    CREATE INDEX (and SQLite's transfer) packs index leaves full, so for a long while after a full copy the
+    first new version of each model would split a full leaf of ix_version_listing and of ix_cache_version_newest
+    (five pages written instead of one: a pull of 100 changes at 100k versions wrote ~190 pages of one such
+    index instead of ~65). One placeholder row per model, sorting where its next version will (above every
+    version number, after every creation time), is inserted and deleted again in the same transaction: those
+    leaves split once, up front (~0.1 s at 2,000 models), and no reader ever sees a placeholder.
+    """
+    version = tables.VersionRow.__table__
+    names = ", ".join(f'"{c.name}"' for c in version.columns)
+    values = ", ".join(_placeholder_value(c) for c in version.columns)
+    last_id = target.exec_driver_sql("SELECT coalesce(max(id), 0) FROM main.model_version").scalar_one()
+    target.exec_driver_sql(f"INSERT INTO main.model_version ({names}) SELECT {values} FROM main.model")
+    target.exec_driver_sql("DELETE FROM main.model_version WHERE id > ?", (last_id,))
+
+
+def _placeholder_value(column: Column[Any]) -> str:
+    """A placeholder version's value of a column (SQL): its model's name, a fresh id, the sort keys of a model's
+    next version, a stage outside the partial indexes, and NULL, 0 or '' elsewhere."""
+    special = {"id": "NULL", "model": "name", "major": str(PLACEHOLDER_MAJOR),
+               "created_at": sql_literal(PLACEHOLDER_CREATED_AT), "stage": sql_literal(PLACEHOLDER_STAGE)}
+    if column.name in special:
+        return special[column.name]
+    if column.nullable:
+        return "NULL"
+    return "0" if column.type.python_type in (int, float) else "''"
 
 
 def _starts_from_zero(cache: Engine, registry_id: str) -> bool:

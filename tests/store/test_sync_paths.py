@@ -141,27 +141,35 @@ def test_a_pull_failing_midway_leaves_the_cache_as_it_was(
     assert stored(reader.cache()) == stored(typed_copy(writer_service.registry(), tmp_path / "reference.db"))
 
 
+def index_names(path: Path) -> set[str]:
+    """Names of the indexes in a cache file (SQLite's automatic ones included)."""
+    with sqlite3.connect(path) as connection:
+        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def test_open_cache_creates_missing_indexes(tmp_path: Path) -> None:
     """An index missing from an existing cache file (an older regtui, a dropped one) is created when it opens."""
     path = tmp_path / "cache.db"
     open_cache(path).dispose()
     with sqlite3.connect(path) as connection:
-        connection.execute("DROP INDEX ix_version_listing")
+        connection.execute("DROP INDEX ix_cache_version_newest")
+        connection.execute("DROP INDEX ix_event_kind")
     open_cache(path).dispose()
-    with sqlite3.connect(path) as connection:
-        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"ix_version_listing", "ix_cache_version_live"} <= names and "uq_one_production" not in names
+    names = index_names(path)
+    assert {"ix_cache_version_newest", "ix_event_kind", "ix_cache_version_live"} <= names and "uq_one_production" not in names
 
 
 def test_open_cache_drops_indexes_no_read_uses(tmp_path: Path) -> None:
-    """A cache file with the indexes an older regtui kept (on change_seq, the registry's semver order) loses them."""
+    """A cache file with the indexes an older regtui kept (on change_seq, the registry's per-model ones) loses them."""
     path = tmp_path / "cache.db"
     open_cache(path).dispose()
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE INDEX ix_model_version_change_seq ON model_version (change_seq)")
-        connection.execute("CREATE INDEX ix_version_model_order ON model_version (model, major, minor, patch)")
+        for name, columns in [("ix_version_model_order", "model, major, minor, patch"), ("ix_model_version_stage", "stage")]:
+            connection.execute(f"CREATE INDEX {name} ON model_version ({columns})")
+        connection.execute("CREATE INDEX ix_event_model ON event (model)")
     open_cache(path).dispose()
-    with sqlite3.connect(path) as connection:
-        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert not {name for name in names if name.endswith("_change_seq")} and "ix_version_model_order" not in names
-    assert {"ix_version_listing", "ix_cache_version_newest", "ix_model_version_stage", "ix_event_model"} <= names
+    names = index_names(path)
+    assert not {name for name in names if name.endswith("_change_seq")}
+    assert not {"ix_version_model_order", "ix_model_version_stage", "ix_event_model"} & names
+    assert {"ix_version_listing", "ix_cache_version_newest", "ix_cache_version_live", "ix_cache_event_drill"} <= names

@@ -1,0 +1,142 @@
+"""The cache's own layout: its indexes serve the reads (and give the registry's answers), an older layout is rebuilt."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, SQLModel
+
+from regtui.domain.entry import Stage
+from regtui.service import RegistryService
+from regtui.store import facts, provider_queries, queries, rollbacks
+from regtui.store.cache import LAST_SEEN, PULLED_TABLES, read_state
+from regtui.store.engine import create_registry_engine, writer
+from regtui.store.log import append_event
+from regtui.store.policies import get_policy
+from regtui.store.schema import next_change
+from regtui.store.tables import SchemaMeta
+from tests.factories import BASE_TIME, ServiceFactory, build_fixture_registry, dump_rows
+
+NOW = BASE_TIME + timedelta(days=30)
+
+Read = Callable[[Session], Any]
+READS: dict[str, tuple[Read, str]] = {
+    "model list, live versions": (lambda s: queries.list_models(s), "ix_cache_version_live"),
+    "model list, has Canary": (lambda s: queries.list_models(s, stage=Stage.CANARY.value), "ix_cache_version_live"),
+    "model list, by latest": (lambda s: queries.list_models(s, sort=queries.ModelSort.LATEST), "ix_cache_version_newest"),
+    "version list": (lambda s: queries.list_versions(s, offset=2, limit=3), "ix_version_listing"),
+    "one model's versions": (lambda s: queries.list_versions(s, "churn"), "ix_version_listing"),
+    "one version": (lambda s: queries.get_version(s, "churn", "1.1.0"), "ix_cache_version_newest"),
+    "latest version": (lambda s: queries.latest_version(s, "churn"), "ix_cache_version_newest"),
+    "Production version": (lambda s: facts.production_row(s, "churn"), "ix_cache_version_live"),
+    "last drill": (lambda s: facts.last_drill(s, "churn"), "ix_cache_event_drill"),
+    "was in Production": (lambda s: facts.was_in_production(s, "churn", "1.0.0"), "ix_cache_event_production"),
+    "rollback targets": (lambda s: rollbacks.rollback_targets(s, "churn", get_policy(s).for_model("churn"), NOW),
+                         "ix_cache_event_production"),
+    "pinned versions": (lambda s: provider_queries.pinned_versions(s, NOW), "ix_cache_version_live"),
+    "deprecated pins": (lambda s: provider_queries.deprecated_pins(s, NOW), "ix_cache_version_live"),
+}
+
+
+def record_drill(service: RegistryService, model: str) -> None:
+    """A rollback drill entry in the registry's log."""
+    with Session(writer(service.registry())) as session:
+        append_event(session, seq=next_change(session), kind=queries.DRILL, actor="bob", at=NOW, model=model,
+                     version="1.1.0", details={"outcome": "ok"})
+        session.commit()
+
+
+@contextmanager
+def plans(cache: Any) -> Iterator[list[str]]:
+    """EXPLAIN QUERY PLAN of every statement run on the cache meanwhile, with its own parameters."""
+    statements: list[tuple[str, Any]] = []
+
+    def remember(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        """Keep a statement and its parameters."""
+        statements.append((statement, parameters))
+
+    found: list[str] = []
+    event.listen(cache, "before_cursor_execute", remember)
+    try:
+        yield found
+    finally:
+        event.remove(cache, "before_cursor_execute", remember)
+    with sqlite3.connect(cache.url.database) as connection:
+        for statement, parameters in statements:
+            found += [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_cache_reads_use_the_cache_indexes_and_give_the_registry_answers(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path, name: str
+) -> None:
+    """Each read through the cache's (partial) indexes returns what the same read returns on the registry."""
+    writer_service = make_service(sqlite_url)
+    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    record_drill(writer_service, "churn")
+    reader = make_service(sqlite_url, init=False)
+    reader.sync()
+    read, index = READS[name]
+    with plans(reader.cache()) as found, reader.reading() as session:
+        cached = read(session)
+    with writer_service.reading_registry() as session:
+        assert cached == read(session)
+    assert any(index in step for step in found), found
+
+
+def test_a_cache_of_an_older_layout_is_emptied_and_pulled_again(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """A cache file an older regtui wrote (registry constraints on its tables, no layout version) is rebuilt."""
+    writer_service = make_service(sqlite_url)
+    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    path = tmp_path / "old-cache.db"
+    reference = make_service(sqlite_url, init=False, cache=tmp_path / "reference.db")
+    reference.sync()
+    old_layout(reference, path)
+    reader = make_service(sqlite_url, init=False, cache=path)
+    assert read_state(reader.cache()).last_seen == 0
+    with sqlite3.connect(path) as connection:
+        assert not connection.execute("SELECT count(*) FROM model_version").fetchone()[0]
+        assert not connection.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_model_version%'").fetchall()
+    report = reader.sync()
+    assert report.from_seq == 0 and len(report.versions) == 7
+    assert dump_rows(reader.cache()) == dump_rows(reference.cache())
+
+
+def old_layout(reference: RegistryService, path: Path) -> None:
+    """Write the registry's tables (with their constraints) and a synced state into `path`, as an older regtui did."""
+    engine = create_registry_engine(f"sqlite:///{path}", create=True)
+    try:
+        SQLModel.metadata.create_all(engine, tables=[SchemaMeta.__table__, *PULLED_TABLES])
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"ATTACH DATABASE '{reference.locations.cache_path}' AS reference")
+            for table in PULLED_TABLES:
+                names = ", ".join(f'"{c.name}"' for c in table.columns)
+                connection.exec_driver_sql(f'INSERT INTO main."{table.name}" ({names}) SELECT {names} FROM reference."{table.name}"')
+            connection.exec_driver_sql("INSERT INTO main.regtui_meta SELECT * FROM reference.regtui_meta WHERE key != 'cache_layout'")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql(f"SELECT value FROM regtui_meta WHERE key = '{LAST_SEEN}'").scalar_one() != "0"
+    finally:
+        engine.dispose()
+
+
+def test_reads_never_see_the_placeholders_of_a_first_pull(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """The rows that leave room in the version order index after a pull from zero are gone when it commits."""
+    writer_service = make_service(sqlite_url)
+    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    reader = make_service(sqlite_url, init=False)
+    reader.sync()
+    assert dump_rows(reader.cache()) == dump_rows(writer_service.registry())
+    with reader.reading() as session:
+        assert queries.count_versions(session) == 7
+        assert queries.latest_version(session, "churn") == "2.0.0"
