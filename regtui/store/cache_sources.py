@@ -143,7 +143,7 @@ class AttachedSource:
         """(id, model, version) of the pulled versions, in id order.
 
         After a first pull the cache holds exactly those: they are read through the covering
-        (model, version) index (`model >= ''` holds for every row), not by scanning the wide rows.
+        (model, created_at, version) index (`model >= ''` holds for every row), not by scanning the wide rows.
         """
         if low == 0:
             pulled = self.target.exec_driver_sql("SELECT id, model, version FROM main.model_version WHERE model >= ''")
