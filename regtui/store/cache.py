@@ -140,10 +140,12 @@ def open_cache(path: Path) -> Engine:
     """
     engine = create_registry_engine(f"sqlite:///{path}", create=True)
     event.listen(engine, "connect", _tune_cache_connection)
-    with engine.begin() as connection:
-        tables.SchemaMeta.__table__.create(connection, checkfirst=True)
-        if _stale_layout(connection):
-            _drop_pulled_tables(connection)
+    with engine.connect() as connection:
+        current = _stored_layout(connection) == CACHE_LAYOUT_VERSION
+    if not current:
+        with writer(engine).begin() as connection:
+            _set_layout(connection)
+    with engine.begin() as connection:  # writes nothing when the file is up to date (a pull may hold its write lock)
         metadata = _cache_metadata()
         metadata.create_all(connection)
         for table in metadata.sorted_tables:
@@ -155,7 +157,6 @@ def open_cache(path: Path) -> Engine:
                     connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
         for statement in CACHE_INDEXES:
             connection.exec_driver_sql(statement)
-        _write_meta(connection, {CACHE_LAYOUT_KEY: CACHE_LAYOUT_VERSION})
     return engine
 
 
@@ -169,12 +170,21 @@ def _cache_metadata() -> MetaData:
     return metadata
 
 
-def _stale_layout(connection: Connection) -> bool:
-    """Whether the file holds cache tables of another layout version (or of a regtui before layout versions)."""
-    names = {row[0] for row in connection.exec_driver_sql("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
-    stored = connection.exec_driver_sql(
+def _stored_layout(connection: Connection) -> str | None:
+    """The layout version recorded in the cache file, or None (a new file, or one of a regtui before layout versions)."""
+    if not connection.dialect.has_table(connection, tables.SchemaMeta.__tablename__):
+        return None
+    return connection.exec_driver_sql(
         "SELECT value FROM main.regtui_meta WHERE key = ?", (CACHE_LAYOUT_KEY,)).scalar_one_or_none()
-    return stored != CACHE_LAYOUT_VERSION and any(table.name in names for table in PULLED_TABLES)
+
+
+def _set_layout(connection: Connection) -> None:
+    """In a write transaction: empty a cache of another layout (unless another process just did), record this one."""
+    if _stored_layout(connection) == CACHE_LAYOUT_VERSION:
+        return
+    tables.SchemaMeta.__table__.create(connection, checkfirst=True)
+    _drop_pulled_tables(connection)
+    _write_meta(connection, {CACHE_LAYOUT_KEY: CACHE_LAYOUT_VERSION})
 
 
 def _drop_pulled_tables(connection: Connection) -> None:
