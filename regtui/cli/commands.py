@@ -6,18 +6,16 @@ import argparse
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from regtui import demo, workflow
+from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
 from regtui.domain.manifest import version_document
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
 from regtui.service import ReadStatus, RegistryService, format_age
 from regtui.store import provider_queries, queries
-
-Configure = Callable[[argparse.ArgumentParser], None]
-Handler = Callable[[argparse.Namespace, RegistryService], int]
 
 
 def split_ref(text: str) -> tuple[str, str]:
@@ -36,13 +34,6 @@ def fresh_read(service: RegistryService) -> ReadStatus:
             raise RegistryUnavailableError(f"{status.error}; no local cache to read from yet")
         warn(status.describe(service.clock()))
     return status
-
-
-def run_tui(args: argparse.Namespace, service: RegistryService) -> int:
-    """Open the terminal dashboard on the registry."""
-    from regtui.tui.app import run_app
-
-    return run_app(service, readonly=args.readonly)
 
 
 def _no_options(_parser: argparse.ArgumentParser) -> None:
@@ -298,15 +289,16 @@ def cmd_sync(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
-    "demo": ("build the demo registry from fixtures/demo and open it", _configure_demo, cmd_demo),
-    "init": ("create or upgrade the registry schema", _no_options, cmd_init),
-    "import": ("import YAML manifests (files or folders), all or nothing", _configure_import, cmd_import),
-    "export": ("export the registry as YAML manifests", _configure_export, cmd_export),
-    "register": ("register one version from a manifest", _configure_register, cmd_register),
-    "models": ("list models", _no_options, cmd_models),
-    "versions": ("list a model's versions", _configure_versions, cmd_versions),
-    "show": ("show one version", _configure_ref, cmd_show),
-    "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", _configure_verify, cmd_verify),
-    "sync": ("pull the registry into the local cache and print what changed", _no_options, cmd_sync),
+COMMANDS: dict[str, tuple[Configure, Handler]] = {
+    "demo": (_configure_demo, cmd_demo),
+    "init": (_no_options, cmd_init),
+    "import": (_configure_import, cmd_import),
+    "export": (_configure_export, cmd_export),
+    "register": (_configure_register, cmd_register),
+    "models": (_no_options, cmd_models),
+    "versions": (_configure_versions, cmd_versions),
+    "show": (_configure_ref, cmd_show),
+    "verify": (_configure_verify, cmd_verify),
+    "sync": (_no_options, cmd_sync),
 }
+"""Command name -> (configure, handler); the help texts are in regtui.cli.catalog."""

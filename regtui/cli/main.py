@@ -6,23 +6,19 @@ import argparse
 import os
 import sys
 import traceback
-from typing import Callable, NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from regtui.cli import commands
+from regtui.cli.catalog import CATALOG, Handler, command, run_tui
 from regtui.cli.options import common_options
-from regtui.cli.provider_commands import PROVIDER_COMMANDS
-from regtui.cli.workflow_commands import WORKFLOW_COMMANDS
 from regtui.cli.output import warn
 from regtui.config import load_settings, settings_locations
 from regtui.errors import RegtuiError
 from regtui.service import RegistryService
 
-Handler = Callable[[argparse.Namespace, RegistryService], int]
 SIGPIPE_STATUS = 141
 """What a shell reports for a command killed by SIGPIPE: 128 + 13."""
-ALL_COMMANDS = {**commands.COMMANDS, **WORKFLOW_COMMANDS, **PROVIDER_COMMANDS}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,18 +29,37 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class CommandChoice(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """The commands' subparsers, each given its options (importing its command's module) only once it is chosen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The subparsers action, with no command configured yet."""
+        super().__init__(*args, **kwargs)
+        self.configured: set[str] = set()
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        """Configure the chosen command's parser, then parse the rest of the line with it."""
+        assert isinstance(values, list)
+        name = values[0]
+        if name not in self.configured:
+            configure, _handler = command(name)
+            configure(self._name_parser_map[name])
+            self.configured.add(name)
+        super().__call__(parser, namespace, values, option_string)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser: global options and one subparser per command."""
+    """The argument parser: global options and one subparser per command (given its options when chosen)."""
     common = common_options()
     parser = OneLineParser(
         prog="regtui", parents=[common],
         description="Terminal dashboard and CLI for a governed machine-learning model registry.",
     )
     parser.add_argument("--readonly", action="store_true", help="open the TUI without any write action")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for name, (help_text, configure, _handler) in ALL_COMMANDS.items():
-        command_parser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
-        configure(command_parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, action=CommandChoice)
+    for name, (help_text, _module) in CATALOG.items():
+        sub.add_parser(name, parents=[common], help=help_text, description=help_text)
     return parser
 
 
@@ -58,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for option, default in (("registry", None), ("cache", None), ("json", False)):
         if not hasattr(args, option):
             setattr(args, option, default)
-    handler: Handler = ALL_COMMANDS[args.command][2] if args.command else commands.run_tui
+    handler: Handler = command(args.command)[1] if args.command else run_tui
     try:
         service = RegistryService(settings_locations(load_settings(), args.registry, args.cache))
         try:

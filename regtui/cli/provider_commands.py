@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from regtui import provider_workflow
-from regtui.cli.commands import Configure, Handler, fresh_read, split_ref
+from regtui.cli.catalog import Configure, Handler
+from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.options import common_options
 from regtui.cli.output import print_json, print_table, say, warn
 from regtui.domain.entry import Stage
@@ -370,6 +371,7 @@ ACTIONS: dict[str, tuple[str, Configure, Handler]] = {
     "pins": ("in-house versions and the provider versions they pin", _configure_pins, cmd_pins),
 }
 
-PROVIDER_COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
-    "providers": ("third-party provider models: feeds, change log, qualification, pins", _configure, cmd_providers),
+COMMANDS: dict[str, tuple[Configure, Handler]] = {
+    "providers": (_configure, cmd_providers),
 }
+"""Command name -> (configure, handler); the help texts are in regtui.cli.catalog."""

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from regtui import workflow
-from regtui.cli.commands import Configure, Handler, fresh_read, split_ref
+from regtui.cli.catalog import Configure, Handler
+from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.output import print_json, print_table, say
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
@@ -282,14 +283,15 @@ def cmd_policy(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-WORKFLOW_COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
-    "promote": ("request a stage change; applied when its gate passes (exit 3 while pending)", _configure_promote, cmd_promote),
-    "requests": ("open promotion requests (the approval queue)", _configure_requests, cmd_requests),
-    "approve": ("approve a promotion request", lambda p: _configure_decide(p, False), cmd_approve),
-    "reject": ("reject a promotion request (comment required)", lambda p: _configure_decide(p, True), cmd_reject),
-    "rollback": ("roll a model back to an earlier Production version", _configure_rollback, cmd_rollback),
-    "drill": ("rollback drill: the full procedure, not committed, outcome logged", _configure_model, cmd_drill),
-    "audit": ("the promotion log; `audit verify` proves its hash chain", _configure_audit, cmd_audit),
-    "roles": ("list identities and roles, or set them (admin)", _configure_roles, cmd_roles),
-    "policy": ("show the governance policy, or set it from a YAML file (admin)", _configure_policy, cmd_policy),
+COMMANDS: dict[str, tuple[Configure, Handler]] = {
+    "promote": (_configure_promote, cmd_promote),
+    "requests": (_configure_requests, cmd_requests),
+    "approve": (lambda p: _configure_decide(p, False), cmd_approve),
+    "reject": (lambda p: _configure_decide(p, True), cmd_reject),
+    "rollback": (_configure_rollback, cmd_rollback),
+    "drill": (_configure_model, cmd_drill),
+    "audit": (_configure_audit, cmd_audit),
+    "roles": (_configure_roles, cmd_roles),
+    "policy": (_configure_policy, cmd_policy),
 }
+"""Command name -> (configure, handler); the help texts are in regtui.cli.catalog."""
