@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, ClassVar, Iterable
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -14,7 +16,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from regtui import provider_workflow
 from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
@@ -22,17 +23,15 @@ from regtui.resources import themes_dir
 from regtui.service import RegistryService
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
-from regtui.tui.screens.approvals import ApprovalsScreen
-from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
-from regtui.tui.screens.help import HelpScreen
-from regtui.tui.screens.model import ModelRead, ModelScreen, read_model
-from regtui.tui.screens.providers import ProvidersScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import SyncStatus
 from regtui.tui.themes import load_themes
 from regtui.tui.views import ChainState
 from regtui.tui.widgets.window_table import WindowTable
+
+if TYPE_CHECKING:
+    from regtui.tui.screens.model import ModelRead, ModelScreen
 
 FALLBACK_THEME = "textual-dark"
 MODEL_SCREEN = "model"
@@ -71,12 +70,13 @@ class RegtuiApp(App[int]):
     | H | Back to the registry screen. |
     """
 
-    SCREEN_FACTORIES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {
-        "audit": AuditScreen,
-        "approvals": ApprovalsScreen,
-        "providers": ProvidersScreen,
+    SCREEN_CLASSES: ClassVar[dict[str, tuple[str, str]]] = {
+        "audit": ("regtui.tui.screens.audit", "AuditScreen"),
+        "approvals": ("regtui.tui.screens.approvals", "ApprovalsScreen"),
+        "providers": ("regtui.tui.screens.providers", "ProvidersScreen"),
     }
-    """Screens opened by name with `open_screen('NAME')` (from a binding or the palette)."""
+    """Screens opened by name with `open_screen('NAME')` (from a binding or the palette): (module, class name),
+    the module imported when the screen first opens."""
 
     class SyncFinished(Message):
         """A sync attempt ended: the new state (None when it failed other than by being unreachable)."""
@@ -168,6 +168,8 @@ class RegtuiApp(App[int]):
     @work(thread=True, exclusive=True, group=FETCH_GROUP, exit_on_error=False)
     def _fetch_feeds(self, asked: bool) -> None:
         """Fetch and record (in a thread), then post the outcome."""
+        from regtui import provider_workflow
+
         try:
             results = provider_workflow.fetch_feeds(self.service)
         except RegtuiError as exc:
@@ -279,11 +281,15 @@ class RegtuiApp(App[int]):
     @work(thread=True, exclusive=True, group="open-model", exit_on_error=False)
     def read_model_to_open(self, name: str, version: str | None) -> None:
         """Read the model for its screen (in a thread; a missing model is reported and nothing opens)."""
+        from regtui.tui.screens.model import read_model
+
         self.post_message(self.ModelReadToOpen(name, version, read_model(self.service, name, version)))
 
     def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
         """Open the model's screen on what was read: the one model screen is kept and reused (showing
         another model on it skips composing and styling a screen); a new one only while it is covered."""
+        from regtui.tui.screens.model import ModelScreen
+
         reused = self._model_screen
         if reused is None:
             self._model_screen = ModelScreen(message.name, message.version, message.read)
@@ -304,12 +310,16 @@ class RegtuiApp(App[int]):
 
     def _on_top(self, name: str) -> bool:
         """Whether the named screen is the one showing."""
-        return type(self.screen) is self.SCREEN_FACTORIES[name]
+        module, class_name = self.SCREEN_CLASSES[name]
+        loaded = sys.modules.get(module)
+        return loaded is not None and type(self.screen) is getattr(loaded, class_name)
 
     def action_open_screen(self, name: str) -> None:
-        """Open one of SCREEN_FACTORIES by name (unless it is already on top)."""
+        """Open one of SCREEN_CLASSES by name (unless it is already on top), importing its module on first use."""
         if not self._on_top(name):
-            self.push_screen(self.SCREEN_FACTORIES[name]())
+            module, class_name = self.SCREEN_CLASSES[name]
+            screen_class: Callable[[], Screen[None]] = getattr(importlib.import_module(module), class_name)
+            self.push_screen(screen_class())
 
     def action_go_home(self) -> None:
         """Back to the registry screen."""
@@ -318,6 +328,8 @@ class RegtuiApp(App[int]):
 
     def action_show_help(self) -> None:
         """Keys of the current screen, from its active bindings."""
+        from regtui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -330,6 +342,7 @@ class RegtuiApp(App[int]):
 
 def known_binding_ids() -> set[str]:
     """Every binding id declared by regtui's app, screens and widgets (for checking the config's keys)."""
+    import_screens()
     ids: set[str] = set()
     pending: list[type] = [DOMNode]
     while pending:
@@ -338,6 +351,16 @@ def known_binding_ids() -> set[str]:
         if cls.__module__.startswith("regtui."):
             ids.update(b.id for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id)
     return ids
+
+
+def import_screens() -> None:
+    """Import every screen module (the app imports most of them only when they first open)."""
+    import pkgutil
+
+    from regtui.tui import screens
+
+    for module in pkgutil.iter_modules(screens.__path__, f"{screens.__name__}."):
+        importlib.import_module(module.name)
 
 
 def run_app(service: RegistryService, readonly: bool = False, settings: Settings | None = None) -> int:

@@ -85,7 +85,7 @@ def binding_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemC
 SCREEN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("providers", "Providers", "pinned provider versions, change log, qualification checks"),
 )
-"""Screens the palette opens from anywhere: (SCREEN_FACTORIES name, title, help)."""
+"""Screens the palette opens from anywhere: (SCREEN_CLASSES name, title, help)."""
 
 
 def screen_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemCommand]:
