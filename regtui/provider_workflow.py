@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from sqlmodel import Session
 
@@ -30,7 +30,6 @@ from regtui.domain.roles import Right
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.domain.versioning import parse_version, propose_next
 from regtui.errors import InputError, NotFoundError, RuleError
-from regtui.providers.feeds import Fetched, FetchSettings, fetch_all
 from regtui.providers.http_artifacts import redact_url
 from regtui.service import RegistryService
 from regtui.store.access import require
@@ -40,6 +39,9 @@ from regtui.store.provider_registry import Writer, assess, record_check, record_
 from regtui.store.provider_tables import ProviderFeedRow
 from regtui.store.registry import find_version, import_manifests
 from regtui.store.schema import next_change
+
+if TYPE_CHECKING:
+    from regtui.providers.feeds import Fetched, FetchSettings
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,10 @@ def add_feed(service: RegistryService, feed: FeedConfig) -> bool:
 
 
 def fetch_feeds(service: RegistryService, names: list[str] | None = None, *, env: Mapping[str, str] | None = None,
-                settings: FetchSettings = FetchSettings()) -> list[FeedResult]:
+                settings: FetchSettings | None = None) -> list[FeedResult]:
     """Fetch the configured feeds (all, or the named ones) and record what changed, in feed order."""
+    from regtui.providers.feeds import FetchSettings, fetch_all  # on first use: the dashboard imports this module
+
     actor = service.identity()
     with service.reading_registry() as session:
         require(session, actor, Right.REGISTER, "fetch provider feeds")
@@ -98,7 +102,7 @@ def fetch_feeds(service: RegistryService, names: list[str] | None = None, *, env
         raise InputError("no provider feeds are configured; add one with `regtui providers add`")
     results: dict[str, FeedResult] = {}
     fetched: list[tuple[FeedConfig, FeedSnapshot, Fetched]] = []
-    for outcome in fetch_all(feeds, env=os.environ if env is None else env, settings=settings):
+    for outcome in fetch_all(feeds, env=os.environ if env is None else env, settings=settings or FetchSettings()):
         feed, shown = outcome.feed, redact_url(outcome.feed.url)
         if outcome.fetched is None:
             results[feed.provider] = FeedResult(feed.provider, shown, "failed", error=outcome.error)
