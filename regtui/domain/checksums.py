@@ -14,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import SplitResult, urlsplit
-from urllib.request import url2pathname
 
 from regtui.domain.entry import Artifact
 from regtui.domain.text import clean_single_line
@@ -117,12 +116,19 @@ def _is_local_absolute(parts: SplitResult) -> bool:
     return parts.netloc.lower() in _LOCAL_HOSTS and parts.path.startswith("/")
 
 
+def _local_path(url_path: str) -> str:
+    """A file URI's percent-encoded path as a local path (urllib.request is imported here: it is slow to import)."""
+    from urllib.request import url2pathname
+
+    return url2pathname(url_path)
+
+
 def file_uri_to_path(uri: str) -> Path:
     """The local path a file:// URI names (percent-decoded), refusing remote hosts and relative paths."""
     parts = urlsplit(uri)
     if parts.scheme.lower() != "file" or not _is_local_absolute(parts):
         raise InputError(f"not a local absolute file URI: '{clean_single_line(uri)}'")
-    return Path(url2pathname(parts.path))
+    return Path(_local_path(parts.path))
 
 
 def path_to_file_uri(path: Path) -> str:
@@ -139,7 +145,7 @@ def resolve_artifact_uri(uri: str, base_dir: Path) -> str:
     if not scheme:
         return path_to_file_uri(Path(base_dir, uri))
     if scheme == "file" and not parts.netloc and not uri[len("file:"):].startswith("//"):
-        return path_to_file_uri(Path(base_dir, url2pathname(parts.path)))
+        return path_to_file_uri(Path(base_dir, _local_path(parts.path)))
     return uri
 
 
