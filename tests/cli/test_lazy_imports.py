@@ -21,6 +21,7 @@ NOT_AT_START = (
     "regtui.tui.screens.approvals", "regtui.tui.screens.audit", "regtui.tui.screens.providers",
     "regtui.tui.screens.help", "regtui.tui.screens.model", "regtui.tui.screens.promote",
     "regtui.tui.screens.diff", "regtui.tui.screens.comment", "regtui.tui.screens.version_picker",
+    "regtui.tui.screens.rollback", "regtui.workflow",
 )
 """Modules the dashboard does not need before its first frame."""
 

@@ -16,7 +16,6 @@ from regtui.domain.entry import Stage
 from regtui.store.queries import ModelSort
 from regtui.tui import browse
 from regtui.tui.screens.base import RegtuiScreen
-from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.tones import Cell, Tone, Toned
 from regtui.tui.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
@@ -188,4 +187,6 @@ class RegistryScreen(RegtuiScreen):
         """The rollback screen of the model under the cursor."""
         line = self.query_one("#models", WindowTable).cursor_value
         if line is not None:
+            from regtui.tui.screens.rollback import RollbackScreen  # the write path loads on first use, not at start
+
             self.app.push_screen(RollbackScreen(line.key))
