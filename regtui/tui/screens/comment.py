@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from regtui.tui.widgets.key_bar import KeyBar
+
 
 class CommentScreen(ModalScreen[str | None]):
     """Asks for one line of comment; returns it (stripped), or None when cancelled."""
@@ -36,12 +38,13 @@ class CommentScreen(ModalScreen[str | None]):
         self.required = required
 
     def compose(self) -> ComposeResult:
-        """What is being decided, what the comment should say, the input, and any complaint."""
+        """What is being decided, what the comment should say, the input, any complaint; the dialog's keys."""
         with Vertical(id="comment-dialog"):
             yield Static(Content(self.title_text), id="comment-title")
             yield Static(Content(self.hint), id="comment-hint")
             yield Input(placeholder="comment (required)" if self.required else "comment (optional)", id="comment")
             yield Static(Content("enter submit · escape cancel"), id="comment-error")
+        yield KeyBar()
 
     @on(Input.Submitted, "#comment")
     def comment_submitted(self, event: Input.Submitted) -> None:

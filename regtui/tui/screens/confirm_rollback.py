@@ -13,6 +13,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from regtui.tui.widgets.key_bar import KeyBar
+
 
 class ConfirmRollbackScreen(ModalScreen[str | None]):
     """Returns the reason once the typed name matches and a reason is given; None when cancelled."""
@@ -38,7 +40,7 @@ class ConfirmRollbackScreen(ModalScreen[str | None]):
         self.dry_run = dry_run
 
     def compose(self) -> ComposeResult:
-        """What will happen, the two fields, Cancel (focused) and the disabled Roll back button."""
+        """What will happen, the two fields, Cancel (focused) and the disabled Roll back button; the dialog's keys."""
         title = f"Roll back {self.model}" + (" — DRY RUN, nothing is changed" if self.dry_run else "")
         with Vertical(id="confirm-dialog"):
             yield Static(Content(title), id="confirm-title")
@@ -52,6 +54,7 @@ class ConfirmRollbackScreen(ModalScreen[str | None]):
                 yield Button(Content("Cancel"), id="cancel", compact=True)
                 yield Button(Content("Dry run" if self.dry_run else "Roll back"), id="confirm", variant="error",
                              compact=True, disabled=True)
+        yield KeyBar()
 
     @property
     def reason(self) -> str:
