@@ -30,6 +30,7 @@ from regtui.store.provider_queries import (
 from regtui.tui.browse import clean_deep
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Tone, Toned
+from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.report import Report
 from regtui.tui.widgets.window_table import Column, WindowTable
 
@@ -135,12 +136,13 @@ class CheckScreen(ModalScreen[tuple[bool, str] | None]):
         self.passed = passed
 
     def compose(self) -> ComposeResult:
-        """What is being recorded, the result, the evidence input and any complaint."""
+        """What is being recorded, the result, the evidence input, any complaint; the dialog's keys."""
         with Vertical(id="check-dialog"):
             yield Static(Content(self.title_text), id="check-title")
             yield Static(id="check-result")
             yield Input(placeholder="evidence: a file path, a https:// link, or a note", id="evidence")
             yield Static(Content("enter record · ctrl+t pass/fail · escape cancel"), id="check-error")
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Show the starting result."""
