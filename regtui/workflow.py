@@ -17,7 +17,7 @@ from regtui.domain.gates import GateResult, evaluate_gate
 from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.policy import Policy
 from regtui.domain.roles import Right, Role
-from regtui.domain.transitions import MoveKind, drill_overdue, required_right
+from regtui.domain.transitions import MoveKind, required_right
 from regtui.errors import RegtuiError, RuleError
 from regtui.providers.http_artifacts import stream_http
 from regtui.service import RegistryService
@@ -27,8 +27,6 @@ from regtui.store.engine import translate_errors
 from regtui.store.facts import (
     approver_of,
     gate_facts,
-    last_drill,
-    production_row,
     require_version,
     single_read,
     version_artifacts,
@@ -162,20 +160,6 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     pending_only_on_apply = all(c.passed or c.name == "artifacts verified" for c in gate.checks)
     return RequestView(row.id, row.model, row.version, row.from_stage, row.to_stage, row.requested_by,
                        as_utc(row.requested_at), row.reason, gate, can_approve, can_apply and pending_only_on_apply)
-
-
-def model_drills(service: RegistryService, models: list[str]) -> dict[str, tuple[datetime | None, bool]]:
-    """Each model's last drill time and whether it is overdue (only a model in Production can be drilled)."""
-    now = service.clock()
-    with service.reading() as session:
-        policy = get_policy(session)
-        result = {}
-        for model in models:
-            row = last_drill(session, model)
-            at = as_utc(row.at) if row is not None else None
-            drillable = production_row(session, model) is not None
-            result[model] = (at, drillable and drill_overdue(at, now, policy.for_model(model)))
-    return result
 
 
 def audit_entries(service: RegistryService, *, model: str | None = None, actor: str | None = None,

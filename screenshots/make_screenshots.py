@@ -101,7 +101,8 @@ class Shot:
 ROLLBACK_FRAUD: tuple[Step, ...] = ("slash", *"fraud", "enter", "R", "j")
 SHOTS: tuple[Shot, ...] = (
     Shot("registry", "regtui — registry",
-         "**Registry** (home): every model with its Production, Canary and Staging versions, owner and notices."),
+         "**Registry** (home): every model with its Production, Canary and Staging versions, owner, open promotion "
+         "requests, and how long ago its rollback was drilled (`!` when a drill is overdue by the policy's cadence)."),
     Shot("registry-filtered", "regtui — registry, filtered",
          "`/` filters, `c` keeps models with a Canary version, `o` sorts (here by owner).",
          ("slash", *"team", "enter", "c", "o")),

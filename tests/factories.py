@@ -22,6 +22,7 @@ from regtui.domain.manifest import dump_yaml
 from regtui.service import RegistryService
 from regtui.store.engine import create_registry_engine, writer
 from regtui.store.log import iter_log, row_to_entry
+from regtui.store import queries
 from regtui.store.mapping import as_utc
 from regtui.store.schema import next_change, registry_tables
 from regtui.store.tables import ChangeCounter, SchemaMeta
@@ -275,3 +276,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> CliResult:
     code = main([str(a) for a in args])
     captured = capsys.readouterr()
     return CliResult(code, captured.out, captured.err)
+
+
+def drill_states(service: RegistryService, models: list[str]) -> dict[str, tuple[datetime | None, bool]]:
+    """Each named model's last drill time and overdue flag, as the cache's model list reads them."""
+    with service.reading() as session:
+        listed = [m for m in queries.list_models(session, limit=1_000_000) if m.name in models]
+        states = queries.model_states(session, listed, service.clock())
+    return {name: (states[name].last_drill, states[name].drill_overdue) for name in models}

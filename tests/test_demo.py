@@ -18,6 +18,7 @@ from regtui.config import Locations
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.errors import RuleError
 from regtui.service import RegistryService
+from tests.factories import drill_states
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
 TOLD_AT = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -112,7 +113,7 @@ def test_the_log_holds_a_past_rollback(service: RegistryService) -> None:
 
 def test_only_demand_forecaster_is_overdue_for_a_rollback_drill(service: RegistryService) -> None:
     """Every model in Production was drilled within its cadence except demand-forecaster."""
-    drills = workflow.model_drills(service, LIVE_MODELS)
+    drills = drill_states(service, LIVE_MODELS)
     assert [model for model, (_, overdue) in drills.items() if overdue] == ["demand-forecaster"]
     assert all(at is not None for at, _ in drills.values())
 

@@ -134,31 +134,28 @@ def cmd_register(args: argparse.Namespace, service: RegistryService) -> int:
 
 
 def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
-    """List every model with what runs in Production, Canary and Staging."""
+    """List every model with what runs in Production, Canary and Staging, open requests and drill state."""
     fresh_read(service)
+    now = service.clock()
     with service.reading() as session:
         models = queries.list_models(session, limit=1_000_000)
-        notices = {pin.model: pin for pin in provider_queries.deprecated_pins(session, service.clock())}
-        requests = queries.open_request_counts(session, [m.name for m in models])
-    drills = workflow.model_drills(service, [m.name for m in models])
+        notices = {pin.model: pin for pin in provider_queries.deprecated_pins(session, now)}
+        states = queries.model_states(session, models, now)
     if args.json:
-        print_json([{**to_plain(m), "open_requests": requests.get(m.name, 0), "last_drill": drills[m.name][0],
-                     "drill_overdue": drills[m.name][1], "provider_notice": notices.get(m.name)} for m in models])
+        print_json([{**to_plain(m), **to_plain(states[m.name]), "provider_notice": notices.get(m.name)} for m in models])
         return 0
-    now = service.clock()
     print_table(
         ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "REQUESTS", "DRILL", "PROVIDER NOTICE"],
-        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, requests.get(m.name, 0),
-          _drill(drills[m.name], now), _notice(notices.get(m.name))] for m in models],
+        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, states[m.name].open_requests,
+          _drill(states[m.name], now), _notice(notices.get(m.name))] for m in models],
     )
     return 0
 
 
-def _drill(drill: tuple[datetime | None, bool], now: datetime) -> str:
+def _drill(state: queries.ModelState, now: datetime) -> str:
     """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
-    at, overdue = drill
-    shown = "never" if at is None else f"{format_age((now - at).total_seconds())} ago"
-    return f"{shown} OVERDUE" if overdue else shown
+    shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
+    return f"{shown} OVERDUE" if state.drill_overdue else shown
 
 
 def _notice(pin: provider_queries.DeprecatedPin | None) -> str:

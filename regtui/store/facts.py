@@ -28,7 +28,7 @@ from regtui.store.direct import read
 from regtui.store.mapping import as_utc, row_to_entry
 from regtui.store.policies import POLICY_SCOPE
 from regtui.store.provider_queries import pin_status
-from regtui.store.queries import DRILL, IN_LIVE_STAGE, inline
+from regtui.store.queries import IN_LIVE_STAGE
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, PolicyRow, UserRow, VersionRow
 
 MODEL = ModelRow.__table__
@@ -306,10 +306,3 @@ def was_in_production(session: Session, model: str, version: str) -> bool:
         select(EventRow.id).where(EventRow.model == model, EventRow.version == version,
                                   EventRow.to_stage == PRODUCTION_LITERAL).limit(1)
     ).first() is not None
-
-
-def last_drill(session: Session, model: str) -> EventRow | None:
-    """The model's most recent rollback drill entry."""
-    return session.execute(
-        select(EventRow).where(EventRow.model == model, EventRow.kind == inline(DRILL)).order_by(EventRow.position.desc()).limit(1)
-    ).scalar_one_or_none()

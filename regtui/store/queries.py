@@ -13,8 +13,10 @@ from sqlmodel import Session
 from regtui.domain.entry import Stage, VersionEntry
 from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec, VersionManifest
 from regtui.domain.roles import Role
+from regtui.domain.transitions import drill_overdue
 from regtui.errors import NotFoundError
 from regtui.store.mapping import as_utc, row_to_manifest
+from regtui.store.policies import get_policy
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 
 SEMVER_ASC = (VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
@@ -322,9 +324,55 @@ def list_request_records(session: Session) -> list[RequestRecord]:
     ]
 
 
+@dataclass(frozen=True)
+class ModelState:
+    """What needs attention on a model: open promotion requests, and when its rollback was last drilled."""
+
+    open_requests: int
+    last_drill: datetime | None
+    drill_overdue: bool
+    """Older than the policy's drill cadence (or never drilled) while a version is in Production."""
+
+
+def model_states(session: Session, models: list[ModelSummary], now: datetime) -> dict[str, ModelState]:
+    """Open requests and drill state of the listed models (a window's worth): three queries whatever the count."""
+    names = [m.name for m in models]
+    requests = open_request_counts(session, names)
+    drills = last_drills(session, names)
+    policy = get_policy(session)
+    return {
+        m.name: ModelState(
+            open_requests=requests.get(m.name, 0), last_drill=drills.get(m.name),
+            drill_overdue=m.production is not None and drill_overdue(drills.get(m.name), now, policy.for_model(m.name)),
+        )
+        for m in models
+    }
+
+
 def open_request_counts(session: Session, models: list[str]) -> dict[str, int]:
     """How many open promotion requests each of the given models has."""
-    return dict(session.execute(
-        select(RequestRow.model, func.count()).where(RequestRow.model.in_(models), RequestRow.status == "open")
-        .group_by(RequestRow.model)
-    ).all())
+    counts: dict[str, int] = {}
+    for names in _batches(models):
+        counts.update(session.execute(
+            select(RequestRow.model, func.count()).where(RequestRow.model.in_(names), RequestRow.status == "open")
+            .group_by(RequestRow.model)
+        ).all())
+    return counts
+
+
+def last_drills(session: Session, models: list[str]) -> dict[str, datetime]:
+    """When each of the given models was last drilled (models never drilled are absent): the newest log entry
+    of kind drill, through the cache's partial index of drills."""
+    last: dict[str, datetime] = {}
+    for names in _batches(models):
+        for model, at in session.execute(
+            select(EventRow.model, EventRow.at).where(EventRow.model.in_(names), EventRow.kind == inline(DRILL))
+            .order_by(EventRow.model, EventRow.position)
+        ):
+            last[model] = as_utc(at)
+    return last
+
+
+def _batches(names: list[str], size: int = 500) -> list[list[str]]:
+    """Names in batches small enough for one IN list (SQLite caps the parameters of a statement)."""
+    return [names[i:i + size] for i in range(0, len(names), size)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass, replace
+from datetime import datetime
 from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from regtui.domain.entry import Artifact
 from regtui.domain.hashchain import verify_chain
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.providers.http_artifacts import stream_http
-from regtui.service import RegistryService
+from regtui.service import RegistryService, format_age
 from regtui.store import queries
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.tables import EventRow
@@ -61,17 +62,24 @@ def count_models(service: RegistryService, query: ModelQuery) -> int:
 
 
 def list_models(service: RegistryService, query: ModelQuery, offset: int, limit: int) -> list[ModelLine]:
-    """One window of the registry screen's rows."""
+    """One window of the registry screen's rows, with each listed model's open requests and drill state."""
+    now = service.clock()
     with service.reading() as session:
         summaries = queries.list_models(session, query.text, offset, limit, stage=query.stage, sort=query.sort)
-    return [
-        ModelLine(
-            key=m.name, name=_line(m.name), owner=_line(m.owner), description=_line(m.description),
-            production=_line(m.production) or None, canary=tuple(map(_line, m.canary)),
-            staging=tuple(map(_line, m.staging)), versions=m.versions, latest=_line(m.latest) or None,
-        )
-        for m in summaries
-    ]
+        states = queries.model_states(session, summaries, now)
+    return [_model_line(m, states[m.name], now) for m in summaries]
+
+
+def _model_line(summary: queries.ModelSummary, state: queries.ModelState, now: datetime) -> ModelLine:
+    """A model summary and its state as a cleaned registry row."""
+    drilled = state.last_drill
+    return ModelLine(
+        key=summary.name, name=_line(summary.name), owner=_line(summary.owner), description=_line(summary.description),
+        production=_line(summary.production) or None, canary=tuple(map(_line, summary.canary)),
+        staging=tuple(map(_line, summary.staging)), versions=summary.versions, latest=_line(summary.latest) or None,
+        open_requests=state.open_requests, drill_overdue=state.drill_overdue,
+        drill_age=None if drilled is None else format_age((now - drilled).total_seconds()),
+    )
 
 
 def model_names(service: RegistryService) -> list[str]:

@@ -35,6 +35,10 @@ class ModelLine:
     staging: tuple[str, ...]
     versions: int
     latest: str | None
+    open_requests: int = 0
+    drill_age: str | None = None
+    """How long ago the model's rollback was last drilled ('12d'); None when never."""
+    drill_overdue: bool = False
 
 
 @dataclass(frozen=True)

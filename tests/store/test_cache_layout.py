@@ -36,7 +36,7 @@ READS: dict[str, tuple[Read, str]] = {
     "one version": (lambda s: queries.get_version(s, "churn", "1.1.0"), "ix_cache_version_newest"),
     "latest version": (lambda s: queries.latest_version(s, "churn"), "ix_cache_version_newest"),
     "Production version": (lambda s: facts.production_row(s, "churn"), "ix_cache_version_live"),
-    "last drill": (lambda s: facts.last_drill(s, "churn"), "ix_cache_event_drill"),
+    "last drills": (lambda s: queries.last_drills(s, ["churn"]), "ix_cache_event_drill"),
     "was in Production": (lambda s: facts.was_in_production(s, "churn", "1.0.0"), "ix_cache_event_production"),
     "rollback targets": (lambda s: rollbacks.rollback_targets(s, "churn", get_policy(s).for_model("churn"), NOW),
                          "ix_cache_event_production"),

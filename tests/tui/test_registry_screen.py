@@ -31,6 +31,21 @@ async def test_lists_every_model_with_live_versions(demo_locations: Locations, m
         assert "8 models · all stages · by name" in text
 
 
+async def test_rows_show_open_requests_and_drill_age_flagging_overdue_drills(demo_locations: Locations,
+                                                                           make_app: AppFactory) -> None:
+    """Each row counts the model's open requests and says how long ago its rollback was drilled: '!' marks the
+    one overdue by its policy (demand-forecaster), '-' a model with nothing in Production and no drill."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#models", WindowTable)
+        rows = {line.name: line for line in (table.row_at(i) for i in range(table.total or 0)) if line is not None}
+        assert {name for name, line in rows.items() if line.drill_overdue} == {"demand-forecaster"}
+        assert rows["fraud-detector"].open_requests == 0 and rows["churn-classifier"].open_requests == 1
+        lines = {line.split()[0]: line.rstrip() for line in screen_text(pilot).splitlines() if line.split()}
+        assert lines["demand-forecaster"].endswith("1 ! 102d") and lines["churn-classifier"].endswith("1 25d")
+        assert lines["fraud-detector"].endswith("- 1d") and lines["ticket-router"].endswith("1 -")
+
+
 async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactory) -> None:
     """'/' focuses the filter; typing narrows the list; escape returns to the list with the filter kept."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:

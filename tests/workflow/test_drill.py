@@ -8,6 +8,7 @@ import pytest
 
 from regtui import workflow
 from regtui.errors import NotFoundError, RuleError
+from tests.factories import drill_states
 from tests.workflow.conftest import MODEL, World, tampered
 
 
@@ -15,7 +16,7 @@ def test_a_drill_logs_outcome_and_duration_changes_no_stage_and_resets_the_overd
     """A passing drill appends one entry and moves nothing; a never-drilled model is flagged until 7 days after one."""
     dave = world.service("dave")
     dave.sync()
-    assert workflow.model_drills(dave, [MODEL]) == {MODEL: (None, True)}
+    assert drill_states(dave, [MODEL]) == {MODEL: (None, True)}
     stages, before = world.stages(), world.log_length()
     outcome = workflow.drill(dave, MODEL)
     assert outcome.passed and outcome.target == "1.0.0" and outcome.duration_ms >= 0
@@ -27,10 +28,10 @@ def test_a_drill_logs_outcome_and_duration_changes_no_stage_and_resets_the_overd
     assert entry.details == {"outcome": "passed", "detail": "rollback to 1.0.0 would succeed",
                              "duration_ms": outcome.duration_ms}
     dave.sync()
-    ((at, overdue),) = workflow.model_drills(dave, [MODEL]).values()
+    ((at, overdue),) = drill_states(dave, [MODEL]).values()
     assert at is not None and not overdue
     later = world.service("dave", clock=lambda: at + timedelta(days=7, seconds=1))
-    assert workflow.model_drills(later, [MODEL]) == {MODEL: (at, True)}
+    assert drill_states(later, [MODEL]) == {MODEL: (at, True)}
 
 
 def test_failing_drills_are_logged_as_failed_naming_the_problem(world: World) -> None:

@@ -32,14 +32,26 @@ def live_versions(versions: tuple[str, ...], tone: Tone) -> Cell:
     return (Toned(versions[0], tone), *more)
 
 
+def drill_cell(model: ModelLine) -> Cell:
+    """How long ago the rollback was last drilled ('25d'); '!' and the bad tone when a drill is overdue by the
+    policy's cadence ('! never' for a model in Production never drilled)."""
+    shown = model.drill_age or "never"
+    if model.drill_overdue:
+        return Toned(f"! {shown}", Tone.BAD)
+    return NONE if model.drill_age is None else Toned(shown, Tone.MUTED)
+
+
 MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
-    Column("MODEL", lambda m: m.name, 22, min_width=18, flex=True, priority=9),
-    Column("OWNER", lambda m: m.owner, 16, min_width=9, priority=3),
-    Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=8),
-    Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 10, priority=6),
-    Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 10, priority=5),
+    Column("MODEL", lambda m: m.name, 22, min_width=18, flex=True, priority=10),
+    Column("OWNER", lambda m: m.owner, 16, min_width=9, priority=4),
+    Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=9),
+    Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 10, priority=7),
+    Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 10, priority=6),
+    Column("REQUESTS", lambda m: Toned(str(m.open_requests), Tone.WARN) if m.open_requests else NONE, 8,
+           priority=8, align="right"),
+    Column("DRILL", drill_cell, 7, priority=5),
     Column("VERSIONS", lambda m: str(m.versions), 8, priority=2, align="right"),
-    Column("LATEST", lambda m: m.latest or NONE, 10, priority=4),
+    Column("LATEST", lambda m: m.latest or NONE, 10, priority=3),
     Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 40, min_width=12, flex=True, priority=1),
 )
 """The registry's columns; a new column is a ModelLine field plus one entry here."""
