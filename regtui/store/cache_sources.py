@@ -212,7 +212,7 @@ class DriverSource:
         Plain driver SQL, built once per table and dialect: no statement compiled or cache key computed
         per pull, and rows fetched at once as tuples (no result processing per row).
         """
-        first, after_key = batch_sql(table, self.reader.dialect)
+        first, after_key = batch_sql(table, self.reader.dialect, BATCH)
         position = list(table.columns).index(next(iter(table.primary_key.columns)))
         params: dict[str, Any] = {"low": low, "high": high}
         sql = first
@@ -226,8 +226,8 @@ class DriverSource:
 
 
 @lru_cache(maxsize=64)
-def batch_sql(table: Table, dialect: Dialect) -> tuple[str, str]:
-    """The driver SQL of a table's first batch of changed rows and of the batches after a key (built once).
+def batch_sql(table: Table, dialect: Dialect, size: int) -> tuple[str, str]:
+    """The driver SQL of a table's first batch of `size` changed rows and of the batches after a key (built once).
 
     Parameters by name (:low, :high, :after, in the driver's style). Values come as the cache stores
     them: JSON as its text and, on PostgreSQL, timestamps formatted by the server as the UTC text
@@ -239,7 +239,7 @@ def batch_sql(table: Table, dialect: Dialect) -> tuple[str, str]:
     columns = ", ".join(_as_cache_text(quote(c.name), c, dialect) for c in table.columns)
     key = quote(next(iter(table.primary_key.columns)).name)
     rows = f"SELECT {columns} FROM {quote(table.name)} WHERE change_seq > {mark('low')} AND change_seq <= {mark('high')}"
-    order = f" ORDER BY {key} LIMIT {BATCH}"
+    order = f" ORDER BY {key} LIMIT {size}"
     return rows + order, f"{rows} AND {key} > {mark('after')}{order}"
 
 
