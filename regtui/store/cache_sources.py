@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from regtui.errors import RegistryUnavailableError
 from regtui.store.engine import is_sqlite
@@ -35,6 +36,9 @@ from regtui.store.schema import MUTABLE_VERSION_COLUMNS
 BATCH = 5000
 PG_CACHE_TIME_FORMAT = "YYYY-MM-DD HH24:MI:SS.US"
 """to_char format of the text SQLAlchemy's SQLite dialect stores for a datetime (microseconds always written)."""
+PREFETCH = 1000
+"""Rows of each table a driver pull asks for up front, every table in one round trip (the rest follows in batches)."""
+TOP_SQL = "SELECT value FROM change_counter WHERE id = 1"
 ATTACHED = "registry"
 
 
@@ -179,20 +183,30 @@ class AttachedSource:
 
 
 class DriverSource:
-    """Any registry through its driver: key-ordered batches of raw values, written with one prepared upsert (executemany)."""
+    """Any registry through its driver: the first rows of every table in one round trip, then key-ordered
+    batches; written with one prepared upsert per table (executemany)."""
 
     def __init__(self, reader: Connection, target: Connection, tables: tuple[Table, ...]) -> None:
         self.reader = reader
         self.target = target
-        self.changed_query = text(changed_sql(tables))
+        self.tables = tables
+        self.prefetched: dict[str, list[tuple[Any, ...]]] = {}
 
     def top(self) -> int:
-        """The counter, read in the snapshot the copies read."""
-        return int(self.reader.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar_one())
+        """The counter, the snapshot's first read (PostgreSQL sends its BEGIN along: one round trip)."""
+        return int(run_driver_sql(self.reader, [(TOP_SQL, {})])[0][0][0])
 
     def changed(self, low: int, high: int) -> set[str]:
-        """Tables with changes in the range, in one round trip."""
-        return set(self.reader.execute(self.changed_query, {"low": low, "high": high}).scalars())
+        """Tables with changes in the range: the first PREFETCH rows of every table, kept for `copy`.
+
+        One round trip for all tables (a PostgreSQL pipeline) instead of one query naming the changed
+        tables and one per changed table: on a busy machine each round trip waits for the server process
+        to be scheduled, which cost a pull more than the queries themselves.
+        """
+        params = {"low": low, "high": high}
+        statements = [(batch_sql(table, self.reader.dialect, PREFETCH)[0], params) for table in self.tables]
+        self.prefetched = dict(zip((table.name for table in self.tables), run_driver_sql(self.reader, statements)))
+        return {name for name, rows in self.prefetched.items() if rows}
 
     def copy(self, table: Table, low: int, high: int, versions: list[str]) -> int:
         """Batches of the values as the cache stores them (JSON and timestamps as text) into the cache."""
@@ -207,22 +221,35 @@ class DriverSource:
         return copied
 
     def _batches(self, table: Table, low: int, high: int) -> Iterator[list[tuple[Any, ...]]]:
-        """The changed rows in primary-key order, BATCH at a time (memory stays bounded).
-
-        Plain driver SQL, built once per table and dialect: no statement compiled or cache key computed
-        per pull, and rows fetched at once as tuples (no result processing per row).
-        """
-        first, after_key = batch_sql(table, self.reader.dialect, BATCH)
+        """The changed rows in primary-key order: the prefetched ones, then BATCH at a time after the last key."""
+        rows, size = self.prefetched.pop(table.name), PREFETCH
+        after_key = batch_sql(table, self.reader.dialect, BATCH)[1]
         position = list(table.columns).index(next(iter(table.primary_key.columns)))
-        params: dict[str, Any] = {"low": low, "high": high}
-        sql = first
         while True:
-            rows = list(map(tuple, self.reader.exec_driver_sql(sql, params).all()))
             if rows:
                 yield rows
-            if len(rows) < BATCH:
+            if len(rows) < size:
                 return  # a short batch is the last one: no extra empty query per changed table
-            sql, params = after_key, {**params, "after": rows[-1][position]}
+            params = {"low": low, "high": high, "after": rows[-1][position]}
+            rows, size = run_driver_sql(self.reader, [(after_key, params)])[0], BATCH
+
+
+def run_driver_sql(connection: Connection, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Driver SQL in the connection's transaction; the rows of each. PostgreSQL: one pipeline (one round trip),
+    its errors raised as SQLAlchemy's (a lost connection invalidated), as any statement's would be."""
+    if connection.dialect.name != "postgresql":
+        return [list(map(tuple, connection.exec_driver_sql(sql, params).all())) for sql, params in statements]
+    driver: Any = connection.connection.driver_connection
+    error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.pipeline():
+            cursors = [driver.execute(sql, params) for sql, params in statements]
+        return [cursor.fetchall() for cursor in cursors]
+    except error as exc:
+        if connection.dialect.is_disconnect(exc, driver, None):
+            connection.invalidate(exc)
+        raise DBAPIError.instance(statements[0][0], None, exc, error,
+                                  connection_invalidated=connection.invalidated) from exc
 
 
 @lru_cache(maxsize=64)

@@ -179,9 +179,11 @@ def test_driver_batches_after_the_first_bring_the_rest(
     registry_url: str, writer_service: RegistryService, make_service: ServiceFactory, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Through the driver, batches of 2 rows (each after the last key of the one before) copy every row."""
+    """Through the driver, 2 rows of each table up front then batches of 3 (each after the last key of the one
+    before) copy every row."""
     monkeypatch.setattr(cache_sources, "attachable", lambda registry: False)
-    monkeypatch.setattr(cache_sources, "BATCH", 2)
+    monkeypatch.setattr(cache_sources, "PREFETCH", 2)
+    monkeypatch.setattr(cache_sources, "BATCH", 3)
     reader = make_service(registry_url, init=False, cache=tmp_path / "reader.db")
     assert reader.sync().counts["model_version"] == 7
     change_registry(writer_service, registry_url, tmp_path / "new")
