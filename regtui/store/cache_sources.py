@@ -8,9 +8,9 @@ UTC text SQLAlchemy's SQLite dialect writes.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,25 +18,27 @@ from typing import cast as cast_type
 
 from sqlalchemy import (
     JSON,
+    Column,
     Connection,
     DateTime,
+    Dialect,
     Engine,
-    String,
     Table,
-    Text,
-    cast,
-    select,
     text,
-    type_coerce,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from regtui.errors import RegistryUnavailableError
 from regtui.store.engine import is_sqlite
-from regtui.store.mapping import as_utc
 from regtui.store.schema import MUTABLE_VERSION_COLUMNS
 
 BATCH = 5000
+PG_CACHE_TIME_FORMAT = "YYYY-MM-DD HH24:MI:SS.US"
+"""to_char format of the text SQLAlchemy's SQLite dialect stores for a datetime (microseconds always written)."""
+PREFETCH = 1000
+"""Rows of each table a driver pull asks for up front, every table in one round trip (the rest follows in batches)."""
+TOP_SQL = "SELECT value FROM change_counter WHERE id = 1"
 ATTACHED = "registry"
 
 
@@ -181,68 +183,97 @@ class AttachedSource:
 
 
 class DriverSource:
-    """Any registry through its driver: key-ordered batches, written with one prepared upsert (executemany)."""
+    """Any registry through its driver: the first rows of every table in one round trip, then key-ordered
+    batches; written with one prepared upsert per table (executemany)."""
 
     def __init__(self, reader: Connection, target: Connection, tables: tuple[Table, ...]) -> None:
         self.reader = reader
         self.target = target
-        self.changed_query = text(changed_sql(tables))
+        self.tables = tables
+        self.prefetched: dict[str, list[tuple[Any, ...]]] = {}
 
     def top(self) -> int:
-        """The counter, read in the snapshot the copies read."""
-        return int(self.reader.execute(text("SELECT value FROM change_counter WHERE id = 1")).scalar_one())
+        """The counter, the snapshot's first read (PostgreSQL sends its BEGIN along: one round trip)."""
+        return int(run_driver_sql(self.reader, [(TOP_SQL, {})])[0][0][0])
 
     def changed(self, low: int, high: int) -> set[str]:
-        """Tables with changes in the range, in one round trip."""
-        return set(self.reader.execute(self.changed_query, {"low": low, "high": high}).scalars())
+        """Tables with changes in the range: the first PREFETCH rows of every table, kept for `copy`.
+
+        One round trip for all tables (a PostgreSQL pipeline) instead of one query naming the changed
+        tables and one per changed table: on a busy machine each round trip waits for the server process
+        to be scheduled, which cost a pull more than the queries themselves.
+        """
+        params = {"low": low, "high": high}
+        statements = [(batch_sql(table, self.reader.dialect, PREFETCH)[0], params) for table in self.tables]
+        self.prefetched = dict(zip((table.name for table in self.tables), run_driver_sql(self.reader, statements)))
+        return {name for name, rows in self.prefetched.items() if rows}
 
     def copy(self, table: Table, low: int, high: int, versions: list[str]) -> int:
-        """Batches of raw values (JSON as text, timestamps as the driver returns them) into the cache."""
-        names = [c.name for c in table.columns]
-        fix = _time_fixer(table, self.target)
+        """Batches of the values as the cache stores them (JSON and timestamps as text) into the cache."""
         statement = upsert_sql(table)
         copied = 0
         for rows in self._batches(table, low, high):
-            rows = [fix(row) for row in rows] if fix else rows
             self.target.exec_driver_sql(statement, rows)
             copied += len(rows)
             if table.name == "model_version":
-                m, v = names.index("model"), names.index("version")
+                m, v = table.columns.keys().index("model"), table.columns.keys().index("version")
                 versions += [f"{row[m]}@{row[v]}" for row in rows]
         return copied
 
     def _batches(self, table: Table, low: int, high: int) -> Iterator[list[tuple[Any, ...]]]:
-        """The changed rows in primary-key order, BATCH at a time (memory stays bounded)."""
-        key = next(iter(table.primary_key.columns))
-        columns = [cast(c, Text) if isinstance(c.type, JSON) else type_coerce(c, String) if isinstance(c.type, DateTime)
-                   else c for c in table.columns]
-        query = select(*columns).where(table.c.change_seq > low, table.c.change_seq <= high).order_by(key).limit(BATCH)
-        position = list(table.columns).index(key)
-        after: Any = None
+        """The changed rows in primary-key order: the prefetched ones, then BATCH at a time after the last key."""
+        rows, size = self.prefetched.pop(table.name), PREFETCH
+        after_key = batch_sql(table, self.reader.dialect, BATCH)[1]
+        position = list(table.columns).index(next(iter(table.primary_key.columns)))
         while True:
-            rows = [tuple(row) for row in self.reader.execute(query if after is None else query.where(key > after))]
             if rows:
                 yield rows
-            if len(rows) < BATCH:
+            if len(rows) < size:
                 return  # a short batch is the last one: no extra empty query per changed table
-            after = rows[-1][position]
+            params = {"low": low, "high": high, "after": rows[-1][position]}
+            rows, size = run_driver_sql(self.reader, [(after_key, params)])[0], BATCH
 
 
-def _time_fixer(table: Table, target: Connection) -> Callable[[tuple[Any, ...]], tuple[Any, ...]] | None:
-    """A row converter turning datetimes into the cache dialect's UTC text; None when the table has no timestamps."""
-    dialect = target.dialect
-    processors = {i: c.type.dialect_impl(dialect).bind_processor(dialect) for i, c in enumerate(table.columns)
-                  if isinstance(c.type, DateTime)}
-    formats = {i: processor for i, processor in processors.items() if processor is not None}
-    if not formats:
-        return None
+def run_driver_sql(connection: Connection, statements: list[tuple[str, dict[str, Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Driver SQL in the connection's transaction; the rows of each. PostgreSQL: one pipeline (one round trip),
+    its errors raised as SQLAlchemy's (a lost connection invalidated), as any statement's would be."""
+    if connection.dialect.name != "postgresql":
+        return [list(map(tuple, connection.exec_driver_sql(sql, params).all())) for sql, params in statements]
+    driver: Any = connection.connection.driver_connection
+    error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.pipeline():
+            cursors = [driver.execute(sql, params) for sql, params in statements]
+        return [cursor.fetchall() for cursor in cursors]
+    except error as exc:
+        if connection.dialect.is_disconnect(exc, driver, None):
+            connection.invalidate(exc)
+        raise DBAPIError.instance(statements[0][0], None, exc, error,
+                                  connection_invalidated=connection.invalidated) from exc
 
-    def fix(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        """One row with its datetimes as cache text (SQLite registries already hand back text)."""
-        values = list(row)
-        for i, processor in formats.items():
-            if isinstance(values[i], datetime):
-                values[i] = processor(as_utc(values[i]))
-        return tuple(values)
 
-    return fix
+@lru_cache(maxsize=64)
+def batch_sql(table: Table, dialect: Dialect, size: int) -> tuple[str, str]:
+    """The driver SQL of a table's first batch of `size` changed rows and of the batches after a key (built once).
+
+    Parameters by name (:low, :high, :after, in the driver's style). Values come as the cache stores
+    them: JSON as its text and, on PostgreSQL, timestamps formatted by the server as the UTC text
+    SQLAlchemy's SQLite dialect writes (no datetime built and formatted per row in Python); a SQLite
+    registry hands back its stored text as it is.
+    """
+    quote = dialect.identifier_preparer.quote
+    mark = (lambda name: f"%({name})s") if dialect.name == "postgresql" else (lambda name: f":{name}")
+    columns = ", ".join(_as_cache_text(quote(c.name), c, dialect) for c in table.columns)
+    key = quote(next(iter(table.primary_key.columns)).name)
+    rows = f"SELECT {columns} FROM {quote(table.name)} WHERE change_seq > {mark('low')} AND change_seq <= {mark('high')}"
+    order = f" ORDER BY {key} LIMIT {size}"
+    return rows + order, f"{rows} AND {key} > {mark('after')}{order}"
+
+
+def _as_cache_text(name: str, column: Column[Any], dialect: Dialect) -> str:
+    """A column's select expression: its value as the cache stores it (see batch_sql)."""
+    if isinstance(column.type, JSON):
+        return f"CAST({name} AS TEXT)"
+    if isinstance(column.type, DateTime) and dialect.name == "postgresql":
+        return f"to_char({name} AT TIME ZONE 'UTC', '{PG_CACHE_TIME_FORMAT}')"
+    return name

@@ -67,7 +67,14 @@ from regtui.store.policies import set_policy
 from regtui.store.promotions import promote
 from regtui.store.registry import import_manifests
 from regtui.store.schema import current_change, init_schema, next_change
-from regtui.store.tables import ArtifactRow, EventRow, ModelRow, UserRow, VersionRow
+from regtui.store.tables import (
+    ArtifactRow,
+    EventRow,
+    ModelRow,
+    RequestRow,
+    UserRow,
+    VersionRow,
+)
 
 VERSIONS_PER_TRANSACTION = 10_000
 INSERT_BATCH = 5_000
@@ -591,14 +598,19 @@ def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str
 
     Only versions unchanged since `before` (the counter when this batch started) are picked, so no two
     changes of a batch touch the same version row and a pull moves about as many rows for a small
-    registry as for a large one.
+    registry as for a large one; nor versions with an open request (the gate left them pending), which a
+    small registry would otherwise pick again and again (a model's oldest Development version), each time
+    a change that writes no row, so its pulls carried half the rows of a large registry's.
     """
+    waiting = select(RequestRow.id).where(
+        RequestRow.status == "open", RequestRow.model == VersionRow.model, RequestRow.version == VersionRow.version)
     with Session(writer(engine)) as session:
         for _ in range(10):
             name = rng.choice(names)
             version = session.execute(
                 select(VersionRow.version).where(
                     VersionRow.model == name, VersionRow.stage == Stage.DEVELOPMENT.value, VersionRow.change_seq <= before,
+                    ~waiting.exists(),
                 ).order_by(VersionRow.id).limit(1)
             ).scalar_one_or_none()
             if version is not None:

@@ -173,3 +173,19 @@ def test_open_cache_drops_indexes_no_read_uses(tmp_path: Path) -> None:
     assert not {name for name in names if name.endswith("_change_seq")}
     assert not {"ix_version_model_order", "ix_model_version_stage", "ix_event_model"} & names
     assert {"ix_version_listing", "ix_cache_version_newest", "ix_cache_version_live", "ix_cache_event_drill"} <= names
+
+
+def test_driver_batches_after_the_first_bring_the_rest(
+    registry_url: str, writer_service: RegistryService, make_service: ServiceFactory, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Through the driver, 2 rows of each table up front then batches of 3 (each after the last key of the one
+    before) copy every row."""
+    monkeypatch.setattr(cache_sources, "attachable", lambda registry: False)
+    monkeypatch.setattr(cache_sources, "PREFETCH", 2)
+    monkeypatch.setattr(cache_sources, "BATCH", 3)
+    reader = make_service(registry_url, init=False, cache=tmp_path / "reader.db")
+    assert reader.sync().counts["model_version"] == 7
+    change_registry(writer_service, registry_url, tmp_path / "new")
+    assert reader.sync().versions == ["churn@2.0.0", "churn@2.1.0", "churn@2.2.0"]
+    assert stored(reader.cache()) == stored(typed_copy(writer_service.registry(), tmp_path / "reference.db"))
