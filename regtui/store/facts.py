@@ -18,9 +18,9 @@ from sqlmodel import Session
 
 from regtui.domain.approvals import ApprovalFact, Approver, Decision, evidence_digest
 from regtui.domain.checksums import VerifyResult
-from regtui.domain.entry import Artifact, Stage, VersionEntry
+from regtui.domain.entry import Artifact, ProviderPin, Stage, VersionEntry
 from regtui.domain.evidence import ARCHIVAL_FOR, reviewed_evidence
-from regtui.domain.gates import GateFacts
+from regtui.domain.gates import GateFacts, ProviderPinStatus
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, Role, rights_of, role_needed
 from regtui.errors import ConflictError, NotFoundError, RuleError
@@ -225,9 +225,9 @@ def require_right(users: Users, identity: str, right: Right, action: str) -> Non
         raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
 
 
-def approval_facts(session: Session, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:
+def approval_facts(connection: Connection, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:
     """The decisions recorded on a request, each with the decider's current roles and teams."""
-    return facts_of_approvals(session.connection().execute(APPROVALS_QUERY, {"request_id": request_id}), users)
+    return facts_of_approvals(connection.execute(APPROVALS_QUERY, {"request_id": request_id}), users)
 
 
 def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact, ...]:
@@ -245,7 +245,7 @@ def _approval_fact(row: Any, who: Approver) -> ApprovalFact:
 
 
 def subject_facts(
-    session: Session,
+    connection: Connection,
     request: Any,
     subject: Subject,
     policy: ModelPolicy,
@@ -255,12 +255,15 @@ def subject_facts(
     verification: tuple[VerifyResult, ...] | None = None,
     approvals: tuple[ApprovalFact, ...] | None = None,
 ) -> GateFacts:
-    """Everything the gate of a request looks at, from what the transaction already read (approvals: read already)."""
+    """Everything the gate of a request looks at, from what the transaction already read (approvals: read already).
+
+    A Core connection, so the write path needs no ORM session; the provider pin's status (ORM reads) gets one
+    bound to the same connection, in its transaction."""
     evidence: dict[str, Any] = dict(request.evidence or {})
     outgoing = subject.outgoing if Stage(request.to_stage) is Stage.PRODUCTION else None
     entry = subject.entry
     if approvals is None:
-        approvals = approval_facts(session, request.id, users) if request.id is not None else ()
+        approvals = approval_facts(connection, request.id, users) if request.id is not None else ()
     return GateFacts(
         entry=entry,
         policy=policy,
@@ -275,8 +278,14 @@ def subject_facts(
         verification=verification,
         outgoing_version=outgoing.version if outgoing is not None else None,
         archival_done=archival_done(evidence, outgoing),
-        provider_status=pin_status(session, entry.provider) if entry.provider is not None else None,
+        provider_status=_pin_status(connection, entry.provider) if entry.provider is not None else None,
     )
+
+
+def _pin_status(connection: Connection, pin: ProviderPin) -> ProviderPinStatus:
+    """A provider pin's status, read through a session joined to the connection's transaction."""
+    with Session(bind=connection) as session:
+        return pin_status(session, pin)
 
 
 def gate_facts(
@@ -290,7 +299,8 @@ def gate_facts(
 ) -> GateFacts:
     """Everything the gate of a request on a version row looks at, as of now."""
     subject = load_subject(session, row.model, row.version)
-    return subject_facts(session, request, subject, policy, subject.users, now=now, verification=verification)
+    return subject_facts(session.connection(), request, subject, policy, subject.users, now=now,
+                         verification=verification)
 
 
 def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from sqlalchemy import Engine, event, text
-from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -193,10 +192,9 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
     started = _clock()
     PHASES.mark("start")
     verification = workflow.verify_version(service, MODEL, version)
-    with Session(writer(service.registry())) as session:
-        outcome = promotions.promote(session, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
+    with writer(service.registry()).begin() as connection:  # as RegistryService.writing_core, without its refresh
+        outcome = promotions.promote(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
                                      now=datetime.now(timezone.utc), verification=verification)
-        session.commit()
     PHASES.mark("COMMIT and close")
     applied = _since(started)
     PHASES.active = False
