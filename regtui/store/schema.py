@@ -11,7 +11,7 @@ from regtui.errors import NotARegistryError
 from regtui.store import provider_tables, tables
 from regtui.store.engine import is_sqlite, writer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_KEY = "schema_version"
 REGISTRY_ID_KEY = "registry_id"
 
@@ -23,6 +23,10 @@ JSON_VERSION_COLUMNS = frozenset(
     c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
 )
 APPEND_ONLY_TABLES = ("event", "artifact", "approval", "qualification_check")
+REGISTRY_UNUSED_INDEXES = frozenset({"ix_event_kind", "ix_event_actor", "ix_version_listing"})
+"""Read-side indexes of the tables that no read of the shared registry uses (the local cache keeps them: the audit
+filters and version listings read the cache). Each cost every promotion a page (SQLite) or index entries
+(PostgreSQL: an update of a version's stage adds an entry to every index of model_version)."""
 # Takes the next change-counter value; the row lock serializes writers until commit
 NEXT_CHANGE = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
 
@@ -49,8 +53,8 @@ def registry_tables() -> list:
 def init_schema(engine: Engine) -> str:
     """Create or upgrade the registry schema; returns what was done, in one line.
 
-    Upgrades only add: version 2 adds the provider tables, missing indexes and the append-only rule of
-    qualification checks.
+    Version 2 adds the provider tables, missing indexes and the append-only rule of qualification checks;
+    version 3 drops the indexes of REGISTRY_UNUSED_INDEXES.
     """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
@@ -59,6 +63,7 @@ def init_schema(engine: Engine) -> str:
         _refuse_foreign_tables(engine)
     SQLModel.metadata.create_all(engine, tables=registry_tables())
     _create_missing_indexes(engine)
+    _drop_unused_indexes(engine)
     with Session(writer(engine)) as session:
         _install_rules(session, engine)
         _ensure_meta(session)
@@ -75,7 +80,15 @@ def _create_missing_indexes(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in registry_tables():
             for index in table.indexes:
-                index.create(connection, checkfirst=True)
+                if index.name not in REGISTRY_UNUSED_INDEXES:
+                    index.create(connection, checkfirst=True)
+
+
+def _drop_unused_indexes(engine: Engine) -> None:
+    """Drop the indexes the registry does not use (create_all makes them with a new table; older schemas had them)."""
+    with engine.begin() as connection:
+        for name in sorted(REGISTRY_UNUSED_INDEXES):
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
 
 
 def _refuse_foreign_tables(engine: Engine) -> None:
