@@ -114,9 +114,11 @@ def write(connection: Connection, statement: UpdateBase, params: Params | Sequen
 
 
 def read(connection: Connection, statement: Select[Any], params: Params) -> Sequence[Sequence[Any]]:
-    """The rows of one read of plain (unconverted) columns; on SQLite in autocommit, so no BEGIN either."""
+    """The rows of one read of plain (unconverted) columns, straight on the driver (PostgreSQL: prepared).
+
+    In autocommit, so no BEGIN either (on PostgreSQL, a connection from facts.single_read)."""
     if connection.dialect.name != "sqlite":
-        return connection.execute(statement, params).all()
+        return _pipelined(connection, [(statement, params)])[0]
     form = driver_form(statement, tuple(params))
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -147,8 +149,8 @@ def _pipelined(connection: Connection, statements: Sequence[tuple[Statement, Par
     driver = connection.connection.driver_connection
     forms = [(driver_form(statement, tuple(params), "postgresql"), params) for statement, params in statements]
     try:
-        with driver.pipeline():
-            cursors = [driver.execute(form.sql, form.named(params)) for form, params in forms]
+        with driver.pipeline():  # prepared at first use: later runs on the connection skip parsing and planning
+            cursors = [driver.execute(form.sql, form.named(params), prepare=True) for form, params in forms]
         # rownumber is None for a statement without rows (cheaper to ask than description)
         return [form.rows(cursor.fetchall()) if cursor.rownumber is not None else []
                 for (form, _), cursor in zip(forms, cursors)]

@@ -49,6 +49,7 @@ from regtui.domain.manifest import load_paths  # noqa: E402
 from regtui.service import RegistryService  # noqa: E402
 from regtui.store import log, promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
+from regtui.store.facts import single_read  # noqa: E402
 
 MODEL = "bench-model"
 RELEASER, OWNER, REVIEWER, STAKEHOLDER = "bench_rel", "bench_owner", "bench_rev", "bench_pm"
@@ -207,8 +208,8 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
 
 def _baseline(service: RegistryService, version: str, files: list[Path]) -> Timing:
     """Time for hashing the version's artifact files plus one bare single-row UPDATE of its stage, committed."""
-    with service.registry().connect() as connection:
-        version_id, stage = connection.execute(
+    with service.registry().connect() as connection:  # autocommit on PostgreSQL, as the apply's own reads
+        version_id, stage = single_read(connection).execute(
             text("SELECT id, stage FROM model_version WHERE model = :model AND version = :version"),
             {"model": MODEL, "version": version},
         ).one()
