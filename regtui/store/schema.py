@@ -19,6 +19,10 @@ MUTABLE_VERSION_COLUMNS = frozenset({"stage", "canary_share", "stage_changed_at"
 IMMUTABLE_VERSION_COLUMNS = tuple(
     c.name for c in tables.VersionRow.__table__.columns if c.name not in MUTABLE_VERSION_COLUMNS
 )
+REGISTERED_COLUMNS = ", ".join(IMMUTABLE_VERSION_COLUMNS)
+"""The immutability trigger fires on an UPDATE that sets any of these, then compares their values (schema 3: a stage
+change sets none of them; only another BEFORE UPDATE trigger could change a column the UPDATE does not set, and the
+registry has no such trigger)."""
 JSON_VERSION_COLUMNS = frozenset(
     c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
 )
@@ -54,7 +58,8 @@ def init_schema(engine: Engine) -> str:
     """Create or upgrade the registry schema; returns what was done, in one line.
 
     Version 2 adds the provider tables, missing indexes and the append-only rule of qualification checks;
-    version 3 drops the indexes of REGISTRY_UNUSED_INDEXES.
+    version 3 drops the indexes of REGISTRY_UNUSED_INDEXES and fires the immutability trigger only on updates
+    that set a registered column.
     """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
@@ -160,7 +165,8 @@ def _sqlite_rules() -> list[str]:
     """SQLite triggers: registered version fields immutable; versions, artifacts, events never deleted."""
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in IMMUTABLE_VERSION_COLUMNS)
     rules = [
-        "CREATE TRIGGER IF NOT EXISTS trg_version_immutable BEFORE UPDATE ON model_version "
+        "DROP TRIGGER IF EXISTS trg_version_immutable",  # schema 2's fired on every update: replaced
+        f"CREATE TRIGGER trg_version_immutable BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
         f"WHEN {changed} BEGIN SELECT RAISE(ABORT, 'regtui: registered version fields are immutable'); END",
         "CREATE TRIGGER IF NOT EXISTS trg_version_no_delete BEFORE DELETE ON model_version "
         "BEGIN SELECT RAISE(ABORT, 'regtui: registered versions are never deleted'); END",
@@ -184,7 +190,7 @@ def _postgres_rules() -> list[str]:
         "CREATE OR REPLACE FUNCTION regtui_version_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN "
         "RAISE EXCEPTION 'regtui: registered version fields are immutable'; END IF; RETURN NEW; END $$",
-        "CREATE OR REPLACE TRIGGER trg_version_immutable BEFORE UPDATE ON model_version "
+        f"CREATE OR REPLACE TRIGGER trg_version_immutable BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
         "FOR EACH ROW EXECUTE FUNCTION regtui_version_immutable()",
         "CREATE OR REPLACE TRIGGER trg_version_no_delete BEFORE DELETE ON model_version "
         "FOR EACH ROW EXECUTE FUNCTION regtui_refuse()",

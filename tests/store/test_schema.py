@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from regtui.errors import NotARegistryError
 from regtui.store.engine import create_registry_engine, writer
-from regtui.store.schema import REGISTRY_UNUSED_INDEXES, SCHEMA_VERSION
+from regtui.store.schema import REGISTERED_COLUMNS, REGISTRY_UNUSED_INDEXES, SCHEMA_VERSION
 from tests.factories import (
     CliResult,
     ServiceFactory,
@@ -116,14 +116,26 @@ def _registry_indexes(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_a_version_2_registry_is_refused_until_init_drops_its_unused_indexes(
+def _version_trigger(url: str) -> str:
+    """The definition of the registry's immutability trigger."""
+    if url.startswith("sqlite"):
+        return raw_scalar(url, "SELECT sql FROM sqlite_master WHERE name = 'trg_version_immutable'")
+    return raw_scalar(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'trg_version_immutable'")
+
+
+def test_a_version_2_registry_is_refused_until_init_upgrades_it(
     registry_url: str, make_service: ServiceFactory, tmp_path: Path
 ) -> None:
-    """Version 3 drops read indexes only the cache uses; `init` upgrades a version 2 registry, keeping its data."""
+    """Version 3 drops read indexes only the cache uses and narrows the immutability trigger to updates that set a
+    registered column; `init` upgrades a version 2 registry, keeping its data."""
     service = make_service(registry_url)
     service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
     assert not REGISTRY_UNUSED_INDEXES & _registry_indexes(registry_url)
-    for statement in ("CREATE INDEX ix_event_kind ON event (kind)", "CREATE INDEX ix_event_actor ON event (actor)",
+    version_2_trigger = _version_trigger(registry_url).replace(" OF " + REGISTERED_COLUMNS, "")
+    raw_execute(registry_url, "DROP TRIGGER trg_version_immutable" + ("" if registry_url.startswith("sqlite") else
+                                                                        " ON model_version"))
+    for statement in (version_2_trigger, "CREATE INDEX ix_event_kind ON event (kind)",
+                      "CREATE INDEX ix_event_actor ON event (actor)",
                       "CREATE INDEX ix_version_listing ON model_version (model, major DESC, minor DESC, patch DESC,"
                       " prerelease DESC)", "UPDATE regtui_meta SET value = '2' WHERE key = 'schema_version'"):
         raw_execute(registry_url, statement)
@@ -135,6 +147,7 @@ def test_a_version_2_registry_is_refused_until_init_drops_its_unused_indexes(
     assert not REGISTRY_UNUSED_INDEXES & indexes
     assert {"ix_event_model", "ix_event_change_seq", "uq_one_production", "ix_request_open"} <= indexes
     assert raw_scalar(registry_url, "SELECT count(*) FROM model_version WHERE model = 'churn'") > 0
+    assert "UPDATE OF" in _version_trigger(registry_url)
     cache = service.cache()
     assert REGISTRY_UNUSED_INDEXES <= {index["name"] for table in ("event", "model_version")
                                        for index in inspect(cache).get_indexes(table)}
