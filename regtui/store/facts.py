@@ -6,11 +6,14 @@ identity map and flush work): the write path reads each fact once per transactio
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import JSON, Connection, Row, bindparam, literal_column, select
+from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -46,9 +49,11 @@ Users = Mapping[str, Approver]
 
 
 class AllUsers(FunctionElement[Any]):
-    """Every registry user as [identity, roles, teams] in one JSON array, so the users come along with another row."""
+    """Every registry user as [identity, roles, teams] in one JSON array, so the users come along with another row.
 
-    type = JSON()
+    As text: the users seldom change, so their parsed form is kept per distinct text (users_of)."""
+
+    type = Text()
     name = "all_users"
     inherit_cache = True
 
@@ -62,7 +67,7 @@ def _all_users_sqlite(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any) ->
 @compiles(AllUsers, "postgresql")
 def _all_users_postgresql(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any) -> str:
     """PostgreSQL's spelling of AllUsers."""
-    return f"(SELECT json_agg(json_build_array(identity, roles, teams)) FROM {USER.name})"
+    return f"(SELECT json_agg(json_build_array(identity, roles, teams))::text FROM {USER.name})"
 
 
 # Statements built once (bound parameters by name), so each execution skips building the expression.
@@ -117,7 +122,7 @@ class Subject:
     artifacts: tuple[Row[Any], ...]
     policy_document: str | None
     tail: tuple[int, str] | None
-    users: dict[str, Approver]
+    users: Users
 
     @property
     def entry(self) -> VersionEntry:
@@ -145,7 +150,7 @@ def subject_of(connection: Connection, rows: Sequence[Any], model: str, version:
     production = Production(row.production_id, row.production_version) if row.production_id is not None else None
     artifacts = tuple(r for r in rows if r.name is not None)
     tail = (row.tail_position, row.tail_hash) if row.tail_position is not None else None
-    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, _approvers(row.users or ()))
+    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, users_of(row.users))
 
 
 def _not_found(connection: Connection, model: str, version: str) -> NotFoundError:
@@ -198,12 +203,14 @@ def production_row(session: Session, model: str) -> Row[Any] | None:
     ).first()
 
 
-def _approvers(users: Iterable[tuple[str, list[str] | None, list[str] | None]]) -> dict[str, Approver]:
-    """Every known identity with its roles and teams, from [identity, roles, teams] triples."""
-    return {
+@lru_cache(maxsize=8)
+def users_of(document: str | None) -> Users:
+    """Every known identity with its roles and teams, from AllUsers' JSON text (read-only: shared between calls)."""
+    triples: list[tuple[str, list[str] | None, list[str] | None]] = json.loads(document) if document else []
+    return MappingProxyType({
         identity: Approver(identity, frozenset(Role(r) for r in roles or ()), frozenset(teams or ()))
-        for identity, roles, teams in users
-    }
+        for identity, roles, teams in triples
+    })
 
 
 def owner_members(users: Users, owner: str) -> frozenset[str]:
