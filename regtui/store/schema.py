@@ -27,10 +27,13 @@ JSON_VERSION_COLUMNS = frozenset(
     c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
 )
 APPEND_ONLY_TABLES = ("event", "artifact", "approval", "qualification_check")
-REGISTRY_UNUSED_INDEXES = frozenset({"ix_event_kind", "ix_event_actor", "ix_version_listing"})
-"""Read-side indexes of the tables that no read of the shared registry uses (the local cache keeps them: the audit
-filters and version listings read the cache). Each cost every promotion a page (SQLite) or index entries
-(PostgreSQL: an update of a version's stage adds an entry to every index of model_version)."""
+REGISTRY_UNUSED_INDEXES = frozenset({
+    "ix_event_kind", "ix_event_actor", "ix_version_listing", "ix_model_version_stage", "ix_version_model_order",
+})
+"""Indexes the tables declare that no read of the shared registry uses: the first three serve the cache's reads
+(audit filters, version listings), the last two no read at all (the registry's reads by stage go through
+uq_one_production or (model, version); the cache leaves both out). Each cost every promotion a page (SQLite) or
+index entries (PostgreSQL: a stage change adds an entry to every index of model_version)."""
 # Takes the next change-counter value; the row lock serializes writers until commit
 NEXT_CHANGE = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
 
