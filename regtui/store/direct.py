@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
@@ -145,11 +146,14 @@ def batch(connection: Connection, statements: Sequence[tuple[Statement, Params]]
 
 
 def _pipelined(connection: Connection, statements: Sequence[tuple[Statement, Params]]) -> list[list[Any]]:
-    """Statements sent in one psycopg pipeline (one round trip); the rows of each, errors as SQLAlchemy's."""
+    """Statements sent in one psycopg pipeline (one round trip; one statement without one); the rows of each, errors
+    as SQLAlchemy's."""
     driver = connection.connection.driver_connection
     forms = [(driver_form(statement, tuple(params), "postgresql"), params) for statement, params in statements]
     try:
-        with driver.pipeline():  # prepared at first use: later runs on the connection skip parsing and planning
+        # a pipeline only for several statements: for one, its Sync costs more than it saves; prepared at first
+        # use, so later runs on the connection skip parsing and planning
+        with driver.pipeline() if len(forms) > 1 else nullcontext():
             cursors = [driver.execute(form.sql, form.named(params), prepare=True) for form, params in forms]
         # rownumber is None for a statement without rows (cheaper to ask than description)
         return [form.rows(cursor.fetchall()) if cursor.rownumber is not None else []
