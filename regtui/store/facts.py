@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
-from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select

@@ -12,7 +12,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from regtui.errors import NotARegistryError
 from regtui.store.engine import create_registry_engine, writer
-from regtui.store.schema import REGISTERED_COLUMNS, REGISTRY_UNUSED_INDEXES, SCHEMA_VERSION
+from regtui.store.schema import (
+    REGISTERED_COLUMNS,
+    REGISTRY_UNUSED_INDEXES,
+    SCHEMA_VERSION,
+)
 from tests.factories import (
     CliResult,
     ServiceFactory,
@@ -136,8 +140,8 @@ def test_a_version_2_registry_is_refused_until_init_upgrades_it(
                                                                         " ON model_version"))
     for statement in (version_2_trigger, "CREATE INDEX ix_event_kind ON event (kind)",
                       "CREATE INDEX ix_event_actor ON event (actor)",
-                      "CREATE INDEX ix_version_listing ON model_version (model, major DESC, minor DESC, patch DESC,"
-                      " prerelease DESC)", "CREATE INDEX ix_model_version_stage ON model_version (stage)",
+                      ("CREATE INDEX ix_version_listing ON model_version (model, major DESC, minor DESC, patch DESC,"
+                       " prerelease DESC)"), "CREATE INDEX ix_model_version_stage ON model_version (stage)",
                       "CREATE INDEX ix_version_model_order ON model_version (model, major, minor, patch)",
                       "UPDATE regtui_meta SET value = '2' WHERE key = 'schema_version'"):
         raw_execute(registry_url, statement)
