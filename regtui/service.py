@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import yaml
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -163,22 +163,34 @@ class RegistryService:
     @contextmanager
     def writing(self, *, commit: bool = True) -> Iterator[Session]:
         """One write transaction on the shared registry, committed on success (rolled back for a dry run)."""
-        engine = self.registry()
-        with translate_errors(self.locations.registry_url), Session(writer(engine)) as session:
+        with self._write_errors(), Session(writer(self.registry())) as session:
             try:
                 yield session
                 if commit:
                     session.commit()
                 else:
                     session.rollback()
-            except IntegrityError as exc:
-                session.rollback()
-                raise ConflictError(f"refused by the registry: {_constraint_message(exc)}") from None
             except Exception:
                 session.rollback()
                 raise
         if commit:
             self.refresh()
+
+    @contextmanager
+    def writing_core(self) -> Iterator[Connection]:
+        """One write transaction on the shared registry as a Core connection (no ORM session), committed on success."""
+        with self._write_errors(), writer(self.registry()).begin() as connection:
+            yield connection
+        self.refresh()
+
+    @contextmanager
+    def _write_errors(self) -> Iterator[None]:
+        """Driver errors of a write as regtui errors: unreachable, or a registry constraint as a conflict."""
+        with translate_errors(self.locations.registry_url):
+            try:
+                yield
+            except IntegrityError as exc:
+                raise ConflictError(f"refused by the registry: {_constraint_message(exc)}") from None
 
     @contextmanager
     def reading_registry(self) -> Iterator[Session]:

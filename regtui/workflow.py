@@ -88,9 +88,9 @@ def promote(service: RegistryService, model: str, version: str, to_stage: Stage,
     """Request (and when allowed, apply) a stage change; Production promotions re-verify artifacts first."""
     verification = verify_version(service, model, version, on_bytes) if to_stage is Stage.PRODUCTION else None
     actor = service.identity()
-    with service.writing() as session:
+    with service.writing_core() as connection:
         return promotions.promote(
-            session, actor=actor, model=model, version=version, to_stage=to_stage, now=service.clock(),
+            connection, actor=actor, model=model, version=version, to_stage=to_stage, now=service.clock(),
             expected_stage=expected_stage, evidence=evidence, reason=reason, canary_share=canary_share,
             verification=verification,
         )

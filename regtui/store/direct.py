@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping, Sequence
@@ -114,9 +115,11 @@ def write(connection: Connection, statement: UpdateBase, params: Params | Sequen
 
 
 def read(connection: Connection, statement: Select[Any], params: Params) -> Sequence[Sequence[Any]]:
-    """The rows of one read of plain (unconverted) columns; on SQLite in autocommit, so no BEGIN either."""
+    """The rows of one read of plain (unconverted) columns, straight on the driver (PostgreSQL: prepared).
+
+    In autocommit, so no BEGIN either (on PostgreSQL, a connection from facts.single_read)."""
     if connection.dialect.name != "sqlite":
-        return connection.execute(statement, params).all()
+        return _pipelined(connection, [(statement, params)])[0]
     form = driver_form(statement, tuple(params))
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -143,12 +146,15 @@ def batch(connection: Connection, statements: Sequence[tuple[Statement, Params]]
 
 
 def _pipelined(connection: Connection, statements: Sequence[tuple[Statement, Params]]) -> list[list[Any]]:
-    """Statements sent in one psycopg pipeline (one round trip); the rows of each, errors as SQLAlchemy's."""
+    """Statements sent in one psycopg pipeline (one round trip; one statement without one); the rows of each, errors
+    as SQLAlchemy's."""
     driver = connection.connection.driver_connection
     forms = [(driver_form(statement, tuple(params), "postgresql"), params) for statement, params in statements]
     try:
-        with driver.pipeline():
-            cursors = [driver.execute(form.sql, form.named(params)) for form, params in forms]
+        # a pipeline only for several statements: for one, its Sync costs more than it saves; prepared at first
+        # use, so later runs on the connection skip parsing and planning
+        with driver.pipeline() if len(forms) > 1 else nullcontext():
+            cursors = [driver.execute(form.sql, form.named(params), prepare=True) for form, params in forms]
         # rownumber is None for a statement without rows (cheaper to ask than description)
         return [form.rows(cursor.fetchall()) if cursor.rownumber is not None else []
                 for (form, _), cursor in zip(forms, cursors)]

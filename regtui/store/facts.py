@@ -6,11 +6,14 @@ identity map and flush work): the write path reads each fact once per transactio
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import JSON, Connection, Row, bindparam, literal_column, select
+from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -18,9 +21,9 @@ from sqlmodel import Session
 
 from regtui.domain.approvals import ApprovalFact, Approver, Decision, evidence_digest
 from regtui.domain.checksums import VerifyResult
-from regtui.domain.entry import Artifact, Stage, VersionEntry
+from regtui.domain.entry import Artifact, ProviderPin, Stage, VersionEntry
 from regtui.domain.evidence import ARCHIVAL_FOR, reviewed_evidence
-from regtui.domain.gates import GateFacts
+from regtui.domain.gates import GateFacts, ProviderPinStatus
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, Role, rights_of, role_needed
 from regtui.errors import ConflictError, NotFoundError, RuleError
@@ -46,9 +49,11 @@ Users = Mapping[str, Approver]
 
 
 class AllUsers(FunctionElement[Any]):
-    """Every registry user as [identity, roles, teams] in one JSON array, so the users come along with another row."""
+    """Every registry user as [identity, roles, teams] in one JSON array, so the users come along with another row.
 
-    type = JSON()
+    As text: the users seldom change, so their parsed form is kept per distinct text (users_of)."""
+
+    type = Text()
     name = "all_users"
     inherit_cache = True
 
@@ -62,7 +67,7 @@ def _all_users_sqlite(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any) ->
 @compiles(AllUsers, "postgresql")
 def _all_users_postgresql(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any) -> str:
     """PostgreSQL's spelling of AllUsers."""
-    return f"(SELECT json_agg(json_build_array(identity, roles, teams)) FROM {USER.name})"
+    return f"(SELECT json_agg(json_build_array(identity, roles, teams))::text FROM {USER.name})"
 
 
 # Statements built once (bound parameters by name), so each execution skips building the expression.
@@ -117,7 +122,7 @@ class Subject:
     artifacts: tuple[Row[Any], ...]
     policy_document: str | None
     tail: tuple[int, str] | None
-    users: dict[str, Approver]
+    users: Users
 
     @property
     def entry(self) -> VersionEntry:
@@ -145,7 +150,7 @@ def subject_of(connection: Connection, rows: Sequence[Any], model: str, version:
     production = Production(row.production_id, row.production_version) if row.production_id is not None else None
     artifacts = tuple(r for r in rows if r.name is not None)
     tail = (row.tail_position, row.tail_hash) if row.tail_position is not None else None
-    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, _approvers(row.users or ()))
+    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, users_of(row.users))
 
 
 def _not_found(connection: Connection, model: str, version: str) -> NotFoundError:
@@ -198,12 +203,14 @@ def production_row(session: Session, model: str) -> Row[Any] | None:
     ).first()
 
 
-def _approvers(users: Iterable[tuple[str, list[str] | None, list[str] | None]]) -> dict[str, Approver]:
-    """Every known identity with its roles and teams, from [identity, roles, teams] triples."""
-    return {
+@lru_cache(maxsize=8)
+def users_of(document: str | None) -> Users:
+    """Every known identity with its roles and teams, from AllUsers' JSON text (read-only: shared between calls)."""
+    triples: list[tuple[str, list[str] | None, list[str] | None]] = json.loads(document) if document else []
+    return MappingProxyType({
         identity: Approver(identity, frozenset(Role(r) for r in roles or ()), frozenset(teams or ()))
-        for identity, roles, teams in users
-    }
+        for identity, roles, teams in triples
+    })
 
 
 def owner_members(users: Users, owner: str) -> frozenset[str]:
@@ -225,9 +232,9 @@ def require_right(users: Users, identity: str, right: Right, action: str) -> Non
         raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
 
 
-def approval_facts(session: Session, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:
+def approval_facts(connection: Connection, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:
     """The decisions recorded on a request, each with the decider's current roles and teams."""
-    return facts_of_approvals(session.connection().execute(APPROVALS_QUERY, {"request_id": request_id}), users)
+    return facts_of_approvals(connection.execute(APPROVALS_QUERY, {"request_id": request_id}), users)
 
 
 def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact, ...]:
@@ -245,7 +252,7 @@ def _approval_fact(row: Any, who: Approver) -> ApprovalFact:
 
 
 def subject_facts(
-    session: Session,
+    connection: Connection,
     request: Any,
     subject: Subject,
     policy: ModelPolicy,
@@ -255,12 +262,15 @@ def subject_facts(
     verification: tuple[VerifyResult, ...] | None = None,
     approvals: tuple[ApprovalFact, ...] | None = None,
 ) -> GateFacts:
-    """Everything the gate of a request looks at, from what the transaction already read (approvals: read already)."""
+    """Everything the gate of a request looks at, from what the transaction already read (approvals: read already).
+
+    A Core connection, so the write path needs no ORM session; the provider pin's status (ORM reads) gets one
+    bound to the same connection, in its transaction."""
     evidence: dict[str, Any] = dict(request.evidence or {})
     outgoing = subject.outgoing if Stage(request.to_stage) is Stage.PRODUCTION else None
     entry = subject.entry
     if approvals is None:
-        approvals = approval_facts(session, request.id, users) if request.id is not None else ()
+        approvals = approval_facts(connection, request.id, users) if request.id is not None else ()
     return GateFacts(
         entry=entry,
         policy=policy,
@@ -275,8 +285,14 @@ def subject_facts(
         verification=verification,
         outgoing_version=outgoing.version if outgoing is not None else None,
         archival_done=archival_done(evidence, outgoing),
-        provider_status=pin_status(session, entry.provider) if entry.provider is not None else None,
+        provider_status=_pin_status(connection, entry.provider) if entry.provider is not None else None,
     )
+
+
+def _pin_status(connection: Connection, pin: ProviderPin) -> ProviderPinStatus:
+    """A provider pin's status, read through a session joined to the connection's transaction."""
+    with Session(bind=connection) as session:
+        return pin_status(session, pin)
 
 
 def gate_facts(
@@ -290,7 +306,8 @@ def gate_facts(
 ) -> GateFacts:
     """Everything the gate of a request on a version row looks at, as of now."""
     subject = load_subject(session, row.model, row.version)
-    return subject_facts(session, request, subject, policy, subject.users, now=now, verification=verification)
+    return subject_facts(session.connection(), request, subject, policy, subject.users, now=now,
+                         verification=verification)
 
 
 def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:

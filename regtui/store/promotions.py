@@ -127,7 +127,7 @@ APPLY_AND_LOG = text(
 
 
 def promote(
-    session: Session,
+    connection: Connection,
     *,
     actor: str,
     model: str,
@@ -140,9 +140,10 @@ def promote(
     canary_share: float | None = None,
     verification: tuple[VerifyResult, ...] | None = None,
 ) -> PromotionOutcome:
-    """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may."""
-    session.flush()  # pending ORM rows (if the caller added any) reach the database before the direct statements
-    connection = session.connection()
+    """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may.
+
+    Runs on a Core connection in the caller's write transaction (no ORM session: its per-transaction work
+    costs more than some of the statements)."""
     key = {"model": model, "version": version}
     counter, subject_rows, request_rows = batch(connection, [  # PostgreSQL: one round trip
         (NEXT_CHANGE, {}), (SUBJECT_LOCKED, key), (OPEN_REQUEST, {**key, "to_stage": to_stage.value})])
@@ -153,7 +154,7 @@ def promote(
     kind = check_move(from_stage, to_stage, reason=reason)
     users = subject.users
     if kind in (MoveKind.ABANDON, MoveKind.CANARY_FAILED):
-        return _move_without_gate(session, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now,
+        return _move_without_gate(connection, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now,
                                   seq=seq)
     require_right(users, actor, Right.REQUEST, f"request promotions of {model}")
     policy = policy_of(subject.policy_document).for_model(model)
@@ -161,7 +162,7 @@ def promote(
     request, decisions = _open_request(connection, subject.row, to_stage, request_rows, actor=actor, now=now, seq=seq,
                                        reason=reason, events=events)
     request = _update_request(connection, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events)
-    facts = subject_facts(session, request, subject, policy, users, now=now, verification=verification,
+    facts = subject_facts(connection, request, subject, policy, users, now=now, verification=verification,
                           approvals=facts_of_approvals(decisions, users))
     gate = evaluate_gate(from_stage, to_stage, facts)
     may_apply = required_right(kind, to_stage) in rights_of(users.get(actor, Approver(actor)).roles)
@@ -183,7 +184,7 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
         check_seen_stage(subject.row, Stage(request.from_stage))
     policy = policy_of(subject.policy_document).for_model(request.model)
     users = subject.users
-    facts = subject_facts(session, request, subject, policy, users, now=now)
+    facts = subject_facts(session.connection(), request, subject, policy, users, now=now)
     ctx = facts.approval_context(Stage(request.to_stage))
     capacity = check_can_approve(users.get(actor, Approver(actor)), ctx, list(facts.approvals), decision=decision,
                                  comment=comment)
@@ -198,7 +199,7 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
         {"request": request.id, "capacity": capacity, "comment": comment,
          "artifact_digest": ctx.artifact_digest, "evidence_digest": ctx.evidence_digest},
     )], seq=seq, actor=actor, at=now, tail=subject.tail)
-    facts = replace(facts, approvals=approval_facts(session, request.id, users))
+    facts = replace(facts, approvals=approval_facts(session.connection(), request.id, users))
     gate = evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), facts)
     return DecisionOutcome(request.id, f"{request.model}@{request.version}", decision, capacity, gate)
 
@@ -296,26 +297,19 @@ def _approvers(facts: GateFacts) -> list[dict[str, Any]]:
             for a in facts.approvals if a.decision is Decision.APPROVE]
 
 
-def _move_without_gate(session: Session, row: Row[Any], to_stage: Stage, kind: MoveKind, users: Users, *, actor: str,
-                       reason: str, now: datetime, seq: int) -> PromotionOutcome:
+def _move_without_gate(connection: Connection, row: Row[Any], to_stage: Stage, kind: MoveKind, users: Users, *,
+                       actor: str, reason: str, now: datetime, seq: int) -> PromotionOutcome:
     """Abandon (to Archived) or a failed canary (to Staging): no gate, a reason, open requests withdrawn."""
     require_right(users, actor, Right.REQUEST, f"move versions of {row.model}")
     from_stage = Stage(row.stage)
-    session.connection().execute(
+    connection.execute(
         update(REQUEST).where(REQUEST.c.model == row.model, REQUEST.c.version == row.version, REQUEST.c.status == OPEN)
         .values(status="withdrawn", closed_by=actor, closed_at=now, change_seq=seq)
     )
-    set_stage(session, row.id, to_stage, actor=actor, now=now, seq=seq)
-    append_events(session, [NewEvent(kind.value, row.model, row.version, from_stage.value, to_stage.value,
-                                     {"reason": reason})], seq=seq, actor=actor, at=now)
+    write(connection, UPDATE_VERSION, stage_change(row.id, to_stage, actor=actor, now=now, seq=seq))
+    append_event_rows(connection, [NewEvent(kind.value, row.model, row.version, from_stage.value, to_stage.value,
+                                            {"reason": reason})], seq=seq, actor=actor, at=now)
     return PromotionOutcome(f"{row.model}@{row.version}", from_stage, to_stage, True, None)
-
-
-def set_stage(session: Session, version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int,
-              canary_share: float | None = None) -> None:
-    """Change a version's stage (the only mutable registered state), stamping who and when."""
-    write(session.connection(), UPDATE_VERSION, stage_change(version_id, stage, actor=actor, now=now, seq=seq,
-                                                             canary_share=canary_share))
 
 
 def stage_change(version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int,

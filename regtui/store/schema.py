@@ -11,7 +11,7 @@ from regtui.errors import NotARegistryError
 from regtui.store import provider_tables, tables
 from regtui.store.engine import is_sqlite, writer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_KEY = "schema_version"
 REGISTRY_ID_KEY = "registry_id"
 
@@ -19,10 +19,21 @@ MUTABLE_VERSION_COLUMNS = frozenset({"stage", "canary_share", "stage_changed_at"
 IMMUTABLE_VERSION_COLUMNS = tuple(
     c.name for c in tables.VersionRow.__table__.columns if c.name not in MUTABLE_VERSION_COLUMNS
 )
+REGISTERED_COLUMNS = ", ".join(IMMUTABLE_VERSION_COLUMNS)
+"""The immutability trigger fires on an UPDATE that sets any of these, then compares their values (schema 3: a stage
+change sets none of them; only another BEFORE UPDATE trigger could change a column the UPDATE does not set, and the
+registry has no such trigger)."""
 JSON_VERSION_COLUMNS = frozenset(
     c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
 )
 APPEND_ONLY_TABLES = ("event", "artifact", "approval", "qualification_check")
+REGISTRY_UNUSED_INDEXES = frozenset({
+    "ix_event_kind", "ix_event_actor", "ix_version_listing", "ix_model_version_stage", "ix_version_model_order",
+})
+"""Indexes the tables declare that no read of the shared registry uses: the first three serve the cache's reads
+(audit filters, version listings), the last two no read at all (the registry's reads by stage go through
+uq_one_production or (model, version); the cache leaves both out). Each cost every promotion a page (SQLite) or
+index entries (PostgreSQL: a stage change adds an entry to every index of model_version)."""
 # Takes the next change-counter value; the row lock serializes writers until commit
 NEXT_CHANGE = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
 
@@ -49,8 +60,9 @@ def registry_tables() -> list:
 def init_schema(engine: Engine) -> str:
     """Create or upgrade the registry schema; returns what was done, in one line.
 
-    Upgrades only add: version 2 adds the provider tables, missing indexes and the append-only rule of
-    qualification checks.
+    Version 2 adds the provider tables, missing indexes and the append-only rule of qualification checks;
+    version 3 drops the indexes of REGISTRY_UNUSED_INDEXES and fires the immutability trigger only on updates
+    that set a registered column.
     """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
@@ -59,6 +71,7 @@ def init_schema(engine: Engine) -> str:
         _refuse_foreign_tables(engine)
     SQLModel.metadata.create_all(engine, tables=registry_tables())
     _create_missing_indexes(engine)
+    _drop_unused_indexes(engine)
     with Session(writer(engine)) as session:
         _install_rules(session, engine)
         _ensure_meta(session)
@@ -75,7 +88,15 @@ def _create_missing_indexes(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in registry_tables():
             for index in table.indexes:
-                index.create(connection, checkfirst=True)
+                if index.name not in REGISTRY_UNUSED_INDEXES:
+                    index.create(connection, checkfirst=True)
+
+
+def _drop_unused_indexes(engine: Engine) -> None:
+    """Drop the indexes the registry does not use (create_all makes them with a new table; older schemas had them)."""
+    with engine.begin() as connection:
+        for name in sorted(REGISTRY_UNUSED_INDEXES):
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
 
 
 def _refuse_foreign_tables(engine: Engine) -> None:
@@ -147,7 +168,8 @@ def _sqlite_rules() -> list[str]:
     """SQLite triggers: registered version fields immutable; versions, artifacts, events never deleted."""
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in IMMUTABLE_VERSION_COLUMNS)
     rules = [
-        "CREATE TRIGGER IF NOT EXISTS trg_version_immutable BEFORE UPDATE ON model_version "
+        "DROP TRIGGER IF EXISTS trg_version_immutable",  # schema 2's fired on every update: replaced
+        f"CREATE TRIGGER trg_version_immutable BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
         f"WHEN {changed} BEGIN SELECT RAISE(ABORT, 'regtui: registered version fields are immutable'); END",
         "CREATE TRIGGER IF NOT EXISTS trg_version_no_delete BEFORE DELETE ON model_version "
         "BEGIN SELECT RAISE(ABORT, 'regtui: registered versions are never deleted'); END",
@@ -171,7 +193,7 @@ def _postgres_rules() -> list[str]:
         "CREATE OR REPLACE FUNCTION regtui_version_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN "
         "RAISE EXCEPTION 'regtui: registered version fields are immutable'; END IF; RETURN NEW; END $$",
-        "CREATE OR REPLACE TRIGGER trg_version_immutable BEFORE UPDATE ON model_version "
+        f"CREATE OR REPLACE TRIGGER trg_version_immutable BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
         "FOR EACH ROW EXECUTE FUNCTION regtui_version_immutable()",
         "CREATE OR REPLACE TRIGGER trg_version_no_delete BEFORE DELETE ON model_version "
         "FOR EACH ROW EXECUTE FUNCTION regtui_refuse()",

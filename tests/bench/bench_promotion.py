@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from sqlalchemy import Engine, event, text
-from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +49,7 @@ from regtui.domain.manifest import load_paths  # noqa: E402
 from regtui.service import RegistryService  # noqa: E402
 from regtui.store import log, promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
+from regtui.store.facts import single_read  # noqa: E402
 
 MODEL = "bench-model"
 RELEASER, OWNER, REVIEWER, STAKEHOLDER = "bench_rel", "bench_owner", "bench_rev", "bench_pm"
@@ -193,10 +193,9 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
     started = _clock()
     PHASES.mark("start")
     verification = workflow.verify_version(service, MODEL, version)
-    with Session(writer(service.registry())) as session:
-        outcome = promotions.promote(session, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
+    with writer(service.registry()).begin() as connection:  # as RegistryService.writing_core, without its refresh
+        outcome = promotions.promote(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
                                      now=datetime.now(timezone.utc), verification=verification)
-        session.commit()
     PHASES.mark("COMMIT and close")
     applied = _since(started)
     PHASES.active = False
@@ -209,8 +208,8 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
 
 def _baseline(service: RegistryService, version: str, files: list[Path]) -> Timing:
     """Time for hashing the version's artifact files plus one bare single-row UPDATE of its stage, committed."""
-    with service.registry().connect() as connection:
-        version_id, stage = connection.execute(
+    with service.registry().connect() as connection:  # autocommit on PostgreSQL, as the apply's own reads
+        version_id, stage = single_read(connection).execute(
             text("SELECT id, stage FROM model_version WHERE model = :model AND version = :version"),
             {"model": MODEL, "version": version},
         ).one()

@@ -7,12 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import JSON, bindparam, text
+from sqlalchemy import JSON, bindparam, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from regtui.errors import NotARegistryError
 from regtui.store.engine import create_registry_engine, writer
-from regtui.store.schema import SCHEMA_VERSION
+from regtui.store.schema import (
+    REGISTERED_COLUMNS,
+    REGISTRY_UNUSED_INDEXES,
+    SCHEMA_VERSION,
+)
 from tests.factories import (
     CliResult,
     ServiceFactory,
@@ -103,6 +107,56 @@ def test_init_refuses_to_touch_a_newer_schema(registry_url: str, make_service: S
     with pytest.raises(NotARegistryError, match="newer than this regtui knows"):
         make_service(registry_url, init=False).init()
     assert raw_scalar(registry_url, "SELECT value FROM regtui_meta WHERE key = 'schema_version'") == "99"
+
+
+def _registry_indexes(url: str) -> set[str]:
+    """The names of the registry's indexes on the tables a promotion writes."""
+    engine = create_registry_engine(url)
+    try:
+        inspector = inspect(engine)
+        return {index["name"] for table in ("event", "model_version", "promotion_request")
+                for index in inspector.get_indexes(table)}
+    finally:
+        engine.dispose()
+
+
+def _version_trigger(url: str) -> str:
+    """The definition of the registry's immutability trigger."""
+    if url.startswith("sqlite"):
+        return raw_scalar(url, "SELECT sql FROM sqlite_master WHERE name = 'trg_version_immutable'")
+    return raw_scalar(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'trg_version_immutable'")
+
+
+def test_a_version_2_registry_is_refused_until_init_upgrades_it(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """Version 3 drops read indexes only the cache uses and narrows the immutability trigger to updates that set a
+    registered column; `init` upgrades a version 2 registry, keeping its data."""
+    service = make_service(registry_url)
+    service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    assert not REGISTRY_UNUSED_INDEXES & _registry_indexes(registry_url)
+    version_2_trigger = _version_trigger(registry_url).replace(" OF " + REGISTERED_COLUMNS, "")
+    raw_execute(registry_url, "DROP TRIGGER trg_version_immutable" + ("" if registry_url.startswith("sqlite") else
+                                                                        " ON model_version"))
+    for statement in (version_2_trigger, "CREATE INDEX ix_event_kind ON event (kind)",
+                      "CREATE INDEX ix_event_actor ON event (actor)",
+                      ("CREATE INDEX ix_version_listing ON model_version (model, major DESC, minor DESC, patch DESC,"
+                       " prerelease DESC)"), "CREATE INDEX ix_model_version_stage ON model_version (stage)",
+                      "CREATE INDEX ix_version_model_order ON model_version (model, major, minor, patch)",
+                      "UPDATE regtui_meta SET value = '2' WHERE key = 'schema_version'"):
+        raw_execute(registry_url, statement)
+    with pytest.raises(NotARegistryError, match=f"schema version 2 is older than {SCHEMA_VERSION}: run `regtui init`"):
+        make_service(registry_url, init=False).registry()
+    message = make_service(registry_url, init=False).init()
+    assert message == f"upgraded registry schema from version 2 to {SCHEMA_VERSION}"
+    indexes = _registry_indexes(registry_url)
+    assert not REGISTRY_UNUSED_INDEXES & indexes
+    assert {"ix_event_model", "ix_event_change_seq", "uq_one_production", "ix_request_open"} <= indexes
+    assert raw_scalar(registry_url, "SELECT count(*) FROM model_version WHERE model = 'churn'") > 0
+    assert "UPDATE OF" in _version_trigger(registry_url)
+    cache = service.cache()
+    assert {"ix_event_kind", "ix_event_actor", "ix_version_listing"} <= {index["name"] for table in ("event", "model_version")
+                                       for index in inspect(cache).get_indexes(table)}
 
 
 @pytest.fixture
