@@ -54,7 +54,7 @@ from generate import apply_changes, generate
 from regtui.config import Locations
 from regtui.service import RegistryService
 from regtui.store import queries
-from regtui.store.engine import normalize_url
+from regtui.store.urls import normalize_url
 
 CHANGES = 100
 WINDOW = 100
