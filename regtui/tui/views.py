@@ -9,7 +9,7 @@ from typing import Mapping
 from regtui.domain.entry import Artifact
 from regtui.domain.hashchain import GENESIS_HASH
 from regtui.domain.manifest import VersionManifest
-from regtui.store.queries import ModelSort
+from regtui.store.model_list import ModelSort
 
 
 @dataclass(frozen=True)
