@@ -59,9 +59,11 @@ class CacheReader:
         self._connection: sqlite3.Connection | None = None
 
     def __enter__(self) -> CacheReader:
+        """The reader itself, closed when the block ends."""
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        """Close the connection."""
         self.close()
 
     @contextmanager
