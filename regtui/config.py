@@ -3,6 +3,7 @@ default folders), and the user's validated configuration file."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,7 @@ import yaml
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 
 from regtui.errors import InputError
-from regtui.store.cache import default_cache_path
-from regtui.store.engine import normalize_url
+from regtui.store.urls import normalize_url
 
 REGISTRY_ENV = "REGTUI_REGISTRY"
 CACHE_ENV = "REGTUI_CACHE"
@@ -30,6 +30,12 @@ class Locations:
 def default_registry_url() -> str:
     """An SQLite file in the user's data folder."""
     return f"sqlite:///{Path(user_data_dir('regtui')) / 'registry.db'}"
+
+
+def default_cache_path(cache_dir: Path, registry_url: str) -> Path:
+    """One cache file per registry URL, named by a hash of the (normalized) URL."""
+    digest = hashlib.sha256(registry_url.encode()).hexdigest()[:16]
+    return cache_dir / f"cache-{digest}.db"
 
 
 def resolve_locations(registry: str | None = None, cache: str | None = None) -> Locations:

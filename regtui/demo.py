@@ -12,7 +12,8 @@ from platformdirs import user_data_dir
 from regtui.config import Locations
 from regtui.errors import InputError
 from regtui.resources import demo_fixtures_dir
-from regtui.service import RegistryService, utc_now
+from regtui.domain.entry import utc_now
+from regtui.service import RegistryService
 
 DEMO_USER = "alice"
 """Who `regtui demo` acts as unless told: a contributor and reviewer of team-risk, so the queue is workable."""

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -29,23 +29,21 @@ from regtui.domain.manifest import (
     requests_document,
     version_document,
 )
+from regtui.domain.entry import utc_now
 from regtui.domain.provider_manifest import providers_document
+from regtui.domain.text import format_age
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
 from regtui.store import queries
 from regtui.store.access import resolve_identity
 from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
-from regtui.store.engine import create_registry_engine, is_sqlite, redact, translate_errors, writer
+from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors, writer
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
+from regtui.store.urls import redact
 from regtui.store.schema import check_schema, init_schema
-
-
-def utc_now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -64,14 +62,6 @@ class ReadStatus:
             return "synced just now"
         since = self.state.offline_since.strftime("%H:%M") if self.state.offline_since else "now"
         return f"registry unreachable since {since} UTC; read-only, {shown}"
-
-
-def format_age(seconds: float) -> str:
-    """A compact age: 42s, 5m, 3h, 2d."""
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}"
-    return f"{int(seconds)}s"
 
 
 class RegistryService:

@@ -21,8 +21,9 @@ from regtui.domain.hashchain import GENESIS_HASH, LogEntry, verify_chain
 from regtui.domain.manifest import dump_yaml
 from regtui.service import RegistryService
 from regtui.store.engine import create_registry_engine, writer
+from regtui.store import model_list
+from regtui.store.cache_reader import CacheReader
 from regtui.store.log import iter_log, row_to_entry
-from regtui.store import queries
 from regtui.store.mapping import as_utc
 from regtui.store.schema import next_change, registry_tables
 from regtui.store.tables import ChangeCounter, SchemaMeta
@@ -278,9 +279,15 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> CliResult:
     return CliResult(code, captured.out, captured.err)
 
 
+def cached_models(service: RegistryService) -> list[model_list.ModelSummary]:
+    """Every model as the cache's model list reads it (the dashboard's and `regtui models`' read)."""
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        return model_list.list_models(snapshot, limit=1_000_000)
+
+
 def drill_states(service: RegistryService, models: list[str]) -> dict[str, tuple[datetime | None, bool]]:
     """Each named model's last drill time and overdue flag, as the cache's model list reads them."""
-    with service.reading() as session:
-        listed = [m for m in queries.list_models(session, limit=1_000_000) if m.name in models]
-        states = queries.model_states(session, listed, service.clock())
+    listed = [m for m in cached_models(service) if m.name in models]
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        states = model_list.model_states(snapshot, listed, service.clock())
     return {name: (states[name].last_drill, states[name].drill_overdue) for name in models}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from regtui.service import RegistryService
+    from regtui.service_handle import ServiceHandle
 
 Configure = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace, "RegistryService"], int]
@@ -53,8 +54,8 @@ def command(name: str) -> tuple[Configure, Handler]:
     return functions[name]
 
 
-def run_tui(args: argparse.Namespace, service: RegistryService) -> int:
+def run_tui(args: argparse.Namespace, services: ServiceHandle) -> int:
     """Open the terminal dashboard on the registry."""
     from regtui.tui.app import run_app
 
-    return run_app(service, readonly=args.readonly)
+    return run_app(services, readonly=args.readonly)

@@ -13,9 +13,12 @@ from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
 from regtui.domain.manifest import version_document
+from regtui.domain.text import format_age
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
-from regtui.service import ReadStatus, RegistryService, format_age
-from regtui.store import provider_queries, queries
+from regtui.service import ReadStatus, RegistryService
+from regtui.service_handle import ServiceHandle
+from regtui.store import model_list, provider_queries, queries
+from regtui.store.cache_reader import CacheReader
 
 
 def split_ref(text: str) -> tuple[str, str]:
@@ -65,7 +68,7 @@ def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
     try:
         if args.json or args.no_tui:
             return _print_demo(args, demo_service, locations)
-        return run_tui(args, demo_service)
+        return run_tui(args, ServiceHandle.wrapping(demo_service))
     finally:
         demo_service.close()
 
@@ -73,7 +76,9 @@ def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
 def _print_demo(args: argparse.Namespace, service: RegistryService, locations: Locations) -> int:
     """Say where the demo registry is and how to use it."""
     with service.reading() as session:
-        models, versions = queries.count_models(session), queries.count_versions(session)
+        versions = queries.count_versions(session)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        models = model_list.count_models(snapshot)
     if args.json:
         print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": models,
                     "versions": versions, "identity": service.identity()})
@@ -138,9 +143,10 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
     fresh_read(service)
     now = service.clock()
     with service.reading() as session:
-        models = queries.list_models(session, limit=1_000_000)
         notices = {pin.model: pin for pin in provider_queries.deprecated_pins(session, now)}
-        states = queries.model_states(session, models, now)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        models = model_list.list_models(snapshot, limit=1_000_000)
+        states = model_list.model_states(snapshot, models, now)
     if args.json:
         print_json([{**to_plain(m), **to_plain(states[m.name]), "provider_notice": notices.get(m.name)} for m in models])
         return 0
@@ -152,7 +158,7 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-def _drill(state: queries.ModelState, now: datetime) -> str:
+def _drill(state: model_list.ModelState, now: datetime) -> str:
     """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
     shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
     return f"{shown} OVERDUE" if state.drill_overdue else shown

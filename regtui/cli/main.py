@@ -8,14 +8,12 @@ import sys
 import traceback
 from typing import Any, NoReturn, Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from regtui.cli.catalog import CATALOG, Handler, command, run_tui
 from regtui.cli.options import common_options
 from regtui.cli.output import warn
 from regtui.config import load_settings, settings_locations
 from regtui.errors import RegtuiError
-from regtui.service import RegistryService
+from regtui.service_handle import ServiceHandle
 
 SIGPIPE_STATUS = 141
 """What a shell reports for a command killed by SIGPIPE: 128 + 13."""
@@ -73,30 +71,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     for option, default in (("registry", None), ("cache", None), ("json", False)):
         if not hasattr(args, option):
             setattr(args, option, default)
-    handler: Handler = command(args.command)[1] if args.command else run_tui
+    handler: Handler | None = command(args.command)[1] if args.command else None
     try:
-        service = RegistryService(settings_locations(load_settings(), args.registry, args.cache))
+        services = ServiceHandle(settings_locations(load_settings(), args.registry, args.cache))
         try:
-            status = handler(args, service)
+            status = run_tui(args, services) if handler is None else handler(args, services.service)
             sys.stdout.flush()
             return status
         finally:
-            service.close()
+            services.close()
     except RegtuiError as exc:
         warn(exc.message)
         return exc.exit_code
-    except SQLAlchemyError as exc:
-        warn(f"database error: {str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0]}")
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return _reader_went_away()
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        database = database_error(exc)
+        if database is not None:
+            warn(database)
+            return 2
         if os.environ.get("REGTUI_DEBUG"):
             traceback.print_exc()
         warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
         return 2
+
+
+def database_error(exc: Exception) -> str | None:
+    """'database error: ...' for an SQLAlchemy error, else None (SQLAlchemy is imported only when used: when it
+    was not, the error cannot be one of its own)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None or not isinstance(exc, errors.SQLAlchemyError):
+        return None
+    return f"database error: {str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0]}"
 
 
 def _reader_went_away() -> int:

@@ -192,6 +192,11 @@ class VersionEntry:
 REGISTERED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(VersionEntry))
 
 
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
 def utc_iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix, to the microsecond when it has one."""
     moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

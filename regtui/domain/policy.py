@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any, Callable, Literal, Mapping
 
 import yaml
@@ -155,6 +156,8 @@ class Policy:
 
 
 POLICY_KEYS: tuple[str, ...] = tuple(f.name for f in fields(PolicyOverride))
+POLICY_SCOPE = "registry"
+"""The scope under which the registry stores its one policy document."""
 
 DEFAULT_POLICY = Policy(
     default=ModelPolicy(
@@ -198,6 +201,17 @@ def load_policy_text(text: str, source: str) -> Policy:
         raise InputError(_yaml_error(exc, source)) from None
     lines = _line_index(node, source)
     return _parse(_Context(source, lines.get), document)
+
+
+def policy_of(document: str | None) -> Policy:
+    """The policy a stored document describes (parsed once per process), or the built-in default for none."""
+    return DEFAULT_POLICY if document is None else _stored(document)
+
+
+@lru_cache(maxsize=16)
+def _stored(document: str) -> Policy:
+    """A stored policy document parsed once per process (parsing is slow and every gate evaluation needs it)."""
+    return load_policy_text(document, "stored policy")
 
 
 def parse_policy(document: Any, source: str) -> Policy:

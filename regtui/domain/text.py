@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 REPLACEMENT = "\ufffd"
@@ -31,6 +32,21 @@ def clean_single_line(value: str) -> str:
 
     Every character either table maps is unprintable (Cc, Cf, Zl, Zp), so printable text is returned as is."""
     return value if value.isprintable() else value.translate(_LINE_TABLE)
+
+
+@lru_cache(maxsize=8192)
+def one_line(value: str | None) -> str:
+    """A one-line, control-free string ('' for None); memoized, as stages, people and metric names repeat
+    in every row of a read."""
+    return clean_single_line(value or "")
+
+
+def format_age(seconds: float) -> str:
+    """A compact age: 42s, 5m, 3h, 2d."""
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
 
 
 def clean_data(obj: Any) -> Any:

@@ -8,7 +8,6 @@ the cost of a pull grows with the changes, not with the registry.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -111,12 +110,6 @@ class CacheState:
     def age_seconds(self, now: datetime) -> float | None:
         """Seconds since the last successful pull, or None when it never synced."""
         return None if self.synced_at is None else max(0.0, (now - self.synced_at).total_seconds())
-
-
-def default_cache_path(cache_dir: Path, registry_url: str) -> Path:
-    """One cache file per registry URL, named by a hash of the URL."""
-    digest = hashlib.sha256(registry_url.encode()).hexdigest()[:16]
-    return cache_dir / f"cache-{digest}.db"
 
 
 CACHE_INDEXES = (

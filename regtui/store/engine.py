@@ -11,9 +11,10 @@ from typing import Any, Iterator
 
 from sqlalchemy import Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
 
 from regtui.errors import InputError, RegistryUnavailableError
+from regtui.store.urls import normalize_url, redact
 
 BUSY_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 5
@@ -21,27 +22,6 @@ STATEMENT_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 1.0
 SQLITE_BEGIN_WRITE = "BEGIN IMMEDIATE"
 SQLITE_BEGIN_READ = "BEGIN DEFERRED"
-
-
-def normalize_url(url: str) -> str:
-    """Accept plain postgresql:// URLs by selecting the psycopg 3 driver; refuse unknown schemes."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise InputError(f"invalid registry URL {url!r}: expected sqlite:///PATH or postgresql://USER@HOST/DB") from None
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise InputError(f"unsupported registry URL {redact(url)}: only sqlite and postgresql are supported")
-    return parsed.render_as_string(hide_password=False)
-
-
-def redact(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid URL>"
 
 
 def is_sqlite(engine: Engine) -> bool:

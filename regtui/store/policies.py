@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from regtui.domain.manifest import dump_yaml
-from regtui.domain.policy import DEFAULT_POLICY, Policy, load_policy_text, policy_document
+from regtui.domain.policy import POLICY_SCOPE, Policy, policy_document, policy_of
 from regtui.store.log import append_event
 from regtui.store.tables import PolicyRow
 
-POLICY_SCOPE = "registry"
 POLICY_QUERY = select(PolicyRow.__table__.c.document).where(PolicyRow.__table__.c.scope == POLICY_SCOPE)
 
 
 def get_policy(session: Session) -> Policy:
     """The stored policy, or the built-in default when none was set."""
     return policy_of(session.connection().execute(POLICY_QUERY).scalar_one_or_none())
-
-
-def policy_of(document: str | None) -> Policy:
-    """The policy a stored document describes (parsed once per process), or the built-in default for none."""
-    return DEFAULT_POLICY if document is None else _parsed(document)
-
-
-@lru_cache(maxsize=16)
-def _parsed(document: str) -> Policy:
-    """A stored policy document parsed once per process (parsing is slow and every gate evaluation needs it)."""
-    return load_policy_text(document, "stored policy")
 
 
 def set_policy(session: Session, policy: Policy, *, actor: str, now: datetime, seq: int) -> bool:

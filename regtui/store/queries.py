@@ -1,38 +1,29 @@
-"""Read queries over the cache (or the registry): windowed lists and details, returned as plain data."""
+"""Read queries over the cache (or the registry): windowed lists and details, returned as plain data.
+
+The model list is regtui.store.model_list (plain SQL on the cache); its constants are importable from here too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlmodel import Session
 
 from regtui.domain.entry import Stage, VersionEntry
 from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec, VersionManifest
 from regtui.domain.roles import Role
-from regtui.domain.transitions import drill_overdue
 from regtui.errors import NotFoundError
 from regtui.store.mapping import as_utc, row_to_manifest
-from regtui.store.policies import get_policy
+from regtui.store.model_list import DRILL as DRILL
+from regtui.store.model_list import LIVE_STAGE_SQL as LIVE_STAGE_SQL
+from regtui.store.model_list import LIVE_STAGES, sql_literal
+from regtui.store.model_list import PRODUCTION as PRODUCTION
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 
 SEMVER_ASC = (VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
 SEMVER_DESC = (VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.prerelease.desc())
-LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
-PRODUCTION = Stage.PRODUCTION.value
-DRILL = "drill"
-
-
-def sql_literal(value: str) -> str:
-    """A string as an SQL literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
-"""The condition of the cache's partial index of live versions (the queries repeat it as IN_LIVE_STAGE)."""
 
 
 def inline(value: str) -> ColumnElement[Any]:
@@ -44,20 +35,6 @@ def inline(value: str) -> ColumnElement[Any]:
 IN_LIVE_STAGE = VersionRow.stage.in_([inline(stage) for stage in LIVE_STAGES])
 """`stage IN ('Production', 'Canary', 'Staging')`, inline: the cache reads live versions through its partial index
 (built once: composing an IN expression costs more than the indexed read)."""
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """One line of the model list: who owns it and what runs where."""
-
-    name: str
-    owner: str
-    description: str
-    versions: int
-    latest: str | None
-    production: str | None
-    canary: tuple[str, ...] = ()
-    staging: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,100 +65,6 @@ class VersionDetail:
     def entry(self) -> VersionEntry:
         """The registered entry."""
         return self.manifest.entry
-
-
-def _model_filter(session: Session, text: str) -> ColumnElement[bool]:
-    """Case-insensitive match of a filter string against name, owner or description.
-
-    SQLite's LIKE already ignores ASCII case, as its lower() folds only ASCII: the same matches without a
-    function call per row (a third of a filter keystroke's scan); other databases use ILIKE."""
-    pattern = f"%{text.lower()}%"
-    columns = (ModelRow.name, ModelRow.owner, ModelRow.description)
-    if session.get_bind().dialect.name == "sqlite":
-        return or_(*(column.like(pattern) for column in columns))
-    return or_(*(column.ilike(pattern) for column in columns))
-
-
-class ModelSort(StrEnum):
-    """Orders of the model list."""
-
-    NAME = "name"
-    OWNER = "owner"
-    LATEST = "latest"
-
-
-def _model_conditions(session: Session, text: str, stage: str | None) -> list[ColumnElement[bool]]:
-    """WHERE conditions: the filter text, and having a version in the given stage."""
-    conditions = [_model_filter(session, text)] if text else []
-    if stage is not None:
-        in_stage = select(VersionRow.id).where(VersionRow.model == ModelRow.name, VersionRow.stage == stage)
-        if stage in LIVE_STAGES:
-            in_stage = in_stage.where(IN_LIVE_STAGE)
-        conditions.append(in_stage.correlate(ModelRow).exists())
-    return conditions
-
-
-def _newest_of_model(column: ColumnElement[Any], *order: ColumnElement[Any]) -> ScalarSelect[Any]:
-    """A column of each model's most recently registered version (ties broken by `order`): one index probe."""
-    return (
-        select(column).where(VersionRow.model == ModelRow.name)
-        .order_by(VersionRow.created_at.desc(), *order).limit(1)
-        .correlate(ModelRow).scalar_subquery()
-    )
-
-
-def _ordered(query: Select[Any], sort: ModelSort) -> Select[Any]:
-    """The model query in list order: by name, by owner, or most recently registered version first."""
-    if sort is ModelSort.OWNER:
-        return query.order_by(ModelRow.owner, ModelRow.name)
-    if sort is ModelSort.LATEST:
-        return query.order_by(_newest_of_model(VersionRow.created_at).desc().nulls_last(), ModelRow.name)
-    return query.order_by(ModelRow.name)
-
-
-def count_models(session: Session, text: str = "", *, stage: str | None = None) -> int:
-    """How many models match the filter (and have a version in `stage`, when given)."""
-    query = select(func.count()).select_from(ModelRow).where(*_model_conditions(session, text, stage))
-    return int(session.execute(query).scalar_one())
-
-
-def list_models(
-    session: Session, text: str = "", offset: int = 0, limit: int = 100, *,
-    stage: str | None = None, sort: ModelSort = ModelSort.NAME,
-) -> list[ModelSummary]:
-    """A window of models (by name, owner or latest) with their Production, Canary and Staging versions.
-
-    Two queries whatever the window: the models with their version count and latest version (correlated
-    index probes per listed model), then the listed models' live versions."""
-    count = select(func.count()).where(VersionRow.model == ModelRow.name).correlate(ModelRow).scalar_subquery()
-    latest = _newest_of_model(VersionRow.version, VersionRow.id.desc())  # ties: the last written
-    query = select(ModelRow.name, ModelRow.owner, ModelRow.description, count, latest)
-    rows = session.execute(_ordered(query.where(*_model_conditions(session, text, stage)), sort).offset(offset).limit(limit)).all()
-    live = _live_versions(session, [row[0] for row in rows])
-    return [_summary(*row, live=live[row[0]]) for row in rows]
-
-
-def _live_versions(session: Session, names: list[str]) -> dict[str, dict[str, list[str]]]:
-    """The Production, Canary and Staging versions of each named model, in semver order."""
-    live: dict[str, dict[str, list[str]]] = {n: {} for n in names}
-    for model, version, stage in session.execute(
-        select(VersionRow.model, VersionRow.version, VersionRow.stage)
-        .where(VersionRow.model.in_(names), IN_LIVE_STAGE)
-        .order_by(VersionRow.model, VersionRow.stage, *SEMVER_ASC)  # the cache's partial (model, stage, ...) index
-    ):
-        live[model].setdefault(stage, []).append(version)
-    return live
-
-
-def _summary(name: str, owner: str, description: str, count: int, latest: str | None, *,
-             live: dict[str, list[str]]) -> ModelSummary:
-    """Assemble one model line."""
-    production = live.get(Stage.PRODUCTION.value, [])
-    return ModelSummary(
-        name=name, owner=owner, description=description, versions=count, latest=latest,
-        production=production[0] if production else None,
-        canary=tuple(live.get(Stage.CANARY.value, [])), staging=tuple(live.get(Stage.STAGING.value, [])),
-    )
 
 
 def latest_version(session: Session, model: str) -> str | None:
@@ -322,57 +205,3 @@ def list_request_records(session: Session) -> list[RequestRecord]:
         )
         for r in session.execute(select(RequestRow).order_by(RequestRow.id)).scalars()
     ]
-
-
-@dataclass(frozen=True)
-class ModelState:
-    """What needs attention on a model: open promotion requests, and when its rollback was last drilled."""
-
-    open_requests: int
-    last_drill: datetime | None
-    drill_overdue: bool
-    """Older than the policy's drill cadence (or never drilled) while a version is in Production."""
-
-
-def model_states(session: Session, models: list[ModelSummary], now: datetime) -> dict[str, ModelState]:
-    """Open requests and drill state of the listed models (a window's worth): three queries whatever the count."""
-    names = [m.name for m in models]
-    requests = open_request_counts(session, names)
-    drills = last_drills(session, names)
-    policy = get_policy(session)
-    return {
-        m.name: ModelState(
-            open_requests=requests.get(m.name, 0), last_drill=drills.get(m.name),
-            drill_overdue=m.production is not None and drill_overdue(drills.get(m.name), now, policy.for_model(m.name)),
-        )
-        for m in models
-    }
-
-
-def open_request_counts(session: Session, models: list[str]) -> dict[str, int]:
-    """How many open promotion requests each of the given models has."""
-    counts: dict[str, int] = {}
-    for names in _batches(models):
-        counts.update(session.execute(
-            select(RequestRow.model, func.count()).where(RequestRow.model.in_(names), RequestRow.status == "open")
-            .group_by(RequestRow.model)
-        ).all())
-    return counts
-
-
-def last_drills(session: Session, models: list[str]) -> dict[str, datetime]:
-    """When each of the given models was last drilled (models never drilled are absent): the newest log entry
-    of kind drill, through the cache's partial index of drills."""
-    last: dict[str, datetime] = {}
-    for names in _batches(models):
-        for model, at in session.execute(
-            select(EventRow.model, EventRow.at).where(EventRow.model.in_(names), EventRow.kind == inline(DRILL))
-            .order_by(EventRow.model, EventRow.position)
-        ):
-            last[model] = as_utc(at)
-    return last
-
-
-def _batches(names: list[str], size: int = 500) -> list[list[str]]:
-    """Names in batches small enough for one IN list (SQLite caps the parameters of a statement)."""
-    return [names[i:i + size] for i in range(0, len(names), size)]

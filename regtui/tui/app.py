@@ -20,7 +20,7 @@ from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.resources import themes_dir
-from regtui.service import RegistryService
+from regtui.service_handle import ServiceHandle
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.base import RegtuiScreen
@@ -31,6 +31,7 @@ from regtui.tui.views import ChainState
 from regtui.tui.widgets.window_table import WindowTable
 
 if TYPE_CHECKING:
+    from regtui.service import RegistryService
     from regtui.tui.screens.model import ModelRead, ModelScreen
 
 FALLBACK_THEME = "textual-dark"
@@ -96,26 +97,46 @@ class RegtuiApp(App[int]):
             self.version = version
             self.read = read
 
-    def __init__(self, service: RegistryService, *, readonly: bool = False, settings: Settings | None = None) -> None:
+    def __init__(self, service: RegistryService | ServiceHandle, *, readonly: bool = False,
+                 settings: Settings | None = None) -> None:
         super().__init__()
-        self.service = service
+        self.services = service if isinstance(service, ServiceHandle) else ServiceHandle.wrapping(service)
         self.readonly = readonly
         self.settings = settings or Settings()
-        self.clock: Callable[[], datetime] = service.clock
+        self.clock: Callable[[], datetime] = self.services.clock
+        self._background_started = False
         self.sync_status: SyncStatus | None = None
         self.identity: str | None = None
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
         self.animation_level = "full" if self.settings.animations else "none"
 
+    @property
+    def service(self) -> RegistryService:
+        """The registry service, built on first use (the sync worker builds it, importing the ORM, after the
+        home screen's first window)."""
+        return self.services.service
+
+    @service.setter
+    def service(self, service: RegistryService) -> None:
+        """Use another service (tests point the app at an unreachable registry)."""
+        self.services = ServiceHandle.wrapping(service)
+
     def get_default_screen(self) -> Screen[None]:
         """The registry screen is home."""
         return RegistryScreen()
 
     def on_mount(self) -> None:
-        """Themes, keymap, then the first sync and the sync interval."""
+        """Themes and keymap; the sync starts once the home screen shows its first window (start_background_work)."""
         self._apply_themes()
         self._apply_keymap()
+
+    def start_background_work(self) -> None:
+        """The first sync, then the sync and feed intervals (once): started after the home screen's first window,
+        so importing the ORM in the sync worker's thread does not hold up that frame."""
+        if self._background_started:
+            return
+        self._background_started = True
         self.sync_registry()
         self.set_interval(self.settings.sync_interval, self._sync_tick)
         if self.settings.feed_interval is not None:
@@ -363,7 +384,7 @@ def import_screens() -> None:
         importlib.import_module(module.name)
 
 
-def run_app(service: RegistryService, readonly: bool = False, settings: Settings | None = None) -> int:
+def run_app(service: RegistryService | ServiceHandle, readonly: bool = False, settings: Settings | None = None) -> int:
     """Run the dashboard until the user quits; returns the exit status."""
     app = RegtuiApp(service, readonly=readonly, settings=settings or load_settings())
     app.run()

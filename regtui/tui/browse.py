@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass, replace
-from datetime import datetime
 from enum import Enum
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import semver
@@ -13,9 +11,9 @@ import semver
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact
 from regtui.domain.hashchain import verify_chain
-from regtui.domain.text import clean_single_line, clean_text
+from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
-from regtui.service import RegistryService, format_age
+from regtui.service import RegistryService
 from regtui.store import queries
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.tables import EventRow
@@ -23,9 +21,7 @@ from regtui.tui.views import (
     ChainState,
     EventLine,
     EventQuery,
-    ModelLine,
     ModelOverview,
-    ModelQuery,
     VersionLine,
     VersionView,
 )
@@ -48,40 +44,6 @@ def clean_deep(value: T) -> T:
     return value
 
 
-@lru_cache(maxsize=8192)
-def _line(value: str | None) -> str:
-    """A one-line, control-free string ('' for None); memoized, as stages, people and metric names repeat
-    in every row of a read."""
-    return clean_single_line(value or "")
-
-
-def count_models(service: RegistryService, query: ModelQuery) -> int:
-    """How many models the registry screen's query matches."""
-    with service.reading() as session:
-        return queries.count_models(session, query.text, stage=query.stage)
-
-
-def list_models(service: RegistryService, query: ModelQuery, offset: int, limit: int) -> list[ModelLine]:
-    """One window of the registry screen's rows, with each listed model's open requests and drill state."""
-    now = service.clock()
-    with service.reading() as session:
-        summaries = queries.list_models(session, query.text, offset, limit, stage=query.stage, sort=query.sort)
-        states = queries.model_states(session, summaries, now)
-    return [_model_line(m, states[m.name], now) for m in summaries]
-
-
-def _model_line(summary: queries.ModelSummary, state: queries.ModelState, now: datetime) -> ModelLine:
-    """A model summary and its state as a cleaned registry row."""
-    drilled = state.last_drill
-    return ModelLine(
-        key=summary.name, name=_line(summary.name), owner=_line(summary.owner), description=_line(summary.description),
-        production=_line(summary.production) or None, canary=tuple(map(_line, summary.canary)),
-        staging=tuple(map(_line, summary.staging)), versions=summary.versions, latest=_line(summary.latest) or None,
-        open_requests=state.open_requests, drill_overdue=state.drill_overdue,
-        drill_age=None if drilled is None else format_age((now - drilled).total_seconds()),
-    )
-
-
 def model_names(service: RegistryService) -> list[str]:
     """Every model name (raw, for opening), for the command palette."""
     with service.reading() as session:
@@ -99,9 +61,9 @@ def _parsed(version: str) -> semver.Version | None:
 def _version_line(summary: queries.VersionSummary, parsed: semver.Version | None) -> VersionLine:
     """A version summary (and its parsed semver) as a cleaned lineage node."""
     return VersionLine(
-        key=summary.version, version=_line(summary.version), stage=_line(summary.stage),
-        canary_share=summary.canary_share, parent=_line(summary.parent) or None, change_kind=_line(summary.change_kind),
-        created_at=summary.created_at, registered_by=_line(summary.registered_by),
+        key=summary.version, version=one_line(summary.version), stage=one_line(summary.stage),
+        canary_share=summary.canary_share, parent=one_line(summary.parent) or None, change_kind=one_line(summary.change_kind),
+        created_at=summary.created_at, registered_by=one_line(summary.registered_by),
         major=parsed.major if parsed else None, minor=parsed.minor if parsed else None,
     )
 
@@ -128,8 +90,8 @@ def model_overview(service: RegistryService, name: str) -> ModelOverview:
         owner, description = model.owner, model.description
         summaries = queries.list_versions(session, name, 0, None)
         history = queries.metric_history(session, name)
-    metrics = {version: {_line(k): v for k, v in values.items()} for version, values in history}
-    return ModelOverview(name=_line(name), owner=_line(owner), description=clean_text(description),
+    metrics = {version: {one_line(k): v for k, v in values.items()} for version, values in history}
+    return ModelOverview(name=one_line(name), owner=one_line(owner), description=clean_text(description),
                          versions=tuple(_semver_lines(summaries)), metrics=metrics)
 
 
@@ -138,7 +100,7 @@ def version_view(service: RegistryService, model: str, version: str) -> VersionV
     with service.reading() as session:
         detail = queries.get_version(session, model, version)
     return VersionView(
-        manifest=clean_deep(detail.manifest), children=tuple(map(_line, detail.children)),
+        manifest=clean_deep(detail.manifest), children=tuple(map(one_line, detail.children)),
         content_hash=detail.content_hash, artifacts=detail.entry.artifacts,
     )
 
@@ -164,9 +126,9 @@ def list_events(service: RegistryService, query: EventQuery, offset: int, limit:
 def _event_line(row: EventRow) -> EventLine:
     """A log row as a cleaned audit line with a one-line summary of its details."""
     return EventLine(
-        position=row.position, at=row.at, kind=_line(row.kind), model=_line(row.model), version=_line(row.version),
-        from_stage=_line(row.from_stage), to_stage=_line(row.to_stage), actor=_line(row.actor),
-        summary=_line(summarize_details(row.details or {})),
+        position=row.position, at=row.at, kind=one_line(row.kind), model=one_line(row.model), version=one_line(row.version),
+        from_stage=one_line(row.from_stage), to_stage=one_line(row.to_stage), actor=one_line(row.actor),
+        summary=one_line(summarize_details(row.details or {})),
     )
 
 
@@ -193,5 +155,5 @@ def verify_log(service: RegistryService, since: ChainState | None = None) -> Cha
         broken = verify_chain(pairs, after_position=start.entries, after_hash=start.last_hash)
         newest = queries.list_events(session, limit=1)
     if broken is not None:
-        return ChainState(entries=total, broken_at=broken.position, reason=_line(broken.reason))
+        return ChainState(entries=total, broken_at=broken.position, reason=one_line(broken.reason))
     return ChainState(entries=total, last_hash=newest[0].hash if newest else start.last_hash)

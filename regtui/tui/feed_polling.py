@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from regtui.domain.text import clean_single_line
 from regtui.errors import RegtuiError
-from regtui.provider_workflow import FeedResult
+
+if TYPE_CHECKING:
+    from regtui.provider_workflow import FeedResult
 
 FETCH_GROUP = "providers-fetch"
 

@@ -14,7 +14,6 @@ from textual.markup import escape
 from textual.screen import Screen
 
 from regtui.domain.text import clean_single_line
-from regtui.tui import browse
 
 if TYPE_CHECKING:
     from regtui.tui.app import RegtuiApp
@@ -38,7 +37,7 @@ class ModelCommands(Provider):
         """Read the model names in a thread (the event loop never waits on the database)."""
         app: RegtuiApp = self.app  # type: ignore[assignment]
         try:
-            self._names = await asyncio.to_thread(browse.model_names, app.service)
+            self._names = await asyncio.to_thread(_model_names, app)
         except Exception as exc:  # noqa: BLE001 - a failed read is reported, never fatal
             app.report_error(exc)
             self._names = []
@@ -65,6 +64,13 @@ class ModelCommands(Provider):
             if score > 0:
                 yield Hit(score, literal_highlight(matcher, prompt), partial(app.open_model, name), text=prompt,
                           help="lineage, version details, card, artifacts, metric trend")
+
+
+def _model_names(app: RegtuiApp) -> list[str]:
+    """Every cached model's name (in a thread: the first read may build the service and import the ORM)."""
+    from regtui.tui import browse
+
+    return browse.model_names(app.service)
 
 
 def binding_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemCommand]:

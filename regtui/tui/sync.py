@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from regtui.service import ReadStatus, format_age
+from regtui.domain.text import format_age
+
+if TYPE_CHECKING:
+    from regtui.service import ReadStatus
 
 
 @dataclass(frozen=True)

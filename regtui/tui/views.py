@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from regtui.domain.entry import Artifact
 from regtui.domain.hashchain import GENESIS_HASH
-from regtui.domain.manifest import VersionManifest
-from regtui.store.queries import ModelSort
+from regtui.store.model_list import ModelSort
+
+if TYPE_CHECKING:
+    from regtui.domain.entry import Artifact
+    from regtui.domain.manifest import VersionManifest
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,9 @@ from generate import apply_changes, generate
 
 from regtui.config import Locations
 from regtui.service import RegistryService
-from regtui.store import queries
-from regtui.store.engine import normalize_url
+from regtui.store import model_list, queries
+from regtui.store.cache_reader import CacheReader
+from regtui.store.urls import normalize_url
 
 CHANGES = 100
 WINDOW = 100
@@ -342,7 +343,9 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
         else:
             figure = f"stopped after {bench.listing_budget:.0f} s: {windows_done}/{all_windows} windows ({per_window:.0f} ms/window)"
         bench.add(backend, f"cache: all {total:,} versions, {WINDOW}-row windows", figure)
-        names = [m.name for m in queries.list_models(session, limit=10_000)]
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        names = [m.name for m in model_list.list_models(snapshot, limit=10_000)]
+    with service.reading() as session:
         one = []
         for _ in range(bench.runs):
             name = rng.choice(names)
@@ -351,8 +354,10 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
             one.append(seconds)
         bench.add(backend, f"cache: one model's versions ({len(rows)} rows)", spread(one),
                   target, statistics.median(one) <= TARGET_WINDOW_S)
-        deep_models = max(0, len(names) - WINDOW)
-        models = [timed(lambda: queries.list_models(session, offset=deep_models, limit=WINDOW))[0] for _ in range(bench.runs)]
+    deep_models = max(0, len(names) - WINDOW)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        models = [timed(lambda: model_list.list_models(snapshot, offset=deep_models, limit=WINDOW))[0]
+                  for _ in range(bench.runs)]
         bench.add(backend, f"cache: window of {WINDOW} models at offset {deep_models:,}", spread(models))
 
 

@@ -43,6 +43,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -405,22 +406,25 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
 def _data_path(service: RegistryService, runs: int, long: str) -> dict[str, list[float]]:
     """The reads alone, as the workers run them: a filter's count and first window, a model's overview
     (every version, metrics) and its first version's details."""
+    from regtui.store.cache_reader import CacheReader
     from regtui.tui import browse
+    from regtui.tui.screens.registry import count_model_lines, model_lines
     from regtui.tui.views import ModelQuery
 
-    def filter_query() -> None:
+    def filter_query(reader: CacheReader) -> None:
         """Count and first window of one filter."""
         query = ModelQuery(FILTER_TEXT[:3])
-        browse.count_models(service, query)
-        browse.list_models(service, query, 0, 50)
+        count_model_lines(reader, query)
+        model_lines(reader, service.clock, query, 0, 50)
 
     def open_reads() -> None:
         """What the model screen's worker reads."""
         overview = browse.model_overview(service, long)
         browse.version_view(service, long, overview.versions[-1].key)
 
-    return {"filter_reads": [timed(filter_query) for _ in range(runs * 3)],
-            "open_reads": [timed(open_reads) for _ in range(runs * 3)]}
+    with CacheReader(service.locations.cache_path) as reader:
+        filter_reads = [timed(partial(filter_query, reader)) for _ in range(runs * 3)]
+    return {"filter_reads": filter_reads, "open_reads": [timed(open_reads) for _ in range(runs * 3)]}
 
 
 def timed(call: Callable[[], object]) -> float:

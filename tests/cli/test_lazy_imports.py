@@ -1,4 +1,5 @@
-"""Cold start stays lean: the dashboard's path imports no command module, other screen or network library."""
+"""Cold start stays lean: the dashboard's path to its first window of models imports no command module, other
+screen, network library or ORM."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.screen import Screen
 
 from regtui.cli import catalog
 from regtui.tui.app import RegtuiApp
+from tests.factories import ServiceFactory, build_fixture_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS)
@@ -22,20 +24,45 @@ NOT_AT_START = (
     "regtui.tui.screens.help", "regtui.tui.screens.model", "regtui.tui.screens.promote",
     "regtui.tui.screens.diff", "regtui.tui.screens.comment", "regtui.tui.screens.version_picker",
     "regtui.tui.screens.rollback", "regtui.workflow",
+    "sqlalchemy", "sqlmodel", "pydantic", "regtui.service", "regtui.store.tables", "regtui.store.provider_tables",
+    "regtui.store.queries", "regtui.tui.browse",
 )
-"""Modules the dashboard does not need before its first frame."""
+"""Modules the dashboard does not need before its first frame (the sync worker imports the ORM after it)."""
 
 _PROBE = """
 import json, sys
+loaded = sys.modules
 {code}
-print(json.dumps(sorted(m for m in sys.modules if m in {watched!r})))
+print(json.dumps(sorted(m for m in loaded if m in {watched!r})))
 """
 
+FIRST_WINDOW = """
+import asyncio
+from regtui.cli.main import main
+from regtui.tui.app import RegtuiApp
 
-def loaded_after(code: str, watched: tuple[str, ...] = NOT_AT_START) -> list[str]:
+loaded = []
+
+def headless(app, **options):
+    'Run the app as `regtui` does, headless.'
+    asyncio.run(app.run_async(headless=True, size=(120, 40)))
+
+def first_window_shown(app):
+    'The home screen shows its first window: note the modules loaded by then, and quit.'
+    loaded.extend(sys.modules)
+    app.exit(0)
+
+RegtuiApp.run = headless
+RegtuiApp.start_background_work = first_window_shown
+assert main([]) == 0 and loaded
+"""
+"""Run `regtui` (the CLI's main, no command) headless until the home screen shows its first window of models."""
+
+
+def loaded_after(code: str, watched: tuple[str, ...] = NOT_AT_START, env: dict[str, str] | None = None) -> list[str]:
     """Which of the watched modules a fresh interpreter has loaded after running the code."""
     paths = [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    env = {**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     completed = subprocess.run(
         [sys.executable, "-c", _PROBE.format(code=code, watched=set(watched))],
         capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False, timeout=120,
@@ -45,9 +72,16 @@ def loaded_after(code: str, watched: tuple[str, ...] = NOT_AT_START) -> list[str
     return loaded
 
 
-def test_dashboard_path_imports_only_what_its_first_frame_needs() -> None:
-    """Importing the CLI and the app (all `regtui` loads before its first frame) loads none of NOT_AT_START."""
-    assert loaded_after("import regtui.cli.main, regtui.tui.app, regtui.tui.screens.registry") == []
+def test_dashboard_path_imports_only_what_its_first_frame_needs(sqlite_url: str, make_service: ServiceFactory,
+                                                                tmp_path: Path) -> None:
+    """`regtui` up to the first window of models (read from a synced cache) loads none of NOT_AT_START."""
+    writer = make_service(sqlite_url)
+    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    writer.sync()
+    env = {"REGTUI_REGISTRY": sqlite_url, "REGTUI_CACHE": str(writer.locations.cache_path),
+           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml")}
+    shown = "regtui.tui.screens.registry"
+    assert loaded_after(FIRST_WINDOW, (*NOT_AT_START, shown), env) == [shown]
 
 
 def test_help_imports_no_command_module() -> None:

@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from regtui.domain.entry import Stage
 from regtui.service import RegistryService
-from regtui.store import facts, provider_queries, queries, rollbacks
+from regtui.store import facts, model_list, provider_queries, queries, rollbacks
 from regtui.store.cache import LAST_SEEN, PULLED_TABLES, read_state
+from regtui.store.cache_reader import CacheReader, Snapshot
 from regtui.store.engine import create_registry_engine, writer
 from regtui.store.log import append_event
 from regtui.store.policies import get_policy
@@ -28,21 +30,28 @@ NOW = BASE_TIME + timedelta(days=30)
 
 Read = Callable[[Session], Any]
 READS: dict[str, tuple[Read, str]] = {
-    "model list, live versions": (lambda s: queries.list_models(s), "ix_cache_version_live"),
-    "model list, has Canary": (lambda s: queries.list_models(s, stage=Stage.CANARY.value), "ix_cache_version_live"),
-    "model list, by latest": (lambda s: queries.list_models(s, sort=queries.ModelSort.LATEST), "ix_cache_version_newest"),
     "version list": (lambda s: queries.list_versions(s, offset=2, limit=3), "ix_version_listing"),
     "one model's versions": (lambda s: queries.list_versions(s, "churn"), "ix_version_listing"),
     "one version": (lambda s: queries.get_version(s, "churn", "1.1.0"), "ix_cache_version_newest"),
     "latest version": (lambda s: queries.latest_version(s, "churn"), "ix_cache_version_newest"),
     "Production version": (lambda s: facts.production_row(s, "churn"), "ix_cache_version_live"),
-    "last drills": (lambda s: queries.last_drills(s, ["churn"]), "ix_cache_event_drill"),
     "was in Production": (lambda s: facts.was_in_production(s, "churn", "1.0.0"), "ix_cache_event_production"),
     "rollback targets": (lambda s: rollbacks.rollback_targets(s, "churn", get_policy(s).for_model("churn"), NOW),
                          "ix_cache_event_production"),
     "pinned versions": (lambda s: provider_queries.pinned_versions(s, NOW), "ix_cache_version_live"),
     "deprecated pins": (lambda s: provider_queries.deprecated_pins(s, NOW), "ix_cache_version_live"),
 }
+
+PlainRead = Callable[[Snapshot], Any]
+PLAIN_READS: dict[str, tuple[PlainRead, str]] = {
+    "model list, live versions": (lambda s: model_list.list_models(s), "ix_cache_version_live"),
+    "model list, has Canary": (lambda s: model_list.list_models(s, stage=Stage.CANARY.value), "ix_cache_version_live"),
+    "model list, by latest": (lambda s: model_list.list_models(s, sort=model_list.ModelSort.LATEST),
+                              "ix_cache_version_newest"),
+    "model count, has Staging": (lambda s: model_list.count_models(s, stage=Stage.STAGING.value), "ix_cache_version_live"),
+    "last drills": (lambda s: model_list.last_drills(s, ["churn"]), "ix_cache_event_drill"),
+}
+"""The model list's plain-SQL reads (regtui.store.model_list), read with a CacheReader."""
 
 
 def record_drill(service: RegistryService, model: str) -> None:
@@ -68,9 +77,52 @@ def plans(cache: Any) -> Iterator[list[str]]:
         yield found
     finally:
         event.remove(cache, "before_cursor_execute", remember)
-    with sqlite3.connect(cache.url.database) as connection:
-        for statement, parameters in statements:
-            found += [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    found += explained(Path(cache.url.database), statements)
+
+
+def explained(path: Path, statements: list[tuple[str, Any]]) -> list[str]:
+    """The steps of EXPLAIN QUERY PLAN of each statement, with its own parameters, on a database file."""
+    with sqlite3.connect(path) as connection:
+        return [row[3] for sql, parameters in statements
+                for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", parameters)]
+
+
+@contextmanager
+def plain_plans(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[list[str]]:
+    """EXPLAIN QUERY PLAN of every statement CacheReader snapshots run meanwhile (on the file at `path`)."""
+    statements: list[tuple[str, Any]] = []
+    rows = Snapshot.rows
+
+    def remember(snapshot: Snapshot, sql: str, parameters: Any = ()) -> list[tuple[Any, ...]]:
+        """Keep a statement and its parameters, then run it."""
+        statements.append((sql, parameters))
+        return rows(snapshot, sql, parameters)
+
+    found: list[str] = []
+    with monkeypatch.context() as patch:
+        patch.setattr(Snapshot, "rows", remember)
+        yield found
+    found += explained(path, statements)
+
+
+@pytest.mark.parametrize("name", list(PLAIN_READS))
+def test_plain_cache_reads_use_the_cache_indexes_and_give_the_registry_answers(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The model list's SQL reads the cache through its (partial) indexes and answers as it does on the registry file."""
+    writer_service = make_service(sqlite_url)
+    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    record_drill(writer_service, "churn")
+    reader = make_service(sqlite_url, init=False)
+    reader.sync()
+    read, index = PLAIN_READS[name]
+    cache_path = reader.locations.cache_path
+    with CacheReader(cache_path) as cache, plain_plans(monkeypatch, cache_path) as found, cache.snapshot() as snapshot:
+        cached = read(snapshot)
+    registry_path = Path(make_url(writer_service.locations.registry_url).database or "")
+    with CacheReader(registry_path) as registry, registry.snapshot() as snapshot:
+        assert cached == read(snapshot) and cached
+    assert any(index in step for step in found), found
 
 
 @pytest.mark.parametrize("name", list(READS))

@@ -1,20 +1,18 @@
-"""The registry screen's filter query on both backends: case-insensitive, over name, owner and description."""
+"""The registry screen's filter query on the cache: case-insensitive, over name, owner and description."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from regtui.service import RegistryService
-from regtui.store import queries
+from regtui.store import model_list
+from regtui.store.cache_reader import CacheReader
 
 
-def test_the_model_filter_ignores_case_on_the_registry_and_the_cache(writer_service: RegistryService) -> None:
-    """'CHURN' finds churn by name and 'Team-RISK' the models team-risk owns, on the registry's database and the cache."""
+def test_the_model_filter_ignores_case(writer_service: RegistryService) -> None:
+    """'CHURN' finds churn by name and 'Team-RISK' the models team-risk owns, in the cache of either registry."""
     writer_service.sync()
-    with Session(writer_service.registry()) as registry, writer_service.reading() as cache:
-        for session in (registry, cache):
-            risk = [m.name for m in queries.list_models(session) if m.owner == "team-risk"]
-            assert [m.name for m in queries.list_models(session, "CHURN")] == ["churn"]
-            assert queries.count_models(session, "CHURN") == 1
-            assert [m.name for m in queries.list_models(session, "Team-RISK")] == risk != []
-            assert queries.count_models(session, "no such text") == 0
+    with CacheReader(writer_service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        risk = [m.name for m in model_list.list_models(snapshot) if m.owner == "team-risk"]
+        assert [m.name for m in model_list.list_models(snapshot, "CHURN")] == ["churn"]
+        assert model_list.count_models(snapshot, "CHURN") == 1
+        assert [m.name for m in model_list.list_models(snapshot, "Team-RISK")] == risk != []
+        assert model_list.count_models(snapshot, "no such text") == 0

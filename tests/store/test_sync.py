@@ -14,6 +14,7 @@ from regtui.store.cache import PULLED_TABLES
 from tests.factories import (
     CLOSED_PORT_URL,
     ServiceFactory,
+    cached_models,
     change_stage,
     count_rows,
     dump_rows,
@@ -66,7 +67,7 @@ def test_a_stage_change_is_pulled(
     assert report.versions == ["churn@2.0.0"] and report.total == 1
     with reader.reading() as session:
         assert queries.get_version(session, "churn", "2.0.0").manifest.stage.value == "Staging"
-        assert set(queries.list_models(session)[0].staging) == {"2.0.0-rc.1", "2.0.0"}
+    assert set(cached_models(reader)[0].staging) == {"2.0.0-rc.1", "2.0.0"}
 
 
 def test_a_recreated_registry_at_the_same_url_resets_the_cache(
@@ -81,8 +82,8 @@ def test_a_recreated_registry_at_the_same_url_resets_the_cache(
     report = recreated.sync()
     assert report.reset and report.from_seq == 0 and report.versions == []
     recreated.register(version_manifest(tmp_path / "new", "fraud", "1.0.0"))
+    assert [m.name for m in cached_models(recreated)] == ["fraud"]
     with recreated.reading() as session:
-        assert [m.name for m in queries.list_models(session)] == ["fraud"]
         assert queries.count_versions(session) == 1
     assert dump_rows(recreated.cache()) == dump_rows(recreated.registry())
 

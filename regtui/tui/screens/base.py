@@ -42,7 +42,7 @@ class RegtuiScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, the screen's body, footer."""
-        yield StatusHeader(self.regtui.service.url, self.regtui.clock)
+        yield StatusHeader(self.regtui.services.url, self.regtui.clock)
         yield from self.compose_body()
         yield KeyBar()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
@@ -13,8 +15,10 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from regtui.domain.entry import Stage
-from regtui.store.queries import ModelSort
-from regtui.tui import browse
+from regtui.domain.text import format_age, one_line
+from regtui.store import model_list
+from regtui.store.cache_reader import CacheReader
+from regtui.store.model_list import ModelSort, ModelState, ModelSummary
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Cell, Tone, Toned
 from regtui.tui.views import ModelLine, ModelQuery
@@ -39,6 +43,35 @@ def drill_cell(model: ModelLine) -> Cell:
     if model.drill_overdue:
         return Toned(f"! {shown}", Tone.BAD)
     return NONE if model.drill_age is None else Toned(shown, Tone.MUTED)
+
+
+def count_model_lines(reader: CacheReader, query: ModelQuery) -> int:
+    """How many models the registry screen's query matches (in the table's worker)."""
+    with reader.snapshot() as snapshot:
+        return model_list.count_models(snapshot, query.text, stage=query.stage)
+
+
+def model_lines(reader: CacheReader, clock: Callable[[], datetime], query: ModelQuery, offset: int,
+                limit: int) -> list[ModelLine]:
+    """One window of the registry screen's rows, with each listed model's open requests and drill state."""
+    now = clock()
+    with reader.snapshot() as snapshot:
+        summaries = model_list.list_models(snapshot, query.text, offset, limit, stage=query.stage, sort=query.sort)
+        states = model_list.model_states(snapshot, summaries, now)
+    return [model_line(m, states[m.name], now) for m in summaries]
+
+
+def model_line(summary: ModelSummary, state: ModelState, now: datetime) -> ModelLine:
+    """A model summary and its state as a registry row, every shown string cleaned."""
+    drilled = state.last_drill
+    return ModelLine(
+        key=summary.name, name=one_line(summary.name), owner=one_line(summary.owner),
+        description=one_line(summary.description), production=one_line(summary.production) or None,
+        canary=tuple(map(one_line, summary.canary)), staging=tuple(map(one_line, summary.staging)),
+        versions=summary.versions, latest=one_line(summary.latest) or None,
+        open_requests=state.open_requests, drill_overdue=state.drill_overdue,
+        drill_age=None if drilled is None else format_age((now - drilled).total_seconds()),
+    )
 
 
 MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
@@ -104,8 +137,8 @@ class RegistryScreen(RegtuiScreen):
 
     def _source(self, query: ModelQuery) -> tuple[Fetch[ModelLine], Count]:
         """Fetch and count callbacks bound to one query (run in the table's workers)."""
-        service = self.regtui.service
-        return partial(browse.list_models, service, query), partial(browse.count_models, service, query)
+        reader = self.regtui.services.reader
+        return partial(model_lines, reader, self.regtui.clock, query), partial(count_model_lines, reader, query)
 
     def on_mount(self) -> None:
         """Show the filter state."""
@@ -161,11 +194,17 @@ class RegistryScreen(RegtuiScreen):
         self.total = event.total
         self._show_summary()
         self._query_done()
+        self._window_shown()
 
     @on(WindowTable.LoadFailed, "#models")
     def models_failed(self) -> None:
         """A failed query ends too (the app reports the error)."""
         self._query_done()
+        self._window_shown()
+
+    def _window_shown(self) -> None:
+        """Once this window is on screen, the app may start its background work (the first sync)."""
+        self.call_after_refresh(self.regtui.start_background_work)
 
     @on(WindowTable.RowSelected, "#models")
     def model_selected(self, event: WindowTable.RowSelected) -> None:

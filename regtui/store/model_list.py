@@ -1,0 +1,196 @@
+"""The model list (the registry screen's rows and `regtui models`), read from the cache with plain SQL.
+
+No ORM: the dashboard shows its first window of models before SQLAlchemy is imported. The statements repeat
+the conditions of the cache's partial indexes (regtui.store.cache.CACHE_INDEXES) with the same inline
+literals, so SQLite reads live versions and drills through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from regtui.domain.entry import Stage
+from regtui.domain.policy import POLICY_SCOPE, policy_of
+from regtui.domain.transitions import drill_overdue
+from regtui.store.cache_reader import Snapshot
+
+LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
+PRODUCTION = Stage.PRODUCTION.value
+DRILL = "drill"
+OPEN = "open"
+BATCH = 500
+"""Names per IN list (SQLite caps the parameters of a statement)."""
+
+
+def sql_literal(value: str) -> str:
+    """A string as an SQL literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
+"""The condition of the cache's partial index of live versions, repeated by the queries that read it."""
+
+
+class ModelSort(StrEnum):
+    """Orders of the model list."""
+
+    NAME = "name"
+    OWNER = "owner"
+    LATEST = "latest"
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """One line of the model list: who owns it and what runs where."""
+
+    name: str
+    owner: str
+    description: str
+    versions: int
+    latest: str | None
+    production: str | None
+    canary: tuple[str, ...] = ()
+    staging: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """What needs attention on a model: open promotion requests, and when its rollback was last drilled."""
+
+    open_requests: int
+    last_drill: datetime | None
+    drill_overdue: bool
+    """Older than the policy's drill cadence (or never drilled) while a version is in Production."""
+
+
+NEWEST_VERSION = (
+    "SELECT model_version.{column} FROM model_version WHERE model_version.model = model.name "
+    "ORDER BY model_version.created_at DESC{ties} LIMIT 1"
+)
+"""A column of each model's most recently registered version: one probe of ix_cache_version_newest."""
+VERSION_COUNT = "SELECT count(*) FROM model_version WHERE model_version.model = model.name"
+ORDERS = {
+    ModelSort.NAME: "model.name",
+    ModelSort.OWNER: "model.owner, model.name",
+    ModelSort.LATEST: f"({NEWEST_VERSION.format(column='created_at', ties='')}) DESC NULLS LAST, model.name",
+}
+MODEL_FILTER = "(model.name LIKE ? OR model.owner LIKE ? OR model.description LIKE ?)"
+"""Case-insensitive match of the filter text: SQLite's LIKE ignores ASCII case, as its lower() folds only ASCII
+(the same matches without a function call per row)."""
+
+
+def _conditions(text: str, stage: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (filter text, having a version in `stage`) and its parameters."""
+    conditions, parameters = [], []
+    if text:
+        conditions.append(MODEL_FILTER)
+        parameters += [f"%{text.lower()}%"] * 3
+    if stage is not None:
+        live = f" AND {LIVE_STAGE_SQL}" if stage in LIVE_STAGES else ""
+        conditions.append("EXISTS (SELECT 1 FROM model_version WHERE model_version.model = model.name"
+                          f" AND model_version.stage = ?{live})")
+        parameters.append(stage)
+    return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), parameters
+
+
+def count_models(snapshot: Snapshot, text: str = "", *, stage: str | None = None) -> int:
+    """How many models match the filter (and have a version in `stage`, when given)."""
+    where, parameters = _conditions(text, stage)
+    return int(snapshot.value(f"SELECT count(*) FROM model{where}", parameters) or 0)
+
+
+def list_models(
+    snapshot: Snapshot, text: str = "", offset: int = 0, limit: int = 100, *,
+    stage: str | None = None, sort: ModelSort = ModelSort.NAME,
+) -> list[ModelSummary]:
+    """A window of models (by name, owner or latest) with their Production, Canary and Staging versions.
+
+    Two queries whatever the window: the models with their version count and latest version (correlated
+    index probes per listed model), then the listed models' live versions."""
+    where, parameters = _conditions(text, stage)
+    latest = NEWEST_VERSION.format(column="version", ties=", model_version.id DESC")  # ties: the last written
+    rows = snapshot.rows(
+        f"SELECT model.name, model.owner, model.description, ({VERSION_COUNT}), ({latest}) FROM model{where}"
+        f" ORDER BY {ORDERS[sort]} LIMIT ? OFFSET ?", [*parameters, limit, offset])
+    live = _live_versions(snapshot, [row[0] for row in rows])
+    return [_summary(*row, live=live[row[0]]) for row in rows]
+
+
+def _live_versions(snapshot: Snapshot, names: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The Production, Canary and Staging versions of each named model, in semver order."""
+    live: dict[str, dict[str, list[str]]] = {n: {} for n in names}
+    for batch in _batches(names):
+        for model, version, stage in snapshot.rows(
+            f"SELECT model, version, stage FROM model_version WHERE model IN ({_marks(batch)}) AND {LIVE_STAGE_SQL}"
+            " ORDER BY model, stage, major, minor, patch, prerelease", batch,  # the partial (model, stage, ...) index
+        ):
+            live[model].setdefault(stage, []).append(version)
+    return live
+
+
+def _summary(name: str, owner: str, description: str, count: int, latest: str | None, *,
+             live: dict[str, list[str]]) -> ModelSummary:
+    """Assemble one model line."""
+    production = live.get(PRODUCTION, [])
+    return ModelSummary(
+        name=name, owner=owner, description=description, versions=count, latest=latest,
+        production=production[0] if production else None,
+        canary=tuple(live.get(Stage.CANARY.value, [])), staging=tuple(live.get(Stage.STAGING.value, [])),
+    )
+
+
+def model_states(snapshot: Snapshot, models: list[ModelSummary], now: datetime) -> dict[str, ModelState]:
+    """Open requests and drill state of the listed models (a window's worth): three queries whatever the count."""
+    names = [m.name for m in models]
+    requests = open_request_counts(snapshot, names)
+    drills = last_drills(snapshot, names)
+    policy = policy_of(snapshot.value("SELECT document FROM policy WHERE scope = ?", [POLICY_SCOPE]))
+    return {
+        m.name: ModelState(
+            open_requests=requests.get(m.name, 0), last_drill=drills.get(m.name),
+            drill_overdue=m.production is not None and drill_overdue(drills.get(m.name), now, policy.for_model(m.name)),
+        )
+        for m in models
+    }
+
+
+def open_request_counts(snapshot: Snapshot, models: list[str]) -> dict[str, int]:
+    """How many open promotion requests each of the given models has."""
+    counts: dict[str, int] = {}
+    for batch in _batches(models):
+        counts.update(snapshot.rows(
+            f"SELECT model, count(*) FROM promotion_request WHERE model IN ({_marks(batch)}) AND status = ?"
+            " GROUP BY model", [*batch, OPEN]))
+    return counts
+
+
+def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, datetime]:
+    """When each of the given models was last drilled (models never drilled are absent): the newest log entry
+    of kind drill, through the cache's partial index of drills."""
+    last: dict[str, datetime] = {}
+    for batch in _batches(models):
+        for model, at in snapshot.rows(
+            f"SELECT model, at FROM event WHERE model IN ({_marks(batch)}) AND kind = {sql_literal(DRILL)}"
+            " ORDER BY model, position", batch,
+        ):
+            last[model] = _stored_time(at)
+    return last
+
+
+def _stored_time(value: str) -> datetime:
+    """A timestamp as the cache stores it (SQLAlchemy's naive UTC text) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _marks(names: list[str]) -> str:
+    """One parameter mark per name."""
+    return ", ".join("?" * len(names))
+
+
+def _batches(names: list[str]) -> list[list[str]]:
+    """Names in batches small enough for one IN list."""
+    return [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
