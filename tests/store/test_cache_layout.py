@@ -105,16 +105,22 @@ def plain_plans(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[list[st
     found += explained(path, statements)
 
 
+def synced_fixtures(url: str, make_service: ServiceFactory, tmp_path: Path) -> tuple[RegistryService, RegistryService]:
+    """The fixture registry (churn drilled once) and a second operator's service whose cache has pulled it."""
+    writer_service = make_service(url)
+    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    record_drill(writer_service, "churn")
+    reader = make_service(url, init=False)
+    reader.sync()
+    return writer_service, reader
+
+
 @pytest.mark.parametrize("name", list(PLAIN_READS))
 def test_plain_cache_reads_use_the_cache_indexes_and_give_the_registry_answers(
     sqlite_url: str, make_service: ServiceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     """The model list's SQL reads the cache through its (partial) indexes and answers as it does on the registry file."""
-    writer_service = make_service(sqlite_url)
-    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    record_drill(writer_service, "churn")
-    reader = make_service(sqlite_url, init=False)
-    reader.sync()
+    writer_service, reader = synced_fixtures(sqlite_url, make_service, tmp_path)
     read, index = PLAIN_READS[name]
     cache_path = reader.locations.cache_path
     with CacheReader(cache_path) as cache, plain_plans(monkeypatch, cache_path) as found, cache.snapshot() as snapshot:
@@ -130,11 +136,7 @@ def test_cache_reads_use_the_cache_indexes_and_give_the_registry_answers(
     sqlite_url: str, make_service: ServiceFactory, tmp_path: Path, name: str
 ) -> None:
     """Each read through the cache's (partial) indexes returns what the same read returns on the registry."""
-    writer_service = make_service(sqlite_url)
-    writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    record_drill(writer_service, "churn")
-    reader = make_service(sqlite_url, init=False)
-    reader.sync()
+    writer_service, reader = synced_fixtures(sqlite_url, make_service, tmp_path)
     read, index = READS[name]
     with plans(reader.cache()) as found, reader.reading() as session:
         cached = read(session)
