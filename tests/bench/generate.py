@@ -617,7 +617,7 @@ def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str
                 break
         else:
             return False
-        outcome = promote(session, actor=actor, model=name, version=version, to_stage=Stage.STAGING,
+        outcome = promote(session.connection(), actor=actor, model=name, version=version, to_stage=Stage.STAGING,
                           now=datetime.now(UTC), expected_stage=Stage.DEVELOPMENT)
         session.commit()
     (report.moved if outcome.applied else report.requested).append(f"{name}@{version}")
