@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 FALLBACK_THEME = "textual-dark"
 MODEL_SCREEN = "model"
 """The name the one reused model screen is installed under."""
+MODEL_SCREEN_MODULE = "regtui.tui.screens.model"
+"""Imported in the background after the first window (see _preload_model_screen)."""
 TUI_DIR = Path(__file__).parent
 
 
@@ -138,9 +140,16 @@ class RegtuiApp(App[int]):
             return
         self._background_started = True
         self.sync_registry()
+        self._preload_model_screen()
         self.set_interval(self.settings.sync_interval, self._sync_tick)
         if self.settings.feed_interval is not None:
             self.set_interval(self.settings.feed_interval, self._feed_tick)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _preload_model_screen(self) -> None:
+        """Import the model screen's module and the reads it uses (in a thread, while the operator reads the
+        list), so the session's first Enter on a model does not wait for the import."""
+        importlib.import_module(MODEL_SCREEN_MODULE)
 
     def _apply_themes(self) -> None:
         """Register the bundled themes and pick the configured one; report broken files and use the default."""

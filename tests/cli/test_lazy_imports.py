@@ -59,6 +59,35 @@ assert main([]) == 0 and loaded
 """Run `regtui` (the CLI's main, no command) headless until the home screen shows its first window of models."""
 
 
+BACKGROUND_DONE = """
+import asyncio
+from regtui.cli.main import main
+from regtui.tui.app import RegtuiApp
+
+start = RegtuiApp.start_background_work
+
+def headless(app, **options):
+    'Run the app as `regtui` does, headless.'
+    asyncio.run(app.run_async(headless=True, size=(120, 40)))
+
+def start_then_quit(app):
+    'Start the background work as the app does, and quit once its first sync and preload have finished.'
+    start(app)
+
+    async def quit_when_done():
+        while any(w.is_running for w in app.workers if w.group in ('sync', 'preload')):
+            await asyncio.sleep(0.05)
+        app.exit(0)
+
+    app.run_worker(quit_when_done())
+
+RegtuiApp.run = headless
+RegtuiApp.start_background_work = start_then_quit
+assert main([]) == 0
+"""
+"""Run `regtui` headless until the background work started after the first window (sync, preload) is done."""
+
+
 def loaded_after(code: str, watched: tuple[str, ...] = NOT_AT_START, env: dict[str, str] | None = None) -> list[str]:
     """Which of the watched modules a fresh interpreter has loaded after running the code."""
     paths = [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]
@@ -82,6 +111,18 @@ def test_dashboard_path_imports_only_what_its_first_frame_needs(sqlite_url: str,
            "REGTUI_CONFIG": str(tmp_path / "no-config.yaml")}
     shown = "regtui.tui.screens.registry"
     assert loaded_after(FIRST_WINDOW, (*NOT_AT_START, shown), env) == [shown]
+
+
+def test_background_work_after_the_first_window_imports_the_model_screen(sqlite_url: str, make_service: ServiceFactory,
+                                                                        tmp_path: Path) -> None:
+    """After the first window, the sync brings the ORM in and the model screen's module is imported in the
+    background, so the session's first Enter on a model does not wait for that import."""
+    writer = make_service(sqlite_url)
+    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    env = {"REGTUI_REGISTRY": sqlite_url, "REGTUI_CACHE": str(tmp_path / "cache.db"),
+           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml")}
+    watched = ("sqlalchemy", "regtui.tui.screens.model")
+    assert loaded_after(BACKGROUND_DONE, watched, env) == sorted(watched)
 
 
 def test_help_imports_no_command_module() -> None:
