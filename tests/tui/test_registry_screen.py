@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Input
 
 from regtui.config import Locations
 from regtui.tui.screens.model import ModelScreen
@@ -61,6 +64,42 @@ async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactor
         await settle(pilot)
         assert pilot.app.screen.query_one("#filter").value == "team-assist"
         assert model_names(table) == ["doc-summarizer", "support-assistant", "ticket-router"]
+
+
+class Frames:
+    """The filter text and the table's rows in every frame the app paints."""
+
+    def __init__(self, app: App[object]) -> None:
+        self.shown: list[tuple[str, list[str]]] = []
+        paint = app._display
+
+        def display(screen: Screen[object], update: object) -> None:
+            """Paint, and note what the frame shows."""
+            paint(screen, update)
+            if update is not None and isinstance(screen, RegistryScreen):
+                table = screen.query_one("#models", WindowTable)
+                self.shown.append((screen.query_one("#filter", Input).value, model_names(table)))
+
+        app._display = display  # type: ignore[method-assign]
+
+
+async def test_a_keystroke_paints_its_echo_with_its_rows(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Typing in the filter paints the typed text and the rows it matches in one frame: no frame shows the new
+    text over the previous query's rows (a second frame per keystroke would wait for Textual's next frame slot)."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        frames = Frames(pilot.app)
+        table = pilot.app.screen.query_one("#models", WindowTable)
+        expected = {"": model_names(table)}
+        await pilot.press("slash")
+        for key, text in (("d", "d"), ("e", "de"), ("t", "det"), ("backspace", "de"), ("backspace", "d")):
+            await pilot.press(key)
+            await settle(pilot)
+            expected[text] = model_names(table)
+    assert len({tuple(names) for names in expected.values()}) == 3, "'', 'de' and 'det' match other rows"
+    assert {"de", "det"} <= {text for text, _ in frames.shown}
+    for text, names in frames.shown:
+        assert names == expected[text], f"a frame showed {text!r} over the rows of another filter"
 
 
 async def test_stage_filters_and_sort(demo_locations: Locations, make_app: AppFactory) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from rich.style import Style
 from textual.app import App, ComposeResult
+from textual.strip import Strip
 
 from regtui.tui.tones import Tone, Toned
 from regtui.tui.widgets.window_table import Column, WindowTable, fit_cell, fit_columns
@@ -161,3 +162,59 @@ def test_fit_cell_counts_wide_characters_as_two_cells() -> None:
     """East Asian wide characters take two cells: the cut and the padding follow cells, not characters."""
     assert "".join(s.text for s in fit_cell([("模型模型", PLAIN)], 5, "left", PAD)) == "模型…"
     assert "".join(s.text for s in fit_cell([("模型", PLAIN)], 5, "left", PAD)) == "模型 "
+
+
+class Painted:
+    """The lines a table renders (spying on render_line)."""
+
+    def __init__(self, table: WindowTable[Item]) -> None:
+        self.lines: list[int] = []
+        render = table.render_line
+
+        def render_line(y: int) -> Strip:
+            """Render, and note the line."""
+            self.lines.append(y)
+            return render(y)
+
+        table.render_line = render_line  # type: ignore[method-assign]
+
+    def take(self) -> list[int]:
+        """The lines rendered since the last take."""
+        lines, self.lines = sorted(set(self.lines)), []
+        return lines
+
+
+async def test_only_lines_that_change_are_repainted() -> None:
+    """A cursor move repaints the two lines it changes; a reload that brings the same rows repaints none; a
+    source whose rows differ from the third line on repaints those lines, and every line shows the new rows."""
+    source = Source()
+    app = TableApp(source)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        table = app.query_one(WindowTable)
+        painted = Painted(table)
+        await pilot.press("j")
+        await settle(pilot)
+        assert painted.take() == [1, 2]
+        table.reload()
+        await settle(pilot)
+        assert painted.take() == []
+
+        def fetch(offset: int, limit: int) -> list[Item]:
+            """The same rows but for a new name from index 2 on."""
+            return [Item(r.index, r.name if r.index < 2 else f"renamed-{r.index}") for r in source.fetch(offset, limit)]
+
+        table.set_source(fetch, source.count, reset_cursor=False)
+        await settle(pilot)
+        assert painted.take() == list(range(3, table.size.height))
+        assert "renamed-2" in screen_text(pilot) and "item-000001" in screen_text(pilot)
+
+
+def test_a_line_is_one_segment_per_run_of_one_style() -> None:
+    """Cells, gaps and padding in the row's style join one segment; toned text gets its own."""
+    columns = [Column("A", str, 4), Column("B", str, 4), Column("C", str, 4)]
+    table: WindowTable[str] = WindowTable(columns, lambda offset, limit: [], lambda: 0)
+    layout = fit_columns(columns, 14)
+    strip = table._strip([[("ab", PLAIN)], [("cd", TONED)], [("ef", PLAIN)]], layout, PLAIN, 16)
+    assert [(s.text, s.style) for s in strip] == [(" ab   ", PLAIN), ("cd", TONED), ("   ef   ", PLAIN)]
+    assert strip.cell_length == 16

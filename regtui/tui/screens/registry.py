@@ -19,12 +19,15 @@ from regtui.domain.text import format_age, one_line
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader
 from regtui.store.model_list import ModelSort, ModelState, ModelSummary
+from regtui.tui.paint_hold import PaintHold
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Cell, Tone, Toned
 from regtui.tui.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 SORTS = tuple(ModelSort)
+FILTER_PAINT_HOLD_S = 0.1
+"""The longest a keystroke's echo waits for its rows, so that both paint in one frame."""
 NONE = Toned("-", Tone.MUTED)
 
 
@@ -126,6 +129,7 @@ class RegistryScreen(RegtuiScreen):
         """A filter query is in flight (typing meanwhile waits for it: queries never queue up)."""
         self._query_waiting = False
         self._summary = Content()
+        self._paint_hold = PaintHold(FILTER_PAINT_HOLD_S)
 
     def compose_body(self) -> ComposeResult:
         """Filter bar over the windowed model table."""
@@ -141,9 +145,14 @@ class RegistryScreen(RegtuiScreen):
         return partial(model_lines, reader, self.regtui.clock, query), partial(count_model_lines, reader, query)
 
     def on_mount(self) -> None:
-        """Show the filter state."""
+        """Show the filter state; hold the paint of each edit of the filter until its rows arrive."""
         super().on_mount()
         self._show_summary()
+        self.watch(self.query_one("#filter", Input), "value", self._filter_edited, init=False)
+
+    def _filter_edited(self) -> None:
+        """An edit of the filter (before its echo is painted): paint it together with its rows."""
+        self._paint_hold.start(self.app)
 
     def reload(self) -> None:
         """Re-query after a sync brought changes, keeping the cursor where it is."""
@@ -179,9 +188,11 @@ class RegistryScreen(RegtuiScreen):
             self._apply_query()
 
     def _query_done(self) -> None:
-        """The table's query finished (or failed): run the filter typed meanwhile."""
+        """The table's query finished (or failed): run the filter typed meanwhile, else paint."""
         self._querying = False
         self._run_waiting_query()
+        if not self._querying:
+            self._paint_hold.release()
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:

@@ -99,14 +99,15 @@ def cell_parts(cell: Cell) -> list[tuple[str, Tone]]:
         parts = [(cell.text, cell.tone)]
     else:
         parts = [(part.text, part.tone) for part in cell]
-    if any("\n" in text or "\t" in text for text, _ in parts):
-        return [(clean_single_line(text), tone) for text, tone in parts]
+    for text, _ in parts:
+        if "\n" in text or "\t" in text:
+            return [(clean_single_line(text), tone) for text, tone in parts]
     return parts
 
 
 def fit_cell(parts: list[tuple[str, Style]], width: int, align: Literal["left", "right"], pad: Style) -> list[Segment]:
     """Styled parts in exactly `width` cells: cut with an ellipsis when too long, else padded on the aligned side."""
-    length = sum(_cells(text) for text, _ in parts)
+    length = sum(_cells(text) for text, _ in parts) if len(parts) != 1 else _cells(parts[0][0])
     if length > width:
         return _cut(parts, width)
     segments = [Segment(text, style) for text, style in parts if text]
@@ -114,6 +115,11 @@ def fit_cell(parts: list[tuple[str, Style]], width: int, align: Literal["left", 
         return segments
     padding = Segment(" " * (width - length), pad)
     return [padding, *segments] if align == "right" else [*segments, padding]
+
+
+def _same_or_new(old: Style, new: Style) -> Style:
+    """`old` itself when `new` equals it (so that text in either style joins one segment)."""
+    return old if new == old else new
 
 
 def _cells(text: str) -> int:
@@ -204,8 +210,8 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
     }
     """
 
-    cursor_row: reactive[int] = reactive(0)
-    """Index of the row under the cursor."""
+    cursor_row: reactive[int] = reactive(0, repaint=False)
+    """Index of the row under the cursor (its watcher repaints only the lines that change)."""
 
     class RowHighlighted(Message):
         """The cursor moved onto a row (posted once the row is loaded)."""
@@ -298,6 +304,8 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         self._in_flight: set[int] = set()
         self._announced: tuple[int, int] | None = None
         self._paint: Paint[RowT] | None = None
+        self._painted: dict[int, object] = {}
+        """What each line showed when it was last rendered (see `_line_content`)."""
 
     @property
     def total(self) -> int | None:
@@ -379,7 +387,7 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
         self._announce()
-        self.refresh()
+        self._refresh_changed_lines()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn a failed page load into LoadFailed (that page is not asked for again until a reload)."""
@@ -394,7 +402,27 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         """Scroll the cursor into view and say which row is highlighted."""
         self._scroll_cursor_into_view()
         self._announce()
-        self.refresh()
+        self._refresh_changed_lines()
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint only the lines whose content changed since they were rendered: the others keep Textual's
+        cached lines (a cursor move repaints two lines, a filter that keeps rows in place fewer than all)."""
+        width = self.size.width
+        changed = [Region(0, y, width, 1) for y in range(self.scrollable_content_region.height)
+                   if self._painted.get(y, self) != self._line_content(y)]
+        if changed:
+            self.refresh(*changed)
+
+    def _line_content(self, y: int) -> object:
+        """What line y shows now: the header, a row (and whether the cursor is on it), a message, or nothing."""
+        if y == 0:
+            return "header"
+        if not self._total:
+            return (self._total, y == 1)
+        index = int(self.scroll_offset.y) + y - 1
+        if index >= self._total:
+            return None
+        return (self.row_at(index), index == self.cursor_row)
 
     def _scroll_cursor_into_view(self) -> None:
         """Scroll just enough that the cursor row is visible below the header."""
@@ -485,11 +513,12 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         return Paint(
             width=width, layout=fit_columns(self.columns, max(1, width - 1)), base=base,
             cursor=base + self.get_component_rich_style("window-table--cursor"),
-            tones={tone: base + foreground_style(self, TONE_CLASSES[tone]) for tone in TONE_CLASSES},
+            tones={tone: _same_or_new(base, base + foreground_style(self, TONE_CLASSES[tone])) for tone in TONE_CLASSES},
         )
 
     def render_line(self, y: int) -> Strip:
         """The header on line 0, then the rows from the scroll position (placeholders while loading)."""
+        self._painted[y] = self._line_content(y)
         paint = self._paint or self._new_paint()
         width, layout, base = paint.width, paint.layout, paint.base
         if y == 0:
@@ -520,14 +549,24 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
     def _strip(self, cells: list[list[tuple[str, Style]]], layout: list[tuple[Column[RowT], int]], style: Style,
                width: int) -> Strip:
         """Lay styled cells out in their column widths, one space apart, each cut with an ellipsis; `style`
-        fills the gaps and the rest of the line."""
-        gap = Segment(" ", style)
-        segments: list[Segment] = []
+        fills the gaps and the rest of the line. Neighbours of one style object become one segment: a line of a
+        few segments instead of ~20 costs Textual's per-segment passes (filters, crops) that much less."""
+        runs: list[Segment] = []
+        texts: list[str] = []
+        current = style
         used = 0
         for (column, column_width), parts in zip(layout, cells):
-            segments.append(gap)
-            segments.extend(fit_cell(parts, column_width, column.align, style))
+            texts.append(" ")
+            for text, part_style, _ in fit_cell(parts, column_width, column.align, style):
+                if part_style is not current:
+                    runs.append(Segment("".join(texts), current))
+                    texts, current = [], part_style
+                texts.append(text)
             used += column_width + 1
+        if current is not style:
+            runs.append(Segment("".join(texts), current))
+            texts, current = [], style
         if used < width:
-            segments.append(Segment(" " * (width - used), style))
-        return Strip(segments).crop(0, width) if used > width else Strip(segments, width)
+            texts.append(" " * (width - used))
+        runs.append(Segment("".join(texts), current))
+        return Strip(runs).crop(0, width) if used > width else Strip(runs, width)
