@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
 
-from regtui.domain.approvals import Approver, Decision, artifact_digest, check_can_approve, evidence_digest
+from regtui.domain.approvals import Approver, Decision, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
 from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
@@ -98,10 +98,11 @@ class RequestState:
     @classmethod
     def of(cls, row: Row[Any]) -> RequestState:
         """The state of a stored request row."""
-        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+        return cls(**{name: getattr(row, name) for name in REQUEST_FIELDS})
 
 
-REQUEST_COLUMNS = tuple(REQUEST.c[f.name] for f in fields(RequestState))
+REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
+REQUEST_COLUMNS = tuple(REQUEST.c[name] for name in REQUEST_FIELDS)
 APPROVAL_COLUMNS = tuple(APPROVAL.c[name] for name in (
     "identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest"))
 # Statements built once (bound parameters by name; an UPDATE sets the columns its parameters name).
@@ -271,7 +272,7 @@ def _apply(connection: Connection, subject: Subject, request: RequestState, gate
         MoveKind.PROMOTE.value, row.model, row.version, row.stage, to_stage.value,
         {"request": request.id, "approvers": _approvers(facts), "evidence": request.evidence or {},
          "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
-         "artifact_digest": artifact_digest(facts.entry)},
+         "artifact_digest": facts.current_artifact_digest},
     ))
     if connection.dialect.name == "postgresql":
         _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail)
