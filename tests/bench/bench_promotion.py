@@ -200,7 +200,8 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
     verification = workflow.verify_version(service, MODEL, version)
     with writer(service.registry()).begin() as connection:  # as RegistryService.writing_core, without its refresh
         outcome = promotions.promote(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
-                                     now=datetime.now(timezone.utc), verification=verification)
+                                     now=datetime.now(timezone.utc), verification=verification,
+                                     commit_with_writes=True)
     PHASES.mark("COMMIT and close")
     applied = _since(started)
     PHASES.active = False
