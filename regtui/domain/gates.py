@@ -127,7 +127,7 @@ class GateFacts:
 
     @cached_property
     def current_artifact_digest(self) -> str:
-        """The digest of the entry's artifacts that approvals are bound to (computed once: the gate and the log need it)."""
+        """The digest of the artifacts that approvals are bound to (computed once: the gate and the log use it)."""
         return artifact_digest(self.entry)
 
     def approval_context(self, to_stage: Stage) -> ApprovalContext:

@@ -6,17 +6,19 @@ For each run a fresh Canary candidate has every approval, SLO result and checkli
 timed part is what an operator waits for: re-verifying every artifact now (reading their records from
 the registry, then streaming SHA-256), then one transaction that takes the change counter, locks the
 model, evaluates the gate, archives the outgoing version, applies the promotion and appends the log
-entries. The baseline, on the same engine (same connection pool and settings: on SQLite WAL and
-BEGIN IMMEDIATE), is one bare single-row UPDATE that really changes a version's stage (a spare version
-moved between Development and Staging, the other stage each run) in its own committed transaction, plus
-streaming SHA-256 of the same artifact files. Target: median apply <= 1.5 x baseline. The former
-baseline, an UPDATE setting the candidate's stage to the stage it has (SQLite writes nothing for it), is
-timed too and printed beside it: the two run on alternate runs, each right before the apply as the
-baseline always did (a second baseline in the same run would find the files' bytes in the CPU caches). Medians of wall time are the figures; the client process's CPU time is printed beside them
-(on a loaded machine it is the steadier comparison on SQLite, where all the work is in-process). The cache
-pull that follows a write is reported separately (it is not part of the write). Each artifact size gets its
-own registry and baseline. `--phases` adds the median of every phase of the apply: each statement's time
-in the driver, the Python and SQLAlchemy work before it, the hashing, gate evaluation and log hashing.
+entries (on PostgreSQL with the COMMIT, as `workflow.promote` sends it). The baseline, on the same engine
+(same connection pool and settings: on SQLite WAL and BEGIN IMMEDIATE), is one bare single-row UPDATE
+that really changes a version's stage (a spare version moved between Development and Staging, the other
+stage each time) in its own committed transaction, plus streaming SHA-256 of the same artifact files.
+Target: median apply <= 1.5 x baseline. The former baseline, an UPDATE setting the candidate's stage to
+the stage it has (SQLite writes nothing for it), is timed too and printed beside it: the two run on
+alternate runs, each right before the apply as the baseline always did (a second baseline in the same
+run would find the files' bytes in the CPU caches). Medians of wall time are the figures; the client
+process's CPU time is printed beside them (on a loaded machine it is the steadier comparison on SQLite,
+where all the work is in-process). The cache pull that follows a write is reported separately (it is not
+part of the write). Each artifact size gets its own registry and baseline. `--phases` adds the median of
+every phase of the apply: each statement's time in the driver, the Python and SQLAlchemy work before it,
+the hashing, gate evaluation and log hashing.
 
 PostgreSQL: each identity connects as its own login role (identity is the authenticated database user).
 The throwaway server runs with tests/pg_server.py's settings (fsync and synchronous_commit off), so
