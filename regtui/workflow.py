@@ -92,7 +92,7 @@ def promote(service: RegistryService, model: str, version: str, to_stage: Stage,
         return promotions.promote(
             connection, actor=actor, model=model, version=version, to_stage=to_stage, now=service.clock(),
             expected_stage=expected_stage, evidence=evidence, reason=reason, canary_share=canary_share,
-            verification=verification,
+            verification=verification, commit_with_writes=True,
         )
 
 

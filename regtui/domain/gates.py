@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
 
 from regtui.domain.approvals import (
@@ -124,6 +125,11 @@ class GateFacts:
     archival_done: tuple[str, ...] = ()
     provider_status: ProviderPinStatus | None = None
 
+    @cached_property
+    def current_artifact_digest(self) -> str:
+        """The digest of the artifacts that approvals are bound to (computed once: the gate and the log use it)."""
+        return artifact_digest(self.entry)
+
     def approval_context(self, to_stage: Stage) -> ApprovalContext:
         """The request as the approval rules see it, bound to the current digests."""
         return ApprovalContext(
@@ -132,7 +138,7 @@ class GateFacts:
             owner=self.owner,
             owner_members=self.owner_members,
             signoff_roles=self.policy.signoff_roles,
-            artifact_digest=artifact_digest(self.entry),
+            artifact_digest=self.current_artifact_digest,
             evidence_digest=self.evidence_digest,
         )
 

@@ -38,7 +38,7 @@ Semantics:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any, Callable, Literal, Mapping
 
@@ -148,11 +148,16 @@ class Policy:
 
     default: ModelPolicy
     models: Mapping[str, PolicyOverride]
+    _resolved: dict[str, ModelPolicy] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def for_model(self, name: str) -> ModelPolicy:
-        """The policy that applies to a model: its overrides on top of the default."""
-        override = self.models.get(name, PolicyOverride())
-        return replace(self.default, model=name, **override.values())
+        """The policy that applies to a model: its overrides on top of the default (resolved once per model: a
+        stored policy is parsed once per process, and every gate evaluation asks)."""
+        resolved = self._resolved.get(name)
+        if resolved is None:
+            override = self.models.get(name, PolicyOverride())
+            resolved = self._resolved[name] = replace(self.default, model=name, **override.values())
+        return resolved
 
 
 POLICY_KEYS: tuple[str, ...] = tuple(f.name for f in fields(PolicyOverride))

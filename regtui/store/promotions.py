@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
 
-from regtui.domain.approvals import Approver, Decision, artifact_digest, check_can_approve, evidence_digest
+from regtui.domain.approvals import Approver, Decision, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
 from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
@@ -98,10 +98,11 @@ class RequestState:
     @classmethod
     def of(cls, row: Row[Any]) -> RequestState:
         """The state of a stored request row."""
-        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+        return cls(**{name: getattr(row, name) for name in REQUEST_FIELDS})
 
 
-REQUEST_COLUMNS = tuple(REQUEST.c[f.name] for f in fields(RequestState))
+REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
+REQUEST_COLUMNS = tuple(REQUEST.c[name] for name in REQUEST_FIELDS)
 APPROVAL_COLUMNS = tuple(APPROVAL.c[name] for name in (
     "identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest"))
 # Statements built once (bound parameters by name; an UPDATE sets the columns its parameters name).
@@ -114,6 +115,7 @@ OPEN_REQUEST = (  # the open request with its decisions, one row per decision (d
     .order_by(REQUEST.c.id, APPROVAL.c.id)
     .with_for_update(of=REQUEST)
 )
+COMMIT = text("COMMIT")
 UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
 UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
 # PostgreSQL: the promoted version's stage (UPDATE_VERSION's parameters), the request's closing and the log entries
@@ -139,11 +141,14 @@ def promote(
     reason: str | None = None,
     canary_share: float | None = None,
     verification: tuple[VerifyResult, ...] | None = None,
+    commit_with_writes: bool = False,
 ) -> PromotionOutcome:
     """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may.
 
     Runs on a Core connection in the caller's write transaction (no ORM session: its per-transaction work
-    costs more than some of the statements)."""
+    costs more than some of the statements). `commit_with_writes`, for a caller that commits right after:
+    on PostgreSQL an applied promotion's COMMIT goes in its writes' round trip (the caller's commit then finds
+    the transaction ended; a failed write or COMMIT raises here, and the caller rolls back as usual)."""
     key = {"model": model, "version": version}
     counter, subject_rows, request_rows = batch(connection, [  # PostgreSQL: one round trip
         (NEXT_CHANGE, {}), (SUBJECT_LOCKED, key), (OPEN_REQUEST, {**key, "to_stage": to_stage.value})])
@@ -168,7 +173,8 @@ def promote(
     may_apply = required_right(kind, to_stage) in rights_of(users.get(actor, Approver(actor)).roles)
     applied = gate.passed and may_apply
     if applied:
-        replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events)
+        replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events,
+                          commit=commit_with_writes)
     else:
         replaced = None
         append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=subject.tail)
@@ -254,8 +260,10 @@ def _update_request(connection: Connection, request: RequestState, evidence: dic
 
 
 def _apply(connection: Connection, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
-           now: datetime, seq: int, events: list[NewEvent]) -> str | None:
-    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically."""
+           now: datetime, seq: int, events: list[NewEvent], commit: bool) -> str | None:
+    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically.
+
+    `commit`: on PostgreSQL, end the transaction in the writes' round trip."""
     row, replaced = subject.row, None
     to_stage = Stage(request.to_stage)
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None
@@ -271,10 +279,11 @@ def _apply(connection: Connection, subject: Subject, request: RequestState, gate
         MoveKind.PROMOTE.value, row.model, row.version, row.stage, to_stage.value,
         {"request": request.id, "approvers": _approvers(facts), "evidence": request.evidence or {},
          "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
-         "artifact_digest": artifact_digest(facts.entry)},
+         "artifact_digest": facts.current_artifact_digest},
     ))
     if connection.dialect.name == "postgresql":
-        _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail)
+        _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail,
+                          commit=commit)
         return replaced
     write(connection, UPDATE_VERSION, changes)  # one call; the outgoing version leaves Production first
     _close(connection, request.id, "applied", actor=actor, now=now, seq=seq)
@@ -283,12 +292,14 @@ def _apply(connection: Connection, subject: Subject, request: RequestState, gate
 
 
 def _write_postgresql(connection: Connection, changes: list[dict[str, Any]], request_id: int, events: list[NewEvent], *,
-                      seq: int, actor: str, now: datetime, tail: tuple[int, str] | None) -> None:
-    """The writes of an applied promotion in one round trip: archive the outgoing version, then the rest at once."""
+                      seq: int, actor: str, now: datetime, tail: tuple[int, str] | None, commit: bool) -> None:
+    """The writes of an applied promotion in one round trip: archive the outgoing version, then the rest at once (and
+    the COMMIT, when asked)."""
     rows = event_rows(connection, events, seq=seq, actor=actor, at=now, tail=tail)
     # the outgoing version in its own statement: the one-Production index must see it leave before the next arrives
     archive = [(UPDATE_VERSION, change) for change in changes[:-1]]
-    batch(connection, [*archive, (APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})])
+    apply = (APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})
+    batch(connection, [*archive, apply, *([(COMMIT, {})] if commit else [])])
 
 
 def _approvers(facts: GateFacts) -> list[dict[str, Any]]:

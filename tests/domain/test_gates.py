@@ -460,6 +460,14 @@ def test_changed_artifacts_make_earlier_approvals_stale() -> None:
     assert check(result, "owner approval").detail == "alice's approval predates the current artifacts"
 
 
+def test_facts_compute_their_artifact_digest_once_and_facts_of_another_entry_their_own() -> None:
+    """The digest approvals are bound to is the entry's, computed once per fact set (the gate and the log share it)."""
+    assert PRODUCTION_FACTS.current_artifact_digest == ART
+    assert PRODUCTION_FACTS.approval_context(P).artifact_digest == ART
+    other = replace(ENTRY, artifacts=(replace(ARTIFACTS[0], sha256="9" * 64), ARTIFACTS[1]))
+    assert replace(PRODUCTION_FACTS, entry=other).current_artifact_digest == artifact_digest(other) != ART
+
+
 def test_rejection_vetoes_production() -> None:
     """Any current rejection rejects the request even with every slot filled."""
     veto = decision("dave", REVIEWER, kind=Decision.REJECT, comment="latency regression", minutes=9)

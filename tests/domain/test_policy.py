@@ -102,6 +102,16 @@ def test_model_without_override_gets_the_default_under_its_name() -> None:
     assert other.subject == "search-ranker" and policy.default.subject == "the default policy"
 
 
+def test_a_model_policy_is_resolved_once_per_policy() -> None:
+    """Every gate asks for the model's policy: a policy resolves it once and hands out the same (frozen) object;
+    resolving changes neither the policy's equality nor another policy's answer."""
+    policy, same = load(FULL), load(FULL)
+    churn = policy.for_model("churn-classifier")
+    assert policy.for_model("churn-classifier") is churn and churn.retention_days == 365
+    assert policy == same and same.for_model("churn-classifier") == churn
+    assert policy.for_model("search-ranker").model == "search-ranker"
+
+
 def test_absent_default_keys_fall_back_to_builtin_default() -> None:
     """A document with only kind: policy is the built-in default policy."""
     assert load("kind: policy\n") == DEFAULT_POLICY

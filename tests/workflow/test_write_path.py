@@ -6,10 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from regtui import workflow
-from regtui.errors import NotFoundError
+from regtui.domain.entry import Stage
+from regtui.errors import ConflictError, NotFoundError
 from regtui.store import engine as engine_module
 from regtui.store.engine import writer
 from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
@@ -55,6 +57,37 @@ def test_verifying_an_unknown_version_names_what_is_missing(world: World, model:
     """The one-query artifact read still tells a missing model from a missing version."""
     with pytest.raises(NotFoundError, match=message):
         workflow.verify_version(world.service(ADMIN), model, version)
+
+
+def test_an_applied_promotion_whose_writes_fail_writes_nothing_and_the_next_one_applies(world: World) -> None:
+    """The apply's writes fail as a whole (on PostgreSQL they go with the COMMIT in one round trip): nothing is
+    written, and the next promotion on the same pooled connection applies."""
+    world.production_request("1.2.0")
+    _refuse_promotion_entries(world, refuse=True)
+    before = world.snapshot()
+    with pytest.raises((ConflictError, DBAPIError), match="no promotion entries today"):
+        world.promote("dave", "1.2.0", Stage.PRODUCTION)
+    assert world.snapshot() == before
+    _refuse_promotion_entries(world, refuse=False)
+    assert world.promote("dave", "1.2.0", Stage.PRODUCTION).applied
+    assert (world.stage("1.2.0"), world.stage("1.1.0")) == ("Production", "Archived")
+    assert workflow.verify_audit_chain(world.service(ADMIN))[1] is None
+
+
+def _refuse_promotion_entries(world: World, *, refuse: bool) -> None:
+    """A trigger (added or dropped) that makes appending a promotion's log entry fail, as a registry fault would."""
+    if not world.is_pg:
+        world.execute("CREATE TRIGGER refuse_promote BEFORE INSERT ON event WHEN NEW.kind = 'promote' "
+                      "BEGIN SELECT RAISE(ABORT, 'no promotion entries today'); END" if refuse
+                      else "DROP TRIGGER refuse_promote")
+        return
+    if not refuse:
+        world.execute("DROP TRIGGER refuse_promote ON event")
+        return
+    world.execute("CREATE FUNCTION refuse_promote() RETURNS trigger LANGUAGE plpgsql AS "
+                  "$$ BEGIN RAISE EXCEPTION 'no promotion entries today'; END $$")
+    world.execute("CREATE TRIGGER refuse_promote BEFORE INSERT ON event FOR EACH ROW WHEN (NEW.kind = 'promote') "
+                  "EXECUTE FUNCTION refuse_promote()")
 
 
 def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checkout(
