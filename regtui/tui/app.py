@@ -313,7 +313,7 @@ class RegtuiApp(App[int]):
         """Read the model for its screen (in a thread; a missing model is reported and nothing opens)."""
         from regtui.tui.screens.model import read_model
 
-        self.post_message(self.ModelReadToOpen(name, version, read_model(self.service, name, version)))
+        self.post_message(self.ModelReadToOpen(name, version, read_model(self.services.reader, name, version)))
 
     def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
         """Open the model's screen on what was read: the one model screen is kept and reused (showing
