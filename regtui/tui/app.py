@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from datetime import datetime
@@ -40,6 +41,14 @@ MODEL_SCREEN = "model"
 MODEL_SCREEN_MODULE = "regtui.tui.screens.model"
 """Imported in the background after the first window (see _preload_model_screen)."""
 TUI_DIR = Path(__file__).parent
+
+
+def freeze_startup_heap() -> None:
+    """Leave the objects alive after start-up (modules, the ORM's metadata, stylesheets, the home screen) out of
+    the collector's full passes, once per process: they live as long as the app, and walking them made each full
+    collection a ~150 ms pause, which fell every few model opens."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 class RegtuiApp(App[int]):
@@ -239,6 +248,8 @@ class RegtuiApp(App[int]):
         previous = self.sync_status
         status = message.status or self._failed_status(message.error)
         self.sync_status = status
+        if previous is None:
+            freeze_startup_heap()
         self.identity = (message.identity or self.identity) if self.settings.show_identity else None
         if message.error is not None:
             self.report_error(message.error)
