@@ -124,10 +124,11 @@ def model_versions(snapshot: Snapshot, model: str) -> ModelVersions:
     rows = snapshot.rows(
         f"SELECT {SUMMARY_COLUMNS}, json_quote(json_extract(metrics, '$.overall')) FROM model_version WHERE model = ?"
         f" ORDER BY {SEMVER_DESC}", [model])
+    overall = json.loads(f"[{','.join(row[10] for row in rows)}]")  # one parse: ~half the time of one per row
     return ModelVersions(
         owner=owner, description=description,
         versions=[VersionSummary(*row[:7], stored_time(row[7]), *row[8:10]) for row in rows],  # type: ignore[call-arg]
-        metrics={row[1]: dict(json.loads(row[10]) or {}) for row in rows},
+        metrics={row[1]: dict(values or {}) for row, values in zip(rows, overall)},
     )
 
 
