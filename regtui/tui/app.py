@@ -350,10 +350,10 @@ class RegtuiApp(App[int]):
         return True
 
     def _on_top(self, name: str) -> bool:
-        """Whether the named screen is the one showing."""
+        """Whether the named screen is the one showing (not while its module is still being imported: the model
+        screen's module imports the audit screen's in the background, and the key bar asks meanwhile)."""
         module, class_name = self.SCREEN_CLASSES[name]
-        loaded = sys.modules.get(module)
-        return loaded is not None and type(self.screen) is getattr(loaded, class_name)
+        return type(self.screen) is getattr(sys.modules.get(module), class_name, None)
 
     def action_open_screen(self, name: str) -> None:
         """Open one of SCREEN_CLASSES by name (unless it is already on top), importing its module on first use."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import sys
+import types
 from pathlib import Path
 from typing import ClassVar
 
@@ -178,3 +180,13 @@ async def test_the_start_up_heap_is_frozen_once_per_process(demo_locations: Loca
     async with make_app(demo_locations).run_test() as pilot:
         await settle(pilot)
         assert pilot.app.sync_status is not None and gc.get_freeze_count() <= frozen
+
+
+async def test_a_screen_module_half_imported_is_not_on_top(demo_locations: Locations, make_app: AppFactory,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a thread imports the audit screen's module (it has no AuditScreen yet), asking whether the audit
+    screen is on top answers no instead of failing the repaint that asked."""
+    async with make_app(demo_locations).run_test() as pilot:
+        await settle(pilot)
+        monkeypatch.setitem(sys.modules, "regtui.tui.screens.audit", types.ModuleType("regtui.tui.screens.audit"))
+        assert pilot.app.check_action("open_screen", ("audit",)) is True
