@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from regtui.domain.entry import (
     Artifact,
@@ -69,7 +69,41 @@ def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[Artifa
     ]
 
 
-def row_to_entry(row: VersionRow, artifacts: Iterable[ArtifactRow]) -> VersionEntry:
+class StoredVersion(Protocol):
+    """The stored columns of a version that make its manifest: a VersionRow, or a version read with plain SQL."""
+
+    model: str
+    version: str
+    change_kind: str
+    parent: str | None
+    framework: str
+    training_data: str
+    owner: str
+    created_at: datetime
+    description: str
+    hyperparameters: dict[str, Any]
+    metrics: dict[str, Any]
+    model_card: dict[str, Any]
+    provider: dict[str, Any] | None
+    stage: str
+    canary_share: float | None
+    registered_by: str
+    registered_at: datetime
+    stage_changed_by: str
+    stage_changed_at: datetime
+
+
+class StoredArtifact(Protocol):
+    """The stored columns of an artifact: an ArtifactRow, or an artifact read with plain SQL."""
+
+    name: str
+    uri: str
+    sha256: str
+    size: int
+    position: int
+
+
+def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> VersionEntry:
     """The domain entry a version row and its artifact rows describe."""
     return VersionEntry(
         model=row.model,
@@ -92,7 +126,7 @@ def row_to_entry(row: VersionRow, artifacts: Iterable[ArtifactRow]) -> VersionEn
     )
 
 
-def row_to_manifest(row: VersionRow, artifacts: Iterable[ArtifactRow]) -> VersionManifest:
+def row_to_manifest(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> VersionManifest:
     """The manifest (entry plus state) that exports a version row exactly."""
     return VersionManifest(
         entry=row_to_entry(row, artifacts),

@@ -176,11 +176,11 @@ def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, datetime]:
             f"SELECT model, at FROM event WHERE model IN ({_marks(batch)}) AND kind = {sql_literal(DRILL)}"
             " ORDER BY model, position", batch,
         ):
-            last[model] = _stored_time(at)
+            last[model] = stored_time(at)
     return last
 
 
-def _stored_time(value: str) -> datetime:
+def stored_time(value: str) -> datetime:
     """A timestamp as the cache stores it (SQLAlchemy's naive UTC text) as an aware UTC datetime."""
     moment = datetime.fromisoformat(value)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,18 +1,17 @@
 """Read queries over the cache (or the registry): windowed lists and details, returned as plain data.
 
-The model list is regtui.store.model_list (plain SQL on the cache); its constants are importable from here too."""
+The model list is regtui.store.model_list and the model screen's reads regtui.store.model_versions (plain SQL on
+the cache); their constants and row types are importable from here too."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlmodel import Session
 
-from regtui.domain.entry import Stage, VersionEntry
-from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec, VersionManifest
+from regtui.domain.entry import Stage
+from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec
 from regtui.domain.roles import Role
 from regtui.errors import NotFoundError
 from regtui.store.mapping import as_utc, row_to_manifest
@@ -20,6 +19,7 @@ from regtui.store.model_list import DRILL as DRILL
 from regtui.store.model_list import LIVE_STAGE_SQL as LIVE_STAGE_SQL
 from regtui.store.model_list import LIVE_STAGES, sql_literal
 from regtui.store.model_list import PRODUCTION as PRODUCTION
+from regtui.store.model_versions import VersionDetail, VersionSummary
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 
 SEMVER_ASC = (VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
@@ -35,36 +35,6 @@ def inline(value: str) -> ColumnElement[Any]:
 IN_LIVE_STAGE = VersionRow.stage.in_([inline(stage) for stage in LIVE_STAGES])
 """`stage IN ('Production', 'Canary', 'Staging')`, inline: the cache reads live versions through its partial index
 (built once: composing an IN expression costs more than the indexed read)."""
-
-
-@dataclass(frozen=True)
-class VersionSummary:
-    """One line of a model's version list."""
-
-    model: str
-    version: str
-    stage: str
-    change_kind: str
-    parent: str | None
-    framework: str
-    owner: str
-    created_at: datetime
-    registered_by: str
-    canary_share: float | None
-
-
-@dataclass(frozen=True)
-class VersionDetail:
-    """Everything about one version: the immutable entry and its current state."""
-
-    manifest: VersionManifest
-    content_hash: str
-    children: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def entry(self) -> VersionEntry:
-        """The registered entry."""
-        return self.manifest.entry
 
 
 def latest_version(session: Session, model: str) -> str | None:
@@ -152,15 +122,6 @@ def list_model_specs(session: Session) -> list[ModelSpec]:
         ModelSpec(name=m.name, owner=m.owner, description=m.description)
         for m in session.execute(select(ModelRow).order_by(ModelRow.name)).scalars()
     ]
-
-
-def metric_history(session: Session, model: str) -> list[tuple[str, dict[str, Any]]]:
-    """Every version of a model in semver order with its overall metrics, for trends across versions."""
-    query = (
-        select(VersionRow.version, VersionRow.metrics["overall"]).where(VersionRow.model == model)  # not the segments
-        .order_by(*SEMVER_ASC)
-    )
-    return [(version, dict(overall or {})) for version, overall in session.execute(query).all()]
 
 
 def _event_conditions(model: str, actor: str) -> list[ColumnElement[bool]]:

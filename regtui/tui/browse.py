@@ -15,7 +15,9 @@ from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
 from regtui.service import RegistryService
 from regtui.store import queries
+from regtui.store.cache_reader import CacheReader
 from regtui.store.log import iter_log, row_to_entry
+from regtui.store.model_versions import VersionSummary, model_versions, version_detail
 from regtui.store.tables import EventRow
 from regtui.tui.views import (
     ChainState,
@@ -58,7 +60,7 @@ def _parsed(version: str) -> semver.Version | None:
         return None
 
 
-def _version_line(summary: queries.VersionSummary, parsed: semver.Version | None) -> VersionLine:
+def _version_line(summary: VersionSummary, parsed: semver.Version | None) -> VersionLine:
     """A version summary (and its parsed semver) as a cleaned lineage node."""
     return VersionLine(
         key=summary.version, version=one_line(summary.version), stage=one_line(summary.stage),
@@ -76,29 +78,26 @@ def _precedence(version: semver.Version) -> tuple[Any, ...]:
     return (version.major, version.minor, version.patch, 0, parts)
 
 
-def _semver_lines(summaries: list[queries.VersionSummary]) -> list[VersionLine]:
+def _semver_lines(summaries: list[VersionSummary]) -> list[VersionLine]:
     """Lineage nodes in semantic-version order (each version parsed once); unparsable versions last, by text."""
     parsed = [(_parsed(s.version), s) for s in summaries]
     parsed.sort(key=lambda pair: (0, _precedence(pair[0])) if pair[0] is not None else (1, pair[1].version))
     return [_version_line(summary, version) for version, summary in parsed]
 
 
-def model_overview(service: RegistryService, name: str) -> ModelOverview:
+def model_overview(reader: CacheReader, name: str) -> ModelOverview:
     """A model, all its versions in semver order (for the lineage tree) and their overall metrics."""
-    with service.reading() as session:
-        model = queries.require_model(session, name)
-        owner, description = model.owner, model.description
-        summaries = queries.list_versions(session, name, 0, None)
-        history = queries.metric_history(session, name)
-    metrics = {version: {one_line(k): v for k, v in values.items()} for version, values in history}
-    return ModelOverview(name=one_line(name), owner=one_line(owner), description=clean_text(description),
-                         versions=tuple(_semver_lines(summaries)), metrics=metrics)
+    with reader.snapshot() as snapshot:
+        model = model_versions(snapshot, name)
+    metrics = {version: {one_line(k): v for k, v in values.items()} for version, values in model.metrics.items()}
+    return ModelOverview(name=one_line(name), owner=one_line(model.owner), description=clean_text(model.description),
+                         versions=tuple(_semver_lines(model.versions)), metrics=metrics)
 
 
-def version_view(service: RegistryService, model: str, version: str) -> VersionView:
+def version_view(reader: CacheReader, model: str, version: str) -> VersionView:
     """One version in full, cleaned for display, with its raw artifacts kept for verification."""
-    with service.reading() as session:
-        detail = queries.get_version(session, model, version)
+    with reader.snapshot() as snapshot:
+        detail = version_detail(snapshot, model, version)
     return VersionView(
         manifest=clean_deep(detail.manifest), children=tuple(map(one_line, detail.children)),
         content_hash=detail.content_hash, artifacts=detail.entry.artifacts,

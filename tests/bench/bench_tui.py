@@ -417,14 +417,15 @@ def _data_path(service: RegistryService, runs: int, long: str) -> dict[str, list
         count_model_lines(reader, query)
         model_lines(reader, service.clock, query, 0, 50)
 
-    def open_reads() -> None:
+    def model_reads(reader: CacheReader) -> None:
         """What the model screen's worker reads."""
-        overview = browse.model_overview(service, long)
-        browse.version_view(service, long, overview.versions[-1].key)
+        overview = browse.model_overview(reader, long)
+        browse.version_view(reader, long, overview.versions[-1].key)
 
     with CacheReader(service.locations.cache_path) as reader:
         filter_reads = [timed(partial(filter_query, reader)) for _ in range(runs * 3)]
-    return {"filter_reads": filter_reads, "open_reads": [timed(open_reads) for _ in range(runs * 3)]}
+        open_reads = [timed(partial(model_reads, reader)) for _ in range(runs * 3)]
+    return {"filter_reads": filter_reads, "open_reads": open_reads}
 
 
 def timed(call: Callable[[], object]) -> float:

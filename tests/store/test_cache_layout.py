@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 
 from regtui.domain.entry import Stage
 from regtui.service import RegistryService
-from regtui.store import facts, model_list, provider_queries, queries, rollbacks
+from regtui.store import facts, model_list, model_versions, provider_queries, queries, rollbacks
 from regtui.store.cache import LAST_SEEN, PULLED_TABLES, read_state
 from regtui.store.cache_reader import CacheReader, Snapshot
 from regtui.store.engine import create_registry_engine, writer
@@ -50,8 +50,12 @@ PLAIN_READS: dict[str, tuple[PlainRead, str]] = {
                               "ix_cache_version_newest"),
     "model count, has Staging": (lambda s: model_list.count_models(s, stage=Stage.STAGING.value), "ix_cache_version_live"),
     "last drills": (lambda s: model_list.last_drills(s, ["churn"]), "ix_cache_event_drill"),
+    "a model's versions and metrics": (lambda s: model_versions.model_versions(s, "churn"), "ix_version_listing"),
+    "one version in full": (lambda s: model_versions.version_detail(s, "churn", "1.1.0"), "ix_cache_version_newest"),
+    "one version's artifacts": (lambda s: model_versions.version_detail(s, "churn", "1.1.0"), "ix_artifact_version_id"),
 }
-"""The model list's plain-SQL reads (regtui.store.model_list), read with a CacheReader."""
+"""The model list's and the model screen's plain-SQL reads (regtui.store.model_list, model_versions), read with a
+CacheReader."""
 
 
 def record_drill(service: RegistryService, model: str) -> None:
@@ -119,7 +123,7 @@ def synced_fixtures(url: str, make_service: ServiceFactory, tmp_path: Path) -> t
 def test_plain_cache_reads_use_the_cache_indexes_and_give_the_registry_answers(
     sqlite_url: str, make_service: ServiceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    """The model list's SQL reads the cache through its (partial) indexes and answers as it does on the registry file."""
+    """The plain SQL reads the cache through its (partial) indexes and answers as it does on the registry file."""
     writer_service, reader = synced_fixtures(sqlite_url, make_service, tmp_path)
     read, index = PLAIN_READS[name]
     cache_path = reader.locations.cache_path

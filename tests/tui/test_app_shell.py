@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+import types
 from pathlib import Path
 from typing import ClassVar
 
@@ -165,3 +168,25 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
         text = screen_text(pilot)
         assert "broken.yaml" in text and "not a colour" in text
         assert pilot.app.theme == "good"
+
+
+async def test_the_start_up_heap_is_frozen_once_per_process(demo_locations: Locations, make_app: AppFactory) -> None:
+    """After the first sync, what start-up left alive is out of the collector's full passes; a later app (tests run
+    many in one process) freezes nothing more."""
+    async with make_app(demo_locations).run_test() as pilot:
+        await settle(pilot)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+    async with make_app(demo_locations).run_test() as pilot:
+        await settle(pilot)
+        assert pilot.app.sync_status is not None and gc.get_freeze_count() <= frozen
+
+
+async def test_a_screen_module_half_imported_is_not_on_top(demo_locations: Locations, make_app: AppFactory,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a thread imports the audit screen's module (it has no AuditScreen yet), asking whether the audit
+    screen is on top answers no instead of failing the repaint that asked."""
+    async with make_app(demo_locations).run_test() as pilot:
+        await settle(pilot)
+        monkeypatch.setitem(sys.modules, "regtui.tui.screens.audit", types.ModuleType("regtui.tui.screens.audit"))
+        assert pilot.app.check_action("open_screen", ("audit",)) is True

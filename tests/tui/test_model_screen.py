@@ -6,7 +6,8 @@ import io
 import re
 
 import pytest
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
 from textual.widgets import Static
 
 from regtui.config import Locations
@@ -14,7 +15,7 @@ from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.model import ModelScreen, default_metric
 from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.lineage_tree import LineageTree, VersionItem
-from regtui.tui.widgets.version_details import TabStrip, VersionDetails
+from regtui.tui.widgets.version_details import RenderedOnce, TabStrip, VersionDetails
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.driving import settle
 
@@ -234,3 +235,24 @@ async def test_unknown_model_is_a_notification(demo_locations: Locations, make_a
         await settle(pilot)
         assert pilot.app.is_running
         assert "no model named 'no-such-model'" in screen_text(pilot)
+
+
+def test_a_tab_renders_once_for_its_measure_and_its_paint() -> None:
+    """RenderedOnce renders a tab again only when the options change in more than their heights."""
+    calls: list[int] = []
+
+    class Counted:
+        """A renderable that counts its renderings."""
+
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            """One line, counted."""
+            calls.append(options.max_width)
+            yield Segment("tab")
+
+    console = Console(width=40, file=io.StringIO())
+    once = RenderedOnce(Counted())
+    measured = list(console.render(once, console.options))
+    painted = list(console.render(once, console.options.update(height=12)))
+    assert measured == painted == [Segment("tab")] and calls == [40]
+    list(console.render(once, console.options.update_width(30)))
+    assert calls == [40, 30]

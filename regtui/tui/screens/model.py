@@ -16,7 +16,7 @@ from textual.widgets import Static, Tree
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
-from regtui.service import RegistryService
+from regtui.store.cache_reader import CacheReader
 from regtui.tui import browse
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
@@ -55,11 +55,11 @@ class ModelRead:
     view: VersionView | None
 
 
-def read_model(service: RegistryService, model: str, wanted: str | None) -> ModelRead:
+def read_model(reader: CacheReader, model: str, wanted: str | None) -> ModelRead:
     """Read a model and its versions, and the wanted (or default) version in full (call it in a thread)."""
-    overview = browse.model_overview(service, model)
+    overview = browse.model_overview(reader, model)
     key = choose_version(overview, wanted)
-    return ModelRead(overview, key, browse.version_view(service, model, key) if key is not None else None)
+    return ModelRead(overview, key, browse.version_view(reader, model, key) if key is not None else None)
 
 
 def default_metric(names: list[str]) -> str | None:
@@ -164,7 +164,7 @@ class ModelScreen(RegtuiScreen):
     def load_overview(self) -> None:
         """Read the model, its versions and their metrics, and the version to show (in one thread, one repaint)."""
         model = self.model
-        self.post_message(self.OverviewLoaded(model, read_model(self.regtui.service, model, self.selected)))
+        self.post_message(self.OverviewLoaded(model, read_model(self.regtui.services.reader, model, self.selected)))
 
     def on_model_screen_overview_loaded(self, message: OverviewLoaded) -> None:
         """Show the model as read again (unless the screen has moved on to another model)."""
@@ -216,7 +216,7 @@ class ModelScreen(RegtuiScreen):
     def load_version(self, key: str) -> None:
         """Read one version in full (in a thread)."""
         model = self.model
-        self.post_message(self.VersionLoaded(model, key, browse.version_view(self.regtui.service, model, key)))
+        self.post_message(self.VersionLoaded(model, key, browse.version_view(self.regtui.services.reader, model, key)))
 
     def on_model_screen_version_loaded(self, message: VersionLoaded) -> None:
         """Show the version unless another one (or another model) was selected meanwhile."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar, Mapping
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -79,6 +82,28 @@ def change_text(kind: ChangeKind) -> str:
     """'retraining (minor)'."""
     bump: Bump | None = kind.bump
     return f"{kind.value} ({bump.value})" if bump else kind.value
+
+
+class RenderedOnce:
+    """A tab's rich renderable that keeps its segments for the options it was last rendered with: the details pane
+    renders it to measure its height, then again to paint it, and laying out its tables is most of the cost.
+
+    The options are compared without the heights: tables and text (all a tab holds) render the same for any."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._rendered: tuple[ConsoleOptions, list[Segment]] | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The segments, rendered now unless the options (but the heights) are those of the last rendering."""
+        key = replace(options, height=None, max_height=0)
+        if self._rendered is None or self._rendered[0] != key:
+            self._rendered = (key, list(console.render(self.renderable, options)))
+        return self._rendered[1]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        """The renderable's own measurement."""
+        return Measurement.get(console, options, self.renderable)
 
 
 class TabStrip(Widget, can_focus=False):
@@ -211,7 +236,7 @@ class VersionDetails(Vertical):
             return
         renderers = {"overview": self._overview, "metrics": self._metrics, "card": self._card,
                      "artifacts": self._artifacts}
-        self.query_one("#details-body", Static).update(renderers[self.active]())
+        self.query_one("#details-body", Static).update(RenderedOnce(renderers[self.active]()))
 
     def _style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
