@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlmodel import Session
 
 from regtui.domain.entry import Stage
-from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec
+from regtui.domain.manifest import ApprovalRecord, ModelSpec, RequestRecord, UserSpec, VersionManifest
 from regtui.domain.roles import Role
 from regtui.errors import NotFoundError
 from regtui.store.mapping import as_utc, row_to_manifest
