@@ -99,6 +99,9 @@ class RegtuiApp(App[int]):
             self.identity = identity
             self.error = error
 
+    class ModelScreenImported(Message):
+        """The model screen's module was imported in the background: the screen can be built."""
+
     class ModelReadToOpen(Message):
         """A model was read from the cache for the screen about to open."""
 
@@ -157,8 +160,24 @@ class RegtuiApp(App[int]):
     @work(thread=True, group="preload", exit_on_error=False)
     def _preload_model_screen(self) -> None:
         """Import the model screen's module and the reads it uses (in a thread, while the operator reads the
-        list), so the session's first Enter on a model does not wait for the import."""
+        list), then have the screen built (build_model_screen), so the session's first Enter on a model waits
+        for neither."""
         importlib.import_module(MODEL_SCREEN_MODULE)
+        self.post_message(self.ModelScreenImported())
+
+    def on_regtui_app_model_screen_imported(self, _message: ModelScreenImported) -> None:
+        """Build the one model screen ahead of the first open (see build_model_screen)."""
+        self.build_model_screen()
+
+    def build_model_screen(self) -> None:
+        """Compose and mount the model screen, empty and unseen (~50 ms of widgets and styles the first open
+        would otherwise spend); opening a model shows it there."""
+        from regtui.tui.screens.model import ModelScreen
+
+        if self._model_screen is None:
+            self._model_screen = ModelScreen()
+            self.install_screen(self._model_screen, MODEL_SCREEN)
+            self._get_screen(MODEL_SCREEN)  # what push_screen does first: register, compose and mount, not show
 
     def _apply_themes(self) -> None:
         """Register the bundled themes and pick the configured one; report broken files and use the default."""
@@ -335,11 +354,13 @@ class RegtuiApp(App[int]):
         if reused is None:
             self._model_screen = ModelScreen(message.name, message.version, message.read)
             self.install_screen(self._model_screen, MODEL_SCREEN)
-            self.push_screen(MODEL_SCREEN)
+            self.push_screen(self._model_screen)
+        elif not reused.is_mounted:  # built ahead, still composing: this open gets a screen of its own
+            self.push_screen(ModelScreen(message.name, message.version, message.read))
         elif reused is self.screen or reused not in self.screen_stack:
             reused.show_model(message.name, message.version, message.read)
             if reused is not self.screen:
-                self.push_screen(MODEL_SCREEN)
+                self.push_screen(reused)
         else:
             self.push_screen(ModelScreen(message.name, message.version, message.read))
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import semver
@@ -52,21 +53,35 @@ def model_names(service: RegistryService) -> list[str]:
         return [spec.name for spec in queries.list_model_specs(session)]
 
 
-def _parsed(version: str) -> semver.Version | None:
-    """A stored version as semver (None when a hostile or legacy row does not parse)."""
+@dataclass(frozen=True)
+class SemverPlace:
+    """Where a stored version string sits in semver order, and its major and minor (None: it does not parse)."""
+
+    key: tuple[Any, ...]
+    major: int | None
+    minor: int | None
+
+
+@lru_cache(maxsize=16384)
+def semver_place(version: str) -> SemverPlace:
+    """A version string's place in semver order (a release after its pre-releases; numeric identifiers below text
+    ones; a hostile or legacy string that does not parse after every version, by text).
+
+    Memoized: the same strings (1.0.0, 1.1.0, ...) recur across models and every re-read of one."""
     try:
-        return semver.Version.parse(version)
+        parsed = semver.Version.parse(version)
     except (TypeError, ValueError):
-        return None
+        return SemverPlace((1, version), None, None)
+    return SemverPlace((0, _precedence(parsed)), parsed.major, parsed.minor)
 
 
-def _version_line(summary: VersionSummary, parsed: semver.Version | None) -> VersionLine:
-    """A version summary (and its parsed semver) as a cleaned lineage node."""
+def _version_line(summary: VersionSummary, place: SemverPlace) -> VersionLine:
+    """A version summary (and its semver place) as a cleaned lineage node."""
     return VersionLine(
         key=summary.version, version=one_line(summary.version), stage=one_line(summary.stage),
         canary_share=summary.canary_share, parent=one_line(summary.parent) or None, change_kind=one_line(summary.change_kind),
         created_at=summary.created_at, registered_by=one_line(summary.registered_by),
-        major=parsed.major if parsed else None, minor=parsed.minor if parsed else None,
+        major=place.major, minor=place.minor,
     )
 
 
@@ -79,10 +94,10 @@ def _precedence(version: semver.Version) -> tuple[Any, ...]:
 
 
 def _semver_lines(summaries: list[VersionSummary]) -> list[VersionLine]:
-    """Lineage nodes in semantic-version order (each version parsed once); unparsable versions last, by text."""
-    parsed = [(_parsed(s.version), s) for s in summaries]
-    parsed.sort(key=lambda pair: (0, _precedence(pair[0])) if pair[0] is not None else (1, pair[1].version))
-    return [_version_line(summary, version) for version, summary in parsed]
+    """Lineage nodes in semantic-version order; unparsable versions last, by text."""
+    placed = [(semver_place(s.version), s) for s in summaries]
+    placed.sort(key=lambda pair: pair[0].key)
+    return [_version_line(summary, place) for place, summary in placed]
 
 
 def model_overview(reader: CacheReader, name: str) -> ModelOverview:

@@ -160,6 +160,37 @@ async def test_the_model_screen_is_reused_for_the_next_model(demo_locations: Loc
         assert "fraud-detector · owner" in screen_text(pilot)
 
 
+async def test_the_model_screen_is_built_before_the_first_open(demo_locations: Locations, make_app: AppFactory) -> None:
+    """After start-up the app composes the model screen, empty and unseen; the first open shows the model on it."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        built = pilot.app._model_screen  # type: ignore[attr-defined]
+        assert isinstance(built, ModelScreen) and built.is_mounted and built not in pilot.app.screen_stack
+        assert built.overview is None and not built.query_one(LineageTree).root.children
+        screen = await open_model(pilot, "churn-classifier")
+        assert screen is built and screen.selected == "2.6.0"
+        assert "churn-classifier · owner" in screen_text(pilot)
+
+
+async def test_an_open_while_the_screen_is_still_composing_gets_its_own(demo_locations: Locations,
+                                                                        make_app: AppFactory) -> None:
+    """An open that arrives before the screen built ahead is mounted shows on a screen of its own; the next open
+    reuses the one built ahead."""
+    async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app = pilot.app
+        built = ModelScreen()
+        app._model_screen = built  # type: ignore[attr-defined]  # installed, not yet composed
+        app.install_screen(built, "model-in-progress")
+        first = await open_model(pilot, "churn-classifier")
+        assert first is not built and first.model == "churn-classifier"
+        await pilot.press("escape")
+        await settle(pilot)
+        app._get_screen("model-in-progress")
+        await settle(pilot)
+        assert await open_model(pilot, "fraud-detector") is built
+
+
 async def test_a_late_result_of_the_previous_model_is_dropped(demo_locations: Locations, make_app: AppFactory) -> None:
     """A verification that ends after the screen moved to another model never shows on it."""
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:

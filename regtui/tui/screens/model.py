@@ -128,10 +128,11 @@ class ModelScreen(RegtuiScreen):
             self.key = key
             self.results = results
 
-    def __init__(self, model: str, version: str | None = None, read: ModelRead | None = None) -> None:
-        """`read`: the model as already read (the app reads before opening, so the first frame shows it)."""
+    def __init__(self, model: str | None = None, version: str | None = None, read: ModelRead | None = None) -> None:
+        """`read`: the model as already read (the app reads before opening, so the first frame shows it).
+        Without a model: built ahead of the first open, showing nothing until show_model."""
         super().__init__()
-        self.model = model
+        self.model = model or ""
         self.selected = version
         self.first_read = read
         self.overview: ModelOverview | None = None
@@ -140,7 +141,7 @@ class ModelScreen(RegtuiScreen):
 
     def compose_body(self) -> ComposeResult:
         """Title line; lineage and trend beside (or, when narrow, above) the version's tabs."""
-        yield Static(Content(f"{clean_single_line(self.model)} · loading…"), id="model-title")
+        yield Static(Content(f"{clean_single_line(self.model)} · loading…" if self.model else ""), id="model-title")
         with Horizontal(id="model-body"):
             with Vertical(id="lineage-pane"):
                 yield LineageTree(id="lineage")
@@ -148,12 +149,12 @@ class ModelScreen(RegtuiScreen):
             yield VersionDetails(id="details")
 
     def on_mount(self) -> None:
-        """Show the model read before opening, or read it now."""
+        """Show the model read before opening, or read it now (built ahead without one: nothing yet)."""
         super().on_mount()
         if self.first_read is not None:
             self._show_read(self.first_read)
             self.first_read = None
-        else:
+        elif self.model:
             self.load_overview()
 
     def reload(self) -> None:
