@@ -176,6 +176,7 @@ class RegtuiApp(App[int]):
 
         if self._model_screen is None:
             self._model_screen = ModelScreen()
+            self._model_screen.add_class(*self.breakpoint_classes())  # as its first Resize would: no restyle then
             self.install_screen(self._model_screen, MODEL_SCREEN)
             self._get_screen(MODEL_SCREEN)  # what push_screen does first: register, compose and mount, not show
 
@@ -344,6 +345,10 @@ class RegtuiApp(App[int]):
         from regtui.tui.screens.model import read_model
 
         self.post_message(self.ModelReadToOpen(name, version, read_model(self.services.reader, name, version)))
+
+    def breakpoint_classes(self) -> set[str]:
+        """The breakpoint classes (HORIZONTAL_BREAKPOINTS) the screen on top has for the terminal's size now."""
+        return self.screen.classes & {name for _, name in self.HORIZONTAL_BREAKPOINTS}
 
     def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
         """Open the model's screen on what was read: the one model screen is kept and reused (showing

@@ -161,11 +161,13 @@ async def test_the_model_screen_is_reused_for_the_next_model(demo_locations: Loc
 
 
 async def test_the_model_screen_is_built_before_the_first_open(demo_locations: Locations, make_app: AppFactory) -> None:
-    """After start-up the app composes the model screen, empty and unseen; the first open shows the model on it."""
+    """After start-up the app composes the model screen, empty and unseen, with the terminal's breakpoint class (so
+    showing it restyles nothing); the first open shows the model on it."""
     async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         built = pilot.app._model_screen  # type: ignore[attr-defined]
         assert isinstance(built, ModelScreen) and built.is_mounted and built not in pilot.app.screen_stack
+        assert built.has_class("-wide") and not built.has_class("-narrow")
         assert built.overview is None and not built.query_one(LineageTree).root.children
         screen = await open_model(pilot, "churn-classifier")
         assert screen is built and screen.selected == "2.6.0"
