@@ -7,11 +7,12 @@ identity map and flush work): the write path reads each fact once per transactio
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select
 from sqlalchemy.ext.compiler import compiles
@@ -169,6 +170,16 @@ def single_read(connection: Connection) -> Connection:
     if connection.dialect.name == "sqlite":
         return connection
     return connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def reads_before_transaction(connection: Connection) -> Iterator[Connection]:
+    """The connection for reads before its transaction begins (as single_read), then ready to begin one."""
+    try:
+        yield single_read(connection)
+    finally:
+        if connection.dialect.name != "sqlite":
+            connection.execution_options(isolation_level=connection.default_isolation_level)
 
 
 def version_artifacts(connection: Connection, model: str, version: str) -> tuple[Artifact, ...]:

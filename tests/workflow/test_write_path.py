@@ -14,6 +14,7 @@ from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError
 from regtui.store import engine as engine_module
 from regtui.store.engine import writer
+from regtui.store.facts import reads_before_transaction, version_artifacts
 from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
 from regtui.store.schema import next_change
 from tests.workflow.conftest import ADMIN, MODEL, World
@@ -102,3 +103,21 @@ def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checko
     world.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'dave'")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT session_user")).scalar_one() == "dave"
+
+
+def test_a_production_promotion_reads_its_artifacts_outside_a_transaction_then_writes_in_one(world: World) -> None:
+    """The artifact records are read on the write's own connection before its transaction (no lock held while the
+    artifacts are hashed: another writer commits meanwhile); the transaction after is a real one (rolled back,
+    its write is gone)."""
+    registry = world.service(ADMIN).registry()
+    with writer(registry).connect() as connection:
+        with reads_before_transaction(connection) as reading:
+            assert [a.name for a in version_artifacts(reading, MODEL, "1.2.0")]
+        with writer(registry).begin() as other:
+            other.execute(text("UPDATE change_counter SET value = value + 1 WHERE id = 1"))
+        before = world.snapshot()
+        transaction = connection.begin()
+        connection.execute(text("UPDATE model_version SET canary_share = 7 WHERE model = :model AND version = '1.2.0'"),
+                           {"model": MODEL})
+        transaction.rollback()
+    assert world.snapshot() == before
