@@ -13,6 +13,7 @@ from regtui import workflow
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError
 from regtui.store import engine as engine_module
+from regtui.store import promotions
 from regtui.store.engine import writer
 from regtui.store.facts import reads_before_transaction, version_artifacts
 from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
@@ -121,3 +122,18 @@ def test_a_production_promotion_reads_its_artifacts_outside_a_transaction_then_w
                            {"model": MODEL})
         transaction.rollback()
     assert world.snapshot() == before
+
+
+def test_a_production_apply_refuses_a_verification_of_other_artifact_records(world: World) -> None:
+    """The transaction checks that the results it is given were verified against the records it applies: another
+    version's verification (same artifact names, other checksums) leaves the request pending: no stage change, no
+    log entry."""
+    world.production_request("1.2.0")
+    other = workflow.verify_version(world.service(ADMIN), MODEL, "1.1.0")
+    entries = world.log_length()
+    with writer(world.service("dave").registry()).begin() as connection:
+        outcome = promotions.promote(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
+                                     now=AT, verification=other)
+    assert not outcome.applied and outcome.missing == ["artifacts verified"]
+    assert "verified against another record" in next(c.detail for c in outcome.gate.checks if not c.passed)
+    assert (world.stage("1.2.0"), world.stage("1.1.0"), world.log_length()) == ("Canary", "Production", entries)
