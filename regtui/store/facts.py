@@ -237,9 +237,14 @@ def approver_of(session: Session, identity: str) -> Approver:
     return Approver(identity, frozenset(Role(r) for r in row.roles or ()), frozenset(row.teams or ()))
 
 
+def user_of(users: Users, identity: str) -> Approver:
+    """An identity with its roles and teams (none when it is no registry user)."""
+    return users.get(identity) or Approver(identity)
+
+
 def require_right(users: Users, identity: str, right: Right, action: str) -> None:
     """Refuse an action the identity's roles do not allow, naming the roles that would."""
-    if right not in rights_of(users.get(identity, Approver(identity)).roles):
+    if right not in rights_of(user_of(users, identity).roles):
         raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
 
 
@@ -250,7 +255,7 @@ def approval_facts(connection: Connection, request_id: int, users: Users) -> tup
 
 def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact, ...]:
     """Approval rows (columns as in the approval table) as facts carrying the deciders' current roles and teams."""
-    return tuple(_approval_fact(row, users.get(row.identity, Approver(row.identity))) for row in rows)
+    return tuple(_approval_fact(row, user_of(users, row.identity)) for row in rows)
 
 
 def _approval_fact(row: Any, who: Approver) -> ApprovalFact:
