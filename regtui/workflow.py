@@ -94,16 +94,17 @@ def promote(service: RegistryService, model: str, version: str, to_stage: Stage,
     """Request (and when allowed, apply) a stage change; Production promotions re-verify artifacts first."""
     actor = service.identity()
     with service.write_connection() as connection:
-        return promote_on(connection, actor=actor, model=model, version=version, to_stage=to_stage, now=service.clock(),
+        return promote_on(connection, actor=actor, model=model, version=version, to_stage=to_stage, clock=service.clock,
                           evidence=evidence, reason=reason, canary_share=canary_share, expected_stage=expected_stage,
                           on_bytes=on_bytes)
 
 
-def promote_on(connection: Connection, *, actor: str, model: str, version: str, to_stage: Stage, now: datetime,
-               evidence: dict[str, Any] | None = None, reason: str | None = None, canary_share: float | None = None,
+def promote_on(connection: Connection, *, actor: str, model: str, version: str, to_stage: Stage,
+               clock: Callable[[], datetime], evidence: dict[str, Any] | None = None, reason: str | None = None, canary_share: float | None = None,
                expected_stage: Stage | None = None, on_bytes: ProgressCallback | None = None) -> promotions.PromotionOutcome:
     """`promote` on one registry connection (from RegistryService.write_connection): a Production promotion reads
-    the artifact records and re-hashes them before its write transaction, which then checks what it applies."""
+    the artifact records and re-hashes them before its write transaction, which then checks what it applies (and
+    reads the clock: the promotion's time is after the hashing)."""
     verification = None
     if to_stage is Stage.PRODUCTION:
         with reads_before_transaction(connection) as reading:
@@ -111,7 +112,7 @@ def promote_on(connection: Connection, *, actor: str, model: str, version: str, 
         verification = _verified(artifacts, on_bytes)
     with connection.begin():
         return promotions.promote(
-            connection, actor=actor, model=model, version=version, to_stage=to_stage, now=now,
+            connection, actor=actor, model=model, version=version, to_stage=to_stage, now=clock(),
             expected_stage=expected_stage, evidence=evidence, reason=reason, canary_share=canary_share,
             verification=verification, commit_with_writes=True,
         )

@@ -34,7 +34,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -202,7 +201,7 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
     PHASES.mark("start")
     with writer(service.registry()).connect() as connection:  # as RegistryService.write_connection, without its refresh
         outcome = workflow.promote_on(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
-                                      now=datetime.now(timezone.utc))
+                                      clock=service.clock)
     PHASES.mark("COMMIT and close")
     applied = _since(started)
     PHASES.active = False

@@ -137,3 +137,20 @@ def test_a_production_apply_refuses_a_verification_of_other_artifact_records(wor
     assert not outcome.applied and outcome.missing == ["artifacts verified"]
     assert "verified against another record" in next(c.detail for c in outcome.gate.checks if not c.passed)
     assert (world.stage("1.2.0"), world.stage("1.1.0"), world.log_length()) == ("Canary", "Production", entries)
+
+
+def test_a_production_promotion_takes_its_time_after_hashing_its_artifacts(world: World) -> None:
+    """promote_on reads the clock once the artifacts are re-hashed: the stage change is stamped after the hashing."""
+    world.production_request("1.2.0")
+    order: list[str] = []
+
+    def clock() -> datetime:
+        """AT, noting when it was read."""
+        order.append("clock")
+        return AT
+
+    with writer(world.service("dave").registry()).connect() as connection:
+        outcome = workflow.promote_on(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
+                                      clock=clock, on_bytes=lambda _count: order.append("bytes"))
+    assert outcome.applied
+    assert order[-1] == "clock" and order.count("clock") == 1 and "bytes" in order
