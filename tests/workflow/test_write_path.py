@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from regtui import workflow
 from regtui.domain.entry import Stage
-from regtui.errors import ConflictError, NotFoundError
+from regtui.errors import ConflictError, NotFoundError, RegistryUnavailableError
 from regtui.store import engine as engine_module
 from regtui.store import promotions
 from regtui.store.engine import writer
@@ -104,6 +104,25 @@ def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checko
     world.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'dave'")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT session_user")).scalar_one() == "dave"
+
+
+def test_a_postgresql_connection_dropped_before_the_artifact_read_reports_the_registry_unreachable(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A promotion whose pooled connection died (not pinged: used within the idle threshold) fails on its artifact
+    read with the one-line unreachable error, not with an error from putting the dead connection back to
+    transactions; nothing is written, and the next promotion applies."""
+    if not world.is_pg:
+        pytest.skip("SQLite has no server to drop a connection")
+    world.production_request("1.2.0")
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 3600.0)
+    with writer(world.service("dave").registry()).connect() as connection:
+        connection.execute(text("SELECT 1"))
+    world.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'dave'")
+    before = world.snapshot()
+    with pytest.raises(RegistryUnavailableError, match="registry unreachable"):
+        world.promote("dave", "1.2.0", Stage.PRODUCTION)
+    assert world.snapshot() == before
+    assert world.promote("dave", "1.2.0", Stage.PRODUCTION).applied
 
 
 def test_a_production_promotion_reads_its_artifacts_outside_a_transaction_then_writes_in_one(world: World) -> None:
