@@ -100,8 +100,9 @@ def promote(service: RegistryService, model: str, version: str, to_stage: Stage,
 
 
 def promote_on(connection: Connection, *, actor: str, model: str, version: str, to_stage: Stage,
-               clock: Callable[[], datetime], evidence: dict[str, Any] | None = None, reason: str | None = None, canary_share: float | None = None,
-               expected_stage: Stage | None = None, on_bytes: ProgressCallback | None = None) -> promotions.PromotionOutcome:
+               clock: Callable[[], datetime], evidence: dict[str, Any] | None = None, reason: str | None = None,
+               canary_share: float | None = None, expected_stage: Stage | None = None,
+               on_bytes: ProgressCallback | None = None) -> promotions.PromotionOutcome:
     """`promote` on one registry connection (from RegistryService.write_connection): a Production promotion reads
     the artifact records and re-hashes them before its write transaction, which then checks what it applies (and
     reads the clock: the promotion's time is after the hashing)."""

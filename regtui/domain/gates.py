@@ -313,8 +313,8 @@ def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...]
         if result is None:
             problems.append(f"{artifact.name}: not verified")
         elif (result.expected_sha256.lower(), result.expected_size) != (artifact.sha256.lower(), artifact.size):
-            problems.append(f"{artifact.name}: verified against another record (sha256 {result.expected_sha256[:12]}…, "
-                            f"{result.expected_size} bytes)")
+            problems.append(f"{artifact.name}: verified against another record "
+                            f"(sha256 {result.expected_sha256[:12]}…, {result.expected_size} bytes)")
         elif not result.ok:
             problems.append(f"{artifact.name}: {result.status} ({clean_single_line(result.message)})")
     if problems:
