@@ -167,9 +167,10 @@ class RegistryService:
             self.refresh()
 
     @contextmanager
-    def writing_core(self) -> Iterator[Connection]:
-        """One write transaction on the shared registry as a Core connection (no ORM session), committed on success."""
-        with self._write_errors(), writer(self.registry()).begin() as connection:
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection (no ORM session) to the shared registry for one write: reads outside a transaction
+        first if need be, then its write transaction (`connection.begin()`); the cache is refreshed after."""
+        with self._write_errors(), writer(self.registry()).connect() as connection:
             yield connection
         self.refresh()
 

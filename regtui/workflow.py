@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
-from regtui.domain.entry import Stage
+from regtui.domain.entry import Artifact, Stage
 from regtui.domain.gates import GateResult, evaluate_gate
 from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.policy import Policy
@@ -27,6 +27,7 @@ from regtui.store.engine import translate_errors
 from regtui.store.facts import (
     approver_of,
     gate_facts,
+    reads_before_transaction,
     require_version,
     single_read,
     version_artifacts,
@@ -79,6 +80,11 @@ def verify_version(service: RegistryService, model: str, version: str,
     """Re-hash a version's artifacts now, reading their records from the registry itself (one query, no session)."""
     with translate_errors(service.locations.registry_url), service.registry().connect() as connection:
         artifacts = version_artifacts(single_read(connection), model, version)
+    return _verified(artifacts, on_bytes)
+
+
+def _verified(artifacts: tuple[Artifact, ...], on_bytes: ProgressCallback | None) -> tuple[VerifyResult, ...]:
+    """Each artifact re-hashed now and compared with its record."""
     return tuple(verify_artifact(a, fetch_http=stream_http, on_bytes=on_bytes) for a in artifacts)
 
 
@@ -86,11 +92,28 @@ def promote(service: RegistryService, model: str, version: str, to_stage: Stage,
             reason: str | None = None, canary_share: float | None = None, expected_stage: Stage | None = None,
             on_bytes: ProgressCallback | None = None) -> promotions.PromotionOutcome:
     """Request (and when allowed, apply) a stage change; Production promotions re-verify artifacts first."""
-    verification = verify_version(service, model, version, on_bytes) if to_stage is Stage.PRODUCTION else None
     actor = service.identity()
-    with service.writing_core() as connection:
+    with service.write_connection() as connection:
+        return promote_on(connection, actor=actor, model=model, version=version, to_stage=to_stage, clock=service.clock,
+                          evidence=evidence, reason=reason, canary_share=canary_share, expected_stage=expected_stage,
+                          on_bytes=on_bytes)
+
+
+def promote_on(connection: Connection, *, actor: str, model: str, version: str, to_stage: Stage,
+               clock: Callable[[], datetime], evidence: dict[str, Any] | None = None, reason: str | None = None,
+               canary_share: float | None = None, expected_stage: Stage | None = None,
+               on_bytes: ProgressCallback | None = None) -> promotions.PromotionOutcome:
+    """`promote` on one registry connection (from RegistryService.write_connection): a Production promotion reads
+    the artifact records and re-hashes them before its write transaction, which then checks what it applies (and
+    reads the clock: the promotion's time is after the hashing)."""
+    verification = None
+    if to_stage is Stage.PRODUCTION:
+        with reads_before_transaction(connection) as reading:
+            artifacts = version_artifacts(reading, model, version)
+        verification = _verified(artifacts, on_bytes)
+    with connection.begin():
         return promotions.promote(
-            connection, actor=actor, model=model, version=version, to_stage=to_stage, now=service.clock(),
+            connection, actor=actor, model=model, version=version, to_stage=to_stage, now=clock(),
             expected_stage=expected_stage, evidence=evidence, reason=reason, canary_share=canary_share,
             verification=verification, commit_with_writes=True,
         )

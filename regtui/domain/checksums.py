@@ -93,7 +93,7 @@ def sha256_file(
     return sha256_stream(_read_chunks(path, chunk_size), on_bytes)
 
 
-def _read_chunks(path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+def _read_chunks(path: Path | str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
     """Yield a file's bytes chunk by chunk."""
     with open(path, "rb") as handle:
         while chunk := handle.read(chunk_size):
@@ -102,7 +102,11 @@ def _read_chunks(path: Path, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
 
 def classify_uri(uri: str) -> ArtifactScheme:
     """Whether a URI is a local file, an http(s) resource, or something recorded but not verifiable here."""
-    parts = urlsplit(uri)
+    return _classify(urlsplit(uri))
+
+
+def _classify(parts: SplitResult) -> ArtifactScheme:
+    """classify_uri of a split URI."""
     scheme = parts.scheme.lower()
     if scheme == "file" and _is_local_absolute(parts):
         return ArtifactScheme.FILE
@@ -155,10 +159,10 @@ def verify_artifact(
     on_bytes: ProgressCallback | None = None,
 ) -> VerifyResult:
     """Re-hash an artifact from its URI and compare with the recorded SHA-256 and size."""
-    scheme = classify_uri(artifact.uri)
-    if scheme is ArtifactScheme.FILE:
-        path = file_uri_to_path(artifact.uri)
-        return _verify_chunks(artifact, partial(_read_chunks, path), on_bytes)
+    parts = urlsplit(artifact.uri)
+    scheme = _classify(parts)
+    if scheme is ArtifactScheme.FILE:  # split once, the path opened as text (file_uri_to_path, without its Path)
+        return _verify_chunks(artifact, partial(_read_chunks, _local_path(parts.path)), on_bytes)
     if scheme is ArtifactScheme.HTTP and fetch_http is not None:
         return _verify_chunks(artifact, partial(fetch_http, artifact.uri), on_bytes)
     return _result(artifact, VerifyStatus.UNVERIFIABLE, _unverifiable_reason(artifact.uri))

@@ -203,9 +203,13 @@ def utc_iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(value: Any) -> str:
-    """Deterministic JSON (sorted keys, no whitespace) used for every hash."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Deterministic JSON (sorted keys, no whitespace) used for every hash (one encoder, made once: json.dumps with
+    these options builds a new one per call)."""
+    return _CANONICAL.encode(value)
 
 
 def _plain(value: Any) -> Any:

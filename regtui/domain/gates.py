@@ -301,7 +301,8 @@ def _slo_check(slo: SloBound, results: Mapping[str, float] | None) -> GateCheck:
 
 
 def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...] | None) -> GateCheck:
-    """Every recorded artifact was re-hashed now and matches its SHA-256 and size."""
+    """Every recorded artifact was re-hashed now against the record the gate sees and matches its SHA-256 and size
+    (the hashing reads the records before the transaction; the gate's entry is read in it)."""
     name = "artifacts verified"
     if verification is None:
         return GateCheck(name, False, "artifacts were not re-verified for this promotion", CheckKind.ARTIFACTS)
@@ -311,6 +312,9 @@ def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...]
         result = results.get(artifact.name)
         if result is None:
             problems.append(f"{artifact.name}: not verified")
+        elif (result.expected_sha256.lower(), result.expected_size) != (artifact.sha256.lower(), artifact.size):
+            problems.append(f"{artifact.name}: verified against another record "
+                            f"(sha256 {result.expected_sha256[:12]}…, {result.expected_size} bytes)")
         elif not result.ok:
             problems.append(f"{artifact.name}: {result.status} ({clean_single_line(result.message)})")
     if problems:

@@ -7,11 +7,12 @@ identity map and flush work): the write path reads each fact once per transactio
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select
 from sqlalchemy.ext.compiler import compiles
@@ -171,6 +172,16 @@ def single_read(connection: Connection) -> Connection:
     return connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
+@contextmanager
+def reads_before_transaction(connection: Connection) -> Iterator[Connection]:
+    """The connection for reads before its transaction begins (as single_read), then ready to begin one."""
+    try:
+        yield single_read(connection)
+    finally:
+        if connection.dialect.name != "sqlite":
+            connection.execution_options(isolation_level=connection.default_isolation_level)
+
+
 def version_artifacts(connection: Connection, model: str, version: str) -> tuple[Artifact, ...]:
     """A version's recorded artifacts in manifest order, in one query (not-found error when there is no such version)."""
     key = {"model": model, "version": version}
@@ -226,9 +237,14 @@ def approver_of(session: Session, identity: str) -> Approver:
     return Approver(identity, frozenset(Role(r) for r in row.roles or ()), frozenset(row.teams or ()))
 
 
+def user_of(users: Users, identity: str) -> Approver:
+    """An identity with its roles and teams (none when it is no registry user)."""
+    return users.get(identity) or Approver(identity)
+
+
 def require_right(users: Users, identity: str, right: Right, action: str) -> None:
     """Refuse an action the identity's roles do not allow, naming the roles that would."""
-    if right not in rights_of(users.get(identity, Approver(identity)).roles):
+    if right not in rights_of(user_of(users, identity).roles):
         raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
 
 
@@ -239,7 +255,7 @@ def approval_facts(connection: Connection, request_id: int, users: Users) -> tup
 
 def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact, ...]:
     """Approval rows (columns as in the approval table) as facts carrying the deciders' current roles and teams."""
-    return tuple(_approval_fact(row, users.get(row.identity, Approver(row.identity))) for row in rows)
+    return tuple(_approval_fact(row, user_of(users, row.identity)) for row in rows)
 
 
 def _approval_fact(row: Any, who: Approver) -> ApprovalFact:

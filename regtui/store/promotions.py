@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
 
-from regtui.domain.approvals import Approver, Decision, check_can_approve, evidence_digest
+from regtui.domain.approvals import Decision, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
 from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
@@ -35,6 +35,7 @@ from regtui.store.facts import (
     require_right,
     subject_facts,
     subject_of,
+    user_of,
 )
 from regtui.store.log import EVENTS_FROM_JSON, NewEvent, append_event_rows, append_events, event_rows, rows_json
 from regtui.store.policies import policy_of
@@ -170,7 +171,7 @@ def promote(
     facts = subject_facts(connection, request, subject, policy, users, now=now, verification=verification,
                           approvals=facts_of_approvals(decisions, users))
     gate = evaluate_gate(from_stage, to_stage, facts)
-    may_apply = required_right(kind, to_stage) in rights_of(users.get(actor, Approver(actor)).roles)
+    may_apply = required_right(kind, to_stage) in rights_of(user_of(users, actor).roles)
     applied = gate.passed and may_apply
     if applied:
         replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events,
@@ -192,7 +193,7 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
     users = subject.users
     facts = subject_facts(session.connection(), request, subject, policy, users, now=now)
     ctx = facts.approval_context(Stage(request.to_stage))
-    capacity = check_can_approve(users.get(actor, Approver(actor)), ctx, list(facts.approvals), decision=decision,
+    capacity = check_can_approve(user_of(users, actor), ctx, list(facts.approvals), decision=decision,
                                  comment=comment)
     session.connection().execute(insert(APPROVAL).values(
         request_id=request.id, identity=actor, decision=decision.value, capacity=capacity, comment=comment, at=now,

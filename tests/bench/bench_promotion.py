@@ -34,7 +34,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -200,11 +199,9 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
     PHASES.active = True
     started = _clock()
     PHASES.mark("start")
-    verification = workflow.verify_version(service, MODEL, version)
-    with writer(service.registry()).begin() as connection:  # as RegistryService.writing_core, without its refresh
-        outcome = promotions.promote(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
-                                     now=datetime.now(timezone.utc), verification=verification,
-                                     commit_with_writes=True)
+    with writer(service.registry()).connect() as connection:  # as RegistryService.write_connection, without its refresh
+        outcome = workflow.promote_on(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
+                                      clock=service.clock)
     PHASES.mark("COMMIT and close")
     applied = _since(started)
     PHASES.active = False

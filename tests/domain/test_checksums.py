@@ -139,6 +139,16 @@ def test_file_uri_round_trip_with_spaces_and_percent(tmp_path: Path) -> None:
     assert file_uri_to_path(uri) == path
 
 
+def test_verifying_a_file_whose_uri_percent_encodes_its_path_reads_that_file(tmp_path: Path) -> None:
+    """verify_artifact opens the decoded path: a match when the bytes are right, a mismatch when they are not."""
+    path = tmp_path / "my models" / "v 100%.bin"
+    path.parent.mkdir()
+    path.write_bytes(BODY)
+    uri = path_to_file_uri(path)
+    assert verify_artifact(_artifact(uri)).status is VerifyStatus.OK
+    assert verify_artifact(_artifact(uri, BODY + b"!")).status is VerifyStatus.MISMATCH
+
+
 def test_file_uri_to_path_refuses_remote_and_non_file() -> None:
     """Remote-host file URIs and other schemes are not local paths."""
     for uri in ["file://server/share/x", "http://example.com/x", "file:relative"]:

@@ -500,6 +500,17 @@ def test_artifact_without_a_result_fails() -> None:
     assert failed.detail == "schema: not verified"
 
 
+def test_a_result_for_another_record_of_the_artifact_does_not_count() -> None:
+    """A verification made against other recorded values (SHA-256 or size) than the entry's fails the check, even ok."""
+    other_sha = (replace(VERIFIED[0], expected_sha256="9" * 64, actual_sha256="9" * 64), VERIFIED[1])
+    failed = check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=other_sha)), "artifacts verified")
+    assert failed.detail == f"model: verified against another record (sha256 {'9' * 12}…, {ARTIFACTS[0].size} bytes)"
+    other_size = (VERIFIED[0], replace(VERIFIED[1], expected_size=ARTIFACTS[1].size + 1))
+    assert not check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=other_size)), "artifacts verified").passed
+    upper = (replace(VERIFIED[0], expected_sha256=ARTIFACTS[0].sha256.upper()), VERIFIED[1])
+    assert check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=upper)), "artifacts verified").passed
+
+
 def test_version_without_artifacts_passes_the_artifact_check() -> None:
     """Nothing recorded, nothing to re-verify."""
     entry = replace(ENTRY, artifacts=())

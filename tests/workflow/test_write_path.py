@@ -11,9 +11,11 @@ from sqlmodel import Session
 
 from regtui import workflow
 from regtui.domain.entry import Stage
-from regtui.errors import ConflictError, NotFoundError
+from regtui.errors import ConflictError, NotFoundError, RegistryUnavailableError
 from regtui.store import engine as engine_module
+from regtui.store import promotions
 from regtui.store.engine import writer
+from regtui.store.facts import reads_before_transaction, version_artifacts
 from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
 from regtui.store.schema import next_change
 from tests.workflow.conftest import ADMIN, MODEL, World
@@ -102,3 +104,72 @@ def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checko
     world.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'dave'")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT session_user")).scalar_one() == "dave"
+
+
+def test_a_postgresql_connection_dropped_before_the_artifact_read_reports_the_registry_unreachable(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A promotion whose pooled connection died (not pinged: used within the idle threshold) fails on its artifact
+    read with the one-line unreachable error, not with an error from putting the dead connection back to
+    transactions; nothing is written, and the next promotion applies."""
+    if not world.is_pg:
+        pytest.skip("SQLite has no server to drop a connection")
+    world.production_request("1.2.0")
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 3600.0)
+    with writer(world.service("dave").registry()).connect() as connection:
+        connection.execute(text("SELECT 1"))
+    world.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'dave'")
+    before = world.snapshot()
+    with pytest.raises(RegistryUnavailableError, match="registry unreachable"):
+        world.promote("dave", "1.2.0", Stage.PRODUCTION)
+    assert world.snapshot() == before
+    assert world.promote("dave", "1.2.0", Stage.PRODUCTION).applied
+
+
+def test_a_production_promotion_reads_its_artifacts_outside_a_transaction_then_writes_in_one(world: World) -> None:
+    """The artifact records are read on the write's own connection before its transaction (no lock held while the
+    artifacts are hashed: another writer commits meanwhile); the transaction after is a real one (rolled back,
+    its write is gone)."""
+    registry = world.service(ADMIN).registry()
+    with writer(registry).connect() as connection:
+        with reads_before_transaction(connection) as reading:
+            assert [a.name for a in version_artifacts(reading, MODEL, "1.2.0")]
+        with writer(registry).begin() as other:
+            other.execute(text("UPDATE change_counter SET value = value + 1 WHERE id = 1"))
+        before = world.snapshot()
+        transaction = connection.begin()
+        connection.execute(text("UPDATE model_version SET canary_share = 7 WHERE model = :model AND version = '1.2.0'"),
+                           {"model": MODEL})
+        transaction.rollback()
+    assert world.snapshot() == before
+
+
+def test_a_production_apply_refuses_a_verification_of_other_artifact_records(world: World) -> None:
+    """The transaction checks that the results it is given were verified against the records it applies: another
+    version's verification (same artifact names, other checksums) leaves the request pending: no stage change, no
+    log entry."""
+    world.production_request("1.2.0")
+    other = workflow.verify_version(world.service(ADMIN), MODEL, "1.1.0")
+    entries = world.log_length()
+    with writer(world.service("dave").registry()).begin() as connection:
+        outcome = promotions.promote(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
+                                     now=AT, verification=other)
+    assert not outcome.applied and outcome.missing == ["artifacts verified"]
+    assert "verified against another record" in next(c.detail for c in outcome.gate.checks if not c.passed)
+    assert (world.stage("1.2.0"), world.stage("1.1.0"), world.log_length()) == ("Canary", "Production", entries)
+
+
+def test_a_production_promotion_takes_its_time_after_hashing_its_artifacts(world: World) -> None:
+    """promote_on reads the clock once the artifacts are re-hashed: the stage change is stamped after the hashing."""
+    world.production_request("1.2.0")
+    order: list[str] = []
+
+    def clock() -> datetime:
+        """AT, noting when it was read."""
+        order.append("clock")
+        return AT
+
+    with writer(world.service("dave").registry()).connect() as connection:
+        outcome = workflow.promote_on(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
+                                      clock=clock, on_bytes=lambda _count: order.append("bytes"))
+    assert outcome.applied
+    assert order[-1] == "clock" and order.count("clock") == 1 and "bytes" in order
