@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import groupby
-from typing import ClassVar, Sequence, Union
+from typing import Callable, ClassVar, Iterable, Iterator, Sequence, Union
 
 from rich.cells import cell_len
+from rich.control import strip_control_codes
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.text import Text, TextType
+from textual._segment_tools import line_pad
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Tree
+from textual.widgets._tree import _TreeLine
 from textual.widgets.tree import TreeNode
 
 from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
@@ -37,6 +43,22 @@ class LineItem:
         own = {v.version for v in self.versions}
         return first.parent if first.parent and first.parent not in own else None
 
+    @cached_property
+    def parts(self) -> tuple[Toned, ...]:
+        """The line's label as toned words (kept: the tree measures every shown line on each rebuild)."""
+        branched = self.branched_from()
+        count = len(self.versions)
+        return (
+            Toned(self.label),
+            Toned(f"  {count} version{'s' if count != 1 else ''}", Tone.MUTED),
+            *((Toned(f"  from {branched}", Tone.MUTED),) if branched else ()),
+        )
+
+    @cached_property
+    def width(self) -> int:
+        """The label's width in cells, without the expand icon."""
+        return sum(cell_len(part.text) for part in self.parts)
+
 
 @dataclass(frozen=True)
 class VersionItem:
@@ -45,8 +67,108 @@ class VersionItem:
     line: VersionLine
     members: tuple[VersionLine, ...] = ()
 
+    @cached_property
+    def parts(self) -> tuple[Toned, ...]:
+        """The version's label as toned words: version, stage badge, date and who registered it."""
+        line = self.line
+        return (
+            Toned(line.version), Toned("  "), stage_badge(line.stage, line.canary_share),
+            Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
+        )
+
+    @cached_property
+    def width(self) -> int:
+        """The label's width in cells, without the expand icon."""
+        return sum(cell_len(part.text) for part in self.parts)
+
 
 TreeItem = Union[LineItem, VersionItem]
+
+Run = tuple[str, Style | None]
+"""Text and the style of its own span (None: it has none, so it runs on into its unstyled neighbours)."""
+
+
+@dataclass(frozen=True)
+class Guides:
+    """The guide strings of one guide style: between siblings, beside a parent's later siblings, last, not last."""
+
+    style: Style
+    space: str
+    vertical: str
+    terminator: str
+    cross: str
+
+
+class LinePaint:
+    """What Tree works out again for every line that is the same for all lines of one repaint; the styles that walk
+    the widget's ancestors (cursor, hovered row, tones) only once a line needs them."""
+
+    def __init__(self, tree: LineageTree, widget: Style) -> None:
+        self._tree = tree
+        self.widget = widget
+        self.focused = tree.has_focus
+        self.width = tree.size.width
+        self.scroll_x, self.scroll_y = tree.scroll_offset
+        self._tones: dict[Tone, Style] = {}
+
+    @cached_property
+    def guides(self) -> Guides:
+        """Guides of lines under no hovered or selected node."""
+        return self._guides("tree--guides")
+
+    @cached_property
+    def hover_guides(self) -> Guides:
+        """Guides of lines under the hovered node."""
+        return self._guides("tree--guides", "tree--guides-hover")
+
+    @cached_property
+    def selected_guides(self) -> Guides:
+        """Guides of lines under the cursor's node, when the tree has focus."""
+        return self._guides("tree--guides", "tree--guides-selected")
+
+    @cached_property
+    def label(self) -> Style:
+        """Every label's own style."""
+        return self._partial("tree--label")
+
+    @cached_property
+    def highlight(self) -> Style:
+        """Added to the label under the mouse."""
+        return self._partial("tree--highlight")
+
+    @cached_property
+    def cursor(self) -> Style:
+        """Added to the label on the cursor line."""
+        return self._tree.get_component_rich_style("tree--cursor")
+
+    @cached_property
+    def highlight_line(self) -> Style:
+        """The row style of lines under the hovered node."""
+        return self._tree.get_component_rich_style("tree--highlight-line")
+
+    def tone(self, tone: Tone) -> Style:
+        """Foreground style of a tone."""
+        if tone not in self._tones:
+            self._tones[tone] = foreground_style(self._tree, TONE_CLASSES[tone])
+        return self._tones[tone]
+
+    def _guides(self, *components: str) -> Guides:
+        """Guides in the components' own styles added up, as Tree draws them: heavy when bold, double when double
+        underlined, blank when guides are off or the last component's colour is transparent."""
+        tree = self._tree
+        style = sum((self._partial(component) for component in components[1:]), self._partial(components[0]))
+        if not tree.show_guides or tree.get_component_styles(components[-1]).color.a == 0:
+            lines = ("  ", "  ", "  ", "  ")
+        else:
+            lines = tree.LINES["bold" if style.bold else "double" if style.underline2 else "default"]
+        depth = max(0, tree.guide_depth - 2)
+        space, vertical, terminator, cross = (f"{chars[0]}{chars[1] * depth} " for chars in lines)
+        return Guides(style, space, vertical, terminator, cross)
+
+    def _partial(self, component: str) -> Style:
+        """A component's own style, as `get_component_rich_style(partial=True)` gives it, without working out its
+        full style (a walk over the widget's ancestors)."""
+        return self._tree.get_component_styles(component).partial_rich_style
 
 
 def major_lines(versions: Sequence[VersionLine]) -> list[LineItem]:
@@ -95,11 +217,11 @@ class LineageTree(Tree[TreeItem]):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
+        self._paint: LinePaint | None = None
+        self._holding_invalidation = False
         super().__init__("lineage", id=id)
         self.show_root = False
         self.guide_depth = 3
-        self._tones: dict[Tone, Style] | None = None
-        self._base_style: Style | None = None
 
     def show_versions(self, versions: Sequence[VersionLine], select: str | None) -> None:
         """Rebuild from a model's versions; expand only the line (and group) of the version to select.
@@ -107,14 +229,15 @@ class LineageTree(Tree[TreeItem]):
         Reading `last_line` numbers the visible nodes now (Tree does it lazily), so the cursor moves in this frame;
         before the first layout, scrolling to it waits for the layout.
         """
-        self.clear()
-        self.scroll_home(animate=False)
-        target: TreeNode[TreeItem] | None = None
-        for line in major_lines(versions):
-            node = self.root.add(Text(line.label), data=line, allow_expand=True)
-            if select is not None and any(v.key == select for v in line.versions):
-                target = self._populate_line(node, line, select)
-                node.expand()
+        with self._one_invalidation():
+            self.clear()
+            self.scroll_home(animate=False)
+            target: TreeNode[TreeItem] | None = None
+            for line in major_lines(versions):
+                node = self.root.add(Text(line.label), data=line, allow_expand=True)
+                if select is not None and any(v.key == select for v in line.versions):
+                    target = self._populate_line(node, line, select)
+                    node.expand()
         if target is not None and self.last_line >= 0:
             self.move_cursor(target)
             if not self.size.height:
@@ -146,10 +269,32 @@ class LineageTree(Tree[TreeItem]):
         node = event.node
         if node.children:
             return
-        if isinstance(node.data, LineItem):
-            self._populate_line(node, node.data, None)
-        elif isinstance(node.data, VersionItem) and node.data.members:
-            self._populate_group(node, node.data.members, None)
+        with self._one_invalidation():
+            if isinstance(node.data, LineItem):
+                self._populate_line(node, node.data, None)
+            elif isinstance(node.data, VersionItem) and node.data.members:
+                self._populate_group(node, node.data.members, None)
+
+    @contextmanager
+    def _one_invalidation(self) -> Iterator[None]:
+        """Invalidate once when the block ends, not once per node it adds (each asks for a relayout: ~8 µs a node)."""
+        self._holding_invalidation = True
+        try:
+            yield
+        finally:
+            self._holding_invalidation = False
+            self._invalidate()
+
+    def _invalidate(self) -> None:
+        """Drop the tree's lines and caches and relayout, unless a rebuild holds it for its end."""
+        if not self._holding_invalidation:
+            super()._invalidate()
+
+    def process_label(self, label: TextType) -> Text:
+        """A single-line Text label as it is (Tree splits every label at line breaks, twice per node added)."""
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
 
     def action_expand_node(self) -> None:
         """Expand the node under the cursor."""
@@ -167,60 +312,124 @@ class LineageTree(Tree[TreeItem]):
             self.move_cursor(node.parent)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Render with the widget's style and the tones' styles worked out once for the repaint (Tree asks for the
-        widget's style on every line, and each label asks for its tones)."""
-        self._base_style = super().rich_style
-        self._tones = {tone: foreground_style(self, name) for tone, name in TONE_CLASSES.items()}
+        """Render with what every line shares worked out once for the repaint (Tree works it out per line)."""
+        self._paint = LinePaint(self, self.rich_style)
         try:
             return super().render_lines(crop)
         finally:
-            self._tones = self._base_style = None
+            self._paint = None
 
-    @property
-    def rich_style(self) -> Style:
-        """The widget's style (while a repaint runs, as worked out at its start: walking the ancestors per line
-        cost ~0.1 ms a line)."""
-        return self._base_style if self._base_style is not None else super().rich_style
+    def render_line(self, y: int) -> Strip:
+        """Tree's `render_line`, with the widget's style, width and scroll offset read once per repaint (walking the
+        ancestors for the style cost ~0.1 ms a line)."""
+        paint = self._paint
+        if paint is None:
+            return super().render_line(y)
+        return self._render_line(y + paint.scroll_y, paint.scroll_x, paint.scroll_x + paint.width, paint.widget)
 
     def _tone_style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
-        return self._tones[tone] if self._tones is not None else foreground_style(self, TONE_CLASSES[tone])
+        return self._paint.tone(tone) if self._paint is not None else foreground_style(self, TONE_CLASSES[tone])
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """Tree's line `y`, built straight as segments from what the repaint's lines share (Tree assembles and renders
+        a rich Text per line: ~0.5 ms); the same line cache, keyed as Tree keys it."""
+        tree_lines = self._tree_lines
+        line = tree_lines[y] if y < len(tree_lines) else None
+        item = item_of(line.node) if line is not None else None
+        if line is None or item is None:
+            return super()._render_line(y, x1, x2, base_style)
+        paint = self._paint or LinePaint(self, base_style)
+        is_hover = self.hover_line >= 0 and any(node._hover for node in line.path)
+        key = (y, is_hover, paint.width, self._updates, self._pseudo_class_state,
+               tuple(node._updates for node in line.path))
+        strip = self._line_cache.get(key)
+        if strip is None:
+            row = paint.highlight_line if is_hover else base_style
+            strip = self._line_cache[key] = self._line_strip(paint, line, item, y, row)
+        return strip.crop(x1, x2)
+
+    def _line_strip(self, paint: LinePaint, line: _TreeLine[TreeItem], item: TreeItem, y: int, row: Style) -> Strip:
+        """A whole line as Tree draws it on the `row` style: guides, the icon, the words, padded to the tree's width;
+        every segment carries the `line` meta (and the label's the `node` meta) Tree's mouse handling reads."""
+        line_meta = Style.from_meta({"line": y})
+        label_meta = Style.from_meta({"line": y, "node": line.node._id})
+        label_style = self._label_style(paint, y)
+        icon = self._icon(line.node)
+        segments = [Segment(text, row + style + line_meta) for text, style in self._guide_runs(line, paint)]
+        if icon:
+            segments.append(Segment(icon, row + label_meta))
+        segments += [Segment(text, row + style + label_style + label_meta) for text, style in word_runs(item, paint.tone)]
+        width = cell_len("".join(segment.text for segment in segments))
+        pad_width = max(self.virtual_size.width, paint.width)
+        return Strip(line_pad(segments, 0, pad_width - width, row + line_meta), max(pad_width, width))
+
+    def _label_style(self, paint: LinePaint, y: int) -> Style:
+        """The label's style: highlighted under the mouse, the cursor's on the cursor line."""
+        style = paint.label
+        if self.hover_line == y:
+            style += paint.highlight
+        if self.cursor_line == y:
+            style += paint.cursor
+        return style
+
+    def _guide_runs(self, line: _TreeLine[TreeItem], paint: LinePaint) -> list[Run]:
+        """The guides left of a node's label; from the first hovered (or, when focused, selected) ancestor on, in the
+        hover (selected) guide style."""
+        path = line.path
+        if len(path) < 2:
+            return []
+        hover = path[0]._hover
+        selected = path[0]._selected and paint.focused
+        runs: list[Run] = []
+        for node in path[1:-1]:
+            guides = paint.selected_guides if selected else paint.hover_guides if hover else paint.guides
+            runs.append((guides.space if node.is_last else guides.vertical, guides.style))
+            hover = hover or node._hover
+            selected = (selected or node._selected) and paint.focused
+        guides = paint.selected_guides if selected else paint.hover_guides if hover else paint.guides
+        runs.append((guides.terminator if line.last else guides.cross, guides.style))
+        return joined_runs(runs)
 
     def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
-        """Labels are built from the node's data at render time, always as literal text."""
-        parts = label_parts(node.data)
-        if parts is None:
+        """A label as rich Text, built from the node's data, always literal (what `_render_line` draws, as segments)."""
+        item = item_of(node)
+        if item is None:
             return super().render_label(node, base_style, style)
-        label = to_text(parts, self._tone_style)
+        label = to_text(item.parts, self._tone_style)
         label.stylize(style)
         return Text.assemble((self._icon(node), base_style), label)
 
     def get_label_width(self, node: TreeNode[TreeItem]) -> int:
         """The label's width from its words alone (Tree measures every expanded line, not only those shown)."""
-        parts = label_parts(node.data)
-        if parts is None:
+        item = item_of(node)
+        if item is None:
             return super().get_label_width(node)
-        return cell_len(self._icon(node)) + sum(cell_len(part.text) for part in parts)
+        return cell_len(self._icon(node)) + item.width
 
     def _icon(self, node: TreeNode[TreeItem]) -> str:
         """The expand/collapse icon of a node that has children."""
         return (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
 
 
-def label_parts(data: TreeItem | None) -> tuple[Toned, ...] | None:
-    """A line's or version's label as toned words (None: not one of ours)."""
-    if isinstance(data, LineItem):
-        branched = data.branched_from()
-        count = len(data.versions)
-        return (
-            Toned(data.label),
-            Toned(f"  {count} version{'s' if count != 1 else ''}", Tone.MUTED),
-            *((Toned(f"  from {branched}", Tone.MUTED),) if branched else ()),
-        )
-    if isinstance(data, VersionItem):
-        line = data.line
-        return (
-            Toned(line.version), Toned("  "), stage_badge(line.stage, line.canary_share),
-            Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
-        )
-    return None
+def item_of(node: TreeNode[TreeItem]) -> TreeItem | None:
+    """The line or version a node shows (None: the root, or a node not built here)."""
+    return node.data if isinstance(node.data, (LineItem, VersionItem)) else None
+
+
+def word_runs(item: TreeItem, tone_style: Callable[[Tone], Style]) -> list[Run]:
+    """A label's words, each toned one in its tone, control codes stripped (as rich Text appends them)."""
+    return joined_runs((strip_control_codes(part.text), tone_style(part.tone) if part.tone is not Tone.PLAIN else None)
+                       for part in item.parts if part.text)
+
+
+def joined_runs(runs: Iterable[Run]) -> list[Run]:
+    """Runs cut as rich Text cuts them into segments: each with a style of its own apart, even when its control codes
+    left it empty; neighbours without one (a null style sets none) joined; nothing left empty."""
+    joined: list[Run] = []
+    for text, style in runs:
+        if not style and joined and joined[-1][1] is None:
+            joined[-1] = (joined[-1][0] + text, None)
+        else:
+            joined.append((text, style or None))
+    return [run for run in joined if run[0]]
