@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 
 from regtui.config import Locations, Settings
 from regtui.service import RegistryService
+from regtui.tui.app import YOUNG_COLLECTION_EVERY
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
@@ -170,13 +171,15 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
         assert pilot.app.theme == "good"
 
 
-async def test_the_start_up_heap_is_frozen_once_per_process(demo_locations: Locations, make_app: AppFactory) -> None:
-    """After the first sync, what start-up left alive is out of the collector's full passes; a later app (tests run
-    many in one process) freezes nothing more."""
+async def test_the_collector_is_tuned_once_per_process(demo_locations: Locations, make_app: AppFactory) -> None:
+    """After the first sync, what start-up left alive is out of the collector's passes and the young generation is
+    collected every YOUNG_COLLECTION_EVERY allocations; a later app (tests run many in one process) freezes nothing
+    more."""
     async with make_app(demo_locations).run_test() as pilot:
         await settle(pilot)
         frozen = gc.get_freeze_count()
         assert frozen > 0
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
     async with make_app(demo_locations).run_test() as pilot:
         await settle(pilot)
         assert pilot.app.sync_status is not None and gc.get_freeze_count() <= frozen
