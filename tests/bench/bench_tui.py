@@ -17,8 +17,9 @@ Generates a registry of models x versions plus one model with --long-model versi
   with the new query's rows, for keystrokes typed slowly (each one alone)
   and for a second keystroke typed 20 ms after the first (it waits for the first one's query);
   Enter on the 500-version model to the first frame with its lineage and the selected version's details
-  (the session's first open builds the model screen, reported alone; later opens reuse it, as they do for
-  an operator going back and forth; a 50-version model too, for comparison); and that process's peak RSS;
+  (the session's first open, reported alone: the first showing of the screen the app built ahead; later
+  opens reuse it, as they do for an operator going back and forth; a 50-version model too, for comparison);
+  and that process's peak RSS;
 and prints every figure (median of --runs, with the range) beside the issue's targets with PASS/MISS.
 
 The machine's load average is printed at start and end: wall-clock figures move with the load.
