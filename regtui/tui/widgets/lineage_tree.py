@@ -25,6 +25,11 @@ from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_
 from regtui.tui.views import VersionLine
 
 
+def parts_width(parts: tuple[Toned, ...]) -> int:
+    """The width in cells of a label's words."""
+    return sum(cell_len(part.text) for part in parts)
+
+
 @dataclass(frozen=True)
 class LineItem:
     """A major line ('1.x') and its versions in semver order."""
@@ -57,7 +62,7 @@ class LineItem:
     @cached_property
     def width(self) -> int:
         """The label's width in cells, without the expand icon."""
-        return sum(cell_len(part.text) for part in self.parts)
+        return parts_width(self.parts)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class VersionItem:
     @cached_property
     def width(self) -> int:
         """The label's width in cells, without the expand icon."""
-        return sum(cell_len(part.text) for part in self.parts)
+        return parts_width(self.parts)
 
 
 TreeItem = Union[LineItem, VersionItem]
