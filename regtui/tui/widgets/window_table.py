@@ -213,59 +213,45 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
     cursor_row: reactive[int] = reactive(0, repaint=False)
     """Index of the row under the cursor (its watcher repaints only the lines that change)."""
 
-    class RowHighlighted(Message):
+    class TableMessage(Message):
+        """A message about one table, which is its control (for `@on(..., "#id")` selectors)."""
+
+        def __init__(self, table: WindowTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> WindowTable:
+            """The table the message is about."""
+            return self.table
+
+    class RowMessage(TableMessage):
+        """A message about one loaded row of a table."""
+
+        def __init__(self, table: WindowTable, index: int, row: object) -> None:
+            super().__init__(table)
+            self.index = index
+            self.row = row
+
+    class RowHighlighted(RowMessage):
         """The cursor moved onto a row (posted once the row is loaded)."""
 
-        def __init__(self, table: WindowTable, index: int, row: object) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> WindowTable:
-            """The table the row belongs to."""
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a double click) on a loaded row."""
 
-        def __init__(self, table: WindowTable, index: int, row: object) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> WindowTable:
-            """The table the row belongs to."""
-            return self.table
-
-    class Counted(Message):
+    class Counted(TableMessage):
         """A (re)load counted the rows."""
 
         def __init__(self, table: WindowTable, total: int) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.total = total
 
-        @property
-        def control(self) -> WindowTable:
-            """The table that was counted."""
-            return self.table
-
-    class LoadFailed(Message):
+    class LoadFailed(TableMessage):
         """Counting or fetching rows failed; the app reports it (the table waits for the next reload)."""
 
         def __init__(self, table: WindowTable, error: BaseException) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.error = error
-
-        @property
-        def control(self) -> WindowTable:
-            """The table whose rows failed to load."""
-            return self.table
 
     class PageLoaded(Message, bubble=False):
         """A page of rows (and, for a reload, the row count) arrived from a worker; handled by the table."""
