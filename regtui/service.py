@@ -53,15 +53,22 @@ class ReadStatus:
     fresh: bool
     state: CacheState
     error: str | None = None
+    cache_of: str | None = None
 
     def describe(self, now: datetime) -> str:
-        """One line for people: 'synced 5s ago' or 'offline since 12:01, cache 3m old'."""
+        """One line for people: 'synced 5s ago' or 'offline since 12:01, cache 3m old' (and whose cache it is, when
+        it mirrors another registry URL)."""
         age = self.state.age_seconds(now)
         shown = "never synced" if age is None else f"cache {format_age(age)} old"
         if self.fresh:
             return "synced just now"
         since = self.state.offline_since.strftime("%H:%M") if self.state.offline_since else "now"
-        return f"registry unreachable since {since} UTC; read-only, {shown}"
+        return f"registry unreachable since {since} UTC; read-only, {shown}{self.foreign_cache_note}"
+
+    @property
+    def foreign_cache_note(self) -> str:
+        """'; the cache holds URL' when the cache was last synced from another registry URL (else nothing)."""
+        return f"; the cache holds {self.cache_of}" if self.cache_of else ""
 
 
 class RegistryService:
@@ -141,7 +148,9 @@ class RegistryService:
         try:
             self.sync()
         except RegistryUnavailableError as exc:
-            return ReadStatus(fresh=False, state=read_state(self.cache()), error=exc.message)
+            state = read_state(self.cache())
+            cache_of = state.registry_url if state.registry_url not in (None, self.url) else None
+            return ReadStatus(fresh=False, state=state, error=exc.message, cache_of=cache_of)
         return ReadStatus(fresh=True, state=read_state(self.cache()))
 
     @contextmanager

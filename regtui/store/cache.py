@@ -106,6 +106,7 @@ class CacheState:
     synced_at: datetime | None
     offline_since: datetime | None
     last_error: str | None
+    registry_url: str | None = None
 
     def age_seconds(self, now: datetime) -> float | None:
         """Seconds since the last successful pull, or None when it never synced."""
@@ -213,6 +214,7 @@ def read_state(cache: Engine) -> CacheState:
         synced_at=_parse_time(meta.get(SYNCED_AT)),
         offline_since=_parse_time(meta.get(OFFLINE_SINCE)),
         last_error=meta.get(LAST_ERROR) or None,
+        registry_url=meta.get(REGISTRY_URL) or None,
     )
 
 

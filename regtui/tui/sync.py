@@ -25,7 +25,8 @@ class SyncStatus:
     def from_read_status(cls, status: ReadStatus) -> SyncStatus:
         """Build from what RegistryService.refresh() returned."""
         offline = None if status.fresh else status.state.offline_since
-        return cls(status.state.synced_at, offline, status.state.last_seen, status.error)
+        error = status.error + status.foreign_cache_note if status.error else None
+        return cls(status.state.synced_at, offline, status.state.last_seen, error)
 
     @property
     def offline(self) -> bool:

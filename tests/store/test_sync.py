@@ -132,6 +132,31 @@ def test_offline_reads_come_from_the_cache_and_writes_are_refused(
         offline.close()
 
 
+def test_offline_status_names_the_registry_a_cache_of_another_url_holds(
+    registry_url: str, writer_service: RegistryService, tmp_path: Path
+) -> None:
+    """A cache synced from one registry URL, read while another one is unreachable, says whose data it shows;
+    offline on its own URL it does not."""
+    cache = tmp_path / "shared-cache.db"
+    synced = RegistryService(Locations(registry_url, cache))
+    synced.sync()
+    other = RegistryService(Locations(f"sqlite:///{tmp_path / 'gone' / 'other.db'}", cache))
+    try:
+        status = other.refresh()
+        assert not status.fresh and status.cache_of == synced.url
+        assert status.describe(other.clock()).endswith(f"; the cache holds {synced.url}")
+        writer_service.close()
+        same = RegistryService(Locations(registry_url, cache))
+        if registry_url.startswith("sqlite"):  # the same URL, unreachable: its own cache, no note
+            _take_offline(registry_url, tmp_path)
+            own = same.refresh()
+            assert not own.fresh and own.cache_of is None and "the cache holds" not in own.describe(same.clock())
+        same.close()
+    finally:
+        synced.close()
+        other.close()
+
+
 def test_cli_offline_reads_warn_and_writes_exit_2(
     registry_url: str, writer_service: RegistryService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

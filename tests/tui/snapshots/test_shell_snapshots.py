@@ -18,8 +18,9 @@ UNREACHABLE = "postgresql://nobody@127.0.0.1:1/registry"
 @SIZES
 def test_offline_header(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
                         size: tuple[int, int]) -> None:
-    """After a sync the registry becomes unreachable and 'r' syncs again: the header turns to
-    'offline since 12:00 UTC — read-only', a warning explains, and the cached list stays."""
+    """After a sync the app's registry URL becomes an unreachable one and 'r' syncs again: the header turns to
+    'offline since 12:00 UTC — read-only', a warning explains (naming the registry the cache holds, the demo's),
+    and the cached list stays."""
     app = make_app(snapshot_locations)
     offline = RegistryService(Locations(UNREACHABLE, snapshot_locations.cache_path), clock=fixed_clock)
 
