@@ -1,6 +1,7 @@
 """Promotion write latency: a gated Canary -> Production apply against a bare single-row update plus hashing.
 
     python tests/bench/bench_promotion.py [--backend sqlite|postgresql|both] [--runs 15] [--artifact-kib 256 ...] [--phases]
+                                          [--no-governance]
 
 For each run a fresh Canary candidate has every approval, SLO result and checklist item in place; the
 timed part is what an operator waits for: re-verifying every artifact now (reading their records from
@@ -18,7 +19,9 @@ process's CPU time is printed beside them (on a loaded machine it is the steadie
 where all the work is in-process). The cache pull that follows a write is reported separately (it is not
 part of the write). Each artifact size gets its own registry and baseline. `--phases` adds the median of
 every phase of the apply: each statement's time in the driver, the Python and SQLAlchemy work before it,
-the hashing, gate evaluation and log hashing.
+the hashing, gate evaluation and log hashing. `--no-governance` measures the floor: the same applies with the
+gate facts, the gate and the log entries' hashing replaced by constants (the same statements; log rows with
+empty details).
 
 PostgreSQL: each identity connects as its own login role (identity is the authenticated database user).
 The throwaway server runs with tests/pg_server.py's settings (fsync and synchronous_commit off), so
@@ -28,6 +31,7 @@ commit cost is not disk-bound on either side of the ratio.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import statistics
@@ -36,7 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import Engine, event, text
 
@@ -49,6 +54,7 @@ from regtui.domain.approvals import Decision  # noqa: E402
 from regtui.domain import checksums, hashchain  # noqa: E402
 from regtui.domain.checksums import sha256_file  # noqa: E402
 from regtui.domain.entry import Stage  # noqa: E402
+from regtui.domain.gates import GateResult  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
 from regtui.service import RegistryService  # noqa: E402
 from regtui.store import log, promotions  # noqa: E402
@@ -193,13 +199,15 @@ def _verb(statement: str) -> str:
 PHASES = Phases()
 
 
-def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]:
-    """Time of verify + gated apply transaction, and seconds for the cache pull after it."""
+def _timed_apply(service: RegistryService, version: str, governed: bool = True) -> tuple[Timing, float]:
+    """Time of verify + gated apply transaction, and seconds for the cache pull after it (not governed: see
+    _without_governance)."""
     PHASES.marks.clear()
     PHASES.active = True
     started = _clock()
     PHASES.mark("start")
-    with writer(service.registry()).connect() as connection:  # as RegistryService.write_connection, without its refresh
+    with (writer(service.registry()).connect() as connection,  # as RegistryService.write_connection, without its refresh
+          contextlib.nullcontext() if governed else _without_governance()):
         outcome = workflow.promote_on(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
                                       clock=service.clock)
     PHASES.mark("COMMIT and close")
@@ -210,6 +218,39 @@ def _timed_apply(service: RegistryService, version: str) -> tuple[Timing, float]
     started = time.perf_counter()
     service.sync()
     return applied, time.perf_counter() - started
+
+
+CONSTANT_FACTS = SimpleNamespace(approvals=(), current_artifact_digest="0" * 64)
+
+
+def _constant_event_rows(connection: Any, events: Any, *, seq: int, actor: str, at: Any,
+                         tail: tuple[int, str] | None = None) -> list[dict[str, Any]]:
+    """The log rows of the events with empty details and constant hashes (positions after the tail read in the
+    transaction, as the apply passes it)."""
+    position = tail[0] if tail else 0
+    return [{"position": position + i, "kind": e.kind, "model": e.model, "version": e.version, "actor": actor, "at": at,
+             "from_stage": e.from_stage, "to_stage": e.to_stage, "details": {}, "prev_hash": "0" * 64, "hash": "1" * 64,
+             "change_seq": seq} for i, e in enumerate(events, 1)]
+
+
+@contextlib.contextmanager
+def _without_governance() -> Iterator[None]:
+    """For the floor analysis (--no-governance): the gate facts, the gate and the log entries' canonical JSON and
+    hashes replaced by constants, so the apply runs the same statements (its log rows with empty details) with none
+    of the Python that decides whether it may (its log entries then break the chain: a throwaway registry only)."""
+    stubs = {(promotions, "subject_facts"): lambda *a, **k: CONSTANT_FACTS,
+             (promotions, "facts_of_approvals"): lambda *a, **k: (),
+             (promotions, "evaluate_gate"): lambda *a, **k: GateResult(()),
+             (log, "event_rows"): _constant_event_rows,  # SQLite's writes
+             (promotions, "event_rows"): _constant_event_rows}  # PostgreSQL's write pipeline
+    real = {key: getattr(*key) for key in stubs}
+    for (owner, name), stub in stubs.items():
+        setattr(owner, name, stub)
+    try:
+        yield
+    finally:
+        for (owner, name), function in real.items():
+            setattr(owner, name, function)
 
 
 def _baseline(service: RegistryService, version: str, stage: str, files: list[Path]) -> Timing:
@@ -234,7 +275,7 @@ def _artifact_files(folder: Path, version: str) -> list[Path]:
 
 
 def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[[str], str] | None = None,
-          phases: bool = False) -> None:
+          phases: bool = False, governed: bool = True) -> None:
     """Measure and print the figures for one backend and artifact size (url_for: the URL an identity connects with)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -265,7 +306,7 @@ def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[
                 baselines.append(_baseline(service_for(RELEASER), spare, SPARE_STAGES[(run // 2 + 1) % 2], files))
             else:
                 no_ops.append(_baseline(service_for(RELEASER), version, Stage.CANARY.value, files))
-            applied, pulled = _timed_apply(service_for(RELEASER), version)
+            applied, pulled = _timed_apply(service_for(RELEASER), version, governed)
             applies.append(applied)
             pulls.append(pulled)
             traces.append(PHASES.durations())
@@ -331,16 +372,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="sizes to run, each the size of each of the two artifacts")
     parser.add_argument("--phases", action="store_true", help="print the median time of every phase of the apply")
     parser.add_argument("--pg-url", help="an existing PostgreSQL admin URL (default: start a throwaway server)")
+    parser.add_argument("--no-governance", action="store_true",
+                        help="floor analysis: time the apply with its gate facts, gate and log hashing as constants")
     args = parser.parse_args(argv)
     if args.phases:
         _trace_steps()
-    print(f"promotion write latency, {args.runs} runs per size, {len(ARTIFACTS)} artifacts per version")
+    print(f"promotion write latency, {args.runs} runs per size, {len(ARTIFACTS)} artifacts per version"
+          + (" (--no-governance: the apply's gate facts, gate and log hashing replaced by constants)"
+             if args.no_governance else ""))
     if args.backend in ("sqlite", "postgresql"):
         print(f"(backend {args.backend} only)")
     if args.backend in ("sqlite", "both"):
         for kib in args.artifact_kib:
             with tempfile.TemporaryDirectory() as tmp:
-                bench(f"sqlite:///{tmp}/registry.db", "SQLite", args.runs, kib, phases=args.phases)
+                bench(f"sqlite:///{tmp}/registry.db", "SQLite", args.runs, kib, phases=args.phases,
+                      governed=not args.no_governance)
     if args.backend in ("postgresql", "both"):
         _bench_postgres(args)
     return 0
@@ -372,7 +418,8 @@ def _bench_postgres(args: argparse.Namespace) -> None:
             db_url = create_database(admin_url)
             try:
                 urls = {identity: create_pg_role(db_url, identity) for identity in IDENTITIES}
-                bench(db_url, "PostgreSQL", args.runs, kib, urls.__getitem__, phases=args.phases)
+                bench(db_url, "PostgreSQL", args.runs, kib, urls.__getitem__, phases=args.phases,
+                      governed=not args.no_governance)
             finally:
                 drop_database(admin_url, database_of(db_url))
     except PostgresUnavailable as exc:
