@@ -185,6 +185,22 @@ async def test_the_collector_is_tuned_once_per_process(demo_locations: Locations
         assert pilot.app.sync_status is not None and gc.get_freeze_count() <= frozen
 
 
+async def test_the_collector_is_tuned_after_the_model_screen_is_drawn(demo_locations: Locations, make_app: AppFactory,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is tuned once, after both the first sync and the model screen built and drawn ahead (what the
+    freeze leaves out of the collector's passes includes that screen, which lives as long as the app)."""
+    app = make_app(demo_locations)
+    tuned: list[tuple[bool, bool]] = []
+    monkeypatch.setattr("regtui.tui.app.tune_collector",
+                        lambda: tuned.append((app.sync_status is not None, app._model_screen_drawn)))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert tuned == [(True, True)]
+        pilot.app.sync_registry()  # type: ignore[attr-defined]
+        await settle(pilot)
+    assert tuned == [(True, True)]
+
+
 async def test_a_screen_module_half_imported_is_not_on_top(demo_locations: Locations, make_app: AppFactory,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """While a thread imports the audit screen's module (it has no AuditScreen yet), asking whether the audit

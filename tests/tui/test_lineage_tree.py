@@ -193,6 +193,29 @@ async def test_a_rebuild_invalidates_once(monkeypatch: pytest.MonkeyPatch) -> No
         assert [child.data.line.version for child in first_line.children] == ["1.0.0", "1.1.0"]  # type: ignore[union-attr]
 
 
+async def test_the_selected_version_shows_in_the_middle_with_the_thumb_where_the_tree_is() -> None:
+    """A rebuild puts the selected version in the middle of a short tree (as far as the lineage goes), however it was
+    scrolled before; the scrollbar's thumb stands where the tree is scrolled, also when the bar appears with the
+    rebuild (Textual moves the thumb only while the bar shows: a tree that had none kept its thumb at the top)."""
+    async with TreeApp("LineageTree { height: 5; }").run_test(size=(80, 16)) as pilot:
+        tree = await still(pilot)
+        assert (tree.cursor_line, tree.scroll_y) == (4, 2), "2.1.1 on the middle row of five"
+        tree.show_versions(VERSIONS[:2], "1.0.0")
+        tree = await still(pilot)
+        assert not tree.show_vertical_scrollbar and tree.scroll_y == 0
+        tree.show_versions(VERSIONS, "2.1.1")
+        tree = await still(pilot)
+        assert (tree.cursor_line, tree.scroll_y) == (4, 2)
+        assert tree.show_vertical_scrollbar and tree.vertical_scrollbar.position == 2
+        tree.show_versions(VERSIONS, "2.2.0")
+        tree = await still(pilot)
+        assert (tree.cursor_line, tree.scroll_y, tree.max_scroll_y) == (4, 1, 1), "as far as the lineage goes"
+        assert tree.vertical_scrollbar.position == 1
+        tree.show_versions(VERSIONS, "1.0.0")
+        tree = await still(pilot)
+        assert (tree.cursor_line, tree.scroll_y, tree.vertical_scrollbar.position) == (1, 0, 0)
+
+
 def test_labels_are_kept_unless_they_run_over_lines() -> None:
     """A one-line label is the node's label as given; a label with line breaks still keeps only its first line."""
     tree = LineageTree()

@@ -169,9 +169,29 @@ async def test_the_model_screen_is_built_before_the_first_open(demo_locations: L
         assert isinstance(built, ModelScreen) and built.is_mounted and built not in pilot.app.screen_stack
         assert built.has_class("-wide") and not built.has_class("-narrow")
         assert built.overview is None and not built.query_one(LineageTree).root.children
+        assert built.query_one(LineageTree).size.height > 0, "laid out and drawn once, unseen"
         screen = await open_model(pilot, "churn-classifier")
         assert screen is built and screen.selected == "2.6.0"
         assert "churn-classifier · owner" in screen_text(pilot)
+
+
+async def test_the_first_open_shows_the_lineage_as_later_ones_do(demo_locations: Locations, make_app: AppFactory) -> None:
+    """At 80x24 churn-classifier's lineage scrolls to show 2.6.0 in the middle: the first open (on the screen drawn
+    ahead, unseen and empty), an open after a model short enough for no scrollbar, and one after another scrolled
+    model all show the same rows, with the scrollbar's thumb where the tree is scrolled."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        seen = []
+        for name in ("churn-classifier", "ticket-router", "churn-classifier", "fraud-detector", "churn-classifier"):
+            tree = (await open_model(pilot, name)).query_one(LineageTree)
+            if name == "churn-classifier":
+                bar = tree.vertical_scrollbar
+                seen.append((tree.cursor_line, tree.scroll_y, tree.show_vertical_scrollbar, bar.position,
+                             bar.window_size, bar.window_virtual_size))
+            await pilot.press("escape")
+            await settle(pilot)
+    assert seen[0] == (8, 3, True, 3, 7, 10)
+    assert seen[1:] == [seen[0], seen[0]]
 
 
 async def test_an_open_while_the_screen_is_still_composing_gets_its_own(demo_locations: Locations,

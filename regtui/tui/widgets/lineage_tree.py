@@ -229,7 +229,8 @@ class LineageTree(Tree[TreeItem]):
         self.guide_depth = 3
 
     def show_versions(self, versions: Sequence[VersionLine], select: str | None) -> None:
-        """Rebuild from a model's versions; expand only the line (and group) of the version to select.
+        """Rebuild from a model's versions; expand only the line (and group) of the version to select, and put it in
+        the middle of the tree (scroll_to_middle).
 
         Reading `last_line` numbers the visible nodes now (Tree does it lazily), so the cursor moves in this frame;
         before the first layout, scrolling to it waits for the layout.
@@ -244,9 +245,26 @@ class LineageTree(Tree[TreeItem]):
                     target = self._populate_line(node, line, select)
                     node.expand()
         if target is not None and self.last_line >= 0:
-            self.move_cursor(target)
-            if not self.size.height:
-                self.call_after_refresh(self.scroll_to_node, target, animate=False)
+            self.cursor_line = target.line
+            if self.size.height:
+                self.scroll_to_middle(target)
+            else:
+                self.call_after_refresh(self.scroll_to_middle, target)
+
+    def scroll_to_middle(self, node: TreeNode[TreeItem]) -> None:
+        """Scroll a node's line to the middle of the tree, as far as the lineage goes (the selected version shows
+        with its neighbours on both sides, however the tree was scrolled before); forced, as the tree may not show its
+        scrollbar yet."""
+        if node.line >= 0:
+            middle = node.line - self.scrollable_content_region.height // 2
+            self.scroll_to(y=max(0, middle), animate=False, force=True, immediate=True)
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """Put the thumb where the tree is scrolled when the bar appears: Textual moves it only while the bar shows,
+        so a lineage scrolled to its selected version while the tree had no bar (empty, or a shorter lineage) showed
+        the thumb at the top."""
+        if shown:
+            self.vertical_scrollbar.position = self.scroll_y
 
     def _populate_line(self, node: TreeNode[TreeItem], line: LineItem, select: str | None) -> TreeNode[TreeItem] | None:
         """Add a line's minor groups; return the node of `select` (expanding its group when it is a patch)."""
