@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 from datetime import datetime
@@ -22,6 +21,7 @@ from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.resources import themes_dir
 from regtui.service_handle import ServiceHandle
+from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.base import RegtuiScreen
@@ -41,23 +41,6 @@ MODEL_SCREEN = "model"
 MODEL_SCREEN_MODULE = "regtui.tui.screens.model"
 """Imported in the background after the first window (see _preload_model_screen)."""
 TUI_DIR = Path(__file__).parent
-
-
-YOUNG_COLLECTION_EVERY = 50_000
-"""Allocations between the collector's young-generation passes (Python's default: 700). An open of a 500-version model
-allocates ~30k objects that mostly die with the next one: at 700 it ran ~25 passes an open whose survivors fed the
-older generations into a full pass (~80 ms) every few opens; at 50,000 it runs about one (measured: later opens
-~99 -> ~88 ms median, the slowest tenth ~160 -> ~100 ms)."""
-
-
-def tune_collector() -> None:
-    """Once per process, after start-up: leave the objects alive then (modules, the ORM's metadata, stylesheets, the
-    home screen) out of the collector's passes, as they live as long as the app (walking them made each full pass a
-    ~150 ms pause), and collect the young generation less often (YOUNG_COLLECTION_EVERY)."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        _, middle, old = gc.get_threshold()
-        gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
 
 
 class RegtuiApp(App[int]):
@@ -204,9 +187,11 @@ class RegtuiApp(App[int]):
     def _tune_collector_after_start_up(self) -> None:
         """Tune the collector (tune_collector) once the first sync has finished and the model screen is built and
         drawn ahead, whichever comes last: both leave objects that live as long as the app (the screen, its widgets
-        and what its unseen draw cached), which the freeze then keeps out of every later pass."""
+        and what its unseen draw cached), which the freeze then keeps out of every later pass. From then on the young
+        generation is also collected in quiet moments (QuietCollector)."""
         if self.sync_status is not None and self._model_screen_drawn:
             tune_collector()
+            self.set_interval(QUIET_TICK_S, QuietCollector().tick)
 
     def _apply_themes(self) -> None:
         """Register the bundled themes and pick the configured one; report broken files and use the default."""

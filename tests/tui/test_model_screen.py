@@ -309,3 +309,42 @@ def test_a_tab_renders_once_for_its_measure_and_its_paint() -> None:
     assert measured == painted == [Segment("tab")] and calls == [40]
     list(console.render(once, console.options.update_width(30)))
     assert calls == [40, 30]
+
+
+async def test_an_open_skips_the_whole_screen_restyle_unless_the_theme_changed(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening on the kept model screen (built ahead and styled then) does not restyle it whole (its widgets restyle
+    themselves as they change); after a theme change while another screen showed, the next open does, and the screen
+    shows the new theme."""
+    app = make_app(demo_locations)
+    restyled: list[object] = []
+    started: list[bool] = []
+    update_styles = type(app).update_styles
+
+    def recording(self: object, node: object, animate: bool = True) -> None:
+        """App.update_styles, noting each model screen restyled whole once the app has started."""
+        if isinstance(node, ModelScreen) and started:
+            restyled.append(node)
+        update_styles(self, node, animate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(app), "update_styles", recording)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert pilot.app._model_screen is not None and pilot.app._model_screen.is_mounted
+        started.append(True)
+        for name in ("churn-classifier", "fraud-detector"):
+            await open_model(pilot, name)
+            await pilot.press("escape")
+            await settle(pilot)
+        assert restyled == []
+        pilot.app.theme = "regtui-light"
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        assert restyled == [screen]
+        light = pilot.app.get_theme("regtui-light")
+        assert light is not None and screen.styles.background.hex.lower() == light.background.lower()
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_model(pilot, "fraud-detector")
+        assert restyled == [screen]
