@@ -54,6 +54,8 @@ class ReadStatus:
     state: CacheState
     error: str | None = None
     cache_of: str | None = None
+    pulled: bool = False
+    """Whether this sync brought anything into the cache."""
 
     def describe(self, now: datetime) -> str:
         """One line for people: 'synced 5s ago' or 'offline since 12:01, cache 3m old' (and whose cache it is, when
@@ -146,12 +148,13 @@ class RegistryService:
     def refresh(self) -> ReadStatus:
         """Sync when the registry answers; otherwise keep reading the cache and say how stale it is."""
         try:
-            self.sync()
+            report = self.sync()
         except RegistryUnavailableError as exc:
             state = read_state(self.cache())
             cache_of = state.registry_url if state.registry_url not in (None, self.url) else None
             return ReadStatus(fresh=False, state=state, error=exc.message, cache_of=cache_of)
-        return ReadStatus(fresh=True, state=read_state(self.cache()))
+        pulled = report.reset or report.to_seq != report.from_seq
+        return ReadStatus(fresh=True, state=read_state(self.cache()), pulled=pulled)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Iterable
@@ -24,6 +25,7 @@ from regtui.service_handle import ServiceHandle
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
+from regtui.tui.read_ahead import ReadAhead
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import SyncStatus
@@ -103,6 +105,15 @@ class RegtuiApp(App[int]):
             self.version = version
             self.read = read
 
+    class ModelReadAhead(Message):
+        """The model under the registry's cursor was read ahead (read is None when the read failed)."""
+
+        def __init__(self, name: str, generation: int, read: ModelRead | None) -> None:
+            super().__init__()
+            self.name = name
+            self.generation = generation
+            self.read = read
+
     def __init__(self, service: RegistryService | ServiceHandle, *, readonly: bool = False,
                  settings: Settings | None = None) -> None:
         super().__init__()
@@ -116,6 +127,7 @@ class RegtuiApp(App[int]):
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
         self._model_screen_drawn = False
+        self._read_ahead = ReadAhead()
         self.animation_level = "full" if self.settings.animations else "none"
 
     @property
@@ -291,7 +303,9 @@ class RegtuiApp(App[int]):
                         title="Offline", severity="warning", markup=False)
         if previous is None or previous.offline != status.offline:
             self.refresh_bindings()
-        changed = previous is None or previous.last_seen != status.last_seen
+        changed = status.pulled or (previous is not None and previous.last_seen != status.last_seen)
+        if changed:
+            self._drop_read_ahead()
         for screen in self.screen_stack:
             if not isinstance(screen, RegtuiScreen):
                 continue
@@ -349,8 +363,13 @@ class RegtuiApp(App[int]):
         return True
 
     def open_model(self, name: str, version: str | None = None) -> None:
-        """Open a model's screen (optionally on one version) once it is read, so its first frame shows it whole."""
-        self.read_model_to_open(name, version)
+        """Open a model's screen (optionally on one version) once it is read, so its first frame shows it whole: at
+        once when it was read ahead (read_model_ahead), when its read ahead arrives if one is under way."""
+        read = self._read_ahead.ready(name, version)
+        if read is not None:
+            self._show_model_read(name, version, read)
+        elif not self._read_ahead.wait_for(name, version):
+            self.read_model_to_open(name, version)
 
     @work(thread=True, exclusive=True, group="open-model", exit_on_error=False)
     def read_model_to_open(self, name: str, version: str | None) -> None:
@@ -359,28 +378,64 @@ class RegtuiApp(App[int]):
 
         self.post_message(self.ModelReadToOpen(name, version, read_model(self.services.reader, name, version)))
 
+    def read_model_ahead(self, name: str) -> None:
+        """Read the model under the registry's cursor in the background, so Enter on it only paints."""
+        if self._read_ahead.ask(name):
+            self._read_model_ahead(name, self._read_ahead.generation)
+
+    @work(thread=True, exclusive=True, group="read-ahead", exit_on_error=False)
+    def _read_model_ahead(self, name: str, generation: int) -> None:
+        """Read the model (in a thread); a failed read is left to the open, which reads again and reports it."""
+        from regtui.tui.screens.model import read_model
+
+        read: ModelRead | None = None
+        try:
+            with suppress(RegtuiError):
+                read = read_model(self.services.reader, name, None)
+        finally:
+            self.post_message(self.ModelReadAhead(name, generation, read))
+
+    def on_regtui_app_model_read_ahead(self, message: ModelReadAhead) -> None:
+        """Hold the read; open the model now if an Enter was waiting for it."""
+        if not self._read_ahead.arrived(message.name, message.generation, message.read):
+            return
+        if message.read is None:
+            self.read_model_to_open(message.name, None)
+        else:
+            self._show_model_read(message.name, None, message.read)
+
+    def _drop_read_ahead(self) -> None:
+        """The cache changed: forget the model read ahead (an open waiting for it reads it afresh)."""
+        waiting = self._read_ahead.invalidate()
+        if waiting is not None:
+            self.read_model_to_open(waiting, None)
+
     def breakpoint_classes(self) -> set[str]:
         """The breakpoint classes (HORIZONTAL_BREAKPOINTS) the screen on top has for the terminal's size now."""
         return self.screen.classes & {name for _, name in self.HORIZONTAL_BREAKPOINTS}
 
     def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
-        """Open the model's screen on what was read: the one model screen is kept and reused (showing
-        another model on it skips composing and styling a screen); a new one only while it is covered."""
+        """Open the model's screen on what was read."""
+        self._show_model_read(message.name, message.version, message.read)
+
+    def _show_model_read(self, name: str, version: str | None, read: ModelRead) -> None:
+        """Show a model read from the cache: the one model screen is kept and reused (showing another model on it
+        skips composing and styling a screen); a new one only while it is covered."""
         from regtui.tui.screens.model import ModelScreen
 
         reused = self._model_screen
         if reused is None:
-            self._model_screen = ModelScreen(message.name, message.version, message.read)
+            self._model_screen = ModelScreen(name, version, read)
             self.install_screen(self._model_screen, MODEL_SCREEN)
             self.push_screen(self._model_screen)
         elif not reused.is_mounted:  # built ahead, still composing: this open gets a screen of its own
-            self.push_screen(ModelScreen(message.name, message.version, message.read))
+            self.push_screen(ModelScreen(name, version, read))
         elif reused is self.screen or reused not in self.screen_stack:
-            reused.show_model(message.name, message.version, message.read)
+            reused.show_model(name, version, read)
             if reused is not self.screen:
                 self.push_screen(reused)
         else:
-            self.push_screen(ModelScreen(message.name, message.version, message.read))
+            self.push_screen(ModelScreen(name, version, read))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the key of the screen already on top (no 'L Audit log' on the audit screen)."""

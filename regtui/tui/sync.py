@@ -20,13 +20,15 @@ class SyncStatus:
     offline_since: datetime | None
     last_seen: int
     error: str | None = None
+    pulled: bool = False
+    """Whether this sync brought anything into the cache."""
 
     @classmethod
     def from_read_status(cls, status: ReadStatus) -> SyncStatus:
         """Build from what RegistryService.refresh() returned."""
         offline = None if status.fresh else status.state.offline_since
         error = status.error + status.foreign_cache_note if status.error else None
-        return cls(status.state.synced_at, offline, status.state.last_seen, error)
+        return cls(status.state.synced_at, offline, status.state.last_seen, error, status.pulled)
 
     @property
     def offline(self) -> bool:

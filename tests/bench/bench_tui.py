@@ -9,8 +9,9 @@ Generates a registry of models x versions plus one model with --long-model versi
 - cold start: spawns the installed `regtui` in a pseudo-terminal of --size, pointed at the registry and
   cache by REGTUI_REGISTRY / REGTUI_CACHE (no user configuration file; bytecode cached under --work, as
   an installed package has it; one warm-up start first, not counted), feeds its output to a terminal
-  emulator (pyte) and times from the spawn to the first frame (the header) and to the first frame that
-  shows the models list; then, in the same process, filters to the long model, opens it, and reads the
+  emulator (pyte; output is timed as it arrives, parsed after) and times from the spawn to the first frame
+  (the header) and to the first frame that shows the models list; then, in the same process, filters to the
+  long model, moves to the list, and after a moment (the cursor resting on the model) opens it, and reads the
   process's peak RSS (VmHWM) before quitting with ctrl+q. --empty-cache adds the same cold start on an
   empty cache (the app's first sync pulls everything before any model shows: informational);
 - in a fresh process (App.run_test, headless, --size): a filter keystroke to the first frame painted
@@ -18,9 +19,12 @@ Generates a registry of models x versions plus one model with --long-model versi
   and for a second keystroke typed 20 ms after the first (it waits for the first one's query);
   Enter on the 500-version model to the first frame with its lineage and the selected version's details
   (later opens, which reuse the model screen, as they do for an operator going back and forth; a 50-version
-  model too, for comparison); and that process's peak RSS;
+  model too, for comparison), Enter coming 0.3 s after the cursor came to rest on the model (which the app
+  has read ahead by then), and again as if Enter came before that read (the open reads the model); and that
+  process's peak RSS;
 - in --runs more fresh processes, the session's first open alone: start, filter to the 500-version model,
-  Enter (the first showing of the model screen the app built ahead, the first reads of the cache);
+  Enter (the first showing of the model screen the app built ahead, the first reads of the cache); and in
+  --runs more, the same with Enter before the model was read ahead;
 and prints every figure (median of --runs, with the range) beside the issue's targets with PASS/MISS.
 
 The machine's load average is printed at start and end: wall-clock figures move with the load.
@@ -67,6 +71,8 @@ TARGET_MEMORY_MIB = 150.0
 FILTER_TEXT = "fraud-01"
 BURST_GAP_S = 0.020
 QUIET_S = 0.3
+BURST_QUIET_S = 0.005
+"""A pause in regtui's output this long ends a burst the terminal emulator then parses."""
 TIMEOUT_S = 60.0
 
 
@@ -178,23 +184,30 @@ class Terminal:
         return "\n".join(self.screen.display)
 
     def wait_for(self, predicate: Callable[[str], bool], timeout: float = TIMEOUT_S) -> float:
-        """Read output until the screen satisfies the predicate; seconds since the spawn."""
+        """Read output until the screen satisfies the predicate; seconds from the spawn to the arrival of the output
+        that made it so (each burst is read whole before the emulator parses it, so parsing delays no timestamp)."""
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if not ready:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"regtui exited with {self.process.returncode}:\n{self.text()}")
-                continue
+            for arrived, data in self._read_burst():
+                self.stream.feed(data)
+                if predicate(self.text()):
+                    return arrived - self.started
+        raise TimeoutError(f"screen never matched within {timeout:.0f} s:\n{self.text()}")
+
+    def _read_burst(self) -> list[tuple[float, bytes]]:
+        """Every chunk of output until BURST_QUIET_S passes without any (none within 50 ms), with its arrival time."""
+        chunks: list[tuple[float, bytes]] = []
+        wait = 0.05
+        while select.select([self.master], [], [], wait)[0]:
             try:
                 data = os.read(self.master, 1 << 16)
             except OSError as exc:
                 raise RuntimeError(f"regtui closed its terminal:\n{self.text()}") from exc
-            now = time.perf_counter()
-            self.stream.feed(data)
-            if predicate(self.text()):
-                return now - self.started
-        raise TimeoutError(f"screen never matched within {timeout:.0f} s:\n{self.text()}")
+            chunks.append((time.perf_counter(), data))
+            wait = BURST_QUIET_S
+        if not chunks and self.process.poll() is not None:
+            raise RuntimeError(f"regtui exited with {self.process.returncode}:\n{self.text()}")
+        return chunks
 
     def send(self, keys: bytes) -> float:
         """Type keys; the time they were sent, in seconds since the spawn."""
@@ -368,8 +381,10 @@ async def _keystroke(pilot: Any, clock: FrameClock, screen: Any, table: Any, key
     return await clock.wait(started)
 
 
-async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, runs: int) -> list[float]:
-    """Enter on a model (filtered to it) to the first frame with its lineage and version details."""
+async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, runs: int,
+                     read_ahead: bool = True) -> list[float]:
+    """Enter on a model (filtered to it, the cursor resting on it) to the first frame with its lineage and version
+    details; without read_ahead, as if Enter came before the model was read ahead (the open reads it)."""
     from regtui.tui.screens.model import ModelScreen
     from regtui.tui.widgets.lineage_tree import LineageTree
     from regtui.tui.widgets.window_table import WindowTable
@@ -394,6 +409,8 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
                     and screen.query_one(LineageTree).cursor_node.data is not None)
 
         clock.expect(opened)
+        if not read_ahead:
+            app._read_ahead.invalidate()
         started = time.perf_counter()
         await app._press_keys(["enter"])
         times.append(await clock.wait(started))
@@ -453,14 +470,15 @@ async def _started(pilot: Any) -> None:
     await asyncio.sleep(QUIET_S)
 
 
-async def _first_open(locations: Locations, size: tuple[int, int], long: str, long_versions: int) -> dict[str, Any]:
+async def _first_open(locations: Locations, size: tuple[int, int], long: str, long_versions: int,
+                      read_ahead: bool) -> dict[str, Any]:
     """Start the app headless and open the long model once: the session's first open."""
     app, service = bench_app(locations)
     clock = FrameClock(app)
     try:
         async with app.run_test(size=size) as pilot:
             await _started(pilot)
-            first_open = await _open_runs(pilot, clock, long, long_versions, 1)
+            first_open = await _open_runs(pilot, clock, long, long_versions, 1, read_ahead)
     finally:
         service.close()
     return {"first_open": first_open, "first_open_cpu": clock.cpu[-1:]}
@@ -479,14 +497,16 @@ async def _in_process(locations: Locations, size: tuple[int, int], runs: int, lo
             clock.cpu = []
             long_open = await _open_runs(pilot, clock, long, long_versions, runs)
             cpu["long_open_cpu"], clock.cpu = clock.cpu[1:], []
+            long_read_in_open = await _open_runs(pilot, clock, long, long_versions, runs, read_ahead=False)
+            cpu["long_read_in_open_cpu"], clock.cpu = clock.cpu, []
             short_open = await _open_runs(pilot, clock, short, short_versions, runs)
             cpu["short_open_cpu"] = clock.cpu[1:]
         reads = _data_path(service, runs, long)
     finally:
         service.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"slow": slow, "burst": burst, "long_open": long_open, "short_open": short_open, "peak_mib": peak,
-            **cpu, **reads}
+    return {"slow": slow, "burst": burst, "long_open": long_open, "long_read_in_open": long_read_in_open,
+            "short_open": short_open, "peak_mib": peak, **cpu, **reads}
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -495,7 +515,7 @@ def run_child(args: argparse.Namespace) -> int:
     locations = Locations(registry_url=args.registry, cache_path=Path(args.cache))
     size = parse_size(args.size)
     if args.first_open:
-        result = asyncio.run(_first_open(locations, size, args.long, args.long_versions))
+        result = asyncio.run(_first_open(locations, size, args.long, args.long_versions, not args.read_in_open))
     else:
         result = asyncio.run(_in_process(locations, size, args.runs, args.long, args.long_versions,
                                          args.short, args.versions))
@@ -504,12 +524,14 @@ def run_child(args: argparse.Namespace) -> int:
 
 
 def in_process(locations: Locations, args: argparse.Namespace, long: str, short: str,
-               first_open: bool = False) -> dict[str, Any]:
-    """Run the in-process measurements (or the first open alone) in a child interpreter and return its figures."""
+               first_open: bool = False, read_in_open: bool = False) -> dict[str, Any]:
+    """Run the in-process measurements (or the first open alone, its model read ahead or read in the open) in a child
+    interpreter and return its figures."""
     command = [sys.executable, __file__, "--child", "--registry", locations.registry_url,
                "--cache", str(locations.cache_path), "--size", args.size, "--runs", str(args.runs),
                "--long", long, "--long-versions", str(args.long_model), "--short", short,
-               "--versions", str(args.versions), *(["--first-open"] if first_open else [])]
+               "--versions", str(args.versions), *(["--first-open"] if first_open else []),
+               *(["--read-in-open"] if read_in_open else [])]
     env = {**os.environ, "REGTUI_CONFIG": str(Path(args.work or tempfile.gettempdir()) / "no-config.yaml"),
            "REGTUI_USER": "bench-admin"}
     out = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -554,6 +576,8 @@ def measure(args: argparse.Namespace, work: Path, report: Report) -> None:
     print(f"\nload {load()}; in-process (App.run_test, headless, {args.size})", flush=True)
     figures = in_process(locations, args, long, short)
     firsts = [in_process(locations, args, long, short, first_open=True) for _ in range(args.runs)]
+    firsts_read = [in_process(locations, args, long, short, first_open=True, read_in_open=True)
+                   for _ in range(args.runs)]
     report.timing("filter keystroke to repaint (each key alone)", figures["slow"], TARGET_FILTER_S)
     report.timing("  CPU time of those (all threads)", figures["filter_cpu"])
     report.timing("  the reads alone (count + first window of 50)", figures["filter_reads"])
@@ -561,9 +585,11 @@ def measure(args: argparse.Namespace, work: Path, report: Report) -> None:
     report.timing(f"open a model with {args.long_model} versions, first of the session*",
                   [first["first_open"][0] for first in firsts], TARGET_OPEN_S)
     report.timing("  CPU time of those (all threads)", [first["first_open_cpu"][0] for first in firsts])
+    report.timing("  the same, Enter before the model was read ahead*", [first["first_open"][0] for first in firsts_read])
     report.timing(f"open a model with {args.long_model} versions (Enter to frame)", figures["long_open"][1:],
                   TARGET_OPEN_S)
     report.timing("  CPU time of those (all threads)", figures["long_open_cpu"])
+    report.timing("  the same, Enter before the model was read ahead", figures["long_read_in_open"])
     report.timing("  the reads alone (overview of every version + details)", figures["open_reads"])
     report.timing(f"open a model with {args.versions} versions (Enter to frame)", figures["short_open"])
     report.timing("  CPU time of those (all threads)", figures["short_open_cpu"])
@@ -585,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--empty-cache", action="store_true", help="also a cold start on an empty cache")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--first-open", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--read-in-open", action="store_true", help=argparse.SUPPRESS)
     for hidden in ("--registry", "--cache", "--long", "--short"):
         parser.add_argument(hidden, help=argparse.SUPPRESS)
     parser.add_argument("--long-versions", type=int, help=argparse.SUPPRESS)

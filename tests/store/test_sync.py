@@ -70,6 +70,19 @@ def test_a_stage_change_is_pulled(
     assert set(cached_models(reader)[0].staging) == {"2.0.0-rc.1", "2.0.0"}
 
 
+def test_refresh_says_whether_it_pulled_anything(
+    registry_url: str, writer_service: RegistryService, make_service: ServiceFactory
+) -> None:
+    """A refresh says whether it brought changes into the cache (the dashboard reloads its screens only then): the
+    first pull of a new cache does, one with nothing new does not, one after a stage change does."""
+    reader = make_service(registry_url, init=False)
+    assert reader.refresh().pulled
+    assert not reader.refresh().pulled
+    change_stage(registry_url, "churn", "2.0.0", "Staging")
+    assert reader.refresh().pulled
+    assert not reader.refresh().pulled
+
+
 def test_a_recreated_registry_at_the_same_url_resets_the_cache(
     registry_url: str, writer_service: RegistryService, make_service: ServiceFactory, tmp_path: Path
 ) -> None:

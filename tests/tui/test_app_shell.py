@@ -19,6 +19,8 @@ from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
+from regtui.tui.widgets.window_table import WindowTable
+from tests.factories import change_stage
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
 from tests.tui.driving import settle
 
@@ -95,6 +97,25 @@ async def test_palette_opens_screens_and_models(demo_locations: Locations, make_
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, ModelScreen) and screen.model == "fraud-detector"
+
+
+async def test_the_first_sync_reloads_the_screen_only_when_it_pulled(demo_locations: Locations,
+                                                                      make_app: AppFactory,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a cache that is current, the first sync reloads nothing (the list read at start stays); after a change made
+    in the registry before the start, it reloads the list once, which then shows the change."""
+    reloads: list[RegistryScreen] = []
+    reload = RegistryScreen.reload
+    monkeypatch.setattr(RegistryScreen, "reload", lambda screen: (reloads.append(screen), reload(screen))[1])
+    async with make_app(demo_locations).run_test() as pilot:
+        await settle(pilot)
+        assert pilot.app.sync_status is not None and reloads == []
+    change_stage(demo_locations.registry_url, "churn-classifier", "2.7.0", "Staging")
+    async with make_app(demo_locations).run_test() as pilot:
+        await settle(pilot)
+        assert len(reloads) == 1
+        first = pilot.app.screen.query_one("#models", WindowTable).row_at(0)
+        assert first is not None and first.staging == ("2.7.0",) and first.canary == ()
 
 
 async def test_refresh_key_syncs(demo_locations: Locations, make_app: AppFactory) -> None:

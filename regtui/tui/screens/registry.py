@@ -7,11 +7,12 @@ from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from regtui.domain.entry import Stage
@@ -28,6 +29,8 @@ from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 SORTS = tuple(ModelSort)
 FILTER_PAINT_HOLD_S = 0.1
 """The longest a keystroke's echo waits for its rows, so that both paint in one frame."""
+READ_AHEAD_DELAY_S = 0.1
+"""How long the cursor rests on a model before the model is read ahead (a held j repeats every ~30 ms)."""
 NONE = Toned("-", Tone.MUTED)
 
 
@@ -130,6 +133,7 @@ class RegistryScreen(RegtuiScreen):
         self._query_waiting = False
         self._summary = Content()
         self._paint_hold = PaintHold(FILTER_PAINT_HOLD_S)
+        self._read_ahead_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         """Filter bar over the windowed model table."""
@@ -216,6 +220,22 @@ class RegistryScreen(RegtuiScreen):
     def _window_shown(self) -> None:
         """Once this window is on screen, the app may start its background work (the first sync)."""
         self.call_after_refresh(self.regtui.start_background_work)
+
+    @on(WindowTable.RowHighlighted, "#models")
+    @on(events.DescendantFocus, "#models")
+    def cursor_rested(self) -> None:
+        """Once the cursor rests on a model in the focused list, have the app read it ahead (RegtuiApp.
+        read_model_ahead): Enter then only paints. Typing in the filter reads nothing ahead."""
+        if self._read_ahead_timer is not None:
+            self._read_ahead_timer.stop()
+        self._read_ahead_timer = self.set_timer(READ_AHEAD_DELAY_S, self._read_cursor_ahead)
+
+    def _read_cursor_ahead(self) -> None:
+        """Read ahead the model under the cursor, if the list still has the focus."""
+        table = self.query_one("#models", WindowTable)
+        line = table.cursor_value
+        if table.has_focus and line is not None:
+            self.regtui.read_model_ahead(line.key)
 
     @on(WindowTable.RowSelected, "#models")
     def model_selected(self, event: WindowTable.RowSelected) -> None:
