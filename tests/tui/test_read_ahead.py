@@ -6,10 +6,11 @@ import threading
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from regtui.config import Locations
 from regtui.domain.entry import Stage
-from regtui.store.cache_reader import CacheReadError, CacheReader
+from regtui.store.cache_reader import CacheReader, CacheReadError
 from regtui.tui.read_ahead import ReadAhead
 from regtui.tui.screens import model as model_screen
 from regtui.tui.screens.model import ModelRead, ModelScreen
@@ -88,6 +89,15 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+async def open_model(pilot: Pilot[Any]) -> ModelScreen:
+    """Press Enter on the list and wait: the model screen it opened."""
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ModelScreen) and screen.overview is not None and screen.view is not None
+    return screen
+
+
 async def test_enter_opens_the_model_read_while_the_cursor_rested(demo_locations: Locations, make_app: AppFactory,
                                                                   reads: list[str]) -> None:
     """The cursor resting on a model in the list reads it ahead; Enter then opens it without reading again."""
@@ -97,10 +107,7 @@ async def test_enter_opens_the_model_read_while_the_cursor_rested(demo_locations
         await pilot.press("j")
         await settle(pilot)
         assert reads == ["churn-classifier", "demand-forecaster"]
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, ModelScreen) and screen.model == "demand-forecaster" and screen.view is not None
+        assert (await open_model(pilot)).model == "demand-forecaster"
         assert reads == ["churn-classifier", "demand-forecaster"], "the open read nothing"
 
 
@@ -161,10 +168,7 @@ async def test_a_failed_read_ahead_leaves_the_open_to_read(demo_locations: Locat
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
         assert not app._notifications and reads == []
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ModelScreen) and screen.model == "churn-classifier" and screen.view is not None
+        assert (await open_model(pilot)).model == "churn-classifier"
         assert reads == ["churn-classifier"]
 
 
@@ -177,9 +181,6 @@ async def test_a_sync_that_changes_the_cache_reads_ahead_again(demo_locations: L
         await pilot.press("r")
         await settle(pilot)
         assert reads == ["churn-classifier", "churn-classifier"]
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, ModelScreen) and screen.overview is not None
-        assert {line.key: line.stage for line in screen.overview.versions}["2.7.0"] == Stage.STAGING
+        overview = (await open_model(pilot)).overview
+        assert overview is not None and {line.key: line.stage for line in overview.versions}["2.7.0"] == Stage.STAGING
         assert reads == ["churn-classifier", "churn-classifier"]
