@@ -31,6 +31,12 @@ class RuleError(RegtuiError):
     title = "Refused"
 
 
+class NotAllowedError(RuleError):
+    """The acting user lacks the role or right the action needs."""
+
+    title = "Not allowed"
+
+
 class ConflictError(RegtuiError):
     """Someone else changed what the caller saw; nothing was written."""
 
