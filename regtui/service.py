@@ -13,7 +13,6 @@ from typing import Callable, Iterator
 
 import yaml
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from regtui.config import Locations
@@ -32,18 +31,19 @@ from regtui.domain.manifest import (
 from regtui.domain.entry import utc_now
 from regtui.domain.provider_manifest import providers_document
 from regtui.domain.text import format_age
-from regtui.errors import ConflictError, InputError, RegistryUnavailableError
+from regtui.errors import InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
 from regtui.store import queries
 from regtui.store.access import resolve_identity
 from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
-from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors, writer
+from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
 from regtui.store.urls import redact
 from regtui.store.schema import check_schema, init_schema
+from regtui.store.transaction import writing_session
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,9 @@ class RegistryService:
             message = init_schema(engine)
             self._registry_id = check_schema(engine)
             self._registry = engine
-            with Session(writer(engine)) as session:
+            with writing_session(engine) as session:
                 if grant_initial_admin(session, self.identity()):
                     message += f"; {self.identity()} is its first admin"
-                session.commit()
         return message
 
     def sync(self) -> SyncReport:
@@ -165,35 +164,18 @@ class RegistryService:
     @contextmanager
     def writing(self, *, commit: bool = True) -> Iterator[Session]:
         """One write transaction on the shared registry, committed on success (rolled back for a dry run)."""
-        with self._write_errors(), Session(writer(self.registry())) as session:
-            try:
-                yield session
-                if commit:
-                    session.commit()
-                else:
-                    session.rollback()
-            except Exception:
-                session.rollback()
-                raise
+        with translate_errors(self.locations.registry_url), writing_session(self.registry(), commit=commit) as session:
+            yield session
         if commit:
             self.refresh()
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
         """A Core connection (no ORM session) to the shared registry for one write: reads outside a transaction
-        first if need be, then its write transaction (`connection.begin()`); the cache is refreshed after."""
-        with self._write_errors(), writer(self.registry()).connect() as connection:
+        first if need be, then its write transaction (transaction.write_transaction); the cache is refreshed after."""
+        with translate_errors(self.locations.registry_url), self.registry().connect() as connection:
             yield connection
         self.refresh()
-
-    @contextmanager
-    def _write_errors(self) -> Iterator[None]:
-        """Driver errors of a write as regtui errors: unreachable, or a registry constraint as a conflict."""
-        with translate_errors(self.locations.registry_url):
-            try:
-                yield
-            except IntegrityError as exc:
-                raise ConflictError(f"refused by the registry: {_constraint_message(exc)}") from None
 
     @contextmanager
     def reading_registry(self) -> Iterator[Session]:
@@ -282,14 +264,3 @@ def _export_documents(session: Session) -> dict[str, dict]:
     documents["log.yaml"] = log_document(LogManifest(entries=entries))
     return documents
 
-
-def _constraint_message(exc: IntegrityError) -> str:
-    """Name the registry rule behind a constraint violation in one line."""
-    text = str(exc.orig)
-    if "uq_one_production" in text or "model_version.model" in text and "stage" in text:
-        return "another version of this model is already in Production"
-    if "uq_model_version" in text or "model_version.model, model_version.version" in text:
-        return "this version is already registered"
-    if "regtui:" in text:
-        return text[text.index("regtui:"):].splitlines()[0]
-    return text.strip().splitlines()[0]

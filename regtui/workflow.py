@@ -38,6 +38,7 @@ from regtui.store.policies import get_policy, set_policy
 from regtui.store.queries import require_model
 from regtui.store.schema import next_change
 from regtui.store.tables import EventRow, RequestRow, UserRow
+from regtui.store.transaction import write_transaction
 
 ProgressCallback = Callable[[int], None]
 
@@ -111,11 +112,11 @@ def promote_on(connection: Connection, *, actor: str, model: str, version: str, 
         with reads_before_transaction(connection) as reading:
             artifacts = version_artifacts(reading, model, version)
         verification = _verified(artifacts, on_bytes)
-    with connection.begin():
+    with write_transaction(connection):
         return promotions.promote(
             connection, actor=actor, model=model, version=version, to_stage=to_stage, now=clock(),
             expected_stage=expected_stage, evidence=evidence, reason=reason, canary_share=canary_share,
-            verification=verification, commit_with_writes=True,
+            verification=verification,
         )
 
 

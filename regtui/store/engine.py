@@ -1,4 +1,8 @@
-"""Database engines: SQLite (WAL, busy timeout, BEGIN IMMEDIATE for writes) and PostgreSQL (psycopg 3)."""
+"""Database engines: SQLite (WAL, busy timeout, BEGIN IMMEDIATE for writes) and PostgreSQL (psycopg 3).
+
+SQLite's transactions follow SQLAlchemy's documented pysqlite recipe: the driver's own BEGIN is turned off
+on connect, and the `begin` event sends ours (IMMEDIATE on a connection marked for writing). PostgreSQL
+prepares no statement unless asked (`prepare_threshold`), so a pooler in transaction mode (PgBouncer) works."""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import Dialect, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, NoSuchModuleError, OperationalError
 
-from regtui.errors import InputError, RegistryUnavailableError
+from regtui.errors import ConflictError, InputError, RegistryUnavailableError
+from regtui.store.db_errors import REFUSED, refusal_error
 from regtui.store.urls import normalize_url, redact
 
 BUSY_TIMEOUT_S = 15.0
@@ -22,6 +27,7 @@ STATEMENT_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 1.0
 SQLITE_BEGIN_WRITE = "BEGIN IMMEDIATE"
 SQLITE_BEGIN_READ = "BEGIN DEFERRED"
+WRITE_OPTION = "regtui_write"
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -29,14 +35,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_registry_engine(url: str, *, create: bool = False) -> Engine:
-    """An engine for the shared registry or a cache; `create` allows a new SQLite file and folder."""
+def create_registry_engine(url: str, *, create: bool = False, prepare_threshold: int | None = None) -> Engine:
+    """An engine for the shared registry or a cache; `create` allows a new SQLite file and folder.
+
+    `prepare_threshold` (PostgreSQL): prepare a statement once it has run that many times on a connection;
+    None, the default, prepares none (what a pooler in transaction mode needs)."""
     url = normalize_url(url)
     parsed = make_url(url)
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(url, parsed.database, create)
-        return _postgres_engine(url)
+        return _postgres_engine(url, prepare_threshold)
     except NoSuchModuleError:
         raise InputError(f"no driver for {redact(url)}: install regtui[postgres]") from None
 
@@ -68,28 +77,25 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.close()
 
 
-def _sqlite_on_begin(connection: Any) -> None:
-    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads.
-
-    Sent straight to the driver (SQLAlchemy's statement execution costs several times SQLite's BEGIN);
-    a driver error (a lock not granted within the busy timeout, say) is raised as SQLAlchemy's."""
-    statement = SQLITE_BEGIN_WRITE if connection.get_execution_options().get("regtui_write") else SQLITE_BEGIN_READ
-    try:
-        connection.connection.driver_connection.execute(statement)
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+def _sqlite_on_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads."""
+    write = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql(SQLITE_BEGIN_WRITE if write else SQLITE_BEGIN_READ)
 
 
-def _postgres_engine(url: str) -> Engine:
-    """PostgreSQL through psycopg 3 with connect and statement timeouts; pooled connections pinged after idling."""
+def _postgres_engine(url: str, prepare_threshold: int | None) -> Engine:
+    """PostgreSQL through psycopg 3 with connect and statement timeouts; pooled connections pinged after idling;
+    statements prepared only from `prepare_threshold` runs on (never by default)."""
+    timeouts = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={STATEMENT_TIMEOUT_MS}"
     engine = create_engine(
         url,
         pool_size=2,
         max_overflow=8,
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_S,
-            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={STATEMENT_TIMEOUT_MS} -c timezone=UTC",
+            "options": f"{timeouts} -c timezone=UTC",
             "application_name": "regtui",
+            "prepare_threshold": prepare_threshold,
         },
     )
     event.listen(engine, "checkin", _note_checkin)
@@ -119,19 +125,23 @@ def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: 
 @lru_cache(maxsize=16)
 def writer(engine: Engine) -> Engine:
     """The same engine marked for writing: SQLite opens its transactions with BEGIN IMMEDIATE (made once per engine)."""
-    return engine.execution_options(regtui_write=True)
+    return engine.execution_options(**{WRITE_OPTION: True})
 
 
 @contextmanager
 def translate_errors(url: str) -> Iterator[None]:
-    """Turn driver errors into one-line regtui errors (unreachable, or a database error)."""
+    """Turn driver errors into one-line regtui errors: a refusal by constraint or SQLSTATE as its typed error,
+    unreachable, or any other integrity failure as a conflict (others are raised as they are)."""
     try:
         yield
-    except OperationalError as exc:
-        raise RegistryUnavailableError(f"registry unreachable ({redact(url)}): {_first_line(exc)}") from None
     except DBAPIError as exc:
-        if exc.connection_invalidated:
+        typed = refusal_error(exc)
+        if typed is not None:
+            raise typed from None
+        if isinstance(exc, OperationalError) or exc.connection_invalidated:
             raise RegistryUnavailableError(f"registry unreachable ({redact(url)}): {_first_line(exc)}") from None
+        if isinstance(exc, IntegrityError):
+            raise ConflictError(f"{REFUSED}: {_first_line(exc)}") from None
         raise
 
 

@@ -28,7 +28,6 @@ from regtui.domain.gates import GateFacts, ProviderPinStatus
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, Role, rights_of, role_needed
 from regtui.errors import ConflictError, NotFoundError, RuleError
-from regtui.store.direct import read
 from regtui.store.mapping import as_utc, row_to_entry
 from regtui.store.policies import POLICY_SCOPE
 from regtui.store.provider_queries import pin_status
@@ -178,6 +177,8 @@ def reads_before_transaction(connection: Connection) -> Iterator[Connection]:
     try:
         yield single_read(connection)
     finally:
+        if connection.in_transaction():  # the reads' own (SQLite's read transaction; none to end in autocommit)
+            connection.rollback()
         if connection.dialect.name != "sqlite":
             connection.execution_options(isolation_level=connection.default_isolation_level)
 
@@ -185,8 +186,8 @@ def reads_before_transaction(connection: Connection) -> Iterator[Connection]:
 def version_artifacts(connection: Connection, model: str, version: str) -> tuple[Artifact, ...]:
     """A version's recorded artifacts in manifest order, in one query (not-found error when there is no such version)."""
     key = {"model": model, "version": version}
-    rows = read(connection, VERSION_ARTIFACTS_QUERY, key)
-    if not rows and not read(connection, VERSION_ID_QUERY, key):
+    rows = connection.execute(VERSION_ARTIFACTS_QUERY, key).all()
+    if not rows and connection.execute(VERSION_ID_QUERY, key).first() is None:
         raise _not_found(connection, model, version)
     return tuple(Artifact(name=name, uri=uri, sha256=sha256, size=size) for name, uri, sha256, size in rows)
 

@@ -11,7 +11,6 @@ from sqlalchemy import Connection, insert, select
 from sqlmodel import Session
 
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry
-from regtui.store.direct import write
 from regtui.store.tables import EventRow
 
 EVENT = EventRow.__table__
@@ -69,7 +68,7 @@ def append_event_rows(connection: Connection, events: Sequence[NewEvent], *, seq
                       tail: tuple[int, str] | None = None) -> None:
     """Append entries in order with one insert on a connection with no ORM rows pending (see append_events)."""
     if events:
-        write(connection, INSERT_EVENT, event_rows(connection, events, seq=seq, actor=actor, at=at, tail=tail))
+        connection.execute(INSERT_EVENT, event_rows(connection, events, seq=seq, actor=actor, at=at, tail=tail))
 
 
 def event_rows(connection: Connection, events: Sequence[NewEvent], *, seq: int, actor: str, at: datetime,

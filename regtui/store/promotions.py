@@ -23,7 +23,6 @@ from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, rights_of
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
 from regtui.errors import ConflictError, NotFoundError
-from regtui.store.direct import batch, write
 from regtui.store.facts import (
     SUBJECT_LOCKED,
     Subject,
@@ -116,7 +115,6 @@ OPEN_REQUEST = (  # the open request with its decisions, one row per decision (d
     .order_by(REQUEST.c.id, APPROVAL.c.id)
     .with_for_update(of=REQUEST)
 )
-COMMIT = text("COMMIT")
 UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
 UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
 # PostgreSQL: the promoted version's stage (UPDATE_VERSION's parameters), the request's closing and the log entries
@@ -142,18 +140,15 @@ def promote(
     reason: str | None = None,
     canary_share: float | None = None,
     verification: tuple[VerifyResult, ...] | None = None,
-    commit_with_writes: bool = False,
 ) -> PromotionOutcome:
     """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may.
 
-    Runs on a Core connection in the caller's write transaction (no ORM session: its per-transaction work
-    costs more than some of the statements). `commit_with_writes`, for a caller that commits right after:
-    on PostgreSQL an applied promotion's COMMIT goes in its writes' round trip (the caller's commit then finds
-    the transaction ended; a failed write or COMMIT raises here, and the caller rolls back as usual)."""
+    Runs on a Core connection in the caller's write transaction (transaction.write_transaction; no ORM
+    session: its per-transaction work costs more than some of the statements)."""
     key = {"model": model, "version": version}
-    counter, subject_rows, request_rows = batch(connection, [  # PostgreSQL: one round trip
-        (NEXT_CHANGE, {}), (SUBJECT_LOCKED, key), (OPEN_REQUEST, {**key, "to_stage": to_stage.value})])
-    seq = int(counter[0][0])
+    seq = int(connection.execute(NEXT_CHANGE).scalar_one())
+    subject_rows = connection.execute(SUBJECT_LOCKED, key).all()
+    request_rows = connection.execute(OPEN_REQUEST, {**key, "to_stage": to_stage.value}).all()
     subject = subject_of(connection, subject_rows, model, version)
     check_seen_stage(subject.row, expected_stage)
     from_stage = Stage(subject.row.stage)
@@ -174,8 +169,7 @@ def promote(
     may_apply = required_right(kind, to_stage) in rights_of(user_of(users, actor).roles)
     applied = gate.passed and may_apply
     if applied:
-        replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events,
-                          commit=commit_with_writes)
+        replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events)
     else:
         replaced = None
         append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=subject.tail)
@@ -261,10 +255,8 @@ def _update_request(connection: Connection, request: RequestState, evidence: dic
 
 
 def _apply(connection: Connection, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
-           now: datetime, seq: int, events: list[NewEvent], commit: bool) -> str | None:
-    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically.
-
-    `commit`: on PostgreSQL, end the transaction in the writes' round trip."""
+           now: datetime, seq: int, events: list[NewEvent]) -> str | None:
+    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically."""
     row, replaced = subject.row, None
     to_stage = Stage(request.to_stage)
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None
@@ -283,24 +275,22 @@ def _apply(connection: Connection, subject: Subject, request: RequestState, gate
          "artifact_digest": facts.current_artifact_digest},
     ))
     if connection.dialect.name == "postgresql":
-        _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail,
-                          commit=commit)
+        _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail)
         return replaced
-    write(connection, UPDATE_VERSION, changes)  # one call; the outgoing version leaves Production first
+    connection.execute(UPDATE_VERSION, changes)  # one executemany; the outgoing version leaves Production first
     _close(connection, request.id, "applied", actor=actor, now=now, seq=seq)
     append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=subject.tail)
     return replaced
 
 
 def _write_postgresql(connection: Connection, changes: list[dict[str, Any]], request_id: int, events: list[NewEvent], *,
-                      seq: int, actor: str, now: datetime, tail: tuple[int, str] | None, commit: bool) -> None:
-    """The writes of an applied promotion in one round trip: archive the outgoing version, then the rest at once (and
-    the COMMIT, when asked)."""
+                      seq: int, actor: str, now: datetime, tail: tuple[int, str] | None) -> None:
+    """The writes of an applied promotion: archive the outgoing version, then the rest in one statement."""
     rows = event_rows(connection, events, seq=seq, actor=actor, at=now, tail=tail)
     # the outgoing version in its own statement: the one-Production index must see it leave before the next arrives
-    archive = [(UPDATE_VERSION, change) for change in changes[:-1]]
-    apply = (APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})
-    batch(connection, [*archive, apply, *([(COMMIT, {})] if commit else [])])
+    for change in changes[:-1]:
+        connection.execute(UPDATE_VERSION, change)
+    connection.execute(APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})
 
 
 def _approvers(facts: GateFacts) -> list[dict[str, Any]]:
@@ -318,7 +308,7 @@ def _move_without_gate(connection: Connection, row: Row[Any], to_stage: Stage, k
         update(REQUEST).where(REQUEST.c.model == row.model, REQUEST.c.version == row.version, REQUEST.c.status == OPEN)
         .values(status="withdrawn", closed_by=actor, closed_at=now, change_seq=seq)
     )
-    write(connection, UPDATE_VERSION, stage_change(row.id, to_stage, actor=actor, now=now, seq=seq))
+    connection.execute(UPDATE_VERSION, stage_change(row.id, to_stage, actor=actor, now=now, seq=seq))
     append_event_rows(connection, [NewEvent(kind.value, row.model, row.version, from_stage.value, to_stage.value,
                                             {"reason": reason})], seq=seq, actor=actor, at=now)
     return PromotionOutcome(f"{row.model}@{row.version}", from_stage, to_stage, True, None)
@@ -333,7 +323,7 @@ def stage_change(version_id: int, stage: Stage, *, actor: str, now: datetime, se
 
 def _close(connection: Connection, request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> None:
     """Close a request with its final status."""
-    write(connection, UPDATE_REQUEST, _closing(request_id, status, actor=actor, now=now, seq=seq))
+    connection.execute(UPDATE_REQUEST, _closing(request_id, status, actor=actor, now=now, seq=seq))
 
 
 def _closing(request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
 from regtui.errors import RuleError
 from regtui.store.access import require
-from regtui.store.direct import write
 from regtui.store.facts import check_seen_stage, load_subject, require_version, was_in_production
 from regtui.store.log import NewEvent, append_event, append_events
 from regtui.store.mapping import as_utc
@@ -97,7 +96,7 @@ def rollback(
         changes.insert(0, stage_change(current.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq))
         events.append(NewEvent(MoveKind.REPLACED.value, model, current.version, Stage.PRODUCTION.value,
                                Stage.ARCHIVED.value, {"replaced_by": to_version, "rollback": True, "reason": reason}))
-    write(session.connection(), UPDATE_VERSION, changes)  # one call; the current version leaves Production first
+    session.connection().execute(UPDATE_VERSION, changes)  # one executemany; the current version leaves Production first
     events.append(NewEvent(kind, model, to_version, Stage.ARCHIVED.value, Stage.PRODUCTION.value,
                            {"reason": reason, "from_version": current.version if current else None,
                             "verified": {r.name: r.actual_sha256 for r in verification}}))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import JSON, Engine, inspect, select, text
+from sqlalchemy import JSON, Connection, Engine, inspect, select, text
 from sqlmodel import Session, SQLModel
 
 from regtui.errors import NotARegistryError
 from regtui.store import provider_tables, tables
-from regtui.store.engine import is_sqlite, writer
+from regtui.store.db_errors import APPEND_ONLY, IMMUTABLE, NEVER_DELETED
+from regtui.store.engine import is_sqlite
+from regtui.store.transaction import writing_session
 
 SCHEMA_VERSION = 3
 SCHEMA_KEY = "schema_version"
@@ -69,13 +71,12 @@ def init_schema(engine: Engine) -> str:
         raise _newer_schema(current)
     if current is None:
         _refuse_foreign_tables(engine)
-    SQLModel.metadata.create_all(engine, tables=registry_tables())
-    _create_missing_indexes(engine)
-    _drop_unused_indexes(engine)
-    with Session(writer(engine)) as session:
+    with writing_session(engine) as session:  # all of it or nothing
+        SQLModel.metadata.create_all(session.connection(), tables=registry_tables())
+        _create_missing_indexes(session.connection())
+        _drop_unused_indexes(session.connection())
         _install_rules(session, engine)
         _ensure_meta(session)
-        session.commit()
     if current is None:
         return f"created registry schema version {SCHEMA_VERSION}"
     if current < SCHEMA_VERSION:
@@ -83,20 +84,18 @@ def init_schema(engine: Engine) -> str:
     return f"registry schema is up to date (version {SCHEMA_VERSION})"
 
 
-def _create_missing_indexes(engine: Engine) -> None:
+def _create_missing_indexes(connection: Connection) -> None:
     """Add indexes a newer schema declares on tables an older one created (create_all skips those tables)."""
-    with engine.begin() as connection:
-        for table in registry_tables():
-            for index in table.indexes:
-                if index.name not in REGISTRY_UNUSED_INDEXES:
-                    index.create(connection, checkfirst=True)
+    for table in registry_tables():
+        for index in table.indexes:
+            if index.name not in REGISTRY_UNUSED_INDEXES:
+                index.create(connection, checkfirst=True)
 
 
-def _drop_unused_indexes(engine: Engine) -> None:
+def _drop_unused_indexes(connection: Connection) -> None:
     """Drop the indexes the registry does not use (create_all makes them with a new table; older schemas had them)."""
-    with engine.begin() as connection:
-        for name in sorted(REGISTRY_UNUSED_INDEXES):
-            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    for name in sorted(REGISTRY_UNUSED_INDEXES):
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
 
 
 def _refuse_foreign_tables(engine: Engine) -> None:
@@ -165,34 +164,43 @@ def _install_rules(session: Session, engine: Engine) -> None:
 
 
 def _sqlite_rules() -> list[str]:
-    """SQLite triggers: registered version fields immutable; versions, artifacts, events never deleted."""
+    """SQLite triggers: registered version fields immutable; versions, artifacts, events never deleted.
+
+    Each RAISE message starts with its code (db_errors: IMMUTABLE, NEVER_DELETED, APPEND_ONLY), the contract
+    by which a refusal is told apart; every trigger is replaced, so `init` brings older messages up to date."""
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in IMMUTABLE_VERSION_COLUMNS)
-    rules = [
-        "DROP TRIGGER IF EXISTS trg_version_immutable",  # schema 2's fired on every update: replaced
-        f"CREATE TRIGGER trg_version_immutable BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
-        f"WHEN {changed} BEGIN SELECT RAISE(ABORT, 'regtui: registered version fields are immutable'); END",
-        "CREATE TRIGGER IF NOT EXISTS trg_version_no_delete BEFORE DELETE ON model_version "
-        "BEGIN SELECT RAISE(ABORT, 'regtui: registered versions are never deleted'); END",
-    ]
+    rules = _sqlite_trigger("trg_version_immutable", f"BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
+                            f"WHEN {changed}", f"{IMMUTABLE}: registered version fields are immutable")
+    rules += _sqlite_trigger("trg_version_no_delete", "BEFORE DELETE ON model_version",
+                             f"{NEVER_DELETED}: registered versions are never deleted")
     for table in APPEND_ONLY_TABLES:
         for operation in ("UPDATE", "DELETE"):
-            rules.append(
-                f"CREATE TRIGGER IF NOT EXISTS trg_{table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'regtui: {table} rows are append-only'); END"
-            )
+            rules += _sqlite_trigger(f"trg_{table}_no_{operation.lower()}", f"BEFORE {operation} ON {table}",
+                                     f"{APPEND_ONLY}: {table} rows are append-only")
     return rules
 
 
+def _sqlite_trigger(name: str, when: str, message: str) -> list[str]:
+    """Statements that (re)create an SQLite trigger refusing with a message."""
+    return [f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, '{message}'); END"]
+
+
 def _postgres_rules() -> list[str]:
-    """PostgreSQL trigger functions and triggers with the same rules as SQLite (psycopg needs %% for %)."""
+    """PostgreSQL trigger functions and triggers with the same rules as SQLite (psycopg needs %% for %).
+
+    Each refusal is an integrity violation (SQLSTATE 23000) naming its code as the constraint (db_errors)."""
     old = ", ".join(_pg_compared("OLD", c) for c in IMMUTABLE_VERSION_COLUMNS)
     new = ", ".join(_pg_compared("NEW", c) for c in IMMUTABLE_VERSION_COLUMNS)
+    refuse = "RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT"
     rules = [
-        "CREATE OR REPLACE FUNCTION regtui_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN RAISE EXCEPTION 'regtui: %% rows are append-only (%% refused)', TG_TABLE_NAME, TG_OP; END $$",
+        "CREATE OR REPLACE FUNCTION regtui_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_TABLE_NAME = 'model_version' AND TG_OP = 'DELETE' THEN {refuse} = '{NEVER_DELETED}', "
+        f"MESSAGE = '{NEVER_DELETED}: registered versions are never deleted'; END IF; {refuse} = '{APPEND_ONLY}', "
+        f"MESSAGE = format('{APPEND_ONLY}: %%s rows are append-only (%%s refused)', TG_TABLE_NAME, TG_OP); END $$",
         "CREATE OR REPLACE FUNCTION regtui_version_immutable() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN "
-        "RAISE EXCEPTION 'regtui: registered version fields are immutable'; END IF; RETURN NEW; END $$",
+        f"BEGIN IF ROW({new}) IS DISTINCT FROM ROW({old}) THEN {refuse} = '{IMMUTABLE}', "
+        f"MESSAGE = '{IMMUTABLE}: registered version fields are immutable'; END IF; RETURN NEW; END $$",
         f"CREATE OR REPLACE TRIGGER trg_version_immutable BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
         "FOR EACH ROW EXECUTE FUNCTION regtui_version_immutable()",
         "CREATE OR REPLACE TRIGGER trg_version_no_delete BEFORE DELETE ON model_version "

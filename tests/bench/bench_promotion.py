@@ -7,7 +7,7 @@ For each run a fresh Canary candidate has every approval, SLO result and checkli
 timed part is what an operator waits for: re-verifying every artifact now (reading their records from
 the registry, then streaming SHA-256), then one transaction that takes the change counter, locks the
 model, evaluates the gate, archives the outgoing version, applies the promotion and appends the log
-entries (on PostgreSQL with the COMMIT, as `workflow.promote` sends it). The baseline, on the same engine
+entries, then commits (as `workflow.promote` does). The baseline, on the same engine
 (same connection pool and settings: on SQLite WAL and BEGIN IMMEDIATE), is one bare single-row UPDATE
 that really changes a version's stage (a spare version moved between Development and Staging, the other
 stage each time) in its own committed transaction, plus streaming SHA-256 of the same artifact files.
@@ -57,7 +57,7 @@ from regtui.domain.entry import Stage  # noqa: E402
 from regtui.domain.gates import GateResult  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
 from regtui.service import RegistryService  # noqa: E402
-from regtui.store import log, promotions  # noqa: E402
+from regtui.store import promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
 from regtui.store.facts import single_read  # noqa: E402
 
@@ -337,8 +337,8 @@ def _print_phases(traces: list[list[tuple[str, float]]]) -> None:
     names = [name for name, _ in traces[0]]
     same = [trace for trace in traces if [name for name, _ in trace] == names]
     medians = [(name, statistics.median(trace[i][1] for trace in same) * 1e6) for i, name in enumerate(names)]
-    print(f"    phases of the apply (median of {len(same)} runs, microseconds; a 'driver:' phase of a direct statement "
-          "or batch includes converting its parameters and rows):")
+    print(f"    phases of the apply (median of {len(same)} runs, microseconds; a 'driver:' phase is "
+          "a statement's time in the driver):")
     for name, micros in medians:
         print(f"    {micros:8.0f}  {name}")
     totals: dict[str, float] = {}
@@ -393,11 +393,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _trace_steps() -> None:
-    """Mark the start and end of the hashing, the direct statements, the gate evaluation and each log entry's hash."""
+    """Mark the start and end of the hashing, the gate evaluation and each log entry's hash (statements: watch)."""
     PHASES.wrap(checksums, "sha256_stream", "SHA-256 of one artifact (streamed)")
-    PHASES.wrap(promotions, "batch", "driver: statement batch (PostgreSQL: one pipeline)")
-    PHASES.wrap(promotions, "write", "driver: direct write")
-    PHASES.wrap(log, "write", "driver: direct write of log entries")
     PHASES.wrap(promotions, "evaluate_gate", "gate evaluation")
     PHASES.wrap(hashchain.LogEntry, "digest", "hash of one log entry")
 

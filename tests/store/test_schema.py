@@ -11,6 +11,7 @@ from sqlalchemy import JSON, bindparam, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from regtui.errors import NotARegistryError
+from regtui.store.db_errors import APPEND_ONLY, IMMUTABLE, NEVER_DELETED, refusal_code
 from regtui.store.engine import create_registry_engine, writer
 from regtui.store.schema import (
     REGISTERED_COLUMNS,
@@ -168,29 +169,30 @@ def filled_url(registry_url: str, make_service: ServiceFactory, tmp_path: Path) 
 
 VERSION = "WHERE model = 'churn' AND version = '2.0.0'"
 REFUSED_STATEMENTS: dict[str, tuple[str, str]] = {
-    "update-framework": (f"UPDATE model_version SET framework = 'pytorch' {VERSION}", "immutable"),
-    "update-owner": (f"UPDATE model_version SET owner = 'mallory' {VERSION}", "immutable"),
-    "update-content-hash": (f"UPDATE model_version SET content_hash = 'x' {VERSION}", "immutable"),
-    "delete-version": (f"DELETE FROM model_version {VERSION}", "regtui: "),
-    "update-artifact-sha": ("UPDATE artifact SET sha256 = 'f' || substr(sha256, 2)", "append-only"),
-    "delete-artifact": ("DELETE FROM artifact", "append-only"),
-    "update-event": ("UPDATE event SET actor = 'mallory' WHERE position = 2", "append-only"),
-    "delete-event": ("DELETE FROM event WHERE position = 3", "append-only"),
+    "update-framework": (f"UPDATE model_version SET framework = 'pytorch' {VERSION}", IMMUTABLE),
+    "update-owner": (f"UPDATE model_version SET owner = 'mallory' {VERSION}", IMMUTABLE),
+    "update-content-hash": (f"UPDATE model_version SET content_hash = 'x' {VERSION}", IMMUTABLE),
+    "delete-version": (f"DELETE FROM model_version {VERSION}", NEVER_DELETED),
+    "update-artifact-sha": ("UPDATE artifact SET sha256 = 'f' || substr(sha256, 2)", APPEND_ONLY),
+    "delete-artifact": ("DELETE FROM artifact", APPEND_ONLY),
+    "update-event": ("UPDATE event SET actor = 'mallory' WHERE position = 2", APPEND_ONLY),
+    "delete-event": ("DELETE FROM event WHERE position = 3", APPEND_ONLY),
 }
 
 
 def test_database_refuses_changes_to_registered_rows(filled_url: str) -> None:
-    """Triggers refuse raw SQL that alters or deletes registered versions, artifacts or log entries."""
+    """Triggers refuse raw SQL that alters or deletes registered versions, artifacts or log entries, each with its
+    rule's code (SQLite: the code its message starts with; PostgreSQL: the constraint name it reports)."""
     before = _snapshot(filled_url)
     accepted = {}
-    for case, (statement, message) in REFUSED_STATEMENTS.items():
+    for case, (statement, code) in REFUSED_STATEMENTS.items():
         try:
             raw_execute(filled_url, statement)
             accepted[case] = "executed"
         except DBAPIError as exc:
-            if message not in str(exc.orig):
+            if refusal_code(exc) != code:
                 accepted[case] = str(exc.orig)
-    assert accepted == {}, "statements the database did not refuse with the rule's message"
+    assert accepted == {}, "statements the database did not refuse with the rule's code"
     assert _snapshot(filled_url) == before
 
 
