@@ -17,14 +17,17 @@ from regtui.store.urls import normalize_url
 
 REGISTRY_ENV = "REGTUI_REGISTRY"
 CACHE_ENV = "REGTUI_CACHE"
+PREPARE_ENV = "REGTUI_PREPARE_THRESHOLD"
 
 
 @dataclass(frozen=True)
 class Locations:
-    """The registry URL and the cache file this invocation uses."""
+    """The registry URL and the cache file this invocation uses, and how it talks to a PostgreSQL registry."""
 
     registry_url: str
     cache_path: Path
+    prepare_threshold: int | None = None
+    """PostgreSQL: prepare a statement once it ran this many times on a connection; None (default): never."""
 
 
 def default_registry_url() -> str:
@@ -38,12 +41,25 @@ def default_cache_path(cache_dir: Path, registry_url: str) -> Path:
     return cache_dir / f"cache-{digest}.db"
 
 
-def resolve_locations(registry: str | None = None, cache: str | None = None) -> Locations:
-    """Pick the registry URL and cache path: explicit value, else environment, else the default."""
+def resolve_locations(registry: str | None = None, cache: str | None = None,
+                      prepare_threshold: int | None = None) -> Locations:
+    """Pick the registry URL, cache path and prepare threshold: explicit value, else environment, else the default."""
     url = normalize_url(registry or os.environ.get(REGISTRY_ENV) or default_registry_url())
     cache_value = cache or os.environ.get(CACHE_ENV)
     cache_path = Path(cache_value).expanduser() if cache_value else default_cache_path(Path(user_cache_dir("regtui")), url)
-    return Locations(registry_url=url, cache_path=cache_path)
+    threshold = env_prepare_threshold()
+    return Locations(registry_url=url, cache_path=cache_path,
+                     prepare_threshold=prepare_threshold if threshold is None else threshold)
+
+
+def env_prepare_threshold() -> int | None:
+    """REGTUI_PREPARE_THRESHOLD as a whole number (None when unset or empty); anything else is a one-line error."""
+    value = os.environ.get(PREPARE_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InputError(f"{PREPARE_ENV}: expected a whole number of runs (0: prepare at once), got {value!r}")
+    return int(value)
 
 
 CONFIG_ENV = "REGTUI_CONFIG"
@@ -70,6 +86,7 @@ class Settings:
     show_identity: bool = True
     keys: dict[str, str] = field(default_factory=dict)
     animations: bool = False
+    prepare_threshold: int | None = None
     source: Path | None = None
 
 
@@ -142,6 +159,13 @@ def _optional_seconds(value: Any, node: yaml.Node, path: Path) -> float | None:
     return None if value is None else _seconds(value, node, path)
 
 
+def _optional_count(value: Any, node: yaml.Node, path: Path) -> int | None:
+    """A whole number (0 or more), or null for none."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    raise ConfigError(f"{_where(path, node)}: expected a whole number (0 or more) or null, got {_kind(value)}")
+
+
 def _flag(value: Any, node: yaml.Node, path: Path) -> bool:
     """true or false."""
     if isinstance(value, bool):
@@ -184,6 +208,7 @@ _FIELD_CHECKS: dict[str, Callable[[Any, yaml.Node, Path], Any]] = {
     "show_identity": _flag,
     "keys": _keymap,
     "animations": _flag,
+    "prepare_threshold": _optional_count,
 }
 
 
@@ -192,4 +217,5 @@ def settings_locations(settings: Settings, registry: str | None = None, cache: s
     return resolve_locations(
         registry or os.environ.get(REGISTRY_ENV) or settings.registry,
         cache or os.environ.get(CACHE_ENV) or settings.cache,
+        settings.prepare_threshold,
     )

@@ -93,7 +93,8 @@ class RegistryService:
     def registry(self) -> Engine:
         """The shared registry's engine, its schema checked once."""
         if self._registry is None:
-            engine = create_registry_engine(self.locations.registry_url)
+            engine = create_registry_engine(self.locations.registry_url,
+                                            prepare_threshold=self.locations.prepare_threshold)
             with translate_errors(self.locations.registry_url):
                 self._registry_id = check_schema(engine)
             self._registry = engine
@@ -124,7 +125,8 @@ class RegistryService:
 
     def init(self) -> str:
         """Create or upgrade the registry schema; the initialiser becomes admin of a registry without one."""
-        engine = create_registry_engine(self.locations.registry_url, create=True)
+        engine = create_registry_engine(self.locations.registry_url, create=True,
+                                        prepare_threshold=self.locations.prepare_threshold)
         with translate_errors(self.locations.registry_url):
             message = init_schema(engine)
             self._registry_id = check_schema(engine)

@@ -12,7 +12,7 @@ from sqlalchemy import Index, MetaData, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from regtui.errors import ConflictError, NotFoundError, RegtuiError, RuleError
+from regtui.errors import ConflictError, RegtuiError, RuleError
 
 IMMUTABLE = "regtui:immutable"
 NEVER_DELETED = "regtui:never-deleted"
@@ -36,18 +36,17 @@ REFUSALS: dict[str, Refusal] = {
     "uq_model_version": Refusal(ConflictError, "this version is already registered"),
     "uq_artifact_name": Refusal(ConflictError, "this version already records an artifact of that name"),
     "uq_provider_version": Refusal(ConflictError, "this provider version is already recorded"),
-    "fk_check_provider_version": Refusal(NotFoundError, "no such provider version"),
     IMMUTABLE: Refusal(RuleError),
     NEVER_DELETED: Refusal(RuleError),
     APPEND_ONLY: Refusal(RuleError),
 }
-"""Every constraint and trigger code of the registry that a person can run into, with its typed error."""
+"""Every constraint and trigger code of the registry that a person can run into, with its typed error (SQLite
+names no foreign key: a broken one is a conflict on both backends, like any unnamed integrity failure)."""
 
 SQLSTATE_REFUSALS: dict[str, Refusal] = {
     "40001": Refusal(ConflictError, "a concurrent write conflicted with this one; nothing was written: try again"),
     "40P01": Refusal(ConflictError, "a concurrent write deadlocked with this one; nothing was written: try again"),
     "23505": Refusal(ConflictError),
-    "23503": Refusal(NotFoundError),
 }
 """PostgreSQL errors without a constraint of the registry's, by SQLSTATE (an unreachable or timed-out registry is
 not a refusal: engine.translate_errors reports it)."""

@@ -28,6 +28,7 @@ PING_AFTER_IDLE_S = 1.0
 SQLITE_BEGIN_WRITE = "BEGIN IMMEDIATE"
 SQLITE_BEGIN_READ = "BEGIN DEFERRED"
 WRITE_OPTION = "regtui_write"
+SQLITE_AUTOCOMMIT_OPTION = "regtui_sqlite_autocommit"
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -78,9 +79,12 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads."""
-    write = connection.get_execution_options().get(WRITE_OPTION)
-    connection.exec_driver_sql(SQLITE_BEGIN_WRITE if write else SQLITE_BEGIN_READ)
+    """BEGIN IMMEDIATE for write transactions (so writers queue up front), plain BEGIN for reads, none for a
+    connection in autocommit (SQLITE_AUTOCOMMIT_OPTION: each statement is its own transaction, as with
+    PostgreSQL's AUTOCOMMIT isolation level)."""
+    options = connection.get_execution_options()
+    if not options.get(SQLITE_AUTOCOMMIT_OPTION):
+        connection.exec_driver_sql(SQLITE_BEGIN_WRITE if options.get(WRITE_OPTION) else SQLITE_BEGIN_READ)
 
 
 def _postgres_engine(url: str, prepare_threshold: int | None) -> Engine:

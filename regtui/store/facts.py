@@ -28,6 +28,7 @@ from regtui.domain.gates import GateFacts, ProviderPinStatus
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, Role, rights_of, role_needed
 from regtui.errors import ConflictError, NotFoundError, RuleError
+from regtui.store.engine import SQLITE_AUTOCOMMIT_OPTION
 from regtui.store.mapping import as_utc, row_to_entry
 from regtui.store.policies import POLICY_SCOPE
 from regtui.store.provider_queries import pin_status
@@ -165,9 +166,9 @@ def require_version(session: Session, model: str, version: str) -> Row[Any]:
 
 
 def single_read(connection: Connection) -> Connection:
-    """A connection for one read: on PostgreSQL in autocommit, sparing the BEGIN and ROLLBACK round trips."""
+    """A connection for one read in autocommit, sparing BEGIN and ROLLBACK (SQLite: engine.py sends no BEGIN)."""
     if connection.dialect.name == "sqlite":
-        return connection
+        return connection.execution_options(**{SQLITE_AUTOCOMMIT_OPTION: True})
     return connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
@@ -177,9 +178,11 @@ def reads_before_transaction(connection: Connection) -> Iterator[Connection]:
     try:
         yield single_read(connection)
     finally:
-        if connection.in_transaction():  # the reads' own (SQLite's read transaction; none to end in autocommit)
+        if connection.in_transaction():  # SQLAlchemy's record of the reads' transaction (autocommit: none to end)
             connection.rollback()
-        if connection.dialect.name != "sqlite":
+        if connection.dialect.name == "sqlite":
+            connection.execution_options(**{SQLITE_AUTOCOMMIT_OPTION: False})
+        else:
             connection.execution_options(isolation_level=connection.default_isolation_level)
 
 
