@@ -8,6 +8,7 @@ import pytest
 
 from regtui.cli.main import main
 from regtui.config import ConfigError, Settings, load_settings, parse_settings, settings_locations
+from regtui.errors import InputError
 
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
@@ -42,6 +43,8 @@ def test_full_file(tmp_path: Path) -> None:
     ("keys: [o]\n", 1, "expected a mapping of binding ids to keys"),
     ("theme: [unclosed\n", 2, "invalid YAML"),
     ("- a list\n", 1, "must be a mapping"),
+    ("prepare_threshold: -1\n", 1, "expected a whole number (0 or more) or null, got a number -1"),
+    ("prepare_threshold: yes\n", 1, "expected a whole number (0 or more) or null, got a boolean"),
 ])
 def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:
     """Unknown keys, wrong types and broken YAML are errors that say FILE:LINE and what is wrong."""
@@ -65,6 +68,21 @@ def test_precedence_flag_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert settings_locations(settings).cache_path == tmp_path / "env-cache.db"
     flagged = settings_locations(settings, f"sqlite:///{tmp_path}/flag.db", str(tmp_path / "flag-cache.db"))
     assert flagged.registry_url.endswith("/flag.db") and flagged.cache_path == tmp_path / "flag-cache.db"
+
+
+def test_prepared_statements_are_off_unless_the_file_or_the_environment_asks(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """prepare_threshold: none by default, the file's value, REGTUI_PREPARE_THRESHOLD over it, a bad value refused."""
+    monkeypatch.delenv("REGTUI_PREPARE_THRESHOLD", raising=False)
+    assert settings_locations(Settings()).prepare_threshold is None
+    from_file = parse_settings("prepare_threshold: 3\n", tmp_path / "config.yaml")
+    assert settings_locations(from_file).prepare_threshold == 3
+    monkeypatch.setenv("REGTUI_PREPARE_THRESHOLD", "0")
+    assert settings_locations(from_file).prepare_threshold == 0
+    monkeypatch.setenv("REGTUI_PREPARE_THRESHOLD", "often")
+    with pytest.raises(InputError, match="REGTUI_PREPARE_THRESHOLD: expected a whole number"):
+        settings_locations(from_file)
+    assert main(["models"]) == 2
 
 
 def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
