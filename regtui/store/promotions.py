@@ -116,6 +116,7 @@ OPEN_REQUEST = (  # the open request with its decisions, one row per decision (d
     .with_for_update(of=REQUEST)
 )
 UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
+INSERT_REQUEST = insert(REQUEST).returning(REQUEST.c.id)
 UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
 # PostgreSQL: the promoted version's stage (UPDATE_VERSION's parameters), the request's closing and the log entries
 APPLY_AND_LOG = text(
@@ -229,7 +230,7 @@ def _open_request(connection: Connection, row: Row[Any], to_stage: Stage, rows: 
     values = {"model": row.model, "version": row.version, "from_stage": row.stage, "to_stage": to_stage.value,
               "status": OPEN, "requested_by": actor, "requested_at": now, "reason": reason or "", "evidence": {},
               "canary_share": None, "change_seq": seq}
-    request_id = connection.execute(insert(REQUEST).values(values).returning(REQUEST.c.id)).scalar_one()
+    request_id = connection.execute(INSERT_REQUEST, values).scalar_one()
     events.append(NewEvent("request", row.model, row.version, row.stage, to_stage.value,
                            {"request": request_id, "reason": reason or ""}))
     return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None), ()

@@ -62,8 +62,8 @@ def test_verifying_an_unknown_version_names_what_is_missing(world: World, model:
 
 
 def test_an_applied_promotion_whose_writes_fail_writes_nothing_and_the_next_one_applies(world: World) -> None:
-    """The apply's writes fail as a whole (on PostgreSQL they go with the COMMIT in one round trip): nothing is
-    written, and the next promotion on the same pooled connection applies."""
+    """The apply's writes fail as a whole (the write transaction rolls back): nothing is written, and the next
+    promotion on the same pooled connection applies."""
     world.production_request("1.2.0")
     _refuse_promotion_entries(world, refuse=True)
     before = world.snapshot()
