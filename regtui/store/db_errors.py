@@ -53,7 +53,7 @@ not a refusal: engine.translate_errors reports it)."""
 
 
 def refusal_error(exc: DBAPIError) -> RegtuiError | None:
-    """The typed error for a database refusal, by its constraint (or trigger code), else its SQLSTATE; None if neither."""
+    """The typed error of a database refusal, by its constraint (or trigger code), else its SQLSTATE; or None."""
     code = refusal_code(exc)
     refusal = REFUSALS.get(code) if code is not None else None
     if refusal is None:

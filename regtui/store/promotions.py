@@ -257,7 +257,8 @@ def _update_request(connection: Connection, request: RequestState, evidence: dic
 
 def _apply(connection: Connection, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
            now: datetime, seq: int, events: list[NewEvent]) -> str | None:
-    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and atomically."""
+    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and
+    atomically."""
     row, replaced = subject.row, None
     to_stage = Stage(request.to_stage)
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None

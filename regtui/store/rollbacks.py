@@ -96,7 +96,8 @@ def rollback(
         changes.insert(0, stage_change(current.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq))
         events.append(NewEvent(MoveKind.REPLACED.value, model, current.version, Stage.PRODUCTION.value,
                                Stage.ARCHIVED.value, {"replaced_by": to_version, "rollback": True, "reason": reason}))
-    session.connection().execute(UPDATE_VERSION, changes)  # one executemany; the current version leaves Production first
+    # one executemany; the current version leaves Production first
+    session.connection().execute(UPDATE_VERSION, changes)
     events.append(NewEvent(kind, model, to_version, Stage.ARCHIVED.value, Stage.PRODUCTION.value,
                            {"reason": reason, "from_version": current.version if current else None,
                             "verified": {r.name: r.actual_sha256 for r in verification}}))

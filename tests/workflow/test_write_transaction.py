@@ -1,4 +1,5 @@
-"""The one write transaction (both backends): all or nothing, dry runs, refusals as typed errors, prepared statements."""
+"""The one write transaction (both backends): all or nothing, dry runs, refusals as typed errors, prepared
+statements."""
 
 from __future__ import annotations
 
