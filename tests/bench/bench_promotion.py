@@ -23,7 +23,8 @@ the hashing, gate evaluation and log hashing. `--no-governance` measures the flo
 gate facts, the gate and the log entries' hashing replaced by constants (the same statements; log rows with
 empty details).
 
-PostgreSQL: each identity connects as its own login role (identity is the authenticated database user).
+PostgreSQL: statements are not prepared (regtui's default, what PgBouncer in transaction mode needs) unless
+REGTUI_PREPARE_THRESHOLD is set, as for regtui itself. Each identity connects as its own login role (identity is the authenticated database user).
 The throwaway server runs with tests/pg_server.py's settings (fsync and synchronous_commit off), so
 commit cost is not disk-bound on either side of the ratio.
 """
@@ -49,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from regtui import workflow  # noqa: E402
-from regtui.config import Locations  # noqa: E402
+from regtui.config import Locations, env_prepare_threshold  # noqa: E402
 from regtui.domain.approvals import Decision  # noqa: E402
 from regtui.domain import checksums, hashchain  # noqa: E402
 from regtui.domain.checksums import sha256_file  # noqa: E402
@@ -287,8 +288,9 @@ def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[
             """One service (and engine) per identity, each with its own cache file."""
             if identity not in services:
                 identity_url = url_for(identity) if url_for is not None else url
-                services[identity] = RegistryService(Locations(identity_url, folder / f"cache-{identity}.db"),
-                                                     identity=identity)
+                locations = Locations(identity_url, folder / f"cache-{identity}.db",
+                                      prepare_threshold=env_prepare_threshold())
+                services[identity] = RegistryService(locations, identity=identity)
             return services[identity]
 
         if phases:
