@@ -11,7 +11,7 @@ from platformdirs import user_data_dir
 
 from regtui.config import Locations
 from regtui.errors import InputError
-from regtui.resources import demo_fixtures_dir
+from regtui.resources import copy_tree, demo_fixtures
 from regtui.domain.entry import utc_now
 from regtui.service import RegistryService
 
@@ -34,7 +34,7 @@ def build(folder: Path, clock: Callable[[], datetime] = utc_now) -> Locations:
     for name in ("registry.db", "registry.db-wal", "registry.db-shm", "cache.db", "cache.db-wal", "cache.db-shm"):
         (folder / name).unlink(missing_ok=True)
     shutil.rmtree(folder / "fixtures", ignore_errors=True)
-    shutil.copytree(demo_fixtures_dir(), folder / "fixtures")
+    copy_tree(demo_fixtures(), folder / "fixtures")
     locations = Locations(registry_url=f"sqlite:///{folder / 'registry.db'}", cache_path=folder / "cache.db")
     service = RegistryService(locations, clock=clock)
     try:

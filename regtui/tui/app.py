@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
-from regtui.resources import themes_dir
+from regtui.resources import bundled_themes
 from regtui.service_handle import ServiceHandle
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
@@ -207,7 +207,7 @@ class RegtuiApp(App[int]):
 
     def _apply_themes(self) -> None:
         """Register the bundled themes and pick the configured one; report broken files and use the default."""
-        themes, errors = load_themes(themes_dir())
+        themes, errors = load_themes(bundled_themes())
         for theme in themes:
             self.register_theme(theme)
         for error in errors:
