@@ -154,10 +154,12 @@ async def test_offline_header_and_writes_refused(demo_locations: Locations, make
 
 
 async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make_app: AppFactory) -> None:
-    """--readonly: write bindings are gone from footer, help and palette; require_writable says why."""
+    """--readonly: a READ-ONLY badge in the header; write bindings are gone from footer, help and palette;
+    require_writable says why."""
     app = make_app(demo_locations, readonly=True)
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
+        assert screen_text(pilot).splitlines()[0].startswith(" regtui  READ-ONLY   sqlite:///")
         app.push_screen(WritingScreen())
         await settle(pilot)
         assert "P" not in app.screen.active_bindings
@@ -168,6 +170,7 @@ async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make
     writable = make_app(demo_locations)
     async with writable.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert "READ-ONLY" not in screen_text(pilot)
         writable.push_screen(WritingScreen())
         await settle(pilot)
         assert writable.screen.active_bindings["P"].enabled and "Promote" in screen_text(pilot)
