@@ -58,7 +58,7 @@ async def test_help_lists_the_screens_bindings(demo_locations: Locations, make_a
         screen = pilot.app.screen
         assert isinstance(screen, HelpScreen) and screen.target_title == "Registry"
         ids = {row.binding_id for row in screen.rows}
-        assert {"focus_filter", "filter_production", "cycle_sort", "go_back", "cursor_down", "select_cursor",
+        assert {"focus_filter", "filter_production", "cycle_sort", "quit_home", "escape_home", "cursor_down", "select_cursor",
                 "refresh", "show_help", "open_audit", "quit"} <= ids
         assert next(row.keys for row in screen.rows if row.binding_id == "cursor_down") == "↓, j"
         await pilot.press("q")
