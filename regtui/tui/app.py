@@ -175,7 +175,7 @@ class RegtuiApp(App[int]):
         self.build_model_screen()
 
     def build_model_screen(self) -> None:
-        """Compose and mount the model screen, empty and unseen (~50 ms of widgets and styles the first open
+        """Compose and mount the model screen, empty and unseen (work on widgets and styles the first open
         would otherwise spend), then draw it once unseen; opening a model shows it there."""
         from regtui.tui.screens.model import ModelScreen
 
@@ -188,7 +188,7 @@ class RegtuiApp(App[int]):
 
     async def _draw_unseen(self, screen: ModelScreen, mounted: Awaitable[None]) -> None:
         """Once the screen built ahead is mounted, lay it out and render it while it is not showing (unless a model
-        was opened on it meanwhile), so the first open only repaints what the model changes (~45 ms: every widget's
+        was opened on it meanwhile), so the first open only repaints what the model changes (not every widget's
         first layout and render, which a later open reuses)."""
         await mounted
         if screen.is_mounted and screen not in self.screen_stack and self.size:

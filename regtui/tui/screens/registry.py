@@ -30,7 +30,7 @@ SORTS = tuple(ModelSort)
 FILTER_PAINT_HOLD_S = 0.1
 """The longest a keystroke's echo waits for its rows, so that both paint in one frame."""
 READ_AHEAD_DELAY_S = 0.1
-"""How long the cursor rests on a model before the model is read ahead (a held j repeats every ~30 ms)."""
+"""How long the cursor rests on a model before the model is read ahead (longer than a held j's key repeat)."""
 NONE = Toned("-", Tone.MUTED)
 
 
