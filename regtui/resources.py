@@ -1,34 +1,32 @@
-"""Data shipped with regtui: theme files and the demo fixtures (installed, or from a source checkout)."""
+"""Data shipped inside the regtui package (theme files, the demo fixtures), read through importlib.resources."""
 
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from regtui.errors import InputError
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
-
-
-def _bundled(package: str, checkout_folder: str) -> Path:
-    """The folder of a data package as installed, else the same folder in the source checkout."""
-    try:
-        installed = Path(str(resources.files(package)))
-        if installed.is_dir():
-            return installed
-    except (ModuleNotFoundError, TypeError):
-        pass
-    checkout = _CHECKOUT / checkout_folder
-    if checkout.is_dir():
-        return checkout
-    raise InputError(f"regtui data folder {checkout_folder}/ not found: reinstall regtui")
+def data() -> Traversable:
+    """The package's data folder, wherever and however regtui is installed (wheel, editable, checkout)."""
+    return resources.files("regtui") / "data"
 
 
-def themes_dir() -> Path:
-    """The folder of bundled theme files (themes/*.yaml)."""
-    return _bundled("regtui.themes", "themes")
+def bundled_themes() -> Traversable:
+    """The bundled theme files (data/themes/*.yaml)."""
+    return data() / "themes"
 
 
-def demo_fixtures_dir() -> Path:
-    """The bundled demo registry fixtures (fixtures/demo)."""
-    return _bundled("regtui.fixtures", "fixtures") / "demo"
+def demo_fixtures() -> Traversable:
+    """The bundled demo registry fixtures (data/demo)."""
+    return data() / "demo"
+
+
+def copy_tree(source: Traversable, target: Path) -> None:
+    """Copy a bundled folder to a real one; works for any Traversable, not only for files on disk."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())

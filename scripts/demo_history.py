@@ -6,13 +6,13 @@ requests and their approval digests are exactly what regtui itself writes. The r
 way `regtui export` does it (log.yaml, requests.yaml) plus each version's provenance for its manifest.
 
 The story (2024-01 .. 2026-11-26, told as of 2026-11-27):
-- the policy is revised as the models improve; its last revision is fixtures/demo/policy.yaml;
+- the policy is revised as the models improve; its last revision is regtui/data/demo/policy.yaml;
 - every Production history of the README is replayed (request, gate, approvals, release);
 - search-ranker 2.0.0 is rolled back to 1.4.0 for incident INC-2291 and later replaced by 2.1.0;
 - rollback drills run from 2025-07 on; demand-forecaster's lapse in 2026-08 (overdue now);
 - fraud-detector@2.4.0's model file is overwritten on 2026-11-16, so its drills fail from then on;
 - six requests are left open: the approval queue of the demo;
-- the provider registry of fixtures/demo/providers.yaml (written by hand) is replayed as it happened:
+- the provider registry of regtui/data/demo/providers.yaml (written by hand) is replayed as it happened:
   feeds added, versions listed when first seen, qualification checks and deprecation notices on their
   dates, so every LLM version's pin is qualified by the provider write path before its canary.
 Registrations hash their entry as registered from DEMO_ROOT (a fixed path, for reproducible hashes).

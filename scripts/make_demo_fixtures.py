@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generate the demo registry fixtures in fixtures/demo, deterministically (needs regtui importable).
+"""Generate the demo registry fixtures in regtui/data/demo, deterministically (needs regtui importable).
 
-    python scripts/make_demo_fixtures.py            rewrite the generated part of fixtures/demo
-    python scripts/make_demo_fixtures.py --check    validate fixtures/demo (also needs the `semver` package)
+    python scripts/make_demo_fixtures.py            rewrite the generated part of regtui/data/demo
+    python scripts/make_demo_fixtures.py --check    validate regtui/data/demo (also needs the `semver` package)
 
 Besides the version manifests, artifacts and registry.yaml, the generator writes the governance history
 (log.yaml, requests.yaml and each manifest's provenance) by playing the story of scripts/demo_history.py
@@ -11,7 +11,7 @@ revisions of the story end in it) and providers.yaml (replayed into the log). No
 is touched besides the generated files.
 
 TAMPERED ARTIFACT (on purpose): fraud-detector@2.4.0, artifact "model"
-(fixtures/demo/artifacts/fraud-detector/2.4.0/model.pt). 2.4.0 was Production until 2.5.0 replaced
+(regtui/data/demo/artifacts/fraud-detector/2.4.0/model.pt). 2.4.0 was Production until 2.5.0 replaced
 it, so it is Archived and the first rollback target of fraud-detector. The file was changed after
 registration (same size, 16 bytes overwritten; in the story on 2026-11-16), so its recorded sha256 no
 longer matches: verify, rollback and drill to 2.4.0 must report the mismatch (the last fraud-detector
@@ -45,7 +45,7 @@ from regtui.domain.manifest import dump_yaml  # noqa: E402
 from regtui.domain.provider_manifest import parse_providers_manifest  # noqa: E402
 from regtui.domain.policy import Policy, load_policy_text  # noqa: E402
 
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "regtui" / "data" / "demo"
 TAMPERED = ("fraud-detector", "2.4.0", "model")
 NOW = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
 EARLIEST = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -1260,7 +1260,7 @@ def story_lines(history: demo_history.History, policy: Policy) -> list[str]:
 
 
 def readme(all_versions: dict[str, list[Built]], history: demo_history.History, policy: Policy) -> str:
-    """fixtures/demo/README.md: layout, the story, stage counts and Production history."""
+    """regtui/data/demo/README.md: layout, the story, stage counts and Production history."""
     total = sum(len(v) for v in all_versions.values())
     statuses = [r["status"] for r in history.requests["requests"]]
     counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(sorted(statuses)))
@@ -1564,7 +1564,7 @@ def summary(out: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Generate the fixtures, or with --check validate them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixtures folder (default fixtures/demo)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixtures folder (default regtui/data/demo)")
     parser.add_argument("--check", action="store_true", help="validate the fixtures instead of writing them")
     args = parser.parse_args(argv)
     if not args.check:

@@ -1,7 +1,7 @@
 """The demo registry tells one consistent governance story, checked through regtui's own services.
 
 The story is told as of 2026-11-27 12:00 UTC (the services run on that fixed clock): an approval queue,
-a past rollback, an overdue rollback drill, and one tampered artifact (see fixtures/demo/README.md).
+a past rollback, an overdue rollback drill, and one tampered artifact (see regtui/data/demo/README.md).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from regtui.errors import RuleError
 from regtui.service import RegistryService
 from tests.factories import drill_states
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+FIXTURES = Path(__file__).resolve().parents[1] / "regtui" / "data" / "demo"
 TOLD_AT = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 RELEASER = "heidi"
 LIVE_MODELS = ["churn-classifier", "fraud-detector", "search-ranker", "demand-forecaster", "support-assistant",

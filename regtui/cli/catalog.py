@@ -23,7 +23,7 @@ WORKFLOW = "regtui.cli.workflow_commands"
 PROVIDERS = "regtui.cli.provider_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
-    "demo": ("build the demo registry from fixtures/demo and open it", CORE),
+    "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
     "init": ("create or upgrade the registry schema", CORE),
     "import": ("import YAML manifests (files or folders), all or nothing", CORE),
     "export": ("export the registry as YAML manifests", CORE),

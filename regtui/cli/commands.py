@@ -57,13 +57,19 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
     """Options of `demo`."""
     parser.add_argument("--dir", type=Path, help="folder for the demo registry (default: a folder in the user data dir)")
     parser.add_argument("--no-tui", action="store_true", help="build the demo and print its registry URL")
+    parser.add_argument("--reset", action="store_true",
+                        help="rebuild the demo registry from the fixtures (otherwise an earlier build is reused)")
     parser.add_argument("--as", dest="user", metavar="USER",
                         help=f"act as one of the demo's users (default: REGTUI_USER, else {demo.DEMO_USER})")
 
 
 def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
-    """Build the demo registry from the bundled fixtures, then open it as one of its users."""
-    locations = demo.build(args.dir or demo.default_dir())
+    """Build the demo registry from the bundled fixtures (or reuse an earlier build), then open it as one of its
+    users."""
+    if args.registry is not None or args.cache is not None:
+        raise InputError("demo builds its own SQLite registry and cache in --dir; it takes no --registry or --cache "
+                         "(to load the demo into another registry: regtui --registry URL import on an export of it)")
+    locations = demo.open_or_build(args.dir or demo.default_dir(), reset=args.reset)
     demo_service = RegistryService(locations, identity=args.user or os.environ.get("REGTUI_USER") or demo.DEMO_USER)
     try:
         if args.json or args.no_tui:

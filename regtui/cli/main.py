@@ -6,8 +6,9 @@ import argparse
 import os
 import sys
 import traceback
-from typing import Any, NoReturn, Sequence
+from typing import NoReturn, Sequence
 
+from regtui import __version__
 from regtui.cli.catalog import CATALOG, Handler, command, run_tui
 from regtui.cli.options import common_options
 from regtui.cli.output import warn
@@ -27,45 +28,56 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-class CommandChoice(argparse._SubParsersAction):  # type: ignore[type-arg]
-    """The commands' subparsers, each given its options (importing its command's module) only once it is chosen."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """The subparsers action, with no command configured yet."""
-        super().__init__(*args, **kwargs)
-        self.configured: set[str] = set()
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
-        """Configure the chosen command's parser, then parse the rest of the line with it."""
-        assert isinstance(values, list)
-        name = values[0]
-        if name not in self.configured:
-            configure, _handler = command(name)
-            configure(self._name_parser_map[name])
-            self.configured.add(name)
-        super().__call__(parser, namespace, values, option_string)
+class ScoutError(Exception):
+    """The scouting parse met something it cannot read; the full parse reports it."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: global options and one subparser per command (given its options when chosen)."""
+class ScoutParser(argparse.ArgumentParser):
+    """A parser that raises instead of exiting, for finding the command name before the full parse."""
+
+    def error(self, message: str) -> NoReturn:
+        """Give up quietly: the full parse says what is wrong."""
+        raise ScoutError(message)
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named on the line (None for the dashboard), read with the global options alone."""
+    scout = ScoutParser(add_help=False, parents=[common_options()])
+    scout.add_argument("--readonly", action="store_true")
+    scout.add_argument("command", nargs="?")
+    scout.add_argument("rest", nargs=argparse.REMAINDER)
+    try:
+        known, _unknown = scout.parse_known_args(argv)
+    except ScoutError:
+        return None
+    return known.command if known.command in CATALOG else None
+
+
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: global options and one subparser per command; only the chosen command's module is
+    imported to give its subparser its options."""
     common = common_options()
     parser = OneLineParser(
         prog="regtui", parents=[common],
         description="Terminal dashboard and CLI for a governed machine-learning model registry.",
     )
+    parser.add_argument("--version", action="version", version=f"regtui {__version__}")
     parser.add_argument("--readonly", action="store_true", help="open the TUI without any write action")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser, action=CommandChoice)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for name, (help_text, _module) in CATALOG.items():
-        sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        subparser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if name == chosen:
+            configure, _handler = command(name)
+            configure(subparser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 done, 1 check failed, 2 error, 3 pending)."""
-    parser = build_parser()
+    line = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(chosen_command(line))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(line)
     except SystemExit as exc:
         return 2 if exc.code not in (0, None) else 0
     for option, default in (("registry", None), ("cache", None), ("json", False)):

@@ -10,6 +10,7 @@ from regtui import workflow
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.output import print_json, print_table, say
+from regtui.cli.options import positive_count
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import load_evidence_file
@@ -174,7 +175,7 @@ def _configure_audit(parser: argparse.ArgumentParser) -> None:
     """Options of `audit`."""
     parser.add_argument("target", nargs="?", metavar="MODEL|verify", help="a model to filter by, or `verify`")
     parser.add_argument("--actor", help="only entries by this identity")
-    parser.add_argument("--limit", type=int, default=200)
+    parser.add_argument("--limit", type=positive_count, default=200, help="at most this many entries (default 200)")
 
 
 def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:

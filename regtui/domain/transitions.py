@@ -1,6 +1,6 @@
 """The stage machine: which moves exist, what each needs besides its gate, rollback and drill rules.
 
-Moves (DESIGN.md):
+Moves (docs/governance.md):
 - promote: Development -> Staging -> Canary -> Production, each behind its gate (regtui.domain.gates).
 - replaced: Production -> Archived, only together with the promotion of a replacement to Production.
 - abandon: Development, Staging or Canary -> Archived, with a reason.

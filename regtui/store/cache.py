@@ -74,7 +74,7 @@ CACHE_PAGES_KIB = 65536
 CACHE_MMAP_BYTES = 1 << 30
 """Cache connections read the cache file (main only: never a registry attached from a share) through a memory
 map of up to 1 GiB: pages outside the page cache cost no read call and copy (a deep window of the version list
-at 100k versions: ~13 ms -> ~7.5 ms)."""
+at 100k versions reads mostly such pages)."""
 CACHE_WAL_PAGES = 10_000
 """Checkpoint the cache's WAL every ~40 MB, not every 4 MB: at 100k versions one pull dirties ~600-1,000 pages
 spread over the indexes, so the default checkpointed (and fsynced) on almost every pull; most pulls now only append."""
@@ -278,7 +278,7 @@ def _make_room_for_new_versions(target: Connection) -> None:
     (five pages written instead of one: a pull of 100 changes at 100k versions wrote ~190 pages of one such
     index instead of ~65). One placeholder row per model, sorting where its next version will (above every
     version number, after every creation time), is inserted and deleted again in the same transaction: those
-    leaves split once, up front (~0.1 s at 2,000 models), and no reader ever sees a placeholder.
+    leaves split once, up front, and no reader ever sees a placeholder.
     """
     version = tables.VersionRow.__table__
     names = ", ".join(f'"{c.name}"' for c in version.columns)

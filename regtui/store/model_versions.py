@@ -2,7 +2,7 @@
 one version in full.
 
 No ORM session: the statements run on the dashboard's CacheReader (a model of 500 versions and one of them read
-in ~12 ms of CPU, against ~19 through the ORM). They read through the cache's indexes: a model's versions through
+with less CPU than through the ORM). They read through the cache's indexes: a model's versions through
 ix_version_listing, one version through ix_cache_version_newest, its artifacts through their version_id index.
 """
 

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
-from regtui.resources import themes_dir
+from regtui.resources import bundled_themes
 from regtui.service_handle import ServiceHandle
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
@@ -175,7 +175,7 @@ class RegtuiApp(App[int]):
         self.build_model_screen()
 
     def build_model_screen(self) -> None:
-        """Compose and mount the model screen, empty and unseen (~50 ms of widgets and styles the first open
+        """Compose and mount the model screen, empty and unseen (work on widgets and styles the first open
         would otherwise spend), then draw it once unseen; opening a model shows it there."""
         from regtui.tui.screens.model import ModelScreen
 
@@ -188,7 +188,7 @@ class RegtuiApp(App[int]):
 
     async def _draw_unseen(self, screen: ModelScreen, mounted: Awaitable[None]) -> None:
         """Once the screen built ahead is mounted, lay it out and render it while it is not showing (unless a model
-        was opened on it meanwhile), so the first open only repaints what the model changes (~45 ms: every widget's
+        was opened on it meanwhile), so the first open only repaints what the model changes (not every widget's
         first layout and render, which a later open reuses)."""
         await mounted
         if screen.is_mounted and screen not in self.screen_stack and self.size:
@@ -207,7 +207,7 @@ class RegtuiApp(App[int]):
 
     def _apply_themes(self) -> None:
         """Register the bundled themes and pick the configured one; report broken files and use the default."""
-        themes, errors = load_themes(themes_dir())
+        themes, errors = load_themes(bundled_themes())
         for theme in themes:
             self.register_theme(theme)
         for error in errors:

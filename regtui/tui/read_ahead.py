@@ -1,6 +1,6 @@
 """The model under the registry's cursor, read while the cursor rests there, so Enter opens it without a read.
 
-A model's first read takes ~20-30 ms at 500 versions (every version, its metrics, the shown version in full); read
+A model's read is a large part of an open (every version, its metrics, the shown version in full); read
 while the operator looks at the row, Enter only paints. One model is held at a time; a sync that changes the cache
 drops it (the generation moves on), and an Enter that arrives while its read runs waits for that read.
 """

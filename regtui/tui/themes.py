@@ -1,9 +1,9 @@
-"""Theme files (themes/*.yaml): each maps to Textual's Theme; a broken file is reported, never fatal."""
+"""Theme files (*.yaml): each maps to Textual's Theme; a broken file is reported, never fatal."""
 
 from __future__ import annotations
 
 from dataclasses import fields
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
@@ -16,11 +16,12 @@ OTHER_FIELDS = {"name": str, "dark": bool, "luminosity_spread": float, "text_alp
 KNOWN_FIELDS = {f.name for f in fields(Theme)} - {"ansi"}
 
 
-def load_themes(folder: Path) -> tuple[list[Theme], list[str]]:
+def load_themes(folder: Traversable) -> tuple[list[Theme], list[str]]:
     """Every valid theme in the folder (by file name), and one message per file that could not be used."""
     themes: list[Theme] = []
     errors: list[str] = []
-    for path in sorted(folder.glob("*.yaml")):
+    files = (entry for entry in folder.iterdir() if entry.name.endswith(".yaml") and entry.is_file())
+    for path in sorted(files, key=lambda entry: entry.name):
         try:
             themes.append(load_theme(path))
         except ValueError as exc:
@@ -28,7 +29,7 @@ def load_themes(folder: Path) -> tuple[list[Theme], list[str]]:
     return themes, errors
 
 
-def load_theme(path: Path) -> Theme:
+def load_theme(path: Traversable) -> Theme:
     """One theme file as a Textual Theme; ValueError says what is wrong with it."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -42,7 +43,7 @@ def load_theme(path: Path) -> Theme:
     unknown = sorted(set(document) - KNOWN_FIELDS)
     if unknown:
         raise ValueError(f"unknown field(s) {', '.join(map(str, unknown))}")
-    values: dict[str, Any] = {"name": path.stem, **document}
+    values: dict[str, Any] = {"name": path.name.removesuffix(".yaml"), **document}
     if "primary" not in values:
         raise ValueError("'primary' colour is required")
     for name in COLOR_FIELDS:

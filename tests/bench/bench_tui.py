@@ -195,7 +195,7 @@ class Terminal:
         raise TimeoutError(f"screen never matched within {timeout:.0f} s:\n{self.text()}")
 
     def _read_burst(self) -> list[tuple[float, bytes]]:
-        """Every chunk of output until BURST_QUIET_S passes without any (none within 50 ms), with its arrival time."""
+        """Every chunk of output until BURST_QUIET_S passes without any, with its arrival time."""
         chunks: list[tuple[float, bytes]] = []
         wait = 0.05
         while select.select([self.master], [], [], wait)[0]:

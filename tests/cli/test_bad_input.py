@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import regtui
 from tests.factories import (
     CLOSED_PORT_URL,
     CliResult,
@@ -186,6 +187,25 @@ def test_usage_errors_exit_2(initialised: Cli) -> None:
     assert_refused(initialised("frobnicate"), "regtui: argument COMMAND: invalid choice: 'frobnicate'")
     assert_refused(initialised("promote", "churn@1.0.0"), "regtui promote: the following arguments are required: --to")
     assert_refused(initialised("verify"), "verify takes MODEL@VERSION or --all")
+
+
+def test_bad_option_values_name_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty --registry, a --cache that cannot be a file, a negative --limit: one usage line naming the option,
+    and nothing created where the cache would have gone."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert_refused(run_cli(capsys, "--registry", "", "models"), "argument --registry: empty URL")
+    assert_refused(run_cli(capsys, "--cache", blocker / "cache.db", "models"),
+                   f"argument --cache: {blocker / 'cache.db'} cannot be created: {blocker} is not a folder")
+    assert_refused(run_cli(capsys, "--cache", tmp_path, "models"), f"argument --cache: {tmp_path} is a folder")
+    assert_refused(run_cli(capsys, "audit", "--limit", "-5"), "argument --limit: must be 1 or more, not -5")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_version_names_the_release(capsys: pytest.CaptureFixture[str]) -> None:
+    """`regtui --version` prints the package's version on stdout and exits 0."""
+    result = run_cli(capsys, "--version")
+    assert (result.code, result.out.strip()) == (0, f"regtui {regtui.__version__}")
 
 
 @pytest.mark.parametrize("command", [("models",), ("init",), ("sync",), ("show", "churn@1.0.0")])

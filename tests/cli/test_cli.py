@@ -23,7 +23,6 @@ from tests.factories import (
 )
 
 Cli = Callable[..., CliResult]
-DEMO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 
 
 @pytest.fixture
@@ -203,9 +202,7 @@ def test_a_reader_that_stops_early_gets_no_error(sqlite_url: str, make_service: 
 def test_demo_builds_without_the_tui(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`demo --no-tui --dir DIR` builds the demo registry in DIR and prints its URL (skipped without fixtures)."""
-    if not DEMO_FIXTURES.is_dir():
-        pytest.skip(f"{DEMO_FIXTURES} does not exist yet (the demo fixtures are generated separately)")
+    """`demo --no-tui --dir DIR` builds the demo registry in DIR from the bundled fixtures and prints its URL."""
     monkeypatch.setenv("REGTUI_USER", ADMIN)
     result = run_cli(capsys, "demo", "--no-tui", "--dir", tmp_path / "demo")
     url = f"sqlite:///{tmp_path / 'demo' / 'registry.db'}"

@@ -21,8 +21,8 @@ from regtui.domain.policy import (
 from regtui.errors import InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEMO_POLICY = REPO_ROOT / "fixtures" / "demo" / "policy.yaml"
-DEMO_MODELS = REPO_ROOT / "fixtures" / "demo" / "models"
+DEMO_POLICY = REPO_ROOT / "regtui" / "data" / "demo" / "policy.yaml"
+DEMO_MODELS = REPO_ROOT / "regtui" / "data" / "demo" / "models"
 
 FULL = textwrap.dedent("""\
     kind: policy
@@ -371,7 +371,7 @@ def test_guess_direction_unknown_names(metric: str) -> None:
 
 
 def test_demo_policy_parses_and_round_trips() -> None:
-    """fixtures/demo/policy.yaml is valid, gives every demo model thresholds and SLOs, and round-trips."""
+    """regtui/data/demo/policy.yaml is valid, gives every demo model thresholds and SLOs, and round-trips."""
     policy = load_policy_text(DEMO_POLICY.read_text(encoding="utf-8"), str(DEMO_POLICY))
     assert parse_policy(policy_document(policy), "again") == policy
     assert set(policy.models) >= {

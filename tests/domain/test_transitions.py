@@ -44,7 +44,7 @@ REFUSED = [pair for pair in ALL_PAIRS if pair not in ALLOWED]
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), list(ALLOWED))
 def test_allowed_moves_with_reason_and_replacement(from_stage: Stage, to_stage: Stage) -> None:
-    """Every move of DESIGN.md is accepted when it carries what it needs."""
+    """Every move of docs/governance.md is accepted when it carries what it needs."""
     kind = check_move(from_stage, to_stage, reason="incident INC-1", replaced_by="2.0.0")
     assert kind is ALLOWED[(from_stage, to_stage)]
     assert move_kind(from_stage, to_stage) is kind

@@ -1,7 +1,7 @@
 """Concurrent writers on both backends: separate processes race on one model while a reader keeps pulling.
 
 Children come from a forkserver that has imported regtui once: like spawn, no child inherits a parent's
-database connections or threads, but starting eight of them takes a fraction of a second instead of
+database connections or threads, but starting eight of them costs one import of regtui instead of
 eight interpreter start-ups. Each child opens its own RegistryService on the registry URL.
 """
 

@@ -19,7 +19,7 @@ from tests.factories import (
     version_manifest,
 )
 
-DEMO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+DEMO_FIXTURES = Path(__file__).resolve().parents[2] / "regtui" / "data" / "demo"
 
 
 def _imported_fixtures(service: RegistryService, tmp_path: Path) -> None:
@@ -57,8 +57,6 @@ def test_import_of_an_export_reproduces_the_registry(
 @pytest.mark.slow
 def test_the_demo_registry_round_trips(sqlite_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
     """The demo fixtures survive import, export, import, export unchanged (SQLite; its YAML is large)."""
-    if not DEMO_FIXTURES.is_dir():
-        pytest.skip(f"{DEMO_FIXTURES} does not exist yet (the demo fixtures are generated separately)")
     original = make_service(sqlite_url)
     original.import_paths([DEMO_FIXTURES])
     _assert_round_trip(original, make_service(f"sqlite:///{tmp_path / 'copy.db'}"), tmp_path)

@@ -58,7 +58,7 @@ async def test_help_lists_the_screens_bindings(demo_locations: Locations, make_a
         screen = pilot.app.screen
         assert isinstance(screen, HelpScreen) and screen.target_title == "Registry"
         ids = {row.binding_id for row in screen.rows}
-        assert {"focus_filter", "filter_production", "cycle_sort", "go_back", "cursor_down", "select_cursor",
+        assert {"focus_filter", "filter_production", "cycle_sort", "quit_home", "escape_home", "cursor_down", "select_cursor",
                 "refresh", "show_help", "open_audit", "quit"} <= ids
         assert next(row.keys for row in screen.rows if row.binding_id == "cursor_down") == "↓, j"
         await pilot.press("q")
@@ -154,10 +154,12 @@ async def test_offline_header_and_writes_refused(demo_locations: Locations, make
 
 
 async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make_app: AppFactory) -> None:
-    """--readonly: write bindings are gone from footer, help and palette; require_writable says why."""
+    """--readonly: a READ-ONLY badge in the header; write bindings are gone from footer, help and palette;
+    require_writable says why."""
     app = make_app(demo_locations, readonly=True)
-    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
+        assert screen_text(pilot).splitlines()[0].startswith(" regtui  READ-ONLY   sqlite:///")
         app.push_screen(WritingScreen())
         await settle(pilot)
         assert "P" not in app.screen.active_bindings
@@ -168,6 +170,7 @@ async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make
     writable = make_app(demo_locations)
     async with writable.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert "READ-ONLY" not in screen_text(pilot)
         writable.push_screen(WritingScreen())
         await settle(pilot)
         assert writable.screen.active_bindings["P"].enabled and "Promote" in screen_text(pilot)
@@ -184,7 +187,7 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
     themes.mkdir()
     (themes / "good.yaml").write_text('primary: "#5fafff"\n')
     (themes / "broken.yaml").write_text('primary: "not a colour"\n')
-    monkeypatch.setattr("regtui.tui.app.themes_dir", lambda: themes)
+    monkeypatch.setattr("regtui.tui.app.bundled_themes", lambda: themes)
     async with make_app(demo_locations, settings=Settings(theme="broken")).run_test(notifications=True) as pilot:
         await settle(pilot)
         text = screen_text(pilot)

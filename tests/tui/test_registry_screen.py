@@ -66,6 +66,28 @@ async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactor
         assert model_names(table) == ["doc-summarizer", "support-assistant", "ticket-router"]
 
 
+async def test_escape_never_quits_the_home_screen(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Escape leaves the filter, then clears it, then does nothing: the app is still up on the registry; the
+    footer names q as Quit there, and q quits."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"fraud")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#models", WindowTable)
+        await pilot.press("escape")
+        assert pilot.app.screen.focused is table and model_names(table) == ["fraud-detector"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen.query_one("#filter", Input).value == "" and table.total == 8
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert pilot.app.is_running and isinstance(pilot.app.screen, RegistryScreen)
+        assert "q Quit" in screen_text(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not pilot.app.is_running
+
+
 class Frames:
     """The filter text and the table's rows in every frame the app paints."""
 

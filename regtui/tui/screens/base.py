@@ -43,7 +43,7 @@ class RegtuiScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Header, the screen's body, footer."""
-        yield StatusHeader(self.regtui.services.url, self.regtui.clock)
+        yield StatusHeader(self.regtui.services.url, self.regtui.clock, readonly=self.regtui.readonly)
         yield from self.compose_body()
         yield KeyBar()
 

@@ -162,7 +162,7 @@ class ModelScreen(RegtuiScreen):
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Before Textual's own resume handler (Screen's, next in the MRO): have it skip restyling the whole screen
-        (~11-16 ms of every open) when nothing the restyle reads changed since the screen was last styled whole.
+        (a large share of every open) when nothing the restyle reads changed since the screen was last styled whole.
 
         Its widgets restyle themselves when their classes or pseudo-classes change (shown or not); what only a whole
         restyle catches is a change of the stylesheet (a theme: the app's CSS update count) or of the app's own

@@ -30,7 +30,7 @@ SORTS = tuple(ModelSort)
 FILTER_PAINT_HOLD_S = 0.1
 """The longest a keystroke's echo waits for its rows, so that both paint in one frame."""
 READ_AHEAD_DELAY_S = 0.1
-"""How long the cursor rests on a model before the model is read ahead (a held j repeats every ~30 ms)."""
+"""How long the cursor rests on a model before the model is read ahead (longer than a held j's key repeat)."""
 NONE = Toned("-", Tone.MUTED)
 
 
@@ -103,6 +103,8 @@ class RegistryScreen(RegtuiScreen):
     AUTO_FOCUS = "#models"
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit", "Quit", id="quit_home"),
+        Binding("escape", "escape_home", "Clear filter", id="escape_home", show=False),
         Binding("slash", "focus_filter", "Filter", id="focus_filter"),
         Binding("p", "filter_stage('Production')", "Has Production", id="filter_production", show=False),
         Binding("c", "filter_stage('Canary')", "Has Canary", id="filter_canary", show=False),
@@ -115,6 +117,8 @@ class RegistryScreen(RegtuiScreen):
     """
     | Key(s) | Description |
     | :- | :- |
+    | q | Quit regtui (ctrl+q quits from any screen). |
+    | escape | Leave the filter for the list; on the list, clear the filter. Never quits. |
     | / | Filter models by name, owner or description as you type. |
     | p, c, s | Only models with a Production, Canary or Staging version. |
     | a | All models again. |
@@ -258,12 +262,13 @@ class RegistryScreen(RegtuiScreen):
         self.query_state = ModelQuery(self.query_state.text, self.query_state.stage, sort)
         self._apply_query()
 
-    def action_go_back(self) -> None:
-        """Escape in the filter returns to the list; otherwise quit (this is the home screen)."""
-        if self.focused is self.query_one("#filter"):
+    def action_escape_home(self) -> None:
+        """Escape in the filter returns to the list; on the list it clears the filter; it never quits."""
+        search = self.query_one("#filter", Input)
+        if self.focused is search:
             self.query_one("#models").focus()
-        else:
-            super().action_go_back()
+        elif search.value:
+            search.value = ""
 
     def action_rollback_model(self) -> None:
         """The rollback screen of the model under the cursor."""

@@ -300,7 +300,7 @@ class LineageTree(Tree[TreeItem]):
 
     @contextmanager
     def _one_invalidation(self) -> Iterator[None]:
-        """Invalidate once when the block ends, not once per node it adds (each asks for a relayout: ~8 µs a node)."""
+        """Invalidate once when the block ends, not once per node it adds (each asks for a relayout)."""
         self._holding_invalidation = True
         try:
             yield
@@ -344,7 +344,7 @@ class LineageTree(Tree[TreeItem]):
 
     def render_line(self, y: int) -> Strip:
         """Tree's `render_line`, with the widget's style, width and scroll offset read once per repaint (walking the
-        ancestors for the style cost ~0.1 ms a line)."""
+        ancestors for the style on every line was dear)."""
         paint = self._paint
         if paint is None:
             return super().render_line(y)
@@ -356,7 +356,7 @@ class LineageTree(Tree[TreeItem]):
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """Tree's line `y`, built straight as segments from what the repaint's lines share (Tree assembles and renders
-        a rich Text per line: ~0.5 ms); the same line cache, keyed as Tree keys it."""
+        a rich Text per line); the same line cache, keyed as Tree keys it."""
         tree_lines = self._tree_lines
         line = tree_lines[y] if y < len(tree_lines) else None
         item = item_of(line.node) if line is not None else None

@@ -25,12 +25,14 @@ def shorten_middle(text: str, width: int) -> str:
 class StatusHeader(Widget):
     """Shows where the dashboard reads from, as whom, and how fresh the data is."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"status-header--title", "status-header--state"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"status-header--title", "status-header--state",
+                                             "status-header--badge"}
     """
     | Class | Description |
     | :- | :- |
     | `status-header--title` | The product name. |
     | `status-header--state` | The sync state on the right. |
+    | `status-header--badge` | The READ-ONLY badge of a --readonly session. |
     """
 
     DEFAULT_CSS = """
@@ -41,15 +43,21 @@ class StatusHeader(Widget):
         color: $foreground;
         & > .status-header--title { color: $text-accent; text-style: bold; }
         & > .status-header--state { color: $text-success; }
+        & > .status-header--badge { color: $text-warning; text-style: bold reverse; }
         &.-offline { background: $error-muted; }
         &.-offline > .status-header--state { color: $text-error; text-style: bold; }
     }
     """
 
-    def __init__(self, url: str, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+    BADGE = " READ-ONLY "
+    """Shown after the product name in a session started with --readonly."""
+
+    def __init__(self, url: str, clock: Callable[[], datetime], *, readonly: bool = False,
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.url = url
         self.clock = clock
+        self.readonly = readonly
         self.identity: str | None = None
         self.status: SyncStatus | None = None
 
@@ -71,10 +79,14 @@ class StatusHeader(Widget):
         """' regtui  URL  as IDENTITY        synced 3s ago ' fitted to the width, always literal text."""
         state = self.describe_state()
         who = f"  as {self.identity}" if self.identity else ""
-        room = self.size.width - len(" regtui  ") - len(who) - len(state) - 3
+        badge = f" {self.BADGE}" if self.readonly else ""
+        room = self.size.width - len(" regtui  ") - len(badge) - len(who) - len(state) - 3
         url = shorten_middle(self.url, max(0, room))
         left = Text(" ")
         left.append("regtui", foreground_style(self, "status-header--title"))
+        if badge:
+            left.append(" ")
+            left.append(self.BADGE, self.get_component_rich_style("status-header--badge"))
         left.append(f"  {url}{who}" if url else who)
         gap = max(1, self.size.width - left.cell_len - len(state) - 1)
         left.append(" " * gap)
