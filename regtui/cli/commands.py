@@ -8,15 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from regtui import demo
+from regtui.services import demo
 from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
 from regtui.domain.manifest import version_document
 from regtui.domain.text import format_age
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
-from regtui.service import ReadStatus, RegistryService
-from regtui.service_handle import ServiceHandle
+from regtui.services.registry import ReadStatus, RegistryService
+from regtui.services.handle import ServiceHandle
 from regtui.store import model_list, provider_queries, queries
 from regtui.store.cache_reader import CacheReader
 

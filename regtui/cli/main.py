@@ -13,7 +13,7 @@ from regtui.cli.options import common_options
 from regtui.cli.output import warn
 from regtui.config import load_settings, settings_locations
 from regtui.errors import RegtuiError
-from regtui.service_handle import ServiceHandle
+from regtui.services.handle import ServiceHandle
 
 SIGPIPE_STATUS = 141
 """What a shell reports for a command killed by SIGPIPE: 128 + 13."""

@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from regtui import provider_workflow
+from regtui.services import providers as provider_services
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.options import common_options
@@ -23,7 +23,7 @@ from regtui.domain.providers import (
     days_left,
     latest_checks,
 )
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import provider_queries
 from regtui.store.provider_queries import PinView
 
@@ -56,7 +56,7 @@ def cmd_add(args: argparse.Namespace, service: RegistryService) -> int:
     """Create or update a provider's feed configuration (admin)."""
     feed = FeedConfig(args.provider, args.url, FeedFormat(args.format), args.api_key_env, tuple(args.alias),
                       tuple(args.include))
-    changed = provider_workflow.add_feed(service, feed)
+    changed = provider_services.add_feed(service, feed)
     if args.json:
         print_json({"provider": feed.provider, "changed": changed})
     else:
@@ -84,7 +84,7 @@ def _configure_fetch(parser: argparse.ArgumentParser) -> None:
 
 def cmd_fetch(args: argparse.Namespace, service: RegistryService) -> int:
     """Fetch feeds; each failure is one line on stderr and exit 2, the other feeds are still recorded."""
-    results = provider_workflow.fetch_feeds(service, args.names or None)
+    results = provider_services.fetch_feeds(service, args.names or None)
     if args.json:
         print_json(results)
     else:
@@ -97,7 +97,7 @@ def cmd_fetch(args: argparse.Namespace, service: RegistryService) -> int:
     return 2 if any(result.failed for result in results) else 0
 
 
-def _fetch_summary(result: provider_workflow.FeedResult) -> str:
+def _fetch_summary(result: provider_services.FeedResult) -> str:
     """'2 new (a, b); 1 deprecation notice (c)' or the status."""
     parts = [f"{len(ids)} {label} ({', '.join(ids)})" for label, ids in
              (("new", result.new), ("deprecation notice(s)", result.deprecated), ("listed again", result.relisted)) if ids]
@@ -253,9 +253,9 @@ def _configure_qualify(parser: argparse.ArgumentParser) -> None:
 
 def cmd_qualify(args: argparse.Namespace, service: RegistryService) -> int:
     """Record one qualification check with its evidence (reviewer role)."""
-    evidence = provider_workflow.evidence_of(args.evidence)
+    evidence = provider_services.evidence_of(args.evidence)
     check = CheckName(args.check)
-    status = provider_workflow.qualify(service, args.provider, args.version, check, args.passed, evidence)
+    status = provider_services.qualify(service, args.provider, args.version, check, args.passed, evidence)
     if args.json:
         print_json({"provider": args.provider, "version": args.version, "check": check.value, "passed": args.passed,
                     "evidence": evidence, "status": status.value})
@@ -274,7 +274,7 @@ def _configure_assess(parser: argparse.ArgumentParser) -> None:
 
 def cmd_assess(args: argparse.Namespace, service: RegistryService) -> int:
     """Record a provider version's impact assessment (reviewer role)."""
-    changed = provider_workflow.assess_version(service, args.provider, args.version, args.impact, args.notes)
+    changed = provider_services.assess_version(service, args.provider, args.version, args.impact, args.notes)
     if args.json:
         print_json({"provider": args.provider, "version": args.version, "changed": changed})
     else:
@@ -293,7 +293,7 @@ def _configure_pin(parser: argparse.ArgumentParser) -> None:
 def cmd_pin(args: argparse.Namespace, service: RegistryService) -> int:
     """Register a new patch version (change kind dependency) that pins another provider version."""
     model, version = split_ref(args.ref)
-    outcome = provider_workflow.pin(service, model, version, args.provider_version, provider=args.provider,
+    outcome = provider_services.pin(service, model, version, args.provider_version, provider=args.provider,
                                     new_version=args.new_version)
     if args.json:
         print_json(outcome)

@@ -13,7 +13,7 @@ from regtui.config import Locations
 from regtui.errors import InputError
 from regtui.resources import demo_fixtures_dir
 from regtui.domain.entry import utc_now
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 
 DEMO_USER = "alice"
 """Who `regtui demo` acts as unless told: a contributor and reviewer of team-risk, so the queue is workable."""

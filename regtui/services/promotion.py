@@ -20,7 +20,7 @@ from regtui.domain.roles import Right, Role
 from regtui.domain.transitions import MoveKind, required_right
 from regtui.errors import RegtuiError, RuleError
 from regtui.providers.http_artifacts import stream_http
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import promotions, rollbacks
 from regtui.store.access import has_admin, require, rights_of_identity
 from regtui.store.engine import translate_errors

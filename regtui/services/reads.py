@@ -14,13 +14,13 @@ from regtui.domain.entry import Artifact
 from regtui.domain.hashchain import verify_chain
 from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.model_versions import VersionSummary, model_versions, version_detail
 from regtui.store.tables import EventRow
-from regtui.tui.views import (
+from regtui.services.views import (
     ChainState,
     EventLine,
     EventQuery,

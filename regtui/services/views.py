@@ -1,4 +1,4 @@
-"""What the screens show: plain, cleaned rows and details, built from the cache by regtui.tui.browse."""
+"""What the screens show: plain, cleaned rows and details, built from the cache by regtui.services.reads."""
 
 from __future__ import annotations
 

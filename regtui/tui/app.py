@@ -21,7 +21,7 @@ from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.resources import themes_dir
-from regtui.service_handle import ServiceHandle
+from regtui.services.handle import ServiceHandle
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
@@ -30,11 +30,11 @@ from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import SyncStatus
 from regtui.tui.themes import load_themes
-from regtui.tui.views import ChainState
+from regtui.services.views import ChainState
 from regtui.tui.widgets.window_table import WindowTable
 
 if TYPE_CHECKING:
-    from regtui.service import RegistryService
+    from regtui.services.registry import RegistryService
     from regtui.tui.screens.model import ModelRead, ModelScreen
 
 FALLBACK_THEME = "textual-dark"
@@ -252,10 +252,10 @@ class RegtuiApp(App[int]):
     @work(thread=True, exclusive=True, group=FETCH_GROUP, exit_on_error=False)
     def _fetch_feeds(self, asked: bool) -> None:
         """Fetch and record (in a thread), then post the outcome."""
-        from regtui import provider_workflow
+        from regtui.services import providers as provider_services
 
         try:
-            results = provider_workflow.fetch_feeds(self.service)
+            results = provider_services.fetch_feeds(self.service)
         except RegtuiError as exc:
             self.post_message(FeedsFetched([], exc, asked))
             return

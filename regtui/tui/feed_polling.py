@@ -10,7 +10,7 @@ from regtui.domain.text import clean_single_line
 from regtui.errors import RegtuiError
 
 if TYPE_CHECKING:
-    from regtui.provider_workflow import FeedResult
+    from regtui.services.providers import FeedResult
 
 FETCH_GROUP = "providers-fetch"
 

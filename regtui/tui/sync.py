@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from regtui.domain.text import format_age
 
 if TYPE_CHECKING:
-    from regtui.service import ReadStatus
+    from regtui.services.registry import ReadStatus
 
 
 @dataclass(frozen=True)

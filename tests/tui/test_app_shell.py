@@ -12,7 +12,7 @@ import pytest
 from textual.binding import Binding, BindingType
 
 from regtui.config import Locations, Settings
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.tui.collector import QUIET_TICK_S, YOUNG_COLLECTION_EVERY, QuietCollector
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from regtui import provider_workflow
+from regtui.services import providers as provider_services
 from regtui.config import Locations, Settings
 from regtui.domain.providers import FeedConfig, FeedFormat
 from regtui.errors import RegistryUnavailableError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store.provider_queries import ChangelogEntry
 from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
 from regtui.tui.widgets.window_table import WindowTable
@@ -143,9 +143,9 @@ async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_a
 async def test_failed_feed_result_is_reported(demo_locations: Locations, make_app: AppFactory,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A feed that failed (others fetched) is reported with provider and reason."""
-    def partly(*_args: object, **_kwargs: object) -> list[provider_workflow.FeedResult]:
-        return [provider_workflow.FeedResult("anthropic", "https://x", "unchanged"),
-                provider_workflow.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
+    def partly(*_args: object, **_kwargs: object) -> list[provider_services.FeedResult]:
+        return [provider_services.FeedResult("anthropic", "https://x", "unchanged"),
+                provider_services.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
 
     monkeypatch.setattr(provider_workflow, "fetch_feeds", partly)
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
@@ -179,7 +179,7 @@ async def test_feeds_are_fetched_on_the_interval(demo_locations: Locations, make
         admin = RegistryService(demo_locations)
         for provider, url in feeds.items():
             fmt = FeedFormat.OPENAI if provider == "openai" else FeedFormat.ANTHROPIC
-            provider_workflow.add_feed(admin, FeedConfig(provider, url, fmt))
+            provider_services.add_feed(admin, FeedConfig(provider, url, fmt))
         admin.close()
         monkeypatch.setenv("REGTUI_USER", "alice")
         app = make_app(demo_locations, settings=Settings(feed_interval=0.3))

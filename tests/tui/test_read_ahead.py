@@ -15,7 +15,7 @@ from regtui.tui.read_ahead import ReadAhead
 from regtui.tui.screens import model as model_screen
 from regtui.tui.screens.model import ModelRead, ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
-from regtui.tui.views import ModelOverview
+from regtui.services.views import ModelOverview
 from tests.factories import change_stage
 from tests.tui.conftest import AppFactory
 from tests.tui.driving import settle

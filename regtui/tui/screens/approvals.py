@@ -14,14 +14,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
 from regtui.errors import RegtuiError
 from regtui.store.promotions import DecisionOutcome
-from regtui.tui import review
-from regtui.tui.review import QueueLine
+from regtui.services import review
+from regtui.services.review import QueueLine
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.comment import CommentScreen
 from regtui.tui.screens.diff import DiffScreen
@@ -145,7 +145,7 @@ class ApprovalsScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="approvals-queue", exit_on_error=False)
     def load_queue(self) -> None:
         """Read the open requests and evaluate their gates (in a thread)."""
-        self.post_message(self.QueueLoaded(review.approval_queue(self.regtui.service)))
+        self.post_message(self.QueueLoaded(review.approval_queue(self.regtui.services.registry)))
 
     def on_approvals_screen_queue_loaded(self, message: QueueLoaded) -> None:
         """Keep the queue and show it."""
@@ -259,7 +259,7 @@ class ApprovalsScreen(RegtuiScreen):
     def decide_request(self, request_id: int, decision: Decision, comment: str) -> None:
         """Record the decision through the shared write path (in a thread)."""
         try:
-            outcome = workflow.decide(self.regtui.service, request_id, decision, comment)
+            outcome = promotion.decide(self.regtui.services.registry, request_id, decision, comment)
         except RegtuiError as error:
             self.post_message(self.DecisionRefused(error))
             return

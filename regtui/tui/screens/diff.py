@@ -19,8 +19,8 @@ from textual.widgets import Static
 from regtui.domain.diff import OVERALL, FieldChange, MetricDelta, VersionDiff
 from regtui.domain.policy import format_number
 from regtui.domain.text import clean_single_line
-from regtui.tui import review
-from regtui.tui.review import DiffSide, DiffView
+from regtui.services import review
+from regtui.services.review import DiffSide, DiffView
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Cell, Tone, Toned
@@ -148,7 +148,7 @@ class DiffScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load_diff(self) -> None:
         """Read both versions and the policy, and compare them (in a thread)."""
-        self.post_message(self.DiffLoaded(review.version_diff(self.regtui.service, self.model, self.candidate,
+        self.post_message(self.DiffLoaded(review.version_diff(self.regtui.services.registry, self.model, self.candidate,
                                                               self.baseline)))
 
     def on_diff_screen_diff_loaded(self, message: DiffLoaded) -> None:

@@ -23,7 +23,7 @@ from regtui.store.model_list import ModelSort, ModelState, ModelSummary
 from regtui.tui.paint_hold import PaintHold
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Cell, Tone, Toned
-from regtui.tui.views import ModelLine, ModelQuery
+from regtui.services.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 SORTS = tuple(ModelSort)

@@ -17,14 +17,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.text import clean_single_line
 from regtui.errors import ConflictError, RegtuiError
 from regtui.store.rollbacks import RollbackOutcome
-from regtui.tui import review
-from regtui.tui.browse import clean_deep
-from regtui.tui.review import HistoryLine, RollbackView
+from regtui.services import review
+from regtui.services.reads import clean_deep
+from regtui.services.review import HistoryLine, RollbackView
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.confirm_rollback import ConfirmRollbackScreen
 from regtui.tui.tones import Cell, Tone, Toned
@@ -173,7 +173,7 @@ class RollbackScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="rollback-history", exit_on_error=False)
     def load_history(self) -> None:
         """Read the Production history and retention windows (in a thread)."""
-        self.post_message(self.HistoryLoaded(review.rollback_view(self.regtui.service, self.model)))
+        self.post_message(self.HistoryLoaded(review.rollback_view(self.regtui.services.registry, self.model)))
 
     def on_rollback_screen_history_loaded(self, message: HistoryLoaded) -> None:
         """Show the history, keeping the cursor where it is (on the new Production version after a rollback)."""
@@ -276,7 +276,7 @@ class RollbackScreen(RegtuiScreen):
     def verify_target(self, run: int, line: HistoryLine, confirm: bool) -> None:
         """Re-hash the version's artifacts from the registry's records, posting progress (in a thread)."""
         try:
-            results = workflow.verify_version(self.regtui.service, self.model, line.key, on_bytes=self._progress(run))
+            results = promotion.verify_version(self.regtui.services.registry, self.model, line.key, on_bytes=self._progress(run))
         except RegtuiError as error:
             self.post_message(self.Verified(run, line, (), confirm, error))
             return
@@ -356,9 +356,9 @@ class RollbackScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="rollback-write", exit_on_error=False)
     def roll_back(self, run: int, line: HistoryLine, production: str | None, reason: str, dry_run: bool) -> None:
         """The rollback through the shared write path (in a thread); after a conflict, sync before saying so."""
-        service = self.regtui.service
+        service = self.regtui.services.registry
         try:
-            outcome = workflow.rollback(service, self.model, line.key, reason, dry_run=dry_run,
+            outcome = promotion.rollback(service, self.model, line.key, reason, dry_run=dry_run,
                                         expected_production=production, on_bytes=self._progress(run))
         except RegtuiError as error:
             if isinstance(error, ConflictError):
