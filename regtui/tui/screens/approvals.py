@@ -145,7 +145,7 @@ class ApprovalsScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="approvals-queue", exit_on_error=False)
     def load_queue(self) -> None:
         """Read the open requests and evaluate their gates (in a thread)."""
-        self.post_message(self.QueueLoaded(review.approval_queue(self.regtui.services.registry)))
+        self.post_message(self.QueueLoaded(review.approval_queue(self.regtui.service)))
 
     def on_approvals_screen_queue_loaded(self, message: QueueLoaded) -> None:
         """Keep the queue and show it."""
@@ -259,7 +259,7 @@ class ApprovalsScreen(RegtuiScreen):
     def decide_request(self, request_id: int, decision: Decision, comment: str) -> None:
         """Record the decision through the shared write path (in a thread)."""
         try:
-            outcome = promotion.decide(self.regtui.services.registry, request_id, decision, comment)
+            outcome = promotion.decide(self.regtui.service, request_id, decision, comment)
         except RegtuiError as error:
             self.post_message(self.DecisionRefused(error))
             return

@@ -89,7 +89,7 @@ class AuditScreen(RegtuiScreen):
 
     def _source(self, query: EventQuery) -> tuple[Fetch[EventLine], Count]:
         """Fetch and count callbacks bound to one filter."""
-        service = self.regtui.services.registry
+        service = self.regtui.service
         return partial(reads.list_events, service, query), partial(reads.count_events, service, query)
 
     def on_mount(self) -> None:
@@ -153,7 +153,7 @@ class AuditScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="audit-chain", exit_on_error=False)
     def verify_chain(self, since: ChainState | None) -> None:
         """Verify the entries' hash links after `since` (in a thread)."""
-        self.post_message(self.ChainVerified(reads.verify_log(self.regtui.services.registry, since)))
+        self.post_message(self.ChainVerified(reads.verify_log(self.regtui.service, since)))
 
     def on_audit_screen_chain_verified(self, message: ChainVerified) -> None:
         """Show 'chain intact (N entries)' or 'BROKEN at entry N: reason'."""

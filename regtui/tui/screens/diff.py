@@ -148,7 +148,7 @@ class DiffScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load_diff(self) -> None:
         """Read both versions and the policy, and compare them (in a thread)."""
-        self.post_message(self.DiffLoaded(review.version_diff(self.regtui.services.registry, self.model, self.candidate,
+        self.post_message(self.DiffLoaded(review.version_diff(self.regtui.service, self.model, self.candidate,
                                                               self.baseline)))
 
     def on_diff_screen_diff_loaded(self, message: DiffLoaded) -> None:

@@ -275,7 +275,7 @@ class PromoteScreen(ModalScreen[bool]):
     def load_preview(self, target: Stage | None, evidence: dict[str, Any], share: float | None, reason: str) -> None:
         """Read the version and evaluate what promote would check (in a thread; writes nothing)."""
         try:
-            preview = review.promotion_preview(self.regtui.services.registry, self.model, self.version, target, evidence,
+            preview = review.promotion_preview(self.regtui.service, self.model, self.version, target, evidence,
                                                share, reason)
         except RegtuiError as error:
             self.post_message(self.PreviewLoaded(target, None, error))
@@ -382,7 +382,7 @@ class PromoteScreen(ModalScreen[bool]):
     def submit_promotion(self, target: Stage, seen: Stage, evidence: dict[str, Any], share: float | None,
                          reason: str) -> None:
         """promote through the shared write path; after a conflict, sync the cache before saying so."""
-        service = self.regtui.services.registry
+        service = self.regtui.service
         try:
             outcome = promotion.promote(service, self.model, self.version, target, evidence=evidence or None,
                                        reason=reason or None, canary_share=share, expected_stage=seen)

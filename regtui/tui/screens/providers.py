@@ -256,7 +256,7 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-load", exit_on_error=False)
     def load(self) -> None:
         """Pins in Production/Canary and the change log, cleaned (in a thread)."""
-        service = self.regtui.services.registry
+        service = self.regtui.service
         with service.reading() as session:
             data = ProvidersData(pinned_versions(session, self.regtui.clock(), stages=PIN_STAGES), changelog(session))
         self.post_message(self.Loaded(clean_deep(data)))
@@ -342,7 +342,7 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-matrix", exit_on_error=False)
     def load_matrix(self, provider: str, version: str) -> None:
         """One version's four checks (in a thread)."""
-        with self.regtui.services.registry.reading() as session:
+        with self.regtui.service.reading() as session:
             cells = qualification_matrix(session, provider, version)
         self.post_message(self.MatrixLoaded((provider, version), clean_deep(cells)))
 
@@ -394,7 +394,7 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-check", exit_on_error=False)
     def record_check(self, provider: str, version: str, check: CheckName, passed: bool, evidence: str) -> None:
         """Record the check (in a thread); a refusal is reported with its rule by the screen's error handler."""
-        status = provider_services.qualify(self.regtui.services.registry, provider, version, check,
+        status = provider_services.qualify(self.regtui.service, provider, version, check,
                                            passed, provider_services.evidence_of(evidence))
         verdict = "pass" if passed else "fail"
         self.post_message(self.Done(f"{check.label} {verdict} recorded for {provider} {version}: now {status.value}",

@@ -173,7 +173,7 @@ class RollbackScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="rollback-history", exit_on_error=False)
     def load_history(self) -> None:
         """Read the Production history and retention windows (in a thread)."""
-        self.post_message(self.HistoryLoaded(review.rollback_view(self.regtui.services.registry, self.model)))
+        self.post_message(self.HistoryLoaded(review.rollback_view(self.regtui.service, self.model)))
 
     def on_rollback_screen_history_loaded(self, message: HistoryLoaded) -> None:
         """Show the history, keeping the cursor where it is (on the new Production version after a rollback)."""
@@ -276,7 +276,7 @@ class RollbackScreen(RegtuiScreen):
     def verify_target(self, run: int, line: HistoryLine, confirm: bool) -> None:
         """Re-hash the version's artifacts from the registry's records, posting progress (in a thread)."""
         try:
-            results = promotion.verify_version(self.regtui.services.registry, self.model, line.key, on_bytes=self._progress(run))
+            results = promotion.verify_version(self.regtui.service, self.model, line.key, on_bytes=self._progress(run))
         except RegtuiError as error:
             self.post_message(self.Verified(run, line, (), confirm, error))
             return
@@ -356,7 +356,7 @@ class RollbackScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="rollback-write", exit_on_error=False)
     def roll_back(self, run: int, line: HistoryLine, production: str | None, reason: str, dry_run: bool) -> None:
         """The rollback through the shared write path (in a thread); after a conflict, sync before saying so."""
-        service = self.regtui.services.registry
+        service = self.regtui.service
         try:
             outcome = promotion.rollback(service, self.model, line.key, reason, dry_run=dry_run,
                                         expected_production=production, on_bytes=self._progress(run))
