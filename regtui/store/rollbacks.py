@@ -15,6 +15,7 @@ from regtui.domain.roles import Right
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
 from regtui.errors import RuleError
+from regtui.domain.outcomes import RollbackOutcome
 from regtui.store.access import require
 from regtui.store.direct import write
 from regtui.store.facts import check_seen_stage, load_subject, require_version, was_in_production
@@ -35,17 +36,6 @@ class RollbackTarget:
     archived_at: datetime
     retention_ends: datetime
     eligible: bool
-
-
-@dataclass(frozen=True)
-class RollbackOutcome:
-    """What a rollback did (or, for a dry run, would do)."""
-
-    model: str
-    to_version: str
-    from_version: str | None
-    reason: str
-    verified: tuple[str, ...]
 
 
 def rollback_targets(session: Session, model: str, policy: ModelPolicy, now: datetime) -> list[RollbackTarget]:
