@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from regtui.services import promotion
+from regtui.services import admin, audit, promotion
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.output import print_json, print_table, say
@@ -18,8 +18,6 @@ from regtui.domain.policy import load_policy_text, policy_document
 from regtui.domain.roles import Role
 from regtui.errors import CheckFailedError, InputError, PendingError
 from regtui.services.registry import RegistryService
-from regtui.store.policies import get_policy
-from regtui.store.queries import list_users
 
 
 def _stage(text: str) -> Stage:
@@ -182,7 +180,7 @@ def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
     if args.target == "verify":
         return _audit_verify(args, service)
     fresh_read(service)
-    rows = promotion.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
+    rows = audit.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
     if args.json:
         print_json([{"position": r.position, "kind": r.kind, "actor": r.actor, "at": r.at, "model": r.model,
                      "version": r.version, "from_stage": r.from_stage, "to_stage": r.to_stage, "details": r.details,
@@ -213,7 +211,7 @@ def _event_detail(details: dict[str, Any]) -> str:
 
 def _audit_verify(args: argparse.Namespace, service: RegistryService) -> int:
     """Verify the whole chain; exit 1 naming the first broken entry."""
-    count, broken = promotion.verify_audit_chain(service)
+    count, broken = audit.verify_audit_chain(service)
     if args.json:
         print_json({"entries": count, "intact": broken is None,
                     "broken_at": broken.position if broken else None, "reason": broken.reason if broken else None})
@@ -242,12 +240,11 @@ def cmd_roles(args: argparse.Namespace, service: RegistryService) -> int:
         except ValueError as exc:
             raise InputError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
         teams = [t.strip() for t in args.teams.split(",") if t.strip()] if args.teams is not None else None
-        promotion.set_roles(service, args.identity, roles, teams)
+        admin.set_roles(service, args.identity, roles, teams)
         say(f"{args.identity}: roles {', '.join(r.value for r in roles) or 'none'}")
         return 0
     fresh_read(service)
-    with service.reading() as session:
-        users = list_users(session)
+    users = admin.users(service)
     if args.json:
         print_json(users)
         return 0
@@ -270,12 +267,11 @@ def cmd_policy(args: argparse.Namespace, service: RegistryService) -> int:
             text = args.file.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
-        changed = promotion.set_registry_policy(service, load_policy_text(text, str(args.file)))
+        changed = admin.set_registry_policy(service, load_policy_text(text, str(args.file)))
         say("policy updated" if changed else "policy unchanged")
         return 0
     fresh_read(service)
-    with service.reading() as session:
-        document = policy_document(get_policy(session))
+    document = policy_document(admin.policy(service))
     if args.json:
         print_json(document)
     else:

@@ -34,6 +34,7 @@ from regtui.domain.provider_manifest import providers_document
 from regtui.domain.text import format_age
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
+from regtui.services.access import actor_in, require
 from regtui.store import queries
 from regtui.store.access import resolve_identity
 from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
@@ -212,7 +213,9 @@ class RegistryService:
     def apply(self, manifests: ManifestSet, *, restore: bool) -> ImportReport:
         """Write parsed manifests as the acting identity."""
         actor = self.identity()
+        right, action = manifests.required_right()
         with self.writing() as session:
+            require(actor_in(session, actor), right, action)
             return import_manifests(session, manifests, actor=actor, now=self.clock(), restore=restore)
 
     def register(self, path: Path) -> ImportReport:

@@ -131,7 +131,7 @@ async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_a
     def unreachable(*_args: object, **_kwargs: object) -> list[object]:
         raise RegistryUnavailableError("feed host unreachable: api.openai.com")
 
-    monkeypatch.setattr(provider_workflow, "fetch_feeds", unreachable)
+    monkeypatch.setattr(provider_services, "fetch_feeds", unreachable)
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
         screen = await open_providers(pilot)
         await pilot.press("f")
@@ -147,7 +147,7 @@ async def test_failed_feed_result_is_reported(demo_locations: Locations, make_ap
         return [provider_services.FeedResult("anthropic", "https://x", "unchanged"),
                 provider_services.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
 
-    monkeypatch.setattr(provider_workflow, "fetch_feeds", partly)
+    monkeypatch.setattr(provider_services, "fetch_feeds", partly)
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
         await open_providers(pilot)
         await pilot.press("f")
@@ -198,7 +198,7 @@ async def test_no_interval_fetch_in_a_readonly_session(demo_locations: Locations
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A read-only session never fetches on the interval (it may not write what the feeds say)."""
     calls: list[object] = []
-    monkeypatch.setattr(provider_workflow, "fetch_feeds", lambda *args, **kwargs: calls.append(args) or [])
+    monkeypatch.setattr(provider_services, "fetch_feeds", lambda *args, **kwargs: calls.append(args) or [])
     async with make_app(demo_locations, readonly=True, settings=Settings(feed_interval=0.1)).run_test() as pilot:
         await settle(pilot)
         await pilot.pause(0.5)

@@ -2,7 +2,7 @@
 
 The seed is built once per session through the real write path: `init` as `admin`, a `kind: registry`
 manifest (people, roles, teams, the model and its owning team), version manifests with real artifact
-files, the policy set with promotion.set_registry_policy, and one gated Canary -> Production promotion.
+files, the policy set with set_registry_policy, and one gated Canary -> Production promotion.
 Every test then works on its own copy: this folder's `registry_url` (same backends and ids as the one in
 tests/pg_server.py) is a file copy on SQLite and CREATE DATABASE ... TEMPLATE on PostgreSQL. On
 PostgreSQL every person is a real database role and acts through its own URL, because there the
@@ -41,6 +41,7 @@ from regtui.domain.approvals import Decision
 from regtui.domain.checksums import file_uri_to_path
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
+from regtui.services.admin import set_registry_policy
 from regtui.services.registry import ReadStatus, RegistryService, utc_now
 from regtui.store import promotions
 from regtui.store.cache import read_state
@@ -277,7 +278,7 @@ def _seed(world: World, folder: Path) -> None:
     for version, parent, kind, stage, fields in VERSIONS:
         version_manifest(folder / "manifests", MODEL, version, parent=parent, change_kind=kind, stage=stage, **fields)
     admin.import_paths([folder / "manifests"])
-    promotion.set_registry_policy(admin, load_policy_text(POLICY_YAML, "workflow test policy"))
+    set_registry_policy(admin, load_policy_text(POLICY_YAML, "workflow test policy"))
     world.production_request("1.1.0")
     assert world.promote("dave", "1.1.0", Stage.PRODUCTION).applied
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from regtui.services import promotion
+from regtui.services import audit, promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.store.log import row_to_entry
@@ -40,7 +40,7 @@ def test_every_workflow_step_is_logged_with_actor_time_and_details(world: World)
     assert all(set(a) == {"identity", "capacity", "at"} for a in promoted.details["approvers"])
     assert entries[2].details["comment"] == "fairness summary is vague"
     assert entries[12].details["reason"] == "INC-8"
-    assert promotion.verify_audit_chain(world.service("frank")) == (before + len(entries), None)
+    assert audit.verify_audit_chain(world.service("frank")) == (before + len(entries), None)
 
 
 def test_the_log_is_append_only_and_audit_verify_exits_0_when_intact(world: World, cli_as: WorldCli) -> None:

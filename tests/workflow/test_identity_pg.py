@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from regtui.services import promotion
+from regtui.services import audit, promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
 from regtui.errors import RuleError
+from regtui.services.admin import set_registry_policy
 from regtui.services.registry import RegistryService
 from tests.factories import run_cli, version_manifest, write_manifest
 from tests.pg_server import create_pg_role, grant_all_on_tables
@@ -31,7 +32,7 @@ def _registry(url: str, folder: Path) -> None:
     version_manifest(folder, "churn", "1.0.0", stage="Staging")
     try:
         admin.import_paths([folder])
-        promotion.set_registry_policy(admin, load_policy_text(POLICY_YAML, "policy.yaml"))
+        set_registry_policy(admin, load_policy_text(POLICY_YAML, "policy.yaml"))
     finally:
         admin.close()
 
@@ -39,7 +40,7 @@ def _registry(url: str, folder: Path) -> None:
 def _actors(service: RegistryService) -> list[tuple[str, str]]:
     """(kind, actor) of every log entry after the setup, read from the registry."""
     service.sync()
-    entries = reversed(promotion.audit_entries(service))
+    entries = reversed(audit.audit_entries(service))
     return [(e.kind, e.actor) for e in entries if e.kind not in ("register", "policy")]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from regtui.services import promotion
+from regtui.services import audit, promotion
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError, RegistryUnavailableError
 from regtui.store import engine as engine_module
@@ -39,7 +39,7 @@ def test_a_batch_appended_after_a_single_entry_in_one_transaction_continues_the_
         assert row_to_entry(entry).digest() == entry.hash
     assert [e.details for e in entries[1:]] == [{"n": 1}, {"n": 2}, {"n": 3}]
     assert {e.change_seq for e in entries[1:]} == {seq}
-    assert promotion.verify_audit_chain(world.service(ADMIN)) == (before + 3, None)
+    assert audit.verify_audit_chain(world.service(ADMIN)) == (before + 3, None)
 
 
 def test_an_empty_batch_writes_nothing(world: World) -> None:
@@ -73,7 +73,7 @@ def test_an_applied_promotion_whose_writes_fail_writes_nothing_and_the_next_one_
     _refuse_promotion_entries(world, refuse=False)
     assert world.promote("dave", "1.2.0", Stage.PRODUCTION).applied
     assert (world.stage("1.2.0"), world.stage("1.1.0")) == ("Production", "Archived")
-    assert promotion.verify_audit_chain(world.service(ADMIN))[1] is None
+    assert audit.verify_audit_chain(world.service(ADMIN))[1] is None
 
 
 def _refuse_promotion_entries(world: World, *, refuse: bool) -> None:
