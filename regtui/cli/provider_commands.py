@@ -23,9 +23,9 @@ from regtui.domain.providers import (
     days_left,
     latest_checks,
 )
+from regtui.domain.provider_views import PinView
+from regtui.services import provider_reads
 from regtui.services.registry import RegistryService
-from regtui.store import provider_queries
-from regtui.store.provider_queries import PinView
 
 CHECK_MARKS = {True: "✓", False: "✗", None: "·"}
 
@@ -67,8 +67,7 @@ def cmd_add(args: argparse.Namespace, service: RegistryService) -> int:
 def cmd_feeds(args: argparse.Namespace, service: RegistryService) -> int:
     """List configured feeds (the key variable's name, never a key)."""
     fresh_read(service)
-    with service.reading() as session:
-        feeds = provider_queries.list_feeds(session)
+    feeds = provider_reads.feeds(service)
     if args.json:
         print_json(feeds)
         return 0
@@ -123,8 +122,7 @@ def cmd_list(args: argparse.Namespace, service: RegistryService) -> int:
     """Provider versions with qualification status, checks and retirement countdowns."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        versions = provider_queries.provider_versions(session, args.provider)
+    versions = provider_reads.provider_versions(service, args.provider)
     if args.status is not None:
         versions = [v for v in versions if v.status is args.status]
     if args.json:
@@ -188,8 +186,7 @@ def _configure_changelog(parser: argparse.ArgumentParser) -> None:
 def cmd_changelog(args: argparse.Namespace, service: RegistryService) -> int:
     """The standard's change log: provider model, version, change date, impact assessment, qualification status."""
     fresh_read(service)
-    with service.reading() as session:
-        entries = provider_queries.changelog(session, args.provider)
+    entries = provider_reads.changelog(service, args.provider)
     if args.json:
         print_json(entries)
         return 0
@@ -209,9 +206,7 @@ def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     """One provider version with its qualification matrix and check history."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        version = provider_queries.find_provider_version(session, args.provider, args.version)
-        matrix = provider_queries.qualification_matrix(session, args.provider, args.version)
+    version, matrix = provider_reads.provider_version(service, args.provider, args.version)
     if args.json:
         print_json({**_version_plain(version, now), "history": [c for cell in matrix for c in cell.history]})
         return 0
@@ -312,9 +307,7 @@ def cmd_pins(args: argparse.Namespace, service: RegistryService) -> int:
     """Which in-house versions pin which provider versions, with what the gates would say."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        stages = tuple(Stage) if args.all else provider_queries.LIVE_STAGES
-        views = provider_queries.pinned_versions(session, now, stages)
+    views = provider_reads.pinned_versions(service, now, tuple(Stage) if args.all else provider_reads.LIVE_STAGES)
     if args.json:
         print_json([_pin_plain(v) for v in views])
         return 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from regtui.domain.entry import VersionEntry
-from regtui.domain.manifest import VersionManifest
+if TYPE_CHECKING:
+    from regtui.domain.entry import VersionEntry
+    from regtui.domain.manifest import VersionManifest
 
 
 class ModelSort(StrEnum):

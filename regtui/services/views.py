@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Mapping
 
 from regtui.domain.hashchain import GENESIS_HASH
-from regtui.store.model_list import ModelSort
+from regtui.domain.listing import ModelSort
 
 if TYPE_CHECKING:
     from regtui.domain.entry import Artifact

@@ -19,7 +19,7 @@ from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
 from regtui.errors import RegtuiError
-from regtui.store.promotions import DecisionOutcome
+from regtui.domain.outcomes import DecisionOutcome
 from regtui.services import review
 from regtui.services.review import QueueLine
 from regtui.tui.screens.base import RegtuiScreen

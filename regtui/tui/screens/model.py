@@ -16,8 +16,8 @@ from textual.widgets import Static, Tree
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
-from regtui.store.cache_reader import CacheReader
 from regtui.services import reads
+from regtui.services.handle import CacheReader
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.diff import DiffScreen

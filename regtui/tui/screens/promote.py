@@ -34,8 +34,7 @@ from regtui.domain.evidence import parse_evidence
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind
 from regtui.errors import ConflictError, InputError, RegtuiError
-from regtui.store.previews import PromotionPreview
-from regtui.store.promotions import PromotionOutcome
+from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
 from regtui.services import review
 from regtui.tui.debounce import Debounce
 from regtui.tui.tones import Tone, Toned

@@ -21,7 +21,7 @@ from regtui.services import promotion
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.text import clean_single_line
 from regtui.errors import ConflictError, RegtuiError
-from regtui.store.rollbacks import RollbackOutcome
+from regtui.domain.outcomes import RollbackOutcome
 from regtui.services import review
 from regtui.services.reads import clean_deep
 from regtui.services.review import HistoryLine, RollbackView
