@@ -410,7 +410,7 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
 
         clock.expect(opened)
         if not read_ahead:
-            app._read_ahead.invalidate()
+            app.opening.ahead.invalidate()
         started = time.perf_counter()
         await app._press_keys(["enter"])
         times.append(await clock.wait(started))
