@@ -159,7 +159,8 @@ class RegistryService:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session on the cache for reads."""
+        """A session on the cache for the services' own reads (the front ends call services functions and never
+        hold a session: the layer contracts keep the ORM out of tui and cli)."""
         with Session(self.cache()) as session:
             yield session
 

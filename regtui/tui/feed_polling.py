@@ -12,7 +12,7 @@ from regtui.errors import RegtuiError
 
 if TYPE_CHECKING:
     from regtui.services.providers import FeedResult
-    from regtui.tui.app import RegtuiApp
+    from regtui.tui.host import WorkerHost
 
 FETCH_GROUP = "providers-fetch"
 
@@ -42,7 +42,7 @@ def worth_telling(message: FeedsFetched) -> bool:
 class FeedPolling:
     """Fetches every configured provider feed in the app's worker, reports the outcome, and syncs on a change."""
 
-    def __init__(self, app: RegtuiApp) -> None:
+    def __init__(self, app: WorkerHost) -> None:
         self.app = app
 
     def tick(self) -> None:

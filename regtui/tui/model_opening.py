@@ -12,7 +12,7 @@ from regtui.errors import RegtuiError
 from regtui.tui.read_ahead import ReadAhead
 
 if TYPE_CHECKING:
-    from regtui.tui.app import RegtuiApp
+    from regtui.tui.host import ModelHost
     from regtui.tui.screens.model import ModelRead
 
 OPEN_GROUP = "open-model"
@@ -42,7 +42,7 @@ class ModelReadAhead(Message):
 class ModelOpening:
     """Reads models for the app's model screen: on Enter, and ahead for the model under the registry's cursor."""
 
-    def __init__(self, app: RegtuiApp) -> None:
+    def __init__(self, app: ModelHost) -> None:
         self.app = app
         self.ahead = ReadAhead()
 

@@ -13,7 +13,7 @@ from regtui.errors import RegistryUnavailableError, RegtuiError
 
 if TYPE_CHECKING:
     from regtui.services.registry import ReadStatus
-    from regtui.tui.app import RegtuiApp
+    from regtui.tui.host import WorkerHost
 
 SYNC_GROUP = "sync"
 
@@ -74,7 +74,7 @@ class SyncChange:
 class RegistrySync:
     """Runs the sync in the app's worker (one at a time) and holds its last status and the acting identity."""
 
-    def __init__(self, app: RegtuiApp) -> None:
+    def __init__(self, app: WorkerHost) -> None:
         self.app = app
         self.status: SyncStatus | None = None
         self.identity: str | None = None
