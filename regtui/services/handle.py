@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from regtui.config import Locations
 from regtui.domain.entry import utc_now
 from regtui.store.cache_reader import CacheReader
-from regtui.store.urls import redact
+from regtui.urls import redact
 
 if TYPE_CHECKING:
     from regtui.services.registry import RegistryService

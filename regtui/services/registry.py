@@ -43,7 +43,7 @@ from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
-from regtui.store.urls import redact
+from regtui.urls import redact
 from regtui.store.schema import check_schema, init_schema
 
 
