@@ -11,11 +11,11 @@ from typing import Any
 from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
+from regtui.domain.listing import ModelState
 from regtui.domain.manifest import version_document
+from regtui.domain.provider_views import DeprecatedPin
 from regtui.domain.text import format_age
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
-from regtui.domain.listing import ModelState
-from regtui.domain.provider_views import DeprecatedPin
 from regtui.services import demo, models, provider_reads, reads
 from regtui.services.handle import ServiceHandle
 from regtui.services.registry import ReadStatus, RegistryService

@@ -6,13 +6,13 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from regtui.services import providers as provider_services
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.options import common_options
 from regtui.cli.output import print_json, print_table, say, warn
 from regtui.domain.entry import Stage
 from regtui.domain.feeds import ANNOUNCED
+from regtui.domain.provider_views import PinView
 from regtui.domain.providers import (
     CheckName,
     FeedConfig,
@@ -23,8 +23,8 @@ from regtui.domain.providers import (
     days_left,
     latest_checks,
 )
-from regtui.domain.provider_views import PinView
 from regtui.services import provider_reads
+from regtui.services import providers as provider_services
 from regtui.services.registry import RegistryService
 
 CHECK_MARKS = {True: "✓", False: "✗", None: "·"}

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from regtui.services import admin, audit, promotion
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.output import print_json, print_table, say
@@ -17,6 +16,7 @@ from regtui.domain.manifest import dump_yaml
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.domain.roles import Role
 from regtui.errors import CheckFailedError, InputError, PendingError
+from regtui.services import admin, audit, promotion
 from regtui.services.registry import RegistryService
 
 

@@ -10,9 +10,9 @@ from typing import Callable
 from platformdirs import user_data_dir
 
 from regtui.config import Locations
+from regtui.domain.entry import utc_now
 from regtui.errors import InputError
 from regtui.resources import demo_fixtures_dir
-from regtui.domain.entry import utc_now
 from regtui.services.registry import RegistryService
 
 DEMO_USER = "alice"

@@ -31,8 +31,8 @@ from regtui.domain.text import clean_single_line, clean_text
 from regtui.domain.versioning import parse_version, propose_next
 from regtui.errors import InputError, NotFoundError, RuleError
 from regtui.providers.http_artifacts import redact_url
-from regtui.services.registry import RegistryService
 from regtui.services.access import actor_in, require
+from regtui.services.registry import RegistryService
 from regtui.store.facts import entry_of, require_version
 from regtui.store.provider_queries import find_provider_version, list_feeds, provider_versions
 from regtui.store.provider_registry import Writer, assess, record_check, record_fetch, save_feed

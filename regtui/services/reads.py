@@ -11,14 +11,14 @@ import semver
 
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact
+from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.registry import RegistryService
+from regtui.services.views import ModelOverview, VersionLine, VersionView
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
-from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.store.model_versions import model_versions, version_detail
-from regtui.services.views import ModelOverview, VersionLine, VersionView
 
 T = TypeVar("T")
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from regtui.config import Locations
 from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.entry import utc_now
 from regtui.domain.manifest import (
     LogManifest,
     ManifestSet,
@@ -29,7 +30,6 @@ from regtui.domain.manifest import (
     requests_document,
     version_document,
 )
-from regtui.domain.entry import utc_now
 from regtui.domain.provider_manifest import providers_document
 from regtui.domain.text import format_age
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
@@ -43,8 +43,8 @@ from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
-from regtui.urls import redact
 from regtui.store.schema import check_schema, init_schema
+from regtui.urls import redact
 
 
 @dataclass(frozen=True)

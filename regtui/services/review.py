@@ -9,19 +9,21 @@ from typing import Any
 
 from sqlmodel import Session
 
-from regtui.services import promotion
 from regtui.domain.diff import VersionDiff, diff_versions
 from regtui.domain.entry import Stage
+from regtui.domain.listing import VersionDetail
+from regtui.domain.outcomes import PromotionPreview
 from regtui.domain.text import clean_single_line
 from regtui.errors import NotFoundError
+from regtui.services import promotion
+from regtui.services.reads import clean_deep
 from regtui.services.registry import RegistryService
+from regtui.services.views import VersionLine
 from regtui.store import queries
 from regtui.store.facts import production_row
 from regtui.store.policies import get_policy
-from regtui.store.previews import PromotionPreview, preview_promotion
+from regtui.store.previews import preview_promotion
 from regtui.store.rollbacks import rollback_targets
-from regtui.services.reads import clean_deep
-from regtui.services.views import VersionLine
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class DiffView:
     note: str
 
 
-def _side(detail: queries.VersionDetail) -> DiffSide:
+def _side(detail: VersionDetail) -> DiffSide:
     """A version detail as a cleaned diff side."""
     manifest = detail.manifest
     return DiffSide(manifest.entry.version, clean_single_line(manifest.entry.version), clean_single_line(manifest.stage),

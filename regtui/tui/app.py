@@ -21,6 +21,7 @@ from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegtuiError
 from regtui.resources import themes_dir
 from regtui.services.handle import ServiceHandle
+from regtui.services.views import ChainState
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
 from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
@@ -29,7 +30,6 @@ from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import RegistrySync, SyncFinished, SyncStatus
 from regtui.tui.themes import load_themes
-from regtui.services.views import ChainState
 from regtui.tui.widgets.window_table import WindowTable
 
 if TYPE_CHECKING:

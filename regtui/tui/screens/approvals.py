@@ -14,13 +14,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from regtui.services import promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
+from regtui.domain.outcomes import DecisionOutcome
 from regtui.domain.text import clean_single_line
 from regtui.errors import RegtuiError
-from regtui.domain.outcomes import DecisionOutcome
-from regtui.services import review
+from regtui.services import promotion, review
 from regtui.services.review import QueueLine
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.comment import CommentScreen

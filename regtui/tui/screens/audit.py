@@ -16,10 +16,10 @@ from textual.widgets import Input, Static
 from regtui.domain.entry import utc_iso
 from regtui.domain.text import clean_single_line
 from regtui.services import audit
+from regtui.services.views import ChainState, EventLine, EventQuery
 from regtui.tui.debounce import Debounce
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Tone, Toned, stage_badge
-from regtui.services.views import ChainState, EventLine, EventQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 FILTER_DEBOUNCE_S = 0.1

@@ -18,12 +18,12 @@ from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
 from regtui.services import reads
 from regtui.services.handle import CacheReader
+from regtui.services.views import ModelOverview, VersionView
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.promote import PromoteScreen
 from regtui.tui.screens.rollback import RollbackScreen
-from regtui.services.views import ModelOverview, VersionView
 from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
 from regtui.tui.widgets.metric_trend import MetricTrend
 from regtui.tui.widgets.version_details import VersionDetails

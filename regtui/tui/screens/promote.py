@@ -28,14 +28,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from regtui.services import promotion
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import parse_evidence
+from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind
 from regtui.errors import ConflictError, InputError, RegtuiError
-from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
-from regtui.services import review
+from regtui.services import promotion, review
 from regtui.tui.debounce import Debounce
 from regtui.tui.tones import Tone, Toned
 from regtui.tui.widgets.key_bar import KeyBar

@@ -15,12 +15,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from regtui.services import providers as provider_services
 from regtui.domain.entry import Stage, utc_iso
+from regtui.domain.provider_views import ChangelogEntry, MatrixCell, PinView
 from regtui.domain.providers import CheckName, Qualification
 from regtui.domain.text import clean_single_line
-from regtui.domain.provider_views import ChangelogEntry, MatrixCell, PinView
 from regtui.services import provider_reads
+from regtui.services import providers as provider_services
 from regtui.services.reads import clean_deep
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Tone, Toned

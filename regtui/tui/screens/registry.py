@@ -16,14 +16,14 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from regtui.domain.entry import Stage
-from regtui.domain.text import format_age, one_line
 from regtui.domain.listing import ModelSort, ModelState, ModelSummary
+from regtui.domain.text import format_age, one_line
 from regtui.services import models
 from regtui.services.handle import CacheReader
+from regtui.services.views import ModelLine, ModelQuery
 from regtui.tui.paint_hold import PaintHold
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Cell, Tone, Toned
-from regtui.services.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 SORTS = tuple(ModelSort)

@@ -17,12 +17,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from regtui.services import promotion
 from regtui.domain.checksums import VerifyResult
+from regtui.domain.outcomes import RollbackOutcome
 from regtui.domain.text import clean_single_line
 from regtui.errors import ConflictError, RegtuiError
-from regtui.domain.outcomes import RollbackOutcome
-from regtui.services import review
+from regtui.services import promotion, review
 from regtui.services.reads import clean_deep
 from regtui.services.review import HistoryLine, RollbackView
 from regtui.tui.screens.base import RegtuiScreen

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from regtui.services import review
-from regtui.tui.tones import Tone, Toned, stage_badge
 from regtui.services.views import VersionLine
+from regtui.tui.tones import Tone, Toned, stage_badge
 from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.window_table import Column, WindowTable
 
