@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -19,24 +18,23 @@ from textual.worker import Worker, WorkerState
 from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegtuiError
-from regtui.resources import themes_dir
 from regtui.services.handle import ServiceHandle
 from regtui.services.views import ChainState
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
+from regtui.tui.keymap import apply_keymap
 from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import RegistrySync, SyncFinished, SyncStatus
-from regtui.tui.themes import load_themes
+from regtui.tui.themes import apply_themes
 from regtui.tui.widgets.window_table import WindowTable
 
 if TYPE_CHECKING:
     from regtui.services.registry import RegistryService
     from regtui.tui.screens.model import ModelRead, ModelScreen
 
-FALLBACK_THEME = "textual-dark"
 MODEL_SCREEN = "model"
 """The name the one reused model screen is installed under."""
 MODEL_SCREEN_MODULE = "regtui.tui.screens.model"
@@ -129,8 +127,8 @@ class RegtuiApp(App[int]):
 
     def on_mount(self) -> None:
         """Themes and keymap; the sync starts once the home screen shows its first window (start_background_work)."""
-        self._apply_themes()
-        self._apply_keymap()
+        apply_themes(self, self.settings.theme)
+        apply_keymap(self, self.settings.keys)
 
     def start_background_work(self) -> None:
         """The first sync, then the sync and feed intervals (once): started after the home screen's first window,
@@ -186,30 +184,6 @@ class RegtuiApp(App[int]):
         if self.sync_status is not None and self._model_screen_drawn:
             tune_collector()
             self.set_interval(QUIET_TICK_S, QuietCollector().tick)
-
-    def _apply_themes(self) -> None:
-        """Register the bundled themes and pick the configured one; report broken files and use the default."""
-        themes, errors = load_themes(themes_dir())
-        for theme in themes:
-            self.register_theme(theme)
-        for error in errors:
-            self.notify(f"theme file skipped: {error}", title="Theme", severity="warning", markup=False)
-        wanted = self.settings.theme
-        if wanted not in self.available_themes:
-            fallback = themes[0].name if themes else FALLBACK_THEME
-            self.notify(f"unknown theme {wanted!r}; using {fallback}", title="Theme", severity="warning", markup=False)
-            wanted = fallback
-        self.theme = wanted
-
-    def _apply_keymap(self) -> None:
-        """Remap keys from the config's `keys:` section (binding id -> keys), naming unknown ids."""
-        if not self.settings.keys:
-            return
-        unknown = sorted(set(self.settings.keys) - known_binding_ids())
-        if unknown:
-            self.notify(f"unknown binding id(s) in keys: {', '.join(unknown)}", title="Configuration",
-                        severity="warning", markup=False)
-        self.set_keymap(self.settings.keys)
 
     def fetch_provider_feeds(self, *, asked: bool) -> None:
         """Fetch every configured provider feed in a worker (FeedPolling)."""
@@ -363,29 +337,6 @@ class RegtuiApp(App[int]):
         yield from super().get_system_commands(screen)
         yield from binding_commands(self, screen)
         yield from screen_commands(self, screen)
-
-
-def known_binding_ids() -> set[str]:
-    """Every binding id declared by regtui's app, screens and widgets (for checking the config's keys)."""
-    import_screens()
-    ids: set[str] = set()
-    pending: list[type] = [DOMNode]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if cls.__module__.startswith("regtui."):
-            ids.update(b.id for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id)
-    return ids
-
-
-def import_screens() -> None:
-    """Import every screen module (the app imports most of them only when they first open)."""
-    import pkgutil
-
-    from regtui.tui import screens
-
-    for module in pkgutil.iter_modules(screens.__path__, f"{screens.__name__}."):
-        importlib.import_module(module.name)
 
 
 def run_app(service: RegistryService | ServiceHandle, readonly: bool = False, settings: Settings | None = None) -> int:

@@ -153,5 +153,5 @@ def test_screens_opened_by_name_resolve_to_screens() -> None:
 
 def test_known_binding_ids_include_screens_not_opened_yet() -> None:
     """The config's keys are checked against every screen's bindings, including screens not imported yet."""
-    code = "from regtui.tui.app import known_binding_ids\nassert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
+    code = "from regtui.tui.keymap import known_binding_ids\nassert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
     assert loaded_after(code, ("regtui.tui.screens.audit",)) == ["regtui.tui.screens.audit"]
