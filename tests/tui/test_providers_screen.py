@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from regtui.services import providers as provider_services
 from regtui.config import Locations, Settings
+from regtui.domain.provider_views import ChangelogEntry
 from regtui.domain.providers import FeedConfig, FeedFormat
 from regtui.errors import RegistryUnavailableError
+from regtui.services import providers as provider_services
 from regtui.services.registry import RegistryService
-from regtui.store.provider_queries import ChangelogEntry
 from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
 from regtui.tui.widgets.window_table import WindowTable
 from tests.providers.feed_server import FeedServer, Reply
