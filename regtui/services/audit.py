@@ -10,14 +10,14 @@ from sqlmodel import Session
 from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.text import one_line
 from regtui.services.registry import RegistryService
-from regtui.services.views import ChainState, EventLine, EventQuery
+from regtui.services.views import ChainState, EventLine, EventQuery, LogRecord
 from regtui.store import queries
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.tables import EventRow
 
 
 def audit_entries(service: RegistryService, *, model: str | None = None, actor: str | None = None,
-                  offset: int = 0, limit: int = 1000) -> list[EventRow]:
+                  offset: int = 0, limit: int = 1000) -> list[LogRecord]:
     """A window of the promotion log from the cache, newest first, filtered by model and actor."""
     with service.reading() as session:
         query = select(EventRow).order_by(EventRow.position.desc()).offset(offset).limit(limit)
@@ -25,7 +25,13 @@ def audit_entries(service: RegistryService, *, model: str | None = None, actor: 
             query = query.where(EventRow.model == model)
         if actor:
             query = query.where(EventRow.actor == actor)
-        return list(session.execute(query).scalars())
+        return [_record(row) for row in session.execute(query).scalars()]
+
+
+def _record(row: EventRow) -> LogRecord:
+    """A stored log row as a plain record (no ORM object leaves the services)."""
+    return LogRecord(row.position, row.kind, row.actor, row.at, row.model, row.version, row.from_stage, row.to_stage,
+                     row.details, row.hash)
 
 
 def verify_audit_chain(service: RegistryService) -> tuple[int, ChainBreak | None]:

@@ -31,18 +31,19 @@ from regtui.domain.manifest import (
     version_document,
 )
 from regtui.domain.provider_manifest import providers_document
+from regtui.domain.reports import CacheState, ImportReport, SyncReport
 from regtui.domain.text import format_age
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, require
 from regtui.store import queries
 from regtui.store.access import resolve_identity
-from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
+from regtui.store.cache import open_cache, pull, read_state, record_failure
 from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors, writer
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
-from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
+from regtui.store.registry import grant_initial_admin, import_manifests
 from regtui.store.schema import check_schema, init_schema
 from regtui.urls import redact
 
