@@ -184,7 +184,7 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
     themes.mkdir()
     (themes / "good.yaml").write_text('primary: "#5fafff"\n')
     (themes / "broken.yaml").write_text('primary: "not a colour"\n')
-    monkeypatch.setattr("regtui.tui.app.themes_dir", lambda: themes)
+    monkeypatch.setattr("regtui.tui.themes.themes_dir", lambda: themes)
     async with make_app(demo_locations, settings=Settings(theme="broken")).run_test(notifications=True) as pilot:
         await settle(pilot)
         text = screen_text(pilot)
