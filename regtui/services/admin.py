@@ -43,7 +43,8 @@ def set_roles(service: RegistryService, identity: str, roles: list[Role], teams:
     with service.writing() as session:
         seq = next_change(session)
         require(actor_in(session, actor), Right.ADMINISTER, "manage roles")
-        row = session.get(UserRow, identity) or UserRow(identity=identity, name=identity, roles=[], teams=[], change_seq=seq)
+        row = session.get(UserRow, identity) or UserRow(identity=identity, name=identity, roles=[], teams=[],
+                                                        change_seq=seq)
         row.roles = sorted({r.value for r in roles})
         if teams is not None:
             row.teams = sorted(set(teams))

@@ -68,8 +68,9 @@ def list_events(service: RegistryService, query: EventQuery, offset: int, limit:
 def _event_line(row: EventRow) -> EventLine:
     """A log row as a cleaned audit line with a one-line summary of its details."""
     return EventLine(
-        position=row.position, at=row.at, kind=one_line(row.kind), model=one_line(row.model), version=one_line(row.version),
-        from_stage=one_line(row.from_stage), to_stage=one_line(row.to_stage), actor=one_line(row.actor),
+        position=row.position, at=row.at, kind=one_line(row.kind), model=one_line(row.model),
+        version=one_line(row.version), from_stage=one_line(row.from_stage), to_stage=one_line(row.to_stage),
+        actor=one_line(row.actor),
         summary=one_line(summarize_details(row.details or {})),
     )
 

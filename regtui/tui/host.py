@@ -41,8 +41,8 @@ class WorkerHost(Protocol):
     def post_message(self, message: Message) -> bool:
         """Post a message to the app (thread-safe)."""
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None,
-               markup: bool = True) -> None:
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
         """Show a notification."""
 
     def report_error(self, error: BaseException) -> None:
