@@ -46,3 +46,16 @@ def test_a_violation_breaks_a_contract(tmp_path: Path, module: str, source: str)
     result = lint_imports(tmp_path)
     assert result.returncode != 0, result.stdout
     assert f"regtui.{module.removesuffix('.py').replace('/', '.')}" in result.stdout
+
+
+def test_front_ends_never_hold_a_session() -> None:
+    """No screen or command opens a session on the cache or the registry: they call services functions."""
+    session_openers = (".reading(", ".reading_registry(", ".writing(", ".write_connection(")
+    offenders = [
+        f"{path.relative_to(ROOT)}: {opener}"
+        for folder in ("tui", "cli")
+        for path in sorted((ROOT / "regtui" / folder).rglob("*.py"))
+        for opener in session_openers
+        if opener in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
