@@ -19,7 +19,7 @@ from regtui.cli.main import main
 from regtui.domain.entry import utc_iso
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry, verify_chain
 from regtui.domain.manifest import dump_yaml
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store.engine import create_registry_engine, writer
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader

@@ -12,13 +12,13 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, event
 
+from regtui.domain.reports import CacheState, SyncReport
 from regtui.store import provider_tables, tables
 from regtui.store.cache_sources import (
     ChangeSource,
@@ -78,39 +78,6 @@ at 100k versions reads mostly such pages)."""
 CACHE_WAL_PAGES = 10_000
 """Checkpoint the cache's WAL every ~40 MB, not every 4 MB: at 100k versions one pull dirties ~600-1,000 pages
 spread over the indexes, so the default checkpointed (and fsynced) on almost every pull; most pulls now only append."""
-
-
-@dataclass
-class SyncReport:
-    """What one pull brought into the cache."""
-
-    from_seq: int
-    to_seq: int
-    counts: dict[str, int] = field(default_factory=dict)
-    versions: list[str] = field(default_factory=list)
-    events: int = 0
-    reset: bool = False
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        """Rows pulled across all tables."""
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
-class CacheState:
-    """How fresh the cache is: last successful pull, and since when the registry is unreachable."""
-
-    last_seen: int
-    synced_at: datetime | None
-    offline_since: datetime | None
-    last_error: str | None
-    registry_url: str | None = None
-
-    def age_seconds(self, now: datetime) -> float | None:
-        """Seconds since the last successful pull, or None when it never synced."""
-        return None if self.synced_at is None else max(0.0, (now - self.synced_at).total_seconds())
 
 
 CACHE_INDEXES = (

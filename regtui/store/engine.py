@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, NoSuchModuleError, OperationalError
 
 from regtui.errors import InputError, RegistryUnavailableError
-from regtui.store.urls import normalize_url, redact
+from regtui.urls import normalize_url, redact
 
 BUSY_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 5

@@ -7,14 +7,13 @@ literals, so SQLite reads live versions and drills through them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from regtui.domain.entry import Stage
 from regtui.domain.policy import POLICY_SCOPE, policy_of
 from regtui.domain.transitions import drill_overdue
+from regtui.domain.listing import ModelSort, ModelSummary, ModelState
 from regtui.store.cache_reader import Snapshot
 
 LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
@@ -32,38 +31,6 @@ def sql_literal(value: str) -> str:
 
 LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
 """The condition of the cache's partial index of live versions, repeated by the queries that read it."""
-
-
-class ModelSort(StrEnum):
-    """Orders of the model list."""
-
-    NAME = "name"
-    OWNER = "owner"
-    LATEST = "latest"
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """One line of the model list: who owns it and what runs where."""
-
-    name: str
-    owner: str
-    description: str
-    versions: int
-    latest: str | None
-    production: str | None
-    canary: tuple[str, ...] = ()
-    staging: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ModelState:
-    """What needs attention on a model: open promotion requests, and when its rollback was last drilled."""
-
-    open_requests: int
-    last_drill: datetime | None
-    drill_overdue: bool
-    """Older than the policy's drill cadence (or never drilled) while a version is in Production."""
 
 
 NEWEST_VERSION = (

@@ -9,46 +9,15 @@ ix_version_listing, one version through ix_cache_version_newest, its artifacts t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from regtui.domain.entry import VersionEntry
-from regtui.domain.manifest import VersionManifest
 from regtui.errors import NotFoundError
+from regtui.domain.listing import VersionSummary, VersionDetail
 from regtui.store.cache_reader import Snapshot
 from regtui.store.mapping import row_to_manifest
 from regtui.store.model_list import stored_time
-
-
-@dataclass(frozen=True)
-class VersionSummary:
-    """One line of a model's version list."""
-
-    model: str
-    version: str
-    stage: str
-    change_kind: str
-    parent: str | None
-    framework: str
-    owner: str
-    created_at: datetime
-    registered_by: str
-    canary_share: float | None
-
-
-@dataclass(frozen=True)
-class VersionDetail:
-    """Everything about one version: the immutable entry and its current state."""
-
-    manifest: VersionManifest
-    content_hash: str
-    children: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def entry(self) -> VersionEntry:
-        """The registered entry."""
-        return self.manifest.entry
 
 
 @dataclass(frozen=True)

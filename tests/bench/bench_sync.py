@@ -52,10 +52,10 @@ for _path in (str(HERE), str(ROOT)):
 from generate import apply_changes, generate
 
 from regtui.config import Locations
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import model_list, queries
 from regtui.store.cache_reader import CacheReader
-from regtui.store.urls import normalize_url
+from regtui.urls import normalize_url
 
 CHANGES = 100
 WINDOW = 100

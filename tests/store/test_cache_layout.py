@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from regtui.domain.entry import Stage
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import facts, model_list, model_versions, provider_queries, queries, rollbacks
 from regtui.store.cache import LAST_SEEN, PULLED_TABLES, read_state
 from regtui.store.cache_reader import CacheReader, Snapshot

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader, CacheReadError
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from regtui import demo
+from regtui.services import demo
 from regtui.errors import NotFoundError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
 from regtui.store.model_versions import model_versions, version_detail

@@ -8,7 +8,7 @@ import pytest
 
 from regtui.config import Locations
 from regtui.errors import RegistryUnavailableError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import queries
 from regtui.store.cache import PULLED_TABLES
 from tests.factories import (

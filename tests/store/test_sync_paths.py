@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import cache_sources
 from regtui.store.cache import PULLED_TABLES, open_cache, read_state
 from regtui.store.cache_sources import AttachedSource, DriverSource

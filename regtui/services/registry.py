@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from regtui.config import Locations
 from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.entry import utc_now
 from regtui.domain.manifest import (
     LogManifest,
     ManifestSet,
@@ -29,21 +30,22 @@ from regtui.domain.manifest import (
     requests_document,
     version_document,
 )
-from regtui.domain.entry import utc_now
 from regtui.domain.provider_manifest import providers_document
+from regtui.domain.reports import CacheState, ImportReport, SyncReport
 from regtui.domain.text import format_age
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
+from regtui.services.access import actor_in, require
 from regtui.store import queries
 from regtui.store.access import resolve_identity
-from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
+from regtui.store.cache import open_cache, pull, read_state, record_failure
 from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors, writer
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
-from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
-from regtui.store.urls import redact
+from regtui.store.registry import grant_initial_admin, import_manifests
 from regtui.store.schema import check_schema, init_schema
+from regtui.urls import redact
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ class RegistryService:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session on the cache for reads."""
+        """A session on the cache for the services' own reads (the front ends call services functions and never
+        hold a session: the layer contracts keep the ORM out of tui and cli)."""
         with Session(self.cache()) as session:
             yield session
 
@@ -212,7 +215,9 @@ class RegistryService:
     def apply(self, manifests: ManifestSet, *, restore: bool) -> ImportReport:
         """Write parsed manifests as the acting identity."""
         actor = self.identity()
+        right, action = manifests.required_right()
         with self.writing() as session:
+            require(actor_in(session, actor), right, action)
             return import_manifests(session, manifests, actor=actor, now=self.clock(), restore=restore)
 
     def register(self, path: Path) -> ImportReport:

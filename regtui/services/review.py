@@ -1,5 +1,5 @@
 """The workflow screens' reads (diff, approval queue, gate preview, rollback history), cleaned at this
-boundary like regtui.tui.browse. Every function reads the local cache; run them in workers."""
+boundary like regtui.services.reads. Every function reads the local cache; run them in workers."""
 
 from __future__ import annotations
 
@@ -9,19 +9,21 @@ from typing import Any
 
 from sqlmodel import Session
 
-from regtui import workflow
 from regtui.domain.diff import VersionDiff, diff_versions
 from regtui.domain.entry import Stage
+from regtui.domain.listing import VersionDetail
+from regtui.domain.outcomes import PromotionPreview
 from regtui.domain.text import clean_single_line
 from regtui.errors import NotFoundError
-from regtui.service import RegistryService
+from regtui.services import promotion
+from regtui.services.reads import clean_deep
+from regtui.services.registry import RegistryService
+from regtui.services.views import VersionLine
 from regtui.store import queries
 from regtui.store.facts import production_row
 from regtui.store.policies import get_policy
-from regtui.store.previews import PromotionPreview, preview_promotion
+from regtui.store.previews import preview_promotion
 from regtui.store.rollbacks import rollback_targets
-from regtui.tui.browse import clean_deep
-from regtui.tui.views import VersionLine
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class DiffView:
     note: str
 
 
-def _side(detail: queries.VersionDetail) -> DiffSide:
+def _side(detail: VersionDetail) -> DiffSide:
     """A version detail as a cleaned diff side."""
     manifest = detail.manifest
     return DiffSide(manifest.entry.version, clean_single_line(manifest.entry.version), clean_single_line(manifest.stage),
@@ -107,7 +109,7 @@ class QueueLine:
 
     model: str
     version: str
-    view: workflow.RequestView
+    view: promotion.RequestView
 
     @property
     def actionable(self) -> bool:
@@ -117,7 +119,7 @@ class QueueLine:
 
 def approval_queue(service: RegistryService) -> list[QueueLine]:
     """Every open request with its gate state and what the caller could do with it."""
-    return [QueueLine(view.model, view.version, clean_deep(view)) for view in workflow.open_requests(service)]
+    return [QueueLine(view.model, view.version, clean_deep(view)) for view in promotion.open_requests(service)]
 
 
 def promotion_preview(service: RegistryService, model: str, version: str, to_stage: Stage | None,

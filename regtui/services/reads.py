@@ -11,23 +11,14 @@ import semver
 
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact
-from regtui.domain.hashchain import verify_chain
+from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
+from regtui.services.views import ModelOverview, VersionLine, VersionView
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
-from regtui.store.log import iter_log, row_to_entry
-from regtui.store.model_versions import VersionSummary, model_versions, version_detail
-from regtui.store.tables import EventRow
-from regtui.tui.views import (
-    ChainState,
-    EventLine,
-    EventQuery,
-    ModelOverview,
-    VersionLine,
-    VersionView,
-)
+from regtui.store.model_versions import model_versions, version_detail
 
 T = TypeVar("T")
 
@@ -124,50 +115,20 @@ def verify_artifacts(artifacts: tuple[Artifact, ...]) -> list[VerifyResult]:
     return [clean_deep(verify_artifact(artifact, fetch_http=stream_http)) for artifact in artifacts]
 
 
-def count_events(service: RegistryService, query: EventQuery) -> int:
-    """How many promotion-log entries the audit screen's filters match."""
+def count_versions(service: RegistryService) -> int:
+    """How many versions the cache holds, over every model."""
     with service.reading() as session:
-        return queries.count_events(session, query.model, query.actor)
+        return queries.count_versions(session)
 
 
-def list_events(service: RegistryService, query: EventQuery, offset: int, limit: int) -> list[EventLine]:
-    """One window of the promotion log, newest first."""
+def model_version_list(service: RegistryService, model: str) -> list[VersionSummary]:
+    """Every version of a model, newest first (NotFoundError for an unknown model)."""
     with service.reading() as session:
-        rows = queries.list_events(session, query.model, query.actor, offset, limit)
-        return [_event_line(row) for row in rows]
+        queries.require_model(session, model)
+        return queries.list_versions(session, model, limit=1_000_000)
 
 
-def _event_line(row: EventRow) -> EventLine:
-    """A log row as a cleaned audit line with a one-line summary of its details."""
-    return EventLine(
-        position=row.position, at=row.at, kind=one_line(row.kind), model=one_line(row.model), version=one_line(row.version),
-        from_stage=one_line(row.from_stage), to_stage=one_line(row.to_stage), actor=one_line(row.actor),
-        summary=one_line(summarize_details(row.details or {})),
-    )
-
-
-def summarize_details(details: dict[str, Any]) -> str:
-    """The notable details of a log entry (reason, approvers, comment, ...) on one line."""
-    parts = []
-    for key, value in details.items():
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(item) for item in value)
-        elif isinstance(value, dict):
-            continue
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)[:300]
-
-
-def verify_log(service: RegistryService, since: ChainState | None = None) -> ChainState:
-    """Walk the cached log's hash chain (slow on a long log: use a worker), continuing after `since`
-    when it was intact, so a sync that appended entries only hashes the new ones."""
+def get_version(service: RegistryService, model: str, version: str) -> VersionDetail:
+    """One version in full from the cache (NotFoundError when it is not registered)."""
     with service.reading() as session:
-        total = queries.count_events(session)
-        resumable = since is not None and since.broken_at is None and since.entries <= total
-        start = since if resumable and since is not None else ChainState(entries=0)
-        pairs = ((row_to_entry(row), row.hash) for row in iter_log(session, after=start.entries))
-        broken = verify_chain(pairs, after_position=start.entries, after_hash=start.last_hash)
-        newest = queries.list_events(session, limit=1)
-    if broken is not None:
-        return ChainState(entries=total, broken_at=broken.position, reason=one_line(broken.reason))
-    return ChainState(entries=total, last_hash=newest[0].hash if newest else start.last_hash)
+        return queries.get_version(session, model, version)
