@@ -17,7 +17,7 @@ from regtui.domain.text import format_age
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
 from regtui.service import ReadStatus, RegistryService
 from regtui.service_handle import ServiceHandle
-from regtui.store import model_list, provider_queries, queries
+from regtui.store import model_list, model_versions, provider_queries
 from regtui.store.cache_reader import CacheReader
 
 
@@ -75,9 +75,8 @@ def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
 
 def _print_demo(args: argparse.Namespace, service: RegistryService, locations: Locations) -> int:
     """Say where the demo registry is and how to use it."""
-    with service.reading() as session:
-        versions = queries.count_versions(session)
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        versions = model_versions.count_versions(snapshot)
         models = model_list.count_models(snapshot)
     if args.json:
         print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": models,
@@ -183,9 +182,9 @@ def _configure_versions(parser: argparse.ArgumentParser) -> None:
 def cmd_versions(args: argparse.Namespace, service: RegistryService) -> int:
     """List a model's versions, newest first."""
     fresh_read(service)
-    with service.reading() as session:
-        queries.require_model(session, args.model)
-        versions = queries.list_versions(session, args.model, limit=1_000_000)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        model_versions.require_model(snapshot, args.model)
+        versions = model_versions.list_versions(snapshot, args.model, limit=None)
     if args.json:
         print_json(versions)
         return 0
@@ -211,8 +210,8 @@ def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     """Show one version in full."""
     fresh_read(service)
     model, version = split_ref(args.ref)
-    with service.reading() as session:
-        detail = queries.get_version(session, model, version)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        detail = model_versions.version_detail(snapshot, model, version)
     document = version_document(detail.manifest)
     document["content_hash"] = detail.content_hash
     document["children"] = list(detail.children)
