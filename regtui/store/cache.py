@@ -113,7 +113,8 @@ class CacheState:
 
 CACHE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_cache_version_newest ON model_version (model, created_at, version)",
-    f"CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, semver_key, version) WHERE {LIVE_STAGE_SQL}",
+    "CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, semver_key, version)"
+    f" WHERE {LIVE_STAGE_SQL}",
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_drill ON event (model, position) WHERE kind = {sql_literal(DRILL)}",
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) WHERE to_stage = {sql_literal(PRODUCTION)}",
 )

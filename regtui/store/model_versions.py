@@ -98,12 +98,10 @@ def model_versions(snapshot: Snapshot, model: str) -> ModelVersions:
     rows = snapshot.rows(
         f"SELECT {SUMMARY_COLUMNS}, json_quote(json_extract(metrics, '$.overall')) FROM model_version WHERE model = ?"
         f" ORDER BY {NEWEST_FIRST}", [model])
-    overall = json.loads(f"[{','.join(row[10] for row in rows)}]")  # JSON texts ('null': none); one parse, not 500
-    return ModelVersions(
-        owner=owner, description=description,
-        versions=[_summary(row) for row in rows],
-        metrics={row[1]: dict(values or {}) for row, values in zip(rows, overall)},
-    )
+    overall = json.loads(f"[{','.join(row[-1] for row in rows)}]")  # JSON texts ('null': none); one parse, not 500
+    versions = [_summary(row) for row in rows]
+    return ModelVersions(owner=owner, description=description, versions=versions,
+                         metrics={v.version: dict(values or {}) for v, values in zip(versions, overall)})
 
 
 def list_versions(snapshot: Snapshot, model: str | None = None, offset: int = 0,
