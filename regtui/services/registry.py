@@ -39,8 +39,10 @@ from regtui.services.access import actor_in, require
 from regtui.store import queries
 from regtui.store.access import resolve_identity
 from regtui.store.cache import open_cache, pull, read_state, record_failure
+from regtui.store.cache_reader import CacheReader
 from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors, writer
 from regtui.store.log import iter_log, row_to_entry
+from regtui.store.model_versions import version_detail
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import grant_initial_admin, import_manifests
@@ -252,11 +254,13 @@ class RegistryService:
 
     def verify(self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None) -> list[tuple[str, VerifyResult]]:
         """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
-        with self.reading() as session:
-            if refs is None:
+        if refs is None:
+            with self.reading() as session:
                 details = [(m.entry.ref, m.entry) for m in queries.iter_manifests(session)]
-            else:
-                details = [(f"{m}@{v}", queries.get_version(session, m, v).entry) for m, v in refs]
+        else:
+            self.cache()  # the cache file, created or rebuilt for this layout, before its plain read
+            with CacheReader(self.locations.cache_path) as reader, reader.snapshot() as snapshot:
+                details = [(f"{m}@{v}", version_detail(snapshot, m, v).entry) for m, v in refs]
         return [
             (ref, verify_artifact(artifact, fetch_http=stream_http, on_bytes=on_bytes))
             for ref, entry in details

@@ -138,7 +138,7 @@ def pinned_versions(session: Session, now: datetime, stages: tuple[Stage, ...] =
     query = (
         select(VersionRow.model, VersionRow.version, VersionRow.stage, VersionRow.provider)
         .where(VersionRow.stage.in_([s.value for s in stages]), VersionRow.provider.is_not(None))
-        .order_by(VersionRow.model, *SEMVER_ASC)
+        .order_by(VersionRow.model, SEMVER_ASC)
     )
     if set(stages) <= set(LIVE_STAGES):
         query = query.where(IN_LIVE_STAGE)  # the cache reads them through its partial index of live versions

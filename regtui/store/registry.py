@@ -12,7 +12,7 @@ from regtui.domain.hashchain import verify_chain
 from regtui.domain.manifest import LogManifest, ManifestSet, ModelSpec, RequestRecord, UserSpec, VersionManifest
 from regtui.domain.reports import ImportReport
 from regtui.domain.roles import Role
-from regtui.domain.versioning import check_version, parse_version
+from regtui.domain.versioning import check_version, precedence_key
 from regtui.errors import InputError, RuleError
 from regtui.store.access import has_admin
 from regtui.store.log import append_event, restore_event
@@ -92,7 +92,7 @@ def _parents_first(versions: list[VersionManifest]) -> list[VersionManifest]:
         if ref in seen and seen[ref].entry.content_hash() != manifest.entry.content_hash():
             raise InputError(f"{ref} appears twice in the input with different content")
         seen[ref] = manifest
-    return sorted(seen.values(), key=lambda m: (m.entry.model, parse_version(m.entry.version)))
+    return sorted(seen.values(), key=lambda m: (m.entry.model, precedence_key(m.entry.version)))
 
 
 def _upsert_user(session: Session, spec: UserSpec, seq: int) -> bool:
