@@ -13,7 +13,7 @@ import yaml
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 
 from regtui.errors import InputError
-from regtui.store.urls import normalize_url
+from regtui.urls import normalize_url
 
 REGISTRY_ENV = "REGTUI_REGISTRY"
 CACHE_ENV = "REGTUI_CACHE"

@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from regtui import demo  # noqa: E402
+from regtui.services import demo  # noqa: E402
 from regtui.config import Locations, Settings
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.tui.app import RegtuiApp
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.audit import AuditScreen

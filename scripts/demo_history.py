@@ -369,7 +369,7 @@ class Drill(Step):
     duration_ms: int
 
     def run(self, story: Story) -> None:
-        """Run the procedure like regtui.workflow.drill does, with a recorded duration."""
+        """Run the procedure like regtui.services.promotion.drill does, with a recorded duration."""
         target, passed, detail = None, True, ""
         with story.write(commit=False) as session:
             try:

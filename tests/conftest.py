@@ -11,7 +11,7 @@ import pytest
 pytest.register_assert_rewrite("tests.factories", "tests.pg_server")
 
 from regtui.config import Locations  # noqa: E402 - after registering assertion rewriting
-from regtui.service import RegistryService  # noqa: E402
+from regtui.services.registry import RegistryService  # noqa: E402
 from tests.factories import ADMIN, CliResult, ServiceFactory, run_cli  # noqa: E402
 from tests.pg_server import create_database, database_of, drop_database  # noqa: E402
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -19,14 +19,16 @@ from regtui.cli.main import main
 from regtui.domain.entry import utc_iso
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry, verify_chain
 from regtui.domain.manifest import dump_yaml
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store.engine import create_registry_engine, writer
 from regtui.store import model_list
-from regtui.store.cache_reader import CacheReader
+from regtui.store.cache_reader import CacheReader, Snapshot
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.mapping import as_utc
 from regtui.store.schema import next_change, registry_tables
 from regtui.store.tables import ChangeCounter, SchemaMeta
+
+T = TypeVar("T")
 
 ADMIN = "admin"
 BASE_TIME = datetime(2026, 1, 5, 9, 30, 0, 123456, tzinfo=UTC)
@@ -277,6 +279,12 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> CliResult:
     code = main([str(a) for a in args])
     captured = capsys.readouterr()
     return CliResult(code, captured.out, captured.err)
+
+
+def cache_read(service: RegistryService, read: Callable[[Snapshot], T]) -> T:
+    """One plain read of the service's cache (the reader the CLI and the TUI use)."""
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        return read(snapshot)
 
 
 def cached_models(service: RegistryService) -> list[model_list.ModelSummary]:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regtui import demo, workflow
+from regtui.services import audit, demo, promotion
 from regtui.config import Locations
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.errors import RuleError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from tests.factories import drill_states
 
 FIXTURES = Path(__file__).resolve().parents[1] / "regtui" / "data" / "demo"
@@ -66,14 +66,14 @@ def fixture_yaml(name: str) -> dict:
 
 def test_the_promotion_log_is_restored_with_its_chain_intact(service: RegistryService) -> None:
     """Every entry of log.yaml is in the registry and the hash chain verifies."""
-    count, broken = workflow.verify_audit_chain(service)
+    count, broken = audit.verify_audit_chain(service)
     assert broken is None
     assert count == len(fixture_yaml("log.yaml")["entries"])
 
 
 def test_the_approval_queue_holds_the_open_requests_with_what_each_misses(service: RegistryService) -> None:
     """Six open requests, each pending on exactly what the story left missing."""
-    views = workflow.open_requests(service)
+    views = promotion.open_requests(service)
     assert {v.ref: set(v.gate.missing) for v in views} == QUEUE
     stale = next(v for v in views if v.ref == "demand-forecaster@2.7.0")
     review = next(c for c in stale.gate.checks if c.name == "human review")
@@ -83,12 +83,12 @@ def test_the_approval_queue_holds_the_open_requests_with_what_each_misses(servic
 def test_a_reviewer_whose_approval_went_stale_is_asked_again(service: RegistryService,
                                                              demo_locations: Locations) -> None:
     """demand-forecaster 2.7.0's review predates the current evidence, so its reviewer may review it again."""
-    stale = next(v for v in workflow.open_requests(service) if v.ref == "demand-forecaster@2.7.0")
+    stale = next(v for v in promotion.open_requests(service) if v.ref == "demand-forecaster@2.7.0")
     review = next(c for c in stale.gate.checks if c.name == "human review")
     reviewer = review.detail.split("'s approval predates", 1)[0]
     as_reviewer = RegistryService(demo_locations, clock=told_at, identity=reviewer)
     try:
-        mine = {v.ref: v.can_approve for v in workflow.open_requests(as_reviewer, mine=True)}
+        mine = {v.ref: v.can_approve for v in promotion.open_requests(as_reviewer, mine=True)}
     finally:
         as_reviewer.close()
     assert mine["demand-forecaster@2.7.0"] == "reviewer"
@@ -96,14 +96,14 @@ def test_a_reviewer_whose_approval_went_stale_is_asked_again(service: RegistrySe
 
 def test_the_queue_shows_what_the_releaser_can_do(service: RegistryService) -> None:
     """heidi (platform team, releaser) can sign off platform stakeholder slots; nothing is ready to apply."""
-    views = {v.ref: v for v in workflow.open_requests(service)}
+    views = {v.ref: v for v in promotion.open_requests(service)}
     assert views["churn-classifier@2.7.0"].can_approve == "stakeholder:team-ml-platform"
     assert not any(v.can_apply for v in views.values())
 
 
 def test_the_log_holds_a_past_rollback(service: RegistryService) -> None:
     """search-ranker 2.0.0 was rolled back to 1.4.0 for INC-2291, and the archive entry says so."""
-    entries = workflow.audit_entries(service, model="search-ranker", limit=10_000)
+    entries = audit.audit_entries(service, model="search-ranker", limit=10_000)
     (rollback,) = [e for e in entries if e.kind == "rollback"]
     assert (rollback.version, rollback.details["from_version"]) == ("1.4.0", "2.0.0")
     assert rollback.details["reason"].startswith("INC-2291")
@@ -126,7 +126,7 @@ def test_verify_all_finds_exactly_the_tampered_artifact(service: RegistryService
 
 def test_the_last_fraud_drill_failed_on_the_tampered_checksum(service: RegistryService) -> None:
     """The drill after the tampering found it."""
-    entries = workflow.audit_entries(service, model="fraud-detector", limit=10_000)
+    entries = audit.audit_entries(service, model="fraud-detector", limit=10_000)
     last = next(e for e in entries if e.kind == "drill")
     assert (last.version, last.details["outcome"]) == ("2.4.0", "failed")
     assert last.details["detail"].startswith("checksum rule: fraud-detector@2.4.0")
@@ -134,12 +134,12 @@ def test_the_last_fraud_drill_failed_on_the_tampered_checksum(service: RegistryS
 
 def test_a_rollback_to_the_tampered_version_is_refused_and_the_next_target_passes(service: RegistryService) -> None:
     """Dry runs: 2.4.0 fails the checksum rule, 2.2.0 would replace the current 2.5.0; nothing is written."""
-    before, _ = workflow.verify_audit_chain(service)
+    before, _ = audit.verify_audit_chain(service)
     with pytest.raises(RuleError, match=r"^checksum rule: fraud-detector@2\.4\.0 .*model: mismatch"):
-        workflow.rollback(service, "fraud-detector", "2.4.0", "INC-3001: drill follow-up", dry_run=True)
-    outcome = workflow.rollback(service, "fraud-detector", "2.2.0", "INC-3001: drill follow-up", dry_run=True)
+        promotion.rollback(service, "fraud-detector", "2.4.0", "INC-3001: drill follow-up", dry_run=True)
+    outcome = promotion.rollback(service, "fraud-detector", "2.2.0", "INC-3001: drill follow-up", dry_run=True)
     assert (outcome.from_version, outcome.to_version, outcome.verified) == ("2.5.0", "2.2.0", ("model", "config"))
-    assert workflow.verify_audit_chain(service) == (before, None)
+    assert audit.verify_audit_chain(service) == (before, None)
 
 
 def test_the_demo_round_trips_through_export_and_import(service: RegistryService, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from regtui import demo
+from regtui.services import demo
 from tests.factories import run_cli
 
 

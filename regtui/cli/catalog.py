@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from regtui.service import RegistryService
-    from regtui.service_handle import ServiceHandle
+    from regtui.services.handle import ServiceHandle
+    from regtui.services.registry import RegistryService
 
 Configure = Callable[[argparse.ArgumentParser], None]
 Handler = Callable[[argparse.Namespace, "RegistryService"], int]

@@ -8,17 +8,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from regtui import demo
 from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.config import Locations
+from regtui.domain.listing import ModelState
 from regtui.domain.manifest import version_document
+from regtui.domain.provider_views import DeprecatedPin
 from regtui.domain.text import format_age
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
-from regtui.service import ReadStatus, RegistryService
-from regtui.service_handle import ServiceHandle
-from regtui.store import model_list, provider_queries, queries
-from regtui.store.cache_reader import CacheReader
+from regtui.services import demo, models, provider_reads, reads
+from regtui.services.handle import ServiceHandle
+from regtui.services.registry import ReadStatus, RegistryService
 
 
 def split_ref(text: str) -> tuple[str, str]:
@@ -81,16 +81,14 @@ def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
 
 def _print_demo(args: argparse.Namespace, service: RegistryService, locations: Locations) -> int:
     """Say where the demo registry is and how to use it."""
-    with service.reading() as session:
-        versions = queries.count_versions(session)
-    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        models = model_list.count_models(snapshot)
+    versions = reads.count_versions(service)
+    count = models.model_count(service.locations.cache_path)
     if args.json:
-        print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": models,
+        print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": count,
                     "versions": versions, "identity": service.identity()})
         return 0
     say(locations.registry_url)
-    warn(f"demo registry with {models} models and {versions} versions, acting as {service.identity()}; use it with "
+    warn(f"demo registry with {count} models and {versions} versions, acting as {service.identity()}; use it with "
          f"--registry '{locations.registry_url}' --cache '{locations.cache_path}'")
     return 0
 
@@ -148,29 +146,26 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
     """List every model with what runs in Production, Canary and Staging, open requests and drill state."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        notices = {pin.model: pin for pin in provider_queries.deprecated_pins(session, now)}
-    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        models = model_list.list_models(snapshot, limit=1_000_000)
-        states = model_list.model_states(snapshot, models, now)
+    notices = {pin.model: pin for pin in provider_reads.deprecated_pins(service, now)}
+    rows = models.all_model_rows(service.locations.cache_path, now)
     if args.json:
-        print_json([{**to_plain(m), **to_plain(states[m.name]), "provider_notice": notices.get(m.name)} for m in models])
+        print_json([{**to_plain(m), **to_plain(state), "provider_notice": notices.get(m.name)} for m, state in rows])
         return 0
     print_table(
         ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "REQUESTS", "DRILL", "PROVIDER NOTICE"],
-        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, states[m.name].open_requests,
-          _drill(states[m.name], now), _notice(notices.get(m.name))] for m in models],
+        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, state.open_requests,
+          _drill(state, now), _notice(notices.get(m.name))] for m, state in rows],
     )
     return 0
 
 
-def _drill(state: model_list.ModelState, now: datetime) -> str:
+def _drill(state: ModelState, now: datetime) -> str:
     """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
     shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
     return f"{shown} OVERDUE" if state.drill_overdue else shown
 
 
-def _notice(pin: provider_queries.DeprecatedPin | None) -> str:
+def _notice(pin: DeprecatedPin | None) -> str:
     """'! gpt-4.1-2025-04-14 retires in 40d' for a Production pin with a deprecation notice, else ''."""
     if pin is None:
         return ""
@@ -189,9 +184,7 @@ def _configure_versions(parser: argparse.ArgumentParser) -> None:
 def cmd_versions(args: argparse.Namespace, service: RegistryService) -> int:
     """List a model's versions, newest first."""
     fresh_read(service)
-    with service.reading() as session:
-        queries.require_model(session, args.model)
-        versions = queries.list_versions(session, args.model, limit=1_000_000)
+    versions = reads.model_version_list(service, args.model)
     if args.json:
         print_json(versions)
         return 0
@@ -217,8 +210,7 @@ def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     """Show one version in full."""
     fresh_read(service)
     model, version = split_ref(args.ref)
-    with service.reading() as session:
-        detail = queries.get_version(session, model, version)
+    detail = reads.get_version(service, model, version)
     document = version_document(detail.manifest)
     document["content_hash"] = detail.content_hash
     document["children"] = list(detail.children)

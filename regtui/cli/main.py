@@ -14,7 +14,8 @@ from regtui.cli.options import common_options
 from regtui.cli.output import warn
 from regtui.config import load_settings, settings_locations
 from regtui.errors import RegtuiError
-from regtui.service_handle import ServiceHandle
+from regtui.services.failures import database_error
+from regtui.services.handle import ServiceHandle
 
 SIGPIPE_STATUS = 141
 """What a shell reports for a command killed by SIGPIPE: 128 + 13."""
@@ -108,15 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
         return 2
-
-
-def database_error(exc: Exception) -> str | None:
-    """'database error: ...' for an SQLAlchemy error, else None (SQLAlchemy is imported only when used: when it
-    was not, the error cannot be one of its own)."""
-    errors = sys.modules.get("sqlalchemy.exc")
-    if errors is None or not isinstance(exc, errors.SQLAlchemyError):
-        return None
-    return f"database error: {str(getattr(exc, 'orig', exc) or exc).strip().splitlines()[0]}"
 
 
 def _reader_went_away() -> int:

@@ -6,13 +6,13 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from regtui import provider_workflow
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.options import common_options
 from regtui.cli.output import print_json, print_table, say, warn
 from regtui.domain.entry import Stage
 from regtui.domain.feeds import ANNOUNCED
+from regtui.domain.provider_views import PinView
 from regtui.domain.providers import (
     CheckName,
     FeedConfig,
@@ -23,9 +23,9 @@ from regtui.domain.providers import (
     days_left,
     latest_checks,
 )
-from regtui.service import RegistryService
-from regtui.store import provider_queries
-from regtui.store.provider_queries import PinView
+from regtui.services import provider_reads
+from regtui.services import providers as provider_services
+from regtui.services.registry import RegistryService
 
 CHECK_MARKS = {True: "✓", False: "✗", None: "·"}
 
@@ -56,7 +56,7 @@ def cmd_add(args: argparse.Namespace, service: RegistryService) -> int:
     """Create or update a provider's feed configuration (admin)."""
     feed = FeedConfig(args.provider, args.url, FeedFormat(args.format), args.api_key_env, tuple(args.alias),
                       tuple(args.include))
-    changed = provider_workflow.add_feed(service, feed)
+    changed = provider_services.add_feed(service, feed)
     if args.json:
         print_json({"provider": feed.provider, "changed": changed})
     else:
@@ -67,8 +67,7 @@ def cmd_add(args: argparse.Namespace, service: RegistryService) -> int:
 def cmd_feeds(args: argparse.Namespace, service: RegistryService) -> int:
     """List configured feeds (the key variable's name, never a key)."""
     fresh_read(service)
-    with service.reading() as session:
-        feeds = provider_queries.list_feeds(session)
+    feeds = provider_reads.feeds(service)
     if args.json:
         print_json(feeds)
         return 0
@@ -84,7 +83,7 @@ def _configure_fetch(parser: argparse.ArgumentParser) -> None:
 
 def cmd_fetch(args: argparse.Namespace, service: RegistryService) -> int:
     """Fetch feeds; each failure is one line on stderr and exit 2, the other feeds are still recorded."""
-    results = provider_workflow.fetch_feeds(service, args.names or None)
+    results = provider_services.fetch_feeds(service, args.names or None)
     if args.json:
         print_json(results)
     else:
@@ -97,7 +96,7 @@ def cmd_fetch(args: argparse.Namespace, service: RegistryService) -> int:
     return 2 if any(result.failed for result in results) else 0
 
 
-def _fetch_summary(result: provider_workflow.FeedResult) -> str:
+def _fetch_summary(result: provider_services.FeedResult) -> str:
     """'2 new (a, b); 1 deprecation notice (c)' or the status."""
     parts = [f"{len(ids)} {label} ({', '.join(ids)})" for label, ids in
              (("new", result.new), ("deprecation notice(s)", result.deprecated), ("listed again", result.relisted)) if ids]
@@ -123,8 +122,7 @@ def cmd_list(args: argparse.Namespace, service: RegistryService) -> int:
     """Provider versions with qualification status, checks and retirement countdowns."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        versions = provider_queries.provider_versions(session, args.provider)
+    versions = provider_reads.provider_versions(service, args.provider)
     if args.status is not None:
         versions = [v for v in versions if v.status is args.status]
     if args.json:
@@ -188,8 +186,7 @@ def _configure_changelog(parser: argparse.ArgumentParser) -> None:
 def cmd_changelog(args: argparse.Namespace, service: RegistryService) -> int:
     """The standard's change log: provider model, version, change date, impact assessment, qualification status."""
     fresh_read(service)
-    with service.reading() as session:
-        entries = provider_queries.changelog(session, args.provider)
+    entries = provider_reads.changelog(service, args.provider)
     if args.json:
         print_json(entries)
         return 0
@@ -209,9 +206,7 @@ def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     """One provider version with its qualification matrix and check history."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        version = provider_queries.find_provider_version(session, args.provider, args.version)
-        matrix = provider_queries.qualification_matrix(session, args.provider, args.version)
+    version, matrix = provider_reads.provider_version(service, args.provider, args.version)
     if args.json:
         print_json({**_version_plain(version, now), "history": [c for cell in matrix for c in cell.history]})
         return 0
@@ -253,9 +248,9 @@ def _configure_qualify(parser: argparse.ArgumentParser) -> None:
 
 def cmd_qualify(args: argparse.Namespace, service: RegistryService) -> int:
     """Record one qualification check with its evidence (reviewer role)."""
-    evidence = provider_workflow.evidence_of(args.evidence)
+    evidence = provider_services.evidence_of(args.evidence)
     check = CheckName(args.check)
-    status = provider_workflow.qualify(service, args.provider, args.version, check, args.passed, evidence)
+    status = provider_services.qualify(service, args.provider, args.version, check, args.passed, evidence)
     if args.json:
         print_json({"provider": args.provider, "version": args.version, "check": check.value, "passed": args.passed,
                     "evidence": evidence, "status": status.value})
@@ -274,7 +269,7 @@ def _configure_assess(parser: argparse.ArgumentParser) -> None:
 
 def cmd_assess(args: argparse.Namespace, service: RegistryService) -> int:
     """Record a provider version's impact assessment (reviewer role)."""
-    changed = provider_workflow.assess_version(service, args.provider, args.version, args.impact, args.notes)
+    changed = provider_services.assess_version(service, args.provider, args.version, args.impact, args.notes)
     if args.json:
         print_json({"provider": args.provider, "version": args.version, "changed": changed})
     else:
@@ -293,7 +288,7 @@ def _configure_pin(parser: argparse.ArgumentParser) -> None:
 def cmd_pin(args: argparse.Namespace, service: RegistryService) -> int:
     """Register a new patch version (change kind dependency) that pins another provider version."""
     model, version = split_ref(args.ref)
-    outcome = provider_workflow.pin(service, model, version, args.provider_version, provider=args.provider,
+    outcome = provider_services.pin(service, model, version, args.provider_version, provider=args.provider,
                                     new_version=args.new_version)
     if args.json:
         print_json(outcome)
@@ -312,9 +307,7 @@ def cmd_pins(args: argparse.Namespace, service: RegistryService) -> int:
     """Which in-house versions pin which provider versions, with what the gates would say."""
     fresh_read(service)
     now = service.clock()
-    with service.reading() as session:
-        stages = tuple(Stage) if args.all else provider_queries.LIVE_STAGES
-        views = provider_queries.pinned_versions(session, now, stages)
+    views = provider_reads.pinned_versions(service, now, tuple(Stage) if args.all else provider_reads.LIVE_STAGES)
     if args.json:
         print_json([_pin_plain(v) for v in views])
         return 0

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from regtui import workflow
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.output import print_json, print_table, say
@@ -18,9 +17,8 @@ from regtui.domain.manifest import dump_yaml
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.domain.roles import Role
 from regtui.errors import CheckFailedError, InputError, PendingError
-from regtui.service import RegistryService
-from regtui.store.policies import get_policy
-from regtui.store.queries import list_users
+from regtui.services import admin, audit, promotion
+from regtui.services.registry import RegistryService
 
 
 def _stage(text: str) -> Stage:
@@ -44,7 +42,7 @@ def cmd_promote(args: argparse.Namespace, service: RegistryService) -> int:
     """Open or reuse a request, evaluate its gate, apply it when it passes; exit 3 while pending."""
     model, version = split_ref(args.ref)
     evidence = load_evidence_file(args.evidence) if args.evidence else None
-    outcome = workflow.promote(service, model, version, args.to_stage, evidence=evidence, reason=args.reason,
+    outcome = promotion.promote(service, model, version, args.to_stage, evidence=evidence, reason=args.reason,
                                canary_share=args.canary_share)
     if args.json:
         print_json({"ref": outcome.ref, "from": outcome.from_stage, "to": outcome.to_stage, "applied": outcome.applied,
@@ -75,7 +73,7 @@ def _configure_requests(parser: argparse.ArgumentParser) -> None:
 def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
     """The approval queue: open requests and what each still needs."""
     fresh_read(service)
-    views = workflow.open_requests(service, mine=args.mine)
+    views = promotion.open_requests(service, mine=args.mine)
     if args.json:
         print_json([{"id": v.id, "ref": v.ref, "from": v.from_stage, "to": v.to_stage, "requested_by": v.requested_by,
                      "requested_at": v.requested_at, "reason": v.reason, "missing": v.gate.missing,
@@ -88,7 +86,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-def _you(view: workflow.RequestView) -> str:
+def _you(view: promotion.RequestView) -> str:
     """What the caller can do with a request."""
     if view.can_approve:
         return f"approve as {view.can_approve}"
@@ -111,7 +109,7 @@ def _request_id(text: str) -> int:
 
 def _decide(args: argparse.Namespace, service: RegistryService, decision: Decision) -> int:
     """Record a decision and print the request's remaining needs."""
-    outcome = workflow.decide(service, args.request, decision, args.comment)
+    outcome = promotion.decide(service, args.request, decision, args.comment)
     if args.json:
         print_json({"request": outcome.request_id, "ref": outcome.ref, "decision": outcome.decision,
                     "capacity": outcome.capacity, "missing": outcome.gate.missing, "gate": outcome.gate.to_dict()})
@@ -143,7 +141,7 @@ def _configure_rollback(parser: argparse.ArgumentParser) -> None:
 
 def cmd_rollback(args: argparse.Namespace, service: RegistryService) -> int:
     """Roll a model back to an earlier Production version (checksums re-verified)."""
-    outcome = workflow.rollback(service, args.model, args.to_version, args.reason, dry_run=args.dry_run)
+    outcome = promotion.rollback(service, args.model, args.to_version, args.reason, dry_run=args.dry_run)
     if args.json:
         print_json({"model": outcome.model, "to": outcome.to_version, "from": outcome.from_version,
                     "reason": outcome.reason, "verified": list(outcome.verified), "dry_run": args.dry_run})
@@ -161,7 +159,7 @@ def _configure_model(parser: argparse.ArgumentParser) -> None:
 
 def cmd_drill(args: argparse.Namespace, service: RegistryService) -> int:
     """Rollback drill: the whole procedure, not committed; the outcome is logged."""
-    outcome = workflow.drill(service, args.model)
+    outcome = promotion.drill(service, args.model)
     if args.json:
         print_json(outcome)
     else:
@@ -183,7 +181,7 @@ def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
     if args.target == "verify":
         return _audit_verify(args, service)
     fresh_read(service)
-    rows = workflow.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
+    rows = audit.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
     if args.json:
         print_json([{"position": r.position, "kind": r.kind, "actor": r.actor, "at": r.at, "model": r.model,
                      "version": r.version, "from_stage": r.from_stage, "to_stage": r.to_stage, "details": r.details,
@@ -214,7 +212,7 @@ def _event_detail(details: dict[str, Any]) -> str:
 
 def _audit_verify(args: argparse.Namespace, service: RegistryService) -> int:
     """Verify the whole chain; exit 1 naming the first broken entry."""
-    count, broken = workflow.verify_audit_chain(service)
+    count, broken = audit.verify_audit_chain(service)
     if args.json:
         print_json({"entries": count, "intact": broken is None,
                     "broken_at": broken.position if broken else None, "reason": broken.reason if broken else None})
@@ -243,12 +241,11 @@ def cmd_roles(args: argparse.Namespace, service: RegistryService) -> int:
         except ValueError as exc:
             raise InputError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
         teams = [t.strip() for t in args.teams.split(",") if t.strip()] if args.teams is not None else None
-        workflow.set_roles(service, args.identity, roles, teams)
+        admin.set_roles(service, args.identity, roles, teams)
         say(f"{args.identity}: roles {', '.join(r.value for r in roles) or 'none'}")
         return 0
     fresh_read(service)
-    with service.reading() as session:
-        users = list_users(session)
+    users = admin.users(service)
     if args.json:
         print_json(users)
         return 0
@@ -271,12 +268,11 @@ def cmd_policy(args: argparse.Namespace, service: RegistryService) -> int:
             text = args.file.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
-        changed = workflow.set_registry_policy(service, load_policy_text(text, str(args.file)))
+        changed = admin.set_registry_policy(service, load_policy_text(text, str(args.file)))
         say("policy updated" if changed else "policy unchanged")
         return 0
     fresh_read(service)
-    with service.reading() as session:
-        document = policy_document(get_policy(session))
+    document = policy_document(admin.policy(service))
     if args.json:
         print_json(document)
     else:

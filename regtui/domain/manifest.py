@@ -28,7 +28,7 @@ from regtui.domain.entry import (
 from regtui.domain.hashchain import LogEntry
 from regtui.domain.policy import Policy, load_policy_text
 from regtui.domain.provider_manifest import ProvidersManifest, parse_providers_manifest
-from regtui.domain.roles import Role
+from regtui.domain.roles import Right, Role
 from regtui.domain.text import clean_data
 from regtui.domain.versioning import parse_version
 from regtui.errors import InputError
@@ -146,6 +146,14 @@ class ManifestSet:
     policies: list[Policy] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
     providers: list[ProvidersManifest] = field(default_factory=list)
+
+    def required_right(self) -> tuple[Right, str]:
+        """The right importing this set needs, and the action a refusal names: registering versions needs
+        register; users, policy, providers, requests, stages or a log need administer."""
+        if (self.registries or self.logs or self.policies or self.requests or self.providers
+                or any(v.has_state for v in self.versions)):
+            return Right.ADMINISTER, "import users, policy, providers, stages or a promotion log"
+        return Right.REGISTER, "register versions"
 
 
 class _Context:

@@ -1,4 +1,6 @@
-"""Roles and what each may do: viewer < contributor < reviewer < releaser < admin (each adds rights)."""
+"""Roles and what each may do: viewer < contributor < reviewer < releaser < admin (each adds rights).
+
+The one table of authorization: every refusal for a missing right is decided by `refusal` from it."""
 
 from __future__ import annotations
 
@@ -46,3 +48,10 @@ def rights_of(roles: frozenset[Role] | set[Role]) -> frozenset[Right]:
 def role_needed(right: Right) -> str:
     """The roles that grant a right, for refusal messages."""
     return " or ".join(role.value for role, rights in _RIGHTS.items() if right in rights)
+
+
+def refusal(identity: str, roles: frozenset[Role], right: Right, action: str) -> str | None:
+    """Why an identity holding these roles may not do an action that needs `right` (None when it may)."""
+    if right in rights_of(roles):
+        return None
+    return f"{identity} may not {action}: needs the {role_needed(right)} role"

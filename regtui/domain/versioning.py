@@ -24,6 +24,14 @@ from regtui.errors import InputError, RuleError
 
 INITIAL_VERSION = "1.0.0"
 _LEVELS: tuple[Bump, ...] = (Bump.MAJOR, Bump.MINOR, Bump.PATCH)
+RELEASE_MARK = "~"
+"""Ends a release's precedence key: above every pre-release mark, so a release follows its pre-releases."""
+END_MARK = "!"
+"""Ends a pre-release's identifiers (and each alphanumeric one): below every other mark and identifier character."""
+NUMERIC_MARK = "#"
+"""Starts a numeric pre-release identifier: below ALPHANUMERIC_MARK, so numeric identifiers come first."""
+ALPHANUMERIC_MARK = "*"
+"""Starts an alphanumeric pre-release identifier."""
 
 
 def parse_version(text: str) -> semver.Version:
@@ -35,6 +43,36 @@ def parse_version(text: str) -> semver.Version:
         raise InputError(
             f"invalid version '{shown}': not semantic versioning (MAJOR.MINOR.PATCH, e.g. 2.1.0)"
         ) from None
+
+
+def precedence_key(version: str | semver.Version) -> str:
+    """A text key whose plain (binary) order is SemVer 2.0.0 precedence, for SQL ORDER BY and Python sorts alike.
+
+    Each number is its digit count (two digits, fixed width) then its digits, so longer numbers sort higher and
+    equal ones align; MAJOR.MINOR.PATCH, then RELEASE_MARK for a release, or each pre-release identifier (numeric:
+    NUMERIC_MARK and its number; alphanumeric: ALPHANUMERIC_MARK, its ASCII text, END_MARK) and END_MARK, so a
+    shorter run of identifiers sorts before a longer one with the same prefix. Build metadata is left out.
+    """
+    parsed = version if isinstance(version, semver.Version) else parse_version(version)
+    core = "".join(_number_key(part) for part in (parsed.major, parsed.minor, parsed.patch))
+    if not parsed.prerelease:
+        return core + RELEASE_MARK
+    return core + "".join(map(_identifier_key, parsed.prerelease.split("."))) + END_MARK
+
+
+def _number_key(value: int | str) -> str:
+    """A non-negative integer as its two-digit length and its digits (SemVer forbids leading zeros)."""
+    digits = str(int(value))
+    if len(digits) > 99:
+        raise InputError(f"version number {digits[:20]}... has more than 99 digits")
+    return f"{len(digits):02d}{digits}"
+
+
+def _identifier_key(identifier: str) -> str:
+    """One pre-release identifier's part of the key: numeric ones by value, below alphanumeric ones in ASCII order."""
+    if identifier.isdigit():
+        return NUMERIC_MARK + _number_key(identifier)
+    return ALPHANUMERIC_MARK + identifier + END_MARK
 
 
 def bump_level(parent: semver.Version, version: semver.Version) -> Bump | None:

@@ -8,10 +8,8 @@ import os
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
-from regtui.domain.approvals import Approver
 from regtui.domain.roles import Right, Role, rights_of
 from regtui.store.engine import is_sqlite
-from regtui.store.facts import require_right
 from regtui.store.tables import UserRow
 
 
@@ -44,11 +42,6 @@ def teams_of(session: Session, identity: str) -> frozenset[str]:
     """The teams an identity belongs to."""
     row = session.get(UserRow, identity)
     return frozenset(row.teams if row else [])
-
-
-def require(session: Session, identity: str, right: Right, action: str) -> None:
-    """Refuse an action the identity's stored roles do not allow (facts.require_right words the refusal)."""
-    require_right({identity: Approver(identity, roles_of(session, identity))}, identity, right, action)
 
 
 def rights_of_identity(session: Session, identity: str) -> frozenset[Right]:

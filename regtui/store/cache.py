@@ -12,14 +12,15 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, event
 
+from regtui.domain.reports import CacheState, SyncReport
 from regtui.store import provider_tables, tables
+from regtui.store.cache_reader import CACHE_LAYOUT_KEY, CACHE_LAYOUT_VERSION
 from regtui.store.cache_sources import (
     ChangeSource,
     attachable,
@@ -62,11 +63,8 @@ indexes of CACHE_INDEXES serve their cache reads with only the few live versions
 REGISTRY_ONLY_CONSTRAINTS = frozenset({"uq_model_version"})
 """Registry constraints the cache's tables go without (the registry enforces them): the (model, version) index
 of uq_model_version was one more page per registered model; ix_cache_version_newest serves those lookups."""
-CACHE_LAYOUT_KEY = "cache_layout"
-CACHE_LAYOUT_VERSION = "2"
-"""Version of the cache's tables and indexes: a cache file of another one is emptied, and its next pull copies
-the whole registry (version 1: the registry's constraints and the per-model indexes on every version)."""
-PLACEHOLDER_MAJOR = 1 << 62
+PLACEHOLDER_SEMVER_KEY = "~"
+"""Above every precedence key (they start with a digit)."""
 PLACEHOLDER_CREATED_AT = "9999-12-31 23:59:59.999999"
 PLACEHOLDER_STAGE = "(placeholder)"
 CACHE_PAGES_KIB = 65536
@@ -80,42 +78,10 @@ CACHE_WAL_PAGES = 10_000
 spread over the indexes, so the default checkpointed (and fsynced) on almost every pull; most pulls now only append."""
 
 
-@dataclass
-class SyncReport:
-    """What one pull brought into the cache."""
-
-    from_seq: int
-    to_seq: int
-    counts: dict[str, int] = field(default_factory=dict)
-    versions: list[str] = field(default_factory=list)
-    events: int = 0
-    reset: bool = False
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        """Rows pulled across all tables."""
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
-class CacheState:
-    """How fresh the cache is: last successful pull, and since when the registry is unreachable."""
-
-    last_seen: int
-    synced_at: datetime | None
-    offline_since: datetime | None
-    last_error: str | None
-    registry_url: str | None = None
-
-    def age_seconds(self, now: datetime) -> float | None:
-        """Seconds since the last successful pull, or None when it never synced."""
-        return None if self.synced_at is None else max(0.0, (now - self.synced_at).total_seconds())
-
-
 CACHE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_cache_version_newest ON model_version (model, created_at, version)",
-    f"CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, major, minor, patch, prerelease, version) WHERE {LIVE_STAGE_SQL}",
+    "CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, semver_key, version)"
+    f" WHERE {LIVE_STAGE_SQL}",
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_drill ON event (model, position) WHERE kind = {sql_literal(DRILL)}",
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) WHERE to_stage = {sql_literal(PRODUCTION)}",
 )
@@ -145,10 +111,9 @@ def open_cache(path: Path) -> Engine:
         for table in metadata.sorted_tables:
             for index in table.indexes:
                 index.create(connection, checkfirst=True)  # tables of an older cache file miss the newer indexes
-        for table in PULLED_TABLES:
-            for index in table.indexes:
-                if not _in_cache(index):
-                    connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
+        unused = {index.name for table in PULLED_TABLES for index in table.indexes if not _in_cache(index)}
+        for name in sorted(unused | REGISTRY_ONLY_INDEXES):  # declared ones, and those of older layouts
+            connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
         for statement in CACHE_INDEXES:
             connection.exec_driver_sql(statement)
     return engine
@@ -291,7 +256,7 @@ def _make_room_for_new_versions(target: Connection) -> None:
 def _placeholder_value(column: Column[Any]) -> str:
     """A placeholder version's value of a column (SQL): its model's name, a fresh id, the sort keys of a model's
     next version, a stage outside the partial indexes, and NULL, 0 or '' elsewhere."""
-    special = {"id": "NULL", "model": "name", "major": str(PLACEHOLDER_MAJOR),
+    special = {"id": "NULL", "model": "name", "semver_key": sql_literal(PLACEHOLDER_SEMVER_KEY),
                "created_at": sql_literal(PLACEHOLDER_CREATED_AT), "stage": sql_literal(PLACEHOLDER_STAGE)}
     if column.name in special:
         return special[column.name]

@@ -15,6 +15,12 @@ from typing import Any
 
 from regtui.errors import RegtuiError
 
+CACHE_LAYOUT_KEY = "cache_layout"
+CACHE_LAYOUT_VERSION = "3"
+"""Version of the cache's tables and indexes (regtui.store.cache rebuilds a file of another one at its next open;
+version 1: the registry's constraints and the per-model indexes on every version; version 2: the major/minor/patch/
+prerelease columns semver_key replaced). Until then a cache of another layout reads as empty."""
+LAYOUT_SQL = f"SELECT value FROM regtui_meta WHERE key = '{CACHE_LAYOUT_KEY}'"
 READ_BUSY_TIMEOUT_S = 5.0
 """How long a read waits for a lock (WAL readers wait only while a checkpoint or recovery runs)."""
 READ_MMAP_BYTES = 1 << 30
@@ -50,6 +56,12 @@ class Snapshot:
         return rows[0][0] if rows else None
 
 
+def _current_layout(snapshot: Snapshot) -> bool:
+    """Whether the file has this regtui's cache layout (or none recorded: a file the first sync has not set up yet,
+    or a registry file read the same way)."""
+    return snapshot.value(LAYOUT_SQL) in (None, CACHE_LAYOUT_VERSION)
+
+
 class CacheReader:
     """Reads of one cache file through one lazily opened sqlite3 connection, safe to share between threads."""
 
@@ -77,7 +89,7 @@ class CacheReader:
                     return
                 connection.execute("BEGIN")
                 try:
-                    yield Snapshot(connection)
+                    yield Snapshot(connection if _current_layout(Snapshot(connection)) else None)
                 finally:
                     connection.execute("COMMIT")
             except sqlite3.Error as exc:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, NoSuc
 
 from regtui.errors import ConflictError, InputError, RegistryUnavailableError
 from regtui.store.db_errors import REFUSED, refusal_error
-from regtui.store.urls import normalize_url, redact
+from regtui.urls import normalize_url, redact
 
 BUSY_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 5

@@ -26,8 +26,8 @@ from regtui.domain.entry import Artifact, ProviderPin, Stage, VersionEntry
 from regtui.domain.evidence import ARCHIVAL_FOR, reviewed_evidence
 from regtui.domain.gates import GateFacts, ProviderPinStatus
 from regtui.domain.policy import ModelPolicy
-from regtui.domain.roles import Right, Role, rights_of, role_needed
-from regtui.errors import ConflictError, NotFoundError, RuleError
+from regtui.domain.roles import Right, Role, refusal
+from regtui.errors import ConflictError, NotAllowedError, NotFoundError
 from regtui.store.engine import SQLITE_AUTOCOMMIT_OPTION
 from regtui.store.mapping import as_utc, row_to_entry
 from regtui.store.policies import POLICY_SCOPE
@@ -247,9 +247,10 @@ def user_of(users: Users, identity: str) -> Approver:
 
 
 def require_right(users: Users, identity: str, right: Right, action: str) -> None:
-    """Refuse an action the identity's roles do not allow, naming the roles that would."""
-    if right not in rights_of(user_of(users, identity).roles):
-        raise RuleError(f"{identity} may not {action}: needs the {role_needed(right)} role")
+    """Refuse an action the identity's roles do not allow, naming the roles that would (the domain's refusal)."""
+    reason = refusal(identity, user_of(users, identity).roles, right, action)
+    if reason is not None:
+        raise NotAllowedError(reason)
 
 
 def approval_facts(connection: Connection, request_id: int, users: Users) -> tuple[ApprovalFact, ...]:

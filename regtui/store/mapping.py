@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable
 
 from regtui.domain.entry import (
     Artifact,
@@ -18,8 +18,9 @@ from regtui.domain.entry import (
     VersionEntry,
 )
 from regtui.domain.manifest import VersionManifest
-from regtui.domain.versioning import parse_version
-from regtui.store.tables import RELEASE_KEY, ArtifactRow, VersionRow
+from regtui.domain.versioning import precedence_key
+from regtui.store.records import ArtifactRecord, VersionRecord
+from regtui.store.tables import ArtifactRow, VersionRow
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -30,15 +31,11 @@ def as_utc(moment: datetime) -> datetime:
 def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: datetime) -> VersionRow:
     """A new version row from a manifest; state fields come from the manifest only when it carries them."""
     entry = manifest.entry
-    parsed = parse_version(entry.version)
     plain = entry.to_dict()
     return VersionRow(
         model=entry.model,
         version=entry.version,
-        major=parsed.major,
-        minor=parsed.minor,
-        patch=parsed.patch,
-        prerelease=parsed.prerelease or RELEASE_KEY,
+        semver_key=precedence_key(entry.version),
         change_kind=entry.change_kind.value,
         parent=entry.parent,
         framework=entry.framework,
@@ -69,38 +66,9 @@ def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[Artifa
     ]
 
 
-class StoredVersion(Protocol):
-    """The stored columns of a version that make its manifest: a VersionRow, or a version read with plain SQL."""
-
-    model: str
-    version: str
-    change_kind: str
-    parent: str | None
-    framework: str
-    training_data: str
-    owner: str
-    created_at: datetime
-    description: str
-    hyperparameters: dict[str, Any]
-    metrics: dict[str, Any]
-    model_card: dict[str, Any]
-    provider: dict[str, Any] | None
-    stage: str
-    canary_share: float | None
-    registered_by: str
-    registered_at: datetime
-    stage_changed_by: str
-    stage_changed_at: datetime
-
-
-class StoredArtifact(Protocol):
-    """The stored columns of an artifact: an ArtifactRow, or an artifact read with plain SQL."""
-
-    name: str
-    uri: str
-    sha256: str
-    size: int
-    position: int
+StoredVersion = VersionRow | VersionRecord
+"""A version's stored columns: an ORM row of the registry, or a cache row of the plain reader."""
+StoredArtifact = ArtifactRow | ArtifactRecord
 
 
 def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> VersionEntry:

@@ -7,14 +7,13 @@ literals, so SQLite reads live versions and drills through them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from regtui.domain.entry import Stage
 from regtui.domain.policy import POLICY_SCOPE, policy_of
 from regtui.domain.transitions import drill_overdue
+from regtui.domain.listing import ModelSort, ModelSummary, ModelState
 from regtui.store.cache_reader import Snapshot
 
 LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
@@ -34,48 +33,23 @@ LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
 """The condition of the cache's partial index of live versions, repeated by the queries that read it."""
 
 
-class ModelSort(StrEnum):
-    """Orders of the model list."""
-
-    NAME = "name"
-    OWNER = "owner"
-    LATEST = "latest"
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """One line of the model list: who owns it and what runs where."""
-
-    name: str
-    owner: str
-    description: str
-    versions: int
-    latest: str | None
-    production: str | None
-    canary: tuple[str, ...] = ()
-    staging: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ModelState:
-    """What needs attention on a model: open promotion requests, and when its rollback was last drilled."""
-
-    open_requests: int
-    last_drill: datetime | None
-    drill_overdue: bool
-    """Older than the policy's drill cadence (or never drilled) while a version is in Production."""
-
-
-NEWEST_VERSION = (
-    "SELECT model_version.{column} FROM model_version WHERE model_version.model = model.name "
-    "ORDER BY model_version.created_at DESC{ties} LIMIT 1"
+LAST_REGISTERED = (
+    "SELECT model_version.created_at FROM model_version WHERE model_version.model = model.name "
+    "ORDER BY model_version.created_at DESC LIMIT 1"
 )
-"""A column of each model's most recently registered version: one probe of ix_cache_version_newest."""
-VERSION_COUNT = "SELECT count(*) FROM model_version WHERE model_version.model = model.name"
+"""When each model last had a version registered: one probe of ix_cache_version_newest."""
+LATEST_VERSION = (
+    "SELECT model_version.version FROM model_version WHERE model_version.model = model.name "
+    "ORDER BY model_version.semver_key DESC LIMIT 1"
+)
+"""Each model's newest version by semver precedence: one probe of ix_version_listing."""
+VERSION_COUNT = "SELECT count(model_version.semver_key) FROM model_version WHERE model_version.model = model.name"
+"""Each model's version count, counting the (never null) keys: SQLite reads them from ix_version_listing, the index
+LATEST_VERSION probes, so a list of every model reads one index, not two."""
 ORDERS = {
     ModelSort.NAME: "model.name",
     ModelSort.OWNER: "model.owner, model.name",
-    ModelSort.LATEST: f"({NEWEST_VERSION.format(column='created_at', ties='')}) DESC NULLS LAST, model.name",
+    ModelSort.LATEST: f"({LAST_REGISTERED}) DESC NULLS LAST, model.name",
 }
 MODEL_FILTER = "(model.name LIKE ? OR model.owner LIKE ? OR model.description LIKE ?)"
 """Case-insensitive match of the filter text: SQLite's LIKE ignores ASCII case, as its lower() folds only ASCII
@@ -106,14 +80,14 @@ def list_models(
     snapshot: Snapshot, text: str = "", offset: int = 0, limit: int = 100, *,
     stage: str | None = None, sort: ModelSort = ModelSort.NAME,
 ) -> list[ModelSummary]:
-    """A window of models (by name, owner or latest) with their Production, Canary and Staging versions.
+    """A window of models (by name, owner or latest registration) with their newest version (semver) and their
+    Production, Canary and Staging versions.
 
     Two queries whatever the window: the models with their version count and latest version (correlated
     index probes per listed model), then the listed models' live versions."""
     where, parameters = _conditions(text, stage)
-    latest = NEWEST_VERSION.format(column="version", ties=", model_version.id DESC")  # ties: the last written
     rows = snapshot.rows(
-        f"SELECT model.name, model.owner, model.description, ({VERSION_COUNT}), ({latest}) FROM model{where}"
+        f"SELECT model.name, model.owner, model.description, ({VERSION_COUNT}), ({LATEST_VERSION}) FROM model{where}"
         f" ORDER BY {ORDERS[sort]} LIMIT ? OFFSET ?", [*parameters, limit, offset])
     live = _live_versions(snapshot, [row[0] for row in rows])
     return [_summary(*row, live=live[row[0]]) for row in rows]
@@ -125,7 +99,7 @@ def _live_versions(snapshot: Snapshot, names: list[str]) -> dict[str, dict[str, 
     for batch in _batches(names):
         for model, version, stage in snapshot.rows(
             f"SELECT model, version, stage FROM model_version WHERE model IN ({_marks(batch)}) AND {LIVE_STAGE_SQL}"
-            " ORDER BY model, stage, major, minor, patch, prerelease", batch,  # the partial (model, stage, ...) index
+            " ORDER BY model, stage, semver_key", batch,  # the partial (model, stage, semver_key) index
         ):
             live[model].setdefault(stage, []).append(version)
     return live

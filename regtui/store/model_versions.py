@@ -1,54 +1,32 @@
-"""The model screen's reads of the cache with plain SQL: a model with every version and its overall metrics, and
-one version in full.
+"""The cache's version reads, plain SQL on a CacheReader snapshot, for the CLI and the TUI alike: a model with
+every version and its overall metrics, a window of its versions, the newest one, and one version in full.
 
-No ORM session: the statements run on the dashboard's CacheReader (a model of 500 versions and one of them read
-with less CPU than through the ORM). They read through the cache's indexes: a model's versions through
-ix_version_listing, one version through ix_cache_version_newest, its artifacts through their version_id index.
+No ORM session (the model screen reads them before SQLAlchemy is needed); the columns come from the generated
+regtui.store.records, so the tables stay their one declaration. Every list orders by semver_key. They read
+through the cache's indexes: a model's versions through ix_version_listing, one version through
+ix_cache_version_newest, its artifacts through their version_id index.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
-from regtui.domain.entry import VersionEntry
-from regtui.domain.manifest import VersionManifest
 from regtui.errors import NotFoundError
+from regtui.domain.listing import VersionSummary, VersionDetail
 from regtui.store.cache_reader import Snapshot
 from regtui.store.mapping import row_to_manifest
 from regtui.store.model_list import stored_time
-
-
-@dataclass(frozen=True)
-class VersionSummary:
-    """One line of a model's version list."""
-
-    model: str
-    version: str
-    stage: str
-    change_kind: str
-    parent: str | None
-    framework: str
-    owner: str
-    created_at: datetime
-    registered_by: str
-    canary_share: float | None
-
-
-@dataclass(frozen=True)
-class VersionDetail:
-    """Everything about one version: the immutable entry and its current state."""
-
-    manifest: VersionManifest
-    content_hash: str
-    children: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def entry(self) -> VersionEntry:
-        """The registered entry."""
-        return self.manifest.entry
+from regtui.store.records import (
+    ARTIFACT_COLUMNS,
+    VERSION_COLUMNS,
+    VERSION_JSON_COLUMNS,
+    VERSION_TIME_COLUMNS,
+    ArtifactRecord,
+    VersionRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -62,51 +40,15 @@ class ModelVersions:
     """Overall metrics by stored version."""
 
 
-@dataclass
-class CachedVersion:
-    """A version's columns as the cache stores them, decoded (JSON, timestamps): a mapping.StoredVersion."""
-
-    id: int
-    model: str
-    version: str
-    change_kind: str
-    parent: str | None
-    framework: str
-    training_data: str
-    owner: str
-    created_at: datetime
-    description: str
-    hyperparameters: dict[str, Any]
-    metrics: dict[str, Any]
-    model_card: dict[str, Any]
-    provider: dict[str, Any] | None
-    content_hash: str
-    registered_by: str
-    registered_at: datetime
-    stage: str
-    canary_share: float | None
-    stage_changed_by: str
-    stage_changed_at: datetime
-
-
-@dataclass
-class CachedArtifact:
-    """An artifact's columns as the cache stores them: a mapping.StoredArtifact."""
-
-    name: str
-    uri: str
-    sha256: str
-    size: int
-    position: int
-
-
-SUMMARY_COLUMNS = "model, version, stage, change_kind, parent, framework, owner, created_at, registered_by, canary_share"
-SEMVER_DESC = "major DESC, minor DESC, patch DESC, prerelease DESC"
-"""The order of ix_version_listing (queries.SEMVER_DESC)."""
-SEMVER_ASC = "major, minor, patch, prerelease"
-DETAIL_COLUMNS = tuple(f.name for f in fields(CachedVersion))
-JSON_COLUMNS = ("hyperparameters", "metrics", "model_card", "provider")
-TIME_COLUMNS = ("created_at", "registered_at", "stage_changed_at")
+SUMMARY_FIELDS = tuple(f.name for f in fields(VersionSummary))
+"""The columns of a version list line: VersionSummary's fields are columns of model_version."""
+SUMMARY_TIMES = tuple(i for i, name in enumerate(SUMMARY_FIELDS) if name in VERSION_TIME_COLUMNS)
+SUMMARY_COLUMNS = ", ".join(SUMMARY_FIELDS)
+NEWEST_FIRST = "semver_key DESC"
+"""Newest semver first: the order of ix_version_listing (the precedence key, domain.versioning.precedence_key)."""
+OLDEST_FIRST = "semver_key"
+JSON_POSITIONS = tuple(VERSION_COLUMNS.index(name) for name in VERSION_JSON_COLUMNS)
+TIME_POSITIONS = tuple(VERSION_COLUMNS.index(name) for name in VERSION_TIME_COLUMNS)
 
 
 def require_model(snapshot: Snapshot, model: str) -> tuple[str, str]:
@@ -123,35 +65,65 @@ def model_versions(snapshot: Snapshot, model: str) -> ModelVersions:
     owner, description = require_model(snapshot, model)
     rows = snapshot.rows(
         f"SELECT {SUMMARY_COLUMNS}, json_quote(json_extract(metrics, '$.overall')) FROM model_version WHERE model = ?"
-        f" ORDER BY {SEMVER_DESC}", [model])
-    overall = json.loads(f"[{','.join(row[10] for row in rows)}]")  # JSON texts ('null': none); one parse, not 500
-    return ModelVersions(
-        owner=owner, description=description,
-        versions=[VersionSummary(*row[:7], stored_time(row[7]), *row[8:10]) for row in rows],  # type: ignore[call-arg]
-        metrics={row[1]: dict(values or {}) for row, values in zip(rows, overall)},
-    )
+        f" ORDER BY {NEWEST_FIRST}", [model])
+    overall = json.loads(f"[{','.join(row[-1] for row in rows)}]")  # JSON texts ('null': none); one parse, not 500
+    versions = [_summary(row) for row in rows]
+    return ModelVersions(owner=owner, description=description, versions=versions,
+                         metrics={v.version: dict(values or {}) for v, values in zip(versions, overall)})
+
+
+def list_versions(snapshot: Snapshot, model: str | None = None, offset: int = 0,
+                  limit: int | None = 100) -> list[VersionSummary]:
+    """A window of versions, newest semver first (of one model, or of all models by name); limit None: all."""
+    where, parameters = ("WHERE model = ? ", [model]) if model is not None else ("", [])
+    rows = snapshot.rows(f"SELECT {SUMMARY_COLUMNS} FROM model_version {where}ORDER BY model, {NEWEST_FIRST}"
+                         " LIMIT ? OFFSET ?", [*parameters, -1 if limit is None else limit, offset])
+    return [_summary(row) for row in rows]
+
+
+def count_versions(snapshot: Snapshot, model: str | None = None) -> int:
+    """How many versions one model (or the whole registry) has."""
+    if model is None:
+        return int(snapshot.value("SELECT count(*) FROM model_version") or 0)
+    return int(snapshot.value("SELECT count(*) FROM model_version WHERE model = ?", [model]) or 0)
+
+
+def latest_version(snapshot: Snapshot, model: str) -> str | None:
+    """A model's newest version by semver precedence (None: it has none)."""
+    return snapshot.value(f"SELECT version FROM model_version WHERE model = ? ORDER BY {NEWEST_FIRST} LIMIT 1",
+                          [model])
+
+
+def _summary(row: Sequence[Any]) -> VersionSummary:
+    """A version list line from its columns (SUMMARY_FIELDS), timestamps as aware UTC datetimes."""
+    values = list(row[:len(SUMMARY_FIELDS)])
+    for i in SUMMARY_TIMES:
+        values[i] = stored_time(values[i])
+    return VersionSummary(*values)
 
 
 def version_detail(snapshot: Snapshot, model: str, version: str) -> VersionDetail:
-    """One version in full (entry, state, artifacts in order, child versions in semver order), or a clear not-found error."""
-    rows = snapshot.rows(f"SELECT {', '.join(DETAIL_COLUMNS)} FROM model_version WHERE model = ? AND version = ?",
+    """One version in full (entry, state, artifacts in order, child versions in semver order), or a clear not-found
+    error."""
+    rows = snapshot.rows(f"SELECT {', '.join(VERSION_COLUMNS)} FROM model_version WHERE model = ? AND version = ?",
                          [model, version])
     if not rows:
         require_model(snapshot, model)
         raise NotFoundError(f"{model} has no version {version}")
-    row = _cached_version(dict(zip(DETAIL_COLUMNS, rows[0])))
-    artifacts = [CachedArtifact(*values) for values in snapshot.rows(
-        "SELECT name, uri, sha256, size, position FROM artifact WHERE version_id = ? ORDER BY position", [row.id])]
+    row = _version_record(rows[0])
+    artifacts = [ArtifactRecord(*values) for values in snapshot.rows(
+        f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifact WHERE version_id = ? ORDER BY position", [row.id])]
     children = snapshot.rows(
-        f"SELECT version FROM model_version WHERE model = ? AND parent = ? ORDER BY {SEMVER_ASC}", [model, version])
+        f"SELECT version FROM model_version WHERE model = ? AND parent = ? ORDER BY {OLDEST_FIRST}", [model, version])
     return VersionDetail(manifest=row_to_manifest(row, artifacts), content_hash=row.content_hash,
                          children=tuple(child for child, in children))
 
 
-def _cached_version(columns: dict[str, Any]) -> CachedVersion:
+def _version_record(stored: Sequence[Any]) -> VersionRecord:
     """A version's stored columns with the JSON ones parsed and the timestamps as aware UTC datetimes."""
-    for name in JSON_COLUMNS:
-        columns[name] = json.loads(columns[name]) if columns[name] is not None else None
-    for name in TIME_COLUMNS:
-        columns[name] = stored_time(columns[name])
-    return CachedVersion(**columns)
+    values = list(stored)
+    for i in JSON_POSITIONS:
+        values[i] = json.loads(values[i]) if values[i] is not None else None
+    for i in TIME_POSITIONS:
+        values[i] = stored_time(values[i])
+    return VersionRecord(*values)

@@ -13,7 +13,7 @@ them on submit for Production), so the artifacts check reports them as not yet v
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,34 +29,13 @@ from regtui.domain.transitions import (
     check_canary_share,
     required_right,
 )
+from regtui.domain.outcomes import PromotionPreview
 from regtui.store.access import rights_of_identity
 from regtui.store.facts import gate_facts, production_row, require_version
 from regtui.store.mapping import as_utc
 from regtui.store.policies import get_policy
 from regtui.store.promotions import OPEN
 from regtui.store.tables import RequestRow
-
-
-@dataclass(frozen=True)
-class PromotionPreview:
-    """A version's stage now, the moves it has, and (for a target) the gate promote would evaluate."""
-
-    stage: Stage
-    stage_changed_by: str | None
-    stage_changed_at: datetime | None
-    moves: dict[Stage, MoveKind]
-    archival_checklist: tuple[str, ...]
-    outgoing: str | None
-    """The Production version a promotion to Production would replace."""
-    kind: MoveKind | None = None
-    gate: GateResult | None = None
-    request_id: int | None = None
-    """The open request promote would reuse (None: promote would open a new one)."""
-    requested_by: str | None = None
-    evidence: dict[str, Any] | None = None
-    """The request's evidence as it stands (before the typed evidence is merged)."""
-    canary_share: float | None = None
-    may_apply: bool = False
 
 
 def preview_promotion(session: Session, *, actor: str, model: str, version: str, to_stage: Stage | None, now: datetime,

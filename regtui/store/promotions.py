@@ -7,7 +7,7 @@ checks roles and gates, writes the change and its log entry — or raises and wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -23,6 +23,7 @@ from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, rights_of
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
 from regtui.errors import ConflictError, NotFoundError
+from regtui.domain.outcomes import PromotionOutcome, DecisionOutcome
 from regtui.store.facts import (
     SUBJECT_LOCKED,
     Subject,
@@ -45,39 +46,6 @@ OPEN = "open"
 REQUEST = RequestRow.__table__
 VERSION = VersionRow.__table__
 APPROVAL = ApprovalRow.__table__
-
-
-@dataclass(frozen=True)
-class PromotionOutcome:
-    """What a promote call did: applied, or left a request pending with what is missing."""
-
-    ref: str
-    from_stage: Stage
-    to_stage: Stage
-    applied: bool
-    request_id: int | None
-    gate: GateResult = field(default_factory=lambda: GateResult(()))
-    replaced: str | None = None
-    may_apply: bool = True
-
-    @property
-    def missing(self) -> list[str]:
-        """What the request still needs (the gate's failed checks, or the role to apply it)."""
-        needs = list(self.gate.missing)
-        if self.gate.passed and not self.may_apply:
-            needs.append("a releaser to apply it")
-        return needs
-
-
-@dataclass(frozen=True)
-class DecisionOutcome:
-    """What an approve or reject call recorded."""
-
-    request_id: int
-    ref: str
-    decision: Decision
-    capacity: str
-    gate: GateResult
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ pinned_versions and deprecated_pins; the gates call pin_status.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,7 +21,6 @@ from regtui.domain.providers import (
     FeedConfig,
     FeedFormat,
     ProviderVersion,
-    Qualification,
     QualificationCheck,
     days_left,
     latest_checks,
@@ -30,6 +28,7 @@ from regtui.domain.providers import (
     with_aliases,
 )
 from regtui.errors import NotFoundError
+from regtui.domain.provider_views import ChangelogEntry, MatrixCell, PinView, DeprecatedPin
 from regtui.store.mapping import as_utc
 from regtui.store.provider_tables import (
     ProviderFeedRow,
@@ -40,60 +39,6 @@ from regtui.store.queries import IN_LIVE_STAGE, SEMVER_ASC
 from regtui.store.tables import VersionRow
 
 LIVE_STAGES = (Stage.STAGING, Stage.CANARY, Stage.PRODUCTION)
-
-
-@dataclass(frozen=True)
-class ChangelogEntry:
-    """One line of the standard's change log: provider model, version, change date, impact, status."""
-
-    provider: str
-    model: str
-    version: str
-    changed_at: datetime | None
-    impact: str
-    status: Qualification
-    alias: bool
-    deprecated_at: datetime | None
-    retires_at: datetime | None
-    notes: str
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    """One check of a version's qualification matrix: its latest record (None while not recorded)."""
-
-    check: CheckName
-    latest: QualificationCheck | None
-    history: tuple[QualificationCheck, ...]
-
-
-@dataclass(frozen=True)
-class PinView:
-    """An in-house version and the provider version it pins, with what the gates would say about it."""
-
-    model: str
-    version: str
-    stage: Stage
-    pin: ProviderPin
-    status: ProviderPinStatus
-    qualification: Qualification | None
-    retires_at: datetime | None
-    days_left: int | None
-    deprecated: bool
-    deprecation_note: str = ""
-
-
-@dataclass(frozen=True)
-class DeprecatedPin:
-    """A Production version whose pinned provider version has a deprecation notice."""
-
-    model: str
-    version: str
-    provider: str
-    provider_version: str
-    retires_at: datetime | None
-    days_left: int | None
-    note: str
 
 
 def feed_of(row: ProviderFeedRow) -> FeedConfig:
@@ -193,7 +138,7 @@ def pinned_versions(session: Session, now: datetime, stages: tuple[Stage, ...] =
     query = (
         select(VersionRow.model, VersionRow.version, VersionRow.stage, VersionRow.provider)
         .where(VersionRow.stage.in_([s.value for s in stages]), VersionRow.provider.is_not(None))
-        .order_by(VersionRow.model, *SEMVER_ASC)
+        .order_by(VersionRow.model, SEMVER_ASC)
     )
     if set(stages) <= set(LIVE_STAGES):
         query = query.where(IN_LIVE_STAGE)  # the cache reads them through its partial index of live versions

@@ -1,7 +1,7 @@
-"""Read queries over the cache (or the registry): windowed lists and details, returned as plain data.
+"""ORM read queries over the registry (or the cache): models, users, manifests, the log and requests, as plain data.
 
-The model list is regtui.store.model_list and the model screen's reads regtui.store.model_versions (plain SQL on
-the cache); their constants and row types are importable from here too."""
+The cache's version and model reads are regtui.store.model_versions and regtui.store.model_list (plain SQL on a
+CacheReader, for the CLI and the TUI alike); their constants are importable from here too."""
 
 from __future__ import annotations
 
@@ -19,11 +19,10 @@ from regtui.store.model_list import DRILL as DRILL
 from regtui.store.model_list import LIVE_STAGE_SQL as LIVE_STAGE_SQL
 from regtui.store.model_list import LIVE_STAGES, sql_literal
 from regtui.store.model_list import PRODUCTION as PRODUCTION
-from regtui.store.model_versions import VersionDetail, VersionSummary
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
 
-SEMVER_ASC = (VersionRow.major, VersionRow.minor, VersionRow.patch, VersionRow.prerelease)
-SEMVER_DESC = (VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.prerelease.desc())
+SEMVER_ASC = VersionRow.semver_key
+"""Oldest semver first: the precedence key (domain.versioning.precedence_key)."""
 
 
 def inline(value: str) -> ColumnElement[Any]:
@@ -37,14 +36,6 @@ IN_LIVE_STAGE = VersionRow.stage.in_([inline(stage) for stage in LIVE_STAGES])
 (built once: composing an IN expression costs more than the indexed read)."""
 
 
-def latest_version(session: Session, model: str) -> str | None:
-    """The most recently registered version of a model."""
-    return session.execute(
-        select(VersionRow.version).where(VersionRow.model == model)
-        .order_by(VersionRow.created_at.desc(), VersionRow.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
 def require_model(session: Session, model: str) -> ModelRow:
     """The model's row, or a clear not-found error."""
     row = session.get(ModelRow, model)
@@ -53,50 +44,9 @@ def require_model(session: Session, model: str) -> ModelRow:
     return row
 
 
-def count_versions(session: Session, model: str | None = None) -> int:
-    """How many versions one model (or the whole registry) has."""
-    query = select(func.count()).select_from(VersionRow)
-    if model is not None:
-        query = query.where(VersionRow.model == model)
-    return int(session.execute(query).scalar_one())
-
-
-def list_versions(session: Session, model: str | None = None, offset: int = 0, limit: int | None = 100) -> list[VersionSummary]:
-    """A window of versions, newest semver first (of one model, or of all models by name); limit None: all."""
-    columns = (VersionRow.model, VersionRow.version, VersionRow.stage, VersionRow.change_kind, VersionRow.parent,
-               VersionRow.framework, VersionRow.owner, VersionRow.created_at, VersionRow.registered_by,
-               VersionRow.canary_share)
-    query = select(*columns)
-    if model is not None:
-        query = query.where(VersionRow.model == model)
-    order = SEMVER_DESC
-    query = query.order_by(VersionRow.model, *order).offset(offset).limit(limit)
-    return [
-        VersionSummary(*row[:7], as_utc(row[7]), *row[8:])  # type: ignore[arg-type]
-        for row in session.execute(query).all()
-    ]
-
-
-def get_version(session: Session, model: str, version: str) -> VersionDetail:
-    """One version in full, or a clear not-found error."""
-    row = session.execute(
-        select(VersionRow).where(VersionRow.model == model, VersionRow.version == version)
-    ).scalar_one_or_none()
-    if row is None:
-        require_model(session, model)
-        raise NotFoundError(f"{model} has no version {version}")
-    artifacts = session.execute(
-        select(ArtifactRow).where(ArtifactRow.version_id == row.id).order_by(ArtifactRow.position)
-    ).scalars().all()
-    children = session.execute(
-        select(VersionRow.version).where(VersionRow.model == model, VersionRow.parent == version).order_by(*SEMVER_ASC)
-    ).scalars().all()
-    return VersionDetail(manifest=row_to_manifest(row, artifacts), content_hash=row.content_hash, children=tuple(children))
-
-
 def iter_manifests(session: Session, model: str | None = None, batch: int = 500) -> list[VersionManifest]:
     """Every version (of one model, or all) as manifests, in model and semver order."""
-    query = select(VersionRow).order_by(VersionRow.model, *SEMVER_ASC)
+    query = select(VersionRow).order_by(VersionRow.model, SEMVER_ASC)
     if model is not None:
         query = query.where(VersionRow.model == model)
     rows = session.execute(query).scalars().all()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,36 +10,17 @@ from sqlmodel import Session
 from regtui.domain.entry import Stage
 from regtui.domain.hashchain import verify_chain
 from regtui.domain.manifest import LogManifest, ManifestSet, ModelSpec, RequestRecord, UserSpec, VersionManifest
-from regtui.domain.roles import Right, Role
-from regtui.domain.versioning import check_version, parse_version
+from regtui.domain.reports import ImportReport
+from regtui.domain.roles import Role
+from regtui.domain.versioning import check_version, precedence_key
 from regtui.errors import InputError, RuleError
-from regtui.store.access import has_admin, require
+from regtui.store.access import has_admin
 from regtui.store.log import append_event, restore_event
-from regtui.store.policies import set_policy, store_policy
 from regtui.store.mapping import artifact_rows, entry_to_row, row_to_entry
+from regtui.store.policies import set_policy, store_policy
 from regtui.store.provider_registry import Writer, import_providers
 from regtui.store.schema import next_change
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
-
-
-@dataclass
-class ImportReport:
-    """What an import or registration changed."""
-
-    registered: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    users: list[str] = field(default_factory=list)
-    models: list[str] = field(default_factory=list)
-    log_entries: int = 0
-    policy: bool = False
-    requests: int = 0
-    providers: int = 0
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything was written."""
-        return bool(self.registered or self.users or self.models or self.log_entries or self.policy or self.requests
-                    or self.providers)
 
 
 def grant_initial_admin(session: Session, identity: str) -> bool:
@@ -61,17 +41,11 @@ def import_manifests(session: Session, manifests: ManifestSet, *, actor: str, no
     """Apply users, models, a restored log and versions in the caller's transaction (all or nothing).
 
     `restore` (import) keeps each manifest's stage and provenance; without it (register) a version must
-    arrive in Development. Registering needs the contributor role; users, state and logs need admin.
+    arrive in Development. The caller checks the right it needs (ManifestSet.required_right).
     """
     if not restore:
         _refuse_state(manifests.versions)
     seq = next_change(session)
-    needs_admin = (manifests.registries or manifests.logs or manifests.policies or manifests.requests
-                   or manifests.providers or any(v.has_state for v in manifests.versions))
-    if needs_admin:
-        require(session, actor, Right.ADMINISTER, "import users, policy, providers, stages or a promotion log")
-    else:
-        require(session, actor, Right.REGISTER, "register versions")
     report = ImportReport()
     for registry in manifests.registries:
         report.users += [u.identity for u in registry.users if _upsert_user(session, u, seq)]
@@ -118,7 +92,7 @@ def _parents_first(versions: list[VersionManifest]) -> list[VersionManifest]:
         if ref in seen and seen[ref].entry.content_hash() != manifest.entry.content_hash():
             raise InputError(f"{ref} appears twice in the input with different content")
         seen[ref] = manifest
-    return sorted(seen.values(), key=lambda m: (m.entry.model, parse_version(m.entry.version)))
+    return sorted(seen.values(), key=lambda m: (m.entry.model, precedence_key(m.entry.version)))
 
 
 def _upsert_user(session: Session, spec: UserSpec, seq: int) -> bool:

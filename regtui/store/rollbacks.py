@@ -11,11 +11,10 @@ from sqlmodel import Session
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
 from regtui.domain.policy import ModelPolicy
-from regtui.domain.roles import Right
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
 from regtui.errors import RuleError
-from regtui.store.access import require
+from regtui.domain.outcomes import RollbackOutcome
 from regtui.store.facts import check_seen_stage, load_subject, require_version, was_in_production
 from regtui.store.log import NewEvent, append_event, append_events
 from regtui.store.mapping import as_utc
@@ -34,17 +33,6 @@ class RollbackTarget:
     archived_at: datetime
     retention_ends: datetime
     eligible: bool
-
-
-@dataclass(frozen=True)
-class RollbackOutcome:
-    """What a rollback did (or, for a dry run, would do)."""
-
-    model: str
-    to_version: str
-    from_version: str | None
-    reason: str
-    verified: tuple[str, ...]
 
 
 def rollback_targets(session: Session, model: str, policy: ModelPolicy, now: datetime) -> list[RollbackTarget]:
@@ -78,7 +66,6 @@ def rollback(
 ) -> RollbackOutcome:
     """Put an earlier Production version back, archiving the current one; checksums must verify."""
     seq = next_change(session)
-    require(session, actor, Right.RELEASE, f"roll back {model}")
     subject = load_subject(session, model, to_version, lock=True)
     target, current = subject.row, subject.production
     policy = policy_of(subject.policy_document).for_model(model)
@@ -117,7 +104,6 @@ def record_drill(session: Session, *, actor: str, model: str, target: str | None
                  duration_ms: int, now: datetime) -> None:
     """Log a rollback drill's outcome and duration (the drill itself was rolled back)."""
     seq = next_change(session)
-    require(session, actor, Right.RELEASE, f"run rollback drills for {model}")
     if target is not None:
         require_version(session, model, target)
     append_event(session, seq=seq, kind=DRILL, actor=actor, at=now, model=model, version=target,

@@ -7,13 +7,14 @@ import uuid
 from sqlalchemy import JSON, Connection, Engine, inspect, select, text
 from sqlmodel import Session, SQLModel
 
+from regtui.domain.versioning import precedence_key
 from regtui.errors import NotARegistryError
 from regtui.store import provider_tables, tables
 from regtui.store.db_errors import APPEND_ONLY, IMMUTABLE, NEVER_DELETED
 from regtui.store.engine import is_sqlite
 from regtui.store.transaction import writing_session
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_KEY = "schema_version"
 REGISTRY_ID_KEY = "registry_id"
 
@@ -36,6 +37,10 @@ REGISTRY_UNUSED_INDEXES = frozenset({
 (audit filters, version listings), the last two no read at all (the registry's reads by stage go through
 uq_one_production or (model, version); the cache leaves both out). Each cost every promotion a page (SQLite) or
 index entries (PostgreSQL: a stage change adds an entry to every index of model_version)."""
+LEGACY_ORDER_COLUMNS = ("major", "minor", "patch", "prerelease")
+"""The columns schemas up to 3 ordered versions by (a pre-release tag sorted as text); schema 4 has semver_key."""
+LEGACY_ORDER_INDEXES = ("ix_version_listing", "ix_version_model_order")
+"""Indexes of schemas up to 3 over LEGACY_ORDER_COLUMNS (dropped before those columns are)."""
 # Takes the next change-counter value; the row lock serializes writers until commit
 NEXT_CHANGE = text("UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value")
 
@@ -64,7 +69,7 @@ def init_schema(engine: Engine) -> str:
 
     Version 2 adds the provider tables, missing indexes and the append-only rule of qualification checks;
     version 3 drops the indexes of REGISTRY_UNUSED_INDEXES and fires the immutability trigger only on updates
-    that set a registered column.
+    that set a registered column; version 4 replaces the major/minor/patch/prerelease columns by semver_key.
     """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
@@ -72,9 +77,11 @@ def init_schema(engine: Engine) -> str:
     if current is None:
         _refuse_foreign_tables(engine)
     with writing_session(engine) as session:  # all of it or nothing
-        SQLModel.metadata.create_all(session.connection(), tables=registry_tables())
-        _create_missing_indexes(session.connection())
-        _drop_unused_indexes(session.connection())
+        connection = session.connection()
+        SQLModel.metadata.create_all(connection, tables=registry_tables())
+        _create_missing_indexes(connection)
+        _drop_unused_indexes(connection)
+        _add_semver_key(connection)
         _install_rules(session, engine)
         _ensure_meta(session)
     if current is None:
@@ -82,6 +89,30 @@ def init_schema(engine: Engine) -> str:
     if current < SCHEMA_VERSION:
         return f"upgraded registry schema from version {current} to {SCHEMA_VERSION}"
     return f"registry schema is up to date (version {SCHEMA_VERSION})"
+
+
+def _add_semver_key(connection: Connection) -> None:
+    """Schema 4, in the upgrade's transaction: add semver_key, fill it from each version, drop the columns it replaces.
+
+    The immutability trigger goes first (it names the registered columns; _install_rules creates it again) and so do
+    the indexes over the old columns. SQLite adds a NOT NULL column only with a default: it keeps an empty one."""
+    table = tables.VersionRow.__table__
+    if "semver_key" in {c["name"] for c in inspect(connection).get_columns(table.name)}:
+        return
+    on_table = "" if connection.dialect.name == "sqlite" else f" ON {table.name}"
+    connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS trg_version_immutable{on_table}")
+    for name in LEGACY_ORDER_INDEXES:
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    key_type = table.c.semver_key.type.compile(dialect=connection.dialect)
+    connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN semver_key {key_type} NOT NULL DEFAULT ''")
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} ALTER COLUMN semver_key DROP DEFAULT")
+    keys = [{"id": row_id, "key": precedence_key(version)}
+            for row_id, version in connection.execute(select(table.c.id, table.c.version))]
+    if keys:
+        connection.execute(text(f"UPDATE {table.name} SET semver_key = :key WHERE id = :id"), keys)
+    for column in LEGACY_ORDER_COLUMNS:
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN {column}")
 
 
 def _create_missing_indexes(connection: Connection) -> None:

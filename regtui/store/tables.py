@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-
-RELEASE_KEY = "~"
+SEMVER_KEY_LENGTH = 400
+"""Room for the precedence key of any version of up to 100 characters (domain.versioning.precedence_key)."""
 
 
 def _utc_column(nullable: bool = False) -> Any:
@@ -25,6 +25,12 @@ def _utc_column(nullable: bool = False) -> Any:
 def _json_column(nullable: bool = False) -> Any:
     """A JSON column that works on SQLite and PostgreSQL alike."""
     return Field(sa_column=Column(JSON, nullable=nullable))
+
+
+def _semver_key_column() -> Any:
+    """The version's precedence key, compared byte by byte on both backends (PostgreSQL: the "C" collation)."""
+    key_type = String(SEMVER_KEY_LENGTH).with_variant(String(SEMVER_KEY_LENGTH, collation="C"), "postgresql")
+    return Field(sa_column=Column(key_type, nullable=False))
 
 
 def _seq_column() -> Any:
@@ -74,16 +80,13 @@ class VersionRow(SQLModel, table=True):
             sqlite_where=text("stage = 'Production'"),
             postgresql_where=text("stage = 'Production'"),
         ),
-        Index("ix_version_model_order", "model", "major", "minor", "patch"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     model: str = Field(foreign_key="model.name", max_length=100)
     version: str = Field(max_length=100)
-    major: int
-    minor: int
-    patch: int
-    prerelease: str = RELEASE_KEY  # precedence key: the pre-release tag, or "~" for a release (sorts after tags)
+    semver_key: str = _semver_key_column()
+    """SemVer precedence as text (domain.versioning.precedence_key): every version list orders by it."""
     change_kind: str
     parent: Optional[str] = None
     framework: str
@@ -105,16 +108,13 @@ class VersionRow(SQLModel, table=True):
     change_seq: int = _seq_column()
 
 
-# The order of version listings (queries.list_versions: by model, newest semver first), so a window of
-# rows at any offset walks this index instead of sorting every version (mixed ASC/DESC: the index above
-# cannot serve it).
+# The order of version listings (by model, newest semver first), so a window of rows at any offset walks this
+# index instead of sorting every version (a mixed ASC/DESC order), and a model's newest version is one probe.
 Index(
     "ix_version_listing",
     VersionRow.__table__.c.model,
-    VersionRow.__table__.c.major.desc(),
-    VersionRow.__table__.c.minor.desc(),
-    VersionRow.__table__.c.patch.desc(),
-    VersionRow.__table__.c.prerelease.desc(),
+    VersionRow.__table__.c.semver_key.desc(),
+    VersionRow.__table__.c.version,
 )
 
 

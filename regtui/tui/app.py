@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Iterable
@@ -12,32 +11,30 @@ from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from regtui.config import Settings, load_settings
 from regtui.domain.text import clean_single_line, clean_text
-from regtui.errors import RegistryUnavailableError, RegtuiError
-from regtui.resources import bundled_themes
-from regtui.service_handle import ServiceHandle
+from regtui.errors import RegtuiError
+from regtui.services.handle import ServiceHandle
+from regtui.services.views import ChainState
 from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
-from regtui.tui.feed_polling import FETCH_GROUP, FeedsFetched, fetch_summary, worth_telling
+from regtui.tui.feed_polling import FeedPolling, FeedsFetched
+from regtui.tui.keymap import apply_keymap
+from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
-from regtui.tui.read_ahead import ReadAhead
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
-from regtui.tui.sync import SyncStatus
-from regtui.tui.themes import load_themes
-from regtui.tui.views import ChainState
+from regtui.tui.sync import RegistrySync, SyncFinished, SyncStatus
+from regtui.tui.themes import apply_themes
 from regtui.tui.widgets.window_table import WindowTable
 
 if TYPE_CHECKING:
-    from regtui.service import RegistryService
+    from regtui.services.registry import RegistryService
     from regtui.tui.screens.model import ModelRead, ModelScreen
 
-FALLBACK_THEME = "textual-dark"
 MODEL_SCREEN = "model"
 """The name the one reused model screen is installed under."""
 MODEL_SCREEN_MODULE = "regtui.tui.screens.model"
@@ -84,35 +81,8 @@ class RegtuiApp(App[int]):
     """Screens opened by name with `open_screen('NAME')` (from a binding or the palette): (module, class name),
     the module imported when the screen first opens."""
 
-    class SyncFinished(Message):
-        """A sync attempt ended: the new state (None when it failed other than by being unreachable)."""
-
-        def __init__(self, status: SyncStatus | None, identity: str | None, error: RegtuiError | None = None) -> None:
-            super().__init__()
-            self.status = status
-            self.identity = identity
-            self.error = error
-
     class ModelScreenImported(Message):
         """The model screen's module was imported in the background: the screen can be built."""
-
-    class ModelReadToOpen(Message):
-        """A model was read from the cache for the screen about to open."""
-
-        def __init__(self, name: str, version: str | None, read: ModelRead) -> None:
-            super().__init__()
-            self.name = name
-            self.version = version
-            self.read = read
-
-    class ModelReadAhead(Message):
-        """The model under the registry's cursor was read ahead (read is None when the read failed)."""
-
-        def __init__(self, name: str, generation: int, read: ModelRead | None) -> None:
-            super().__init__()
-            self.name = name
-            self.generation = generation
-            self.read = read
 
     def __init__(self, service: RegistryService | ServiceHandle, *, readonly: bool = False,
                  settings: Settings | None = None) -> None:
@@ -122,12 +92,12 @@ class RegtuiApp(App[int]):
         self.settings = settings or Settings()
         self.clock: Callable[[], datetime] = self.services.clock
         self._background_started = False
-        self.sync_status: SyncStatus | None = None
-        self.identity: str | None = None
+        self.syncing = RegistrySync(self)
+        self.feeds = FeedPolling(self)
+        self.opening = ModelOpening(self)
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
         self._model_screen_drawn = False
-        self._read_ahead = ReadAhead()
         self.animation_level = "full" if self.settings.animations else "none"
 
     @property
@@ -141,14 +111,24 @@ class RegtuiApp(App[int]):
         """Use another service (tests point the app at an unreachable registry)."""
         self.services = ServiceHandle.wrapping(service)
 
+    @property
+    def sync_status(self) -> SyncStatus | None:
+        """The last sync's outcome (None before the first one ends)."""
+        return self.syncing.status
+
+    @property
+    def identity(self) -> str | None:
+        """Who is acting, for the header (None until known, or when the settings hide it)."""
+        return self.syncing.identity
+
     def get_default_screen(self) -> Screen[None]:
         """The registry screen is home."""
         return RegistryScreen()
 
     def on_mount(self) -> None:
         """Themes and keymap; the sync starts once the home screen shows its first window (start_background_work)."""
-        self._apply_themes()
-        self._apply_keymap()
+        apply_themes(self, self.settings.theme)
+        apply_keymap(self, self.settings.keys)
 
     def start_background_work(self) -> None:
         """The first sync, then the sync and feed intervals (once): started after the home screen's first window,
@@ -158,9 +138,9 @@ class RegtuiApp(App[int]):
         self._background_started = True
         self.sync_registry()
         self._preload_model_screen()
-        self.set_interval(self.settings.sync_interval, self._sync_tick)
+        self.set_interval(self.settings.sync_interval, self.syncing.tick)
         if self.settings.feed_interval is not None:
-            self.set_interval(self.settings.feed_interval, self._feed_tick)
+            self.set_interval(self.settings.feed_interval, self.feeds.tick)
 
     @work(thread=True, group="preload", exit_on_error=False)
     def _preload_model_screen(self) -> None:
@@ -205,107 +185,37 @@ class RegtuiApp(App[int]):
             tune_collector()
             self.set_interval(QUIET_TICK_S, QuietCollector().tick)
 
-    def _apply_themes(self) -> None:
-        """Register the bundled themes and pick the configured one; report broken files and use the default."""
-        themes, errors = load_themes(bundled_themes())
-        for theme in themes:
-            self.register_theme(theme)
-        for error in errors:
-            self.notify(f"theme file skipped: {error}", title="Theme", severity="warning", markup=False)
-        wanted = self.settings.theme
-        if wanted not in self.available_themes:
-            fallback = themes[0].name if themes else FALLBACK_THEME
-            self.notify(f"unknown theme {wanted!r}; using {fallback}", title="Theme", severity="warning", markup=False)
-            wanted = fallback
-        self.theme = wanted
-
-    def _apply_keymap(self) -> None:
-        """Remap keys from the config's `keys:` section (binding id -> keys), naming unknown ids."""
-        if not self.settings.keys:
-            return
-        unknown = sorted(set(self.settings.keys) - known_binding_ids())
-        if unknown:
-            self.notify(f"unknown binding id(s) in keys: {', '.join(unknown)}", title="Configuration",
-                        severity="warning", markup=False)
-        self.set_keymap(self.settings.keys)
-
-    def _group_busy(self, group: str) -> bool:
-        """Whether a worker of the group is running."""
-        return any(worker.group == group and worker.is_running for worker in self.workers)
-
-    def _sync_tick(self) -> None:
-        """Interval sync: start one unless one is still running."""
-        if not self._group_busy("sync"):
-            self.sync_registry()
-
-    def _feed_tick(self) -> None:
-        """Interval feed fetch: quietly skipped while read-only, offline, or a fetch is still running."""
-        if self.writable and not self._group_busy(FETCH_GROUP):
-            self.fetch_provider_feeds(asked=False)
-
     def fetch_provider_feeds(self, *, asked: bool) -> None:
-        """Fetch every configured provider feed in a worker; a fetch asked for by a key says so at once."""
-        if asked:
-            self.notify("fetching provider feeds…", title="Providers", markup=False)
-        self._fetch_feeds(asked)
-
-    @work(thread=True, exclusive=True, group=FETCH_GROUP, exit_on_error=False)
-    def _fetch_feeds(self, asked: bool) -> None:
-        """Fetch and record (in a thread), then post the outcome."""
-        from regtui import provider_workflow
-
-        try:
-            results = provider_workflow.fetch_feeds(self.service)
-        except RegtuiError as exc:
-            self.post_message(FeedsFetched([], exc, asked))
-            return
-        self.post_message(FeedsFetched(results, None, asked))
+        """Fetch every configured provider feed in a worker (FeedPolling)."""
+        self.feeds.fetch(asked=asked)
 
     def on_feeds_fetched(self, message: FeedsFetched) -> None:
-        """Report the outcome (an interval fetch only when it matters) and sync when the registry changed."""
-        if message.error is not None:
-            if message.asked:
-                self.report_error(message.error)
-            return
-        if worth_telling(message):
-            failed = any(result.failed for result in message.results)
-            self.notify(fetch_summary(message.results), title="Fetch failed" if failed else "Provider feeds",
-                        severity="error" if failed else "information", markup=False, timeout=8)
-        if any(result.status == "updated" for result in message.results):
-            self.sync_registry()
+        """A feed fetch ended: report it, sync on a change."""
+        self.feeds.fetched(message)
 
-    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def sync_registry(self) -> None:
-        """Pull the registry into the cache (in a thread) and post the outcome."""
-        try:
-            status = SyncStatus.from_read_status(self.service.refresh())
-        except RegtuiError as exc:
-            self.post_message(self.SyncFinished(None, None, exc))
-            return
-        try:
-            identity: str | None = clean_single_line(self.service.identity())
-        except RegistryUnavailableError:
-            identity = None
-        self.post_message(self.SyncFinished(status, identity))
+        """Pull the registry into the cache in a worker (RegistrySync)."""
+        self.syncing.start()
 
-    def on_regtui_app_sync_finished(self, message: SyncFinished) -> None:
-        """Own the sync state: update headers and write bindings, and reload screens when data changed."""
-        previous = self.sync_status
-        status = message.status or self._failed_status(message.error)
-        self.sync_status = status
-        if previous is None:
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        """Take the sync's outcome, then update headers and write bindings, and reload screens when data changed."""
+        change = self.syncing.finished(message, show_identity=self.settings.show_identity)
+        status = self.syncing.status
+        if change.first:
             self._tune_collector_after_start_up()
-        self.identity = (message.identity or self.identity) if self.settings.show_identity else None
         if message.error is not None:
             self.report_error(message.error)
-        elif status.offline and (previous is None or not previous.offline):
+        elif change.went_offline and status is not None:
             self.notify(f"{status.error or 'registry unreachable'} — showing the cache, read-only",
                         title="Offline", severity="warning", markup=False)
-        if previous is None or previous.offline != status.offline:
+        if change.offline_flipped:
             self.refresh_bindings()
-        changed = status.pulled or (previous is not None and previous.last_seen != status.last_seen)
-        if changed:
-            self._drop_read_ahead()
+        if change.data_changed:
+            self.opening.drop()
+        self._show_sync(change.data_changed)
+
+    def _show_sync(self, changed: bool) -> None:
+        """The screen on top shows the sync state (and reloads when data changed); covered ones reload when shown."""
         for screen in self.screen_stack:
             if not isinstance(screen, RegtuiScreen):
                 continue
@@ -315,16 +225,6 @@ class RegtuiApp(App[int]):
                     screen.reload()
             elif changed:
                 screen.stale = True
-
-    def _failed_status(self, error: RegtuiError | None) -> SyncStatus:
-        """The state after a sync that failed for another reason than an unreachable registry: read-only."""
-        previous = self.sync_status
-        return SyncStatus(
-            synced_at=previous.synced_at if previous else None,
-            offline_since=(previous.offline_since if previous else None) or self.clock(),
-            last_seen=previous.last_seen if previous else 0,
-            error=error.message if error else "sync failed",
-        )
 
     def action_sync_now(self) -> None:
         """Sync with the registry now."""
@@ -363,62 +263,26 @@ class RegtuiApp(App[int]):
         return True
 
     def open_model(self, name: str, version: str | None = None) -> None:
-        """Open a model's screen (optionally on one version) once it is read, so its first frame shows it whole: at
-        once when it was read ahead (read_model_ahead), when its read ahead arrives if one is under way."""
-        read = self._read_ahead.ready(name, version)
-        if read is not None:
-            self._show_model_read(name, version, read)
-        elif not self._read_ahead.wait_for(name, version):
-            self.read_model_to_open(name, version)
-
-    @work(thread=True, exclusive=True, group="open-model", exit_on_error=False)
-    def read_model_to_open(self, name: str, version: str | None) -> None:
-        """Read the model for its screen (in a thread; a missing model is reported and nothing opens)."""
-        from regtui.tui.screens.model import read_model
-
-        self.post_message(self.ModelReadToOpen(name, version, read_model(self.services.reader, name, version)))
+        """Open a model's screen once it is read, so its first frame shows it whole (ModelOpening)."""
+        self.opening.open(name, version)
 
     def read_model_ahead(self, name: str) -> None:
         """Read the model under the registry's cursor in the background, so Enter on it only paints."""
-        if self._read_ahead.ask(name):
-            self._read_model_ahead(name, self._read_ahead.generation)
+        self.opening.read_ahead(name)
 
-    @work(thread=True, exclusive=True, group="read-ahead", exit_on_error=False)
-    def _read_model_ahead(self, name: str, generation: int) -> None:
-        """Read the model (in a thread); a failed read is left to the open, which reads again and reports it."""
-        from regtui.tui.screens.model import read_model
-
-        read: ModelRead | None = None
-        try:
-            with suppress(RegtuiError):
-                read = read_model(self.services.reader, name, None)
-        finally:
-            self.post_message(self.ModelReadAhead(name, generation, read))
-
-    def on_regtui_app_model_read_ahead(self, message: ModelReadAhead) -> None:
-        """Hold the read; open the model now if an Enter was waiting for it."""
-        if not self._read_ahead.arrived(message.name, message.generation, message.read):
-            return
-        if message.read is None:
-            self.read_model_to_open(message.name, None)
-        else:
-            self._show_model_read(message.name, None, message.read)
-
-    def _drop_read_ahead(self) -> None:
-        """The cache changed: forget the model read ahead (an open waiting for it reads it afresh)."""
-        waiting = self._read_ahead.invalidate()
-        if waiting is not None:
-            self.read_model_to_open(waiting, None)
+    def on_model_read_ahead(self, message: ModelReadAhead) -> None:
+        """A read ahead arrived: hold it, or open it when an Enter waits for it."""
+        self.opening.arrived(message)
 
     def breakpoint_classes(self) -> set[str]:
         """The breakpoint classes (HORIZONTAL_BREAKPOINTS) the screen on top has for the terminal's size now."""
         return self.screen.classes & {name for _, name in self.HORIZONTAL_BREAKPOINTS}
 
-    def on_regtui_app_model_read_to_open(self, message: ModelReadToOpen) -> None:
+    def on_model_read_to_open(self, message: ModelReadToOpen) -> None:
         """Open the model's screen on what was read."""
-        self._show_model_read(message.name, message.version, message.read)
+        self.show_model_read(message.name, message.version, message.read)
 
-    def _show_model_read(self, name: str, version: str | None, read: ModelRead) -> None:
+    def show_model_read(self, name: str, version: str | None, read: ModelRead) -> None:
         """Show a model read from the cache: the one model screen is kept and reused (showing another model on it
         skips composing and styling a screen); a new one only while it is covered."""
         from regtui.tui.screens.model import ModelScreen
@@ -473,29 +337,6 @@ class RegtuiApp(App[int]):
         yield from super().get_system_commands(screen)
         yield from binding_commands(self, screen)
         yield from screen_commands(self, screen)
-
-
-def known_binding_ids() -> set[str]:
-    """Every binding id declared by regtui's app, screens and widgets (for checking the config's keys)."""
-    import_screens()
-    ids: set[str] = set()
-    pending: list[type] = [DOMNode]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if cls.__module__.startswith("regtui."):
-            ids.update(b.id for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id)
-    return ids
-
-
-def import_screens() -> None:
-    """Import every screen module (the app imports most of them only when they first open)."""
-    import pkgutil
-
-    from regtui.tui import screens
-
-    for module in pkgutil.iter_modules(screens.__path__, f"{screens.__name__}."):
-        importlib.import_module(module.name)
 
 
 def run_app(service: RegistryService | ServiceHandle, readonly: bool = False, settings: Settings | None = None) -> int:

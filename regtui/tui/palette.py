@@ -68,9 +68,9 @@ class ModelCommands(Provider):
 
 def _model_names(app: RegtuiApp) -> list[str]:
     """Every cached model's name (in a thread: the first read may build the service and import the ORM)."""
-    from regtui.tui import browse
+    from regtui.services import reads
 
-    return browse.model_names(app.service)
+    return reads.model_names(app.service)
 
 
 def binding_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -1,4 +1,4 @@
-"""The dashboard's sync state and how the header says it: 'synced 12s ago' or 'offline since 12:01 UTC'."""
+"""The dashboard's background sync: its state, the worker that pulls the registry, and how the header says it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from regtui.domain.text import format_age
+from textual.message import Message
+
+from regtui.domain.text import clean_single_line, format_age
+from regtui.errors import RegistryUnavailableError, RegtuiError
 
 if TYPE_CHECKING:
-    from regtui.service import ReadStatus
+    from regtui.services.registry import ReadStatus
+    from regtui.tui.host import WorkerHost
+
+SYNC_GROUP = "sync"
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,78 @@ class SyncStatus:
         if self.synced_at is None:
             return "never synced"
         return f"synced {format_age(max(0.0, (now - self.synced_at).total_seconds()))} ago"
+
+
+class SyncFinished(Message):
+    """A sync ended: its status (None when it failed for another reason than an unreachable registry)."""
+
+    def __init__(self, status: SyncStatus | None, identity: str | None, error: RegtuiError | None = None) -> None:
+        super().__init__()
+        self.status = status
+        self.identity = identity
+        self.error = error
+
+
+@dataclass(frozen=True)
+class SyncChange:
+    """What one finished sync changed for the app: first sync, online/offline flip, new data in the cache."""
+
+    first: bool
+    offline_flipped: bool
+    data_changed: bool
+    went_offline: bool
+
+
+class RegistrySync:
+    """Runs the sync in the app's worker (one at a time) and holds its last status and the acting identity."""
+
+    def __init__(self, app: WorkerHost) -> None:
+        self.app = app
+        self.status: SyncStatus | None = None
+        self.identity: str | None = None
+
+    def start(self) -> None:
+        """Pull the registry into the cache in a worker thread (replacing a sync still running)."""
+        self.app.run_worker(self.pull, thread=True, exclusive=True, group=SYNC_GROUP, exit_on_error=False)
+
+    def tick(self) -> None:
+        """Interval sync: start one unless one is still running."""
+        if not any(worker.group == SYNC_GROUP and worker.is_running for worker in self.app.workers):
+            self.start()
+
+    def pull(self) -> None:
+        """Refresh the cache and ask who is acting (in the worker's thread), then post the outcome."""
+        service = self.app.service
+        try:
+            status = SyncStatus.from_read_status(service.refresh())
+        except RegtuiError as exc:
+            self.app.post_message(SyncFinished(None, None, exc))
+            return
+        try:
+            identity: str | None = clean_single_line(service.identity())
+        except RegistryUnavailableError:
+            identity = None
+        self.app.post_message(SyncFinished(status, identity))
+
+    def finished(self, message: SyncFinished, *, show_identity: bool) -> SyncChange:
+        """Take a finished sync's outcome as the current state; what it changed."""
+        previous = self.status
+        status = message.status or self.failed_status(message.error)
+        self.status = status
+        self.identity = (message.identity or self.identity) if show_identity else None
+        return SyncChange(
+            first=previous is None,
+            offline_flipped=previous is None or previous.offline != status.offline,
+            data_changed=status.pulled or (previous is not None and previous.last_seen != status.last_seen),
+            went_offline=status.offline and (previous is None or not previous.offline),
+        )
+
+    def failed_status(self, error: RegtuiError | None) -> SyncStatus:
+        """The state after a sync that failed for another reason than an unreachable registry: read-only."""
+        previous = self.status
+        return SyncStatus(
+            synced_at=previous.synced_at if previous else None,
+            offline_since=(previous.offline_since if previous else None) or self.app.clock(),
+            last_seen=previous.last_seen if previous else 0,
+            error=error.message if error else "sync failed",
+        )

@@ -7,13 +7,18 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
+
+from regtui.resources import bundled_themes
 
 COLOR_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
                 "success", "warning", "error")
 OTHER_FIELDS = {"name": str, "dark": bool, "luminosity_spread": float, "text_alpha": float, "variables": dict}
 KNOWN_FIELDS = {f.name for f in fields(Theme)} - {"ansi"}
+FALLBACK_THEME = "textual-dark"
+"""The theme used when no bundled theme loads."""
 
 
 def load_themes(folder: Traversable) -> tuple[list[Theme], list[str]]:
@@ -64,3 +69,17 @@ def _check_color(name: str, value: Any) -> None:
         Color.parse(value)
     except (ColorParseError, TypeError, ValueError):
         raise ValueError(f"{name!r} is not a colour: {value!r}") from None
+
+
+def apply_themes(app: App[object], wanted: str) -> None:
+    """Register the bundled themes and pick the wanted one; report broken files and unknown names, using a default."""
+    themes, errors = load_themes(bundled_themes())
+    for theme in themes:
+        app.register_theme(theme)
+    for error in errors:
+        app.notify(f"theme file skipped: {error}", title="Theme", severity="warning", markup=False)
+    if wanted not in app.available_themes:
+        fallback = themes[0].name if themes else FALLBACK_THEME
+        app.notify(f"unknown theme {wanted!r}; using {fallback}", title="Theme", severity="warning", markup=False)
+        wanted = fallback
+    app.theme = wanted

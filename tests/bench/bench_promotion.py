@@ -7,7 +7,7 @@ For each run a fresh Canary candidate has every approval, SLO result and checkli
 timed part is what an operator waits for: re-verifying every artifact now (reading their records from
 the registry, then streaming SHA-256), then one transaction that takes the change counter, locks the
 model, evaluates the gate, archives the outgoing version, applies the promotion and appends the log
-entries, then commits (as `workflow.promote` does). The baseline, on the same engine
+entries, then commits (as `promotion.promote` does). The baseline, on the same engine
 (same connection pool and settings: on SQLite WAL and BEGIN IMMEDIATE), is one bare single-row UPDATE
 that really changes a version's stage (a spare version moved between Development and Staging, the other
 stage each time) in its own committed transaction, plus streaming SHA-256 of the same artifact files.
@@ -49,7 +49,7 @@ from sqlalchemy import Engine, event, text
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from regtui import workflow  # noqa: E402
+from regtui.services import promotion  # noqa: E402
 from regtui.config import Locations, env_prepare_threshold  # noqa: E402
 from regtui.domain.approvals import Decision  # noqa: E402
 from regtui.domain import checksums, hashchain  # noqa: E402
@@ -57,7 +57,7 @@ from regtui.domain.checksums import sha256_file  # noqa: E402
 from regtui.domain.entry import Stage  # noqa: E402
 from regtui.domain.gates import GateResult  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
-from regtui.service import RegistryService  # noqa: E402
+from regtui.services.registry import RegistryService  # noqa: E402
 from regtui.store import promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
 from regtui.store.facts import single_read  # noqa: E402
@@ -127,9 +127,9 @@ def _setup(url: str, folder: Path, runs: int, artifact_kib: int) -> tuple[list[s
 
 def _prepare(service_for: Callable[[str], RegistryService], version: str) -> None:
     """Open the Production request with evidence and collect the three approvals it needs."""
-    request = workflow.promote(service_for(OWNER), MODEL, version, Stage.PRODUCTION, evidence=EVIDENCE).request_id
+    request = promotion.promote(service_for(OWNER), MODEL, version, Stage.PRODUCTION, evidence=EVIDENCE).request_id
     for identity in (OWNER, REVIEWER, STAKEHOLDER):
-        workflow.decide(service_for(identity), request, Decision.APPROVE, "checked the canary results")
+        promotion.decide(service_for(identity), request, Decision.APPROVE, "checked the canary results")
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ def _timed_apply(service: RegistryService, version: str, governed: bool = True) 
     PHASES.mark("start")
     with (writer(service.registry()).connect() as connection,  # as RegistryService.write_connection, without its refresh
           contextlib.nullcontext() if governed else _without_governance()):
-        outcome = workflow.promote_on(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
+        outcome = promotion.promote_on(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
                                       clock=service.clock)
     PHASES.mark("COMMIT and close")
     applied = _since(started)

@@ -14,8 +14,9 @@ For each backend: generate a registry of models x versions (tests/bench/generate
   promotions through promotions.promote, one transaction each) at 1k, 10k and 100k versions, and the
   ratios 100k/1k (the target) and 100k/10k (median of --runs), with the cache pages each pull wrote
   (WAL frames, from the WAL-index header);
-- listing from the cache (queries.list_versions): one window of 100 rows at the deepest offset, the first
-  window, and a full listing through windows of 100; one model's versions (queries.list_versions(model));
+- listing from the cache (model_versions.list_versions, the CLI's and the TUI's plain reader): one window of
+  100 rows at the deepest offset, the first window, and a full listing through windows of 100; one model's
+  versions (model_versions.list_versions(model));
 and prints the figures beside the targets of the issue with PASS/MISS.
 
 PostgreSQL: --pg-url or REGTUI_TEST_PG_URL (a superuser URL: the bench creates and drops databases),
@@ -52,10 +53,10 @@ for _path in (str(HERE), str(ROOT)):
 from generate import apply_changes, generate
 
 from regtui.config import Locations
-from regtui.service import RegistryService
-from regtui.store import model_list, queries
+from regtui.services.registry import RegistryService
+from regtui.store import model_list, model_versions
 from regtui.store.cache_reader import CacheReader
-from regtui.store.urls import normalize_url
+from regtui.urls import normalize_url
 
 CHANGES = 100
 WINDOW = 100
@@ -317,21 +318,21 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
     """Reads from the cache: a deep window, the first window, a full listing, one model's versions."""
     rng = random.Random(bench.seed)
     target = f"<= {TARGET_WINDOW_S * 1000:.0f} ms"
-    with service.reading() as session:
-        total = queries.count_versions(session)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        total = model_versions.count_versions(snapshot)
         deep = max(0, total - WINDOW)
-        queries.list_versions(session, offset=deep, limit=WINDOW)  # warm the page cache
-        windows = [timed(lambda: queries.list_versions(session, offset=deep, limit=WINDOW)) for _ in range(bench.runs)]
+        model_versions.list_versions(snapshot, offset=deep, limit=WINDOW)  # warm the page cache
+        windows = [timed(lambda: model_versions.list_versions(snapshot, offset=deep, limit=WINDOW)) for _ in range(bench.runs)]
         assert all(len(rows) == min(WINDOW, total) for _, rows in windows)
         deep_times = [t for t, _ in windows]
         bench.add(backend, f"cache: window of {WINDOW} versions at offset {deep:,}", spread(deep_times),
                   target, statistics.median(deep_times) <= TARGET_WINDOW_S)
-        first = [timed(lambda: queries.list_versions(session, offset=0, limit=WINDOW))[0] for _ in range(bench.runs)]
+        first = [timed(lambda: model_versions.list_versions(snapshot, offset=0, limit=WINDOW))[0] for _ in range(bench.runs)]
         bench.add(backend, f"cache: window of {WINDOW} versions at offset 0", spread(first),
                   target, statistics.median(first) <= TARGET_WINDOW_S)
         listed, windows_done, started = 0, 0, time.perf_counter()
         for offset in range(0, total, WINDOW):
-            listed += len(queries.list_versions(session, offset=offset, limit=WINDOW))
+            listed += len(model_versions.list_versions(snapshot, offset=offset, limit=WINDOW))
             windows_done += 1
             if time.perf_counter() - started > bench.listing_budget:
                 break
@@ -345,11 +346,11 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
         bench.add(backend, f"cache: all {total:,} versions, {WINDOW}-row windows", figure)
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         names = [m.name for m in model_list.list_models(snapshot, limit=10_000)]
-    with service.reading() as session:
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         one = []
         for _ in range(bench.runs):
             name = rng.choice(names)
-            seconds, rows = timed(lambda name=name: queries.list_versions(session, model=name))
+            seconds, rows = timed(lambda name=name: model_versions.list_versions(snapshot, model=name))
             assert rows and all(r.model == name for r in rows)
             one.append(seconds)
         bench.add(backend, f"cache: one model's versions ({len(rows)} rows)", spread(one),

@@ -62,7 +62,7 @@ for _path in (str(HERE), str(ROOT)):
 from generate import generate, model_name
 
 from regtui.config import Locations
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 
 TARGET_COLD_S = 1.0
 TARGET_FILTER_S = 0.030
@@ -410,7 +410,7 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
 
         clock.expect(opened)
         if not read_ahead:
-            app._read_ahead.invalidate()
+            app.opening.ahead.invalidate()
         started = time.perf_counter()
         await app._press_keys(["enter"])
         times.append(await clock.wait(started))
@@ -426,9 +426,9 @@ def _data_path(service: RegistryService, runs: int, long: str) -> dict[str, list
     """The reads alone, as the workers run them: a filter's count and first window, a model's overview
     (every version, metrics) and its first version's details."""
     from regtui.store.cache_reader import CacheReader
-    from regtui.tui import browse
+    from regtui.services import reads
     from regtui.tui.screens.registry import count_model_lines, model_lines
-    from regtui.tui.views import ModelQuery
+    from regtui.services.views import ModelQuery
 
     def filter_query(reader: CacheReader) -> None:
         """Count and first window of one filter."""
@@ -438,8 +438,8 @@ def _data_path(service: RegistryService, runs: int, long: str) -> dict[str, list
 
     def model_reads(reader: CacheReader) -> None:
         """What the model screen's worker reads."""
-        overview = browse.model_overview(reader, long)
-        browse.version_view(reader, long, overview.versions[-1].key)
+        overview = reads.model_overview(reader, long)
+        reads.version_view(reader, long, overview.versions[-1].key)
 
     with CacheReader(service.locations.cache_path) as reader:
         filter_reads = [timed(partial(filter_query, reader)) for _ in range(runs * 3)]

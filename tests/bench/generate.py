@@ -60,7 +60,7 @@ from regtui.domain.hashchain import GENESIS_HASH, LogEntry
 from regtui.domain.manifest import ManifestSet, VersionManifest
 from regtui.domain.policy import load_policy_text
 from regtui.domain.roles import Role
-from regtui.domain.versioning import propose_next
+from regtui.domain.versioning import precedence_key, propose_next
 from regtui.store.access import resolve_identity
 from regtui.store.engine import create_registry_engine, is_sqlite, writer
 from regtui.store.policies import set_policy
@@ -479,8 +479,8 @@ def _write_rounds(session: Session, rng: random.Random, names: list[str], plans:
             content_hash = hashlib.sha256(canonical_json(plain).encode()).hexdigest()
             changed = registered if p.stage in (Stage.DEVELOPMENT,) else registered + timedelta(days=rng.randint(1, 20))
             version_rows.append({
-                "id": next_id, "model": name, "version": p.version, "major": p.major, "minor": p.minor,
-                "patch": p.patch, "prerelease": p.prerelease or "~", "change_kind": p.kind.value, "parent": p.parent,
+                "id": next_id, "model": name, "version": p.version,
+                "semver_key": precedence_key(p.version), "change_kind": p.kind.value, "parent": p.parent,
                 "framework": plain["framework"], "training_data": plain["training_data"], "owner": plain["owner"],
                 "created_at": created, "description": plain["description"],
                 "hyperparameters": plain["hyperparameters"], "metrics": plain["metrics"],
@@ -575,7 +575,7 @@ def _register_next(engine: Engine, rng: random.Random, name: str, actor: str, re
     with Session(writer(engine)) as session:
         top = session.execute(
             select(VersionRow).where(VersionRow.model == name)
-            .order_by(VersionRow.major.desc(), VersionRow.minor.desc(), VersionRow.patch.desc(), VersionRow.id.desc())
+            .order_by(VersionRow.semver_key.desc(), VersionRow.id.desc())
             .limit(1)
         ).scalar_one()
         kind = rng.choice(MINOR_KINDS + PATCH_KINDS)

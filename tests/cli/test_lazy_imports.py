@@ -19,13 +19,13 @@ from tests.factories import ServiceFactory, build_fixture_registry
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS)
 NOT_AT_START = (
-    *COMMAND_MODULES, "regtui.demo", "regtui.providers.feeds", "httpx", "urllib.request",
+    *COMMAND_MODULES, "regtui.services.demo", "regtui.providers.feeds", "httpx", "urllib.request",
     "regtui.tui.screens.approvals", "regtui.tui.screens.audit", "regtui.tui.screens.providers",
     "regtui.tui.screens.help", "regtui.tui.screens.model", "regtui.tui.screens.promote",
     "regtui.tui.screens.diff", "regtui.tui.screens.comment", "regtui.tui.screens.version_picker",
-    "regtui.tui.screens.rollback", "regtui.workflow",
-    "sqlalchemy", "sqlmodel", "pydantic", "regtui.service", "regtui.store.tables", "regtui.store.provider_tables",
-    "regtui.store.queries", "regtui.tui.browse",
+    "regtui.tui.screens.rollback", "regtui.services.promotion",
+    "sqlalchemy", "sqlmodel", "pydantic", "regtui.services.registry", "regtui.store.tables", "regtui.store.provider_tables",
+    "regtui.store.queries", "regtui.services.reads",
 )
 """Modules the dashboard does not need before its first frame (the sync worker imports the ORM after it)."""
 
@@ -153,5 +153,5 @@ def test_screens_opened_by_name_resolve_to_screens() -> None:
 
 def test_known_binding_ids_include_screens_not_opened_yet() -> None:
     """The config's keys are checked against every screen's bindings, including screens not imported yet."""
-    code = "from regtui.tui.app import known_binding_ids\nassert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
+    code = "from regtui.tui.keymap import known_binding_ids\nassert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
     assert loaded_after(code, ("regtui.tui.screens.audit",)) == ["regtui.tui.screens.audit"]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from regtui import provider_workflow
+from regtui.services import providers as provider_services
 from regtui.domain.feeds import ANNOUNCED, DISAPPEARED
 from regtui.domain.providers import FeedConfig, FeedFormat, Qualification
 from regtui.providers.feeds import FetchSettings
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store.provider_queries import provider_versions
 from tests.factories import ServiceFactory, dump_rows, raw_scalar
 from tests.providers.feed_server import FIXTURES, FeedServer, Reply
@@ -30,13 +30,13 @@ def service(sqlite_url: str, make_service: ServiceFactory) -> RegistryService:
 
 def add(service: RegistryService, provider: str, url: str, fmt: FeedFormat, key_env: str | None = None) -> None:
     """Configure one feed."""
-    assert provider_workflow.add_feed(service, FeedConfig(provider, url, fmt, key_env))
+    assert provider_services.add_feed(service, FeedConfig(provider, url, fmt, key_env))
 
 
 def fetch(service: RegistryService, *names: str, settings: FetchSettings = FAST,
-          env: dict[str, str] | None = None) -> dict[str, provider_workflow.FeedResult]:
+          env: dict[str, str] | None = None) -> dict[str, provider_services.FeedResult]:
     """Fetch (some) feeds; results by provider."""
-    results = provider_workflow.fetch_feeds(service, list(names) or None, env=KEYS if env is None else env,
+    results = provider_services.fetch_feeds(service, list(names) or None, env=KEYS if env is None else env,
                                             settings=settings)
     return {r.provider: r for r in results}
 

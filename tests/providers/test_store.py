@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from regtui import provider_workflow
+from regtui.services import providers as provider_services
 from regtui.domain.entry import Stage
 from regtui.domain.providers import CheckName, Evidence, EvidenceKind, FeedConfig, FeedFormat, Qualification
 from regtui.errors import NotARegistryError, NotFoundError, RuleError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import provider_queries
 from regtui.store.schema import SCHEMA_VERSION
 from tests.factories import (
@@ -61,7 +61,7 @@ def test_qualification_checks_are_append_only(filled: RegistryService) -> None:
 
 def test_qualification_status_follows_the_recorded_checks(filled: RegistryService) -> None:
     """Unqualified -> under evaluation -> rejected -> qualified once a re-run passes; each check logged."""
-    statuses = [provider_workflow.qualify(filled, "openai", "gpt-5.1-2025-11-13", check, passed, LINK)
+    statuses = [provider_services.qualify(filled, "openai", "gpt-5.1-2025-11-13", check, passed, LINK)
                 for check, passed in [(CheckName.REGRESSION, True), (CheckName.SAFETY, False),
                                       (CheckName.COST_LATENCY, True), (CheckName.API_COMPAT, True),
                                       (CheckName.SAFETY, True)]]
@@ -78,9 +78,9 @@ def test_qualification_status_follows_the_recorded_checks(filled: RegistryServic
 def test_aliases_and_unknown_versions_cannot_be_qualified(filled: RegistryService) -> None:
     """An alias is refused; a version the registry does not know is not found."""
     with pytest.raises(RuleError, match="gpt-4o is an alias, not an exact version"):
-        provider_workflow.qualify(filled, "openai", "gpt-4o", CheckName.SAFETY, True, LINK)
+        provider_services.qualify(filled, "openai", "gpt-4o", CheckName.SAFETY, True, LINK)
     with pytest.raises(NotFoundError, match="provider 'openai' has no version 'gpt-9'"):
-        provider_workflow.qualify(filled, "openai", "gpt-9", CheckName.SAFETY, True, LINK)
+        provider_services.qualify(filled, "openai", "gpt-9", CheckName.SAFETY, True, LINK)
 
 
 def test_only_reviewers_qualify_and_only_admins_configure_feeds(sqlite_url: str, make_service: ServiceFactory,
@@ -92,12 +92,12 @@ def test_only_reviewers_qualify_and_only_admins_configure_feeds(sqlite_url: str,
     alice = RegistryService(admin.locations, identity="alice")
     try:
         with pytest.raises(RuleError, match="bob may not record qualification checks: needs the reviewer or admin"):
-            provider_workflow.qualify(bob, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK)
-        assert provider_workflow.qualify(alice, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK) \
+            provider_services.qualify(bob, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK)
+        assert provider_services.qualify(alice, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK) \
             is Qualification.UNDER_EVALUATION
         feed = FeedConfig("x", "https://x.example/feed.json", FeedFormat.REGTUI)
         with pytest.raises(RuleError, match="alice may not configure provider feeds: needs the admin role"):
-            provider_workflow.add_feed(alice, feed)
+            provider_services.add_feed(alice, feed)
     finally:
         bob.close()
         alice.close()
@@ -105,7 +105,7 @@ def test_only_reviewers_qualify_and_only_admins_configure_feeds(sqlite_url: str,
 
 def test_pin_registers_a_dependency_version_pinning_the_new_provider_version(filled: RegistryService) -> None:
     """`pin` derives the next patch version with change kind dependency; aliases and other models are refused."""
-    outcome = provider_workflow.pin(filled, "support-bot", "1.0.0", "gpt-4o-2024-11-20")
+    outcome = provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4o-2024-11-20")
     assert (outcome.ref, outcome.status) == ("support-bot@1.0.1", Qualification.QUALIFIED)
     with filled.reading() as session:
         entry = provider_queries.pinned_versions(session, NOW, tuple(Stage))
@@ -113,13 +113,13 @@ def test_pin_registers_a_dependency_version_pinning_the_new_provider_version(fil
     assert pinned.stage.value == "Development" and pinned.pin.version == "gpt-4o-2024-11-20"
     assert raw_scalar(filled.locations.registry_url,
                       "SELECT change_kind FROM model_version WHERE version = '1.0.1'") == "dependency"
-    assert provider_workflow.pin(filled, "support-bot", "1.0.0", "gpt-4o-2024-05-13").ref == "support-bot@1.0.2"
+    assert provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4o-2024-05-13").ref == "support-bot@1.0.2"
     with pytest.raises(RuleError, match="gpt-4o is an alias"):
-        provider_workflow.pin(filled, "support-bot", "1.0.0", "gpt-4o")
+        provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4o")
     with pytest.raises(RuleError, match="is model gpt-4.1, not gpt-4o: another model is a model-type change"):
-        provider_workflow.pin(filled, "support-bot", "1.0.0", "gpt-4.1-2025-04-14")
+        provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4.1-2025-04-14")
     with pytest.raises(NotFoundError, match="no version 'gpt-4o-2099-01-01'"):
-        provider_workflow.pin(filled, "support-bot", "1.0.0", "gpt-4o-2099-01-01")
+        provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4o-2099-01-01")
 
 
 def test_deprecated_production_pins_are_listed_with_days_left(filled: RegistryService) -> None:
@@ -134,8 +134,8 @@ def test_export_and_import_round_trip_the_provider_registry(
     filled: RegistryService, other_registry_url: str, make_service: ServiceFactory, tmp_path: Path,
 ) -> None:
     """Feeds, versions, checks and the log entries of live changes come back identical; export is stable."""
-    provider_workflow.qualify(filled, "openai", "gpt-5-2025-08-07", CheckName.SAFETY, True, LINK)
-    provider_workflow.assess_version(filled, "openai", "gpt-5.1-2025-11-13", "New reasoning tier", None)
+    provider_services.qualify(filled, "openai", "gpt-5-2025-08-07", CheckName.SAFETY, True, LINK)
+    provider_services.assess_version(filled, "openai", "gpt-5.1-2025-11-13", "New reasoning tier", None)
     first, second = tmp_path / "export-1", tmp_path / "export-2"
     filled.export(first)
     assert (first / "providers.yaml").is_file()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from tests.factories import ServiceFactory, build_fixture_registry
 
 

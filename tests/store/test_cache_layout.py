@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 from regtui.domain.entry import Stage
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import facts, model_list, model_versions, provider_queries, queries, rollbacks
 from regtui.store.cache import LAST_SEEN, PULLED_TABLES, read_state
 from regtui.store.cache_reader import CacheReader, Snapshot
@@ -24,16 +24,12 @@ from regtui.store.log import append_event
 from regtui.store.policies import get_policy
 from regtui.store.schema import next_change
 from regtui.store.tables import SchemaMeta
-from tests.factories import BASE_TIME, ServiceFactory, build_fixture_registry, dump_rows
+from tests.factories import BASE_TIME, ServiceFactory, build_fixture_registry, cache_read, dump_rows
 
 NOW = BASE_TIME + timedelta(days=30)
 
 Read = Callable[[Session], Any]
 READS: dict[str, tuple[Read, str]] = {
-    "version list": (lambda s: queries.list_versions(s, offset=2, limit=3), "ix_version_listing"),
-    "one model's versions": (lambda s: queries.list_versions(s, "churn"), "ix_version_listing"),
-    "one version": (lambda s: queries.get_version(s, "churn", "1.1.0"), "ix_cache_version_newest"),
-    "latest version": (lambda s: queries.latest_version(s, "churn"), "ix_cache_version_newest"),
     "Production version": (lambda s: facts.production_row(s, "churn"), "ix_cache_version_live"),
     "was in Production": (lambda s: facts.was_in_production(s, "churn", "1.0.0"), "ix_cache_event_production"),
     "rollback targets": (lambda s: rollbacks.rollback_targets(s, "churn", get_policy(s).for_model("churn"), NOW),
@@ -45,12 +41,16 @@ READS: dict[str, tuple[Read, str]] = {
 PlainRead = Callable[[Snapshot], Any]
 PLAIN_READS: dict[str, tuple[PlainRead, str]] = {
     "model list, live versions": (lambda s: model_list.list_models(s), "ix_cache_version_live"),
+    "model list, latest versions": (lambda s: model_list.list_models(s), "ix_version_listing"),
     "model list, has Canary": (lambda s: model_list.list_models(s, stage=Stage.CANARY.value), "ix_cache_version_live"),
     "model list, by latest": (lambda s: model_list.list_models(s, sort=model_list.ModelSort.LATEST),
                               "ix_cache_version_newest"),
     "model count, has Staging": (lambda s: model_list.count_models(s, stage=Stage.STAGING.value), "ix_cache_version_live"),
     "last drills": (lambda s: model_list.last_drills(s, ["churn"]), "ix_cache_event_drill"),
     "a model's versions and metrics": (lambda s: model_versions.model_versions(s, "churn"), "ix_version_listing"),
+    "version list": (lambda s: model_versions.list_versions(s, offset=2, limit=3), "ix_version_listing"),
+    "one model's versions": (lambda s: model_versions.list_versions(s, "churn"), "ix_version_listing"),
+    "latest version": (lambda s: model_versions.latest_version(s, "churn"), "ix_version_listing"),
     "one version in full": (lambda s: model_versions.version_detail(s, "churn", "1.1.0"), "ix_cache_version_newest"),
     "one version's artifacts": (lambda s: model_versions.version_detail(s, "churn", "1.1.0"), "ix_artifact_version_id"),
 }
@@ -195,6 +195,5 @@ def test_reads_never_see_the_placeholders_of_a_first_pull(
     reader = make_service(sqlite_url, init=False)
     reader.sync()
     assert dump_rows(reader.cache()) == dump_rows(writer_service.registry())
-    with reader.reading() as session:
-        assert queries.count_versions(session) == 7
-        assert queries.latest_version(session, "churn") == "2.0.0"
+    assert cache_read(reader, model_versions.count_versions) == 7
+    assert cache_read(reader, lambda s: model_versions.latest_version(s, "churn")) == "2.0.0"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import model_list
-from regtui.store.cache_reader import CacheReader, CacheReadError
+from regtui.store.cache_reader import CACHE_LAYOUT_KEY, CacheReader, CacheReadError
 
 
 def test_a_missing_cache_reads_as_empty_and_is_not_created(tmp_path: Path) -> None:
@@ -54,3 +55,22 @@ def test_threads_share_one_reader(writer_service: RegistryService) -> None:
             counts = list(pool.map(count, range(40)))
     assert len(set(counts)) == 1 and counts[0] > 0
 
+
+
+def test_a_cache_of_another_layout_reads_as_empty_until_it_is_rebuilt(writer_service: RegistryService) -> None:
+    """A cache file an older regtui wrote (other columns) shows no rows, not an error, until the next open rebuilds
+    it and a sync fills it."""
+    writer_service.sync()
+    path = writer_service.locations.cache_path
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE regtui_meta SET value = '2' WHERE key = ?", (CACHE_LAYOUT_KEY,))
+    with CacheReader(path) as reader:
+        with reader.snapshot() as snapshot:
+            assert model_list.list_models(snapshot) == [] and model_list.count_models(snapshot) == 0
+        rebuilt = RegistryService(writer_service.locations)
+        try:
+            rebuilt.sync()
+        finally:
+            rebuilt.close()
+        with reader.snapshot() as snapshot:
+            assert model_list.count_models(snapshot) > 0

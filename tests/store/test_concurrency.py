@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from regtui.config import Locations
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from tests.factories import (
     ADMIN,
     ServiceFactory,

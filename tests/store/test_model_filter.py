@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader
 

@@ -1,4 +1,4 @@
-"""The model screen's plain-SQL reads of the cache give what the ORM reads of the same cache give."""
+"""The cache's version reads (plain SQL, the CLI's and the TUI's one reader) give the registry's versions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from regtui import demo
+from regtui.domain.versioning import precedence_key
+from regtui.services import demo
 from regtui.errors import NotFoundError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
 from regtui.store.model_versions import model_versions, version_detail
@@ -37,29 +38,38 @@ def synced(request: pytest.FixtureRequest, sqlite_url: str, make_service: Servic
     return reader
 
 
-def test_a_models_versions_and_metrics_are_the_orm_answers(synced: RegistryService) -> None:
-    """Every model: owner, description, versions (newest semver first) and overall metrics as the ORM reads them."""
-    with synced.reading() as session:
+def test_a_models_versions_and_metrics_are_the_registrys(synced: RegistryService) -> None:
+    """Every model: owner, description, versions (newest semver first) and overall metrics as registered."""
+    with synced.reading_registry() as session:
         specs = queries.list_model_specs(session)
-        expected = {
-            spec.name: (spec.owner, spec.description, queries.list_versions(session, spec.name, 0, None),
-                        {m.entry.version: m.entry.metrics.overall for m in queries.iter_manifests(session, spec.name)})
-            for spec in specs
-        }
+        manifests = queries.iter_manifests(session)
     with CacheReader(synced.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        read = {name: model_versions(snapshot, name) for name in expected}
-    assert {name: (m.owner, m.description, m.versions, m.metrics) for name, m in read.items()} == expected
+        read = {spec.name: model_versions(snapshot, spec.name) for spec in specs}
+    for spec in specs:
+        mine = sorted((m for m in manifests if m.entry.model == spec.name),
+                      key=lambda m: precedence_key(m.entry.version), reverse=True)
+        model = read[spec.name]
+        assert (model.owner, model.description) == (spec.owner, spec.description)
+        assert [v.version for v in model.versions] == [m.entry.version for m in mine]
+        assert [(v.stage, v.created_at, v.canary_share) for v in model.versions] == [
+            (m.stage.value, m.entry.created_at, m.canary_share) for m in mine]
+        assert model.metrics == {m.entry.version: m.entry.metrics.overall for m in mine}
     assert any(m.versions for m in read.values()) and any(m.metrics.values() for m in read.values())
 
 
-def test_every_version_in_full_is_the_orm_answer(synced: RegistryService) -> None:
-    """Every version's manifest, content hash, artifacts and children as queries.get_version reads them."""
-    with synced.reading() as session:
-        refs = [(m.entry.model, m.entry.version) for m in queries.iter_manifests(session)]
-        expected = [queries.get_version(session, model, version) for model, version in refs]
+def test_every_version_in_full_is_the_registered_manifest(synced: RegistryService) -> None:
+    """Every version's manifest (JSON fields, timestamps, artifacts in order) and children, as registered."""
+    with synced.reading_registry() as session:
+        manifests = queries.iter_manifests(session)
     with CacheReader(synced.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        read = [version_detail(snapshot, model, version) for model, version in refs]
-    assert read == expected
+        read = [version_detail(snapshot, m.entry.model, m.entry.version) for m in manifests]
+    assert [d.manifest for d in read] == manifests
+    assert [d.content_hash for d in read] == [m.entry.content_hash() for m in manifests]
+    for detail in read:
+        children = sorted((m.entry.version for m in manifests
+                           if m.entry.model == detail.entry.model and m.entry.parent == detail.entry.version),
+                          key=precedence_key)
+        assert list(detail.children) == children
     assert any(d.entry.artifacts for d in read) and any(d.children for d in read) and any(d.entry.provider for d in read)
 
 

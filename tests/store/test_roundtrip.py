@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from regtui.errors import InputError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from tests.factories import (
     ServiceFactory,
     build_fixture_registry,

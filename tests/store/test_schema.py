@@ -7,10 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import semver
 from sqlalchemy import JSON, bindparam, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from regtui.domain.versioning import precedence_key
 from regtui.errors import NotARegistryError
+from regtui.store import queries
 from regtui.store.db_errors import APPEND_ONLY, IMMUTABLE, NEVER_DELETED, refusal_code
 from regtui.store.engine import create_registry_engine, writer
 from regtui.store.schema import (
@@ -25,6 +28,7 @@ from tests.factories import (
     identity_for,
     raw_execute,
     raw_scalar,
+    version_manifest,
 )
 
 
@@ -128,6 +132,68 @@ def _version_trigger(url: str) -> str:
     return raw_scalar(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'trg_version_immutable'")
 
 
+def _as_schema_3(url: str) -> None:
+    """Turn the registry back into schema 3: major/minor/patch/prerelease (the tag, "~" for a release) instead of
+    semver_key, their listing index, and the immutability trigger over those columns."""
+    on_table = "" if url.startswith("sqlite") else " ON model_version"
+    trigger = _version_trigger(url)
+    raw_execute(url, "DROP TRIGGER trg_version_immutable" + on_table)
+    raw_execute(url, "ALTER TABLE model_version DROP COLUMN semver_key")
+    for column, definition in (("major", "INTEGER NOT NULL DEFAULT 0"), ("minor", "INTEGER NOT NULL DEFAULT 0"),
+                               ("patch", "INTEGER NOT NULL DEFAULT 0"), ("prerelease", "VARCHAR NOT NULL DEFAULT '~'")):
+        raw_execute(url, f"ALTER TABLE model_version ADD COLUMN {column} {definition}")
+    for version in set(_versions(url)):
+        parsed = semver.Version.parse(version)
+        raw_execute(url, "UPDATE model_version SET major = :major, minor = :minor, patch = :patch, prerelease = :pre"
+                    " WHERE version = :version", major=parsed.major, minor=parsed.minor, patch=parsed.patch,
+                    pre=parsed.prerelease or "~", version=version)
+    old_columns = REGISTERED_COLUMNS.replace("semver_key", "major, minor, patch, prerelease")
+    raw_execute(url, trigger.replace(REGISTERED_COLUMNS, old_columns).replace(
+        "NEW.semver_key IS NOT OLD.semver_key", "NEW.major IS NOT OLD.major"))
+    raw_execute(url, "UPDATE regtui_meta SET value = '3' WHERE key = 'schema_version'")
+
+
+def _versions(url: str) -> list[str]:
+    """Every stored version string."""
+    engine = create_registry_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.exec_driver_sql("SELECT version FROM model_version").scalars())
+    finally:
+        engine.dispose()
+
+
+def test_a_version_3_registry_gets_its_semver_keys_from_init(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """Schema 4 orders by semver_key: `init` upgrades a schema 3 registry (pre-release tags ordered as text), filling
+    each version's key, dropping the columns it replaces and keeping the immutability rule; the data stays."""
+    service = make_service(registry_url)
+    fixtures = build_fixture_registry(tmp_path / "fixtures")
+    service.import_paths([fixtures])
+    before = _versions(registry_url)
+    _as_schema_3(registry_url)
+    with pytest.raises(NotARegistryError, match=f"schema version 3 is older than {SCHEMA_VERSION}: run `regtui init`"):
+        make_service(registry_url, init=False).registry()
+    upgraded = make_service(registry_url, init=False)
+    assert upgraded.init() == f"upgraded registry schema from version 3 to {SCHEMA_VERSION}"
+    columns = {c["name"] for c in inspect(upgraded.registry()).get_columns("model_version")}
+    assert "semver_key" in columns and not {"major", "minor", "patch", "prerelease"} & columns
+    assert sorted(_versions(registry_url)) == sorted(before)
+    for version in before:
+        key = raw_scalar(registry_url, "SELECT DISTINCT semver_key FROM model_version WHERE version = :v", v=version)
+        assert key == precedence_key(version)
+    assert "semver_key" in _version_trigger(registry_url)
+    with pytest.raises(DBAPIError, match="immutable"):
+        raw_execute(registry_url, "UPDATE model_version SET semver_key = 'x'")
+    upgraded.register(version_manifest(tmp_path / "new", "churn", "2.0.0-rc.10", parent="2.0.0-rc.1",
+                                       change_kind="retraining"))
+    upgraded.sync()
+    with upgraded.reading_registry() as session:
+        churn = [m.entry.version for m in queries.iter_manifests(session, "churn")]
+    assert churn.index("2.0.0-rc.1") < churn.index("2.0.0-rc.10") < churn.index("2.0.0")
+
+
 def test_a_version_2_registry_is_refused_until_init_upgrades_it(
     registry_url: str, make_service: ServiceFactory, tmp_path: Path
 ) -> None:
@@ -136,7 +202,9 @@ def test_a_version_2_registry_is_refused_until_init_upgrades_it(
     service = make_service(registry_url)
     service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
     assert not REGISTRY_UNUSED_INDEXES & _registry_indexes(registry_url)
-    version_2_trigger = _version_trigger(registry_url).replace(" OF " + REGISTERED_COLUMNS, "")
+    _as_schema_3(registry_url)
+    version_2_trigger = _version_trigger(registry_url).replace(" OF " + REGISTERED_COLUMNS.replace(
+        "semver_key", "major, minor, patch, prerelease"), "")
     raw_execute(registry_url, "DROP TRIGGER trg_version_immutable" + ("" if registry_url.startswith("sqlite") else
                                                                         " ON model_version"))
     for statement in (version_2_trigger, "CREATE INDEX ix_event_kind ON event (kind)",

@@ -8,12 +8,13 @@ import pytest
 
 from regtui.config import Locations
 from regtui.errors import RegistryUnavailableError
-from regtui.service import RegistryService
-from regtui.store import queries
+from regtui.services.registry import RegistryService
 from regtui.store.cache import PULLED_TABLES
+from regtui.store.model_versions import count_versions, version_detail
 from tests.factories import (
     CLOSED_PORT_URL,
     ServiceFactory,
+    cache_read,
     cached_models,
     change_stage,
     count_rows,
@@ -65,8 +66,7 @@ def test_a_stage_change_is_pulled(
     report = reader.sync()
     assert report.to_seq == seq
     assert report.versions == ["churn@2.0.0"] and report.total == 1
-    with reader.reading() as session:
-        assert queries.get_version(session, "churn", "2.0.0").manifest.stage.value == "Staging"
+    assert cache_read(reader, lambda s: version_detail(s, "churn", "2.0.0")).manifest.stage.value == "Staging"
     assert set(cached_models(reader)[0].staging) == {"2.0.0-rc.1", "2.0.0"}
 
 
@@ -96,8 +96,7 @@ def test_a_recreated_registry_at_the_same_url_resets_the_cache(
     assert report.reset and report.from_seq == 0 and report.versions == []
     recreated.register(version_manifest(tmp_path / "new", "fraud", "1.0.0"))
     assert [m.name for m in cached_models(recreated)] == ["fraud"]
-    with recreated.reading() as session:
-        assert queries.count_versions(session) == 1
+    assert cache_read(recreated, count_versions) == 1
     assert dump_rows(recreated.cache()) == dump_rows(recreated.registry())
 
 
@@ -136,9 +135,8 @@ def test_offline_reads_come_from_the_cache_and_writes_are_refused(
         assert not status.fresh and status.error
         assert status.describe(offline.clock()).startswith("registry unreachable since ")
         assert "read-only, cache " in status.describe(offline.clock())
-        with offline.reading() as session:
-            assert queries.count_versions(session, "churn") == 5
-            assert queries.get_version(session, "churn", "1.1.1").manifest.canary_share == 12.5
+        assert cache_read(offline, lambda s: count_versions(s, "churn")) == 5
+        assert cache_read(offline, lambda s: version_detail(s, "churn", "1.1.1")).manifest.canary_share == 12.5
         with pytest.raises(RegistryUnavailableError):
             offline.register(version_manifest(tmp_path / "new", "churn", "2.1.0", parent="2.0.0"))
     finally:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.store import cache_sources
 from regtui.store.cache import PULLED_TABLES, open_cache, read_state
 from regtui.store.cache_sources import AttachedSource, DriverSource
@@ -165,7 +165,7 @@ def test_open_cache_drops_indexes_no_read_uses(tmp_path: Path) -> None:
     open_cache(path).dispose()
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE INDEX ix_model_version_change_seq ON model_version (change_seq)")
-        for name, columns in [("ix_version_model_order", "model, major, minor, patch"), ("ix_model_version_stage", "stage")]:
+        for name, columns in [("ix_version_model_order", "model, semver_key"), ("ix_model_version_stage", "stage")]:
             connection.execute(f"CREATE INDEX {name} ON model_version ({columns})")
         connection.execute("CREATE INDEX ix_event_model ON event (model)")
     open_cache(path).dispose()

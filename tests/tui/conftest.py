@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from regtui import demo
+from regtui.services import demo
 from regtui.config import Locations, Settings
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.tui.app import RegtuiApp
 
 FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)

@@ -7,9 +7,9 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
-from regtui import workflow
+from regtui.services import audit
 from regtui.config import Locations
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from tests.tui.conftest import fixed_clock, screen_text
 
 
@@ -37,6 +37,6 @@ def log_of(locations: Locations, model: str) -> list[tuple[str, str, str]]:
     service = RegistryService(locations, clock=fixed_clock)
     try:
         service.refresh()
-        return [(row.kind, row.actor, row.version or "") for row in workflow.audit_entries(service, model=model)]
+        return [(row.kind, row.actor, row.version or "") for row in audit.audit_entries(service, model=model)]
     finally:
         service.close()

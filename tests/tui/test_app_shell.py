@@ -12,7 +12,7 @@ import pytest
 from textual.binding import Binding, BindingType
 
 from regtui.config import Locations, Settings
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.tui.collector import QUIET_TICK_S, YOUNG_COLLECTION_EVERY, QuietCollector
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
@@ -187,7 +187,7 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
     themes.mkdir()
     (themes / "good.yaml").write_text('primary: "#5fafff"\n')
     (themes / "broken.yaml").write_text('primary: "not a colour"\n')
-    monkeypatch.setattr("regtui.tui.app.bundled_themes", lambda: themes)
+    monkeypatch.setattr("regtui.tui.themes.bundled_themes", lambda: themes)
     async with make_app(demo_locations, settings=Settings(theme="broken")).run_test(notifications=True) as pilot:
         await settle(pilot)
         text = screen_text(pilot)

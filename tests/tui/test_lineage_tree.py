@@ -15,7 +15,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
-from regtui.tui.views import VersionLine
+from regtui.services.views import VersionLine
 from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
 
 pytestmark = pytest.mark.anyio

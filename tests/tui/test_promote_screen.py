@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.config import Locations
 from regtui.domain.entry import Stage
 from regtui.errors import InputError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.promote import PromoteScreen, parse_results
@@ -125,7 +125,7 @@ async def test_conflict_refreshes_and_says_who_moved_it(demo_locations: Location
         other = RegistryService(Locations(demo_locations.registry_url, tmp_path / "dave-cache.db"), clock=fixed_clock,
                                 identity="dave")
         try:
-            workflow.promote(other, "search-ranker", "2.4.1", Stage.ARCHIVED, reason="superseded by 2.5.0")
+            promotion.promote(other, "search-ranker", "2.4.1", Stage.ARCHIVED, reason="superseded by 2.5.0")
         finally:
             other.close()
         assert "now Staging" in screen_text(pilot)

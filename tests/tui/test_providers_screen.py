@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from regtui import provider_workflow
 from regtui.config import Locations, Settings
+from regtui.domain.provider_views import ChangelogEntry
 from regtui.domain.providers import FeedConfig, FeedFormat
 from regtui.errors import RegistryUnavailableError
-from regtui.service import RegistryService
-from regtui.store.provider_queries import ChangelogEntry
+from regtui.services import providers as provider_services
+from regtui.services.registry import RegistryService
 from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
 from regtui.tui.widgets.window_table import WindowTable
 from tests.providers.feed_server import FeedServer, Reply
@@ -131,7 +131,7 @@ async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_a
     def unreachable(*_args: object, **_kwargs: object) -> list[object]:
         raise RegistryUnavailableError("feed host unreachable: api.openai.com")
 
-    monkeypatch.setattr(provider_workflow, "fetch_feeds", unreachable)
+    monkeypatch.setattr(provider_services, "fetch_feeds", unreachable)
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
         screen = await open_providers(pilot)
         await pilot.press("f")
@@ -143,11 +143,11 @@ async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_a
 async def test_failed_feed_result_is_reported(demo_locations: Locations, make_app: AppFactory,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A feed that failed (others fetched) is reported with provider and reason."""
-    def partly(*_args: object, **_kwargs: object) -> list[provider_workflow.FeedResult]:
-        return [provider_workflow.FeedResult("anthropic", "https://x", "unchanged"),
-                provider_workflow.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
+    def partly(*_args: object, **_kwargs: object) -> list[provider_services.FeedResult]:
+        return [provider_services.FeedResult("anthropic", "https://x", "unchanged"),
+                provider_services.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
 
-    monkeypatch.setattr(provider_workflow, "fetch_feeds", partly)
+    monkeypatch.setattr(provider_services, "fetch_feeds", partly)
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
         await open_providers(pilot)
         await pilot.press("f")
@@ -179,7 +179,7 @@ async def test_feeds_are_fetched_on_the_interval(demo_locations: Locations, make
         admin = RegistryService(demo_locations)
         for provider, url in feeds.items():
             fmt = FeedFormat.OPENAI if provider == "openai" else FeedFormat.ANTHROPIC
-            provider_workflow.add_feed(admin, FeedConfig(provider, url, fmt))
+            provider_services.add_feed(admin, FeedConfig(provider, url, fmt))
         admin.close()
         monkeypatch.setenv("REGTUI_USER", "alice")
         app = make_app(demo_locations, settings=Settings(feed_interval=0.3))
@@ -198,7 +198,7 @@ async def test_no_interval_fetch_in_a_readonly_session(demo_locations: Locations
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A read-only session never fetches on the interval (it may not write what the feeds say)."""
     calls: list[object] = []
-    monkeypatch.setattr(provider_workflow, "fetch_feeds", lambda *args, **kwargs: calls.append(args) or [])
+    monkeypatch.setattr(provider_services, "fetch_feeds", lambda *args, **kwargs: calls.append(args) or [])
     async with make_app(demo_locations, readonly=True, settings=Settings(feed_interval=0.1)).run_test() as pilot:
         await settle(pilot)
         await pilot.pause(0.5)

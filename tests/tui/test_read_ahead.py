@@ -10,12 +10,13 @@ from textual.pilot import Pilot
 
 from regtui.config import Locations
 from regtui.domain.entry import Stage
-from regtui.store.cache_reader import CacheReader, CacheReadError
+from regtui.services.handle import CacheReader
+from regtui.services.views import ModelOverview
+from regtui.store.cache_reader import CacheReadError
 from regtui.tui.read_ahead import ReadAhead
 from regtui.tui.screens import model as model_screen
 from regtui.tui.screens.model import ModelRead, ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
-from regtui.tui.views import ModelOverview
 from tests.factories import change_stage
 from tests.tui.conftest import AppFactory
 from tests.tui.driving import settle

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from regtui.service import ReadStatus
-from regtui.store.cache import CacheState
+from regtui.domain.reports import CacheState
+from regtui.services.registry import ReadStatus
 from regtui.tui.sync import SyncStatus
 from regtui.tui.widgets.status_header import shorten_middle
 

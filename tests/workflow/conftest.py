@@ -2,7 +2,7 @@
 
 The seed is built once per session through the real write path: `init` as `admin`, a `kind: registry`
 manifest (people, roles, teams, the model and its owning team), version manifests with real artifact
-files, the policy set with workflow.set_registry_policy, and one gated Canary -> Production promotion.
+files, the policy set with set_registry_policy, and one gated Canary -> Production promotion.
 Every test then works on its own copy: this folder's `registry_url` (same backends and ids as the one in
 tests/pg_server.py) is a file copy on SQLite and CREATE DATABASE ... TEMPLATE on PostgreSQL. On
 PostgreSQL every person is a real database role and acts through its own URL, because there the
@@ -35,13 +35,14 @@ from psycopg import sql
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.checksums import file_uri_to_path
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
-from regtui.service import ReadStatus, RegistryService, utc_now
+from regtui.services.admin import set_registry_policy
+from regtui.services.registry import ReadStatus, RegistryService, utc_now
 from regtui.store import promotions
 from regtui.store.cache import read_state
 from regtui.store.engine import create_registry_engine
@@ -169,13 +170,13 @@ class World:
         return service
 
     def promote(self, identity: str, version: str, to_stage: Stage, **options: Any) -> promotions.PromotionOutcome:
-        """workflow.promote of churn@version as the identity."""
-        return workflow.promote(self.service(identity), MODEL, version, to_stage, **options)
+        """promotion.promote of churn@version as the identity."""
+        return promotion.promote(self.service(identity), MODEL, version, to_stage, **options)
 
     def decide(self, identity: str, request_id: int, decision: Decision = Decision.APPROVE,
                comment: str = "reviewed the evaluation report and canary results") -> promotions.DecisionOutcome:
-        """workflow.decide on a request as the identity."""
-        return workflow.decide(self.service(identity), request_id, decision, comment)
+        """promotion.decide on a request as the identity."""
+        return promotion.decide(self.service(identity), request_id, decision, comment)
 
     def production_request(self, version: str = "1.2.0", requester: str = "alice") -> int:
         """A Canary -> Production request whose gate passes (evidence, owner, stakeholder, reviewer) but not applied."""
@@ -277,7 +278,7 @@ def _seed(world: World, folder: Path) -> None:
     for version, parent, kind, stage, fields in VERSIONS:
         version_manifest(folder / "manifests", MODEL, version, parent=parent, change_kind=kind, stage=stage, **fields)
     admin.import_paths([folder / "manifests"])
-    workflow.set_registry_policy(admin, load_policy_text(POLICY_YAML, "workflow test policy"))
+    set_registry_policy(admin, load_policy_text(POLICY_YAML, "workflow test policy"))
     world.production_request("1.1.0")
     assert world.promote("dave", "1.1.0", Stage.PRODUCTION).applied
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.errors import RegtuiError
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 
 MODEL = "churn"
 START_TIMEOUT_S = 120.0
@@ -53,10 +53,10 @@ def run(racer: Racer) -> tuple[str, str]:
 def _act(service: RegistryService, racer: Racer) -> str:
     """The write itself; returns what it did."""
     if racer.action == "apply":
-        outcome = workflow.promote(service, MODEL, racer.target, Stage.PRODUCTION, expected_stage=Stage.CANARY)
+        outcome = promotion.promote(service, MODEL, racer.target, Stage.PRODUCTION, expected_stage=Stage.CANARY)
         return "applied" if outcome.applied else "pending: " + ", ".join(outcome.missing)
     if racer.action == "approve":
-        return workflow.decide(service, int(racer.target), Decision.APPROVE, "checked the canary results").capacity
+        return promotion.decide(service, int(racer.target), Decision.APPROVE, "checked the canary results").capacity
     if racer.action == "rollback":
-        return "rolled back from " + str(workflow.rollback(service, MODEL, racer.target, "INC-race").from_version)
+        return "rolled back from " + str(promotion.rollback(service, MODEL, racer.target, "INC-race").from_version)
     raise ValueError(f"unknown racer action {racer.action!r}")

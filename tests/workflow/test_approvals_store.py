@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError, RuleError
@@ -112,9 +112,9 @@ def test_requests_mine_lists_only_what_the_caller_can_act_on(world: World) -> No
         """Request id -> capacity the identity could approve in, from a freshly synced queue."""
         service = world.service(identity)
         service.sync()
-        return {view.id: view.can_approve for view in workflow.open_requests(service, mine=True)}
+        return {view.id: view.can_approve for view in promotion.open_requests(service, mine=True)}
 
-    assert mine("frank") == {} and len(workflow.open_requests(world.service("frank"))) == 3
+    assert mine("frank") == {} and len(promotion.open_requests(world.service("frank"))) == 3
     assert mine("bob") == {production: "reviewer", canary: "reviewer"}
     assert mine("erin") == {production: "stakeholder:product"}
     assert mine("alice") == {production: "owner"}

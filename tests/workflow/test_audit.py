@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from regtui import workflow
+from regtui.services import audit, promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.store.log import row_to_entry
@@ -25,8 +25,8 @@ def test_every_workflow_step_is_logged_with_actor_time_and_details(world: World)
     world.production_request("1.2.0")
     world.promote("dave", "1.2.0", Stage.PRODUCTION)
     world.promote("alice", "1.5.0", Stage.ARCHIVED, reason="card never completed")
-    workflow.rollback(world.service("dave"), MODEL, "1.1.0", "INC-8")
-    workflow.drill(world.service("dave"), MODEL)
+    promotion.rollback(world.service("dave"), MODEL, "1.1.0", "INC-8")
+    promotion.drill(world.service("dave"), MODEL)
     entries = world.events(before)
     assert [(e.kind, e.actor) for e in entries] == [
         ("request", "alice"), ("evidence", "alice"), ("reject", "bob"),
@@ -40,7 +40,7 @@ def test_every_workflow_step_is_logged_with_actor_time_and_details(world: World)
     assert all(set(a) == {"identity", "capacity", "at"} for a in promoted.details["approvers"])
     assert entries[2].details["comment"] == "fairness summary is vague"
     assert entries[12].details["reason"] == "INC-8"
-    assert workflow.verify_audit_chain(world.service("frank")) == (before + len(entries), None)
+    assert audit.verify_audit_chain(world.service("frank")) == (before + len(entries), None)
 
 
 def test_the_log_is_append_only_and_audit_verify_exits_0_when_intact(world: World, cli_as: WorldCli) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from regtui import workflow
+from regtui.services import audit
 from regtui.domain.entry import Stage
 from tests.workflow import racers
 from tests.workflow.conftest import MODEL, PRODUCTION_EVIDENCE, World
@@ -75,7 +75,7 @@ def _production_count(world: World) -> int:
 
 def _intact(world: World) -> bool:
     """Whether the registry's hash chain verifies end to end."""
-    return workflow.verify_audit_chain(world.service("frank"))[1] is None
+    return audit.verify_audit_chain(world.service("frank"))[1] is None
 
 
 def test_racing_applies_of_one_production_promotion_apply_exactly_once(race_pool: Race, world: World,

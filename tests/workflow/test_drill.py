@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.errors import NotFoundError, RuleError
 from tests.factories import drill_states
 from tests.workflow.conftest import MODEL, World, tampered
@@ -18,7 +18,7 @@ def test_a_drill_logs_outcome_and_duration_changes_no_stage_and_resets_the_overd
     dave.sync()
     assert drill_states(dave, [MODEL]) == {MODEL: (None, True)}
     stages, before = world.stages(), world.log_length()
-    outcome = workflow.drill(dave, MODEL)
+    outcome = promotion.drill(dave, MODEL)
     assert outcome.passed and outcome.target == "1.0.0" and outcome.duration_ms >= 0
     assert outcome.detail == "rollback to 1.0.0 would succeed"
     assert world.stages() == stages
@@ -38,10 +38,10 @@ def test_failing_drills_are_logged_as_failed_naming_the_problem(world: World) ->
     """A drill whose target no longer verifies, or without a target within retention, fails and is logged; no move."""
     stages = world.stages()
     with tampered(world.artifact_path("1.0.0")):
-        mismatch = workflow.drill(world.service("dave"), MODEL)
+        mismatch = promotion.drill(world.service("dave"), MODEL)
     assert not mismatch.passed and "model.bin: mismatch" in mismatch.detail
     later = datetime.now(UTC) + timedelta(days=400)
-    expired = workflow.drill(world.service("dave", clock=lambda: later), MODEL)
+    expired = promotion.drill(world.service("dave", clock=lambda: later), MODEL)
     assert not expired.passed and expired.target is None
     assert expired.detail == "churn has no former Production version within its 30-day retention to roll back to"
     assert world.stages() == stages
@@ -52,19 +52,19 @@ def test_a_drill_needs_the_releaser_role_and_a_known_model_and_then_logs_nothing
     """A contributor's drill, or a drill of an unknown model, is refused before anything runs; nothing is logged."""
     before = world.snapshot()
     with pytest.raises(RuleError, match="alice may not run rollback drills for churn: needs the releaser or admin"):
-        workflow.drill(world.service("alice"), MODEL)
+        promotion.drill(world.service("alice"), MODEL)
     with pytest.raises(NotFoundError, match="no model named 'fraud'"):
-        workflow.drill(world.service("dave"), "fraud")
+        promotion.drill(world.service("dave"), "fraud")
     assert world.snapshot() == before
 
 
 def test_a_drill_never_rehearses_going_back_to_a_version_an_incident_took_out(world: World) -> None:
     """A version a rollback took out of Production is no drill target: after 1.1.0 -> 1.0.0 the drill names 1.1.0
     and fails; after the swap back (1.0.0 -> 1.1.0) it names 1.0.0."""
-    workflow.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
-    outcome = workflow.drill(world.service("dave"), MODEL)
+    promotion.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
+    outcome = promotion.drill(world.service("dave"), MODEL)
     assert not outcome.passed and outcome.target is None
     assert outcome.detail == ("churn has no former Production version within its 30-day retention to roll back to "
                               "(not counting 1.1.0, rolled back away from)")
-    workflow.rollback(world.service("admin"), MODEL, "1.1.0", "INC-42 false alarm")
-    assert workflow.drill(world.service("dave"), MODEL).detail.endswith("(not counting 1.0.0, rolled back away from)")
+    promotion.rollback(world.service("admin"), MODEL, "1.1.0", "INC-42 false alarm")
+    assert promotion.drill(world.service("dave"), MODEL).detail.endswith("(not counting 1.0.0, rolled back away from)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regtui import workflow
+from regtui.services import admin, promotion
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
 from regtui.domain.roles import Role
@@ -60,7 +60,7 @@ def test_a_reviewer_approves_but_cannot_request_or_roll_back(world: World) -> No
     with pytest.raises(RuleError, match="carol may not request promotions"):
         world.promote("carol", "1.4.0", Stage.STAGING)
     with pytest.raises(RuleError, match="carol may not roll back churn: needs the releaser or admin role"):
-        workflow.rollback(world.service("carol"), MODEL, "1.0.0", "INC-1")
+        promotion.rollback(world.service("carol"), MODEL, "1.0.0", "INC-1")
 
 
 def test_only_an_admin_sets_roles_and_policy_and_both_are_logged(world: World) -> None:
@@ -68,14 +68,14 @@ def test_only_an_admin_sets_roles_and_policy_and_both_are_logged(world: World) -
     policy = load_policy_text(POLICY_YAML.replace("retention_days: 30", "retention_days: 60"), "p.yaml")
     before = world.snapshot()
     with pytest.raises(RuleError, match="dave may not manage roles: needs the admin role"):
-        workflow.set_roles(world.service("dave"), "frank", [Role.CONTRIBUTOR])
+        admin.set_roles(world.service("dave"), "frank", [Role.CONTRIBUTOR])
     with pytest.raises(RuleError, match="dave may not change the policy: needs the admin role"):
-        workflow.set_registry_policy(world.service("dave"), policy)
+        admin.set_registry_policy(world.service("dave"), policy)
     with pytest.raises(RuleError, match="admin rule: admin is the last admin; grant admin to someone else first"):
-        workflow.set_roles(world.service("admin"), "admin", [Role.RELEASER])
+        admin.set_roles(world.service("admin"), "admin", [Role.RELEASER])
     assert world.snapshot() == before
-    workflow.set_roles(world.service("admin"), "frank", [Role.CONTRIBUTOR], ["team-risk"])
-    assert workflow.set_registry_policy(world.service("admin"), policy)
+    admin.set_roles(world.service("admin"), "frank", [Role.CONTRIBUTOR], ["team-risk"])
+    assert admin.set_registry_policy(world.service("admin"), policy)
     roles, changed = world.events(world.log_length() - 2)
     assert (roles.kind, roles.actor, roles.details) == (
         "roles", "admin", {"identity": "frank", "roles": ["contributor"], "teams": ["team-risk"]})
@@ -86,6 +86,6 @@ def test_only_an_admin_sets_roles_and_policy_and_both_are_logged(world: World) -
 def test_a_per_model_policy_override_replaces_the_default_thresholds(world: World) -> None:
     """A model override set through the real policy path decides the gate for that model only."""
     lenient = POLICY_YAML + "models:\n  churn:\n    thresholds: [{metric: auc, min: 0.75}]\n"
-    workflow.set_registry_policy(world.service("admin"), load_policy_text(lenient, "lenient.yaml"))
+    admin.set_registry_policy(world.service("admin"), load_policy_text(lenient, "lenient.yaml"))
     outcome = world.promote("alice", "1.4.1", Stage.STAGING)
     assert outcome.applied and [c.name for c in outcome.gate.checks] == ["threshold auc >= 0.75"]

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from regtui import workflow
+from regtui.services import audit, promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
 from regtui.errors import RuleError
-from regtui.service import RegistryService
+from regtui.services.admin import set_registry_policy
+from regtui.services.registry import RegistryService
 from tests.factories import run_cli, version_manifest, write_manifest
 from tests.pg_server import create_pg_role, grant_all_on_tables
 from tests.workflow.conftest import POLICY_YAML, REVIEW_EVIDENCE
@@ -31,7 +32,7 @@ def _registry(url: str, folder: Path) -> None:
     version_manifest(folder, "churn", "1.0.0", stage="Staging")
     try:
         admin.import_paths([folder])
-        workflow.set_registry_policy(admin, load_policy_text(POLICY_YAML, "policy.yaml"))
+        set_registry_policy(admin, load_policy_text(POLICY_YAML, "policy.yaml"))
     finally:
         admin.close()
 
@@ -39,7 +40,7 @@ def _registry(url: str, folder: Path) -> None:
 def _actors(service: RegistryService) -> list[tuple[str, str]]:
     """(kind, actor) of every log entry after the setup, read from the registry."""
     service.sync()
-    entries = reversed(workflow.audit_entries(service))
+    entries = reversed(audit.audit_entries(service))
     return [(e.kind, e.actor) for e in entries if e.kind not in ("register", "policy")]
 
 
@@ -55,10 +56,10 @@ def test_on_postgresql_the_session_user_acts_whatever_name_the_client_claims(
     bob = RegistryService(Locations(bob_url, tmp_path / "bob.db"), identity="alice")
     try:
         assert claims_bob.identity() == "alice" and bob.identity() == "bob"
-        request = workflow.promote(claims_bob, "churn", "1.0.0", Stage.CANARY, evidence=REVIEW_EVIDENCE).request_id
+        request = promotion.promote(claims_bob, "churn", "1.0.0", Stage.CANARY, evidence=REVIEW_EVIDENCE).request_id
         with pytest.raises(RuleError, match="alice may not approve this request: needs the reviewer role"):
-            workflow.decide(claims_bob, request, Decision.APPROVE, "looks fine to me")
-        workflow.decide(bob, request, Decision.APPROVE, "read report r1")
+            promotion.decide(claims_bob, request, Decision.APPROVE, "looks fine to me")
+        promotion.decide(bob, request, Decision.APPROVE, "read report r1")
         result = run_cli(capsys, "--registry", alice_url, "--cache", tmp_path / "cli.db", "promote", "churn@1.0.0",
                          "--to", "Canary")
         assert result.code == 0, result.err
@@ -77,7 +78,7 @@ def test_on_sqlite_the_claimed_identity_is_advisory(sqlite_url: str, tmp_path: P
     service = RegistryService(Locations(sqlite_url, tmp_path / "alice.db"))
     try:
         assert service.identity() == "alice"
-        workflow.promote(service, "churn", "1.0.0", Stage.CANARY, evidence=REVIEW_EVIDENCE)
+        promotion.promote(service, "churn", "1.0.0", Stage.CANARY, evidence=REVIEW_EVIDENCE)
         assert _actors(service) == [("request", "alice"), ("evidence", "alice")]
     finally:
         service.close()

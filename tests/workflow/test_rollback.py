@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from regtui import workflow
+from regtui.services import promotion
 from regtui.domain.entry import Stage
 from regtui.errors import RuleError
 from regtui.store.policies import get_policy
@@ -17,7 +17,7 @@ from tests.workflow.conftest import MODEL, World, tampered
 def test_rollback_restores_a_former_production_version_and_archives_the_current_one(world: World) -> None:
     """A releaser rolls back to 1.0.0 with an incident reference (1.1.0 archived, logged); once more swaps back."""
     before = world.log_length()
-    outcome = workflow.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
+    outcome = promotion.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
     assert (outcome.from_version, outcome.to_version, outcome.verified) == ("1.1.0", "1.0.0", ("model.bin",))
     stages = world.stages()
     assert (stages["1.0.0"], stages["1.1.0"]) == ("Production", "Archived")
@@ -27,7 +27,7 @@ def test_rollback_restores_a_former_production_version_and_archives_the_current_
     assert (rolled.kind, rolled.actor, rolled.version, rolled.to_stage) == ("rollback", "dave", "1.0.0", "Production")
     assert rolled.details["from_version"] == "1.1.0" and set(rolled.details["verified"]) == {"model.bin"}
     assert rolled.change_seq == replaced.change_seq
-    workflow.rollback(world.service("admin"), MODEL, "1.1.0", "INC-42 false alarm")
+    promotion.rollback(world.service("admin"), MODEL, "1.1.0", "INC-42 false alarm")
     assert (world.stage("1.1.0"), world.stage("1.0.0")) == ("Production", "Archived")
 
 
@@ -47,10 +47,10 @@ def test_rollback_refusals_name_the_rule_and_write_nothing(world: World) -> None
     before = world.snapshot()
     for identity, version, reason, message in REFUSED_ROLLBACKS:
         with pytest.raises(RuleError) as refused:
-            workflow.rollback(world.service(identity), MODEL, version, reason)
+            promotion.rollback(world.service(identity), MODEL, version, reason)
         assert refused.value.message == message
     with tampered(world.artifact_path("1.0.0")), pytest.raises(RuleError) as mismatch:
-        workflow.rollback(world.service("dave"), MODEL, "1.0.0", "INC-3")
+        promotion.rollback(world.service("dave"), MODEL, "1.0.0", "INC-3")
     assert mismatch.value.message.startswith(
         "checksum rule: churn@1.0.0 cannot go back to Production: model.bin: mismatch (")
     assert world.snapshot() == before
@@ -66,19 +66,19 @@ def test_the_retention_window_bounds_rollback_targets(world: World) -> None:
     before = world.snapshot()
     with pytest.raises(RuleError) as refused:
         late = world.service("dave", clock=lambda: archived_at + timedelta(days=31))
-        workflow.rollback(late, MODEL, "1.0.0", "INC-9")
+        promotion.rollback(late, MODEL, "1.0.0", "INC-9")
     assert refused.value.message.startswith("retention rule: churn@1.0.0 was archived ")
     assert "its 30-day retention ended" in refused.value.message
     assert world.snapshot() == before
     on_the_last_day = world.service("dave", clock=lambda: archived_at + timedelta(days=29, hours=23))
-    assert workflow.rollback(on_the_last_day, MODEL, "1.0.0", "INC-9").to_version == "1.0.0"
+    assert promotion.rollback(on_the_last_day, MODEL, "1.0.0", "INC-9").to_version == "1.0.0"
 
 
 def test_a_dry_run_changes_nothing_and_says_what_would_happen(world: World) -> None:
     """--dry-run runs every check and reports the swap, but no row, counter value or log entry changes."""
     before = world.snapshot()
-    outcome = workflow.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42", dry_run=True)
+    outcome = promotion.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42", dry_run=True)
     assert (outcome.from_version, outcome.to_version, outcome.reason) == ("1.1.0", "1.0.0", "INC-42")
     assert world.snapshot() == before
     with pytest.raises(RuleError, match="needs the releaser or admin role"):
-        workflow.rollback(world.service("alice"), MODEL, "1.0.0", "INC-42", dry_run=True)
+        promotion.rollback(world.service("alice"), MODEL, "1.0.0", "INC-42", dry_run=True)

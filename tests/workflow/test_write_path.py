@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from regtui import workflow
+from regtui.services import audit, promotion
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError, RegistryUnavailableError
 from regtui.store import engine as engine_module
@@ -39,7 +39,7 @@ def test_a_batch_appended_after_a_single_entry_in_one_transaction_continues_the_
         assert row_to_entry(entry).digest() == entry.hash
     assert [e.details for e in entries[1:]] == [{"n": 1}, {"n": 2}, {"n": 3}]
     assert {e.change_seq for e in entries[1:]} == {seq}
-    assert workflow.verify_audit_chain(world.service(ADMIN)) == (before + 3, None)
+    assert audit.verify_audit_chain(world.service(ADMIN)) == (before + 3, None)
 
 
 def test_an_empty_batch_writes_nothing(world: World) -> None:
@@ -58,7 +58,7 @@ def test_an_empty_batch_writes_nothing(world: World) -> None:
 def test_verifying_an_unknown_version_names_what_is_missing(world: World, model: str, version: str, message: str) -> None:
     """The one-query artifact read still tells a missing model from a missing version."""
     with pytest.raises(NotFoundError, match=message):
-        workflow.verify_version(world.service(ADMIN), model, version)
+        promotion.verify_version(world.service(ADMIN), model, version)
 
 
 def test_an_applied_promotion_whose_writes_fail_writes_nothing_and_the_next_one_applies(world: World) -> None:
@@ -73,7 +73,7 @@ def test_an_applied_promotion_whose_writes_fail_writes_nothing_and_the_next_one_
     _refuse_promotion_entries(world, refuse=False)
     assert world.promote("dave", "1.2.0", Stage.PRODUCTION).applied
     assert (world.stage("1.2.0"), world.stage("1.1.0")) == ("Production", "Archived")
-    assert workflow.verify_audit_chain(world.service(ADMIN))[1] is None
+    assert audit.verify_audit_chain(world.service(ADMIN))[1] is None
 
 
 def _refuse_promotion_entries(world: World, *, refuse: bool) -> None:
@@ -148,7 +148,7 @@ def test_a_production_apply_refuses_a_verification_of_other_artifact_records(wor
     version's verification (same artifact names, other checksums) leaves the request pending: no stage change, no
     log entry."""
     world.production_request("1.2.0")
-    other = workflow.verify_version(world.service(ADMIN), MODEL, "1.1.0")
+    other = promotion.verify_version(world.service(ADMIN), MODEL, "1.1.0")
     entries = world.log_length()
     with writer(world.service("dave").registry()).begin() as connection:
         outcome = promotions.promote(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
@@ -169,7 +169,7 @@ def test_a_production_promotion_takes_its_time_after_hashing_its_artifacts(world
         return AT
 
     with writer(world.service("dave").registry()).connect() as connection:
-        outcome = workflow.promote_on(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
+        outcome = promotion.promote_on(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
                                       clock=clock, on_bytes=lambda _count: order.append("bytes"))
     assert outcome.applied
     assert order[-1] == "clock" and order.count("clock") == 1 and "bytes" in order

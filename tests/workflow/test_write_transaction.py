@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, text
 
-from regtui import workflow
 from regtui.config import Locations
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, RegtuiError, RuleError
-from regtui.service import RegistryService
+from regtui.services import promotion
+from regtui.services.registry import RegistryService
 from regtui.store.facts import version_artifacts
 from regtui.store.log import NewEvent, append_event_rows
 from regtui.store.provider_tables import ProviderVersionRow
@@ -132,7 +132,7 @@ def test_postgresql_prepares_statements_only_when_the_setting_asks(world: World,
     service = RegistryService(Locations(world.url_for("dave"), tmp_path / "dave.db", prepare_threshold=threshold))
     try:
         with service.registry().connect() as connection:
-            outcome = workflow.promote_on(connection, actor="dave", model=MODEL, version="1.2.0",
+            outcome = promotion.promote_on(connection, actor="dave", model=MODEL, version="1.2.0",
                                           to_stage=Stage.PRODUCTION, clock=service.clock)
             for _ in range(PSYCOPG_DEFAULT_THRESHOLD + 1):  # psycopg's own default would prepare this read
                 version_artifacts(connection, MODEL, "1.2.0")

@@ -14,14 +14,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from regtui import workflow
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
+from regtui.domain.outcomes import DecisionOutcome
 from regtui.domain.text import clean_single_line
 from regtui.errors import RegtuiError
-from regtui.store.promotions import DecisionOutcome
-from regtui.tui import review
-from regtui.tui.review import QueueLine
+from regtui.services import promotion, review
+from regtui.services.review import QueueLine
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.comment import CommentScreen
 from regtui.tui.screens.diff import DiffScreen
@@ -259,7 +258,7 @@ class ApprovalsScreen(RegtuiScreen):
     def decide_request(self, request_id: int, decision: Decision, comment: str) -> None:
         """Record the decision through the shared write path (in a thread)."""
         try:
-            outcome = workflow.decide(self.regtui.service, request_id, decision, comment)
+            outcome = promotion.decide(self.regtui.service, request_id, decision, comment)
         except RegtuiError as error:
             self.post_message(self.DecisionRefused(error))
             return

@@ -15,11 +15,11 @@ from textual.widgets import Input, Static
 
 from regtui.domain.entry import utc_iso
 from regtui.domain.text import clean_single_line
-from regtui.tui import browse
+from regtui.services import audit
+from regtui.services.views import ChainState, EventLine, EventQuery
 from regtui.tui.debounce import Debounce
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Tone, Toned, stage_badge
-from regtui.tui.views import ChainState, EventLine, EventQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 FILTER_DEBOUNCE_S = 0.1
@@ -90,7 +90,7 @@ class AuditScreen(RegtuiScreen):
     def _source(self, query: EventQuery) -> tuple[Fetch[EventLine], Count]:
         """Fetch and count callbacks bound to one filter."""
         service = self.regtui.service
-        return partial(browse.list_events, service, query), partial(browse.count_events, service, query)
+        return partial(audit.list_events, service, query), partial(audit.count_events, service, query)
 
     def on_mount(self) -> None:
         """Check the chain once the screen is up (only entries not verified earlier in this session)."""
@@ -153,7 +153,7 @@ class AuditScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="audit-chain", exit_on_error=False)
     def verify_chain(self, since: ChainState | None) -> None:
         """Verify the entries' hash links after `since` (in a thread)."""
-        self.post_message(self.ChainVerified(browse.verify_log(self.regtui.service, since)))
+        self.post_message(self.ChainVerified(audit.verify_log(self.regtui.service, since)))
 
     def on_audit_screen_chain_verified(self, message: ChainVerified) -> None:
         """Show 'chain intact (N entries)' or 'BROKEN at entry N: reason'."""

@@ -19,8 +19,8 @@ from textual.widgets import Static
 from regtui.domain.diff import OVERALL, FieldChange, MetricDelta, VersionDiff
 from regtui.domain.policy import format_number
 from regtui.domain.text import clean_single_line
-from regtui.tui import review
-from regtui.tui.review import DiffSide, DiffView
+from regtui.services import review
+from regtui.services.review import DiffSide, DiffView
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Cell, Tone, Toned

@@ -16,14 +16,14 @@ from textual.widgets import Static, Tree
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
 from regtui.domain.text import clean_single_line
-from regtui.store.cache_reader import CacheReader
-from regtui.tui import browse
+from regtui.services import reads
+from regtui.services.handle import CacheReader
+from regtui.services.views import ModelOverview, VersionView
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.promote import PromoteScreen
 from regtui.tui.screens.rollback import RollbackScreen
-from regtui.tui.views import ModelOverview, VersionView
 from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
 from regtui.tui.widgets.metric_trend import MetricTrend
 from regtui.tui.widgets.version_details import VersionDetails
@@ -57,9 +57,9 @@ class ModelRead:
 
 def read_model(reader: CacheReader, model: str, wanted: str | None) -> ModelRead:
     """Read a model and its versions, and the wanted (or default) version in full (call it in a thread)."""
-    overview = browse.model_overview(reader, model)
+    overview = reads.model_overview(reader, model)
     key = choose_version(overview, wanted)
-    return ModelRead(overview, key, browse.version_view(reader, model, key) if key is not None else None)
+    return ModelRead(overview, key, reads.version_view(reader, model, key) if key is not None else None)
 
 
 def default_metric(names: list[str]) -> str | None:
@@ -248,7 +248,7 @@ class ModelScreen(RegtuiScreen):
     def load_version(self, key: str) -> None:
         """Read one version in full (in a thread)."""
         model = self.model
-        self.post_message(self.VersionLoaded(model, key, browse.version_view(self.regtui.services.reader, model, key)))
+        self.post_message(self.VersionLoaded(model, key, reads.version_view(self.regtui.services.reader, model, key)))
 
     def on_model_screen_version_loaded(self, message: VersionLoaded) -> None:
         """Show the version unless another one (or another model) was selected meanwhile."""
@@ -287,7 +287,7 @@ class ModelScreen(RegtuiScreen):
     def verify_artifacts(self, key: str, view: VersionView) -> None:
         """Hash every artifact (files, HTTP) in a thread."""
         model = self.model
-        self.post_message(self.ArtifactsVerified(model, key, browse.verify_artifacts(view.artifacts)))
+        self.post_message(self.ArtifactsVerified(model, key, reads.verify_artifacts(view.artifacts)))
 
     def on_model_screen_artifacts_verified(self, message: ArtifactsVerified) -> None:
         """Show results for the version still selected, and say how it went."""

@@ -1,13 +1,13 @@
 """The promote dialog: choose a target stage among the allowed moves, add reason / canary share / evidence,
 and see the gate checklist before submitting.
 
-How the checklist is evaluated before submitting: `workflow.promote` itself cannot be used to look, since it
+How the checklist is evaluated before submitting: `promotion.promote` itself cannot be used to look, since it
 opens (and logs) a request; and the gate of an already open request alone would ignore what is typed in
-the form. So the dialog asks `regtui.store.previews.preview_promotion` (through regtui.tui.review, in a
+the form. So the dialog asks `regtui.store.previews.preview_promotion` (through regtui.services.review, in a
 worker, on the local cache): it replays what promote would evaluate, reusing the open request exactly
 when promote would, merging the typed evidence the same way, checking the canary share by the same rule,
 on a transient request that is never written. Artifacts are re-hashed only by promote itself, so the
-artifact check reads '… on apply'. Submitting runs `workflow.promote(expected_stage=<the stage shown>)`
+artifact check reads '… on apply'. Submitting runs `promotion.promote(expected_stage=<the stage shown>)`
 in a worker: applied, pending (what is missing, like exit status 3), or refused; a conflict (someone
 moved the version meanwhile) syncs the cache, refreshes the dialog and says who moved it.
 """
@@ -28,15 +28,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from regtui import workflow
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import parse_evidence
+from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind
 from regtui.errors import ConflictError, InputError, RegtuiError
-from regtui.store.previews import PromotionPreview
-from regtui.store.promotions import PromotionOutcome
-from regtui.tui import review
+from regtui.services import promotion, review
 from regtui.tui.debounce import Debounce
 from regtui.tui.tones import Tone, Toned
 from regtui.tui.widgets.key_bar import KeyBar
@@ -384,7 +382,7 @@ class PromoteScreen(ModalScreen[bool]):
         """promote through the shared write path; after a conflict, sync the cache before saying so."""
         service = self.regtui.service
         try:
-            outcome = workflow.promote(service, self.model, self.version, target, evidence=evidence or None,
+            outcome = promotion.promote(service, self.model, self.version, target, evidence=evidence or None,
                                        reason=reason or None, canary_share=share, expected_stage=seen)
         except RegtuiError as error:
             if isinstance(error, ConflictError):

@@ -15,19 +15,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from regtui import provider_workflow
 from regtui.domain.entry import Stage, utc_iso
+from regtui.domain.provider_views import ChangelogEntry, MatrixCell, PinView
 from regtui.domain.providers import CheckName, Qualification
 from regtui.domain.text import clean_single_line
-from regtui.store.provider_queries import (
-    ChangelogEntry,
-    MatrixCell,
-    PinView,
-    changelog,
-    pinned_versions,
-    qualification_matrix,
-)
-from regtui.tui.browse import clean_deep
+from regtui.services import provider_reads
+from regtui.services import providers as provider_services
+from regtui.services.reads import clean_deep
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Tone, Toned
 from regtui.tui.widgets.key_bar import KeyBar
@@ -256,9 +250,8 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-load", exit_on_error=False)
     def load(self) -> None:
         """Pins in Production/Canary and the change log, cleaned (in a thread)."""
-        service = self.regtui.service
-        with service.reading() as session:
-            data = ProvidersData(pinned_versions(session, self.regtui.clock(), stages=PIN_STAGES), changelog(session))
+        pins, entries = provider_reads.pins_and_changelog(self.regtui.service, self.regtui.clock(), PIN_STAGES)
+        data = ProvidersData(pins, entries)
         self.post_message(self.Loaded(clean_deep(data)))
 
     def on_providers_screen_loaded(self, message: Loaded) -> None:
@@ -342,8 +335,7 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-matrix", exit_on_error=False)
     def load_matrix(self, provider: str, version: str) -> None:
         """One version's four checks (in a thread)."""
-        with self.regtui.service.reading() as session:
-            cells = qualification_matrix(session, provider, version)
+        cells = provider_reads.qualification_matrix(self.regtui.service, provider, version)
         self.post_message(self.MatrixLoaded((provider, version), clean_deep(cells)))
 
     def on_providers_screen_matrix_loaded(self, message: MatrixLoaded) -> None:
@@ -394,8 +386,8 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-check", exit_on_error=False)
     def record_check(self, provider: str, version: str, check: CheckName, passed: bool, evidence: str) -> None:
         """Record the check (in a thread); a refusal is reported with its rule by the screen's error handler."""
-        status = provider_workflow.qualify(self.regtui.service, provider, version, check,
-                                           passed, provider_workflow.evidence_of(evidence))
+        status = provider_services.qualify(self.regtui.service, provider, version, check,
+                                           passed, provider_services.evidence_of(evidence))
         verdict = "pass" if passed else "fail"
         self.post_message(self.Done(f"{check.label} {verdict} recorded for {provider} {version}: now {status.value}",
                                     "Qualification"))

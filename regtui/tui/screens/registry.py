@@ -16,14 +16,14 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from regtui.domain.entry import Stage
+from regtui.domain.listing import ModelSort, ModelState, ModelSummary
 from regtui.domain.text import format_age, one_line
-from regtui.store import model_list
-from regtui.store.cache_reader import CacheReader
-from regtui.store.model_list import ModelSort, ModelState, ModelSummary
+from regtui.services import models
+from regtui.services.handle import CacheReader
+from regtui.services.views import ModelLine, ModelQuery
 from regtui.tui.paint_hold import PaintHold
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Cell, Tone, Toned
-from regtui.tui.views import ModelLine, ModelQuery
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 SORTS = tuple(ModelSort)
@@ -53,18 +53,14 @@ def drill_cell(model: ModelLine) -> Cell:
 
 def count_model_lines(reader: CacheReader, query: ModelQuery) -> int:
     """How many models the registry screen's query matches (in the table's worker)."""
-    with reader.snapshot() as snapshot:
-        return model_list.count_models(snapshot, query.text, stage=query.stage)
+    return models.count_models(reader, query)
 
 
 def model_lines(reader: CacheReader, clock: Callable[[], datetime], query: ModelQuery, offset: int,
                 limit: int) -> list[ModelLine]:
     """One window of the registry screen's rows, with each listed model's open requests and drill state."""
     now = clock()
-    with reader.snapshot() as snapshot:
-        summaries = model_list.list_models(snapshot, query.text, offset, limit, stage=query.stage, sort=query.sort)
-        states = model_list.model_states(snapshot, summaries, now)
-    return [model_line(m, states[m.name], now) for m in summaries]
+    return [model_line(summary, state, now) for summary, state in models.model_rows(reader, query, offset, limit, now)]
 
 
 def model_line(summary: ModelSummary, state: ModelState, now: datetime) -> ModelLine:

@@ -17,14 +17,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from regtui import workflow
 from regtui.domain.checksums import VerifyResult
+from regtui.domain.outcomes import RollbackOutcome
 from regtui.domain.text import clean_single_line
 from regtui.errors import ConflictError, RegtuiError
-from regtui.store.rollbacks import RollbackOutcome
-from regtui.tui import review
-from regtui.tui.browse import clean_deep
-from regtui.tui.review import HistoryLine, RollbackView
+from regtui.services import promotion, review
+from regtui.services.reads import clean_deep
+from regtui.services.review import HistoryLine, RollbackView
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.confirm_rollback import ConfirmRollbackScreen
 from regtui.tui.tones import Cell, Tone, Toned
@@ -276,7 +275,7 @@ class RollbackScreen(RegtuiScreen):
     def verify_target(self, run: int, line: HistoryLine, confirm: bool) -> None:
         """Re-hash the version's artifacts from the registry's records, posting progress (in a thread)."""
         try:
-            results = workflow.verify_version(self.regtui.service, self.model, line.key, on_bytes=self._progress(run))
+            results = promotion.verify_version(self.regtui.service, self.model, line.key, on_bytes=self._progress(run))
         except RegtuiError as error:
             self.post_message(self.Verified(run, line, (), confirm, error))
             return
@@ -358,7 +357,7 @@ class RollbackScreen(RegtuiScreen):
         """The rollback through the shared write path (in a thread); after a conflict, sync before saying so."""
         service = self.regtui.service
         try:
-            outcome = workflow.rollback(service, self.model, line.key, reason, dry_run=dry_run,
+            outcome = promotion.rollback(service, self.model, line.key, reason, dry_run=dry_run,
                                         expected_production=production, on_bytes=self._progress(run))
         except RegtuiError as error:
             if isinstance(error, ConflictError):

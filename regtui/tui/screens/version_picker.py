@@ -13,9 +13,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from regtui.tui import review
+from regtui.services import review
+from regtui.services.views import VersionLine
 from regtui.tui.tones import Tone, Toned, stage_badge
-from regtui.tui.views import VersionLine
 from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.window_table import Column, WindowTable
 

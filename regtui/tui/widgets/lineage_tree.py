@@ -22,7 +22,7 @@ from textual.widgets._tree import _TreeLine
 from textual.widgets.tree import TreeNode
 
 from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
-from regtui.tui.views import VersionLine
+from regtui.services.views import VersionLine
 
 
 def parts_width(parts: tuple[Toned, ...]) -> int:

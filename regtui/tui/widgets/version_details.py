@@ -32,7 +32,7 @@ from regtui.tui.tones import (
     stage_badge,
     to_text,
 )
-from regtui.tui.views import VersionView
+from regtui.services.views import VersionView
 from regtui.tui.widgets.scroll_pane import ScrollPane
 
 TABS = ("overview", "metrics", "card", "artifacts")

@@ -8,7 +8,7 @@ import pytest
 from textual.pilot import Pilot
 
 from regtui.config import Locations, Settings
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 from tests.tui.conftest import AppFactory, fixed_clock
 from tests.tui.snapshots.conftest import SIZES, after
 

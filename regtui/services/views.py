@@ -1,13 +1,13 @@
-"""What the screens show: plain, cleaned rows and details, built from the cache by regtui.tui.browse."""
+"""What the screens show: plain, cleaned rows and details, built from the cache by regtui.services.reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from regtui.domain.hashchain import GENESIS_HASH
-from regtui.store.model_list import ModelSort
+from regtui.domain.listing import ModelSort
 
 if TYPE_CHECKING:
     from regtui.domain.entry import Artifact
@@ -133,3 +133,19 @@ class ChainState:
         if self.broken_at is None:
             return f"chain intact ({self.entries} entries)"
         return f"BROKEN at entry {self.broken_at}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One stored promotion-log entry as `regtui audit` shows it: what happened, to what, by whom, and its hash."""
+
+    position: int
+    kind: str
+    actor: str
+    at: datetime
+    model: str | None
+    version: str | None
+    from_stage: str | None
+    to_stage: str | None
+    details: dict[str, Any]
+    hash: str

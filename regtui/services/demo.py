@@ -15,10 +15,10 @@ from platformdirs import user_data_dir
 
 from regtui import __version__
 from regtui.config import Locations
+from regtui.domain.entry import utc_now
 from regtui.errors import InputError
 from regtui.resources import copy_tree, demo_fixtures
-from regtui.domain.entry import utc_now
-from regtui.service import RegistryService
+from regtui.services.registry import RegistryService
 
 DEMO_USER = "alice"
 """Who `regtui demo` acts as unless told: a contributor and reviewer of team-risk, so the queue is workable."""

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from regtui.config import Locations
 from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.entry import utc_now
 from regtui.domain.manifest import (
     LogManifest,
     ManifestSet,
@@ -28,22 +29,25 @@ from regtui.domain.manifest import (
     requests_document,
     version_document,
 )
-from regtui.domain.entry import utc_now
 from regtui.domain.provider_manifest import providers_document
+from regtui.domain.reports import CacheState, ImportReport, SyncReport
 from regtui.domain.text import format_age
 from regtui.errors import InputError, RegistryUnavailableError
 from regtui.providers.http_artifacts import stream_http
+from regtui.services.access import actor_in, require
 from regtui.store import queries
 from regtui.store.access import resolve_identity
-from regtui.store.cache import CacheState, SyncReport, open_cache, pull, read_state, record_failure
+from regtui.store.cache import open_cache, pull, read_state, record_failure
+from regtui.store.cache_reader import CacheReader
 from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors
 from regtui.store.log import iter_log, row_to_entry
+from regtui.store.model_versions import version_detail
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
-from regtui.store.registry import ImportReport, grant_initial_admin, import_manifests
-from regtui.store.urls import redact
+from regtui.store.registry import grant_initial_admin, import_manifests
 from regtui.store.schema import check_schema, init_schema
 from regtui.store.transaction import writing_session
+from regtui.urls import redact
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,8 @@ class RegistryService:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session on the cache for reads."""
+        """A session on the cache for the services' own reads (the front ends call services functions and never
+        hold a session: the layer contracts keep the ORM out of tui and cli)."""
         with Session(self.cache()) as session:
             yield session
 
@@ -196,7 +201,9 @@ class RegistryService:
     def apply(self, manifests: ManifestSet, *, restore: bool) -> ImportReport:
         """Write parsed manifests as the acting identity."""
         actor = self.identity()
+        right, action = manifests.required_right()
         with self.writing() as session:
+            require(actor_in(session, actor), right, action)
             return import_manifests(session, manifests, actor=actor, now=self.clock(), restore=restore)
 
     def register(self, path: Path) -> ImportReport:
@@ -231,11 +238,13 @@ class RegistryService:
 
     def verify(self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None) -> list[tuple[str, VerifyResult]]:
         """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
-        with self.reading() as session:
-            if refs is None:
+        if refs is None:
+            with self.reading() as session:
                 details = [(m.entry.ref, m.entry) for m in queries.iter_manifests(session)]
-            else:
-                details = [(f"{m}@{v}", queries.get_version(session, m, v).entry) for m, v in refs]
+        else:
+            self.cache()  # the cache file, created or rebuilt for this layout, before its plain read
+            with CacheReader(self.locations.cache_path) as reader, reader.snapshot() as snapshot:
+                details = [(f"{m}@{v}", version_detail(snapshot, m, v).entry) for m, v in refs]
         return [
             (ref, verify_artifact(artifact, fetch_http=stream_http, on_bytes=on_bytes))
             for ref, entry in details

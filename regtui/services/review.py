@@ -1,5 +1,5 @@
 """The workflow screens' reads (diff, approval queue, gate preview, rollback history), cleaned at this
-boundary like regtui.tui.browse. Every function reads the local cache; run them in workers."""
+boundary like regtui.services.reads. Every function reads the local cache; run them in workers."""
 
 from __future__ import annotations
 
@@ -7,21 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
 
-from regtui import workflow
 from regtui.domain.diff import VersionDiff, diff_versions
 from regtui.domain.entry import Stage
+from regtui.domain.listing import VersionDetail
+from regtui.domain.outcomes import PromotionPreview
 from regtui.domain.text import clean_single_line
 from regtui.errors import NotFoundError
-from regtui.service import RegistryService
-from regtui.store import queries
+from regtui.services import promotion
+from regtui.services.reads import clean_deep
+from regtui.services.registry import RegistryService
+from regtui.services.views import VersionLine
+from regtui.store import model_versions, queries
+from regtui.store.cache_reader import CacheReader, Snapshot
 from regtui.store.facts import production_row
+from regtui.store.model_versions import latest_version, version_detail
 from regtui.store.policies import get_policy
-from regtui.store.previews import PromotionPreview, preview_promotion
+from regtui.store.previews import preview_promotion
 from regtui.store.rollbacks import rollback_targets
-from regtui.tui.browse import clean_deep
-from regtui.tui.views import VersionLine
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class DiffView:
     note: str
 
 
-def _side(detail: queries.VersionDetail) -> DiffSide:
+def _side(detail: VersionDetail) -> DiffSide:
     """A version detail as a cleaned diff side."""
     manifest = detail.manifest
     return DiffSide(manifest.entry.version, clean_single_line(manifest.entry.version), clean_single_line(manifest.stage),
@@ -53,19 +56,21 @@ def _side(detail: queries.VersionDetail) -> DiffSide:
 
 
 def version_diff(service: RegistryService, model: str, candidate: str | None, baseline: str | None) -> DiffView:
-    """Candidate B (default: Production, else newest) against baseline A (default: Production, else B's parent)."""
-    with service.reading() as session:
+    """Candidate B (default: Production, else the newest semver) against baseline A (default: Production, else B's
+    parent)."""
+    with (service.reading() as session, CacheReader(service.locations.cache_path) as reader,
+          reader.snapshot() as snapshot):
         production = production_row(session, model)
         live = production.version if production is not None else None
-        candidate = candidate or live or queries.latest_version(session, model)
+        candidate = candidate or live or latest_version(snapshot, model)
         if candidate is None:
             queries.require_model(session, model)
             raise NotFoundError(f"{model} has no versions to compare")
-        b = queries.get_version(session, model, candidate)
+        b = version_detail(snapshot, model, candidate)
         note = "baseline: picked (b to change, s to swap)"
         if baseline is None:
             baseline, note = _default_baseline(live, candidate, b.entry.parent)
-        a = queries.get_version(session, model, baseline) if baseline is not None else None
+        a = version_detail(snapshot, model, baseline) if baseline is not None else None
         policy = get_policy(session).for_model(model)
     diff = diff_versions(a.entry, b.entry, policy) if a is not None else None
     return DiffView(model=clean_single_line(model), b=_side(b), a=_side(a) if a is not None else None,
@@ -84,14 +89,14 @@ def _default_baseline(production: str | None, candidate: str, parent: str | None
 
 def count_versions(service: RegistryService, model: str) -> int:
     """How many versions the version picker lists."""
-    with service.reading() as session:
-        return queries.count_versions(session, model)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        return model_versions.count_versions(snapshot, model)
 
 
 def list_versions(service: RegistryService, model: str, offset: int, limit: int) -> list[VersionLine]:
     """One window of a model's versions, newest first, for the version picker."""
-    with service.reading() as session:
-        summaries = queries.list_versions(session, model, offset, limit)
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        summaries = model_versions.list_versions(snapshot, model, offset, limit)
     return [
         VersionLine(key=s.version, version=clean_single_line(s.version), stage=clean_single_line(s.stage),
                     canary_share=s.canary_share, parent=clean_single_line(s.parent) if s.parent else None,
@@ -107,7 +112,7 @@ class QueueLine:
 
     model: str
     version: str
-    view: workflow.RequestView
+    view: promotion.RequestView
 
     @property
     def actionable(self) -> bool:
@@ -117,7 +122,7 @@ class QueueLine:
 
 def approval_queue(service: RegistryService) -> list[QueueLine]:
     """Every open request with its gate state and what the caller could do with it."""
-    return [QueueLine(view.model, view.version, clean_deep(view)) for view in workflow.open_requests(service)]
+    return [QueueLine(view.model, view.version, clean_deep(view)) for view in promotion.open_requests(service)]
 
 
 def promotion_preview(service: RegistryService, model: str, version: str, to_stage: Stage | None,
@@ -158,23 +163,24 @@ class RollbackView:
 def rollback_view(service: RegistryService, model: str) -> RollbackView:
     """The current Production version, then former ones newest archive first, with retention state."""
     now = service.clock()
-    with service.reading() as session:
+    with (service.reading() as session, CacheReader(service.locations.cache_path) as reader,
+          reader.snapshot() as snapshot):
         queries.require_model(session, model)
         policy = get_policy(session).for_model(model)
         current = production_row(session, model)
         lines = []
         if current is not None:
-            lines.append(_history_line(session, model, current.version, True, None, None, False))
+            lines.append(_history_line(snapshot, model, current.version, True, None, None, False))
         for target in rollback_targets(session, model, policy, now):
-            lines.append(_history_line(session, model, target.version, False, target.archived_at,
+            lines.append(_history_line(snapshot, model, target.version, False, target.archived_at,
                                        target.retention_ends, target.eligible))
     return RollbackView(clean_single_line(model), current.version if current is not None else None,
                         policy.retention_days, tuple(lines))
 
 
-def _history_line(session: Session, model: str, version: str, current: bool, archived_at: datetime | None,
+def _history_line(snapshot: Snapshot, model: str, version: str, current: bool, archived_at: datetime | None,
                   retention_ends: datetime | None, eligible: bool) -> HistoryLine:
     """One history line with the size of the artifacts a rollback re-hashes."""
-    artifacts = queries.get_version(session, model, version).entry.artifacts
+    artifacts = version_detail(snapshot, model, version).entry.artifacts
     return HistoryLine(version, clean_single_line(version), current, archived_at, retention_ends, eligible,
                        len(artifacts), sum(a.size for a in artifacts))

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from regtui.errors import InputError
-from regtui.store.urls import normalize_url, redact
+from regtui.urls import normalize_url, redact
 
 URLS = (
     "sqlite://",

@@ -31,8 +31,8 @@ from regtui.domain.text import clean_single_line, clean_text
 from regtui.domain.versioning import parse_version, propose_next
 from regtui.errors import InputError, NotFoundError, RuleError
 from regtui.providers.http_artifacts import redact_url
-from regtui.service import RegistryService
-from regtui.store.access import require
+from regtui.services.access import actor_in, require
+from regtui.services.registry import RegistryService
 from regtui.store.facts import entry_of, require_version
 from regtui.store.provider_queries import find_provider_version, list_feeds, provider_versions
 from regtui.store.provider_registry import Writer, assess, record_check, record_fetch, save_feed
@@ -85,7 +85,7 @@ def add_feed(service: RegistryService, feed: FeedConfig) -> bool:
     actor = service.identity()
     with service.writing() as session:
         seq = next_change(session)
-        require(session, actor, Right.ADMINISTER, "configure provider feeds")
+        require(actor_in(session, actor), Right.ADMINISTER, "configure provider feeds")
         return save_feed(Writer(session, actor, service.clock(), seq), feed)
 
 
@@ -96,7 +96,7 @@ def fetch_feeds(service: RegistryService, names: list[str] | None = None, *, env
 
     actor = service.identity()
     with service.reading_registry() as session:
-        require(session, actor, Right.REGISTER, "fetch provider feeds")
+        require(actor_in(session, actor), Right.REGISTER, "fetch provider feeds")
         feeds = list_feeds(session, names)
     if not feeds:
         raise InputError("no provider feeds are configured; add one with `regtui providers add`")
@@ -125,7 +125,7 @@ def _record(service: RegistryService, actor: str,
     results = {}
     with service.writing() as session:
         seq = next_change(session)
-        require(session, actor, Right.REGISTER, "fetch provider feeds")
+        require(actor_in(session, actor), Right.REGISTER, "fetch provider feeds")
         writer = Writer(session, actor, service.clock(), seq)
         for feed, snapshot, response in fetched:
             shown = redact_url(feed.url)
@@ -166,7 +166,7 @@ def qualify(service: RegistryService, provider: str, version: str, check: CheckN
     actor = service.identity()
     with service.writing() as session:
         seq = next_change(session)
-        require(session, actor, Right.REVIEW, "record qualification checks")
+        require(actor_in(session, actor), Right.REVIEW, "record qualification checks")
         now = service.clock()
         record = QualificationCheck(provider, version, check, passed, evidence, actor, now)
         return record_check(Writer(session, actor, now, seq), record)
@@ -177,7 +177,7 @@ def assess_version(service: RegistryService, provider: str, version: str, impact
     actor = service.identity()
     with service.writing() as session:
         seq = next_change(session)
-        require(session, actor, Right.REVIEW, "assess provider versions")
+        require(actor_in(session, actor), Right.REVIEW, "assess provider versions")
         return assess(Writer(session, actor, service.clock(), seq), provider, version, impact=clean_text(impact),
                       notes=None if notes is None else clean_text(notes))
 
@@ -207,8 +207,9 @@ def pin(service: RegistryService, model: str, version: str, provider_version: st
         pinned = replace(entry, version=proposed, parent=version, change_kind=ChangeKind.DEPENDENCY,
                          created_at=service.clock(), provider=new_pin,
                          description=f"Pin {name} {shown_old}{provider_version} (provider dependency update)")
-        import_manifests(session, ManifestSet(versions=[VersionManifest(pinned)]), actor=actor, now=service.clock(),
-                         restore=False)
+        manifests = ManifestSet(versions=[VersionManifest(pinned)])
+        require(actor_in(session, actor), *manifests.required_right())
+        import_manifests(session, manifests, actor=actor, now=service.clock(), restore=False)
         return PinOutcome(pinned.ref, version, entry.provider, new_pin, target.status)
 
 

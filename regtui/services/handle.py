@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from regtui.config import Locations
 from regtui.domain.entry import utc_now
 from regtui.store.cache_reader import CacheReader
-from regtui.store.urls import redact
+from regtui.urls import redact
 
 if TYPE_CHECKING:
-    from regtui.service import RegistryService
+    from regtui.services.registry import RegistryService
 
 
 class ServiceHandle:
@@ -45,7 +45,7 @@ class ServiceHandle:
         """The registry service, built on first use (the first caller imports the ORM; others wait for it)."""
         with self._lock:
             if self._service is None:
-                from regtui.service import RegistryService
+                from regtui.services.registry import RegistryService
 
                 self._service = RegistryService(self.locations, self.clock)
             return self._service

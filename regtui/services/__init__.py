@@ -1,0 +1,1 @@
+"""The application layer: the only API of regtui.tui and regtui.cli (reads, promotion, admin, audit, providers)."""

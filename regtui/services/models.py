@@ -1,0 +1,40 @@
+"""The model list from the cache for the registry screen and `regtui models`: plain SQL, no ORM (first frame)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from regtui.domain.listing import ModelState, ModelSummary
+from regtui.services.views import ModelQuery
+from regtui.store import model_list
+from regtui.store.cache_reader import CacheReader
+
+ModelRow = tuple[ModelSummary, ModelState]
+"""A model's list line and what needs attention on it."""
+
+
+def count_models(reader: CacheReader, query: ModelQuery = ModelQuery()) -> int:
+    """How many models a query matches."""
+    with reader.snapshot() as snapshot:
+        return model_list.count_models(snapshot, query.text, stage=query.stage)
+
+
+def model_rows(reader: CacheReader, query: ModelQuery, offset: int, limit: int, now: datetime) -> list[ModelRow]:
+    """One window of the models a query matches, each with its open requests and drill state."""
+    with reader.snapshot() as snapshot:
+        summaries = model_list.list_models(snapshot, query.text, offset, limit, stage=query.stage, sort=query.sort)
+        states = model_list.model_states(snapshot, summaries, now)
+    return [(summary, states[summary.name]) for summary in summaries]
+
+
+def all_model_rows(cache_path: Path, now: datetime) -> list[ModelRow]:
+    """Every model in the cache at this path, by name, with its state (the CLI's one-shot read)."""
+    with CacheReader(cache_path) as reader:
+        return model_rows(reader, ModelQuery(), 0, 1_000_000, now)
+
+
+def model_count(cache_path: Path) -> int:
+    """How many models the cache at this path holds."""
+    with CacheReader(cache_path) as reader:
+        return count_models(reader)
