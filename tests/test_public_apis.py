@@ -1,9 +1,9 @@
 """regtui and its tests use only the public API of their dependencies: no private module, name or member.
 
 A private name is one with a leading underscore (dunders and enum-style `_sunder_` names are public protocol).
-Three scans, each over regtui/ and tests/: imports of private modules or names from outside the project, regtui
-classes overriding a private member of a dependency's class, and `obj._name` reads of a private member that the
-project never defines (so it must belong to a dependency).
+Three scans, each over regtui/ and tests/: imports of private modules or names from outside the project, project
+classes overriding a private member of a dependency's class, and `obj._name` uses of a private member that the
+project never defines (so it must belong to a dependency). A fourth: no process-wide interpreter tuning.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCANNED = (ROOT / "regtui", ROOT / "tests")
 ATTRIBUTE_CALLS = frozenset({"getattr", "setattr", "hasattr", "delattr"})
 """Calls whose second argument names an attribute (also as methods: pytest's `monkeypatch.setattr`)."""
+NAMED_TUPLE_API = frozenset({"_replace", "_asdict", "_make", "_fields", "_field_defaults"})
+"""Named tuples' documented members (urllib.parse's results are named tuples): public despite the underscore."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,11 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.what}"
+
+
+INTERPRETER_TUNING = frozenset({"gc.freeze", "gc.set_threshold", "gc.disable", "sys.setrecursionlimit",
+                                "sys.setswitchinterval"})
+"""Calls that change the whole interpreter's behaviour (and so the test process's too)."""
 
 
 def is_private(name: str) -> bool:
@@ -77,14 +84,18 @@ def private_imports(tree: ast.AST, where: str, local: frozenset[str]) -> Iterato
 
 
 def defined_private_names(trees: Iterable[ast.AST]) -> frozenset[str]:
-    """Private names the project defines: functions, classes, class or module attributes, `obj._name = ...`."""
-    names: set[str] = set()
+    """Private names the project defines: functions, classes, module or class attributes, and attributes an object
+    sets on itself (`self._name = ...`); setting another object's (`app._name = ...`) defines nothing."""
+    names: set[str] = set(NAMED_TUPLE_API)
     for tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
-            elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Store):
-                names.add(node.id if isinstance(node, ast.Name) else node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                  and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}):
+                names.add(node.attr)
             elif isinstance(node, ast.alias):
                 names.add(node.asname or node.name.split(".")[-1])
     return frozenset(name for name in names if is_private(name))
@@ -133,9 +144,10 @@ def own_names(node: ast.ClassDef) -> set[str]:
     return names
 
 
-def private_overrides(cls: type, names: Iterable[str], where: str, local: str = "regtui") -> Iterator[Violation]:
+def private_overrides(cls: type, names: Iterable[str], where: str,
+                      local: frozenset[str] = frozenset({"regtui", "tests"})) -> Iterator[Violation]:
     """A class's own private names that a class of a dependency among its bases also defines."""
-    foreign = [base for base in cls.__mro__[1:] if not base.__module__.split(".")[0] == local]
+    foreign = [base for base in cls.__mro__[1:] if base.__module__.split(".")[0] not in local]
     for name in sorted(names):
         if not is_private(name) or name not in vars(cls):
             continue
@@ -145,9 +157,13 @@ def private_overrides(cls: type, names: Iterable[str], where: str, local: str = 
                 break
 
 
-def regtui_modules() -> list[str]:
-    """Every module of the regtui package."""
-    return [info.name for info in pkgutil.walk_packages(regtui.__path__, "regtui.")]
+def project_modules() -> list[str]:
+    """Every module of the regtui package (but its `python -m` entry point) and of the tests package."""
+    names = [info.name for info in pkgutil.walk_packages(regtui.__path__, "regtui.") if info.name != "regtui.__main__"]
+    tests = ROOT / "tests"
+    names += [".".join(path.relative_to(ROOT).with_suffix("").parts) for path in sorted(tests.rglob("*.py"))
+              if (path.parent / "__init__.py").exists() and path.name != "__init__.py"]
+    return names
 
 
 def parsed(path: Path) -> ast.Module:
@@ -169,11 +185,11 @@ def test_no_private_module_or_name_is_imported() -> None:
     assert not found, "\n".join(map(str, found))
 
 
-def test_no_regtui_class_overrides_a_private_member_of_a_dependency() -> None:
-    """No class in regtui defines a private name that one of its dependency base classes defines."""
+def test_no_project_class_overrides_a_private_member_of_a_dependency() -> None:
+    """No class in regtui or the tests defines a private name that one of its dependency base classes defines."""
     checked = 0
     found: list[Violation] = []
-    for module_name in regtui_modules():
+    for module_name in project_modules():
         module = importlib.import_module(module_name)
         path = inspect.getsourcefile(module)
         assert path is not None
@@ -184,7 +200,7 @@ def test_no_regtui_class_overrides_a_private_member_of_a_dependency() -> None:
             assert isinstance(cls, type), qualname
             checked += 1
             found += private_overrides(cls, own_names(node), f"{module_name}:{node.lineno}")
-    assert checked > 100, "the scan must see regtui's classes"
+    assert checked > 200, "the scan must see the project's classes"
     assert not found, "\n".join(map(str, found))
 
 
@@ -197,6 +213,28 @@ def test_no_private_member_of_a_dependency_is_used() -> None:
     assert not found, "\n".join(map(str, found))
 
 
+def interpreter_tuning(tree: ast.AST, where: str) -> Iterator[Violation]:
+    """Calls of INTERPRETER_TUNING (as `module.function`)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+            name = f"{node.func.value.id}.{node.func.attr}"
+            if name in INTERPRETER_TUNING:
+                yield Violation(f"{where}:{node.lineno}", f"tunes the interpreter: {name}")
+
+
+def test_nothing_tunes_the_interpreter() -> None:
+    """No garbage-collector settings or recursion limits set for the whole process."""
+    found = [v for path in source_files() for v in interpreter_tuning(parsed(path), relative(path))]
+    assert not found, "\n".join(map(str, found))
+
+
+def test_the_tuning_scan_finds_a_freeze() -> None:
+    """gc.freeze() and gc.set_threshold(...) are reported; gc.collect() is not."""
+    tree = ast.parse("import gc\ngc.freeze()\ngc.set_threshold(50_000, 10, 10)\ngc.collect()\n")
+    assert [v.what for v in interpreter_tuning(tree, "snippet")] == [
+        "tunes the interpreter: gc.freeze", "tunes the interpreter: gc.set_threshold"]
+
+
 VIOLATING_SNIPPET = """
 import textual._segment_tools
 from textual._segment_tools import line_pad
@@ -204,12 +242,13 @@ from textual.widgets import _tree
 from regtui.tui import _own_helper
 from . import _relative
 
-def paint(widget, tree):
+def paint(self, widget, tree):
     widget._compositor.render_update(full=True)
-    widget._own = 1
+    self._own = 1
+    widget._display = None
     getattr(tree, "_tree_lines")
     monkeypatch.setattr(Tree, "_invalidate", None)
-    return widget._own
+    return widget._own, self.url._replace(path="")
 """
 
 
@@ -224,13 +263,14 @@ def test_the_import_scan_finds_private_imports_of_a_dependency() -> None:
 
 
 def test_the_member_scan_finds_private_members_the_project_does_not_define() -> None:
-    """`widget._compositor`, getattr(..., "_tree_lines") and monkeypatching `_invalidate` are reported; `_own`,
-    which the snippet assigns itself, is not."""
+    """`widget._compositor`, setting `widget._display`, getattr(..., "_tree_lines") and monkeypatching `_invalidate`
+    are reported; `_own`, which the snippet sets on itself, and a named tuple's `_replace` are not."""
     tree = ast.parse(VIOLATING_SNIPPET)
     defined = defined_private_names([tree])
     found = sorted(v.what for v in foreign_private_attributes(tree, "snippet", defined))
     assert found == [
         "uses a dependency's private member _compositor",
+        "uses a dependency's private member _display",
         "uses a dependency's private member _invalidate",
         "uses a dependency's private member _tree_lines",
     ]
@@ -258,7 +298,7 @@ class Overriding(Tree):
     cls = namespace["Overriding"]
     assert isinstance(cls, type)
     node = next(node for _name, node in class_bodies(ast.parse(source)))
-    found = [v.what for v in private_overrides(cls, own_names(node), "snippet", local="snippet")]
+    found = [v.what for v in private_overrides(cls, own_names(node), "snippet", local=frozenset({"snippet"}))]
     assert len(found) == 1 and found[0].startswith("Overriding._invalidate overrides textual.")
 
 
