@@ -31,10 +31,13 @@ def _allowed(node: DOMNode, binding: Binding) -> bool:
 
 
 def node_bindings(kind: type[DOMNode]) -> BindingsMap:
-    """A kind of node's bindings as Textual merges them: each class's BINDINGS over its bases', key by key."""
+    """A kind of node's bindings as Textual merges them: each class's BINDINGS over its bases', key by key, from
+    the last class that does not inherit its bases' bindings (one that says `BINDINGS_INHERITED = False`)."""
     keys: dict[str, list[Binding]] = {}
     for base in reversed(kind.__mro__):
         if issubclass(base, DOMNode):
+            if not vars(base).get("BINDINGS_INHERITED", True):
+                keys.clear()
             keys.update(BindingsMap(vars(base).get("BINDINGS", [])).key_to_bindings)
     return BindingsMap.from_keys(keys)
 
