@@ -216,8 +216,9 @@ def test_no_private_member_of_a_dependency_is_used() -> None:
 def interpreter_tuning(tree: ast.AST, where: str) -> Iterator[Violation]:
     """Calls of INTERPRETER_TUNING (as `module.function`)."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
-            name = f"{node.func.value.id}.{node.func.attr}"
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            name = f"{func.value.id}.{func.attr}"
             if name in INTERPRETER_TUNING:
                 yield Violation(f"{where}:{node.lineno}", f"tunes the interpreter: {name}")
 
