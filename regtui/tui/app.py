@@ -6,7 +6,7 @@ import importlib
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Iterable
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,7 +20,6 @@ from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegtuiError
 from regtui.services.handle import ServiceHandle
 from regtui.services.views import ChainState
-from regtui.tui.collector import QUIET_TICK_S, QuietCollector, tune_collector
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
 from regtui.tui.keymap import apply_keymap
 from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
@@ -97,7 +96,6 @@ class RegtuiApp(App[int]):
         self.opening = ModelOpening(self)
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
-        self._model_screen_drawn = False
         self.animation_level = "full" if self.settings.animations else "none"
 
     @property
@@ -155,35 +153,18 @@ class RegtuiApp(App[int]):
         self.build_model_screen()
 
     def build_model_screen(self) -> None:
-        """Compose and mount the model screen, empty and unseen (work on widgets and styles the first open
-        would otherwise spend), then draw it once unseen; opening a model shows it there."""
+        """Compose and mount the model screen, empty and unseen (the widgets and styles the first open would
+        otherwise spend), so opening a model shows it there: pushed and popped at once, in one batch of updates
+        (Textual has no public way to mount a screen off the stack), it is laid out while it handles that resume."""
         from regtui.tui.screens.model import ModelScreen
 
         if self._model_screen is None:
             screen = self._model_screen = ModelScreen()
             screen.add_class(*self.breakpoint_classes())  # as its first Resize would: no restyle then
             self.install_screen(screen, MODEL_SCREEN)
-            _, mounted = self._get_screen(MODEL_SCREEN)  # what push_screen does first: register, compose, mount
-            self.run_worker(self._draw_unseen(screen, mounted), group="preload", exit_on_error=False)
-
-    async def _draw_unseen(self, screen: ModelScreen, mounted: Awaitable[None]) -> None:
-        """Once the screen built ahead is mounted, lay it out and render it while it is not showing (unless a model
-        was opened on it meanwhile), so the first open only repaints what the model changes (not every widget's
-        first layout and render, which a later open reuses)."""
-        await mounted
-        if screen.is_mounted and screen not in self.screen_stack and self.size:
-            screen.draw_unseen(self.size)
-        self._model_screen_drawn = True
-        self._tune_collector_after_start_up()
-
-    def _tune_collector_after_start_up(self) -> None:
-        """Tune the collector (tune_collector) once the first sync has finished and the model screen is built and
-        drawn ahead, whichever comes last: both leave objects that live as long as the app (the screen, its widgets
-        and what its unseen draw cached), which the freeze then keeps out of every later pass. From then on the young
-        generation is also collected in quiet moments (QuietCollector)."""
-        if self.sync_status is not None and self._model_screen_drawn:
-            tune_collector()
-            self.set_interval(QUIET_TICK_S, QuietCollector().tick)
+            with self.batch_update():
+                self.push_screen(screen)
+                self.pop_screen()
 
     def fetch_provider_feeds(self, *, asked: bool) -> None:
         """Fetch every configured provider feed in a worker (FeedPolling)."""
@@ -201,8 +182,6 @@ class RegtuiApp(App[int]):
         """Take the sync's outcome, then update headers and write bindings, and reload screens when data changed."""
         change = self.syncing.finished(message, show_identity=self.settings.show_identity)
         status = self.syncing.status
-        if change.first:
-            self._tune_collector_after_start_up()
         if message.error is not None:
             self.report_error(message.error)
         elif change.went_offline and status is not None:

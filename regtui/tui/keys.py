@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from textual.actions import parse
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
@@ -29,11 +30,29 @@ def _allowed(node: DOMNode, binding: Binding) -> bool:
     return node.check_action(name, parameters) is not False
 
 
-def _rows_of(app: App[object], node: DOMNode, where: str) -> list[KeyRow]:
+def node_bindings(kind: type[DOMNode]) -> BindingsMap:
+    """A kind of node's bindings as Textual merges them: each class's BINDINGS over its bases', key by key, from
+    the last class that does not inherit its bases' bindings (one that says `BINDINGS_INHERITED = False`)."""
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(kind.__mro__):
+        if issubclass(base, DOMNode):
+            if not vars(base).get("BINDINGS_INHERITED", True):
+                keys.clear()
+            keys.update(BindingsMap(vars(base).get("BINDINGS", [])).key_to_bindings)
+    return BindingsMap.from_keys(keys)
+
+
+def normalized_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
+    """A keymap with its keys named as Textual names them in bindings ("?" is "question_mark"), as set_keymap does."""
+    return {ident: ",".join(binding.key for binding in Binding.make_bindings([Binding(keys, "")]))
+            for ident, keys in keymap.items()}
+
+
+def _rows_of(app: App[object], node: DOMNode, where: str, keymap: Mapping[str, str]) -> list[KeyRow]:
     """One row per binding of a node (keys merged per binding id/action), keymap applied."""
-    bindings = node._bindings.copy()
-    if app._keymap:
-        bindings.apply_keymap(app._keymap)
+    bindings = node_bindings(type(node))
+    if keymap:
+        bindings.apply_keymap(normalized_keymap(keymap))
     merged: dict[tuple[str, str], list[str]] = {}
     described: dict[tuple[str, str], Binding] = {}
     for _key, binding in bindings:
@@ -58,15 +77,16 @@ def widget_title(kind: type) -> str:
     return " ".join([words[0], *(word.lower() for word in words[1:])]) if words else kind.__name__
 
 
-def screen_keys(screen: Screen[object]) -> list[KeyRow]:
-    """Every key of a screen: its own bindings, those of its regtui widgets (one per kind), then the app's."""
+def screen_keys(screen: Screen[object], keymap: Mapping[str, str]) -> list[KeyRow]:
+    """Every key of a screen: its own bindings, those of its regtui widgets (one per kind), then the app's; with
+    `keymap` (the config's, binding id -> keys) applied."""
     app = screen.app
-    rows = _rows_of(app, screen, type(screen).TITLE or type(screen).__name__)
+    rows = _rows_of(app, screen, type(screen).TITLE or type(screen).__name__, keymap)
     seen: set[type] = set()
     for widget in screen.query(Widget):
         kind = type(widget)
         if kind in seen or not kind.__module__.startswith("regtui.") or not widget.can_focus:
             continue
         seen.add(kind)
-        rows += _rows_of(app, widget, widget_title(kind))
-    return rows + _rows_of(app, app, "Everywhere")
+        rows += _rows_of(app, widget, widget_title(kind), keymap)
+    return rows + _rows_of(app, app, "Everywhere", keymap)

@@ -63,9 +63,8 @@ class SyncFinished(Message):
 
 @dataclass(frozen=True)
 class SyncChange:
-    """What one finished sync changed for the app: first sync, online/offline flip, new data in the cache."""
+    """What one finished sync changed for the app: online/offline flip, new data in the cache."""
 
-    first: bool
     offline_flipped: bool
     data_changed: bool
     went_offline: bool
@@ -109,7 +108,6 @@ class RegistrySync:
         self.status = status
         self.identity = (message.identity or self.identity) if show_identity else None
         return SyncChange(
-            first=previous is None,
             offline_flipped=previous is None or previous.offline != status.offline,
             data_changed=status.pulled or (previous is not None and previous.last_seen != status.last_seen),
             went_offline=status.offline and (previous is None or not previous.offline),

@@ -306,15 +306,15 @@ class FrameClock:
         self.started_cpu = self.matched_cpu = 0.0
         self.cpu: list[float] = []
         """CPU seconds (every thread of the process) from each awaited event to its frame."""
-        original = app._display
+        original = app.post_display_hook
 
-        def display(screen: Any, renderable: Any) -> None:
-            """Paint, and note the time when the frame shows what is awaited."""
-            original(screen, renderable)
-            if renderable is not None and self.predicate is not None and self.matched is None and self.predicate():
+        def displayed() -> None:
+            """After each frame, note the time when it shows what is awaited."""
+            original()
+            if self.predicate is not None and self.matched is None and self.predicate():
                 self.matched, self.matched_cpu = time.perf_counter(), time.process_time()
 
-        app._display = display
+        app.post_display_hook = displayed
 
     def expect(self, predicate: Callable[[], bool]) -> None:
         """Await the first frame painted once the predicate holds (CPU time counted from now)."""
@@ -330,6 +330,13 @@ class FrameClock:
         self.predicate = None
         self.cpu.append(self.matched_cpu - self.started_cpu)
         return self.matched - started
+
+
+def press(app: Any, key: str) -> None:
+    """Send one key to the app as the terminal would, without waiting for it to be handled (Pilot.press waits)."""
+    from textual import events
+
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
 def table_shows(screen: Any, text: str, generation_before: int) -> Callable[[], bool]:
@@ -377,7 +384,7 @@ async def _keystroke(pilot: Any, clock: FrameClock, screen: Any, table: Any, key
     await asyncio.sleep(quiet)
     clock.expect(table_shows(screen, text, table._generation))
     started = time.perf_counter()
-    await pilot.app._press_keys([key])
+    press(pilot.app, key)
     return await clock.wait(started)
 
 
@@ -412,7 +419,7 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
         if not read_ahead:
             app.opening.ahead.invalidate()
         started = time.perf_counter()
-        await app._press_keys(["enter"])
+        press(app, "enter")
         times.append(await clock.wait(started))
         await asyncio.sleep(QUIET_S)
         await pilot.press("escape")

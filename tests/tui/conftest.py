@@ -16,6 +16,7 @@ from regtui.services import demo
 from regtui.config import Locations, Settings
 from regtui.services.registry import RegistryService
 from regtui.tui.app import RegtuiApp
+from tests.tui.rendered import painted_strips, screen_lines
 
 FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 """The demo's story is told as of 2026-11-27 (scripts/demo_history.py)."""
@@ -97,10 +98,10 @@ def make_app() -> Iterator[AppFactory]:
 
 
 def screen_text(pilot: Pilot[object]) -> str:
-    """The screen as plain text, line by line, as the compositor renders it."""
-    return "\n".join("".join(segment.text for segment in strip) for strip in pilot.app.screen._compositor.render_strips())
+    """The screen as plain text, line by line, as the terminal shows it."""
+    return "\n".join(screen_lines(pilot.app))
 
 
 def segment_texts(pilot: Pilot[object]) -> list[str]:
-    """Every text segment the screen would send to the terminal."""
-    return [segment.text for strip in pilot.app.screen._compositor.render_strips() for segment in strip]
+    """Every text segment the screen's widgets paint."""
+    return [segment.text for strip in painted_strips(pilot.app) for segment in strip]

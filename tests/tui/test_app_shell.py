@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 import types
 from pathlib import Path
@@ -13,7 +12,6 @@ from textual.binding import Binding, BindingType
 
 from regtui.config import Locations, Settings
 from regtui.services.registry import RegistryService
-from regtui.tui.collector import QUIET_TICK_S, YOUNG_COLLECTION_EVERY, QuietCollector
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
@@ -193,41 +191,6 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
         text = screen_text(pilot)
         assert "broken.yaml" in text and "not a colour" in text
         assert pilot.app.theme == "good"
-
-
-async def test_the_collector_is_tuned_once_per_process(demo_locations: Locations, make_app: AppFactory) -> None:
-    """After the first sync, what start-up left alive is out of the collector's passes and the young generation is
-    collected every YOUNG_COLLECTION_EVERY allocations; a later app (tests run many in one process) freezes nothing
-    more."""
-    async with make_app(demo_locations).run_test() as pilot:
-        await settle(pilot)
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
-        assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY
-    async with make_app(demo_locations).run_test() as pilot:
-        await settle(pilot)
-        assert pilot.app.sync_status is not None and gc.get_freeze_count() <= frozen
-
-
-async def test_the_collector_is_tuned_after_the_model_screen_is_drawn(demo_locations: Locations, make_app: AppFactory,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The collector is tuned once, after both the first sync and the model screen built and drawn ahead (what the
-    freeze leaves out of the collector's passes includes that screen, which lives as long as the app); from then on
-    the quiet collector looks at the young generation every QUIET_TICK_S."""
-    app = make_app(demo_locations)
-    tuned: list[tuple[bool, bool]] = []
-    ticks: list[bool] = []
-    monkeypatch.setattr("regtui.tui.app.tune_collector",
-                        lambda: tuned.append((app.sync_status is not None, app._model_screen_drawn)))
-    monkeypatch.setattr(QuietCollector, "tick", lambda _self: ticks.append(bool(tuned)))
-    async with app.run_test() as pilot:
-        await settle(pilot)
-        assert tuned == [(True, True)]
-        pilot.app.sync_registry()  # type: ignore[attr-defined]
-        await settle(pilot)
-        await pilot.pause(QUIET_TICK_S * 2.5)
-    assert tuned == [(True, True)]
-    assert len(ticks) >= 2 and all(ticks), "ticking only after the tuning"
 
 
 async def test_a_screen_module_half_imported_is_not_on_top(demo_locations: Locations, make_app: AppFactory,

@@ -17,6 +17,7 @@ from regtui.config import Locations
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.model import ModelScreen
 from tests.tui.conftest import AppFactory, screen_text, segment_texts
+from tests.tui.rendered import painted_strips
 from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
@@ -70,7 +71,7 @@ def assert_literal(pilot: Pilot[object], *fragments: str) -> None:
         assert fragment in text, f"{fragment!r} not shown literally"
     for segment in segment_texts(pilot):
         assert not any(char in segment for char in FORBIDDEN), f"control character in {segment!r}"
-    for strip in pilot.app.screen._compositor.render_strips():
+    for strip in painted_strips(pilot.app):
         for segment in strip:
             style = segment.style
             assert style is None or not style.link, "user text became a hyperlink"

@@ -71,9 +71,9 @@ class TreeApp(App[None]):
 
 
 def painted(tree: LineageTree) -> list[list[Segment]]:
-    """The tree's view painted afresh, as segments."""
-    tree._line_cache.clear()
-    tree._styles_cache.clear()
+    """The tree's view painted afresh, as segments (a style update drops every line Textual or Tree kept)."""
+    tree.notify_style_update()
+    tree.refresh()
     return [list(strip) for strip in tree.render_lines(Region(0, 0, tree.size.width, tree.size.height))]
 
 
@@ -81,19 +81,16 @@ def painted_by_tree(tree: LineageTree, patch: pytest.MonkeyPatch) -> list[list[S
     """The view as Textual's Tree paints it, from the same labels (`render_label`)."""
     with patch.context() as tree_paints:
         tree_paints.setattr(LineageTree, "render_line", Tree.render_line)
-        tree_paints.setattr(LineageTree, "_render_line", Tree._render_line)
         return painted(tree)
 
 
 def line_pairs(tree: LineageTree) -> Iterator[tuple[Strip, Strip]]:
-    """Every line of the tree, whole and cropped, by LineageTree and by Tree (each from an empty line cache)."""
-    width = tree.size.width
-    for y in range(tree.last_line + 2):
-        for x1, x2 in ((0, width), (3, 3 + width // 2), (0, 200)):
-            tree._line_cache.clear()
-            ours = tree._render_line(y, x1, x2, tree.rich_style)
-            tree._line_cache.clear()
-            yield ours, Tree._render_line(tree, y, x1, x2, tree.rich_style)
+    """Every line of the view and the one below it, by LineageTree and by Tree (each from an empty line cache)."""
+    for y in range(tree.size.height + 1):
+        tree.notify_style_update()
+        ours = tree.render_line(y)
+        tree.notify_style_update()
+        yield ours, Tree.render_line(tree, y)
 
 
 def assert_paints_as_tree(tree: LineageTree, patch: pytest.MonkeyPatch) -> None:
@@ -104,9 +101,16 @@ def assert_paints_as_tree(tree: LineageTree, patch: pytest.MonkeyPatch) -> None:
         assert [s.style.meta if s.style else None for s in ours] == [s.style.meta if s.style else None for s in trees]
 
 
+def all_nodes(node: TreeNode[TreeItem]) -> Iterator[TreeNode[TreeItem]]:
+    """A node and every node built under it."""
+    yield node
+    for child in node.children:
+        yield from all_nodes(child)
+
+
 def node_of(tree: LineageTree, text: str) -> TreeNode[TreeItem]:
     """The built node of a version."""
-    nodes = [node for node in tree._tree_nodes.values()
+    nodes = [node for node in all_nodes(tree.root)
              if isinstance(node.data, VersionItem) and node.data.line.version == text]
     assert nodes, text
     return nodes[0]
@@ -170,26 +174,18 @@ async def test_clicking_a_line_selects_it_and_hovering_highlights_it() -> None:
         assert tree.cursor_node is first_line and first_line.is_expanded and first_line.children
 
 
-async def test_a_rebuild_invalidates_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Showing versions relayouts the tree once, not once per node; opening a line builds it with one more."""
+async def test_a_rebuild_builds_the_selected_line_and_an_expansion_builds_its_children() -> None:
+    """Showing versions builds the selected version's line and group and puts the cursor on it; opening another line
+    builds that line's minor groups."""
     async with TreeApp().run_test(size=(80, 16)) as pilot:
         tree = await still(pilot)
-        invalidations: list[Tree[TreeItem]] = []
-        invalidate = Tree._invalidate
-
-        def counted(self: Tree[TreeItem]) -> None:
-            invalidations.append(self)
-            invalidate(self)
-
-        monkeypatch.setattr(Tree, "_invalidate", counted)
         tree.show_versions(VERSIONS, "2.1.1")
-        assert len(invalidations) == 1
         assert tree.cursor_node is node_of(tree, "2.1.1") and tree.last_line == 7
 
         first_line = tree.root.children[0]
+        assert not first_line.children
         first_line.expand()
         tree = await still(pilot)
-        assert len(invalidations) == 2 + 1, "the expansion's own, then the built children's"
         assert [child.data.line.version for child in first_line.children] == ["1.0.0", "1.1.0"]  # type: ignore[union-attr]
 
 

@@ -125,16 +125,15 @@ async def test_first_frame_shows_the_model(demo_locations: Locations, make_app: 
     """The model is read before its screen opens: the screen's first frame already shows lineage and version."""
     app = make_app(demo_locations)
     first_frames: list[tuple[bool, bool]] = []
-    display = app._display
 
-    def record(screen: object, renderable: object) -> None:
+    def record() -> None:
         """Note what the model screen held when its first frame was painted."""
-        display(screen, renderable)  # type: ignore[arg-type]
-        if isinstance(screen, ModelScreen) and renderable is not None and not first_frames:
+        screen = app.screen
+        if isinstance(screen, ModelScreen) and not first_frames:
             tree = screen.query_one(LineageTree)
             first_frames.append((screen.view is not None, tree.cursor_node is not None))
 
-    app._display = record  # type: ignore[method-assign]
+    app.post_display_hook = record  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await open_model(pilot, "churn-classifier")
@@ -208,7 +207,9 @@ async def test_an_open_while_the_screen_is_still_composing_gets_its_own(demo_loc
         assert first is not built and first.model == "churn-classifier"
         await pilot.press("escape")
         await settle(pilot)
-        app._get_screen("model-in-progress")
+        with app.batch_update():  # mounted unseen, as the app builds it ahead
+            app.push_screen(built)
+            app.pop_screen()
         await settle(pilot)
         assert await open_model(pilot, "fraud-detector") is built
 

@@ -6,12 +6,26 @@ import asyncio
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.screen import Screen
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Static
 
 from regtui.tui.paint_hold import PaintHold
 
 pytestmark = pytest.mark.anyio
+
+
+class FrameLabel(Static):
+    """A label that notes what it shows each time a frame paints it."""
+
+    def __init__(self, frames: list[str]) -> None:
+        super().__init__("before", id="label")
+        self.frames = frames
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Note the text this frame shows, then paint it."""
+        self.frames.append(str(self.content))
+        return super().render_lines(crop)
 
 
 class FramesApp(App[None]):
@@ -23,13 +37,7 @@ class FramesApp(App[None]):
 
     def compose(self) -> ComposeResult:
         """One label."""
-        yield Static("before", id="label")
-
-    def _display(self, screen: Screen[object], renderable: object) -> None:
-        """Note what each frame shows, then paint it."""
-        if renderable is not None and not self._batch_count:
-            self.frames.append(str(self.query_one("#label", Static).content))
-        super()._display(screen, renderable)
+        yield FrameLabel(self.frames)
 
 
 async def test_a_held_change_paints_only_at_release() -> None:

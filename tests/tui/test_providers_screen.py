@@ -17,6 +17,7 @@ from regtui.tui.widgets.window_table import WindowTable
 from tests.providers.feed_server import FeedServer, Reply
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.driving import settle
+from tests.tui.rendered import shown_notifications
 
 pytestmark = pytest.mark.anyio
 
@@ -32,8 +33,8 @@ async def open_providers(pilot: object) -> ProvidersScreen:
 
 
 def notes(pilot: object) -> str:
-    """Every notification's message so far (long ones wrap on screen)."""
-    return "\n".join(str(note.message) for note in pilot.app._notifications)  # type: ignore[attr-defined]
+    """Every notification shown, title and message (long ones wrap on screen, not here)."""
+    return "\n".join(shown_notifications(pilot.app))  # type: ignore[attr-defined]
 
 
 def rows(table: WindowTable) -> list[ChangelogEntry]:

@@ -20,6 +20,7 @@ from regtui.tui.screens.registry import RegistryScreen
 from tests.factories import change_stage
 from tests.tui.conftest import AppFactory
 from tests.tui.driving import settle
+from tests.tui.rendered import shown_notifications
 
 pytestmark = pytest.mark.anyio
 
@@ -168,7 +169,7 @@ async def test_a_failed_read_ahead_leaves_the_open_to_read(demo_locations: Locat
     app = make_app(demo_locations)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
-        assert not app._notifications and reads == []
+        assert not shown_notifications(app) and reads == []
         assert (await open_model(pilot)).model == "churn-classifier"
         assert reads == ["churn-classifier"]
 

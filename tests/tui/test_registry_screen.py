@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App
-from textual.screen import Screen
 from textual.widgets import Input
 
 from regtui.config import Locations
@@ -93,16 +92,15 @@ class Frames:
 
     def __init__(self, app: App[object]) -> None:
         self.shown: list[tuple[str, list[str]]] = []
-        paint = app._display
 
-        def display(screen: Screen[object], update: object) -> None:
-            """Paint, and note what the frame shows."""
-            paint(screen, update)
-            if update is not None and isinstance(screen, RegistryScreen):
+        def displayed() -> None:
+            """After each frame, note what it shows."""
+            screen = app.screen
+            if isinstance(screen, RegistryScreen):
                 table = screen.query_one("#models", WindowTable)
                 self.shown.append((screen.query_one("#filter", Input).value, model_names(table)))
 
-        app._display = display  # type: ignore[method-assign]
+        app.post_display_hook = displayed  # type: ignore[method-assign]
 
 
 async def test_a_keystroke_paints_its_echo_with_its_rows(demo_locations: Locations, make_app: AppFactory) -> None:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -66,14 +65,6 @@ class RegtuiScreen(Screen[None]):
         """Copy the app's sync state into this screen's header (if it is composed yet: on_mount copies it)."""
         for header in self.query(StatusHeader):
             header.show(self.regtui.sync_status, self.regtui.identity)
-
-    def draw_unseen(self, size: Size) -> None:
-        """Lay the screen out and render it while another one shows, nothing displayed, so its first showing only
-        repaints what changed: every widget's first layout and render, and the first frame's wait, are spent now."""
-        self._refresh_layout(size)  # private: Textual lays out only the screen on top
-        self._compositor.render_update(full=True)  # private: renders every widget's lines into the compositor
-        self._update_timer.resume()  # private: the frame timer's first tick comes a whole frame (1/60 s) after its
-        # first resume, later ones at once; its first tick (a no-op while the screen is not showing) passes now
 
     def reload(self) -> None:
         """Re-query the cache (a sync brought changes); screens that show data override this."""

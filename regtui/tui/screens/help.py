@@ -38,7 +38,7 @@ class HelpScreen(RegtuiScreen):
     def __init__(self, target: Screen[object]) -> None:
         super().__init__()
         self.target_title = type(target).TITLE or type(target).__name__
-        self.rows = screen_keys(target)
+        self.rows = screen_keys(target, self.regtui.settings.keys)
 
     def compose_body(self) -> ComposeResult:
         """A title and the key tables in a scrolling pane."""

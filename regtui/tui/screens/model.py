@@ -138,7 +138,7 @@ class ModelScreen(RegtuiScreen):
         self.overview: ModelOverview | None = None
         self.view: VersionView | None = None
         self.metric: str | None = None
-        self._styled_for: tuple[int, frozenset[str]] | None = None
+        self._styled_for: tuple[str, object, frozenset[str]] | None = None
         self._skip_restyle = False
 
     def compose_body(self) -> ComposeResult:
@@ -160,13 +160,14 @@ class ModelScreen(RegtuiScreen):
         elif self.model:
             self.load_overview()
 
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Before Textual's own resume handler (Screen's, next in the MRO): have it skip restyling the whole screen
-        (a large share of every open) when nothing the restyle reads changed since the screen was last styled whole.
+    @on(events.ScreenResume)
+    def _plan_resume_restyle(self, event: events.ScreenResume) -> None:
+        """Before Textual's own resume handler (Screen's, later in the MRO): have it skip restyling the whole screen
+        when nothing the restyle reads changed since the screen was last styled whole.
 
         Its widgets restyle themselves when their classes or pseudo-classes change (shown or not); what only a whole
-        restyle catches is a change of the stylesheet (a theme: the app's CSS update count) or of the app's own
-        pseudo-classes (focus, dark, ansi, ...), which Textual applies to the screens on the stack only."""
+        restyle catches is a change of theme (or of the terminal's own colours) or of the app's own pseudo-classes
+        (focus, dark, ansi, ...), which Textual applies to the screens on the stack only."""
         inputs = self._style_inputs()
         self._skip_restyle = event.refresh_styles and inputs == self._styled_for and not self.app.SUSPENDED_SCREEN_CLASS
         self._styled_for = inputs
@@ -177,16 +178,17 @@ class ModelScreen(RegtuiScreen):
         self._skip_restyle = False
 
     def update_node_styles(self, animate: bool = True) -> None:
-        """Restyle the screen, unless this is the restyle of a resume with nothing changed (see _on_screen_resume)."""
+        """Restyle the screen, unless this is the restyle of a resume with nothing changed (see
+        _plan_resume_restyle)."""
         if self._skip_restyle:
             self._skip_restyle = False
             return
         super().update_node_styles(animate)
 
-    def _style_inputs(self) -> tuple[int, frozenset[str]]:
-        """What a whole restyle of the screen depends on beyond its own nodes: the app's CSS update count (private:
-        Textual counts stylesheet and theme changes there) and the app's pseudo-classes."""
-        return self.app._css_update_count, self.app.pseudo_classes
+    def _style_inputs(self) -> tuple[str, object, frozenset[str]]:
+        """What a whole restyle of the screen depends on beyond its own nodes: the theme, the terminal colours it
+        is drawn with, and the app's pseudo-classes."""
+        return self.app.theme, self.app.ansi_theme, self.app.pseudo_classes
 
     def reload(self) -> None:
         """A sync brought changes: read the model again, keeping the selected version."""

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import groupby
-from typing import Callable, ClassVar, Iterable, Iterator, Sequence, Union
+from typing import Callable, ClassVar, Iterable, Sequence, Union
 
 from rich.cells import cell_len
 from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text, TextType
-from textual._segment_tools import line_pad
 from textual.binding import Binding, BindingType
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Tree
-from textual.widgets._tree import _TreeLine
 from textual.widgets.tree import TreeNode
 
 from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
@@ -223,7 +220,6 @@ class LineageTree(Tree[TreeItem]):
 
     def __init__(self, *, id: str | None = None) -> None:
         self._paint: LinePaint | None = None
-        self._holding_invalidation = False
         super().__init__("lineage", id=id)
         self.show_root = False
         self.guide_depth = 3
@@ -235,15 +231,14 @@ class LineageTree(Tree[TreeItem]):
         Reading `last_line` numbers the visible nodes now (Tree does it lazily), so the cursor moves in this frame;
         before the first layout, scrolling to it waits for the layout.
         """
-        with self._one_invalidation():
-            self.clear()
-            self.scroll_home(animate=False)
-            target: TreeNode[TreeItem] | None = None
-            for line in major_lines(versions):
-                node = self.root.add(Text(line.label), data=line, allow_expand=True)
-                if select is not None and any(v.key == select for v in line.versions):
-                    target = self._populate_line(node, line, select)
-                    node.expand()
+        self.clear()
+        self.scroll_home(animate=False)
+        target: TreeNode[TreeItem] | None = None
+        for line in major_lines(versions):
+            node = self.root.add(Text(line.label), data=line, allow_expand=True)
+            if select is not None and any(v.key == select for v in line.versions):
+                target = self._populate_line(node, line, select)
+                node.expand()
         if target is not None and self.last_line >= 0:
             self.cursor_line = target.line
             if self.size.height:
@@ -292,26 +287,10 @@ class LineageTree(Tree[TreeItem]):
         node = event.node
         if node.children:
             return
-        with self._one_invalidation():
-            if isinstance(node.data, LineItem):
-                self._populate_line(node, node.data, None)
-            elif isinstance(node.data, VersionItem) and node.data.members:
-                self._populate_group(node, node.data.members, None)
-
-    @contextmanager
-    def _one_invalidation(self) -> Iterator[None]:
-        """Invalidate once when the block ends, not once per node it adds (each asks for a relayout)."""
-        self._holding_invalidation = True
-        try:
-            yield
-        finally:
-            self._holding_invalidation = False
-            self._invalidate()
-
-    def _invalidate(self) -> None:
-        """Drop the tree's lines and caches and relayout, unless a rebuild holds it for its end."""
-        if not self._holding_invalidation:
-            super()._invalidate()
+        if isinstance(node.data, LineItem):
+            self._populate_line(node, node.data, None)
+        elif isinstance(node.data, VersionItem) and node.data.members:
+            self._populate_group(node, node.data.members, None)
 
     def process_label(self, label: TextType) -> Text:
         """A single-line Text label as it is (Tree splits every label at line breaks, twice per node added)."""
@@ -343,49 +322,42 @@ class LineageTree(Tree[TreeItem]):
             self._paint = None
 
     def render_line(self, y: int) -> Strip:
-        """Tree's `render_line`, with the widget's style, width and scroll offset read once per repaint (walking the
-        ancestors for the style on every line was dear)."""
-        paint = self._paint
-        if paint is None:
+        """Line `y` of the view as Tree paints it, built straight as segments from what the repaint's lines share
+        (Tree assembles and renders a rich Text per line, and works out the widget's style for each)."""
+        paint = self._paint or LinePaint(self, self.rich_style)
+        line_no = y + paint.scroll_y
+        node = self.get_node_at_line(line_no)
+        item = item_of(node) if node is not None else None
+        if node is None or item is None:
             return super().render_line(y)
-        return self._render_line(y + paint.scroll_y, paint.scroll_x, paint.scroll_x + paint.width, paint.widget)
+        path = node_path(node)
+        hovered = self.get_node_at_line(self.hover_line) if self.hover_line >= 0 else None
+        row = paint.highlight_line if hovered is not None and hovered in path else paint.widget
+        strip = self._line_strip(paint, path, item, line_no, row)
+        return strip.crop(paint.scroll_x, paint.scroll_x + paint.width)
 
     def _tone_style(self, tone: Tone) -> Style:
         """Foreground style of a tone."""
         return self._paint.tone(tone) if self._paint is not None else foreground_style(self, TONE_CLASSES[tone])
 
-    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
-        """Tree's line `y`, built straight as segments from what the repaint's lines share (Tree assembles and renders
-        a rich Text per line); the same line cache, keyed as Tree keys it."""
-        tree_lines = self._tree_lines
-        line = tree_lines[y] if y < len(tree_lines) else None
-        item = item_of(line.node) if line is not None else None
-        if line is None or item is None:
-            return super()._render_line(y, x1, x2, base_style)
-        paint = self._paint or LinePaint(self, base_style)
-        is_hover = self.hover_line >= 0 and any(node._hover for node in line.path)
-        key = (y, is_hover, paint.width, self._updates, self._pseudo_class_state,
-               tuple(node._updates for node in line.path))
-        strip = self._line_cache.get(key)
-        if strip is None:
-            row = paint.highlight_line if is_hover else base_style
-            strip = self._line_cache[key] = self._line_strip(paint, line, item, y, row)
-        return strip.crop(x1, x2)
-
-    def _line_strip(self, paint: LinePaint, line: _TreeLine[TreeItem], item: TreeItem, y: int, row: Style) -> Strip:
+    def _line_strip(self, paint: LinePaint, path: list[TreeNode[TreeItem]], item: TreeItem, y: int,
+                    row: Style) -> Strip:
         """A whole line as Tree draws it on the `row` style: guides, the icon, the words, padded to the tree's width;
         every segment carries the `line` meta (and the label's the `node` meta) Tree's mouse handling reads."""
+        node = path[-1]
         line_meta = Style.from_meta({"line": y})
-        label_meta = Style.from_meta({"line": y, "node": line.node._id})
+        label_meta = Style.from_meta({"line": y, "node": node.id})
         label_style = self._label_style(paint, y)
-        icon = self._icon(line.node)
-        segments = [Segment(text, row + style + line_meta) for text, style in self._guide_runs(line, paint)]
+        icon = self._icon(node)
+        segments = [Segment(text, row + style + line_meta) for text, style in self._guide_runs(path, paint)]
         if icon:
             segments.append(Segment(icon, row + label_meta))
         segments += [Segment(text, row + style + label_style + label_meta) for text, style in word_runs(item, paint.tone)]
         width = cell_len("".join(segment.text for segment in segments))
         pad_width = max(self.virtual_size.width, paint.width)
-        return Strip(line_pad(segments, 0, pad_width - width, row + line_meta), max(pad_width, width))
+        if pad_width > width:
+            segments.append(Segment(" " * (pad_width - width), row + line_meta))
+        return Strip(segments, max(pad_width, width))
 
     def _label_style(self, paint: LinePaint, y: int) -> Style:
         """The label's style: highlighted under the mouse, the cursor's on the cursor line."""
@@ -396,26 +368,27 @@ class LineageTree(Tree[TreeItem]):
             style += paint.cursor
         return style
 
-    def _guide_runs(self, line: _TreeLine[TreeItem], paint: LinePaint) -> list[Run]:
+    def _guide_runs(self, path: list[TreeNode[TreeItem]], paint: LinePaint) -> list[Run]:
         """The guides left of a node's label; from the first hovered (or, when focused, selected) ancestor on, in the
         hover (selected) guide style."""
-        path = line.path
         if len(path) < 2:
             return []
-        hover = path[0]._hover
-        selected = path[0]._selected and paint.focused
+        hovered = self.get_node_at_line(self.hover_line) if self.hover_line >= 0 else None
+        cursor = self.cursor_node if self.cursor_line >= 0 else None
+        hover = path[0] is hovered
+        selected = path[0] is cursor and paint.focused
         runs: list[Run] = []
         for node in path[1:-1]:
             guides = paint.selected_guides if selected else paint.hover_guides if hover else paint.guides
             runs.append((guides.space if node.is_last else guides.vertical, guides.style))
-            hover = hover or node._hover
-            selected = (selected or node._selected) and paint.focused
+            hover = hover or node is hovered
+            selected = (selected or node is cursor) and paint.focused
         guides = paint.selected_guides if selected else paint.hover_guides if hover else paint.guides
-        runs.append((guides.terminator if line.last else guides.cross, guides.style))
+        runs.append((guides.terminator if path[-1].is_last else guides.cross, guides.style))
         return joined_runs(runs)
 
     def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
-        """A label as rich Text, built from the node's data, always literal (what `_render_line` draws, as segments)."""
+        """A label as rich Text, built from the node's data, always literal (what `render_line` draws, as segments)."""
         item = item_of(node)
         if item is None:
             return super().render_label(node, base_style, style)
@@ -433,6 +406,14 @@ class LineageTree(Tree[TreeItem]):
     def _icon(self, node: TreeNode[TreeItem]) -> str:
         """The expand/collapse icon of a node that has children."""
         return (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+
+
+def node_path(node: TreeNode[TreeItem]) -> list[TreeNode[TreeItem]]:
+    """The nodes from the top of the shown tree (the root's child: the root is hidden) down to `node`."""
+    path = [node]
+    while path[-1].parent is not None and path[-1].parent.parent is not None:
+        path.append(path[-1].parent)
+    return path[::-1]
 
 
 def item_of(node: TreeNode[TreeItem]) -> TreeItem | None:

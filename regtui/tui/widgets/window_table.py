@@ -166,6 +166,9 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
     | end, G | Move the cursor to the last row. |
     | enter | Select the row under the cursor. |
     """
+    BINDINGS_INHERITED: ClassVar[bool] = False
+    """As `inherit_bindings=False` says (ScrollView's scrolling keys are not the table's), for the help screen's key
+    list (regtui.tui.keys): Textual keeps that class keyword to itself."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "window-table--header",
