@@ -58,7 +58,7 @@ from regtui.domain.entry import Stage  # noqa: E402
 from regtui.domain.gates import GateResult  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
 from regtui.services.registry import RegistryService  # noqa: E402
-from regtui.store import promotions  # noqa: E402
+from regtui.store import log, promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
 from regtui.store.facts import single_read  # noqa: E402
 
@@ -242,8 +242,7 @@ def _without_governance() -> Iterator[None]:
     stubs = {(promotions, "subject_facts"): lambda *a, **k: CONSTANT_FACTS,
              (promotions, "facts_of_approvals"): lambda *a, **k: (),
              (promotions, "evaluate_gate"): lambda *a, **k: GateResult(()),
-             (log, "event_rows"): _constant_event_rows,  # SQLite's writes
-             (promotions, "event_rows"): _constant_event_rows}  # PostgreSQL's write pipeline
+             (log, "event_rows"): _constant_event_rows}
     real = {key: getattr(*key) for key in stubs}
     for (owner, name), stub in stubs.items():
         setattr(owner, name, stub)
