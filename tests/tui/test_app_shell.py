@@ -22,7 +22,7 @@ from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.widgets.window_table import WindowTable
 from tests.factories import change_stage
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
-from tests.tui.driving import settle
+from tests.tui.driving import settle, until
 
 pytestmark = pytest.mark.anyio
 UNREACHABLE = "postgresql://nobody@127.0.0.1:1/registry"
@@ -222,7 +222,7 @@ async def test_the_collector_is_tuned_after_the_model_screen_is_drawn(demo_locat
         assert tuned == [(True, True)]
         pilot.app.sync_registry()  # type: ignore[attr-defined]
         await settle(pilot)
-        await pilot.pause(QUIET_TICK_S * 2.5)
+        await until(pilot, lambda: len(ticks) >= 2, f"two ticks of the quiet collector (every {QUIET_TICK_S} s)")
     assert tuned == [(True, True)]
     assert len(ticks) >= 2 and all(ticks), "ticking only after the tuning"
 
