@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import time
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-Step = str | Callable[[Pilot[Any]], None]
-"""A key to press, or a function to call with the pilot."""
+Step = str | Callable[[Pilot[Any]], Awaitable[None] | None]
+"""A key to press, or a function to call (or await) with the pilot."""
 
 WAIT_LIMIT_S = 30.0
 """The longest any wait lets the app run before it fails: generous, for a loaded CI machine."""
@@ -53,11 +54,11 @@ def _stop_blinking(pilot: Pilot[Any]) -> None:
 
 
 async def drive(pilot: Pilot[Any], steps: tuple[Step, ...]) -> None:
-    """Settle, then press each key or run each step, settling after each."""
+    """Settle, then press each key or run (or await) each step, settling after each."""
     await settle(pilot)
     for step in steps:
         if isinstance(step, str):
             await pilot.press(step)
-        else:
-            step(pilot)
+        elif inspect.isawaitable(result := step(pilot)):
+            await result
         await settle(pilot)
