@@ -149,7 +149,8 @@ class PgServer:
 
     def stop_command(self) -> list[str]:
         """The command line stopping the server at once (immediate mode: the data is thrown away)."""
-        return self.command("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w", "-t", str(WAIT_SECONDS))
+        return self.command("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w",
+                            "-t", str(WAIT_SECONDS))
 
     def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a PostgreSQL tool as the server account, from the cluster dir, with a timeout."""
