@@ -228,7 +228,7 @@ def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
     try:
         terminal.wait_for("synced")
         terminal.keys("/")
-        terminal.wait_for("esc Back")
+        terminal.wait_for_cursor_in("/ filter by name, owner, description")
         terminal.keys(MODEL, "Enter")
         terminal.wait_for("1 model ·")
         terminal.wait_for("R Rollback")
