@@ -4,17 +4,21 @@ Fixtures: ``pg_admin_url`` (session), ``pg_url``, ``sqlite_url`` and ``registry_
 parametrized over "sqlite" and "postgresql"). Set ``REGTUI_TEST_PG_URL`` to use an existing server
 (``.ci/run`` does); otherwise one is started from the local PostgreSQL binaries for the session.
 Without binaries PostgreSQL tests are skipped, except under ``CI=true`` where that is a failure.
+A started server is stopped at the end of the session, and by a watchdog (tests/pg_watchdog.py) when the test
+process ends any other way: on SIGTERM or SIGINT, where neither fixtures nor ``atexit`` get to run.
 """
 
 from __future__ import annotations
 
 import atexit
 import glob
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -34,6 +38,7 @@ WAIT_SECONDS = 30
 SERVER_SETTINGS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 DATABASE_PREFIX = "regtui_test_"
 LOG_TAIL_LINES = 40
+WATCHDOG = Path(__file__).with_name("pg_watchdog.py")
 
 
 class PostgresUnavailable(Exception):
@@ -118,6 +123,7 @@ class PgServer:
     port: int
     account: pwd.struct_passwd | None
     started: bool = False
+    watchdog: subprocess.Popen[bytes] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -134,14 +140,31 @@ class PgServer:
         """SQLAlchemy URL of the superuser's default database."""
         return f"postgresql+psycopg://{SERVER_USER}@127.0.0.1:{self.port}/postgres"
 
-    def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run a PostgreSQL tool as the server account, from the cluster dir, with a timeout."""
+    def command(self, tool: str, *args: str) -> list[str]:
+        """The command line running a PostgreSQL tool as the server account."""
         command = [str(self.bindir / tool), *args]
         if self.account is not None:
             command = ["runuser", "-u", self.account.pw_name, "--", *command]
+        return command
+
+    def stop_command(self) -> list[str]:
+        """The command line stopping the server at once (immediate mode: the data is thrown away)."""
+        return self.command("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w",
+                            "-t", str(WAIT_SECONDS))
+
+    def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a PostgreSQL tool as the server account, from the cluster dir, with a timeout."""
         return subprocess.run(
-            command, cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            self.command(tool, *args), cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True, text=True,
             timeout=WAIT_SECONDS + 15, check=False,
+        )
+
+    def guard(self) -> None:
+        """Start the watchdog that stops the server once this process is gone (its own session: a Ctrl-C or a
+        signal to our process group does not reach it)."""
+        self.watchdog = subprocess.Popen(
+            [sys.executable, str(WATCHDOG), json.dumps(self.stop_command()), str(self.root)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
 
     def log_tail(self) -> str:
@@ -177,11 +200,15 @@ class PgServer:
             self.fail(f"accepting connections within {WAIT_SECONDS}s", None)
 
     def stop(self) -> None:
-        """Stop the server (immediate mode: the data is thrown away) and delete its directory."""
+        """Stop the server (immediate mode: the data is thrown away), delete its directory, end the watchdog."""
         if self.started:
-            self.run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w", "-t", str(WAIT_SECONDS))
+            subprocess.run(self.stop_command(), cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=WAIT_SECONDS + 15, check=False)
             self.started = False
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.watchdog is not None:
+            self.watchdog.communicate(timeout=WAIT_SECONDS + 15)
+            self.watchdog = None
 
 
 def wait_until_accepting(url: str) -> bool:
@@ -198,10 +225,12 @@ def wait_until_accepting(url: str) -> bool:
 
 
 def start_server() -> PgServer:
-    """Start a throwaway server from the local binaries; it is also stopped at interpreter exit."""
+    """Start a throwaway server from the local binaries; it is also stopped at interpreter exit, and by its
+    watchdog when this process ends without one (a signal)."""
     bindir, account = find_bindir(), server_account()
     server = PgServer(bindir, Path(tempfile.mkdtemp(prefix="regtui-pg-")), free_port(), account)
     atexit.register(server.stop)
+    server.guard()
     server.start()
     return server
 

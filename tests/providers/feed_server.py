@@ -37,6 +37,10 @@ class Route:
     seen: list[dict[str, str]] = field(default_factory=list)
 
 
+SHUTDOWN_POLL_S = 0.01
+"""How often the serving loop looks for a shutdown: stopping the server waits for that look (0.5 s by default)."""
+
+
 class FeedServer:
     """ThreadingHTTPServer on an ephemeral port of 127.0.0.1 serving scripted routes."""
 
@@ -44,7 +48,7 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
 
     def url(self, path: str) -> str:
         """The full URL of a path on this server."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import shutil
 import tempfile
@@ -62,16 +63,37 @@ def demo_locations(demo_template: Path, tmp_path: Path) -> Locations:
     return Locations(registry_url=f"sqlite:///{target / 'registry.db'}", cache_path=target / "cache.db")
 
 
-@pytest.fixture(scope="session")
-def snapshot_locations() -> Iterator[Locations]:
-    """The demo at a fixed path (locked against other test sessions on this machine) for snapshots."""
+@contextlib.contextmanager
+def _snapshot_demo_lock() -> Iterator[None]:
+    """Hold the fixed demo path against the other workers and test sessions on this machine."""
     SNAPSHOT_DEMO.parent.mkdir(parents=True, exist_ok=True)
     with open(SNAPSHOT_DEMO.parent / "regtui-snapshot-demo.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield _build_demo(SNAPSHOT_DEMO)
+            yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def snapshot_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Locations]:
+    """The demo built once per session at the fixed path (paths show on screen), then kept aside as a copy."""
+    kept = tmp_path_factory.mktemp("snapshot-demo") / "demo"
+    with _snapshot_demo_lock():
+        locations = _build_demo(SNAPSHOT_DEMO)
+        shutil.copytree(SNAPSHOT_DEMO, kept)
+    return kept, locations
+
+
+@pytest.fixture(scope="module")
+def snapshot_locations(snapshot_demo: tuple[Path, Locations]) -> Iterator[Locations]:
+    """The demo at the fixed path for one module's snapshots: put back from the session's copy and held only
+    while the module runs (held for the whole session, it kept the other worker and sessions waiting)."""
+    kept, locations = snapshot_demo
+    with _snapshot_demo_lock():
+        shutil.rmtree(SNAPSHOT_DEMO, ignore_errors=True)
+        shutil.copytree(kept, SNAPSHOT_DEMO)
+        yield locations
 
 
 @pytest.fixture(autouse=True)

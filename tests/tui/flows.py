@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from regtui.services import audit
 from regtui.config import Locations
 from regtui.services.registry import RegistryService
+from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import fixed_clock, screen_text
 
 
@@ -30,6 +31,12 @@ def record_notes(app: App[Any]) -> list[str]:
 def flat(pilot: Pilot[Any]) -> str:
     """The screen's text with runs of spaces collapsed, so column widths do not matter."""
     return " ".join(screen_text(pilot).split())
+
+
+def logged_models(pilot: Pilot[Any]) -> list[str | None]:
+    """The model of each of the first rows the audit screen's log shows (None for a row not read yet)."""
+    table = pilot.app.screen.query_one("#events", WindowTable)
+    return [row.model if row is not None else None for row in map(table.row_at, range(min(table.total or 0, 20)))]
 
 
 def log_of(locations: Locations, model: str) -> list[tuple[str, str, str]]:

@@ -10,7 +10,8 @@ from regtui.config import Locations
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import AppFactory, screen_text
-from tests.tui.driving import settle
+from tests.tui.driving import settle, until
+from tests.tui.flows import logged_models
 
 pytestmark = pytest.mark.anyio
 
@@ -45,10 +46,12 @@ async def test_filter_by_model_and_actor(demo_locations: Locations, make_app: Ap
         await settle(pilot)
         table = pilot.app.screen.query_one("#events", WindowTable)
         await pilot.press("slash", *"fraud", "enter")
+        await until(pilot, lambda: set(logged_models(pilot)) == {"fraud-detector"}, "the log filtered to fraud")
         await settle(pilot)
         rows = [table.row_at(i) for i in range(min(table.total or 0, 20))]
         assert rows and all(row.model == "fraud-detector" for row in rows)  # type: ignore[union-attr]
         await pilot.press("at", *"nobody-at-all")
+        await until(pilot, lambda: table.total == 0, "the log filtered to an actor with no entries")
         await settle(pilot)
         assert table.total == 0
         assert "no log entries match" in screen_text(pilot)

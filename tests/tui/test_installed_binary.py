@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Callable, ClassVar, Protocol
 
 import pytest
 
@@ -22,9 +22,20 @@ pytestmark = pytest.mark.slow
 MODEL = "product-embedder"
 SIZE = (100, 30)
 TIMEOUT_S = 60.0
-KEY_PAUSE_S = 1.0
-"""Between keys: a human pace, so a focus change lands before the next key (a slow CI machine included)."""
+"""The longest a wait for text lets the program run before the test fails: generous, for a loaded CI machine."""
+POLL_S = 0.02
+STYLES = r"(?:\x1b\[[0-9;]*m)"
 ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)")
+
+
+def focused_button(label: str) -> re.Pattern[str]:
+    """A button drawn in reverse video, as the focused one is (a style with the parameter 7, not a colour's 5;7)."""
+    return re.compile(rf"\x1b\[(?:[0-9;]*;)?(?<!5;)7(?:;[0-9;]*)?m{STYLES}* ?{re.escape(label)} ")
+
+
+def cursor_on(placeholder: str) -> re.Pattern[str]:
+    """An empty input's placeholder with its first character styled apart: the cursor, so the input has focus."""
+    return re.compile(rf"{re.escape(placeholder[0])}{STYLES}+{re.escape(placeholder[1:])}")
 
 
 def installed_binary() -> Path | None:
@@ -40,10 +51,18 @@ class Terminal(Protocol):
     """A running TUI: send keys, wait for text on screen."""
 
     def keys(self, *keys: str) -> None:
-        """Send keys: tmux key names (Enter, Tab, C-q) or literal text."""
+        """Send keys: tmux key names (Enter, Tab, C-q) or literal text. A key that moves the focus later (the
+        program focuses on its next turn) is followed by a wait for what shows the move, before more keys."""
 
     def wait_for(self, text: str) -> str:
         """Wait until the text is on screen; return what the screen shows."""
+
+    def wait_for_focused_button(self, label: str) -> None:
+        """Wait until the button with this label shows the focus (a focus move lands after the key or the screen
+        that asked for it: keys sent before would go elsewhere)."""
+
+    def wait_for_cursor_in(self, placeholder: str) -> None:
+        """Wait until the empty input showing this placeholder has the focus."""
 
     def close(self) -> None:
         """Stop the program."""
@@ -60,17 +79,16 @@ class TmuxTerminal:
         subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
                         "env", *exports, *command], check=True)
 
-    def screen(self) -> str:
-        """The visible pane as text."""
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True,
-                              check=False).stdout
+    def screen(self, styled: bool = False) -> str:
+        """The visible pane as text, with its escape sequences when styled."""
+        return subprocess.run(["tmux", "capture-pane", "-p", *(["-e"] if styled else []), "-t", self.name],
+                               capture_output=True, text=True, check=False).stdout
 
     def keys(self, *keys: str) -> None:
-        """Named keys as keys, anything else typed literally; each given time to land (focus moves are async)."""
+        """Named keys as keys, anything else typed literally."""
         for key in keys:
             literal = [] if key in self.SPECIAL else ["-l"]
             subprocess.run(["tmux", "send-keys", "-t", self.name, *literal, key], check=True)
-            time.sleep(KEY_PAUSE_S)
 
     def wait_for(self, text: str) -> str:
         """Poll the pane until the text shows."""
@@ -79,8 +97,24 @@ class TmuxTerminal:
             shown = self.screen()
             if text in shown:
                 return shown
-            time.sleep(0.2)
+            time.sleep(POLL_S)
         raise AssertionError(f"{text!r} never showed; the screen:\n{self.screen()}")
+
+    def wait_for_focused_button(self, label: str) -> None:
+        """Poll the styled pane until the button is drawn in reverse video."""
+        self.wait_for_styled(focused_button(label), f"the focus on {label!r}")
+
+    def wait_for_cursor_in(self, placeholder: str) -> None:
+        """Poll the styled pane until the cursor shows on the placeholder's first character."""
+        self.wait_for_styled(cursor_on(placeholder), f"the cursor on {placeholder!r}")
+
+    def wait_for_styled(self, pattern: re.Pattern[str], what: str) -> None:
+        """Poll the pane with its escape sequences until it matches."""
+        deadline = time.monotonic() + TIMEOUT_S
+        while not pattern.search(self.screen(styled=True)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} never showed; the screen:\n{self.screen()}")
+            time.sleep(POLL_S)
 
     def close(self) -> None:
         """Kill the session."""
@@ -100,6 +134,7 @@ class PtyTerminal:
                                         start_new_session=True)
         os.close(slave)
         self.output = ""
+        self.raw = ""
 
     def _read(self) -> None:
         """Take what the program wrote so far."""
@@ -110,13 +145,17 @@ class PtyTerminal:
                 return
             if not chunk:
                 return
-            self.output += ANSI.sub("", chunk.decode("utf-8", "replace"))
+            text = chunk.decode("utf-8", "replace")
+            self.raw += text
+            self.output += ANSI.sub("", text)
 
     def keys(self, *keys: str) -> None:
-        """Named keys as their bytes, anything else as typed text; each given time to land."""
+        """Named keys as their bytes, anything else as typed text; what was written before them is set aside
+        (the focus waits look at what the keys redrew)."""
+        self._read()
+        self.raw = ""
         for key in keys:
             os.write(self.master, self.KEYS.get(key, key).encode())
-            time.sleep(KEY_PAUSE_S)
 
     def wait_for(self, text: str) -> str:
         """Read until the text was written (after the last wait)."""
@@ -127,6 +166,25 @@ class PtyTerminal:
                 shown, self.output = self.output, self.output[self.output.index(text):]
                 return shown
         raise AssertionError(f"{text!r} never showed; the output ends:\n{self.output[-2000:]}")
+
+    def wait_for_focused_button(self, label: str) -> None:
+        """Read until the button was drawn in reverse video since the last keys."""
+        pattern = focused_button(label)
+        self.wait_until(lambda: pattern.search(self.raw) is not None, f"the focus on {label!r}")
+
+    def wait_for_cursor_in(self, placeholder: str) -> None:
+        """Read until the placeholder was redrawn since the last keys: the output holds only changed cells, and
+        the key that moved the focus is what redraws it (in the focused input's colours)."""
+        self.wait_until(lambda: placeholder in ANSI.sub("", self.raw), f"the cursor on {placeholder!r}")
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        """Read until the condition holds."""
+        deadline = time.monotonic() + TIMEOUT_S
+        while time.monotonic() < deadline:
+            self._read()
+            if condition():
+                return
+        raise AssertionError(f"{what} never showed; the output ends:\n{self.output[-2000:]}")
 
     def close(self) -> None:
         """Stop the program."""
@@ -169,13 +227,23 @@ def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
         terminal = PtyTerminal(command, env)
     try:
         terminal.wait_for("synced")
-        terminal.keys("/", MODEL, "Enter")
+        terminal.keys("/")
+        terminal.wait_for_cursor_in("/ filter by name, owner, description")
+        terminal.keys(MODEL, "Enter")
         terminal.wait_for("1 model ·")
+        terminal.wait_for("R Rollback")
         terminal.keys("R")
         terminal.wait_for("in Production: 2.4.0")
-        terminal.keys("j", "Enter")
+        terminal.keys("j")
+        terminal.wait_for("2.3.0: archived")
+        terminal.keys("Enter")
         terminal.wait_for("Type the model name")
-        terminal.keys("Tab", MODEL, "Tab", "INC-7001 recall drop after 2.4.0", "Enter")
+        terminal.wait_for_focused_button("Cancel")
+        terminal.keys("Tab")
+        terminal.wait_for_cursor_in(f"type {MODEL}")
+        terminal.keys(MODEL, "Tab")
+        terminal.wait_for_cursor_in("e.g. INC-2041")
+        terminal.keys("INC-7001 recall drop after 2.4.0", "Enter")
         terminal.wait_for(f"rolled back {MODEL} from 2.4.0 to 2.3.0")
         terminal.keys("C-q")
     finally:

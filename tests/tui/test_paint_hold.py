@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -11,6 +9,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from regtui.tui.paint_hold import PaintHold
+from tests.tui.driving import until
 
 pytestmark = pytest.mark.anyio
 
@@ -51,8 +50,8 @@ async def test_a_held_change_paints_only_at_release() -> None:
             hold.start(app)
             hold.start(app)
             app.query_one("#label", Static).update(text)
-            await asyncio.sleep(0.1)
-            assert len(app.frames) == painted, "nothing paints while held"
+            await pilot.pause()
+            assert len(app.frames) == painted, "nothing paints while held, not even once the app is idle"
             hold.release()
             await pilot.pause()
             assert app.frames[painted:] == [text]
@@ -65,6 +64,5 @@ async def test_a_hold_ends_by_itself_after_its_limit() -> None:
         await pilot.pause()
         PaintHold(limit=0.05).start(app)
         app.query_one("#label", Static).update("after")
-        await asyncio.sleep(0.3)
-        await pilot.pause()
+        await until(pilot, lambda: app.frames[-1:] == ["after"], "the frame painted once the hold's limit passed")
         assert app.frames[-1] == "after"

@@ -16,7 +16,7 @@ from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.promote import PromoteScreen, parse_results
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
-from tests.tui.driving import settle
+from tests.tui.driving import settle, until
 from tests.tui.flows import flat, log_of, record_notes
 from tests.tui.test_approvals_screen import SIGNOFF, highlight, open_queue
 
@@ -65,6 +65,7 @@ async def test_gate_shows_before_submitting_and_pending_says_what_is_missing(
         assert "Gate Staging → Canary" in text and "✗ MISSING human review" in text
         assert "submitting opens a new request · canary share 1%" in text
         await pilot.press("tab", "tab", *"5", "tab", *"eval report 2.4.1")
+        await until(pilot, lambda: "canary share 5%" in flat(pilot), "the preview redone (debounced) with a 5% share")
         await settle(pilot)
         assert "canary share 5%" in flat(pilot)
         await pilot.press("ctrl+s")

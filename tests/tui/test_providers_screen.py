@@ -16,7 +16,7 @@ from regtui.tui.screens.providers import CheckScreen, ProvidersScreen
 from regtui.tui.widgets.window_table import WindowTable
 from tests.providers.feed_server import FeedServer, Reply
 from tests.tui.conftest import AppFactory, screen_text
-from tests.tui.driving import settle
+from tests.tui.driving import settle, until
 from tests.tui.rendered import shown_notifications
 
 pytestmark = pytest.mark.anyio
@@ -186,22 +186,25 @@ async def test_feeds_are_fetched_on_the_interval(demo_locations: Locations, make
         app = make_app(demo_locations, settings=Settings(feed_interval=0.3))
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             screen = await open_providers(pilot)
-            for _ in range(50):
-                await pilot.pause(0.1)
-                await settle(pilot)
-                if any(row.version == "gpt-9-2026-11-20" for row in rows(screen.query_one("#changelog", WindowTable))):
-                    break
+            table = screen.query_one("#changelog", WindowTable)
+            await until(pilot, lambda: any(row.version == "gpt-9-2026-11-20" for row in rows(table)),
+                        "gpt-9-2026-11-20 in the change log, fetched on the interval")
+            await settle(pilot)
             assert "gpt-9-2026-11-20" in screen_text(pilot)
             assert "anthropic updated, openai updated" in notes(pilot)
 
 
 async def test_no_interval_fetch_in_a_readonly_session(demo_locations: Locations, make_app: AppFactory,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A read-only session never fetches on the interval (it may not write what the feeds say)."""
+    """A read-only session never fetches on the interval (it may not write what the feeds say): not in the time
+    the sync, on the same interval and started just before it, takes to run three times more."""
     calls: list[object] = []
     monkeypatch.setattr(provider_services, "fetch_feeds", lambda *args, **kwargs: calls.append(args) or [])
-    async with make_app(demo_locations, readonly=True, settings=Settings(feed_interval=0.1)).run_test() as pilot:
-        await settle(pilot)
-        await pilot.pause(0.5)
+    app = make_app(demo_locations, readonly=True, settings=Settings(feed_interval=0.1, sync_interval=0.1))
+    syncs: list[None] = []
+    start_sync = app.syncing.start
+    monkeypatch.setattr(app.syncing, "start", lambda: syncs.append(None) or start_sync())
+    async with app.run_test() as pilot:
+        await until(pilot, lambda: len(syncs) >= 4, "the first sync and three interval syncs")
         await settle(pilot)
         assert calls == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -16,10 +17,10 @@ from regtui.store.cache_reader import CacheReadError
 from regtui.tui.read_ahead import ReadAhead
 from regtui.tui.screens import model as model_screen
 from regtui.tui.screens.model import ModelRead, ModelScreen
-from regtui.tui.screens.registry import RegistryScreen
+from regtui.tui.screens.registry import READ_AHEAD_DELAY_S, RegistryScreen
 from tests.factories import change_stage
 from tests.tui.conftest import AppFactory
-from tests.tui.driving import settle
+from tests.tui.driving import settle, until
 from tests.tui.rendered import shown_notifications
 
 pytestmark = pytest.mark.anyio
@@ -91,6 +92,14 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+async def rest(pilot: Pilot[Any]) -> None:
+    """Settle, let the cursor rest for the read-ahead delay (a read ahead, if any, is asked by then), settle."""
+    await settle(pilot)
+    rested = time.monotonic() + READ_AHEAD_DELAY_S
+    await until(pilot, lambda: time.monotonic() >= rested, "the cursor resting for the read-ahead delay")
+    await settle(pilot)
+
+
 async def open_model(pilot: Pilot[Any]) -> ModelScreen:
     """Press Enter on the list and wait: the model screen it opened."""
     await pilot.press("enter")
@@ -104,10 +113,10 @@ async def test_enter_opens_the_model_read_while_the_cursor_rested(demo_locations
                                                                   reads: list[str]) -> None:
     """The cursor resting on a model in the list reads it ahead; Enter then opens it without reading again."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await rest(pilot)
         assert reads == ["churn-classifier"]
         await pilot.press("j")
-        await settle(pilot)
+        await rest(pilot)
         assert reads == ["churn-classifier", "demand-forecaster"]
         assert (await open_model(pilot)).model == "demand-forecaster"
         assert reads == ["churn-classifier", "demand-forecaster"], "the open read nothing"
@@ -117,34 +126,35 @@ async def test_typing_a_filter_reads_nothing_ahead(demo_locations: Locations, ma
                                                    reads: list[str]) -> None:
     """While the filter has the focus its first match is not read; Enter moves to the list, which reads it."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await rest(pilot)
         await pilot.press("slash", *"fraud")
-        await settle(pilot)
+        await rest(pilot)
         assert reads == ["churn-classifier"]
         await pilot.press("enter")
-        await settle(pilot)
+        await rest(pilot)
         assert reads == ["churn-classifier", "fraud-detector"]
 
 
 async def test_enter_during_the_read_ahead_waits_for_it(demo_locations: Locations, make_app: AppFactory,
                                                         reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Enter while the model is being read ahead starts no second read: the model opens when that read arrives."""
-    release = threading.Event()
+    reading, release = threading.Event(), threading.Event()
     counting = model_screen.read_model
 
     def slow(*args: Any) -> ModelRead:
-        """Hold the read until released."""
+        """Say the read began, then hold it until released."""
+        reading.set()
         release.wait(10)
         return counting(*args)
 
     app = make_app(demo_locations)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await rest(pilot)
         monkeypatch.setattr(model_screen, "read_model", slow)
         await pilot.press("j")
-        await pilot.pause(0.3)
+        await until(pilot, reading.is_set, "the read ahead of demand-forecaster to begin")
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert isinstance(app.screen, RegistryScreen) and reads == ["churn-classifier"]
         release.set()
         await settle(pilot)
@@ -168,7 +178,7 @@ async def test_a_failed_read_ahead_leaves_the_open_to_read(demo_locations: Locat
     monkeypatch.setattr(model_screen, "read_model", failing_once)
     app = make_app(demo_locations)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
+        await rest(pilot)
         assert not shown_notifications(app) and reads == []
         assert (await open_model(pilot)).model == "churn-classifier"
         assert reads == ["churn-classifier"]
@@ -178,10 +188,10 @@ async def test_a_sync_that_changes_the_cache_reads_ahead_again(demo_locations: L
                                                                reads: list[str]) -> None:
     """A sync that pulls a change drops the model read ahead and reads it again: Enter shows the change."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await rest(pilot)
         change_stage(demo_locations.registry_url, "churn-classifier", "2.7.0", Stage.STAGING.value)
         await pilot.press("r")
-        await settle(pilot)
+        await rest(pilot)
         assert reads == ["churn-classifier", "churn-classifier"]
         overview = (await open_model(pilot)).overview
         assert overview is not None and {line.key: line.stage for line in overview.versions}["2.7.0"] == Stage.STAGING
