@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
@@ -41,15 +42,19 @@ def default_cache_path(cache_dir: Path, registry_url: str) -> Path:
     return cache_dir / f"cache-{digest}.db"
 
 
-def resolve_locations(registry: str | None = None, cache: str | None = None,
-                      prepare_threshold: int | None = None) -> Locations:
+def resolve_locations(
+    registry: str | None = None, cache: str | None = None, prepare_threshold: int | None = None
+) -> Locations:
     """Pick the registry URL, cache path and prepare threshold: explicit value, else environment, else the default."""
     url = normalize_url(registry or os.environ.get(REGISTRY_ENV) or default_registry_url())
     cache_value = cache or os.environ.get(CACHE_ENV)
-    cache_path = Path(cache_value).expanduser() if cache_value else default_cache_path(Path(user_cache_dir("regtui")), url)
+    cache_path = (
+        Path(cache_value).expanduser() if cache_value else default_cache_path(Path(user_cache_dir("regtui")), url)
+    )
     threshold = env_prepare_threshold()
-    return Locations(registry_url=url, cache_path=cache_path,
-                     prepare_threshold=prepare_threshold if threshold is None else threshold)
+    return Locations(
+        registry_url=url, cache_path=cache_path, prepare_threshold=prepare_threshold if threshold is None else threshold
+    )
 
 
 def env_prepare_threshold() -> int | None:
@@ -186,7 +191,11 @@ def _keymap(value: Any, node: yaml.Node, path: Path) -> dict[str, str]:
         raise ConfigError(f"{_where(path, node)}: expected a mapping of binding ids to keys, got {_kind(value)}")
     keys: dict[str, str] = {}
     for key_node, value_node in node.value:
-        if not (isinstance(key_node, yaml.ScalarNode) and isinstance(value_node, yaml.ScalarNode) and value_node.value.strip()):
+        if not (
+            isinstance(key_node, yaml.ScalarNode)
+            and isinstance(value_node, yaml.ScalarNode)
+            and value_node.value.strip()
+        ):
             raise ConfigError(f"{_where(path, value_node)}: expected `binding_id: key`, e.g. `cursor_down: j,down`")
         keys[key_node.value] = value_node.value
     return keys

@@ -65,8 +65,9 @@ class RegistryUrl:
         if self.database is not None:
             text += "/" + quote(self.database, safe=" +/")
         if self.query:
-            text += "?" + "&".join(f"{quote_plus(key)}={quote_plus(value)}"
-                                   for key, values in sorted(self.query) for value in values)
+            text += "?" + "&".join(
+                f"{quote_plus(key)}={quote_plus(value)}" for key, values in sorted(self.query) for value in values
+            )
         return text
 
 
@@ -87,8 +88,12 @@ def parse_url(url: str) -> RegistryUrl | None:
     for key, value in parse_qsl(parts["query"] or ""):
         query.setdefault(key, []).append(value)
     return RegistryUrl(
-        drivername=parts["name"], username=_unquoted(parts["username"]), password=_unquoted(parts["password"]),
-        host=parts["ipv4host"] or parts["ipv6host"], port=number, database=_unquoted(parts["database"]),
+        drivername=parts["name"],
+        username=_unquoted(parts["username"]),
+        password=_unquoted(parts["password"]),
+        host=parts["ipv4host"] or parts["ipv6host"],
+        port=number,
+        database=_unquoted(parts["database"]),
         query=tuple((key, tuple(values)) for key, values in query.items()),
     )
 

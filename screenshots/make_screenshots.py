@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from regtui.services import demo  # noqa: E402
 from regtui.config import Locations, Settings
+from regtui.services import demo  # noqa: E402
 from regtui.services.registry import RegistryService
 from regtui.tui.app import RegtuiApp
 from regtui.tui.screens.approvals import ApprovalsScreen
@@ -100,62 +100,140 @@ class Shot:
 
 ROLLBACK_FRAUD: tuple[Step, ...] = ("slash", *"fraud", "enter", "R", "j")
 SHOTS: tuple[Shot, ...] = (
-    Shot("registry", "regtui — registry",
-         "**Registry** (home): every model with its Production, Canary and Staging versions, owner, open promotion "
-         "requests, and how long ago its rollback was drilled (`!` when a drill is overdue by the policy's cadence)."),
-    Shot("registry-filtered", "regtui — registry, filtered",
-         "`/` filters, `c` keeps models with a Canary version, `o` sorts (here by owner).",
-         ("slash", *"team", "enter", "c", "o")),
-    Shot("model-overview", "regtui — model: lineage and overview",
-         "**Model**: the lineage tree by major line, the chosen version's overview and the metric trend.",
-         ("enter",), screen=ModelScreen),
-    Shot("model-metrics", "regtui — model: metrics",
-         "`2` every metric overall and per segment; `m` moves the trend to the next metric.",
-         ("enter", "2", "m"), screen=ModelScreen),
-    Shot("model-card", "regtui — model: model card", "`3` the model card's six sections.",
-         ("enter", "3"), screen=ModelScreen),
-    Shot("model-artifacts", "regtui — model: artifacts verified",
-         "`4` artifacts, `v` re-hashes them: the demo's tampered fraud-detector 2.4.0 shows MISMATCH.",
-         (open_model("fraud-detector", "2.4.0"), "v"), screen=ModelScreen),
-    Shot("diff", "regtui — evaluation diff",
-         "**Diff** (`d`): candidate against baseline, overall and by segment, each gate threshold pass or FAIL.",
-         (open_model("churn-classifier", "2.7.0"), "d"), screen=DiffScreen),
-    Shot("version-picker", "regtui — diff: pick a baseline",
-         "`b` / `c` pick the baseline or candidate from the version list, newest first.",
-         (open_model("churn-classifier", "2.7.0"), "d", "b", "j"), screen=VersionPickerScreen),
-    Shot("approvals", "regtui — approvals queue",
-         "**Approvals** (`A`): the requests you can act on, with the highlighted one's gate checklist.",
-         ("A",), screen=ApprovalsScreen),
-    Shot("approve-comment", "regtui — approve with a comment",
-         "`a` approves, `x` rejects: the comment, naming the evidence reviewed, is logged with the decision.",
-         ("A", "j", "a", *"forecast eval 2.7.0 vs 2.5.0 read"), screen=CommentScreen),
-    Shot("promote", "regtui — promote: gate checklist",
-         "**Promote** (`p`): the allowed targets, the evidence the gate needs, and the gate as it stands.",
-         (open_model("fraud-detector", "2.6.0"), "p"), screen=PromoteScreen),
-    Shot("rollback", "regtui — rollback: history and checksums",
-         "**Rollback** (`R`): Production history with retention windows; the target's checksums are re-verified.",
-         (*ROLLBACK_FRAUD, "enter"), user="heidi", screen=RollbackScreen),
-    Shot("rollback-confirm", "regtui — rollback: typed confirmation",
-         "A verified target asks for the reason and the model name typed before it rolls back.",
-         (*ROLLBACK_FRAUD, "j", "enter"), user="heidi", screen=ConfirmRollbackScreen),
-    Shot("audit", "regtui — audit log",
-         "**Audit log** (`L`): the promotion log newest first, its hash chain verified.",
-         ("L",), screen=AuditScreen),
-    Shot("providers", "regtui — provider models",
-         "**Providers** (`P`): pins and deprecation countdowns, the provider changelog, each version's checks.",
-         ("P",), screen=ProvidersScreen),
-    Shot("providers-check", "regtui — provider models: record a check",
-         "`1`-`4` record a qualification check of the highlighted version (pass or fail, with evidence).",
-         ("P", "1", *"https://ci.example.com/run/812"), screen=CheckScreen),
-    Shot("help", "regtui — help: keys of the model screen",
-         "**Help** (`?`): the keys of the current screen, generated from its bindings.",
-         ("enter", "question_mark"), screen=HelpScreen),
-    Shot("command-palette", "regtui — command palette",
-         "**Command palette** (`ctrl+p` or `:`): screens, models, actions and themes by name.",
-         ("ctrl+p", *"open model fr"), screen=CommandPalette),
-    Shot("model-light", "regtui — model, light theme",
-         "The same model screen in the `regtui-light` theme (`theme:` in the config, or the palette).",
-         ("enter",), theme="regtui-light", screen=ModelScreen),
+    Shot(
+        "registry",
+        "regtui — registry",
+        "**Registry** (home): every model with its Production, Canary and Staging versions, owner, open promotion "
+        "requests, and how long ago its rollback was drilled (`!` when a drill is overdue by the policy's cadence).",
+    ),
+    Shot(
+        "registry-filtered",
+        "regtui — registry, filtered",
+        "`/` filters, `c` keeps models with a Canary version, `o` sorts (here by owner).",
+        ("slash", *"team", "enter", "c", "o"),
+    ),
+    Shot(
+        "model-overview",
+        "regtui — model: lineage and overview",
+        "**Model**: the lineage tree by major line, the chosen version's overview and the metric trend.",
+        ("enter",),
+        screen=ModelScreen,
+    ),
+    Shot(
+        "model-metrics",
+        "regtui — model: metrics",
+        "`2` every metric overall and per segment; `m` moves the trend to the next metric.",
+        ("enter", "2", "m"),
+        screen=ModelScreen,
+    ),
+    Shot(
+        "model-card",
+        "regtui — model: model card",
+        "`3` the model card's six sections.",
+        ("enter", "3"),
+        screen=ModelScreen,
+    ),
+    Shot(
+        "model-artifacts",
+        "regtui — model: artifacts verified",
+        "`4` artifacts, `v` re-hashes them: the demo's tampered fraud-detector 2.4.0 shows MISMATCH.",
+        (open_model("fraud-detector", "2.4.0"), "v"),
+        screen=ModelScreen,
+    ),
+    Shot(
+        "diff",
+        "regtui — evaluation diff",
+        "**Diff** (`d`): candidate against baseline, overall and by segment, each gate threshold pass or FAIL.",
+        (open_model("churn-classifier", "2.7.0"), "d"),
+        screen=DiffScreen,
+    ),
+    Shot(
+        "version-picker",
+        "regtui — diff: pick a baseline",
+        "`b` / `c` pick the baseline or candidate from the version list, newest first.",
+        (open_model("churn-classifier", "2.7.0"), "d", "b", "j"),
+        screen=VersionPickerScreen,
+    ),
+    Shot(
+        "approvals",
+        "regtui — approvals queue",
+        "**Approvals** (`A`): the requests you can act on, with the highlighted one's gate checklist.",
+        ("A",),
+        screen=ApprovalsScreen,
+    ),
+    Shot(
+        "approve-comment",
+        "regtui — approve with a comment",
+        "`a` approves, `x` rejects: the comment, naming the evidence reviewed, is logged with the decision.",
+        ("A", "j", "a", *"forecast eval 2.7.0 vs 2.5.0 read"),
+        screen=CommentScreen,
+    ),
+    Shot(
+        "promote",
+        "regtui — promote: gate checklist",
+        "**Promote** (`p`): the allowed targets, the evidence the gate needs, and the gate as it stands.",
+        (open_model("fraud-detector", "2.6.0"), "p"),
+        screen=PromoteScreen,
+    ),
+    Shot(
+        "rollback",
+        "regtui — rollback: history and checksums",
+        "**Rollback** (`R`): Production history with retention windows; the target's checksums are re-verified.",
+        (*ROLLBACK_FRAUD, "enter"),
+        user="heidi",
+        screen=RollbackScreen,
+    ),
+    Shot(
+        "rollback-confirm",
+        "regtui — rollback: typed confirmation",
+        "A verified target asks for the reason and the model name typed before it rolls back.",
+        (*ROLLBACK_FRAUD, "j", "enter"),
+        user="heidi",
+        screen=ConfirmRollbackScreen,
+    ),
+    Shot(
+        "audit",
+        "regtui — audit log",
+        "**Audit log** (`L`): the promotion log newest first, its hash chain verified.",
+        ("L",),
+        screen=AuditScreen,
+    ),
+    Shot(
+        "providers",
+        "regtui — provider models",
+        "**Providers** (`P`): pins and deprecation countdowns, the provider changelog, each version's checks.",
+        ("P",),
+        screen=ProvidersScreen,
+    ),
+    Shot(
+        "providers-check",
+        "regtui — provider models: record a check",
+        "`1`-`4` record a qualification check of the highlighted version (pass or fail, with evidence).",
+        ("P", "1", *"https://ci.example.com/run/812"),
+        screen=CheckScreen,
+    ),
+    Shot(
+        "help",
+        "regtui — help: keys of the model screen",
+        "**Help** (`?`): the keys of the current screen, generated from its bindings.",
+        ("enter", "question_mark"),
+        screen=HelpScreen,
+    ),
+    Shot(
+        "command-palette",
+        "regtui — command palette",
+        "**Command palette** (`ctrl+p` or `:`): screens, models, actions and themes by name.",
+        ("ctrl+p", *"open model fr"),
+        screen=CommandPalette,
+    ),
+    Shot(
+        "model-light",
+        "regtui — model, light theme",
+        "The same model screen in the `regtui-light` theme (`theme:` in the config, or the palette).",
+        ("enter",),
+        theme="regtui-light",
+        screen=ModelScreen,
+    ),
 )
 
 
@@ -257,8 +335,9 @@ def key_groups() -> list[KeyGroup]:
         for binding in Binding.make_bindings(cls.__dict__["BINDINGS"]):
             keys, _description = merged.setdefault(binding.id or binding.action, ([], binding.description))
             keys.append(key_text(binding))
-        groups.append(KeyGroup(where, [(", ".join(keys), description, ident)
-                                       for ident, (keys, description) in merged.items()]))
+        groups.append(
+            KeyGroup(where, [(", ".join(keys), description, ident) for ident, (keys, description) in merged.items()])
+        )
     return groups
 
 
@@ -297,8 +376,11 @@ def readme_text(current: str) -> str:
 
 def stale_files(svgs: dict[str, str]) -> list[str]:
     """Files that differ from what this script makes (missing SVGs and SVGs no shot makes included)."""
-    stale = [name for name, svg in svgs.items()
-             if not (HERE / name).exists() or (HERE / name).read_text(encoding="utf-8") != svg]
+    stale = [
+        name
+        for name, svg in svgs.items()
+        if not (HERE / name).exists() or (HERE / name).read_text(encoding="utf-8") != svg
+    ]
     stale += sorted(path.name for path in HERE.glob("*.svg") if path.name not in svgs)
     current = README.read_text(encoding="utf-8")
     return stale + (["README.md"] if readme_text(current) != current else [])

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, artifact_digest
 from regtui.domain.checksums import VerifyResult, VerifyStatus, verify_artifact
 from regtui.domain.entry import Metrics, Stage, utc_iso
+from regtui.domain.feeds import DeprecationNotice, FeedChanges, FeedVersion
+from regtui.domain.gates import evaluate_gate
 from regtui.domain.hashchain import verify_chain
 from regtui.domain.manifest import (
     LogManifest,
@@ -47,14 +49,12 @@ from regtui.domain.manifest import (
     parse_version_manifest,
     requests_document,
 )
-from regtui.domain.feeds import DeprecationNotice, FeedChanges, FeedVersion
 from regtui.domain.policy import Policy, PolicyOverride, Threshold
 from regtui.domain.provider_manifest import ProvidersManifest
 from regtui.domain.providers import FeedConfig, ProviderVersion, QualificationCheck
 from regtui.errors import RegtuiError
 from regtui.store import promotions, rollbacks
 from regtui.store.engine import create_registry_engine, writer
-from regtui.domain.gates import evaluate_gate
 from regtui.store.facts import gate_facts, require_version
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.mapping import as_utc
@@ -65,7 +65,7 @@ from regtui.store.registry import grant_initial_admin, import_manifests
 from regtui.store.schema import check_schema, init_schema, next_change
 from regtui.store.tables import RequestRow, VersionRow
 
-UTC = timezone.utc
+UTC = UTC
 DEMO_ROOT = Path("/srv/regtui-demo/fixtures")
 END = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 TOLD_AT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -161,28 +161,49 @@ class RollbackPlan:
 
 
 FATES: dict[tuple[str, str], Fate] = {
-    ("churn-classifier", "1.2.0"): Fate(STG, "superseded by 1.3.0 (tuned hyperparameters) before it left Staging",
-                                        superseded_by="1.3.0"),
-    ("churn-classifier", "1.3.0"): Fate(STG, "model file does not load on the serving image (scikit-learn 1.4.2 "
-                                        "joblib); superseded by 1.3.1", superseded_by="1.3.1"),
-    ("churn-classifier", "2.2.0"): Fate(DEV, "tenure=new regressed after the April CRM migration (duplicate "
-                                        "accounts); retrained on fixed data as 2.3.0", superseded_by="2.3.0"),
-    ("fraud-detector", "1.2.0"): Fate(CAN, "canary review queue fell to 0.7% of volume at threshold 0.71; "
-                                      "superseded by 1.2.1 (threshold 0.69)", superseded_by="1.2.1"),
-    ("fraud-detector", "2.0.0-rc.1"): Fate(STG, "release candidate; superseded by 2.0.0 (adds the calibration "
-                                           "layer)", superseded_by="2.0.0"),
-    ("fraud-detector", "2.3.0"): Fate(CAN, "failed its canary on latency; superseded by 2.4.0",
-                                      superseded_by="2.4.0",
-                                      canary_failure="p95 latency 47 ms at the evening peak, above the 40 ms "
-                                      "authorisation budget", canary={"latency_p95_ms": 47.0}),
+    ("churn-classifier", "1.2.0"): Fate(
+        STG, "superseded by 1.3.0 (tuned hyperparameters) before it left Staging", superseded_by="1.3.0"
+    ),
+    ("churn-classifier", "1.3.0"): Fate(
+        STG,
+        "model file does not load on the serving image (scikit-learn 1.4.2 joblib); superseded by 1.3.1",
+        superseded_by="1.3.1",
+    ),
+    ("churn-classifier", "2.2.0"): Fate(
+        DEV,
+        "tenure=new regressed after the April CRM migration (duplicate accounts); retrained on fixed data as 2.3.0",
+        superseded_by="2.3.0",
+    ),
+    ("fraud-detector", "1.2.0"): Fate(
+        CAN,
+        "canary review queue fell to 0.7% of volume at threshold 0.71; superseded by 1.2.1 (threshold 0.69)",
+        superseded_by="1.2.1",
+    ),
+    ("fraud-detector", "2.0.0-rc.1"): Fate(
+        STG, "release candidate; superseded by 2.0.0 (adds the calibration layer)", superseded_by="2.0.0"
+    ),
+    ("fraud-detector", "2.3.0"): Fate(
+        CAN,
+        "failed its canary on latency; superseded by 2.4.0",
+        superseded_by="2.4.0",
+        canary_failure="p95 latency 47 ms at the evening peak, above the 40 ms authorisation budget",
+        canary={"latency_p95_ms": 47.0},
+    ),
     ("search-ranker", "2.2.0"): Fate(DEV, "tail-query NDCG@10 regressed versus 2.1.1; kept for audit only", days=9),
-    ("demand-forecaster", "2.2.0"): Fate(CAN, "superseded by 2.2.1 (lightgbm 4.5.0)", superseded_by="2.2.1",
-                                         canary_failure="nightly forecast job segfaulted on empty categorical "
-                                         "bins (lightgbm 4.3.0)"),
-    ("demand-forecaster", "2.6.0"): Fate(DEV, "APAC MAPE regression after the supplier feed outage (imputed zeros); "
-                                         "retrain with the outage window excluded", days=6),
-    ("support-assistant", "1.3.0"): Fate(DEV, "refusal rate on billing questions roughly doubled versus 1.2.0; "
-                                         "not promoted", days=7),
+    ("demand-forecaster", "2.2.0"): Fate(
+        CAN,
+        "superseded by 2.2.1 (lightgbm 4.5.0)",
+        superseded_by="2.2.1",
+        canary_failure="nightly forecast job segfaulted on empty categorical bins (lightgbm 4.3.0)",
+    ),
+    ("demand-forecaster", "2.6.0"): Fate(
+        DEV,
+        "APAC MAPE regression after the supplier feed outage (imputed zeros); retrain with the outage window excluded",
+        days=6,
+    ),
+    ("support-assistant", "1.3.0"): Fate(
+        DEV, "refusal rate on billing questions roughly doubled versus 1.2.0; not promoted", days=7
+    ),
     ("doc-summarizer", "3.2.1"): Fate(STG, "timeout change folded into 3.3.0", superseded_by="3.3.0"),
     ("product-embedder", "2.2.0"): Fate(STG, "no gain over 2.1.0 on recall@10; archived", days=20),
 }
@@ -192,21 +213,33 @@ QUEUE: dict[tuple[str, str], Pending] = {
     ("product-embedder", "2.4.0"): Pending(days=62, signers=3, checklist=2),
     ("support-assistant", "3.4.0"): Pending(days=24, canary={"agent_acceptance_rate": 0.66}),
     ("doc-summarizer", "3.3.0"): Pending(days=12),
-    ("demand-forecaster", "2.7.0"): Pending(days=8, signers=1, revised_review="re-run of the APAC back-test with "
-                                            "the 2026-06-20..07-04 outage window excluded"),
+    ("demand-forecaster", "2.7.0"): Pending(
+        days=8,
+        signers=1,
+        revised_review="re-run of the APAC back-test with the 2026-06-20..07-04 outage window excluded",
+    ),
     ("ticket-router", "2.0.0-rc.1"): Pending(days=2),
 }
 
 ROLLBACKS: dict[str, RollbackPlan] = {
-    "search-ranker": RollbackPlan("2.0.0", "1.4.0", 2, "INC-2291: p95 latency regression in EU after 2.0.0 "
-                                  "(cross-encoder cold caches, 78 ms at peak against the 45 ms SLO)"),
+    "search-ranker": RollbackPlan(
+        "2.0.0",
+        "1.4.0",
+        2,
+        "INC-2291: p95 latency regression in EU after 2.0.0 "
+        "(cross-encoder cold caches, 78 ms at peak against the 45 ms SLO)",
+    ),
 }
 
 REJECTIONS: dict[tuple[str, str], Rejection] = {
-    ("churn-classifier", "2.4.1"): Rejection("carol", "stakeholder:team-ml-platform", "the holiday threshold change "
-                                             "needs the retention budget owner's OK first (CRM-4471); re-request "
-                                             "with the signed budget",
-                                             "re-requested with the signed retention budget (CRM-4471)"),
+    ("churn-classifier", "2.4.1"): Rejection(
+        "carol",
+        "stakeholder:team-ml-platform",
+        "the holiday threshold change "
+        "needs the retention budget owner's OK first (CRM-4471); re-request "
+        "with the signed budget",
+        "re-requested with the signed retention budget (CRM-4471)",
+    ),
 }
 
 STAKEHOLDER_NOTES = {
@@ -291,8 +324,11 @@ class Register(Step):
     def run(self, story: Story) -> None:
         """Register it like `regtui register` does."""
         doc = {**self.release.doc, "stage": DEV.value, "canary_share": None}
-        manifest = parse_version_manifest(doc, base_dir=DEMO_ROOT / "models" / self.release.model,
-                                          source=f"{self.release.model}/{self.release.version}.yaml")
+        manifest = parse_version_manifest(
+            doc,
+            base_dir=DEMO_ROOT / "models" / self.release.model,
+            source=f"{self.release.model}/{self.release.version}.yaml",
+        )
         with story.write() as session:
             import_manifests(session, ManifestSet(versions=[manifest]), actor=self.actor, now=self.at, restore=False)
 
@@ -314,14 +350,23 @@ class Promote(Step):
         verification = story.verification(self.model, self.version, self.at) if self.to_stage is PROD else None
         with story.write() as session:
             outcome = promotions.promote(
-                session, actor=self.actor, model=self.model, version=self.version, to_stage=self.to_stage,
-                now=self.at, evidence=self.evidence, reason=self.reason, canary_share=self.share,
+                session,
+                actor=self.actor,
+                model=self.model,
+                version=self.version,
+                to_stage=self.to_stage,
+                now=self.at,
+                evidence=self.evidence,
+                reason=self.reason,
+                canary_share=self.share,
                 verification=verification,
             )
         if outcome.applied != self.applied:
             state = "applied" if outcome.applied else f"pending (missing {', '.join(outcome.missing)})"
-            raise StoryError(f"{utc_iso(self.at)} {self.actor}: {self.model}@{self.version} -> {self.to_stage} "
-                             f"was {state}, expected {'applied' if self.applied else 'pending'}")
+            raise StoryError(
+                f"{utc_iso(self.at)} {self.actor}: {self.model}@{self.version} -> {self.to_stage} "
+                f"was {state}, expected {'applied' if self.applied else 'pending'}"
+            )
 
 
 @dataclass(frozen=True)
@@ -339,8 +384,14 @@ class Decide(Step):
         """Decide and check the capacity regtui recorded."""
         with story.write() as session:
             request_id = open_request_id(session, self.model, self.version, self.to_stage)
-            outcome = promotions.decide(session, actor=self.actor, request_id=request_id, decision=self.decision,
-                                        comment=self.comment, now=self.at)
+            outcome = promotions.decide(
+                session,
+                actor=self.actor,
+                request_id=request_id,
+                decision=self.decision,
+                comment=self.comment,
+                now=self.at,
+            )
         if outcome.capacity != self.capacity:
             raise StoryError(f"{self.actor} decided on #{request_id} as {outcome.capacity}, expected {self.capacity}")
 
@@ -356,9 +407,15 @@ class Rollback(Step):
     def run(self, story: Story) -> None:
         """Roll back for real."""
         with story.write() as session:
-            rollbacks.rollback(session, actor=self.actor, model=self.model, to_version=self.to_version,
-                               reason=self.reason, now=self.at,
-                               verification=story.verification(self.model, self.to_version, self.at))
+            rollbacks.rollback(
+                session,
+                actor=self.actor,
+                model=self.model,
+                to_version=self.to_version,
+                reason=self.reason,
+                now=self.at,
+                verification=story.verification(self.model, self.to_version, self.at),
+            )
 
 
 @dataclass(frozen=True)
@@ -374,16 +431,29 @@ class Drill(Step):
         with story.write(commit=False) as session:
             try:
                 target = rollbacks.pick_drill_target(session, self.model, self.at)
-                rollbacks.rollback(session, actor=self.actor, model=self.model, to_version=target,
-                                   reason=f"rollback drill of {self.model}", now=self.at,
-                                   verification=story.verification(self.model, target, self.at))
+                rollbacks.rollback(
+                    session,
+                    actor=self.actor,
+                    model=self.model,
+                    to_version=target,
+                    reason=f"rollback drill of {self.model}",
+                    now=self.at,
+                    verification=story.verification(self.model, target, self.at),
+                )
                 detail = f"rollback to {target} would succeed"
             except RegtuiError as exc:
                 passed, detail = False, exc.message
         with story.write() as session:
-            rollbacks.record_drill(session, actor=self.actor, model=self.model, target=target,
-                                   outcome="passed" if passed else "failed", detail=detail,
-                                   duration_ms=self.duration_ms, now=self.at)
+            rollbacks.record_drill(
+                session,
+                actor=self.actor,
+                model=self.model,
+                target=target,
+                outcome="passed" if passed else "failed",
+                detail=detail,
+                duration_ms=self.duration_ms,
+                now=self.at,
+            )
 
 
 @dataclass(frozen=True)
@@ -425,9 +495,14 @@ class Qualify(Step):
 
 def open_request_id(session: Session, model: str, version: str, to_stage: Stage) -> int:
     """The id of a version's open request for a stage."""
-    request = session.execute(select(RequestRow).where(
-        RequestRow.model == model, RequestRow.version == version, RequestRow.to_stage == to_stage.value,
-        RequestRow.status == promotions.OPEN)).scalar_one_or_none()
+    request = session.execute(
+        select(RequestRow).where(
+            RequestRow.model == model,
+            RequestRow.version == version,
+            RequestRow.to_stage == to_stage.value,
+            RequestRow.status == promotions.OPEN,
+        )
+    ).scalar_one_or_none()
     if request is None:
         raise StoryError(f"{model}@{version} has no open request to {to_stage}")
     return request.id
@@ -472,8 +547,13 @@ class Story:
 
 def intact(result: VerifyResult) -> VerifyResult:
     """What a check found before the tampering: the recorded checksum."""
-    return replace(result, status=VerifyStatus.OK, actual_sha256=result.expected_sha256,
-                   actual_size=result.expected_size, message="sha256 and size match")
+    return replace(
+        result,
+        status=VerifyStatus.OK,
+        actual_sha256=result.expected_sha256,
+        actual_size=result.expected_size,
+        message="sha256 and size match",
+    )
 
 
 # --- people ---------------------------------------------------------------------------------------
@@ -502,16 +582,18 @@ class People:
         pool = [i for i in self.with_role("reviewer") if i != requester and i not in self.members(owner)]
         return rng.choice(pool)
 
-    def production_signers(self, owner: str, signoff: tuple[str, ...], requester: str,
-                           rng: random.Random) -> list[tuple[str, str]]:
+    def production_signers(
+        self, owner: str, signoff: tuple[str, ...], requester: str, rng: random.Random
+    ) -> list[tuple[str, str]]:
         """(identity, capacity) in signing order: the owner, each stakeholder team, a distinct second reviewer."""
         active = [i for i in self.members(owner) if "viewer" not in self.roles(i)]
         owners = [i for i in active if i != requester] or active
         signers = [(rng.choice(owners), "owner")]
         for team in signoff:
             used = {i for i, _ in signers}
-            pool = [i for i in self.members(team) if i not in used and i != requester] or \
-                   [i for i in self.members(team) if i not in used]
+            pool = [i for i in self.members(team) if i not in used and i != requester] or [
+                i for i in self.members(team) if i not in used
+            ]
             signers.append((rng.choice(pool), f"stakeholder:{team}"))
         used = {i for i, _ in signers}
         pool = [i for i in self.with_role("reviewer") if i not in used and i != requester]
@@ -571,8 +653,15 @@ class Context:
         """A promote step for this version."""
         return Promote(at, actor, self.model, self.version, to_stage, applied, **extra)
 
-    def decide(self, at: datetime, actor: str, to_stage: Stage, capacity: str, comment: str,
-               decision: Decision = Decision.APPROVE) -> Decide:
+    def decide(
+        self,
+        at: datetime,
+        actor: str,
+        to_stage: Stage,
+        capacity: str,
+        comment: str,
+        decision: Decision = Decision.APPROVE,
+    ) -> Decide:
         """An approve/reject step for this version."""
         return Decide(at, actor, self.model, self.version, to_stage, decision, capacity, comment)
 
@@ -591,8 +680,10 @@ def review_comment(ctx: Context) -> str:
     parent = ctx.releases.get(ctx.release.doc["parent"] or "")
     versus = f" against {parent.version}'s {parent.doc['metrics']['overall'][name]}" if parent else ""
     who = ctx.release.doc["model_card"]["fairness"]["attested_by"]
-    return (f"reviewed the evaluation report: {name} {value}{versus}, no segment below its threshold; "
-            f"fairness attested by {who}")
+    return (
+        f"reviewed the evaluation report: {name} {value}{versus}, no segment below its threshold; "
+        f"fairness attested by {who}"
+    )
 
 
 def canary_results(ctx: Context, overrides: dict[str, float]) -> dict[str, float]:
@@ -619,8 +710,9 @@ def canary_share(ctx: Context) -> float:
     return float(ctx.rng.choice([s for s in (5, 10, 20) if s >= minimum]))
 
 
-def to_staging(ctx: Context, start: datetime, passes: bool,
-               pending: Pending | None = None) -> tuple[list[Step], datetime]:
+def to_staging(
+    ctx: Context, start: datetime, passes: bool, pending: Pending | None = None
+) -> tuple[list[Step], datetime]:
     """Development -> Staging: the automated threshold gate (applied at once when it passes)."""
     at = working(start + timedelta(days=pending.days), ctx.rng) if pending else after(start, ctx.rng, 20, 50)
     return [ctx.promote(at, ctx.requester, STG, passes)], at
@@ -632,8 +724,9 @@ def to_canary(ctx: Context, start: datetime, pending: Pending | None = None) -> 
     asked = after(max(start + timedelta(days=ctx.rng.randint(3, 6)), attested + timedelta(hours=2)), ctx.rng, 0, 4)
     if pending is not None:
         asked = working(start + timedelta(days=pending.days), ctx.rng)
-    steps: list[Step] = [ctx.promote(asked, ctx.requester, CAN, False, evidence={"review": review_text(ctx)},
-                                     share=canary_share(ctx))]
+    steps: list[Step] = [
+        ctx.promote(asked, ctx.requester, CAN, False, evidence={"review": review_text(ctx)}, share=canary_share(ctx))
+    ]
     if pending is not None and not pending.signers:
         return steps, asked
     reviewed = after(asked, ctx.rng, 3, 22)
@@ -657,8 +750,9 @@ def signer_comment(ctx: Context, capacity: str, results: dict[str, float]) -> st
     return "second review: canary SLO results, approvals and archival checklist checked"
 
 
-def to_production(ctx: Context, start: datetime, outgoing: bool, pending: Pending | None = None,
-                  fate: Fate | None = None) -> tuple[list[Step], datetime]:
+def to_production(
+    ctx: Context, start: datetime, outgoing: bool, pending: Pending | None = None, fate: Fate | None = None
+) -> tuple[list[Step], datetime]:
     """Canary -> Production: canary results and checklist, owner, stakeholders, second reviewer, a releaser."""
     policy = ctx.policy.for_model(ctx.model)
     results = canary_results(ctx, (pending.canary if pending else {}) | (fate.canary if fate else {}))
@@ -677,7 +771,7 @@ def to_production(ctx: Context, start: datetime, outgoing: bool, pending: Pendin
         steps.append(ctx.promote(asked, ctx.requester, PROD, False, evidence=evidence, reason=rejection.rerequest))
     signers = ctx.people.production_signers(ctx.owner, policy.signoff_roles, ctx.requester, ctx.rng)
     at = asked
-    for identity, capacity in signers[:pending.signers if pending else None]:
+    for identity, capacity in signers[: pending.signers if pending else None]:
         at = after(at, ctx.rng, 1, 20)
         steps.append(ctx.decide(at, identity, PROD, capacity, signer_comment(ctx, capacity, results)))
     if pending is not None:
@@ -788,15 +882,18 @@ def plan_providers(providers: ProvidersManifest) -> list[Step]:
         listings.setdefault((version.provider, first_seen(version), version.recorded_by or ADMIN), []).append(version)
         steps += [Qualify(check.recorded_at, check.recorded_by, check) for check in version.checks]
     for (provider, at, actor), versions in listings.items():
-        listed = tuple(FeedVersion(v.version, v.model, v.released_at, impact=v.impact, notes=v.notes,
-                                   alias_of=v.alias_of) for v in versions)
+        listed = tuple(
+            FeedVersion(v.version, v.model, v.released_at, impact=v.impact, notes=v.notes, alias_of=v.alias_of)
+            for v in versions
+        )
         steps.append(Fetch(at, actor, provider, FeedChanges(new=listed)))
     notices: dict[tuple[str, datetime], list[DeprecationNotice]] = {}
     for version in (v for v in providers.versions if v.deprecated_at is not None):
         notice = DeprecationNotice(version.version, version.deprecated_at, version.retires_at, version.deprecation_note)
         notices.setdefault((version.provider, version.deprecated_at), []).append(notice)
-    steps += [Fetch(at, ADMIN, provider, FeedChanges(deprecations=tuple(found)))
-              for (provider, at), found in notices.items()]
+    steps += [
+        Fetch(at, ADMIN, provider, FeedChanges(deprecations=tuple(found))) for (provider, at), found in notices.items()
+    ]
     return steps
 
 
@@ -835,8 +932,9 @@ def loosened(threshold: Threshold, values: list[float]) -> Threshold:
     return replace(threshold, bound=max(threshold.bound, nice(max(values), up=True)))
 
 
-def revisions(final: Policy, passed: list[tuple[datetime, Release]],
-              first_version: dict[str, datetime]) -> list[SetPolicy]:
+def revisions(
+    final: Policy, passed: list[tuple[datetime, Release]], first_version: dict[str, datetime]
+) -> list[SetPolicy]:
     """Policy revisions: earlier ones have thresholds that the versions staged in their time passed."""
     times = revision_times()
     policies, current = [final], final
@@ -882,8 +980,9 @@ class History:
     queue: list[QueueItem]
 
 
-def plan(releases: list[Release], owners: dict[str, str], final: Policy, providers: ProvidersManifest,
-         people: People) -> list[Step]:
+def plan(
+    releases: list[Release], owners: dict[str, str], final: Policy, providers: ProvidersManifest, people: People
+) -> list[Step]:
     """Every step of the story in time order."""
     steps: list[Step] = []
     passed: list[tuple[datetime, Release]] = []
@@ -902,8 +1001,13 @@ def plan(releases: list[Release], owners: dict[str, str], final: Policy, provide
     return ordered
 
 
-def tell(releases: list[Release], owners: dict[str, str], final: Policy, providers: ProvidersManifest,
-         registry: dict[str, Any]) -> History:
+def tell(
+    releases: list[Release],
+    owners: dict[str, str],
+    final: Policy,
+    providers: ProvidersManifest,
+    registry: dict[str, Any],
+) -> History:
     """Play the story on a scratch registry and export what it left behind."""
     people = People(tuple(registry["users"]))
     with tempfile.TemporaryDirectory(prefix="regtui-demo-story-") as scratch:
@@ -931,16 +1035,30 @@ def export(engine: Engine) -> History:
         requests = requests_document(list_request_records(session))
         provenance = {
             (row.model, row.version): {
-                "stage": row.stage, "canary_share": row.canary_share,
-                "registered_by": row.registered_by, "registered_at": utc_iso(as_utc(row.registered_at)),
-                "stage_changed_by": row.stage_changed_by, "stage_changed_at": utc_iso(as_utc(row.stage_changed_at)),
+                "stage": row.stage,
+                "canary_share": row.canary_share,
+                "registered_by": row.registered_by,
+                "registered_at": utc_iso(as_utc(row.registered_at)),
+                "stage_changed_by": row.stage_changed_by,
+                "stage_changed_at": utc_iso(as_utc(row.stage_changed_at)),
             }
             for row in session.execute(select(VersionRow)).scalars()
         }
-        open_rows = session.execute(select(RequestRow).where(RequestRow.status == promotions.OPEN)
-                                    .order_by(RequestRow.id)).scalars().all()
-        queue = [QueueItem(r.id, f"{r.model}@{r.version}", f"{r.from_stage} -> {r.to_stage}", r.requested_by,
-                           still_missing(session, r)) for r in open_rows]
+        open_rows = (
+            session.execute(select(RequestRow).where(RequestRow.status == promotions.OPEN).order_by(RequestRow.id))
+            .scalars()
+            .all()
+        )
+        queue = [
+            QueueItem(
+                r.id,
+                f"{r.model}@{r.version}",
+                f"{r.from_stage} -> {r.to_stage}",
+                r.requested_by,
+                still_missing(session, r),
+            )
+            for r in open_rows
+        ]
     return History(log, requests, provenance, queue)
 
 
@@ -958,9 +1076,13 @@ def last_drills(log: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def production_story(log: dict[str, Any], model: str) -> list[str]:
     """A model's versions in the order they entered Production, rollbacks marked."""
-    return [f"{e['version']} (rollback, {e['details']['reason'].split(':')[0]})" if e["kind"] == "rollback"
-            else str(e["version"]) for e in log["entries"]
-            if e["model"] == model and e["to_stage"] == PROD.value and e["kind"] in ("promote", "rollback")]
+    return [
+        f"{e['version']} (rollback, {e['details']['reason'].split(':')[0]})"
+        if e["kind"] == "rollback"
+        else str(e["version"])
+        for e in log["entries"]
+        if e["model"] == model and e["to_stage"] == PROD.value and e["kind"] in ("promote", "rollback")
+    ]
 
 
 # --- checks ---------------------------------------------------------------------------------------
@@ -969,8 +1091,7 @@ MOVES = ("register", "promote", "replaced", "abandon", "canary-failed", "rollbac
 Manifests = dict[tuple[str, str], tuple[Path, dict[str, Any]]]
 
 
-def check_history(log: dict[str, Any], requests: dict[str, Any], manifests: Manifests,
-                  policy: Policy) -> list[str]:
+def check_history(log: dict[str, Any], requests: dict[str, Any], manifests: Manifests, policy: Policy) -> list[str]:
     """Problems with the governance history: chain, order, stages, requests, digests, queue, rollback, drills."""
     entries = log["entries"]
     parsed = parse_log_manifest(log, source="log.yaml")
@@ -987,8 +1108,11 @@ def check_order(entries: list[dict[str, Any]]) -> list[str]:
     """The log starts with the policy and runs forward in time, ending before the story is told."""
     problems = [] if entries and entries[0]["kind"] == "policy" else ["log.yaml: the first entry is not the policy"]
     times = [parse_time(e["at"]) for e in entries]
-    problems += [f"log.yaml: entry {e['position']} is earlier than the one before it"
-                 for e, before, now in zip(entries[1:], times, times[1:], strict=False) if now < before]
+    problems += [
+        f"log.yaml: entry {e['position']} is earlier than the one before it"
+        for e, before, now in zip(entries[1:], times, times[1:], strict=False)
+        if now < before
+    ]
     if times and times[-1] > END:
         problems.append(f"log.yaml: entries after {utc_iso(END)}")
     return problems
@@ -1005,26 +1129,31 @@ def check_stages(entries: list[dict[str, Any]], manifests: Manifests) -> list[st
         if e["kind"] == "register":
             registered[key] = e
         elif stage.get(key) != e["from_stage"]:
-            problems.append(f"log.yaml: entry {e['position']} moves {key} from {e['from_stage']}, "
-                            f"but it is in {stage.get(key)}")
+            problems.append(
+                f"log.yaml: entry {e['position']} moves {key} from {e['from_stage']}, but it is in {stage.get(key)}"
+            )
         stage[key], last[key] = e["to_stage"], e
         producing = [k for k, s in stage.items() if k[0] == key[0] and s == PROD.value]
         if len(producing) > 1:
-            problems.append(f"log.yaml: entry {e['position']} leaves {key[0]} with {len(producing)} "
-                            "Production versions")
+            problems.append(
+                f"log.yaml: entry {e['position']} leaves {key[0]} with {len(producing)} Production versions"
+            )
     for key, (path, doc) in manifests.items():
         if key not in registered:
             problems.append(f"{path}: never registered in log.yaml")
             continue
-        expected = {"stage": stage[key],
-                    "registered_by": registered[key]["actor"], "registered_at": registered[key]["at"],
-                    "stage_changed_by": last[key]["actor"], "stage_changed_at": last[key]["at"]}
+        expected = {
+            "stage": stage[key],
+            "registered_by": registered[key]["actor"],
+            "registered_at": registered[key]["at"],
+            "stage_changed_by": last[key]["actor"],
+            "stage_changed_at": last[key]["at"],
+        }
         problems += [f"{path}: {k} is {doc.get(k)}, the log says {v}" for k, v in expected.items() if doc.get(k) != v]
     return problems
 
 
-def check_requests(entries: list[dict[str, Any]], requests: dict[str, Any],
-                   manifests: Manifests) -> list[str]:
+def check_requests(entries: list[dict[str, Any]], requests: dict[str, Any], manifests: Manifests) -> list[str]:
     """Request ids agree between the log and requests.yaml; approvals are bound to the version's artifacts."""
     by_id = {r["id"]: r for r in requests["requests"]}
     problems = [] if len(by_id) == len(requests["requests"]) else ["requests.yaml: duplicate request ids"]
@@ -1032,19 +1161,27 @@ def check_requests(entries: list[dict[str, Any]], requests: dict[str, Any],
     problems += [f"requests.yaml: request #{i} has no request entry in log.yaml" for i in sorted(set(by_id) - opened)]
     for e in (e for e in entries if "request" in (e.get("details") or {})):
         request = by_id.get(e["details"]["request"])
-        held = request is not None and request["model"] == e["model"] and (
-            e["kind"] == "replaced" or str(request["version"]) == str(e["version"]))
+        held = (
+            request is not None
+            and request["model"] == e["model"]
+            and (e["kind"] == "replaced" or str(request["version"]) == str(e["version"]))
+        )
         if not held:
-            problems.append(f"log.yaml: entry {e['position']} names request #{e['details']['request']}, "
-                            "which requests.yaml does not hold for that version")
+            problems.append(
+                f"log.yaml: entry {e['position']} names request #{e['details']['request']}, "
+                "which requests.yaml does not hold for that version"
+            )
     applied = {e["details"]["request"] for e in entries if e["kind"] == "promote"}
     for request in requests["requests"]:
         if (request["status"] == "applied") != (request["id"] in applied):
             problems.append(f"requests.yaml: request #{request['id']} is {request['status']}, the log disagrees")
         path, doc = manifests[(request["model"], str(request["version"]))]
         digest = artifact_digest(parse_version_manifest(doc, base_dir=path.parent, source=str(path)).entry)
-        problems += [f"requests.yaml: #{request['id']} {a['identity']}'s decision is bound to other artifacts"
-                     for a in request["approvals"] if a["artifact_digest"] != digest]
+        problems += [
+            f"requests.yaml: #{request['id']} {a['identity']}'s decision is bound to other artifacts"
+            for a in request["approvals"]
+            if a["artifact_digest"] != digest
+        ]
     return problems
 
 
@@ -1058,8 +1195,11 @@ def check_story(log: dict[str, Any], requests: dict[str, Any], manifests: Manife
     live = {model for (model, _), (_, doc) in manifests.items() if doc["stage"] == PROD.value}
     drills = last_drills(log)
     problems += [f"log.yaml: {model} is in Production but was never drilled" for model in sorted(live - set(drills))]
-    overdue = [m for m, e in drills.items()
-               if TOLD_AT - parse_time(e["at"]) > timedelta(days=policy.for_model(m).drill_cadence_days)]
+    overdue = [
+        m
+        for m, e in drills.items()
+        if TOLD_AT - parse_time(e["at"]) > timedelta(days=policy.for_model(m).drill_cadence_days)
+    ]
     if not overdue:
         problems.append("log.yaml: no model's last drill is overdue")
     for model in live:

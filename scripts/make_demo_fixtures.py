@@ -32,23 +32,25 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import demo_history  # noqa: E402 - the story module sits next to this script
+
 from regtui.domain.manifest import dump_yaml  # noqa: E402
-from regtui.domain.provider_manifest import parse_providers_manifest  # noqa: E402
 from regtui.domain.policy import Policy, load_policy_text  # noqa: E402
+from regtui.domain.provider_manifest import parse_providers_manifest  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "regtui" / "data" / "demo"
 TAMPERED = ("fraud-detector", "2.4.0", "model")
-NOW = datetime(2026, 11, 20, 23, 59, 59, tzinfo=timezone.utc)
-EARLIEST = datetime(2024, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 23, 59, 59, tzinfo=UTC)
+EARLIEST = datetime(2024, 1, 1, tzinfo=UTC)
 GENERATED = ("models", "artifacts", "README.md", "registry.yaml", "log.yaml", "requests.yaml")
 INPUTS = ("policy.yaml", "providers.yaml")
 MAX_TOTAL_BYTES = 3 * 1024 * 1024  # the promotion log is most of it
@@ -61,21 +63,46 @@ MINOR_KINDS = ("retraining", "hyperparameters", "prompt")
 PATCH_KINDS = ("configuration", "threshold", "dependency")
 FRESH_DATA_KINDS = ("initial", "retraining", "prompt") + MAJOR_KINDS
 MANIFEST_KEYS = (
-    "kind", "model", "version", "change_kind", "parent", "framework", "owner", "created_at", "training_data",
-    "description", "hyperparameters", "metrics", "model_card", "artifacts", "provider", "stage", "canary_share",
-    "registered_by", "registered_at", "stage_changed_by", "stage_changed_at",
+    "kind",
+    "model",
+    "version",
+    "change_kind",
+    "parent",
+    "framework",
+    "owner",
+    "created_at",
+    "training_data",
+    "description",
+    "hyperparameters",
+    "metrics",
+    "model_card",
+    "artifacts",
+    "provider",
+    "stage",
+    "canary_share",
+    "registered_by",
+    "registered_at",
+    "stage_changed_by",
+    "stage_changed_at",
 )
 REQUIRED_KEYS = ("model", "version", "change_kind", "framework", "owner", "created_at", "training_data")
 CARD_SECTIONS = ("intended_use", "limitations", "evaluation", "fairness", "training_data", "responsible")
 LLM_FRAMEWORKS = ("openai", "anthropic")
 RUNTIMES = {
-    "scikit-learn": "scikit-learn==1.4.2", "xgboost": "xgboost==2.0.3", "pytorch": "torch==2.2.2",
-    "lightgbm": "lightgbm==4.3.0", "prophet": "prophet==1.1.5", "openai": "openai==1.30.1",
+    "scikit-learn": "scikit-learn==1.4.2",
+    "xgboost": "xgboost==2.0.3",
+    "pytorch": "torch==2.2.2",
+    "lightgbm": "lightgbm==4.3.0",
+    "prophet": "prophet==1.1.5",
+    "openai": "openai==1.30.1",
     "anthropic": "anthropic==0.40.0",
 }
 WEIGHT_FILES = {
-    "scikit-learn": "model.joblib", "xgboost": "model.ubj", "pytorch": "model.pt",
-    "lightgbm": "model.txt", "prophet": "model.json",
+    "scikit-learn": "model.joblib",
+    "xgboost": "model.ubj",
+    "pytorch": "model.pt",
+    "lightgbm": "model.txt",
+    "prophet": "model.json",
 }
 CONFIG_FILES = {"pytorch": "inference-config.json", "prophet": "forecast-config.json"}
 
@@ -163,8 +190,12 @@ USERS: tuple[dict[str, Any], ...] = (
     {"identity": "dave", "name": "Dave Kowalski", "roles": ["contributor", "reviewer"], "teams": ["team-search"]},
     {"identity": "erin", "name": "Erin Walsh", "roles": ["contributor", "reviewer"], "teams": ["team-forecasting"]},
     {"identity": "frank", "name": "Frank Osei", "roles": ["reviewer", "releaser"], "teams": ["team-ml-platform"]},
-    {"identity": "grace", "name": "Grace Lindqvist", "roles": ["contributor", "reviewer"],
-     "teams": ["team-assist", "team-search"]},
+    {
+        "identity": "grace",
+        "name": "Grace Lindqvist",
+        "roles": ["contributor", "reviewer"],
+        "teams": ["team-assist", "team-search"],
+    },
     {"identity": "heidi", "name": "Heidi Tanaka", "roles": ["releaser", "admin"], "teams": ["team-ml-platform"]},
     {"identity": "ivan", "name": "Ivan Petrov", "roles": ["viewer"], "teams": ["team-risk"]},
     {"identity": "judy", "name": "Judy Park", "roles": ["contributor"], "teams": ["team-ml-platform"]},
@@ -218,53 +249,202 @@ CHURN = Model(
     "rate parity checked across age bands (18-29 / 30-49 / 50+) and regions: largest gap {gap:.3f} (policy "
     "limit 0.050). A save offer is a benefit, not a denial of service, which keeps the harm profile low.",
     attesters=("carol", "frank"),
-    features=("tenure_months", "monthly_spend", "plan_tier", "support_contacts_90d", "payment_failures_90d",
-              "logins_30d", "discount_active", "region"),
+    features=(
+        "tenure_months",
+        "monthly_spend",
+        "plan_tier",
+        "support_contacts_90d",
+        "payment_failures_90d",
+        "logins_30d",
+        "discount_active",
+        "region",
+    ),
     versions=(
-        V("1.0.0", None, "initial", "2024-01-16", ARC, "First churn model: histogram gradient boosting on 42 "
-          "account, billing and usage features", 0.0, prod=True, hp={
-              "estimator": "HistGradientBoostingClassifier", "learning_rate": 0.1, "max_iter": 300,
-              "max_leaf_nodes": 31, "l2_regularization": 0.0, "early_stopping": False,
-              "class_weight": "balanced", "decision_threshold": 0.35}),
-        V("1.1.0", "1.0.0", "retraining", "2024-03-12", ARC, "Quarterly retrain on the February 2024 snapshot",
-          1.0, prod=True),
-        V("1.1.1", "1.1.0", "threshold", "2024-04-02", ARC, "Alert threshold 0.35 -> 0.32 so the retention "
-          "team gets ~10% of the base instead of 7%", 1.0, prod=True, hp={"decision_threshold": 0.32}),
-        V("1.2.0", "1.1.1", "retraining", "2024-06-11", ARC, "Retrain adding payment-failure features; "
-          "superseded by 1.3.0 before it left Staging", 1.7),
-        V("1.3.0", "1.2.0", "hyperparameters", "2024-07-23", ARC, "max_leaf_nodes 31 -> 63, l2 0.0 -> 0.5, "
-          "early stopping on", 2.4, hp={"learning_rate": 0.05, "max_iter": 600, "max_leaf_nodes": 63,
-                                        "l2_regularization": 0.5, "early_stopping": True}),
-        V("1.3.1", "1.3.0", "dependency", "2024-09-03", ARC, "scikit-learn 1.4.2 -> 1.5.1 (joblib loading "
-          "fix); scores identical to 1e-9 on the validation set", 2.4, prod=True, runtime="scikit-learn==1.5.1"),
-        V("2.0.0", "1.3.1", "model-type", "2024-11-19", ARC, "Switch to XGBoost with monotone constraints on "
-          "tenure and spend", 3.5, prod=True, hp={
-              "booster": "gbtree", "n_estimators": 800, "max_depth": 6, "learning_rate": 0.05,
-              "subsample": 0.8, "colsample_bytree": 0.7, "min_child_weight": 5, "scale_pos_weight": 6.5,
-              "monotone_constraints": "tenure_months:-1,monthly_spend:-1", "eval_metric": "aucpr",
-              "decision_threshold": 0.32}),
-        V("2.1.0", "2.0.0", "retraining", "2025-02-11", ARC, "Quarterly retrain on the January 2025 snapshot",
-          4.0, prod=True),
-        V("2.2.0", "2.1.0", "retraining", "2025-05-13", ARC, "Retrain on April 2025 data; tenure=new "
-          "regressed after the CRM migration, not promoted", 3.6,
-          seg_adj={"tenure=new": {"auc": -0.024, "pr_auc": -0.04, "recall_at_10pct": -0.05}},
-          caveat="Known issue: the April 2025 CRM migration duplicated ~1.8% of accounts, which depresses "
-          "tenure=new quality; fixed in the data for 2.3.0."),
-        V("2.3.0", "2.1.0", "retraining", "2025-06-24", ARC, "Retrain on the May 2025 snapshot with the "
-          "CRM migration fix (duplicate accounts removed)", 4.5, prod=True),
-        V("2.4.0", "2.3.0", "hyperparameters", "2025-10-07", ARC, "max_depth 6 -> 7, 1200 trees at "
-          "learning rate 0.03", 5.0, prod=True, hp={"max_depth": 7, "n_estimators": 1200,
-                                                    "learning_rate": 0.03}),
-        V("2.4.1", "2.4.0", "threshold", "2025-12-02", ARC, "Threshold 0.32 -> 0.30 for the holiday "
-          "retention campaign budget", 5.0, prod=True, hp={"decision_threshold": 0.3}),
-        V("2.5.0", "2.4.1", "retraining", "2026-03-10", ARC, "Quarterly retrain on the February 2026 snapshot",
-          5.6, prod=True),
-        V("2.6.0", "2.5.0", "retraining", "2026-06-16", PROD, "Quarterly retrain on the May 2026 snapshot",
-          6.0),
-        V("2.7.0", "2.6.0", "retraining", "2026-10-06", CAN, "Retrain on the September 2026 snapshot, "
-          "includes the new loyalty-tier feature", 6.5, share=10),
-        V("2.7.1", "2.7.0", "threshold", "2026-11-10", DEV, "Candidate threshold 0.30 -> 0.28 pending "
-          "retention-budget sign-off", 6.5, hp={"decision_threshold": 0.28}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2024-01-16",
+            ARC,
+            "First churn model: histogram gradient boosting on 42 account, billing and usage features",
+            0.0,
+            prod=True,
+            hp={
+                "estimator": "HistGradientBoostingClassifier",
+                "learning_rate": 0.1,
+                "max_iter": 300,
+                "max_leaf_nodes": 31,
+                "l2_regularization": 0.0,
+                "early_stopping": False,
+                "class_weight": "balanced",
+                "decision_threshold": 0.35,
+            },
+        ),
+        V(
+            "1.1.0",
+            "1.0.0",
+            "retraining",
+            "2024-03-12",
+            ARC,
+            "Quarterly retrain on the February 2024 snapshot",
+            1.0,
+            prod=True,
+        ),
+        V(
+            "1.1.1",
+            "1.1.0",
+            "threshold",
+            "2024-04-02",
+            ARC,
+            "Alert threshold 0.35 -> 0.32 so the retention team gets ~10% of the base instead of 7%",
+            1.0,
+            prod=True,
+            hp={"decision_threshold": 0.32},
+        ),
+        V(
+            "1.2.0",
+            "1.1.1",
+            "retraining",
+            "2024-06-11",
+            ARC,
+            "Retrain adding payment-failure features; superseded by 1.3.0 before it left Staging",
+            1.7,
+        ),
+        V(
+            "1.3.0",
+            "1.2.0",
+            "hyperparameters",
+            "2024-07-23",
+            ARC,
+            "max_leaf_nodes 31 -> 63, l2 0.0 -> 0.5, early stopping on",
+            2.4,
+            hp={
+                "learning_rate": 0.05,
+                "max_iter": 600,
+                "max_leaf_nodes": 63,
+                "l2_regularization": 0.5,
+                "early_stopping": True,
+            },
+        ),
+        V(
+            "1.3.1",
+            "1.3.0",
+            "dependency",
+            "2024-09-03",
+            ARC,
+            "scikit-learn 1.4.2 -> 1.5.1 (joblib loading fix); scores identical to 1e-9 on the validation set",
+            2.4,
+            prod=True,
+            runtime="scikit-learn==1.5.1",
+        ),
+        V(
+            "2.0.0",
+            "1.3.1",
+            "model-type",
+            "2024-11-19",
+            ARC,
+            "Switch to XGBoost with monotone constraints on tenure and spend",
+            3.5,
+            prod=True,
+            hp={
+                "booster": "gbtree",
+                "n_estimators": 800,
+                "max_depth": 6,
+                "learning_rate": 0.05,
+                "subsample": 0.8,
+                "colsample_bytree": 0.7,
+                "min_child_weight": 5,
+                "scale_pos_weight": 6.5,
+                "monotone_constraints": "tenure_months:-1,monthly_spend:-1",
+                "eval_metric": "aucpr",
+                "decision_threshold": 0.32,
+            },
+        ),
+        V(
+            "2.1.0",
+            "2.0.0",
+            "retraining",
+            "2025-02-11",
+            ARC,
+            "Quarterly retrain on the January 2025 snapshot",
+            4.0,
+            prod=True,
+        ),
+        V(
+            "2.2.0",
+            "2.1.0",
+            "retraining",
+            "2025-05-13",
+            ARC,
+            "Retrain on April 2025 data; tenure=new regressed after the CRM migration, not promoted",
+            3.6,
+            seg_adj={"tenure=new": {"auc": -0.024, "pr_auc": -0.04, "recall_at_10pct": -0.05}},
+            caveat="Known issue: the April 2025 CRM migration duplicated ~1.8% of accounts, which depresses "
+            "tenure=new quality; fixed in the data for 2.3.0.",
+        ),
+        V(
+            "2.3.0",
+            "2.1.0",
+            "retraining",
+            "2025-06-24",
+            ARC,
+            "Retrain on the May 2025 snapshot with the CRM migration fix (duplicate accounts removed)",
+            4.5,
+            prod=True,
+        ),
+        V(
+            "2.4.0",
+            "2.3.0",
+            "hyperparameters",
+            "2025-10-07",
+            ARC,
+            "max_depth 6 -> 7, 1200 trees at learning rate 0.03",
+            5.0,
+            prod=True,
+            hp={"max_depth": 7, "n_estimators": 1200, "learning_rate": 0.03},
+        ),
+        V(
+            "2.4.1",
+            "2.4.0",
+            "threshold",
+            "2025-12-02",
+            ARC,
+            "Threshold 0.32 -> 0.30 for the holiday retention campaign budget",
+            5.0,
+            prod=True,
+            hp={"decision_threshold": 0.3},
+        ),
+        V(
+            "2.5.0",
+            "2.4.1",
+            "retraining",
+            "2026-03-10",
+            ARC,
+            "Quarterly retrain on the February 2026 snapshot",
+            5.6,
+            prod=True,
+        ),
+        V("2.6.0", "2.5.0", "retraining", "2026-06-16", PROD, "Quarterly retrain on the May 2026 snapshot", 6.0),
+        V(
+            "2.7.0",
+            "2.6.0",
+            "retraining",
+            "2026-10-06",
+            CAN,
+            "Retrain on the September 2026 snapshot, includes the new loyalty-tier feature",
+            6.5,
+            share=10,
+        ),
+        V(
+            "2.7.1",
+            "2.7.0",
+            "threshold",
+            "2026-11-10",
+            DEV,
+            "Candidate threshold 0.30 -> 0.28 pending retention-budget sign-off",
+            6.5,
+            hp={"decision_threshold": 0.28},
+        ),
     ),
 )
 
@@ -317,53 +497,174 @@ FRAUD = Model(
     "largest false-positive-rate gap {gap:.3f} (policy limit 0.040). Nationality and name-derived "
     "features are excluded by design; merchant category is used and was reviewed with compliance.",
     attesters=("carol", "frank"),
-    features=("amount", "mcc", "country_mismatch", "card_age_days", "velocity_1h", "velocity_24h",
-              "device_risk", "bin_risk", "channel"),
+    features=(
+        "amount",
+        "mcc",
+        "country_mismatch",
+        "card_age_days",
+        "velocity_1h",
+        "velocity_24h",
+        "device_risk",
+        "bin_risk",
+        "channel",
+    ),
     versions=(
-        V("1.0.0", None, "initial", "2024-02-06", ARC, "First fraud model: XGBoost on 120 velocity, "
-          "merchant and device features", 0.0, prod=True, hp={
-              "n_estimators": 600, "max_depth": 8, "learning_rate": 0.08, "subsample": 0.9,
-              "colsample_bytree": 0.6, "scale_pos_weight": 180, "tree_method": "hist", "max_bin": 256,
-              "decision_threshold": 0.71}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2024-02-06",
+            ARC,
+            "First fraud model: XGBoost on 120 velocity, merchant and device features",
+            0.0,
+            prod=True,
+            hp={
+                "n_estimators": 600,
+                "max_depth": 8,
+                "learning_rate": 0.08,
+                "subsample": 0.9,
+                "colsample_bytree": 0.6,
+                "scale_pos_weight": 180,
+                "tree_method": "hist",
+                "max_bin": 256,
+                "decision_threshold": 0.71,
+            },
+        ),
         V("1.1.0", "1.0.0", "retraining", "2024-04-09", ARC, "Retrain on March 2024 labels", 1.0, prod=True),
-        V("1.2.0", "1.1.0", "hyperparameters", "2024-06-04", ARC, "Deeper trees (max_depth 10), 1000 trees "
-          "at learning rate 0.05", 1.5, hp={"max_depth": 10, "n_estimators": 1000, "learning_rate": 0.05}),
-        V("1.2.1", "1.2.0", "threshold", "2024-07-02", ARC, "Threshold 0.71 -> 0.69 to keep the review "
-          "queue at 1% of volume", 1.5, prod=True, hp={"decision_threshold": 0.69}),
-        V("1.3.0", "1.2.1", "retraining", "2024-10-08", ARC, "Retrain on September 2024 labels", 2.3,
-          prod=True),
-        V("1.4.0", "1.3.0", "retraining", "2025-01-14", ARC, "Retrain on December 2024 labels incl. "
-          "holiday-season fraud", 2.8, prod=True),
-        V("2.0.0-rc.1", "1.4.0", "architecture", "2025-03-04", ARC, "Release candidate: tabular transformer "
-          "over 64-transaction card sequences", 3.3, hp={
-              "architecture": "tab-transformer", "d_model": 128, "n_layers": 4, "n_heads": 8,
-              "dropout": 0.1, "sequence_length": 64, "optimizer": "adamw", "learning_rate": 0.0003,
-              "weight_decay": 0.01, "batch_size": 2048, "epochs": 12, "focal_loss_gamma": 2.0,
-              "decision_threshold": 0.66}),
-        V("1.4.1", "1.4.0", "threshold", "2025-03-25", ARC, "Hotfix while 2.0 is in Staging: threshold "
-          "0.69 -> 0.68 after the BIN-attack wave in [US] region", 2.8, prod=True,
-          hp={"decision_threshold": 0.68}),
-        V("2.0.0", "2.0.0-rc.1", "architecture", "2025-04-22", ARC, "Tabular transformer release "
-          "(rc.1 plus calibration layer)", 3.6, prod=True),
+        V(
+            "1.2.0",
+            "1.1.0",
+            "hyperparameters",
+            "2024-06-04",
+            ARC,
+            "Deeper trees (max_depth 10), 1000 trees at learning rate 0.05",
+            1.5,
+            hp={"max_depth": 10, "n_estimators": 1000, "learning_rate": 0.05},
+        ),
+        V(
+            "1.2.1",
+            "1.2.0",
+            "threshold",
+            "2024-07-02",
+            ARC,
+            "Threshold 0.71 -> 0.69 to keep the review queue at 1% of volume",
+            1.5,
+            prod=True,
+            hp={"decision_threshold": 0.69},
+        ),
+        V("1.3.0", "1.2.1", "retraining", "2024-10-08", ARC, "Retrain on September 2024 labels", 2.3, prod=True),
+        V(
+            "1.4.0",
+            "1.3.0",
+            "retraining",
+            "2025-01-14",
+            ARC,
+            "Retrain on December 2024 labels incl. holiday-season fraud",
+            2.8,
+            prod=True,
+        ),
+        V(
+            "2.0.0-rc.1",
+            "1.4.0",
+            "architecture",
+            "2025-03-04",
+            ARC,
+            "Release candidate: tabular transformer over 64-transaction card sequences",
+            3.3,
+            hp={
+                "architecture": "tab-transformer",
+                "d_model": 128,
+                "n_layers": 4,
+                "n_heads": 8,
+                "dropout": 0.1,
+                "sequence_length": 64,
+                "optimizer": "adamw",
+                "learning_rate": 0.0003,
+                "weight_decay": 0.01,
+                "batch_size": 2048,
+                "epochs": 12,
+                "focal_loss_gamma": 2.0,
+                "decision_threshold": 0.66,
+            },
+        ),
+        V(
+            "1.4.1",
+            "1.4.0",
+            "threshold",
+            "2025-03-25",
+            ARC,
+            "Hotfix while 2.0 is in Staging: threshold 0.69 -> 0.68 after the BIN-attack wave in [US] region",
+            2.8,
+            prod=True,
+            hp={"decision_threshold": 0.68},
+        ),
+        V(
+            "2.0.0",
+            "2.0.0-rc.1",
+            "architecture",
+            "2025-04-22",
+            ARC,
+            "Tabular transformer release (rc.1 plus calibration layer)",
+            3.6,
+            prod=True,
+        ),
         V("2.1.0", "2.0.0", "retraining", "2025-07-08", ARC, "Retrain on June 2025 labels", 4.2, prod=True),
-        V("2.1.1", "2.1.0", "threshold", "2025-08-19", ARC, "Threshold tuned for [EU] segment (PSD2 SCA "
-          "exemptions): 0.66 -> 0.63", 4.2, prod=True, hp={"decision_threshold": 0.63}),
-        V("2.2.0", "2.1.1", "retraining", "2025-11-04", ARC, "Retrain on October 2025 labels", 4.8,
-          prod=True),
-        V("2.3.0", "2.2.0", "hyperparameters", "2026-02-10", ARC, "d_model 128 -> 192, 4 -> 6 layers; "
-          "failed canary on latency, returned and archived", 4.4, hp={"d_model": 192, "n_layers": 6},
-          adj={"latency_p95_ms": 19.0},
-          caveat="Failed its canary: p95 latency above the 40 ms authorisation budget at peak."),
+        V(
+            "2.1.1",
+            "2.1.0",
+            "threshold",
+            "2025-08-19",
+            ARC,
+            "Threshold tuned for [EU] segment (PSD2 SCA exemptions): 0.66 -> 0.63",
+            4.2,
+            prod=True,
+            hp={"decision_threshold": 0.63},
+        ),
+        V("2.2.0", "2.1.1", "retraining", "2025-11-04", ARC, "Retrain on October 2025 labels", 4.8, prod=True),
+        V(
+            "2.3.0",
+            "2.2.0",
+            "hyperparameters",
+            "2026-02-10",
+            ARC,
+            "d_model 128 -> 192, 4 -> 6 layers; failed canary on latency, returned and archived",
+            4.4,
+            hp={"d_model": 192, "n_layers": 6},
+            adj={"latency_p95_ms": 19.0},
+            caveat="Failed its canary: p95 latency above the 40 ms authorisation budget at peak.",
+        ),
         V("2.4.0", "2.2.0", "retraining", "2026-04-21", ARC, "Retrain on March 2026 labels", 5.4, prod=True),
-        V("2.5.0", "2.4.0", "retraining", "2026-08-11", PROD, "Retrain on July 2026 labels incl. the "
-          "card-testing campaign of June", 5.9),
-        V("2.6.0", "2.5.0", "retraining", "2026-10-20", CAN, "Retrain on September 2026 labels", 6.3,
-          share=5),
-        V("3.0.0-rc.1", "2.6.0", "architecture", "2026-11-17", DEV, "Graph neural network over the "
-          "card-merchant-device graph, shadow scoring only", 6.8, attested=False, hp={
-              "architecture": "hetero-graphsage", "hidden_dim": 256, "n_layers": 3,
-              "fanout": "25,10,5", "optimizer": "adamw", "learning_rate": 0.0005, "batch_size": 4096,
-              "epochs": 8, "decision_threshold": 0.65}),
+        V(
+            "2.5.0",
+            "2.4.0",
+            "retraining",
+            "2026-08-11",
+            PROD,
+            "Retrain on July 2026 labels incl. the card-testing campaign of June",
+            5.9,
+        ),
+        V("2.6.0", "2.5.0", "retraining", "2026-10-20", CAN, "Retrain on September 2026 labels", 6.3, share=5),
+        V(
+            "3.0.0-rc.1",
+            "2.6.0",
+            "architecture",
+            "2026-11-17",
+            DEV,
+            "Graph neural network over the card-merchant-device graph, shadow scoring only",
+            6.8,
+            attested=False,
+            hp={
+                "architecture": "hetero-graphsage",
+                "hidden_dim": 256,
+                "n_layers": 3,
+                "fanout": "25,10,5",
+                "optimizer": "adamw",
+                "learning_rate": 0.0005,
+                "batch_size": 4096,
+                "epochs": 8,
+                "decision_threshold": 0.65,
+            },
+        ),
     ),
 )
 
@@ -403,7 +704,7 @@ SEARCH = Model(
         1: "Relies on click and purchase logs, so new products are under-ranked for their first 2-3 weeks "
         "(cold start). Tail queries (<10 searches/month) have sparse judgments and run ~0.09 NDCG lower. "
         "Does not fix misspellings; that is the query-rewrite service's job.",
-        2: "Text-only: it does not see images, so visually driven queries (\"red floral dress\") depend on "
+        2: 'Text-only: it does not see images, so visually driven queries ("red floral dress") depend on '
         "filled-in attributes. Sensitive to keyword-stuffed titles; trust & safety filters the worst cases "
         "upstream. Latency grows linearly with the candidate pool size.",
     },
@@ -413,38 +714,129 @@ SEARCH = Model(
     attesters=("carol", "frank"),
     features=("bm25", "ann_score", "ctr_30d", "price_rel", "in_stock", "brand_match", "query_length"),
     versions=(
-        V("1.0.0", None, "initial", "2024-03-05", ARC, "LambdaMART ranker on 64 query-product features", 0.0,
-          prod=True, hp={
-              "objective": "lambdarank", "metric": "ndcg@10", "num_leaves": 63, "learning_rate": 0.05,
-              "n_estimators": 1500, "min_data_in_leaf": 100, "feature_fraction": 0.8,
-              "bagging_fraction": 0.8, "lambdarank_truncation_level": 20, "feature_cache_ttl_s": 600}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2024-03-05",
+            ARC,
+            "LambdaMART ranker on 64 query-product features",
+            0.0,
+            prod=True,
+            hp={
+                "objective": "lambdarank",
+                "metric": "ndcg@10",
+                "num_leaves": 63,
+                "learning_rate": 0.05,
+                "n_estimators": 1500,
+                "min_data_in_leaf": 100,
+                "feature_fraction": 0.8,
+                "bagging_fraction": 0.8,
+                "lambdarank_truncation_level": 20,
+                "feature_cache_ttl_s": 600,
+            },
+        ),
         V("1.1.0", "1.0.0", "retraining", "2024-05-14", ARC, "Retrain with Q1 2024 judgments", 1.0, prod=True),
-        V("1.2.0", "1.1.0", "hyperparameters", "2024-07-09", ARC, "num_leaves 63 -> 127, "
-          "min_data_in_leaf 100 -> 50", 1.6, prod=True, hp={"num_leaves": 127, "min_data_in_leaf": 50}),
-        V("1.2.1", "1.2.0", "configuration", "2024-08-06", ARC, "Feature cache TTL 10 min -> 2 min; fixes "
-          "stale price features during flash sales", 1.7, prod=True, hp={"feature_cache_ttl_s": 120}),
+        V(
+            "1.2.0",
+            "1.1.0",
+            "hyperparameters",
+            "2024-07-09",
+            ARC,
+            "num_leaves 63 -> 127, min_data_in_leaf 100 -> 50",
+            1.6,
+            prod=True,
+            hp={"num_leaves": 127, "min_data_in_leaf": 50},
+        ),
+        V(
+            "1.2.1",
+            "1.2.0",
+            "configuration",
+            "2024-08-06",
+            ARC,
+            "Feature cache TTL 10 min -> 2 min; fixes stale price features during flash sales",
+            1.7,
+            prod=True,
+            hp={"feature_cache_ttl_s": 120},
+        ),
         V("1.3.0", "1.2.1", "retraining", "2024-11-12", ARC, "Retrain with Q3 2024 judgments", 2.4, prod=True),
-        V("1.4.0", "1.3.0", "retraining", "2025-02-18", ARC, "Retrain with Q4 2024 judgments incl. holiday "
-          "traffic", 2.9, prod=True),
-        V("2.0.0", "1.4.0", "approach", "2025-05-20", ARC, "Neural reranker: distilled cross-encoder on top "
-          "of BM25 + ANN candidates", 3.4, prod=True, hp={
-              "architecture": "cross-encoder-minilm-l6", "max_seq_len": 128, "candidate_pool": 200,
-              "learning_rate": 2.0e-05, "batch_size": 256, "epochs": 3, "loss": "listwise-softmax",
-              "teacher": "cross-encoder-l12"}),
-        V("2.1.0", "2.0.0", "retraining", "2025-08-26", ARC, "Retrain with Q2 2025 judgments; warmed ONNX "
-          "session caches fix the 2.0.0 EU latency regression (INC-2291)", 4.0, prod=True),
-        V("2.1.1", "2.1.0", "dependency", "2025-09-16", ARC, "torch 2.2.2 -> 2.4.1 and onnxruntime 1.19; "
-          "scores unchanged beyond 1e-6", 4.0, prod=True, runtime="torch==2.4.1"),
-        V("2.2.0", "2.1.1", "hyperparameters", "2025-12-09", ARC, "learning rate 2e-5 -> 3e-5, 4 epochs; "
-          "tail queries regressed, not promoted", 4.3, hp={"learning_rate": 3.0e-05, "epochs": 4},
-          seg_adj={"query=tail": {"ndcg_at_10": -0.027, "mrr": -0.022}},
-          caveat="Tail-query NDCG@10 regressed by ~0.02 versus 2.1.1; kept for audit only."),
+        V(
+            "1.4.0",
+            "1.3.0",
+            "retraining",
+            "2025-02-18",
+            ARC,
+            "Retrain with Q4 2024 judgments incl. holiday traffic",
+            2.9,
+            prod=True,
+        ),
+        V(
+            "2.0.0",
+            "1.4.0",
+            "approach",
+            "2025-05-20",
+            ARC,
+            "Neural reranker: distilled cross-encoder on top of BM25 + ANN candidates",
+            3.4,
+            prod=True,
+            hp={
+                "architecture": "cross-encoder-minilm-l6",
+                "max_seq_len": 128,
+                "candidate_pool": 200,
+                "learning_rate": 2.0e-05,
+                "batch_size": 256,
+                "epochs": 3,
+                "loss": "listwise-softmax",
+                "teacher": "cross-encoder-l12",
+            },
+        ),
+        V(
+            "2.1.0",
+            "2.0.0",
+            "retraining",
+            "2025-08-26",
+            ARC,
+            "Retrain with Q2 2025 judgments; warmed ONNX session caches fix the 2.0.0 EU latency regression (INC-2291)",
+            4.0,
+            prod=True,
+        ),
+        V(
+            "2.1.1",
+            "2.1.0",
+            "dependency",
+            "2025-09-16",
+            ARC,
+            "torch 2.2.2 -> 2.4.1 and onnxruntime 1.19; scores unchanged beyond 1e-6",
+            4.0,
+            prod=True,
+            runtime="torch==2.4.1",
+        ),
+        V(
+            "2.2.0",
+            "2.1.1",
+            "hyperparameters",
+            "2025-12-09",
+            ARC,
+            "learning rate 2e-5 -> 3e-5, 4 epochs; tail queries regressed, not promoted",
+            4.3,
+            hp={"learning_rate": 3.0e-05, "epochs": 4},
+            seg_adj={"query=tail": {"ndcg_at_10": -0.027, "mrr": -0.022}},
+            caveat="Tail-query NDCG@10 regressed by ~0.02 versus 2.1.1; kept for audit only.",
+        ),
         V("2.3.0", "2.1.1", "retraining", "2026-03-17", ARC, "Retrain with Q4 2025 judgments", 4.9, prod=True),
         V("2.4.0", "2.3.0", "retraining", "2026-07-14", PROD, "Retrain with Q2 2026 judgments", 5.5),
-        V("2.4.1", "2.4.0", "configuration", "2026-09-29", STG, "Candidate pool 200 -> 300 for tail queries",
-          5.7, hp={"candidate_pool": 300}, adj={"latency_p95_ms": 4.5}),
-        V("2.5.0", "2.4.1", "retraining", "2026-11-12", DEV, "Retrain with Q3 2026 judgments", 6.1,
-          attested=False),
+        V(
+            "2.4.1",
+            "2.4.0",
+            "configuration",
+            "2026-09-29",
+            STG,
+            "Candidate pool 200 -> 300 for tail queries",
+            5.7,
+            hp={"candidate_pool": 300},
+            adj={"latency_p95_ms": 4.5},
+        ),
+        V("2.5.0", "2.4.1", "retraining", "2026-11-12", DEV, "Retrain with Q3 2026 judgments", 6.1, attested=False),
     ),
 )
 
@@ -492,46 +884,146 @@ DEMAND = Model(
     "systematically worse for small-format and rural stores: MAPE gap versus urban stores {gap:.3f} "
     "(policy limit 0.060).",
     attesters=("frank", "carol"),
-    features=("lag_7", "lag_14", "lag_28", "lag_364", "rolling_mean_7", "rolling_mean_28", "promo_flag",
-              "price_index", "holiday", "store_format"),
+    features=(
+        "lag_7",
+        "lag_14",
+        "lag_28",
+        "lag_364",
+        "rolling_mean_7",
+        "rolling_mean_28",
+        "promo_flag",
+        "price_index",
+        "holiday",
+        "store_format",
+    ),
     versions=(
-        V("1.0.0", None, "initial", "2024-01-23", ARC, "Prophet per store with national holidays", 0.0,
-          prod=True, hp={
-              "growth": "linear", "seasonality_mode": "multiplicative", "changepoint_prior_scale": 0.05,
-              "seasonality_prior_scale": 10.0, "holidays_prior_scale": 10.0, "yearly_seasonality": True,
-              "weekly_seasonality": True, "interval_width": 0.9, "horizon_days": 28,
-              "holiday_calendar": "retail-v1"}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2024-01-23",
+            ARC,
+            "Prophet per store with national holidays",
+            0.0,
+            prod=True,
+            hp={
+                "growth": "linear",
+                "seasonality_mode": "multiplicative",
+                "changepoint_prior_scale": 0.05,
+                "seasonality_prior_scale": 10.0,
+                "holidays_prior_scale": 10.0,
+                "yearly_seasonality": True,
+                "weekly_seasonality": True,
+                "interval_width": 0.9,
+                "horizon_days": 28,
+                "holiday_calendar": "retail-v1",
+            },
+        ),
         V("1.1.0", "1.0.0", "retraining", "2024-04-16", ARC, "Refit on data to March 2024", 1.0, prod=True),
-        V("1.1.1", "1.1.0", "configuration", "2024-05-07", ARC, "Add Golden Week and Singles' Day to the "
-          "APAC holiday calendar", 1.1, prod=True, hp={"holiday_calendar": "retail-v2-apac"},
-          seg_adj={"region=APAC": {"mape": -0.006}}),
-        V("1.2.0", "1.1.1", "hyperparameters", "2024-07-16", ARC, "changepoint_prior_scale 0.05 -> 0.1, "
-          "seasonality_prior_scale 10 -> 5", 1.7, prod=True,
-          hp={"changepoint_prior_scale": 0.1, "seasonality_prior_scale": 5.0}),
-        V("1.3.0", "1.2.0", "retraining", "2024-10-15", ARC, "Refit on data to September 2024", 2.3,
-          prod=True),
-        V("2.0.0", "1.3.0", "approach", "2025-01-21", ARC, "Global LightGBM over all SKU-store series with "
-          "lag and rolling features; replaces one Prophet model per store", 3.2, prod=True, hp={
-              "objective": "tweedie", "tweedie_variance_power": 1.2, "num_leaves": 255,
-              "learning_rate": 0.03, "n_estimators": 3000, "min_data_in_leaf": 200, "feature_fraction": 0.7,
-              "lags": "7,14,28,364", "rolling_windows": "7,28", "horizon_days": 28,
-              "holiday_calendar": "retail-v2-apac"}),
+        V(
+            "1.1.1",
+            "1.1.0",
+            "configuration",
+            "2024-05-07",
+            ARC,
+            "Add Golden Week and Singles' Day to the APAC holiday calendar",
+            1.1,
+            prod=True,
+            hp={"holiday_calendar": "retail-v2-apac"},
+            seg_adj={"region=APAC": {"mape": -0.006}},
+        ),
+        V(
+            "1.2.0",
+            "1.1.1",
+            "hyperparameters",
+            "2024-07-16",
+            ARC,
+            "changepoint_prior_scale 0.05 -> 0.1, seasonality_prior_scale 10 -> 5",
+            1.7,
+            prod=True,
+            hp={"changepoint_prior_scale": 0.1, "seasonality_prior_scale": 5.0},
+        ),
+        V("1.3.0", "1.2.0", "retraining", "2024-10-15", ARC, "Refit on data to September 2024", 2.3, prod=True),
+        V(
+            "2.0.0",
+            "1.3.0",
+            "approach",
+            "2025-01-21",
+            ARC,
+            "Global LightGBM over all SKU-store series with "
+            "lag and rolling features; replaces one Prophet model per store",
+            3.2,
+            prod=True,
+            hp={
+                "objective": "tweedie",
+                "tweedie_variance_power": 1.2,
+                "num_leaves": 255,
+                "learning_rate": 0.03,
+                "n_estimators": 3000,
+                "min_data_in_leaf": 200,
+                "feature_fraction": 0.7,
+                "lags": "7,14,28,364",
+                "rolling_windows": "7,28",
+                "horizon_days": 28,
+                "holiday_calendar": "retail-v2-apac",
+            },
+        ),
         V("2.1.0", "2.0.0", "retraining", "2025-04-15", ARC, "Retrain on data to March 2025", 3.7, prod=True),
         V("2.2.0", "2.1.0", "retraining", "2025-07-15", ARC, "Retrain on data to June 2025", 4.1),
-        V("2.2.1", "2.2.0", "dependency", "2025-08-12", ARC, "lightgbm 4.3.0 -> 4.5.0 (fixes a rare "
-          "segfault on empty categorical bins)", 4.1, prod=True, runtime="lightgbm==4.5.0"),
-        V("2.3.0", "2.2.1", "hyperparameters", "2025-11-11", ARC, "num_leaves 255 -> 511, tweedie power "
-          "1.2 -> 1.3", 4.7, prod=True, hp={"num_leaves": 511, "tweedie_variance_power": 1.3}),
-        V("2.4.0", "2.3.0", "retraining", "2026-02-17", ARC, "Retrain on data to January 2026 (peak season "
-          "included)", 5.2, prod=True),
+        V(
+            "2.2.1",
+            "2.2.0",
+            "dependency",
+            "2025-08-12",
+            ARC,
+            "lightgbm 4.3.0 -> 4.5.0 (fixes a rare segfault on empty categorical bins)",
+            4.1,
+            prod=True,
+            runtime="lightgbm==4.5.0",
+        ),
+        V(
+            "2.3.0",
+            "2.2.1",
+            "hyperparameters",
+            "2025-11-11",
+            ARC,
+            "num_leaves 255 -> 511, tweedie power 1.2 -> 1.3",
+            4.7,
+            prod=True,
+            hp={"num_leaves": 511, "tweedie_variance_power": 1.3},
+        ),
+        V(
+            "2.4.0",
+            "2.3.0",
+            "retraining",
+            "2026-02-17",
+            ARC,
+            "Retrain on data to January 2026 (peak season included)",
+            5.2,
+            prod=True,
+        ),
         V("2.5.0", "2.4.0", "retraining", "2026-05-19", PROD, "Retrain on data to April 2026", 5.7),
-        V("2.6.0", "2.5.0", "retraining", "2026-08-18", ARC, "Retrain on data to July 2026; MAPE regression "
-          "on [APAC] stores after the supplier feed outage, abandoned", 5.4,
-          seg_adj={"region=APAC": {"mape": 0.034, "wape": 0.026, "rmse": 5.0}},
-          caveat="APAC sales for 2026-06-20..2026-07-04 were lost in a supplier feed outage and imputed "
-          "as zeros, which drove the APAC regression."),
-        V("2.7.0", "2.5.0", "retraining", "2026-10-13", STG, "Retrain on data to September 2026 with the "
-          "outage window excluded", 6.2),
+        V(
+            "2.6.0",
+            "2.5.0",
+            "retraining",
+            "2026-08-18",
+            ARC,
+            "Retrain on data to July 2026; MAPE regression on [APAC] stores after the supplier feed outage, abandoned",
+            5.4,
+            seg_adj={"region=APAC": {"mape": 0.034, "wape": 0.026, "rmse": 5.0}},
+            caveat="APAC sales for 2026-06-20..2026-07-04 were lost in a supplier feed outage and imputed "
+            "as zeros, which drove the APAC regression.",
+        ),
+        V(
+            "2.7.0",
+            "2.5.0",
+            "retraining",
+            "2026-10-13",
+            STG,
+            "Retrain on data to September 2026 with the outage window excluded",
+            6.2,
+        ),
     ),
 )
 
@@ -557,12 +1049,19 @@ SUPPORT = Model(
     segments={
         "language=en": {"helpfulness": 0.021, "groundedness": 0.012, "refusal_rate": -0.008},
         "language=de": {"helpfulness": -0.008, "groundedness": -0.004, "latency_p95_ms": 250.0},
-        "language=ja": {"helpfulness": -0.047, "groundedness": -0.021, "refusal_rate": 0.019,
-                        "cost_per_1k_usd": 1.4, "latency_p95_ms": 600.0},
+        "language=ja": {
+            "helpfulness": -0.047,
+            "groundedness": -0.021,
+            "refusal_rate": 0.019,
+            "cost_per_1k_usd": 1.4,
+            "latency_p95_ms": 600.0,
+        },
     },
-    lines={2: {"cost_per_1k_usd": 1.8, "latency_p95_ms": 600.0},
-           3: {"cost_per_1k_usd": 1.8, "latency_p95_ms": 600.0},
-           4: {"cost_per_1k_usd": 1.8, "latency_p95_ms": 600.0}},
+    lines={
+        2: {"cost_per_1k_usd": 1.8, "latency_p95_ms": 600.0},
+        3: {"cost_per_1k_usd": 1.8, "latency_p95_ms": 600.0},
+        4: {"cost_per_1k_usd": 1.8, "latency_p95_ms": 600.0},
+    },
     pin_shift={
         "gpt-4o-2024-08-06": {"cost_per_1k_usd": -4.6, "latency_p95_ms": -300.0},
         "gpt-4o-2024-11-20": {"cost_per_1k_usd": -4.6, "latency_p95_ms": -500.0},
@@ -599,48 +1098,208 @@ SUPPORT = Model(
         "Hand off to a human for legal, medical or account-security topics ([/escalate]).",
     ),
     versions=(
-        V("1.0.0", None, "initial", "2024-06-04", ARC, "First reply-drafting assistant, prompt v1.0", 0.0,
-          prod=True, pin="gpt-4o-2024-05-13", hp={
-              "temperature": 0.3, "top_p": 1.0, "max_tokens": 800, "timeout_s": 20,
-              "prompt_template": "support-v1.0", "response_format": "text"}),
-        V("1.1.0", "1.0.0", "prompt", "2024-07-09", ARC, "Prompt v1.1: ask for the order number before "
-          "answering delivery questions", 1.0, prod=True, hp={"prompt_template": "support-v1.1"}),
-        V("1.1.1", "1.1.0", "configuration", "2024-08-06", ARC, "max_tokens 800 -> 600, timeout 20 s -> "
-          "12 s", 1.0, prod=True, hp={"max_tokens": 600, "timeout_s": 12}, adj={"latency_p95_ms": -350.0}),
-        V("1.1.2", "1.1.1", "dependency", "2024-09-10", ARC, "Pin gpt-4o-2024-05-13 -> gpt-4o-2024-08-06 "
-          "(structured outputs, lower price)", 1.2, prod=True, pin="gpt-4o-2024-08-06"),
-        V("1.2.0", "1.1.2", "prompt", "2024-10-15", ARC, "Prompt v1.2: returns policy examples, shorter "
-          "greetings", 2.0, prod=True, hp={"prompt_template": "support-v1.2"}),
-        V("1.3.0", "1.2.0", "prompt", "2024-12-10", ARC, "Prompt v1.3: stricter safety preamble; refusals "
-          "rose on billing questions, not promoted", 2.2, hp={"prompt_template": "support-v1.3"},
-          adj={"refusal_rate": 0.031, "helpfulness": -0.03},
-          caveat="Refusal rate on billing questions roughly doubled versus 1.2.0."),
-        V("1.2.1", "1.2.0", "dependency", "2025-01-14", ARC, "Pin gpt-4o-2024-08-06 -> gpt-4o-2024-11-20",
-          2.3, prod=True, pin="gpt-4o-2024-11-20"),
-        V("2.0.0", "1.2.1", "approach", "2025-03-11", ARC, "Retrieval-augmented drafting over the "
-          "help-center KB with citations", 3.5, prod=True, hp={
-              "temperature": 0.3, "top_p": 1.0, "max_tokens": 700, "timeout_s": 15,
-              "prompt_template": "support-v2.0", "response_format": "text", "retriever": "hybrid-bm25-ann",
-              "retrieval_top_k": 6}),
-        V("2.1.0", "2.0.0", "prompt", "2025-05-06", ARC, "Prompt v2.1: say so when no article covers the "
-          "question", 4.1, prod=True, hp={"prompt_template": "support-v2.1"}),
-        V("3.0.0", "2.1.0", "model-type", "2025-06-17", ARC, "Move from gpt-4o to gpt-4.1 "
-          "(gpt-4.1-2025-04-14), prompt v3.0", 4.8, prod=True, pin="gpt-4.1-2025-04-14", hp={
-              "temperature": 0.3, "top_p": 1.0, "max_tokens": 700, "timeout_s": 15,
-              "prompt_template": "support-v3.0", "response_format": "text", "retriever": "hybrid-bm25-ann",
-              "retrieval_top_k": 8}),
-        V("3.1.0", "3.0.0", "prompt", "2025-09-09", ARC, "Prompt v3.1: drafts cite sources as [1], [2]; "
-          "agents can force a handoff with [/escalate]", 5.5, prod=True, hp={"prompt_template": "support-v3.1"}),
-        V("3.2.0", "3.1.0", "hyperparameters", "2025-12-09", ARC, "temperature 0.3 -> 0.2, top_p 1.0 -> 0.9",
-          5.9, prod=True, hp={"temperature": 0.2, "top_p": 0.9}),
-        V("3.3.0", "3.2.0", "prompt", "2026-04-14", PROD, "Prompt v3.3: new returns window (30 -> 45 days) "
-          "and DE formal address (Sie)", 6.4, hp={"prompt_template": "support-v3.3"}),
-        V("3.4.0", "3.3.0", "prompt", "2026-09-15", CAN, "Prompt v3.4: summarise the customer's problem "
-          "in one line before the answer", 6.9, share=10, hp={"prompt_template": "support-v3.4"}),
-        V("4.0.0-rc.1", "3.4.0", "model-type", "2026-11-03", DEV, "Evaluate gpt-5 (gpt-5-2025-08-07) with "
-          "low reasoning effort", 7.6, attested=False, pin="gpt-5-2025-08-07", hp={
-              "reasoning_effort": "low", "verbosity": "medium", "max_output_tokens": 1200, "timeout_s": 25,
-              "prompt_template": "support-v4.0", "retriever": "hybrid-bm25-ann", "retrieval_top_k": 8}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2024-06-04",
+            ARC,
+            "First reply-drafting assistant, prompt v1.0",
+            0.0,
+            prod=True,
+            pin="gpt-4o-2024-05-13",
+            hp={
+                "temperature": 0.3,
+                "top_p": 1.0,
+                "max_tokens": 800,
+                "timeout_s": 20,
+                "prompt_template": "support-v1.0",
+                "response_format": "text",
+            },
+        ),
+        V(
+            "1.1.0",
+            "1.0.0",
+            "prompt",
+            "2024-07-09",
+            ARC,
+            "Prompt v1.1: ask for the order number before answering delivery questions",
+            1.0,
+            prod=True,
+            hp={"prompt_template": "support-v1.1"},
+        ),
+        V(
+            "1.1.1",
+            "1.1.0",
+            "configuration",
+            "2024-08-06",
+            ARC,
+            "max_tokens 800 -> 600, timeout 20 s -> 12 s",
+            1.0,
+            prod=True,
+            hp={"max_tokens": 600, "timeout_s": 12},
+            adj={"latency_p95_ms": -350.0},
+        ),
+        V(
+            "1.1.2",
+            "1.1.1",
+            "dependency",
+            "2024-09-10",
+            ARC,
+            "Pin gpt-4o-2024-05-13 -> gpt-4o-2024-08-06 (structured outputs, lower price)",
+            1.2,
+            prod=True,
+            pin="gpt-4o-2024-08-06",
+        ),
+        V(
+            "1.2.0",
+            "1.1.2",
+            "prompt",
+            "2024-10-15",
+            ARC,
+            "Prompt v1.2: returns policy examples, shorter greetings",
+            2.0,
+            prod=True,
+            hp={"prompt_template": "support-v1.2"},
+        ),
+        V(
+            "1.3.0",
+            "1.2.0",
+            "prompt",
+            "2024-12-10",
+            ARC,
+            "Prompt v1.3: stricter safety preamble; refusals rose on billing questions, not promoted",
+            2.2,
+            hp={"prompt_template": "support-v1.3"},
+            adj={"refusal_rate": 0.031, "helpfulness": -0.03},
+            caveat="Refusal rate on billing questions roughly doubled versus 1.2.0.",
+        ),
+        V(
+            "1.2.1",
+            "1.2.0",
+            "dependency",
+            "2025-01-14",
+            ARC,
+            "Pin gpt-4o-2024-08-06 -> gpt-4o-2024-11-20",
+            2.3,
+            prod=True,
+            pin="gpt-4o-2024-11-20",
+        ),
+        V(
+            "2.0.0",
+            "1.2.1",
+            "approach",
+            "2025-03-11",
+            ARC,
+            "Retrieval-augmented drafting over the help-center KB with citations",
+            3.5,
+            prod=True,
+            hp={
+                "temperature": 0.3,
+                "top_p": 1.0,
+                "max_tokens": 700,
+                "timeout_s": 15,
+                "prompt_template": "support-v2.0",
+                "response_format": "text",
+                "retriever": "hybrid-bm25-ann",
+                "retrieval_top_k": 6,
+            },
+        ),
+        V(
+            "2.1.0",
+            "2.0.0",
+            "prompt",
+            "2025-05-06",
+            ARC,
+            "Prompt v2.1: say so when no article covers the question",
+            4.1,
+            prod=True,
+            hp={"prompt_template": "support-v2.1"},
+        ),
+        V(
+            "3.0.0",
+            "2.1.0",
+            "model-type",
+            "2025-06-17",
+            ARC,
+            "Move from gpt-4o to gpt-4.1 (gpt-4.1-2025-04-14), prompt v3.0",
+            4.8,
+            prod=True,
+            pin="gpt-4.1-2025-04-14",
+            hp={
+                "temperature": 0.3,
+                "top_p": 1.0,
+                "max_tokens": 700,
+                "timeout_s": 15,
+                "prompt_template": "support-v3.0",
+                "response_format": "text",
+                "retriever": "hybrid-bm25-ann",
+                "retrieval_top_k": 8,
+            },
+        ),
+        V(
+            "3.1.0",
+            "3.0.0",
+            "prompt",
+            "2025-09-09",
+            ARC,
+            "Prompt v3.1: drafts cite sources as [1], [2]; agents can force a handoff with [/escalate]",
+            5.5,
+            prod=True,
+            hp={"prompt_template": "support-v3.1"},
+        ),
+        V(
+            "3.2.0",
+            "3.1.0",
+            "hyperparameters",
+            "2025-12-09",
+            ARC,
+            "temperature 0.3 -> 0.2, top_p 1.0 -> 0.9",
+            5.9,
+            prod=True,
+            hp={"temperature": 0.2, "top_p": 0.9},
+        ),
+        V(
+            "3.3.0",
+            "3.2.0",
+            "prompt",
+            "2026-04-14",
+            PROD,
+            "Prompt v3.3: new returns window (30 -> 45 days) and DE formal address (Sie)",
+            6.4,
+            hp={"prompt_template": "support-v3.3"},
+        ),
+        V(
+            "3.4.0",
+            "3.3.0",
+            "prompt",
+            "2026-09-15",
+            CAN,
+            "Prompt v3.4: summarise the customer's problem in one line before the answer",
+            6.9,
+            share=10,
+            hp={"prompt_template": "support-v3.4"},
+        ),
+        V(
+            "4.0.0-rc.1",
+            "3.4.0",
+            "model-type",
+            "2026-11-03",
+            DEV,
+            "Evaluate gpt-5 (gpt-5-2025-08-07) with low reasoning effort",
+            7.6,
+            attested=False,
+            pin="gpt-5-2025-08-07",
+            hp={
+                "reasoning_effort": "low",
+                "verbosity": "medium",
+                "max_output_tokens": 1200,
+                "timeout_s": 25,
+                "prompt_template": "support-v4.0",
+                "retriever": "hybrid-bm25-ann",
+                "retrieval_top_k": 8,
+            },
+        ),
     ),
 )
 
@@ -664,8 +1323,12 @@ DOCSUM = Model(
         Metric("latency_p95_ms", 6800.0, 0.0, 120.0, 0, ratio=False),
     ),
     segments={
-        "doc_type=contract": {"helpfulness": -0.012, "groundedness": -0.028, "cost_per_1k_usd": 3.1,
-                              "latency_p95_ms": 1400.0},
+        "doc_type=contract": {
+            "helpfulness": -0.012,
+            "groundedness": -0.028,
+            "cost_per_1k_usd": 3.1,
+            "latency_p95_ms": 1400.0,
+        },
         "doc_type=policy": {"helpfulness": 0.018, "groundedness": 0.011, "cost_per_1k_usd": -1.9},
         "doc_type=technical": {"helpfulness": -0.006, "groundedness": -0.009, "refusal_rate": 0.004},
     },
@@ -697,40 +1360,151 @@ DOCSUM = Model(
     prompt_rules=(
         "Summarise only what the document says; never add advice or legal interpretation.",
         "Sections: Parties, Key obligations, Dates and amounts (with clause numbers), Open risks.",
-        "Quote every number and date exactly as written, e.g. \"EUR 12,500.00 (clause 7.2)\".",
+        'Quote every number and date exactly as written, e.g. "EUR 12,500.00 (clause 7.2)".',
         "Pass CMS markup such as [bold] or [/bold] through unchanged; do not render or strip it.",
     ),
     versions=(
-        V("1.0.0", None, "initial", "2025-01-28", ARC, "Map-reduce summariser, prompt docsum-v1.0", 0.0,
-          prod=True, pin="claude-3-5-sonnet-20241022", hp={
-              "temperature": 0.0, "max_tokens": 1024, "chunk_tokens": 6000, "map_reduce": True,
-              "prompt_template": "docsum-v1.0"}),
-        V("1.1.0", "1.0.0", "prompt", "2025-03-18", ARC, "Prompt v1.1: list every date and amount with its "
-          "clause number", 1.0, prod=True, hp={"prompt_template": "docsum-v1.1"}),
-        V("1.1.1", "1.1.0", "configuration", "2025-04-08", ARC, "chunk size 6k -> 8k tokens", 1.2, prod=True,
-          hp={"chunk_tokens": 8000}, adj={"latency_p95_ms": -400.0}),
-        V("1.2.0", "1.1.1", "prompt", "2025-05-20", ARC, "Prompt v1.2: keep section numbering; CMS tags "
-          "like [bold] and [/bold] are passed through untouched", 1.8, prod=True,
-          hp={"prompt_template": "docsum-v1.2"}),
-        V("2.0.0", "1.2.0", "model-type", "2025-06-24", ARC, "Move to claude-sonnet-4-20250514 with 16k "
-          "chunks", 2.9, prod=True, pin="claude-sonnet-4-20250514", hp={
-              "temperature": 0.0, "max_tokens": 1536, "chunk_tokens": 16000, "map_reduce": True,
-              "prompt_template": "docsum-v2.0"}),
-        V("2.1.0", "2.0.0", "prompt", "2025-09-02", ARC, "Prompt v2.1: separate 'open risks' section for "
-          "procurement", 3.5, prod=True, hp={"prompt_template": "docsum-v2.1"}),
-        V("3.0.0", "2.1.0", "model-type", "2025-10-21", ARC, "Move to claude-sonnet-4-5-20250929 with 32k "
-          "chunks", 4.4, prod=True, pin="claude-sonnet-4-5-20250929", hp={
-              "temperature": 0.0, "max_tokens": 1536, "chunk_tokens": 32000, "map_reduce": True,
-              "prompt_template": "docsum-v3.0"}),
-        V("3.1.0", "3.0.0", "prompt", "2026-02-10", ARC, "Prompt v3.1: German and French documents "
-          "summarised in the reader's language", 5.0, prod=True, hp={"prompt_template": "docsum-v3.1"}),
-        V("3.2.0", "3.1.0", "hyperparameters", "2026-06-09", PROD, "max_tokens 1536 -> 1200, temperature "
-          "0.0 -> 0.1 for less repetitive summaries", 5.4, hp={"max_tokens": 1200, "temperature": 0.1},
-          adj={"cost_per_1k_usd": -1.1}),
-        V("3.2.1", "3.2.0", "configuration", "2026-08-04", ARC, "Request timeout 60 s -> 90 s for long "
-          "contracts; superseded before canary", 5.4, hp={"timeout_s": 90}),
-        V("3.3.0", "3.2.0", "prompt", "2026-10-27", STG, "Prompt v3.3: obligations table with owner and "
-          "due date columns", 6.0, hp={"prompt_template": "docsum-v3.3", "timeout_s": 90}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2025-01-28",
+            ARC,
+            "Map-reduce summariser, prompt docsum-v1.0",
+            0.0,
+            prod=True,
+            pin="claude-3-5-sonnet-20241022",
+            hp={
+                "temperature": 0.0,
+                "max_tokens": 1024,
+                "chunk_tokens": 6000,
+                "map_reduce": True,
+                "prompt_template": "docsum-v1.0",
+            },
+        ),
+        V(
+            "1.1.0",
+            "1.0.0",
+            "prompt",
+            "2025-03-18",
+            ARC,
+            "Prompt v1.1: list every date and amount with its clause number",
+            1.0,
+            prod=True,
+            hp={"prompt_template": "docsum-v1.1"},
+        ),
+        V(
+            "1.1.1",
+            "1.1.0",
+            "configuration",
+            "2025-04-08",
+            ARC,
+            "chunk size 6k -> 8k tokens",
+            1.2,
+            prod=True,
+            hp={"chunk_tokens": 8000},
+            adj={"latency_p95_ms": -400.0},
+        ),
+        V(
+            "1.2.0",
+            "1.1.1",
+            "prompt",
+            "2025-05-20",
+            ARC,
+            "Prompt v1.2: keep section numbering; CMS tags like [bold] and [/bold] are passed through untouched",
+            1.8,
+            prod=True,
+            hp={"prompt_template": "docsum-v1.2"},
+        ),
+        V(
+            "2.0.0",
+            "1.2.0",
+            "model-type",
+            "2025-06-24",
+            ARC,
+            "Move to claude-sonnet-4-20250514 with 16k chunks",
+            2.9,
+            prod=True,
+            pin="claude-sonnet-4-20250514",
+            hp={
+                "temperature": 0.0,
+                "max_tokens": 1536,
+                "chunk_tokens": 16000,
+                "map_reduce": True,
+                "prompt_template": "docsum-v2.0",
+            },
+        ),
+        V(
+            "2.1.0",
+            "2.0.0",
+            "prompt",
+            "2025-09-02",
+            ARC,
+            "Prompt v2.1: separate 'open risks' section for procurement",
+            3.5,
+            prod=True,
+            hp={"prompt_template": "docsum-v2.1"},
+        ),
+        V(
+            "3.0.0",
+            "2.1.0",
+            "model-type",
+            "2025-10-21",
+            ARC,
+            "Move to claude-sonnet-4-5-20250929 with 32k chunks",
+            4.4,
+            prod=True,
+            pin="claude-sonnet-4-5-20250929",
+            hp={
+                "temperature": 0.0,
+                "max_tokens": 1536,
+                "chunk_tokens": 32000,
+                "map_reduce": True,
+                "prompt_template": "docsum-v3.0",
+            },
+        ),
+        V(
+            "3.1.0",
+            "3.0.0",
+            "prompt",
+            "2026-02-10",
+            ARC,
+            "Prompt v3.1: German and French documents summarised in the reader's language",
+            5.0,
+            prod=True,
+            hp={"prompt_template": "docsum-v3.1"},
+        ),
+        V(
+            "3.2.0",
+            "3.1.0",
+            "hyperparameters",
+            "2026-06-09",
+            PROD,
+            "max_tokens 1536 -> 1200, temperature 0.0 -> 0.1 for less repetitive summaries",
+            5.4,
+            hp={"max_tokens": 1200, "temperature": 0.1},
+            adj={"cost_per_1k_usd": -1.1},
+        ),
+        V(
+            "3.2.1",
+            "3.2.0",
+            "configuration",
+            "2026-08-04",
+            ARC,
+            "Request timeout 60 s -> 90 s for long contracts; superseded before canary",
+            5.4,
+            hp={"timeout_s": 90},
+        ),
+        V(
+            "3.3.0",
+            "3.2.0",
+            "prompt",
+            "2026-10-27",
+            STG,
+            "Prompt v3.3: obligations table with owner and due date columns",
+            6.0,
+            hp={"prompt_template": "docsum-v3.3", "timeout_s": 90},
+        ),
     ),
 )
 
@@ -742,8 +1516,7 @@ EMBEDDER = Model(
     "and near-duplicate listing detection",
     frameworks={1: "pytorch", 2: "pytorch"},
     data_ref="catalog-images",
-    data_source="Catalogue product images and titles with co-purchase and same-session click pairs as "
-    "positives",
+    data_source="Catalogue product images and titles with co-purchase and same-session click pairs as positives",
     rows=(6_200_000, 140_000, "image-title pairs"),
     window_months=24,
     metrics=(
@@ -776,31 +1549,104 @@ EMBEDDER = Model(
     attesters=("alice", "carol"),
     features=("image", "title", "category_path"),
     versions=(
-        V("1.0.0", None, "initial", "2024-09-10", ARC, "ResNet-50 image tower + DistilBERT text tower, "
-          "256-d contrastive embeddings", 0.0, prod=True, hp={
-              "image_backbone": "resnet50", "text_encoder": "distilbert-base", "embedding_dim": 256,
-              "loss": "infonce", "temperature": 0.07, "learning_rate": 0.0001, "batch_size": 1024,
-              "epochs": 20, "serving_batch_size": 64, "int8_quantization": True}),
-        V("1.1.0", "1.0.0", "retraining", "2024-12-03", ARC, "Retrain with autumn catalogue and "
-          "co-purchase pairs", 1.0, prod=True),
-        V("1.1.1", "1.1.0", "configuration", "2025-01-21", ARC, "Serving batch 64 -> 128, int8 "
-          "quantisation off (recall loss on electronics)", 1.2, prod=True,
-          hp={"serving_batch_size": 128, "int8_quantization": False}, adj={"latency_p95_ms": -2.4}),
-        V("2.0.0", "1.1.1", "architecture", "2025-04-29", ARC, "ViT-B/16 image tower fine-tuned from "
-          "OpenCLIP, 512-d embeddings (full re-index)", 2.6, prod=True, hp={
-              "image_backbone": "vit-b-16", "init": "openclip-laion2b", "text_encoder": "openclip-text",
-              "embedding_dim": 512, "loss": "infonce", "temperature": 0.05, "learning_rate": 0.0001,
-              "batch_size": 2048, "epochs": 15, "serving_batch_size": 128, "int8_quantization": False}),
-        V("2.1.0", "2.0.0", "retraining", "2025-08-05", ARC, "Retrain with spring/summer catalogue", 3.2,
-          prod=True),
-        V("2.2.0", "2.1.0", "hyperparameters", "2025-11-18", ARC, "learning rate 1e-4 -> 5e-5, 30 epochs; "
-          "no gain over 2.1.0, archived", 3.1, hp={"learning_rate": 5.0e-05, "epochs": 30}),
-        V("2.3.0", "2.1.0", "retraining", "2026-03-03", PROD, "Retrain with the holiday catalogue and "
-          "marketplace listings", 3.9),
-        V("2.4.0", "2.3.0", "retraining", "2026-08-25", CAN, "Retrain with the summer 2026 catalogue", 4.5,
-          share=5),
-        V("2.4.1", "2.4.0", "dependency", "2026-11-04", DEV, "torch 2.2.2 -> 2.5.1 and CUDA 12.4 base image",
-          4.5, runtime="torch==2.5.1"),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2024-09-10",
+            ARC,
+            "ResNet-50 image tower + DistilBERT text tower, 256-d contrastive embeddings",
+            0.0,
+            prod=True,
+            hp={
+                "image_backbone": "resnet50",
+                "text_encoder": "distilbert-base",
+                "embedding_dim": 256,
+                "loss": "infonce",
+                "temperature": 0.07,
+                "learning_rate": 0.0001,
+                "batch_size": 1024,
+                "epochs": 20,
+                "serving_batch_size": 64,
+                "int8_quantization": True,
+            },
+        ),
+        V(
+            "1.1.0",
+            "1.0.0",
+            "retraining",
+            "2024-12-03",
+            ARC,
+            "Retrain with autumn catalogue and co-purchase pairs",
+            1.0,
+            prod=True,
+        ),
+        V(
+            "1.1.1",
+            "1.1.0",
+            "configuration",
+            "2025-01-21",
+            ARC,
+            "Serving batch 64 -> 128, int8 quantisation off (recall loss on electronics)",
+            1.2,
+            prod=True,
+            hp={"serving_batch_size": 128, "int8_quantization": False},
+            adj={"latency_p95_ms": -2.4},
+        ),
+        V(
+            "2.0.0",
+            "1.1.1",
+            "architecture",
+            "2025-04-29",
+            ARC,
+            "ViT-B/16 image tower fine-tuned from OpenCLIP, 512-d embeddings (full re-index)",
+            2.6,
+            prod=True,
+            hp={
+                "image_backbone": "vit-b-16",
+                "init": "openclip-laion2b",
+                "text_encoder": "openclip-text",
+                "embedding_dim": 512,
+                "loss": "infonce",
+                "temperature": 0.05,
+                "learning_rate": 0.0001,
+                "batch_size": 2048,
+                "epochs": 15,
+                "serving_batch_size": 128,
+                "int8_quantization": False,
+            },
+        ),
+        V("2.1.0", "2.0.0", "retraining", "2025-08-05", ARC, "Retrain with spring/summer catalogue", 3.2, prod=True),
+        V(
+            "2.2.0",
+            "2.1.0",
+            "hyperparameters",
+            "2025-11-18",
+            ARC,
+            "learning rate 1e-4 -> 5e-5, 30 epochs; no gain over 2.1.0, archived",
+            3.1,
+            hp={"learning_rate": 5.0e-05, "epochs": 30},
+        ),
+        V(
+            "2.3.0",
+            "2.1.0",
+            "retraining",
+            "2026-03-03",
+            PROD,
+            "Retrain with the holiday catalogue and marketplace listings",
+            3.9,
+        ),
+        V("2.4.0", "2.3.0", "retraining", "2026-08-25", CAN, "Retrain with the summer 2026 catalogue", 4.5, share=5),
+        V(
+            "2.4.1",
+            "2.4.0",
+            "dependency",
+            "2026-11-04",
+            DEV,
+            "torch 2.2.2 -> 2.5.1 and CUDA 12.4 base image",
+            4.5,
+            runtime="torch==2.5.1",
+        ),
     ),
 )
 
@@ -808,8 +1654,7 @@ ROUTER = Model(
     name="ticket-router",
     owner="team-assist",
     contact="assist-llm-oncall@example.com",
-    description="Routes inbound support tickets to one of 14 queues; not in production yet, "
-    "shadow-tested in Staging",
+    description="Routes inbound support tickets to one of 14 queues; not in production yet, shadow-tested in Staging",
     frameworks={1: "scikit-learn", 2: "pytorch"},
     data_ref="tickets-labelled",
     data_source="Support tickets with the queue an agent finally resolved them in, remapped to the "
@@ -842,18 +1687,62 @@ ROUTER = Model(
     attesters=("carol",),
     features=("subject", "body", "channel", "language"),
     versions=(
-        V("1.0.0", None, "initial", "2026-07-21", STG, "TF-IDF + logistic regression baseline over 14 "
-          "queues", 0.0, hp={
-              "vectorizer": "tfidf", "ngram_range": "1-2", "min_df": 3, "classifier": "LogisticRegression",
-              "C": 4.0, "class_weight": "balanced", "max_iter": 2000}),
-        V("1.1.0", "1.0.0", "retraining", "2026-09-08", DEV, "Retrain with August tickets under the new "
-          "queue structure", 1.2),
-        V("1.2.0", "1.1.0", "hyperparameters", "2026-10-06", DEV, "ngrams 1-2 -> 1-3, C 4.0 -> 2.0", 1.6,
-          attested=False, hp={"ngram_range": "1-3", "C": 2.0}),
-        V("2.0.0-rc.1", "1.2.0", "approach", "2026-11-10", DEV, "Fine-tuned multilingual DistilBERT "
-          "classifier", 2.6, attested=False, hp={
-              "architecture": "distilbert-base-multilingual-cased", "max_seq_len": 256,
-              "learning_rate": 3.0e-05, "batch_size": 32, "epochs": 4, "label_smoothing": 0.1}),
+        V(
+            "1.0.0",
+            None,
+            "initial",
+            "2026-07-21",
+            STG,
+            "TF-IDF + logistic regression baseline over 14 queues",
+            0.0,
+            hp={
+                "vectorizer": "tfidf",
+                "ngram_range": "1-2",
+                "min_df": 3,
+                "classifier": "LogisticRegression",
+                "C": 4.0,
+                "class_weight": "balanced",
+                "max_iter": 2000,
+            },
+        ),
+        V(
+            "1.1.0",
+            "1.0.0",
+            "retraining",
+            "2026-09-08",
+            DEV,
+            "Retrain with August tickets under the new queue structure",
+            1.2,
+        ),
+        V(
+            "1.2.0",
+            "1.1.0",
+            "hyperparameters",
+            "2026-10-06",
+            DEV,
+            "ngrams 1-2 -> 1-3, C 4.0 -> 2.0",
+            1.6,
+            attested=False,
+            hp={"ngram_range": "1-3", "C": 2.0},
+        ),
+        V(
+            "2.0.0-rc.1",
+            "1.2.0",
+            "approach",
+            "2026-11-10",
+            DEV,
+            "Fine-tuned multilingual DistilBERT classifier",
+            2.6,
+            attested=False,
+            hp={
+                "architecture": "distilbert-base-multilingual-cased",
+                "max_seq_len": 256,
+                "learning_rate": 3.0e-05,
+                "batch_size": 32,
+                "epochs": 4,
+                "label_smoothing": 0.1,
+            },
+        ),
     ),
 )
 
@@ -890,7 +1779,7 @@ def text_for(table: dict[int, str], major: int) -> str:
 def created_at(model: Model, spec: V) -> datetime:
     """The registration time: the hand-written day at a seeded working-hours time (UTC)."""
     rng = rng_for(model.name, spec.version, "created")
-    day = datetime.strptime(spec.day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    day = datetime.strptime(spec.day, "%Y-%m-%d").replace(tzinfo=UTC)
     return day + timedelta(hours=rng.randint(8, 17), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
 
 
@@ -954,8 +1843,9 @@ def build_version(model: Model, spec: V, parent: Built | None) -> Built:
     pin = spec.pin or (parent.pin if parent else None)
     same_stack = parent is not None and parent.framework == framework
     runtime = spec.runtime or (parent.runtime if same_stack and parent else RUNTIMES[framework])
-    return Built(model, spec, framework, moment, data, inherited(spec, parent), metrics_for(model, spec, pin),
-                 pin, runtime)
+    return Built(
+        model, spec, framework, moment, data, inherited(spec, parent), metrics_for(model, spec, pin), pin, runtime
+    )
 
 
 def build_model(model: Model) -> list[Built]:
@@ -985,8 +1875,10 @@ def evaluation_text(b: Built, parent: Built | None) -> str:
     worst_first = head.step < 0
     ordered = sorted(per_segment.items(), key=lambda kv: kv[1], reverse=worst_first)
     segments = "; ".join(f"{s} {fmt(head, v)}" for s, v in ordered)
-    text = (f"Offline evaluation on the held-out split of {b.training_data}: {numbers}. "
-            f"By segment ({head.name}, weakest first): {segments}.")
+    text = (
+        f"Offline evaluation on the held-out split of {b.training_data}: {numbers}. "
+        f"By segment ({head.name}, weakest first): {segments}."
+    )
     if parent is not None:
         delta = overall[head.name] - parent.metrics["overall"][head.name]
         text += f" Versus parent {parent.spec.version}: {head.name} {delta:+.{max(head.digits, 1)}f}."
@@ -1042,9 +1934,15 @@ def model_card(b: Built, parent: Built | None) -> dict[str, Any]:
 
 def header(b: Built, role: str) -> dict[str, Any]:
     """The identifying header written into every artifact file."""
-    return {"format": "regtui-demo-artifact/1", "model": b.model.name, "version": b.spec.version,
-            "framework": b.framework, "runtime": b.runtime, "role": role,
-            "note": "synthetic demo content, not a usable model"}
+    return {
+        "format": "regtui-demo-artifact/1",
+        "model": b.model.name,
+        "version": b.spec.version,
+        "framework": b.framework,
+        "runtime": b.runtime,
+        "role": role,
+        "note": "synthetic demo content, not a usable model",
+    }
 
 
 def weights_binary(b: Built) -> bytes:
@@ -1058,28 +1956,45 @@ def lightgbm_text(b: Built) -> bytes:
     """A LightGBM-style text model dump with seeded trees."""
     rng = rng_for(b.model.name, b.spec.version, "lightgbm")
     features = b.model.features
-    lines = [f"# {json.dumps(header(b, 'weights'), sort_keys=True)}", "tree", "version=v4", "num_class=1",
-             f"max_feature_idx={len(features) - 1}", f"objective={b.hyperparameters.get('objective')}",
-             "feature_names=" + " ".join(features), ""]
+    lines = [
+        f"# {json.dumps(header(b, 'weights'), sort_keys=True)}",
+        "tree",
+        "version=v4",
+        "num_class=1",
+        f"max_feature_idx={len(features) - 1}",
+        f"objective={b.hyperparameters.get('objective')}",
+        "feature_names=" + " ".join(features),
+        "",
+    ]
     for tree in range(rng.randint(3, 5)):
         leaves = rng.randint(4, 7)
-        lines += [f"Tree={tree}", f"num_leaves={leaves}",
-                  "split_feature=" + " ".join(str(rng.randrange(len(features))) for _ in range(leaves - 1)),
-                  "threshold=" + " ".join(f"{rng.uniform(0, 50):.6g}" for _ in range(leaves - 1)),
-                  "leaf_value=" + " ".join(f"{rng.gauss(0, 0.2):.6g}" for _ in range(leaves)),
-                  f"shrinkage={b.hyperparameters.get('learning_rate')}", ""]
+        lines += [
+            f"Tree={tree}",
+            f"num_leaves={leaves}",
+            "split_feature=" + " ".join(str(rng.randrange(len(features))) for _ in range(leaves - 1)),
+            "threshold=" + " ".join(f"{rng.uniform(0, 50):.6g}" for _ in range(leaves - 1)),
+            "leaf_value=" + " ".join(f"{rng.gauss(0, 0.2):.6g}" for _ in range(leaves)),
+            f"shrinkage={b.hyperparameters.get('learning_rate')}",
+            "",
+        ]
     return ("\n".join(lines) + "end of trees\n").encode()
 
 
 def prophet_json(b: Built) -> bytes:
     """A Prophet-style serialised model with seeded parameters."""
     rng = rng_for(b.model.name, b.spec.version, "prophet")
-    document = {**header(b, "weights"), "growth": b.hyperparameters["growth"],
-                "changepoints": [f"2023-{m:02d}-01" for m in range(2, 13, 2)],
-                "params": {"k": round(rng.gauss(0, 0.3), 6), "m": round(rng.uniform(0.2, 0.6), 6),
-                           "delta": [round(rng.gauss(0, 0.05), 6) for _ in range(12)],
-                           "beta": [round(rng.gauss(0, 0.1), 6) for _ in range(20)],
-                           "sigma_obs": round(rng.uniform(0.02, 0.09), 6)}}
+    document = {
+        **header(b, "weights"),
+        "growth": b.hyperparameters["growth"],
+        "changepoints": [f"2023-{m:02d}-01" for m in range(2, 13, 2)],
+        "params": {
+            "k": round(rng.gauss(0, 0.3), 6),
+            "m": round(rng.uniform(0.2, 0.6), 6),
+            "delta": [round(rng.gauss(0, 0.05), 6) for _ in range(12)],
+            "beta": [round(rng.gauss(0, 0.1), 6) for _ in range(20)],
+            "sigma_obs": round(rng.uniform(0.02, 0.09), 6),
+        },
+    }
     return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -1095,8 +2010,12 @@ def weights_file(b: Built) -> tuple[str, bytes]:
 
 def config_file(b: Built) -> tuple[str, bytes]:
     """The feature schema / inference config artifact (JSON)."""
-    document = {**header(b, "config"), "inputs": list(b.model.features),
-                "hyperparameters": b.hyperparameters, "training_data": b.training_data}
+    document = {
+        **header(b, "config"),
+        "inputs": list(b.model.features),
+        "hyperparameters": b.hyperparameters,
+        "training_data": b.training_data,
+    }
     if b.pin:
         provider, family = provider_of(b.pin)
         document["provider"] = {"provider": provider, "model": family, "version": b.pin}
@@ -1109,10 +2028,16 @@ def prompt_file(b: Built) -> tuple[str, bytes]:
     template = b.hyperparameters["prompt_template"]
     body = [
         f"<!-- {template} | {b.model.name}@{b.spec.version} | pinned {b.pin} -->",
-        f"# System prompt {template}", "",
-        text_for(b.model.intended_use, major_of(b.spec.version)), "",
-        "## Rules", *(f"- {rule}" for rule in b.model.prompt_rules), "",
-        "## Revision notes", f"- {b.spec.note}", "",
+        f"# System prompt {template}",
+        "",
+        text_for(b.model.intended_use, major_of(b.spec.version)),
+        "",
+        "## Rules",
+        *(f"- {rule}" for rule in b.model.prompt_rules),
+        "",
+        "## Revision notes",
+        f"- {b.spec.note}",
+        "",
     ]
     return "prompt.md", "\n".join(body).encode()
 
@@ -1128,7 +2053,7 @@ def tamper(content: bytes) -> bytes:
     """Overwrite 16 bytes in the middle of a file, keeping its size (the deliberate mismatch)."""
     middle = len(content) // 2
     patch = seeded_bytes(16, "tampered-after-registration")
-    return content[:middle] + patch + content[middle + 16:]
+    return content[:middle] + patch + content[middle + 16 :]
 
 
 def write_artifacts(out: Path, b: Built) -> None:
@@ -1136,8 +2061,14 @@ def write_artifacts(out: Path, b: Built) -> None:
     folder = out / "artifacts" / b.model.name / b.spec.version
     folder.mkdir(parents=True, exist_ok=True)
     for name, file_name, content in artifact_files(b):
-        b.artifacts.append({"name": name, "uri": f"../../artifacts/{b.model.name}/{b.spec.version}/{file_name}",
-                            "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)})
+        b.artifacts.append(
+            {
+                "name": name,
+                "uri": f"../../artifacts/{b.model.name}/{b.spec.version}/{file_name}",
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "size": len(content),
+            }
+        )
         if (b.model.name, b.spec.version, name) == TAMPERED:
             content = tamper(content)
         (folder / file_name).write_bytes(content)
@@ -1146,11 +2077,20 @@ def write_artifacts(out: Path, b: Built) -> None:
 def manifest(b: Built, parent: Built | None) -> dict[str, Any]:
     """The model-version document, keys in the order of the README's manifest format."""
     document: dict[str, Any] = {
-        "kind": "model-version", "model": b.model.name, "version": b.spec.version,
-        "change_kind": b.spec.kind, "parent": b.spec.parent, "framework": b.framework,
-        "owner": b.model.owner, "created_at": iso(b.created_at), "training_data": b.training_data,
-        "description": b.spec.note, "hyperparameters": b.hyperparameters, "metrics": b.metrics,
-        "model_card": model_card(b, parent), "artifacts": b.artifacts,
+        "kind": "model-version",
+        "model": b.model.name,
+        "version": b.spec.version,
+        "change_kind": b.spec.kind,
+        "parent": b.spec.parent,
+        "framework": b.framework,
+        "owner": b.model.owner,
+        "created_at": iso(b.created_at),
+        "training_data": b.training_data,
+        "description": b.spec.note,
+        "hyperparameters": b.hyperparameters,
+        "metrics": b.metrics,
+        "model_card": model_card(b, parent),
+        "artifacts": b.artifacts,
     }
     if b.pin:
         provider, family = provider_of(b.pin)
@@ -1204,16 +2144,21 @@ def drill_table(history: demo_history.History, policy: Policy) -> list[str]:
         age = (demo_history.TOLD_AT - demo_history.parse_time(entry["at"])).days
         days = f"{age} day{'' if age == 1 else 's'}"
         state = f"**overdue** ({days})" if age > cadence else f"{days} ago"
-        rows.append(f"| {model} | {entry['at'][:10]} | {entry['actor']} | {entry['details']['outcome']} | "
-                    f"{cadence} d | {state} |")
+        rows.append(
+            f"| {model} | {entry['at'][:10]} | {entry['actor']} | {entry['details']['outcome']} | "
+            f"{cadence} d | {state} |"
+        )
     return rows
 
 
 def failed_drills(history: demo_history.History) -> list[str]:
     """One line per model whose last drill failed, with the procedure's own words."""
     last = demo_history.last_drills(history.log)
-    return [f"- `{model}`: {entry['details']['detail']}" for model, entry in last.items()
-            if entry["details"]["outcome"] == "failed"]
+    return [
+        f"- `{model}`: {entry['details']['detail']}"
+        for model, entry in last.items()
+        if entry["details"]["outcome"] == "failed"
+    ]
 
 
 def rollback_lines(history: demo_history.History) -> list[str]:
@@ -1221,12 +2166,23 @@ def rollback_lines(history: demo_history.History) -> list[str]:
     entries = history.log["entries"]
     lines = []
     for entry in (e for e in entries if e["kind"] == "rollback"):
-        later = next((e for e in entries if e["kind"] == "replaced" and e["model"] == entry["model"]
-                      and e["version"] == entry["version"] and e["position"] > entry["position"]), None)
+        later = next(
+            (
+                e
+                for e in entries
+                if e["kind"] == "replaced"
+                and e["model"] == entry["model"]
+                and e["version"] == entry["version"]
+                and e["position"] > entry["position"]
+            ),
+            None,
+        )
         then = f"; {later['details']['replaced_by']} replaced it on {later['at'][:10]}" if later else ""
         details = entry["details"]
-        lines.append(f"- `{entry['model']}`: on {entry['at'][:10]} {entry['actor']} rolled {details['from_version']} "
-                     f"back to {entry['version']} (\"{details['reason']}\"){then}.")
+        lines.append(
+            f"- `{entry['model']}`: on {entry['at'][:10]} {entry['actor']} rolled {details['from_version']} "
+            f'back to {entry["version"]} ("{details["reason"]}"){then}.'
+        )
     return lines
 
 
@@ -1236,26 +2192,43 @@ def story_lines(history: demo_history.History, policy: Policy) -> list[str]:
     revisions = [e["at"][:10] for e in entries if e["kind"] == "policy"]
     model, version, artifact = TAMPERED
     return [
-        "## The story (as of 2026-11-27)", "",
+        "## The story (as of 2026-11-27)",
+        "",
         f"The log runs from {entries[0]['at'][:10]} to {entries[-1]['at'][:10]}. Every version is registered by an",
         "engineer of its owning team, staged through the automated threshold gate, reviewed for Canary, and signed",
         "off for Production by the owner, the policy's stakeholder teams and a second reviewer before a releaser",
         "(frank or heidi) applies it. The policy was revised on " + ", ".join(revisions) + ";",
         "earlier revisions had the lower thresholds the models of their time met, the last one is `policy.yaml`",
-        "(search-ranker 2.4.1 entered Staging just before it and no longer meets the search latency thresholds).", "",
-        "### Approval queue (open requests)", "", *queue_table(history), "",
+        "(search-ranker 2.4.1 entered Staging just before it and no longer meets the search latency thresholds).",
+        "",
+        "### Approval queue (open requests)",
+        "",
+        *queue_table(history),
+        "",
         "`artifacts verified` is always missing from a Production request in the queue: the artifacts are",
-        "re-hashed when a releaser applies it.", "",
-        "### Past rollback", "", *rollback_lines(history), "",
-        "### Rollback drills", "", *drill_table(history, policy), "",
-        "Last drills that failed, as the drill procedure reported them:", "", *failed_drills(history), "",
-        "### Deliberately tampered artifact", "",
+        "re-hashed when a releaser applies it.",
+        "",
+        "### Past rollback",
+        "",
+        *rollback_lines(history),
+        "",
+        "### Rollback drills",
+        "",
+        *drill_table(history, policy),
+        "",
+        "Last drills that failed, as the drill procedure reported them:",
+        "",
+        *failed_drills(history),
+        "",
+        "### Deliberately tampered artifact",
+        "",
         f"`{model}@{version}`, artifact `{artifact}` (`artifacts/{model}/{version}/model.pt`). {version} was",
         "Production until 2.5.0 replaced it, so it is Archived and the first rollback target. Its file was",
         f"overwritten on {demo_history.TAMPERED_AT:%Y-%m-%d} (same size, 16 bytes differ), after registration, so",
         "`verify`, `rollback` and `drill` report a checksum mismatch: the last fraud-detector drill failed on it, and",
         "a rollback to 2.4.0 is refused while one to 2.2.0 (the next target) goes through. Every other artifact",
-        "matches its manifest.", "",
+        "matches its manifest.",
+        "",
     ]
 
 
@@ -1265,11 +2238,13 @@ def readme(all_versions: dict[str, list[Built]], history: demo_history.History, 
     statuses = [r["status"] for r in history.requests["requests"]]
     counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(sorted(statuses)))
     lines = [
-        "# Demo registry fixtures", "",
+        "# Demo registry fixtures",
+        "",
         "Generated by `scripts/make_demo_fixtures.py`; do not edit by hand (except `policy.yaml`). Regenerate",
         "with `python scripts/make_demo_fixtures.py` (regtui must be importable: it plays the history through",
         "regtui's own write path) and validate with `python scripts/make_demo_fixtures.py --check` (also needs",
-        "the `semver` package).", "",
+        "the `semver` package).",
+        "",
         f"- `registry.yaml`: {len(USERS)} users (roles, teams) and {len(MODELS)} models (owner, description)",
         "- `policy.yaml`: the governance policy (written by hand; the generator only reads it)",
         "- `providers.yaml`: the provider registry: feeds, provider model versions, qualification checks,",
@@ -1279,23 +2254,37 @@ def readme(all_versions: dict[str, list[Built]], history: demo_history.History, 
         "- `artifacts/<model>/<version>/`: small synthetic artifact files referenced by relative URI",
         f"- `log.yaml`: the hash-chained promotion log, {len(history.log['entries'])} entries (restored verbatim by",
         "  `regtui import` into an empty registry)",
-        f"- `requests.yaml`: {len(statuses)} promotion requests ({counts}) with their approvals", "",
+        f"- `requests.yaml`: {len(statuses)} promotion requests ({counts}) with their approvals",
+        "",
         *story_lines(history, policy),
-        "## Versions per stage", "", *stage_table(all_versions), "",
-        "## Production history (oldest first, current last; rollbacks marked)", "",
-        *(f"- {name}: {', '.join(demo_history.production_story(history.log, name)) or 'none yet'}"
-          for name in all_versions), "",
+        "## Versions per stage",
+        "",
+        *stage_table(all_versions),
+        "",
+        "## Production history (oldest first, current last; rollbacks marked)",
+        "",
+        *(
+            f"- {name}: {', '.join(demo_history.production_story(history.log, name)) or 'none yet'}"
+            for name in all_versions
+        ),
+        "",
     ]
     return "\n".join(lines)
 
 
-def releases(out: Path, all_versions: dict[str, list[Built]],
-             documents: dict[tuple[str, str], dict[str, Any]]) -> list[demo_history.Release]:
+def releases(
+    out: Path, all_versions: dict[str, list[Built]], documents: dict[tuple[str, str], dict[str, Any]]
+) -> list[demo_history.Release]:
     """What the story needs to know about every version."""
     return [
-        demo_history.Release(documents[(name, b.spec.version)], b.spec.prod or b.spec.stage == PROD,
-                             out / "models" / name, primary(b.model).name)
-        for name, versions in all_versions.items() for b in versions
+        demo_history.Release(
+            documents[(name, b.spec.version)],
+            b.spec.prod or b.spec.stage == PROD,
+            out / "models" / name,
+            primary(b.model).name,
+        )
+        for name, versions in all_versions.items()
+        for b in versions
     ]
 
 
@@ -1303,8 +2292,10 @@ def provenance(document: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     """The registration and stage-change fields the story left on a version (its stage must be the planned one)."""
     share = document["canary_share"]
     if (row["stage"], row["canary_share"]) != (document["stage"], None if share is None else float(share)):
-        raise demo_history.StoryError(f"{document['model']}@{document['version']} ends in {row['stage']} "
-                                      f"(share {row['canary_share']}), the fixtures say {document['stage']}")
+        raise demo_history.StoryError(
+            f"{document['model']}@{document['version']} ends in {row['stage']} "
+            f"(share {row['canary_share']}), the fixtures say {document['stage']}"
+        )
     return {k: row[k] for k in ("registered_by", "registered_at", "stage_changed_by", "stage_changed_at")}
 
 
@@ -1313,8 +2304,9 @@ def check_production_order(all_versions: dict[str, list[Built]], history: demo_h
     for name, versions in all_versions.items():
         told = list(dict.fromkeys(v.split(" ")[0] for v in demo_history.production_story(history.log, name)))
         if told != production_history(versions):
-            raise demo_history.StoryError(f"{name}: the log's Production history {told} is not "
-                                          f"{production_history(versions)}")
+            raise demo_history.StoryError(
+                f"{name}: the log's Production history {told} is not {production_history(versions)}"
+            )
 
 
 def clear(out: Path, inputs: dict[str, str]) -> None:
@@ -1345,8 +2337,9 @@ def generate(out: Path, inputs: dict[str, str]) -> dict[str, list[Built]]:
         all_versions[model.name] = versions
     policy = load_policy_text(inputs["policy.yaml"], str(out / "policy.yaml"))
     providers = parse_providers_manifest(yaml.safe_load(inputs["providers.yaml"]), source=str(out / "providers.yaml"))
-    history = demo_history.tell(releases(out, all_versions, documents), {m.name: m.owner for m in MODELS},
-                                policy, providers, registry)
+    history = demo_history.tell(
+        releases(out, all_versions, documents), {m.name: m.owner for m in MODELS}, policy, providers, registry
+    )
     check_production_order(all_versions, history)
     for (name, version), document in documents.items():
         document.update(provenance(document, history.provenance[(name, version)]))
@@ -1386,7 +2379,7 @@ def bump_problem(version: str, parent: str, kind: str) -> str | None:
     expected = "major" if kind in MAJOR_KINDS else "minor" if kind in MINOR_KINDS else "patch"
     if level != expected:
         return f"{parent} -> {version} is a {level} bump but change kind {kind} needs {expected}"
-    if any(getattr(child, p) != 0 for p in levels[levels.index(level) + 1:]):
+    if any(getattr(child, p) != 0 for p in levels[levels.index(level) + 1 :]):
         return f"{version} does not reset the components below {level}"
     return None
 
@@ -1402,8 +2395,9 @@ def check_fields(path: Path, doc: dict[str, Any]) -> list[str]:
         problems.append(f"{path}: canary_share must be set exactly when in Canary")
     if doc["stage"] in (STG, CAN, PROD) and not doc["model_card"]["fairness"].get("attested_by"):
         problems.append(f"{path}: {doc['stage']} version without fairness attestation")
-    if doc["framework"] in LLM_FRAMEWORKS and not re.search(r"\d{8}$|\d{4}-\d{2}-\d{2}$",
-                                                            (doc.get("provider") or {}).get("version", "")):
+    if doc["framework"] in LLM_FRAMEWORKS and not re.search(
+        r"\d{8}$|\d{4}-\d{2}-\d{2}$", (doc.get("provider") or {}).get("version", "")
+    ):
         problems.append(f"{path}: LLM application without an exact provider pin")
     if path.stem != doc["version"] or path.parent.name != doc["model"]:
         problems.append(f"{path}: file name does not match model/version")
@@ -1455,8 +2449,9 @@ def check_model(versions: dict[str, tuple[Path, dict[str, Any]]]) -> list[str]:
 
     stages = {v: doc["stage"] for v, (_, doc) in versions.items()}
     production = [v for v, s in stages.items() if s == PROD]
-    problems = [f"{versions[production[0]][0].parent}: {len(production)} Production versions"] \
-        if len(production) > 1 else []
+    problems = (
+        [f"{versions[production[0]][0].parent}: {len(production)} Production versions"] if len(production) > 1 else []
+    )
     for version, stage in stages.items():
         if stage == CAN and production and semver.Version.parse(version).compare(production[0]) <= 0:
             problems.append(f"{versions[version][0]}: Canary version is not above Production {production[0]}")
@@ -1556,8 +2551,12 @@ def summary(out: Path) -> str:
     counts = ", ".join(f"{s} {n}" for s, n in stages.items())
     log = read_yaml(out / "log.yaml") if (out / "log.yaml").is_file() else None
     requests = read_yaml(out / "requests.yaml") if (out / "requests.yaml").is_file() else None
-    told = f"; {len(log['entries'])} log entries, {sum(r['status'] == 'open' for r in requests['requests'])} open " \
-        f"of {len(requests['requests'])} requests" if log and requests else ""
+    told = (
+        f"; {len(log['entries'])} log entries, {sum(r['status'] == 'open' for r in requests['requests'])} open "
+        f"of {len(requests['requests'])} requests"
+        if log and requests
+        else ""
+    )
     return f"{len(docs)} versions of {len({d['model'] for d in docs})} models ({counts}){told}; {total_size(out)} bytes"
 
 

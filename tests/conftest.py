@@ -58,8 +58,9 @@ def other_registry_url(registry_url: str, tmp_path: Path, request: pytest.Fixtur
 
 
 @pytest.fixture
-def cli(registry_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+def cli(
+    registry_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
     """Run `regtui --registry registry_url --cache CACHE ARGS...` in-process as the admin identity."""
     monkeypatch.setenv("REGTUI_USER", ADMIN)
     cache = tmp_path / "cli-cache.db"

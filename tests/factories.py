@@ -20,9 +20,9 @@ from regtui.domain.entry import utc_iso
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry, verify_chain
 from regtui.domain.manifest import dump_yaml
 from regtui.services.registry import RegistryService
-from regtui.store.engine import create_registry_engine, writer
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader, Snapshot
+from regtui.store.engine import create_registry_engine, writer
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.mapping import as_utc
 from regtui.store.schema import next_change, registry_tables
@@ -73,8 +73,11 @@ def version_document(
             "intended_use": "Scoring churn risk for retention offers",
             "limitations": "Not for credit decisions",
             "evaluation": "AUC 0.90 overall, 0.89 EU, 0.91 US",
-            "fairness": {"summary": "No gap above 2 points", "attested_by": "carol",
-                         "attested_at": "2026-01-04T08:00:00Z"},
+            "fairness": {
+                "summary": "No gap above 2 points",
+                "attested_by": "carol",
+                "attested_at": "2026-01-04T08:00:00Z",
+            },
             "training_data": {"source": "warehouse.customers", "size": "1.2M rows", "date_range": "2025-01..2025-12"},
             "responsible": {"team": "team-risk", "escalation_contact": "risk-oncall@example.com"},
         },
@@ -96,8 +99,9 @@ def write_manifest(folder: Path, document: dict[str, Any], name: str | None = No
     return path
 
 
-def version_manifest(folder: Path, model: str, version: str, *, parent: str | None = None,
-                     change_kind: str | None = None, **fields: Any) -> Path:
+def version_manifest(
+    folder: Path, model: str, version: str, *, parent: str | None = None, change_kind: str | None = None, **fields: Any
+) -> Path:
     """Write one version manifest with one real artifact file next to it (in folder/MODEL/VERSION/)."""
     home = folder / model / version
     artifact = write_artifact(home, "model.bin", f"weights of {model} {version}".encode())
@@ -122,27 +126,41 @@ def log_document(events: list[dict[str, Any]]) -> dict[str, Any]:
     for position, event in enumerate(events, start=1):
         entry = LogEntry(position=position, prev_hash=prev, **event)
         prev = entry.digest()
-        entries.append({
-            "position": position, "kind": entry.kind, "actor": entry.actor, "at": utc_iso(entry.at),
-            "model": entry.model, "version": entry.version, "from_stage": entry.from_stage,
-            "to_stage": entry.to_stage, "details": dict(entry.details), "prev_hash": entry.prev_hash, "hash": prev,
-        })
+        entries.append(
+            {
+                "position": position,
+                "kind": entry.kind,
+                "actor": entry.actor,
+                "at": utc_iso(entry.at),
+                "model": entry.model,
+                "version": entry.version,
+                "from_stage": entry.from_stage,
+                "to_stage": entry.to_stage,
+                "details": dict(entry.details),
+                "prev_hash": entry.prev_hash,
+                "hash": prev,
+            }
+        )
     return {"kind": "log", "entries": entries}
 
 
 def build_fixture_registry(folder: Path) -> Path:
     """Write a small registry as manifests: lineage, segments, cards, a provider pin, all live stages, a log."""
-    write_manifest(folder, {
-        "kind": "registry",
-        "users": [
-            {"identity": "alice", "name": "Alice Ng", "roles": ["contributor", "reviewer"], "teams": ["team-risk"]},
-            {"identity": "bob", "name": "Bob Ortiz", "roles": ["releaser"], "teams": ["team-search"]},
-        ],
-        "models": [
-            {"name": "churn", "owner": "team-risk", "description": "Churn within 30 days"},
-            {"name": "support-bot", "owner": "team-search", "description": "LLM support assistant"},
-        ],
-    }, "registry.yaml")
+    write_manifest(
+        folder,
+        {
+            "kind": "registry",
+            "users": [
+                {"identity": "alice", "name": "Alice Ng", "roles": ["contributor", "reviewer"], "teams": ["team-risk"]},
+                {"identity": "bob", "name": "Bob Ortiz", "roles": ["releaser"], "teams": ["team-search"]},
+            ],
+            "models": [
+                {"name": "churn", "owner": "team-risk", "description": "Churn within 30 days"},
+                {"name": "support-bot", "owner": "team-search", "description": "LLM support assistant"},
+            ],
+        },
+        "registry.yaml",
+    )
     moments = [BASE_TIME + timedelta(days=i, hours=i) for i in range(6)]
     churn = [
         ("1.0.0", None, None, "Archived", None),
@@ -152,24 +170,78 @@ def build_fixture_registry(folder: Path) -> Path:
         ("2.0.0", "2.0.0-rc.1", "hyperparameters", "Development", None),
     ]
     for (version, parent, kind, stage, share), moment in zip(churn, moments):
-        version_manifest(folder / "models", "churn", version, parent=parent, change_kind=kind, stage=stage,
-                         canary_share=share, created_at=moment.isoformat(), registered_by="alice",
-                         registered_at=utc_iso(moment), stage_changed_by="bob",
-                         stage_changed_at=utc_iso(moment + timedelta(hours=1)))
+        version_manifest(
+            folder / "models",
+            "churn",
+            version,
+            parent=parent,
+            change_kind=kind,
+            stage=stage,
+            canary_share=share,
+            created_at=moment.isoformat(),
+            registered_by="alice",
+            registered_at=utc_iso(moment),
+            stage_changed_by="bob",
+            stage_changed_at=utc_iso(moment + timedelta(hours=1)),
+        )
     pin = {"provider": "openai", "model": "gpt-4o", "version": "gpt-4o-2024-08-06"}
-    version_manifest(folder / "models", "support-bot", "1.0.0", framework="openai", provider=pin,
-                     hyperparameters={"temperature": 0.2, "prompt": "You are helpful.\nBe brief."},
-                     stage="Production", created_at="2026-01-06T10:00:00+02:00")
-    version_manifest(folder / "models", "support-bot", "1.1.0", parent="1.0.0", change_kind="prompt",
-                     framework="openai", provider=pin, stage="Development")
-    write_manifest(folder, log_document([
-        {"kind": "register", "actor": "alice", "at": moments[0], "model": "churn", "version": "1.0.0",
-         "to_stage": "Development", "details": {"content_hash": "x"}},
-        {"kind": "promote", "actor": "bob", "at": moments[1], "model": "churn", "version": "1.1.0",
-         "from_stage": "Canary", "to_stage": "Production", "details": {"approvers": ["alice", "bob"]}},
-        {"kind": "promote", "actor": "bob", "at": moments[2], "model": "churn", "version": "1.0.0",
-         "from_stage": "Production", "to_stage": "Archived", "details": {"reason": "replaced by 1.1.0"}},
-    ]), "log.yaml")
+    version_manifest(
+        folder / "models",
+        "support-bot",
+        "1.0.0",
+        framework="openai",
+        provider=pin,
+        hyperparameters={"temperature": 0.2, "prompt": "You are helpful.\nBe brief."},
+        stage="Production",
+        created_at="2026-01-06T10:00:00+02:00",
+    )
+    version_manifest(
+        folder / "models",
+        "support-bot",
+        "1.1.0",
+        parent="1.0.0",
+        change_kind="prompt",
+        framework="openai",
+        provider=pin,
+        stage="Development",
+    )
+    write_manifest(
+        folder,
+        log_document(
+            [
+                {
+                    "kind": "register",
+                    "actor": "alice",
+                    "at": moments[0],
+                    "model": "churn",
+                    "version": "1.0.0",
+                    "to_stage": "Development",
+                    "details": {"content_hash": "x"},
+                },
+                {
+                    "kind": "promote",
+                    "actor": "bob",
+                    "at": moments[1],
+                    "model": "churn",
+                    "version": "1.1.0",
+                    "from_stage": "Canary",
+                    "to_stage": "Production",
+                    "details": {"approvers": ["alice", "bob"]},
+                },
+                {
+                    "kind": "promote",
+                    "actor": "bob",
+                    "at": moments[2],
+                    "model": "churn",
+                    "version": "1.0.0",
+                    "from_stage": "Production",
+                    "to_stage": "Archived",
+                    "details": {"reason": "replaced by 1.1.0"},
+                },
+            ]
+        ),
+        "log.yaml",
+    )
     return folder
 
 
@@ -200,8 +272,10 @@ def change_stage(url: str, model: str, version: str, stage: str) -> int:
         with Session(writer(engine)) as session:
             seq = next_change(session)
             session.connection().execute(
-                text("UPDATE model_version SET stage = :stage, change_seq = :seq"
-                     " WHERE model = :model AND version = :version"),
+                text(
+                    "UPDATE model_version SET stage = :stage, change_seq = :seq"
+                    " WHERE model = :model AND version = :version"
+                ),
                 {"stage": stage, "seq": seq, "model": model, "version": version},
             )
             session.commit()

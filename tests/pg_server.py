@@ -149,14 +149,20 @@ class PgServer:
 
     def stop_command(self) -> list[str]:
         """The command line stopping the server at once (immediate mode: the data is thrown away)."""
-        return self.command("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w",
-                            "-t", str(WAIT_SECONDS))
+        return self.command(
+            "pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w", "-t", str(WAIT_SECONDS)
+        )
 
     def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a PostgreSQL tool as the server account, from the cluster dir, with a timeout."""
         return subprocess.run(
-            self.command(tool, *args), cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            timeout=WAIT_SECONDS + 15, check=False,
+            self.command(tool, *args),
+            cwd=self.root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=WAIT_SECONDS + 15,
+            check=False,
         )
 
     def guard(self) -> None:
@@ -164,7 +170,10 @@ class PgServer:
         signal to our process group does not reach it)."""
         self.watchdog = subprocess.Popen(
             [sys.executable, str(WATCHDOG), json.dumps(self.stop_command()), str(self.root)],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     def log_tail(self) -> str:
@@ -186,13 +195,34 @@ class PgServer:
         """Create the cluster, start it on 127.0.0.1:port, and wait until it accepts connections."""
         if self.account is not None:
             os.chown(self.root, self.account.pw_uid, self.account.pw_gid)
-        init = self.run("initdb", "-D", str(self.data_dir), "-U", SERVER_USER, "--auth=trust",
-                        "-E", "UTF8", "--no-locale", "--no-sync")
+        init = self.run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            SERVER_USER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         if init.returncode != 0:
             self.fail("initdb", init)
         options = f"{SERVER_SETTINGS} -k {self.root} -h 127.0.0.1 -p {self.port}"
-        start = self.run("pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_file),
-                         "-w", "-t", str(WAIT_SECONDS), "-o", options)
+        start = self.run(
+            "pg_ctl",
+            "start",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.log_file),
+            "-w",
+            "-t",
+            str(WAIT_SECONDS),
+            "-o",
+            options,
+        )
         self.started = True
         if start.returncode != 0:
             self.fail("start", start)
@@ -202,8 +232,14 @@ class PgServer:
     def stop(self) -> None:
         """Stop the server (immediate mode: the data is thrown away), delete its directory, end the watchdog."""
         if self.started:
-            subprocess.run(self.stop_command(), cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=WAIT_SECONDS + 15, check=False)
+            subprocess.run(
+                self.stop_command(),
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=WAIT_SECONDS + 15,
+                check=False,
+            )
             self.started = False
         shutil.rmtree(self.root, ignore_errors=True)
         if self.watchdog is not None:

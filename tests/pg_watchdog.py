@@ -21,8 +21,9 @@ def main() -> None:
     stop_command, root = json.loads(sys.argv[1]), Path(sys.argv[2])
     sys.stdin.buffer.read()
     if (root / "data" / "postmaster.pid").exists():
-        subprocess.run(stop_command, cwd=root, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=STOP_TIMEOUT_S, check=False)
+        subprocess.run(
+            stop_command, cwd=root, stdin=subprocess.DEVNULL, capture_output=True, timeout=STOP_TIMEOUT_S, check=False
+        )
     shutil.rmtree(root, ignore_errors=True)
 
 

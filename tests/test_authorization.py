@@ -32,10 +32,13 @@ def test_require_raises_the_typed_refusal() -> None:
     assert holds(viewer, Right.READ) and not holds(viewer, Right.REGISTER)
 
 
-@pytest.mark.parametrize(("manifests", "right"), [
-    (ManifestSet(), Right.REGISTER),
-    (ManifestSet(registries=[RegistryManifest(users=(), models=())]), Right.ADMINISTER),
-])
+@pytest.mark.parametrize(
+    ("manifests", "right"),
+    [
+        (ManifestSet(), Right.REGISTER),
+        (ManifestSet(registries=[RegistryManifest(users=(), models=())]), Right.ADMINISTER),
+    ],
+)
 def test_an_import_needs_register_or_administer(manifests: ManifestSet, right: Right) -> None:
     """Versions alone need register; users, models, policy, logs, requests or providers need administer."""
     assert manifests.required_right()[0] is right

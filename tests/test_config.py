@@ -33,19 +33,22 @@ def test_full_file(tmp_path: Path) -> None:
     assert settings.keys == {"cycle_sort": "O", "cursor_down": "j,down,n"}
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("theme: regtui-dark\ncolour: red\n", 2, "unknown key 'colour'"),
-    ("theme: x\nsync_interval: soon\n", 2, "expected a positive number of seconds, got a string 'soon'"),
-    ("\n\nsync_interval: 0\n", 3, "positive number"),
-    ("feed_interval: -5\n", 1, "expected a positive number of seconds, got a number -5"),
-    ("animations: maybe\n", 1, "expected true or false"),
-    ("keys:\n  cycle_sort: [o, O]\n", 2, "expected `binding_id: key`"),
-    ("keys: [o]\n", 1, "expected a mapping of binding ids to keys"),
-    ("theme: [unclosed\n", 2, "invalid YAML"),
-    ("- a list\n", 1, "must be a mapping"),
-    ("prepare_threshold: -1\n", 1, "expected a whole number (0 or more) or null, got a number -1"),
-    ("prepare_threshold: yes\n", 1, "expected a whole number (0 or more) or null, got a boolean"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("theme: regtui-dark\ncolour: red\n", 2, "unknown key 'colour'"),
+        ("theme: x\nsync_interval: soon\n", 2, "expected a positive number of seconds, got a string 'soon'"),
+        ("\n\nsync_interval: 0\n", 3, "positive number"),
+        ("feed_interval: -5\n", 1, "expected a positive number of seconds, got a number -5"),
+        ("animations: maybe\n", 1, "expected true or false"),
+        ("keys:\n  cycle_sort: [o, O]\n", 2, "expected `binding_id: key`"),
+        ("keys: [o]\n", 1, "expected a mapping of binding ids to keys"),
+        ("theme: [unclosed\n", 2, "invalid YAML"),
+        ("- a list\n", 1, "must be a mapping"),
+        ("prepare_threshold: -1\n", 1, "expected a whole number (0 or more) or null, got a number -1"),
+        ("prepare_threshold: yes\n", 1, "expected a whole number (0 or more) or null, got a boolean"),
+    ],
+)
 def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, words: str) -> None:
     """Unknown keys, wrong types and broken YAML are errors that say FILE:LINE and what is wrong."""
     path = tmp_path / "config.yaml"
@@ -71,7 +74,8 @@ def test_precedence_flag_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 def test_prepared_statements_are_off_unless_the_file_or_the_environment_asks(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """prepare_threshold: none by default, the file's value, REGTUI_PREPARE_THRESHOLD over it, a bad value refused."""
     monkeypatch.delenv("REGTUI_PREPARE_THRESHOLD", raising=False)
     assert settings_locations(Settings()).prepare_threshold is None

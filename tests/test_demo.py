@@ -7,30 +7,42 @@ a past rollback, an overdue rollback drill, and one tampered artifact (see regtu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
-from regtui.services import audit, demo, promotion
 from regtui.config import Locations
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.errors import RuleError
+from regtui.services import audit, demo, promotion
 from regtui.services.registry import RegistryService
 from tests.factories import drill_states
 
 FIXTURES = Path(__file__).resolve().parents[1] / "regtui" / "data" / "demo"
-TOLD_AT = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+TOLD_AT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 RELEASER = "heidi"
-LIVE_MODELS = ["churn-classifier", "fraud-detector", "search-ranker", "demand-forecaster", "support-assistant",
-               "doc-summarizer", "product-embedder"]
+LIVE_MODELS = [
+    "churn-classifier",
+    "fraud-detector",
+    "search-ranker",
+    "demand-forecaster",
+    "support-assistant",
+    "doc-summarizer",
+    "product-embedder",
+]
 QUEUE = {
     "churn-classifier@2.7.0": {"stakeholder sign-off: team-ml-platform", "second reviewer", "artifacts verified"},
     "product-embedder@2.4.0": {"archival checklist", "artifacts verified"},
-    "support-assistant@3.4.0": {"canary SLO agent_acceptance_rate >= 0.7", "owner approval", "second reviewer",
-                                "stakeholder sign-off: team-ml-platform", "stakeholder sign-off: team-assist",
-                                "artifacts verified"},
+    "support-assistant@3.4.0": {
+        "canary SLO agent_acceptance_rate >= 0.7",
+        "owner approval",
+        "second reviewer",
+        "stakeholder sign-off: team-ml-platform",
+        "stakeholder sign-off: team-assist",
+        "artifacts verified",
+    },
     "doc-summarizer@3.3.0": {"human review"},
     "demand-forecaster@2.7.0": {"human review"},
     "ticket-router@2.0.0-rc.1": {"threshold latency_p95_ms <= 20"},
@@ -80,8 +92,9 @@ def test_the_approval_queue_holds_the_open_requests_with_what_each_misses(servic
     assert "predates the current evidence" in review.detail
 
 
-def test_a_reviewer_whose_approval_went_stale_is_asked_again(service: RegistryService,
-                                                             demo_locations: Locations) -> None:
+def test_a_reviewer_whose_approval_went_stale_is_asked_again(
+    service: RegistryService, demo_locations: Locations
+) -> None:
     """demand-forecaster 2.7.0's review predates the current evidence, so its reviewer may review it again."""
     stale = next(v for v in promotion.open_requests(service) if v.ref == "demand-forecaster@2.7.0")
     review = next(c for c in stale.gate.checks if c.name == "human review")

@@ -59,5 +59,6 @@ def test_demo_refuses_another_registry(tmp_path: Path, capsys: pytest.CaptureFix
     result = run_cli(capsys, "demo", "--no-tui", "--dir", tmp_path / "demo", "--registry", "sqlite:///x.db")
     assert result.code == 2 and result.err_lines == [
         "regtui: demo builds its own SQLite registry and cache in --dir; it takes no --registry or --cache (to load "
-        "the demo into another registry: regtui --registry URL import on an export of it)"]
+        "the demo into another registry: regtui --registry URL import on an export of it)"
+    ]
     assert not (tmp_path / "demo").exists()

@@ -18,8 +18,14 @@ def lint_imports(source_root: Path) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("lint-imports")
     command = [str(script)] if script.exists() else [shutil.which("lint-imports") or "lint-imports"]
     environment = {**os.environ, "PYTHONPATH": str(source_root)}
-    return subprocess.run([*command, "--no-cache", str(ROOT / "pyproject.toml")], cwd=source_root, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*command, "--no-cache", str(ROOT / "pyproject.toml")],
+        cwd=source_root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_layer_contracts_hold() -> None:
@@ -29,14 +35,17 @@ def test_the_layer_contracts_hold() -> None:
     assert "0 broken" in result.stdout
 
 
-@pytest.mark.parametrize(("module", "source"), [
-    ("tui/screens/peek.py", "from regtui.store import queries\n"),
-    ("cli/peek.py", "def peek() -> None:\n    from regtui.providers import feeds\n"),
-    ("tui/peek.py", "def peek() -> None:\n    import sqlmodel\n"),
-    ("domain/peek.py", "from regtui.services import reads\n"),
-    ("store/peek.py", "from regtui.services.registry import RegistryService\n"),
-    ("config.py", "\nfrom regtui.store import engine\n"),
-])
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("tui/screens/peek.py", "from regtui.store import queries\n"),
+        ("cli/peek.py", "def peek() -> None:\n    from regtui.providers import feeds\n"),
+        ("tui/peek.py", "def peek() -> None:\n    import sqlmodel\n"),
+        ("domain/peek.py", "from regtui.services import reads\n"),
+        ("store/peek.py", "from regtui.services.registry import RegistryService\n"),
+        ("config.py", "\nfrom regtui.store import engine\n"),
+    ],
+)
 def test_a_violation_breaks_a_contract(tmp_path: Path, module: str, source: str) -> None:
     """A copy of the package with one forbidden import added (top level or inside a function) fails the check."""
     copy = tmp_path / "regtui"

@@ -49,7 +49,9 @@ def test_each_database_is_distinct_and_isolated(pg_url: str, pg_admin_url: str) 
         assert query_one(other_url, "SELECT to_regclass('only_here') IS NULL") == (True,)
     finally:
         drop_database(pg_admin_url, database_of(other_url))
-    assert query_one(pg_admin_url, f"SELECT count(*) FROM pg_database WHERE datname = '{database_of(other_url)}'") == (0,)
+    assert query_one(pg_admin_url, f"SELECT count(*) FROM pg_database WHERE datname = '{database_of(other_url)}'") == (
+        0,
+    )
 
 
 def test_created_role_is_the_session_user_and_can_use_later_tables(pg_url: str) -> None:

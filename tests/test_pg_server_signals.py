@@ -80,9 +80,24 @@ def test_the_server_stops_when_the_test_run_is_killed(tmp_path: Path, signum: si
     env = {key: value for key, value in os.environ.items() if key != PG_URL_ENV and not key.startswith("PYTEST_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     run = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.pg_server", "-n", "0",
-         "test_harness.py"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.pg_server",
+            "-n",
+            "0",
+            "test_harness.py",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         wait_for(lambda: (tmp_path / "server.json").exists() or run.poll() is not None, "the harness's server")

@@ -39,8 +39,9 @@ class Violation:
         return f"{self.where}: {self.what}"
 
 
-INTERPRETER_TUNING = frozenset({"gc.freeze", "gc.set_threshold", "gc.disable", "sys.setrecursionlimit",
-                                "sys.setswitchinterval"})
+INTERPRETER_TUNING = frozenset(
+    {"gc.freeze", "gc.set_threshold", "gc.disable", "sys.setrecursionlimit", "sys.setswitchinterval"}
+)
 """Calls that change the whole interpreter's behaviour (and so the test process's too)."""
 
 
@@ -93,8 +94,12 @@ def defined_private_names(trees: Iterable[ast.AST]) -> frozenset[str]:
                 names.add(node.name)
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
-            elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
-                  and isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}):
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in {"self", "cls"}
+            ):
                 names.add(node.attr)
             elif isinstance(node, ast.alias):
                 names.add(node.asname or node.name.split(".")[-1])
@@ -144,8 +149,9 @@ def own_names(node: ast.ClassDef) -> set[str]:
     return names
 
 
-def private_overrides(cls: type, names: Iterable[str], where: str,
-                      local: frozenset[str] = frozenset({"regtui", "tests"})) -> Iterator[Violation]:
+def private_overrides(
+    cls: type, names: Iterable[str], where: str, local: frozenset[str] = frozenset({"regtui", "tests"})
+) -> Iterator[Violation]:
     """A class's own private names that a class of a dependency among its bases also defines."""
     foreign = [base for base in cls.__mro__[1:] if base.__module__.split(".")[0] not in local]
     for name in sorted(names):
@@ -161,8 +167,11 @@ def project_modules() -> list[str]:
     """Every module of the regtui package (but its `python -m` entry point) and of the tests package."""
     names = [info.name for info in pkgutil.walk_packages(regtui.__path__, "regtui.") if info.name != "regtui.__main__"]
     tests = ROOT / "tests"
-    names += [".".join(path.relative_to(ROOT).with_suffix("").parts) for path in sorted(tests.rglob("*.py"))
-              if (path.parent / "__init__.py").exists() and path.name != "__init__.py"]
+    names += [
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in sorted(tests.rglob("*.py"))
+        if (path.parent / "__init__.py").exists() and path.name != "__init__.py"
+    ]
     return names
 
 
@@ -233,7 +242,9 @@ def test_the_tuning_scan_finds_a_freeze() -> None:
     """gc.freeze() and gc.set_threshold(...) are reported; gc.collect() is not."""
     tree = ast.parse("import gc\ngc.freeze()\ngc.set_threshold(50_000, 10, 10)\ngc.collect()\n")
     assert [v.what for v in interpreter_tuning(tree, "snippet")] == [
-        "tunes the interpreter: gc.freeze", "tunes the interpreter: gc.set_threshold"]
+        "tunes the interpreter: gc.freeze",
+        "tunes the interpreter: gc.set_threshold",
+    ]
 
 
 VIOLATING_SNIPPET = """
@@ -307,4 +318,3 @@ def test_names_a_scan_treats_as_private() -> None:
     """Leading underscore is private; dunders and sunders are protocol."""
     assert is_private("_compositor") and is_private("__mangled")
     assert not is_private("__init__") and not is_private("_missing_") and not is_private("render_line")
-

@@ -23,14 +23,15 @@ def example_commands() -> list[tuple[str | None, list[str]]]:
         code = line[4:].split("#", 1)[0].strip() if line.startswith("    ") else ""
         for part in filter(None, (p.strip() for p in code.split("&&"))):
             user = re.match(r"REGTUI_USER=(\w+)\s+", part)
-            words = shlex.split(part[user.end():] if user else part)
+            words = shlex.split(part[user.end() :] if user else part)
             if words and words[0] == "regtui":
                 commands.append((user.group(1) if user else None, words[1:]))
     return commands
 
 
-def test_the_worked_example_runs_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_worked_example_runs_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every command of the README's example exits as its comments say, on the demo registry."""
     monkeypatch.setenv("REGTUI_USER", "heidi")
     assert run_cli(capsys, "demo", "--no-tui", "--dir", tmp_path / "demo").code == 0

@@ -26,8 +26,15 @@ ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run a command to its end and return what it printed; a failure shows its output."""
-    done = subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True,
-                          timeout=INSTALL_TIMEOUT_S, check=False)
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT_S,
+        check=False,
+    )
     assert done.returncode == 0, f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -70,8 +77,11 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(installed: Path, tmp_p
     assert version.stdout.strip() == f"regtui {regtui.__version__}"
 
     demo = tmp_path / "demo"
-    env = {"REGTUI_CONFIG": str(tmp_path / "no-config.yaml"), "REGTUI_REGISTRY": f"sqlite:///{demo / 'registry.db'}",
-           "REGTUI_CACHE": str(demo / "cache.db")}
+    env = {
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+        "REGTUI_REGISTRY": f"sqlite:///{demo / 'registry.db'}",
+        "REGTUI_CACHE": str(demo / "cache.db"),
+    }
     built = run([regtui_bin, "demo", "--dir", str(demo), "--no-tui"], elsewhere, env)
     assert built.stdout.strip() == env["REGTUI_REGISTRY"]
     models = run([regtui_bin, "models"], elsewhere, env)
@@ -79,8 +89,9 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(installed: Path, tmp_p
 
     master, slave = pty.openpty()
     screen_env = {**os.environ, **env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
-    process = subprocess.Popen([regtui_bin], cwd=elsewhere, stdin=slave, stdout=slave, stderr=slave, env=screen_env,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [regtui_bin], cwd=elsewhere, stdin=slave, stdout=slave, stderr=slave, env=screen_env, start_new_session=True
+    )
     os.close(slave)
     try:
         shown = read_until(master, "churn-classifier", time.monotonic() + SCREEN_TIMEOUT_S)

@@ -55,20 +55,31 @@ def cmd_init(args: argparse.Namespace, service: RegistryService) -> int:
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
     """Options of `demo`."""
-    parser.add_argument("--dir", type=Path, help="folder for the demo registry (default: a folder in the user data dir)")
+    parser.add_argument(
+        "--dir", type=Path, help="folder for the demo registry (default: a folder in the user data dir)"
+    )
     parser.add_argument("--no-tui", action="store_true", help="build the demo and print its registry URL")
-    parser.add_argument("--reset", action="store_true",
-                        help="rebuild the demo registry from the fixtures (otherwise an earlier build is reused)")
-    parser.add_argument("--as", dest="user", metavar="USER",
-                        help=f"act as one of the demo's users (default: REGTUI_USER, else {demo.DEMO_USER})")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="rebuild the demo registry from the fixtures (otherwise an earlier build is reused)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="user",
+        metavar="USER",
+        help=f"act as one of the demo's users (default: REGTUI_USER, else {demo.DEMO_USER})",
+    )
 
 
 def cmd_demo(args: argparse.Namespace, service: RegistryService) -> int:
     """Build the demo registry from the bundled fixtures (or reuse an earlier build), then open it as one of its
     users."""
     if args.registry is not None or args.cache is not None:
-        raise InputError("demo builds its own SQLite registry and cache in --dir; it takes no --registry or --cache "
-                         "(to load the demo into another registry: regtui --registry URL import on an export of it)")
+        raise InputError(
+            "demo builds its own SQLite registry and cache in --dir; it takes no --registry or --cache "
+            "(to load the demo into another registry: regtui --registry URL import on an export of it)"
+        )
     locations = demo.open_or_build(args.dir or demo.default_dir(), reset=args.reset)
     demo_service = RegistryService(locations, identity=args.user or os.environ.get("REGTUI_USER") or demo.DEMO_USER)
     try:
@@ -84,12 +95,21 @@ def _print_demo(args: argparse.Namespace, service: RegistryService, locations: L
     versions = reads.count_versions(service)
     count = models.model_count(service.locations.cache_path)
     if args.json:
-        print_json({"registry": locations.registry_url, "cache": str(locations.cache_path), "models": count,
-                    "versions": versions, "identity": service.identity()})
+        print_json(
+            {
+                "registry": locations.registry_url,
+                "cache": str(locations.cache_path),
+                "models": count,
+                "versions": versions,
+                "identity": service.identity(),
+            }
+        )
         return 0
     say(locations.registry_url)
-    warn(f"demo registry with {count} models and {versions} versions, acting as {service.identity()}; use it with "
-         f"--registry '{locations.registry_url}' --cache '{locations.cache_path}'")
+    warn(
+        f"demo registry with {count} models and {versions} versions, acting as {service.identity()}; use it with "
+        f"--registry '{locations.registry_url}' --cache '{locations.cache_path}'"
+    )
     return 0
 
 
@@ -104,9 +124,11 @@ def cmd_import(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json(report)
     else:
-        say(f"imported {len(report.registered)} new version(s), {len(report.unchanged)} already present, "
+        say(
+            f"imported {len(report.registered)} new version(s), {len(report.unchanged)} already present, "
             f"{len(report.users)} user(s) and {len(report.models)} model(s) updated, {report.log_entries} log entries"
-            + (f", {report.providers} provider record(s)" if report.providers else ""))
+            + (f", {report.providers} provider record(s)" if report.providers else "")
+        )
     return 0
 
 
@@ -152,9 +174,33 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
         print_json([{**to_plain(m), **to_plain(state), "provider_notice": notices.get(m.name)} for m, state in rows])
         return 0
     print_table(
-        ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "REQUESTS", "DRILL", "PROVIDER NOTICE"],
-        [[m.name, m.owner, m.production, m.canary, m.staging, m.versions, m.latest, state.open_requests,
-          _drill(state, now), _notice(notices.get(m.name))] for m, state in rows],
+        [
+            "MODEL",
+            "OWNER",
+            "PRODUCTION",
+            "CANARY",
+            "STAGING",
+            "VERSIONS",
+            "LATEST",
+            "REQUESTS",
+            "DRILL",
+            "PROVIDER NOTICE",
+        ],
+        [
+            [
+                m.name,
+                m.owner,
+                m.production,
+                m.canary,
+                m.staging,
+                m.versions,
+                m.latest,
+                state.open_requests,
+                _drill(state, now),
+                _notice(notices.get(m.name)),
+            ]
+            for m, state in rows
+        ],
     )
     return 0
 
@@ -190,8 +236,18 @@ def cmd_versions(args: argparse.Namespace, service: RegistryService) -> int:
         return 0
     print_table(
         ["VERSION", "STAGE", "CHANGE", "PARENT", "FRAMEWORK", "CREATED", "REGISTERED BY"],
-        [[v.version, _stage_cell(v.stage, v.canary_share), v.change_kind, v.parent, v.framework, v.created_at,
-          v.registered_by] for v in versions],
+        [
+            [
+                v.version,
+                _stage_cell(v.stage, v.canary_share),
+                v.change_kind,
+                v.parent,
+                v.framework,
+                v.created_at,
+                v.registered_by,
+            ]
+            for v in versions
+        ],
     )
     return 0
 
@@ -234,7 +290,9 @@ def _print_document(document: dict[str, Any], indent: str = "") -> None:
             for item in value:
                 say(f"{indent}  - " + ", ".join(f"{k}={v}" for k, v in item.items()))
         else:
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else ("-" if value in (None, "", {}) else value)
+            shown = (
+                ", ".join(map(str, value)) if isinstance(value, list) else ("-" if value in (None, "", {}) else value)
+            )
             say(f"{indent}{key}: {shown}")
 
 
@@ -254,21 +312,30 @@ def cmd_verify(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json([{"version": ref, **_result_plain(r)} for ref, r in results])
     else:
-        print_table(["VERSION", "ARTIFACT", "STATUS", "DETAIL"],
-                    [[ref, r.name, r.status.upper(), r.message] for ref, r in results])
+        print_table(
+            ["VERSION", "ARTIFACT", "STATUS", "DETAIL"],
+            [[ref, r.name, r.status.upper(), r.message] for ref, r in results],
+        )
         say(f"{len(results)} artifact(s) checked, {len(failures)} problem(s)")
     if failures:
-        raise CheckFailedError(f"{len(failures)} artifact(s) failed verification: "
-                               + ", ".join(f"{ref} {r.name} ({r.status})" for ref, r in failures[:5]))
+        raise CheckFailedError(
+            f"{len(failures)} artifact(s) failed verification: "
+            + ", ".join(f"{ref} {r.name} ({r.status})" for ref, r in failures[:5])
+        )
     return 0
 
 
 def _result_plain(result: Any) -> dict[str, Any]:
     """A verification result as JSON-ready fields."""
     return {
-        "artifact": result.name, "uri": result.uri, "status": result.status,
-        "expected_sha256": result.expected_sha256, "actual_sha256": result.actual_sha256,
-        "expected_size": result.expected_size, "actual_size": result.actual_size, "message": result.message,
+        "artifact": result.name,
+        "uri": result.uri,
+        "status": result.status,
+        "expected_sha256": result.expected_sha256,
+        "actual_sha256": result.actual_sha256,
+        "expected_size": result.expected_size,
+        "actual_size": result.actual_size,
+        "message": result.message,
     }
 
 

@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 import traceback
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 from regtui import __version__
 from regtui.cli.catalog import CATALOG, Handler, command, run_tui
@@ -59,7 +60,8 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     imported to give its subparser its options."""
     common = common_options()
     parser = OneLineParser(
-        prog="regtui", parents=[common],
+        prog="regtui",
+        parents=[common],
         description="Terminal dashboard and CLI for a governed machine-learning model registry.",
     )
     parser.add_argument("--version", action="version", version=f"regtui {__version__}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Sequence
+from typing import Any
 
 from regtui.domain.entry import utc_iso
 from regtui.domain.text import clean_single_line
@@ -87,8 +88,10 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     widths = [max([len(h), *(len(r[i]) for r in text_rows)]) for i, h in enumerate(headers)]
     room = terminal_width()
     if room is not None:
-        floors = [width if i < IDENTIFYING else min(width, max(len(header), NARROWEST))
-                  for i, (width, header) in enumerate(zip(widths, headers))]
+        floors = [
+            width if i < IDENTIFYING else min(width, max(len(header), NARROWEST))
+            for i, (width, header) in enumerate(zip(widths, headers))
+        ]
         words = [any(" " in row[i] for row in text_rows) for i in range(len(headers))]
         text_first = [floor if has_words else width for floor, width, has_words in zip(floors, widths, words)]
         widths = fitted_widths(fitted_widths(widths, text_first, room), floors, room)

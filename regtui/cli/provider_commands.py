@@ -54,8 +54,9 @@ def _configure_add(parser: argparse.ArgumentParser) -> None:
 
 def cmd_add(args: argparse.Namespace, service: RegistryService) -> int:
     """Create or update a provider's feed configuration (admin)."""
-    feed = FeedConfig(args.provider, args.url, FeedFormat(args.format), args.api_key_env, tuple(args.alias),
-                      tuple(args.include))
+    feed = FeedConfig(
+        args.provider, args.url, FeedFormat(args.format), args.api_key_env, tuple(args.alias), tuple(args.include)
+    )
     changed = provider_services.add_feed(service, feed)
     if args.json:
         print_json({"provider": feed.provider, "changed": changed})
@@ -71,8 +72,10 @@ def cmd_feeds(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json(feeds)
         return 0
-    print_table(["PROVIDER", "FORMAT", "KEY VARIABLE", "FETCHED", "URL"],
-                [[f.provider, f.format.value, f.api_key_env, f.fetched_at, f.url] for f in feeds])
+    print_table(
+        ["PROVIDER", "FORMAT", "KEY VARIABLE", "FETCHED", "URL"],
+        [[f.provider, f.format.value, f.api_key_env, f.fetched_at, f.url] for f in feeds],
+    )
     return 0
 
 
@@ -98,16 +101,24 @@ def cmd_fetch(args: argparse.Namespace, service: RegistryService) -> int:
 
 def _fetch_summary(result: provider_services.FeedResult) -> str:
     """'2 new (a, b); 1 deprecation notice (c)' or the status."""
-    parts = [f"{len(ids)} {label} ({', '.join(ids)})" for label, ids in
-             (("new", result.new), ("deprecation notice(s)", result.deprecated), ("listed again", result.relisted)) if ids]
+    parts = [
+        f"{len(ids)} {label} ({', '.join(ids)})"
+        for label, ids in (
+            ("new", result.new),
+            ("deprecation notice(s)", result.deprecated),
+            ("listed again", result.relisted),
+        )
+        if ids
+    ]
     return "; ".join(parts) or result.status
 
 
 def _configure_list(parser: argparse.ArgumentParser) -> None:
     """Options of `providers list`."""
     parser.add_argument("--provider", metavar="NAME")
-    parser.add_argument("--status", type=_status, metavar="STATUS",
-                        help="unqualified | under-evaluation | qualified | rejected")
+    parser.add_argument(
+        "--status", type=_status, metavar="STATUS", help="unqualified | under-evaluation | qualified | rejected"
+    )
 
 
 def _status(text: str) -> Qualification:
@@ -130,8 +141,19 @@ def cmd_list(args: argparse.Namespace, service: RegistryService) -> int:
         return 0
     print_table(
         ["PROVIDER", "VERSION", "MODEL", "STATUS", "R S C A", "RELEASED", "RETIRES", "COUNTDOWN"],
-        [[v.provider, v.version, v.model, _status_cell(v), _marks(v), _day(v.released_at), _day(v.retires_at),
-          _countdown(v, now)] for v in versions],
+        [
+            [
+                v.provider,
+                v.version,
+                v.model,
+                _status_cell(v),
+                _marks(v),
+                _day(v.released_at),
+                _day(v.retires_at),
+                _countdown(v, now),
+            ]
+            for v in versions
+        ],
     )
     return 0
 
@@ -140,12 +162,31 @@ def _version_plain(v: ProviderVersion, now: datetime) -> dict[str, Any]:
     """A provider version as JSON-ready fields, with its latest check results."""
     latest = {check.value: record for check, record in _latest(v).items()}
     return {
-        "provider": v.provider, "model": v.model, "version": v.version, "status": v.status.value, "alias": v.alias,
-        "alias_of": v.alias_of, "released_at": v.released_at, "impact": v.impact, "notes": v.notes,
-        "deprecated_at": v.deprecated_at, "retires_at": v.retires_at, "deprecation_note": v.deprecation_note,
-        "days_left": days_left(v.retires_at, now), "retired": v.retired(now),
-        "checks": {name: None if c is None else {"passed": c.passed, "evidence": c.evidence, "recorded_by": c.recorded_by,
-                                                  "recorded_at": c.recorded_at} for name, c in latest.items()},
+        "provider": v.provider,
+        "model": v.model,
+        "version": v.version,
+        "status": v.status.value,
+        "alias": v.alias,
+        "alias_of": v.alias_of,
+        "released_at": v.released_at,
+        "impact": v.impact,
+        "notes": v.notes,
+        "deprecated_at": v.deprecated_at,
+        "retires_at": v.retires_at,
+        "deprecation_note": v.deprecation_note,
+        "days_left": days_left(v.retires_at, now),
+        "retired": v.retired(now),
+        "checks": {
+            name: None
+            if c is None
+            else {
+                "passed": c.passed,
+                "evidence": c.evidence,
+                "recorded_by": c.recorded_by,
+                "recorded_at": c.recorded_at,
+            }
+            for name, c in latest.items()
+        },
     }
 
 
@@ -190,9 +231,19 @@ def cmd_changelog(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json(entries)
         return 0
-    print_table(["PROVIDER MODEL", "VERSION", "CHANGE DATE", "QUALIFICATION", "IMPACT ASSESSMENT"],
-                [[f"{e.provider} {e.model}", e.version, _day(e.changed_at),
-                  f"{e.status.value} (alias)" if e.alias else e.status.value, e.impact or "-"] for e in entries])
+    print_table(
+        ["PROVIDER MODEL", "VERSION", "CHANGE DATE", "QUALIFICATION", "IMPACT ASSESSMENT"],
+        [
+            [
+                f"{e.provider} {e.model}",
+                e.version,
+                _day(e.changed_at),
+                f"{e.status.value} (alias)" if e.alias else e.status.value,
+                e.impact or "-",
+            ]
+            for e in entries
+        ],
+    )
     return 0
 
 
@@ -210,15 +261,30 @@ def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json({**_version_plain(version, now), "history": [c for cell in matrix for c in cell.history]})
         return 0
-    for label, value in (("provider", version.provider), ("model", version.model), ("version", version.version),
-                         ("status", _status_cell(version)), ("released", _day(version.released_at)),
-                         ("impact", version.impact or "-"), ("notes", version.notes or "-"),
-                         ("deprecation", _deprecation_text(version, now))):
+    for label, value in (
+        ("provider", version.provider),
+        ("model", version.model),
+        ("version", version.version),
+        ("status", _status_cell(version)),
+        ("released", _day(version.released_at)),
+        ("impact", version.impact or "-"),
+        ("notes", version.notes or "-"),
+        ("deprecation", _deprecation_text(version, now)),
+    ):
         say(f"{label}: {value}")
-    print_table(["CHECK", "RESULT", "EVIDENCE", "RECORDED BY", "AT"],
-                [[cell.check.label, _result(cell.latest), cell.latest.evidence.describe() if cell.latest else "-",
-                  cell.latest.recorded_by if cell.latest else "-", cell.latest.recorded_at if cell.latest else None]
-                 for cell in matrix])
+    print_table(
+        ["CHECK", "RESULT", "EVIDENCE", "RECORDED BY", "AT"],
+        [
+            [
+                cell.check.label,
+                _result(cell.latest),
+                cell.latest.evidence.describe() if cell.latest else "-",
+                cell.latest.recorded_by if cell.latest else "-",
+                cell.latest.recorded_at if cell.latest else None,
+            ]
+            for cell in matrix
+        ],
+    )
     return 0
 
 
@@ -242,8 +308,9 @@ def _configure_qualify(parser: argparse.ArgumentParser) -> None:
     result = parser.add_mutually_exclusive_group(required=True)
     result.add_argument("--pass", dest="passed", action="store_true", help="the check passed")
     result.add_argument("--fail", dest="failed", action="store_true", help="the check failed")
-    parser.add_argument("--evidence", required=True, metavar="FILE|URL|NOTE",
-                        help="a report file (hashed), a link, or a note")
+    parser.add_argument(
+        "--evidence", required=True, metavar="FILE|URL|NOTE", help="a report file (hashed), a link, or a note"
+    )
 
 
 def cmd_qualify(args: argparse.Namespace, service: RegistryService) -> int:
@@ -252,11 +319,21 @@ def cmd_qualify(args: argparse.Namespace, service: RegistryService) -> int:
     check = CheckName(args.check)
     status = provider_services.qualify(service, args.provider, args.version, check, args.passed, evidence)
     if args.json:
-        print_json({"provider": args.provider, "version": args.version, "check": check.value, "passed": args.passed,
-                    "evidence": evidence, "status": status.value})
+        print_json(
+            {
+                "provider": args.provider,
+                "version": args.version,
+                "check": check.value,
+                "passed": args.passed,
+                "evidence": evidence,
+                "status": status.value,
+            }
+        )
     else:
-        say(f"{args.provider} {args.version}: {check.label} {'pass' if args.passed else 'fail'} recorded "
-            f"({evidence.describe()}); status: {status.value}")
+        say(
+            f"{args.provider} {args.version}: {check.label} {'pass' if args.passed else 'fail'} recorded "
+            f"({evidence.describe()}); status: {status.value}"
+        )
     return 0
 
 
@@ -288,13 +365,16 @@ def _configure_pin(parser: argparse.ArgumentParser) -> None:
 def cmd_pin(args: argparse.Namespace, service: RegistryService) -> int:
     """Register a new patch version (change kind dependency) that pins another provider version."""
     model, version = split_ref(args.ref)
-    outcome = provider_services.pin(service, model, version, args.provider_version, provider=args.provider,
-                                    new_version=args.new_version)
+    outcome = provider_services.pin(
+        service, model, version, args.provider_version, provider=args.provider, new_version=args.new_version
+    )
     if args.json:
         print_json(outcome)
     else:
-        say(f"registered {outcome.ref} in Development (dependency, parent {outcome.parent}) pinning "
-            f"{outcome.pin.provider} {outcome.pin.version} ({outcome.status.value})")
+        say(
+            f"registered {outcome.ref} in Development (dependency, parent {outcome.parent}) pinning "
+            f"{outcome.pin.provider} {outcome.pin.version} ({outcome.status.value})"
+        )
     return 0
 
 
@@ -311,19 +391,40 @@ def cmd_pins(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json([_pin_plain(v) for v in views])
         return 0
-    print_table(["VERSION", "STAGE", "PROVIDER", "PROVIDER VERSION", "STATUS", "COUNTDOWN", "GATES"],
-                [[f"{v.model}@{v.version}", v.stage.value, v.pin.provider, v.pin.version, _pin_status(v),
-                  _pin_countdown(v), _gate_text(v, now)] for v in views])
+    print_table(
+        ["VERSION", "STAGE", "PROVIDER", "PROVIDER VERSION", "STATUS", "COUNTDOWN", "GATES"],
+        [
+            [
+                f"{v.model}@{v.version}",
+                v.stage.value,
+                v.pin.provider,
+                v.pin.version,
+                _pin_status(v),
+                _pin_countdown(v),
+                _gate_text(v, now),
+            ]
+            for v in views
+        ],
+    )
     return 0
 
 
 def _pin_plain(v: PinView) -> dict[str, Any]:
     """A pin as JSON-ready fields."""
-    return {"model": v.model, "version": v.version, "stage": v.stage.value, "provider": v.pin.provider,
-            "provider_model": v.pin.model, "provider_version": v.pin.version,
-            "status": v.qualification.value if v.qualification else "unknown", "alias": v.status.alias,
-            "qualified": v.status.qualified, "deprecated": v.deprecated, "retires_at": v.retires_at,
-            "days_left": v.days_left}
+    return {
+        "model": v.model,
+        "version": v.version,
+        "stage": v.stage.value,
+        "provider": v.pin.provider,
+        "provider_model": v.pin.model,
+        "provider_version": v.pin.version,
+        "status": v.qualification.value if v.qualification else "unknown",
+        "alias": v.status.alias,
+        "qualified": v.status.qualified,
+        "deprecated": v.deprecated,
+        "retires_at": v.retires_at,
+        "days_left": v.days_left,
+    }
 
 
 def _pin_status(v: PinView) -> str:
@@ -355,8 +456,11 @@ ACTIONS: dict[str, tuple[str, Configure, Handler]] = {
     "feeds": ("list configured feeds", lambda p: None, cmd_feeds),
     "fetch": ("fetch feeds and record new versions and deprecations", _configure_fetch, cmd_fetch),
     "list": ("provider versions with qualification status and countdowns", _configure_list, cmd_list),
-    "changelog": ("the change log table (provider model, version, date, impact, status)", _configure_changelog,
-                  cmd_changelog),
+    "changelog": (
+        "the change log table (provider model, version, date, impact, status)",
+        _configure_changelog,
+        cmd_changelog,
+    ),
     "show": ("one provider version with its qualification matrix", _configure_version, cmd_show),
     "qualify": ("record a qualification check with evidence (reviewer)", _configure_qualify, cmd_qualify),
     "assess": ("record a provider version's impact assessment (reviewer)", _configure_assess, cmd_assess),

@@ -8,8 +8,8 @@ from typing import Any
 
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
-from regtui.cli.output import print_json, print_table, say
 from regtui.cli.options import positive_count
+from regtui.cli.output import print_json, print_table, say
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import load_evidence_file
@@ -33,7 +33,12 @@ def _configure_promote(parser: argparse.ArgumentParser) -> None:
     """Options of `promote`."""
     parser.add_argument("ref", metavar="MODEL@VERSION")
     parser.add_argument("--to", dest="to_stage", type=_stage, required=True, metavar="STAGE")
-    parser.add_argument("--evidence", type=Path, metavar="FILE", help="gate evidence (YAML/JSON): review, canary_results, archival_checklist")
+    parser.add_argument(
+        "--evidence",
+        type=Path,
+        metavar="FILE",
+        help="gate evidence (YAML/JSON): review, canary_results, archival_checklist",
+    )
     parser.add_argument("--reason", help="why (required to abandon or for a failed canary)")
     parser.add_argument("--canary-share", type=float, metavar="PCT", help="share of traffic for a Canary")
 
@@ -42,12 +47,22 @@ def cmd_promote(args: argparse.Namespace, service: RegistryService) -> int:
     """Open or reuse a request, evaluate its gate, apply it when it passes; exit 3 while pending."""
     model, version = split_ref(args.ref)
     evidence = load_evidence_file(args.evidence) if args.evidence else None
-    outcome = promotion.promote(service, model, version, args.to_stage, evidence=evidence, reason=args.reason,
-                               canary_share=args.canary_share)
+    outcome = promotion.promote(
+        service, model, version, args.to_stage, evidence=evidence, reason=args.reason, canary_share=args.canary_share
+    )
     if args.json:
-        print_json({"ref": outcome.ref, "from": outcome.from_stage, "to": outcome.to_stage, "applied": outcome.applied,
-                    "request": outcome.request_id, "replaced": outcome.replaced, "missing": outcome.missing,
-                    "gate": outcome.gate.to_dict()})
+        print_json(
+            {
+                "ref": outcome.ref,
+                "from": outcome.from_stage,
+                "to": outcome.to_stage,
+                "applied": outcome.applied,
+                "request": outcome.request_id,
+                "replaced": outcome.replaced,
+                "missing": outcome.missing,
+                "gate": outcome.gate.to_dict(),
+            }
+        )
     else:
         _print_gate(outcome.gate)
     if outcome.applied:
@@ -55,8 +70,10 @@ def cmd_promote(args: argparse.Namespace, service: RegistryService) -> int:
             replaced = f"; {model}@{outcome.replaced} archived" if outcome.replaced else ""
             say(f"{outcome.ref}: {outcome.from_stage} -> {outcome.to_stage}{replaced}")
         return 0
-    raise PendingError(f"request #{outcome.request_id} for {outcome.ref} -> {outcome.to_stage} is pending; "
-                       f"missing: {', '.join(outcome.missing)}")
+    raise PendingError(
+        f"request #{outcome.request_id} for {outcome.ref} -> {outcome.to_stage} is pending; "
+        f"missing: {', '.join(outcome.missing)}"
+    )
 
 
 def _print_gate(gate: Any) -> None:
@@ -75,14 +92,40 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
     fresh_read(service)
     views = promotion.open_requests(service, mine=args.mine)
     if args.json:
-        print_json([{"id": v.id, "ref": v.ref, "from": v.from_stage, "to": v.to_stage, "requested_by": v.requested_by,
-                     "requested_at": v.requested_at, "reason": v.reason, "missing": v.gate.missing,
-                     "you_can_approve_as": v.can_approve, "you_can_apply": v.can_apply, "gate": v.gate.to_dict()}
-                    for v in views])
+        print_json(
+            [
+                {
+                    "id": v.id,
+                    "ref": v.ref,
+                    "from": v.from_stage,
+                    "to": v.to_stage,
+                    "requested_by": v.requested_by,
+                    "requested_at": v.requested_at,
+                    "reason": v.reason,
+                    "missing": v.gate.missing,
+                    "you_can_approve_as": v.can_approve,
+                    "you_can_apply": v.can_apply,
+                    "gate": v.gate.to_dict(),
+                }
+                for v in views
+            ]
+        )
         return 0
-    print_table(["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "YOU"],
-                [[f"#{v.id}", v.ref, f"{v.from_stage}->{v.to_stage}", v.requested_by, v.requested_at,
-                  ", ".join(v.gate.missing) or "nothing", _you(v)] for v in views])
+    print_table(
+        ["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "YOU"],
+        [
+            [
+                f"#{v.id}",
+                v.ref,
+                f"{v.from_stage}->{v.to_stage}",
+                v.requested_by,
+                v.requested_at,
+                ", ".join(v.gate.missing) or "nothing",
+                _you(v),
+            ]
+            for v in views
+        ],
+    )
     return 0
 
 
@@ -111,8 +154,16 @@ def _decide(args: argparse.Namespace, service: RegistryService, decision: Decisi
     """Record a decision and print the request's remaining needs."""
     outcome = promotion.decide(service, args.request, decision, args.comment)
     if args.json:
-        print_json({"request": outcome.request_id, "ref": outcome.ref, "decision": outcome.decision,
-                    "capacity": outcome.capacity, "missing": outcome.gate.missing, "gate": outcome.gate.to_dict()})
+        print_json(
+            {
+                "request": outcome.request_id,
+                "ref": outcome.ref,
+                "decision": outcome.decision,
+                "capacity": outcome.capacity,
+                "missing": outcome.gate.missing,
+                "gate": outcome.gate.to_dict(),
+            }
+        )
         return 0
     verb = "approved" if decision is Decision.APPROVE else "rejected"
     say(f"{verb} request #{outcome.request_id} ({outcome.ref}) as {outcome.capacity}")
@@ -143,12 +194,22 @@ def cmd_rollback(args: argparse.Namespace, service: RegistryService) -> int:
     """Roll a model back to an earlier Production version (checksums re-verified)."""
     outcome = promotion.rollback(service, args.model, args.to_version, args.reason, dry_run=args.dry_run)
     if args.json:
-        print_json({"model": outcome.model, "to": outcome.to_version, "from": outcome.from_version,
-                    "reason": outcome.reason, "verified": list(outcome.verified), "dry_run": args.dry_run})
+        print_json(
+            {
+                "model": outcome.model,
+                "to": outcome.to_version,
+                "from": outcome.from_version,
+                "reason": outcome.reason,
+                "verified": list(outcome.verified),
+                "dry_run": args.dry_run,
+            }
+        )
         return 0
     prefix = "dry run: would roll back" if args.dry_run else "rolled back"
-    say(f"{prefix} {outcome.model} from {outcome.from_version or '-'} to {outcome.to_version} "
-        f"({len(outcome.verified)} artifact(s) verified); {outcome.from_version or 'nothing'} -> Archived")
+    say(
+        f"{prefix} {outcome.model} from {outcome.from_version or '-'} to {outcome.to_version} "
+        f"({len(outcome.verified)} artifact(s) verified); {outcome.from_version or 'nothing'} -> Archived"
+    )
     return 0
 
 
@@ -163,7 +224,10 @@ def cmd_drill(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json(outcome)
     else:
-        say(f"drill {'PASSED' if outcome.passed else 'FAILED'} for {outcome.model} in {outcome.duration_ms} ms: {outcome.detail}")
+        say(
+            f"drill {'PASSED' if outcome.passed else 'FAILED'} for {outcome.model} "
+            f"in {outcome.duration_ms} ms: {outcome.detail}"
+        )
     if not outcome.passed:
         raise CheckFailedError(f"rollback drill of {outcome.model} failed: {outcome.detail}")
     return 0
@@ -183,13 +247,39 @@ def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
     fresh_read(service)
     rows = audit.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
     if args.json:
-        print_json([{"position": r.position, "kind": r.kind, "actor": r.actor, "at": r.at, "model": r.model,
-                     "version": r.version, "from_stage": r.from_stage, "to_stage": r.to_stage, "details": r.details,
-                     "hash": r.hash} for r in rows])
+        print_json(
+            [
+                {
+                    "position": r.position,
+                    "kind": r.kind,
+                    "actor": r.actor,
+                    "at": r.at,
+                    "model": r.model,
+                    "version": r.version,
+                    "from_stage": r.from_stage,
+                    "to_stage": r.to_stage,
+                    "details": r.details,
+                    "hash": r.hash,
+                }
+                for r in rows
+            ]
+        )
         return 0
-    print_table(["#", "AT", "KIND", "ACTOR", "VERSION", "MOVE", "DETAIL"],
-                [[r.position, r.at, r.kind, r.actor, f"{r.model}@{r.version}" if r.version else (r.model or "-"),
-                  _move_text(r.from_stage, r.to_stage), _event_detail(r.details)] for r in rows])
+    print_table(
+        ["#", "AT", "KIND", "ACTOR", "VERSION", "MOVE", "DETAIL"],
+        [
+            [
+                r.position,
+                r.at,
+                r.kind,
+                r.actor,
+                f"{r.model}@{r.version}" if r.version else (r.model or "-"),
+                _move_text(r.from_stage, r.to_stage),
+                _event_detail(r.details),
+            ]
+            for r in rows
+        ],
+    )
     return 0
 
 
@@ -214,8 +304,14 @@ def _audit_verify(args: argparse.Namespace, service: RegistryService) -> int:
     """Verify the whole chain; exit 1 naming the first broken entry."""
     count, broken = audit.verify_audit_chain(service)
     if args.json:
-        print_json({"entries": count, "intact": broken is None,
-                    "broken_at": broken.position if broken else None, "reason": broken.reason if broken else None})
+        print_json(
+            {
+                "entries": count,
+                "intact": broken is None,
+                "broken_at": broken.position if broken else None,
+                "reason": broken.reason if broken else None,
+            }
+        )
     elif broken is None:
         say(f"promotion log intact: {count} entries, hash chain verified")
     if broken is not None:

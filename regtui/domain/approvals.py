@@ -19,11 +19,12 @@ decide again). Any current rejection vetoes the request.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from regtui.domain.entry import Stage, VersionEntry, canonical_json, utc_iso
 from regtui.domain.roles import Right, Role, rights_of
@@ -207,8 +208,9 @@ def capacity_for(approver: Approver, ctx: ApprovalContext, approvals: Iterable[A
     return None
 
 
-def check_can_approve(approver: Approver, ctx: ApprovalContext, approvals: Sequence[ApprovalFact], *,
-                      decision: Decision, comment: str) -> str:
+def check_can_approve(
+    approver: Approver, ctx: ApprovalContext, approvals: Sequence[ApprovalFact], *, decision: Decision, comment: str
+) -> str:
     """Refuse a decision the rules forbid (RuleError naming the rule); return the capacity to record."""
     if not ctx.capacities:
         raise RuleError(f"a promotion to {ctx.to_stage} needs no approvals: its gate is automated")
@@ -216,9 +218,7 @@ def check_can_approve(approver: Approver, ctx: ApprovalContext, approvals: Seque
     if decision is Decision.REJECT:
         return _rejection_capacity(approver, ctx, comment)
     if ctx.to_stage is Stage.CANARY and not comment.strip():
-        raise RuleError(
-            "human review: an approval for Canary must name the evidence it reviewed (add a comment)"
-        )
+        raise RuleError("human review: an approval for Canary must name the evidence it reviewed (add a comment)")
     capacity = capacity_for(approver, ctx, approvals)
     if capacity is None:
         raise RuleError(_no_capacity_message(approver, ctx, approvals))
@@ -230,8 +230,9 @@ def _eligible(approver: Approver, capacity: str, ctx: ApprovalContext) -> bool:
     return ineligible_reason(approver, capacity, ctx) is None
 
 
-def _not_counting(approval: ApprovalFact, ctx: ApprovalContext, signed: Mapping[str, str],
-                  chosen: Mapping[str, ApprovalFact]) -> str | None:
+def _not_counting(
+    approval: ApprovalFact, ctx: ApprovalContext, signed: Mapping[str, str], chosen: Mapping[str, ApprovalFact]
+) -> str | None:
     """Why a recorded approval does not fill its capacity; None when it does."""
     stale = stale_reason(approval, ctx)
     if stale:
@@ -285,8 +286,11 @@ def _self_approval(identity: str) -> str:
 def _no_capacity_message(approver: Approver, ctx: ApprovalContext, approvals: Iterable[ApprovalFact]) -> str:
     """Why an approver has nothing to sign: capacities already signed, self-approval, or no right at all."""
     slots = {slot.capacity: slot for slot in fill_slots(approvals, ctx)}
-    reasons = [f"{c} already signed by {slots[c].approval.identity}"
-               for c, slot in slots.items() if slot.approval and _eligible(approver, c, ctx)]
+    reasons = [
+        f"{c} already signed by {slots[c].approval.identity}"
+        for c, slot in slots.items()
+        if slot.approval and _eligible(approver, c, ctx)
+    ]
     reviewer_open = REVIEWER in slots and not slots[REVIEWER].filled
     if reviewer_open and approver.identity == ctx.requester and Right.REVIEW in rights_of(approver.roles):
         reasons.append(_self_approval(approver.identity))
@@ -302,6 +306,9 @@ def _no_right_message(approver: Approver, ctx: ApprovalContext) -> str:
         ways.append("the reviewer role")
     if OWNER in ctx.capacities:
         ways.append(f"ownership of the model ({ctx.owner})")
-    ways.extend(f"membership of team {c.removeprefix(STAKEHOLDER_PREFIX)}"
-                for c in ctx.capacities if c.startswith(STAKEHOLDER_PREFIX))
+    ways.extend(
+        f"membership of team {c.removeprefix(STAKEHOLDER_PREFIX)}"
+        for c in ctx.capacities
+        if c.startswith(STAKEHOLDER_PREFIX)
+    )
     return f"{approver.identity} may not approve this request: needs {' or '.join(ways)}"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import partial
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 from urllib.parse import SplitResult, urlsplit
 
 from regtui.domain.entry import Artifact
@@ -86,9 +86,7 @@ def sha256_stream(chunks: Iterable[bytes], on_bytes: ProgressCallback | None = N
     return digest.hexdigest(), size
 
 
-def sha256_file(
-    path: Path, chunk_size: int = CHUNK_SIZE, on_bytes: ProgressCallback | None = None
-) -> tuple[str, int]:
+def sha256_file(path: Path, chunk_size: int = CHUNK_SIZE, on_bytes: ProgressCallback | None = None) -> tuple[str, int]:
     """Hex SHA-256 and size of a file of any size, read in chunks so memory stays constant."""
     return sha256_stream(_read_chunks(path, chunk_size), on_bytes)
 
@@ -148,7 +146,7 @@ def resolve_artifact_uri(uri: str, base_dir: Path) -> str:
     scheme = parts.scheme.lower()
     if not scheme:
         return path_to_file_uri(Path(base_dir, uri))
-    if scheme == "file" and not parts.netloc and not uri[len("file:"):].startswith("//"):
+    if scheme == "file" and not parts.netloc and not uri[len("file:") :].startswith("//"):
         return path_to_file_uri(Path(base_dir, _local_path(parts.path)))
     return uri
 

@@ -8,8 +8,9 @@ metric's name (regtui.domain.policy.metric_direction).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from regtui.domain.entry import ModelCard, ProviderPin, VersionEntry, utc_iso
 from regtui.domain.policy import (
@@ -25,7 +26,12 @@ Change = Literal["added", "removed", "changed"]
 OVERALL = "overall"
 FIELD_ORDER: tuple[str, ...] = ("framework", "training_data", "change_kind", "owner", "provider")
 CARD_SECTIONS: tuple[str, ...] = (
-    "intended_use", "limitations", "evaluation", "fairness", "training_data", "responsible",
+    "intended_use",
+    "limitations",
+    "evaluation",
+    "fairness",
+    "training_data",
+    "responsible",
 )
 
 
@@ -47,9 +53,15 @@ class MetricDelta:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for --json output."""
         return {
-            "scope": self.scope, "metric": self.metric, "a": self.a, "b": self.b,
-            "abs_delta": self.abs_delta, "rel_delta": self.rel_delta, "direction": self.direction,
-            "verdict": self.verdict, "threshold": self.threshold and bound_document(self.threshold),
+            "scope": self.scope,
+            "metric": self.metric,
+            "a": self.a,
+            "b": self.b,
+            "abs_delta": self.abs_delta,
+            "rel_delta": self.rel_delta,
+            "direction": self.direction,
+            "verdict": self.verdict,
+            "threshold": self.threshold and bound_document(self.threshold),
             "passes_threshold": self.passes_threshold,
         }
 
@@ -111,8 +123,15 @@ def metric_delta(scope: str, metric: str, a: float | None, b: float | None, poli
     abs_delta = b - a if both else None
     rel_delta = abs_delta / abs(a) if both and a != 0 else None
     return MetricDelta(
-        scope=scope, metric=metric, a=a, b=b, abs_delta=abs_delta, rel_delta=rel_delta, direction=direction,
-        verdict=_verdict(a, b, direction), threshold=threshold,
+        scope=scope,
+        metric=metric,
+        a=a,
+        b=b,
+        abs_delta=abs_delta,
+        rel_delta=rel_delta,
+        direction=direction,
+        verdict=_verdict(a, b, direction),
+        threshold=threshold,
         passes_threshold=None if threshold is None else b is not None and threshold.passes(b),
     )
 
@@ -197,10 +216,12 @@ def _card_sections(card: ModelCard) -> dict[str, str]:
         "limitations": card.limitations,
         "evaluation": card.evaluation,
         "fairness": _lines(fairness.summary, attestation),
-        "training_data": _lines(_labelled("source", data.source), _labelled("size", data.size),
-                                _labelled("date range", data.date_range)),
-        "responsible": _lines(_labelled("team", card.responsible.team),
-                              _labelled("escalation", card.responsible.escalation_contact)),
+        "training_data": _lines(
+            _labelled("source", data.source), _labelled("size", data.size), _labelled("date range", data.date_range)
+        ),
+        "responsible": _lines(
+            _labelled("team", card.responsible.team), _labelled("escalation", card.responsible.escalation_contact)
+        ),
     }
     return {name: text for name, text in sections.items() if text}
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Mapping
-
+from typing import Any
 
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -194,12 +194,12 @@ REGISTERED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(VersionEntry))
 
 def utc_now() -> datetime:
     """The current time in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def utc_iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix, to the microsecond when it has one."""
-    moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.isoformat().replace("+00:00", "Z")
 
 

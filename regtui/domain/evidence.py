@@ -14,8 +14,9 @@ for (`archival_for`): it counts only while that version is still the one being r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

@@ -13,10 +13,11 @@ Every string is data: control characters are made visible (clean_text) and marku
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fnmatch import fnmatchcase
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from regtui.domain.providers import FeedFormat, ProviderVersion, family_of, parse_moment
 from regtui.domain.text import clean_single_line, clean_text
@@ -86,7 +87,9 @@ def parse_feed(body: bytes, fmt: FeedFormat, provider: str) -> FeedSnapshot:
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedFeedError(f"malformed feed: not UTF-8 JSON ({type(exc).__name__} at byte {_position(exc)})") from None
+        raise MalformedFeedError(
+            f"malformed feed: not UTF-8 JSON ({type(exc).__name__} at byte {_position(exc)})"
+        ) from None
     if not isinstance(document, dict):
         raise MalformedFeedError(f"malformed feed: expected a JSON object, got {type(document).__name__}")
     return _PARSERS[fmt](document, provider)
@@ -128,7 +131,9 @@ def _parse_openai(document: dict[str, Any], _provider: str) -> FeedSnapshot:
     for index, item in enumerate(_items(document, "data")):
         item = _object(item, f"data[{index}]")
         version = _version_id(item.get("id"), f"data[{index}].id")
-        versions.append(FeedVersion(version, family_of(version), _unix_time(item.get("created"), f"data[{index}].created")))
+        versions.append(
+            FeedVersion(version, family_of(version), _unix_time(item.get("created"), f"data[{index}].created"))
+        )
     return FeedSnapshot(tuple(_unique(versions)))
 
 
@@ -139,10 +144,14 @@ def _parse_anthropic(document: dict[str, Any], _provider: str) -> FeedSnapshot:
         where = f"data[{index}]"
         item = _object(item, where)
         version = _version_id(item.get("id"), f"{where}.id")
-        versions.append(FeedVersion(
-            version, family_of(version), _optional_moment(item.get("created_at"), f"{where}.created_at"),
-            notes=_optional_text(item.get("display_name"), f"{where}.display_name"),
-        ))
+        versions.append(
+            FeedVersion(
+                version,
+                family_of(version),
+                _optional_moment(item.get("created_at"), f"{where}.created_at"),
+                notes=_optional_text(item.get("display_name"), f"{where}.display_name"),
+            )
+        )
     has_more = document.get("has_more", False)
     if not isinstance(has_more, bool):
         raise MalformedFeedError("malformed feed: has_more: expected true or false")
@@ -215,7 +224,7 @@ def _unix_time(value: Any, where: str) -> datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 2**37:
         raise MalformedFeedError(f"malformed feed: {where}: expected unix seconds")
-    return datetime.fromtimestamp(value, tz=timezone.utc)
+    return datetime.fromtimestamp(value, tz=UTC)
 
 
 def _unique(versions: Iterable[FeedVersion]) -> list[FeedVersion]:
@@ -236,8 +245,9 @@ def filter_snapshot(snapshot: FeedSnapshot, include: Sequence[str]) -> FeedSnaps
     return replace(snapshot, versions=tuple(v for v in snapshot.versions if matches(v.version, include)))
 
 
-def diff_feed(stored: Sequence[ProviderVersion], snapshot: FeedSnapshot, now: datetime,
-              include: Sequence[str] = ()) -> FeedChanges:
+def diff_feed(
+    stored: Sequence[ProviderVersion], snapshot: FeedSnapshot, now: datetime, include: Sequence[str] = ()
+) -> FeedChanges:
     """New versions, deprecation notices (announced or no longer listed) and versions listed again."""
     by_id = {v.version: v for v in stored if matches(v.version, include)}
     new: list[FeedVersion] = []
@@ -260,6 +270,7 @@ def diff_feed(stored: Sequence[ProviderVersion], snapshot: FeedSnapshot, now: da
         listed_ids = {v.version for v in snapshot.versions}
         notices += [
             DeprecationNotice(v.version, v.deprecated_at or now, v.retires_at, DISAPPEARED)
-            for v in by_id.values() if v.version not in listed_ids and v.deprecation_note != DISAPPEARED
+            for v in by_id.values()
+            if v.version not in listed_ids and v.deprecation_note != DISAPPEARED
         ]
     return FeedChanges(tuple(new), tuple(notices), tuple(relisted))

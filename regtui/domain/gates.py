@@ -14,11 +14,12 @@ Approvals and rejections count only while bound to the current artifact and evid
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from regtui.domain.approvals import (
     STAKEHOLDER_PREFIX,
@@ -178,8 +179,10 @@ def _canary_to_production(facts: GateFacts) -> list[GateCheck]:
     stakeholders = [slot for slot in slots if slot.capacity.startswith(STAKEHOLDER_PREFIX)]
     owner, reviewer = two_person_slots(slots)
     checks = [_veto_check(facts.approvals, ctx), *_slo_checks(facts)]
-    checks += [_slot_check(f"stakeholder sign-off: {slot.capacity.removeprefix(STAKEHOLDER_PREFIX)}", slot,
-                           CheckKind.SIGNOFF) for slot in stakeholders]
+    checks += [
+        _slot_check(f"stakeholder sign-off: {slot.capacity.removeprefix(STAKEHOLDER_PREFIX)}", slot, CheckKind.SIGNOFF)
+        for slot in stakeholders
+    ]
     checks += [
         _slot_check("owner approval", owner, CheckKind.TWO_PERSON),
         _slot_check("second reviewer", reviewer, CheckKind.TWO_PERSON),
@@ -202,10 +205,12 @@ def _threshold_check(metrics: Metrics, threshold: Threshold) -> GateCheck:
     if threshold.segments == "overall":
         value = metrics.overall.get(threshold.metric)
         if value is None:
-            return GateCheck(name, False, f"{threshold.metric} is missing from the version's metrics",
-                             CheckKind.THRESHOLD)
-        return GateCheck(name, threshold.passes(value), _value_text(threshold.metric, value, threshold),
-                         CheckKind.THRESHOLD)
+            return GateCheck(
+                name, False, f"{threshold.metric} is missing from the version's metrics", CheckKind.THRESHOLD
+            )
+        return GateCheck(
+            name, threshold.passes(value), _value_text(threshold.metric, value, threshold), CheckKind.THRESHOLD
+        )
     return _segment_check(name, metrics, threshold)
 
 
@@ -217,7 +222,8 @@ def _segment_check(name: str, metrics: Metrics, threshold: Threshold) -> GateChe
     values = {s: metrics.segments.get(s, {}).get(threshold.metric) for s in segments}
     failures = [
         f"{s} {'missing' if v is None else format_number(v)}"
-        for s, v in values.items() if v is None or not threshold.passes(v)
+        for s, v in values.items()
+        if v is None or not threshold.passes(v)
     ]
     if failures:
         return GateCheck(name, False, f"fails in {', '.join(failures)}", CheckKind.THRESHOLD)
@@ -260,8 +266,9 @@ def _fairness_check(entry: VersionEntry) -> GateCheck:
     if not fairness.summary.strip():
         return GateCheck("fairness attested", False, "the model card's fairness section is empty", CheckKind.FAIRNESS)
     if not fairness.attested_by:
-        return GateCheck("fairness attested", False, "the fairness section is not attested (attested_by unset)",
-                         CheckKind.FAIRNESS)
+        return GateCheck(
+            "fairness attested", False, "the fairness section is not attested (attested_by unset)", CheckKind.FAIRNESS
+        )
     when = f" at {utc_iso(fairness.attested_at)}" if fairness.attested_at else ""
     return GateCheck("fairness attested", True, f"attested by {fairness.attested_by}{when}", CheckKind.FAIRNESS)
 
@@ -270,8 +277,9 @@ def _model_card_check(entry: VersionEntry) -> GateCheck:
     """Every model-card section is filled in."""
     missing = entry.model_card.missing_sections()
     if missing:
-        return GateCheck("model card complete", False, f"missing section(s): {', '.join(missing)}",
-                         CheckKind.MODEL_CARD)
+        return GateCheck(
+            "model card complete", False, f"missing section(s): {', '.join(missing)}", CheckKind.MODEL_CARD
+        )
     return GateCheck("model card complete", True, "all six sections present", CheckKind.MODEL_CARD)
 
 
@@ -295,8 +303,7 @@ def _slo_check(slo: SloBound, results: Mapping[str, float] | None) -> GateCheck:
         return GateCheck(name, False, "no canary SLO results recorded in the request evidence", CheckKind.CANARY_SLO)
     value = results.get(slo.metric)
     if value is None:
-        return GateCheck(name, False, f"{slo.metric} is missing from the recorded canary results",
-                         CheckKind.CANARY_SLO)
+        return GateCheck(name, False, f"{slo.metric} is missing from the recorded canary results", CheckKind.CANARY_SLO)
     return GateCheck(name, slo.passes(value), f"canary {_value_text(slo.metric, value, slo)}", CheckKind.CANARY_SLO)
 
 
@@ -313,14 +320,17 @@ def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...]
         if result is None:
             problems.append(f"{artifact.name}: not verified")
         elif (result.expected_sha256.lower(), result.expected_size) != (artifact.sha256.lower(), artifact.size):
-            problems.append(f"{artifact.name}: verified against another record "
-                            f"(sha256 {result.expected_sha256[:12]}…, {result.expected_size} bytes)")
+            problems.append(
+                f"{artifact.name}: verified against another record "
+                f"(sha256 {result.expected_sha256[:12]}…, {result.expected_size} bytes)"
+            )
         elif not result.ok:
             problems.append(f"{artifact.name}: {result.status} ({clean_single_line(result.message)})")
     if problems:
         return GateCheck(name, False, "; ".join(problems), CheckKind.ARTIFACTS)
-    return GateCheck(name, True, f"{len(entry.artifacts)} artifact(s) match their recorded SHA-256 and size",
-                     CheckKind.ARTIFACTS)
+    return GateCheck(
+        name, True, f"{len(entry.artifacts)} artifact(s) match their recorded SHA-256 and size", CheckKind.ARTIFACTS
+    )
 
 
 def _archival_check(facts: GateFacts) -> GateCheck:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from regtui.domain.entry import canonical_json, utc_iso
 
@@ -29,18 +30,20 @@ class LogEntry:
 
     def canonical(self) -> str:
         """The canonical serialization the hash is taken over."""
-        return canonical_json({
-            "position": self.position,
-            "kind": self.kind,
-            "actor": self.actor,
-            "at": utc_iso(self.at),
-            "model": self.model,
-            "version": self.version,
-            "from_stage": self.from_stage,
-            "to_stage": self.to_stage,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-        })
+        return canonical_json(
+            {
+                "position": self.position,
+                "kind": self.kind,
+                "actor": self.actor,
+                "at": utc_iso(self.at),
+                "model": self.model,
+                "version": self.version,
+                "from_stage": self.from_stage,
+                "to_stage": self.to_stage,
+                "details": self.details,
+                "prev_hash": self.prev_hash,
+            }
+        )
 
     def digest(self) -> str:
         """SHA-256 of the canonical serialization."""
@@ -66,7 +69,9 @@ def verify_chain(
     expected_position = after_position + 1
     for entry, stored_hash in entries:
         if entry.position != expected_position:
-            return ChainBreak(entry.position, f"expected entry {expected_position}, found {entry.position} (entry missing)")
+            return ChainBreak(
+                entry.position, f"expected entry {expected_position}, found {entry.position} (entry missing)"
+            )
         if entry.prev_hash != expected_prev:
             return ChainBreak(entry.position, "previous-hash link does not match the entry before it")
         if entry.digest() != stored_hash:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -37,9 +38,27 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 VERSION_KEYS = {
-    "kind", "model", "version", "change_kind", "parent", "framework", "owner", "created_at",
-    "training_data", "description", "hyperparameters", "metrics", "model_card", "artifacts",
-    "provider", "stage", "canary_share", "registered_by", "registered_at", "stage_changed_by", "stage_changed_at",
+    "kind",
+    "model",
+    "version",
+    "change_kind",
+    "parent",
+    "framework",
+    "owner",
+    "created_at",
+    "training_data",
+    "description",
+    "hyperparameters",
+    "metrics",
+    "model_card",
+    "artifacts",
+    "provider",
+    "stage",
+    "canary_share",
+    "registered_by",
+    "registered_at",
+    "stage_changed_by",
+    "stage_changed_at",
 }
 REQUIRED_VERSION_KEYS = ("model", "version", "change_kind", "framework", "owner", "created_at", "training_data")
 CARD_KEYS = {"intended_use", "limitations", "evaluation", "fairness", "training_data", "responsible"}
@@ -131,8 +150,22 @@ class RequestRecord:
 
 
 REQUEST_STATUSES = ("open", "applied", "rejected", "superseded", "withdrawn")
-REQUEST_KEYS = {"id", "model", "version", "from_stage", "to_stage", "status", "requested_by", "requested_at", "reason",
-                "canary_share", "evidence", "closed_by", "closed_at", "approvals"}
+REQUEST_KEYS = {
+    "id",
+    "model",
+    "version",
+    "from_stage",
+    "to_stage",
+    "status",
+    "requested_by",
+    "requested_at",
+    "reason",
+    "canary_share",
+    "evidence",
+    "closed_by",
+    "closed_at",
+    "approvals",
+}
 APPROVAL_KEYS = {"identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest"}
 
 
@@ -150,8 +183,14 @@ class ManifestSet:
     def required_right(self) -> tuple[Right, str]:
         """The right importing this set needs, and the action a refusal names: registering versions needs
         register; users, policy, providers, requests, stages or a log need administer."""
-        if (self.registries or self.logs or self.policies or self.requests or self.providers
-                or any(v.has_state for v in self.versions)):
+        if (
+            self.registries
+            or self.logs
+            or self.policies
+            or self.requests
+            or self.providers
+            or any(v.has_state for v in self.versions)
+        ):
             return Right.ADMINISTER, "import users, policy, providers, stages or a promotion log"
         return Right.REGISTER, "register versions"
 
@@ -220,8 +259,9 @@ def _add_document(result: ManifestSet, document: Any, file: Path) -> None:
     elif kind == "providers":
         result.providers.append(parse_providers_manifest(document, source=str(file)))
     else:
-        raise ctx.fail("kind", f"expected 'model-version', 'registry', 'policy', 'requests', 'providers' or 'log', "
-                               f"got {kind!r}")
+        raise ctx.fail(
+            "kind", f"expected 'model-version', 'registry', 'policy', 'requests', 'providers' or 'log', got {kind!r}"
+        )
 
 
 def parse_version_manifest(document: Mapping[str, Any], *, base_dir: Path, source: str) -> VersionManifest:
@@ -293,7 +333,19 @@ def parse_registry_manifest(document: Mapping[str, Any], *, source: str) -> Regi
     return RegistryManifest(users=users, models=models)
 
 
-LOG_ENTRY_KEYS = {"position", "kind", "actor", "at", "model", "version", "from_stage", "to_stage", "details", "prev_hash", "hash"}
+LOG_ENTRY_KEYS = {
+    "position",
+    "kind",
+    "actor",
+    "at",
+    "model",
+    "version",
+    "from_stage",
+    "to_stage",
+    "details",
+    "prev_hash",
+    "hash",
+}
 
 
 def parse_log_manifest(document: Mapping[str, Any], *, source: str) -> LogManifest:
@@ -333,8 +385,13 @@ def _request(ctx: _Context, index: int, raw: Any) -> RequestRecord:
     """One requests[] item."""
     where = f"requests[{index}]"
     item = _mapping(ctx, where, raw)
-    _check_keys(ctx, where, item, REQUEST_KEYS,
-                ("id", "model", "version", "from_stage", "to_stage", "status", "requested_by", "requested_at"))
+    _check_keys(
+        ctx,
+        where,
+        item,
+        REQUEST_KEYS,
+        ("id", "model", "version", "from_stage", "to_stage", "status", "requested_by", "requested_at"),
+    )
     status = _text(ctx, f"{where}.status", item["status"])
     if status not in REQUEST_STATUSES:
         raise ctx.fail(f"{where}.status", f"{status!r} is not one of {', '.join(REQUEST_STATUSES)}")
@@ -353,20 +410,29 @@ def _request(ctx: _Context, index: int, raw: Any) -> RequestRecord:
         evidence=_mapping(ctx, f"{where}.evidence", item.get("evidence") or {}),
         closed_by=_optional_text(ctx, f"{where}.closed_by", item.get("closed_by")) or None,
         closed_at=_optional_timestamp(ctx, f"{where}.closed_at", item.get("closed_at")),
-        approvals=tuple(_approval(ctx, f"{where}.approvals[{i}]", a)
-                        for i, a in enumerate(_list(ctx, f"{where}.approvals", item.get("approvals") or []))),
+        approvals=tuple(
+            _approval(ctx, f"{where}.approvals[{i}]", a)
+            for i, a in enumerate(_list(ctx, f"{where}.approvals", item.get("approvals") or []))
+        ),
     )
 
 
 def _approval(ctx: _Context, where: str, raw: Any) -> ApprovalRecord:
     """One decision on a request."""
     item = _mapping(ctx, where, raw)
-    _check_keys(ctx, where, item, APPROVAL_KEYS, ("identity", "decision", "capacity", "at", "artifact_digest", "evidence_digest"))
+    _check_keys(
+        ctx,
+        where,
+        item,
+        APPROVAL_KEYS,
+        ("identity", "decision", "capacity", "at", "artifact_digest", "evidence_digest"),
+    )
     decision = _text(ctx, f"{where}.decision", item["decision"])
     if decision not in ("approve", "reject"):
         raise ctx.fail(f"{where}.decision", f"{decision!r} is not approve or reject")
     return ApprovalRecord(
-        identity=_text(ctx, f"{where}.identity", item["identity"]), decision=decision,
+        identity=_text(ctx, f"{where}.identity", item["identity"]),
+        decision=decision,
         capacity=_text(ctx, f"{where}.capacity", item["capacity"]),
         comment=_optional_text(ctx, f"{where}.comment", item.get("comment")),
         at=_timestamp(ctx, f"{where}.at", item["at"]),
@@ -381,14 +447,29 @@ def requests_document(requests: Iterable[RequestRecord]) -> dict[str, Any]:
         "kind": "requests",
         "requests": [
             {
-                "id": r.id, "model": r.model, "version": r.version, "from_stage": r.from_stage.value,
-                "to_stage": r.to_stage.value, "status": r.status, "requested_by": r.requested_by,
-                "requested_at": utc_iso(r.requested_at), "reason": r.reason, "canary_share": r.canary_share,
-                "evidence": dict(r.evidence), "closed_by": r.closed_by,
+                "id": r.id,
+                "model": r.model,
+                "version": r.version,
+                "from_stage": r.from_stage.value,
+                "to_stage": r.to_stage.value,
+                "status": r.status,
+                "requested_by": r.requested_by,
+                "requested_at": utc_iso(r.requested_at),
+                "reason": r.reason,
+                "canary_share": r.canary_share,
+                "evidence": dict(r.evidence),
+                "closed_by": r.closed_by,
                 "closed_at": r.closed_at and utc_iso(r.closed_at),
                 "approvals": [
-                    {"identity": a.identity, "decision": a.decision, "capacity": a.capacity, "comment": a.comment,
-                     "at": utc_iso(a.at), "artifact_digest": a.artifact_digest, "evidence_digest": a.evidence_digest}
+                    {
+                        "identity": a.identity,
+                        "decision": a.decision,
+                        "capacity": a.capacity,
+                        "comment": a.comment,
+                        "at": utc_iso(a.at),
+                        "artifact_digest": a.artifact_digest,
+                        "evidence_digest": a.evidence_digest,
+                    }
                     for a in r.approvals
                 ],
             }
@@ -403,9 +484,17 @@ def log_document(log: LogManifest) -> dict[str, Any]:
         "kind": "log",
         "entries": [
             {
-                "position": e.position, "kind": e.kind, "actor": e.actor, "at": utc_iso(e.at), "model": e.model,
-                "version": e.version, "from_stage": e.from_stage, "to_stage": e.to_stage,
-                "details": dict(e.details), "prev_hash": e.prev_hash, "hash": digest,
+                "position": e.position,
+                "kind": e.kind,
+                "actor": e.actor,
+                "at": utc_iso(e.at),
+                "model": e.model,
+                "version": e.version,
+                "from_stage": e.from_stage,
+                "to_stage": e.to_stage,
+                "details": dict(e.details),
+                "prev_hash": e.prev_hash,
+                "hash": digest,
             }
             for e, digest in log.entries
         ],
@@ -507,8 +596,8 @@ def _timestamp(ctx: _Context, where: str, value: Any) -> datetime:
         except ValueError:
             raise ctx.fail(where, f"{value!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _metric_values(ctx: _Context, where: str, value: Any) -> dict[str, float]:
@@ -544,7 +633,8 @@ def _model_card(ctx: _Context, value: Any) -> ModelCard:
         evaluation=_optional_text(ctx, "model_card.evaluation", card.get("evaluation")),
         fairness=FairnessAssessment(
             summary=_optional_text(ctx, "model_card.fairness.summary", fairness.get("summary")),
-            attested_by=fairness.get("attested_by") and _text(ctx, "model_card.fairness.attested_by", fairness["attested_by"]),
+            attested_by=fairness.get("attested_by")
+            and _text(ctx, "model_card.fairness.attested_by", fairness["attested_by"]),
             attested_at=_timestamp(ctx, "model_card.fairness.attested_at", attested_at) if attested_at else None,
         ),
         training_data=TrainingDataSummary(
@@ -554,7 +644,9 @@ def _model_card(ctx: _Context, value: Any) -> ModelCard:
         ),
         responsible=Responsible(
             team=_optional_text(ctx, "model_card.responsible.team", owner.get("team")),
-            escalation_contact=_optional_text(ctx, "model_card.responsible.escalation_contact", owner.get("escalation_contact")),
+            escalation_contact=_optional_text(
+                ctx, "model_card.responsible.escalation_contact", owner.get("escalation_contact")
+            ),
         ),
     )
 
@@ -577,12 +669,14 @@ def _artifacts(ctx: _Context, value: Any, base_dir: Path) -> tuple[Artifact, ...
         size = item["size"]
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ctx.fail(f"{where}.size", f"expected a byte count, got {size!r}")
-        result.append(Artifact(
-            name=_text(ctx, f"{where}.name", item["name"]),
-            uri=resolve_artifact_uri(_text(ctx, f"{where}.uri", item["uri"]), base_dir),
-            sha256=digest,
-            size=size,
-        ))
+        result.append(
+            Artifact(
+                name=_text(ctx, f"{where}.name", item["name"]),
+                uri=resolve_artifact_uri(_text(ctx, f"{where}.uri", item["uri"]), base_dir),
+                sha256=digest,
+                size=size,
+            )
+        )
     names = [a.name for a in result]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -633,4 +727,6 @@ def registry_document(registry: RegistryManifest) -> dict[str, Any]:
 
 def dump_yaml(document: Mapping[str, Any]) -> str:
     """Serialize a document as block-style YAML that keeps key order and round-trips exactly."""
-    return yaml.dump(dict(document), Dumper=_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    return yaml.dump(
+        dict(document), Dumper=_DUMPER, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )

@@ -38,9 +38,10 @@ Semantics:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 
@@ -54,15 +55,61 @@ KeyPath = tuple[str | int, ...]
 
 _BOUND_KEYS: dict[str, Direction] = {"min": "higher", "max": "lower"}
 _KEY_OF_DIRECTION: dict[Direction, str] = {"higher": "min", "lower": "max"}
-_LOWER_TOKENS = frozenset({
-    "latency", "ms", "seconds", "error", "errors", "failure", "failures", "timeout", "timeouts", "refusal",
-    "refusals", "misroute", "false", "fpr", "fnr", "cost", "usd", "mape", "wape", "smape", "rmse", "mae", "mse",
-    "loss", "perplexity", "wer", "cer", "toxicity", "hallucination", "psi", "drift",
-})
-_HIGHER_TOKENS = frozenset({
-    "auc", "accuracy", "precision", "recall", "f1", "ndcg", "mrr", "map", "r2", "hit", "coverage",
-    "helpfulness", "groundedness", "faithfulness", "bleu", "rouge",
-})
+_LOWER_TOKENS = frozenset(
+    {
+        "latency",
+        "ms",
+        "seconds",
+        "error",
+        "errors",
+        "failure",
+        "failures",
+        "timeout",
+        "timeouts",
+        "refusal",
+        "refusals",
+        "misroute",
+        "false",
+        "fpr",
+        "fnr",
+        "cost",
+        "usd",
+        "mape",
+        "wape",
+        "smape",
+        "rmse",
+        "mae",
+        "mse",
+        "loss",
+        "perplexity",
+        "wer",
+        "cer",
+        "toxicity",
+        "hallucination",
+        "psi",
+        "drift",
+    }
+)
+_HIGHER_TOKENS = frozenset(
+    {
+        "auc",
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "ndcg",
+        "mrr",
+        "map",
+        "r2",
+        "hit",
+        "coverage",
+        "helpfulness",
+        "groundedness",
+        "faithfulness",
+        "bleu",
+        "rouge",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,10 @@ deprecation_note, first_seen_at, recorded_by) so an import restores the registry
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from regtui.domain.entry import utc_iso
 from regtui.domain.providers import (
@@ -48,10 +49,34 @@ from regtui.domain.providers import (
 from regtui.domain.text import clean_data
 from regtui.errors import InputError
 
-FEED_KEYS = {"provider", "url", "format", "api_key_env", "aliases", "include", "etag", "last_modified",
-             "fetched_at", "updated_by", "updated_at"}
-VERSION_KEYS = {"provider", "version", "model", "released", "impact", "notes", "alias_of", "deprecated", "retires",
-                "deprecation_note", "first_seen_at", "recorded_by", "checks"}
+FEED_KEYS = {
+    "provider",
+    "url",
+    "format",
+    "api_key_env",
+    "aliases",
+    "include",
+    "etag",
+    "last_modified",
+    "fetched_at",
+    "updated_by",
+    "updated_at",
+}
+VERSION_KEYS = {
+    "provider",
+    "version",
+    "model",
+    "released",
+    "impact",
+    "notes",
+    "alias_of",
+    "deprecated",
+    "retires",
+    "deprecation_note",
+    "first_seen_at",
+    "recorded_by",
+    "checks",
+}
 CHECK_KEYS = {"check", "result", "evidence", "recorded_by", "recorded_at"}
 RESULTS = {"pass": True, "fail": False}
 
@@ -156,10 +181,17 @@ def _feed(source: str, index: int, raw: Any) -> FeedConfig:
         except InputError as exc:
             raise item.fail("api_key_env", exc.message) from None
     return FeedConfig(
-        provider=item.text("provider"), url=item.text("url"), format=item.choice("format", FeedFormat),
-        api_key_env=key_env, aliases=item.names("aliases"), include=item.names("include"),
-        etag=item.optional("etag"), last_modified=item.optional("last_modified"), fetched_at=item.moment("fetched_at"),
-        updated_by=item.text("updated_by"), updated_at=item.moment("updated_at"),
+        provider=item.text("provider"),
+        url=item.text("url"),
+        format=item.choice("format", FeedFormat),
+        api_key_env=key_env,
+        aliases=item.names("aliases"),
+        include=item.names("include"),
+        etag=item.optional("etag"),
+        last_modified=item.optional("last_modified"),
+        fetched_at=item.moment("fetched_at"),
+        updated_by=item.text("updated_by"),
+        updated_at=item.moment("updated_at"),
     )
 
 
@@ -168,14 +200,24 @@ def _version(source: str, index: int, raw: Any) -> ProviderVersion:
     where = f"versions[{index}]"
     item = _Fields(source, where, raw, VERSION_KEYS, ("provider", "version"))
     provider, version = item.text("provider"), item.text("version")
-    checks = tuple(_check(source, f"{where}.checks[{i}]", raw_check, provider, version)
-                   for i, raw_check in enumerate(_list(item, "checks")))
+    checks = tuple(
+        _check(source, f"{where}.checks[{i}]", raw_check, provider, version)
+        for i, raw_check in enumerate(_list(item, "checks"))
+    )
     return ProviderVersion(
-        provider=provider, version=version, model=item.text("model") or family_of(version),
-        released_at=item.moment("released"), impact=item.text("impact"), notes=item.text("notes"),
-        alias_of=item.optional("alias_of"), deprecated_at=item.moment("deprecated"), retires_at=item.moment("retires"),
-        deprecation_note=item.text("deprecation_note"), first_seen_at=item.moment("first_seen_at"),
-        recorded_by=item.text("recorded_by"), checks=checks,
+        provider=provider,
+        version=version,
+        model=item.text("model") or family_of(version),
+        released_at=item.moment("released"),
+        impact=item.text("impact"),
+        notes=item.text("notes"),
+        alias_of=item.optional("alias_of"),
+        deprecated_at=item.moment("deprecated"),
+        retires_at=item.moment("retires"),
+        deprecation_note=item.text("deprecation_note"),
+        first_seen_at=item.moment("first_seen_at"),
+        recorded_by=item.text("recorded_by"),
+        checks=checks,
     )
 
 
@@ -185,17 +227,24 @@ def _check(source: str, where: str, raw: Any, provider: str, version: str) -> Qu
     result = item.text("result")
     if result not in RESULTS:
         raise item.fail("result", f"{result!r} is not pass or fail")
-    evidence = _Fields(source, f"{where}.evidence", item.item["evidence"], {"kind", "value", "sha256", "size"},
-                       ("kind", "value"))
+    evidence = _Fields(
+        source, f"{where}.evidence", item.item["evidence"], {"kind", "value", "sha256", "size"}, ("kind", "value")
+    )
     size = evidence.item.get("size")
     if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
         raise evidence.fail("size", f"expected a byte count, got {size!r}")
     recorded_at = item.moment("recorded_at")
     assert recorded_at is not None  # required above
     return QualificationCheck(
-        provider=provider, version=version, check=item.choice("check", CheckName), passed=RESULTS[result],
-        evidence=Evidence(evidence.choice("kind", EvidenceKind), evidence.text("value"), evidence.optional("sha256"), size),
-        recorded_by=item.text("recorded_by"), recorded_at=recorded_at,
+        provider=provider,
+        version=version,
+        check=item.choice("check", CheckName),
+        passed=RESULTS[result],
+        evidence=Evidence(
+            evidence.choice("kind", EvidenceKind), evidence.text("value"), evidence.optional("sha256"), size
+        ),
+        recorded_by=item.text("recorded_by"),
+        recorded_at=recorded_at,
     )
 
 
@@ -204,9 +253,19 @@ def providers_document(manifest: ProvidersManifest) -> dict[str, Any]:
     return {
         "kind": "providers",
         "feeds": [
-            {"provider": f.provider, "url": f.url, "format": f.format.value, "api_key_env": f.api_key_env,
-             "aliases": list(f.aliases), "include": list(f.include), "etag": f.etag, "last_modified": f.last_modified,
-             "fetched_at": _iso(f.fetched_at), "updated_by": f.updated_by, "updated_at": _iso(f.updated_at)}
+            {
+                "provider": f.provider,
+                "url": f.url,
+                "format": f.format.value,
+                "api_key_env": f.api_key_env,
+                "aliases": list(f.aliases),
+                "include": list(f.include),
+                "etag": f.etag,
+                "last_modified": f.last_modified,
+                "fetched_at": _iso(f.fetched_at),
+                "updated_by": f.updated_by,
+                "updated_at": _iso(f.updated_at),
+            }
             for f in manifest.feeds
         ],
         "versions": [_version_document(v) for v in manifest.versions],
@@ -216,15 +275,31 @@ def providers_document(manifest: ProvidersManifest) -> dict[str, Any]:
 def _version_document(v: ProviderVersion) -> dict[str, Any]:
     """One provider version with its checks."""
     return {
-        "provider": v.provider, "version": v.version, "model": v.model, "released": _iso(v.released_at),
-        "impact": v.impact, "notes": v.notes, "alias_of": v.alias_of, "deprecated": _iso(v.deprecated_at),
-        "retires": _iso(v.retires_at), "deprecation_note": v.deprecation_note, "first_seen_at": _iso(v.first_seen_at),
+        "provider": v.provider,
+        "version": v.version,
+        "model": v.model,
+        "released": _iso(v.released_at),
+        "impact": v.impact,
+        "notes": v.notes,
+        "alias_of": v.alias_of,
+        "deprecated": _iso(v.deprecated_at),
+        "retires": _iso(v.retires_at),
+        "deprecation_note": v.deprecation_note,
+        "first_seen_at": _iso(v.first_seen_at),
         "recorded_by": v.recorded_by,
         "checks": [
-            {"check": c.check.value, "result": "pass" if c.passed else "fail",
-             "evidence": {"kind": c.evidence.kind.value, "value": c.evidence.value, "sha256": c.evidence.sha256,
-                          "size": c.evidence.size},
-             "recorded_by": c.recorded_by, "recorded_at": utc_iso(c.recorded_at)}
+            {
+                "check": c.check.value,
+                "result": "pass" if c.passed else "fail",
+                "evidence": {
+                    "kind": c.evidence.kind.value,
+                    "value": c.evidence.value,
+                    "sha256": c.evidence.sha256,
+                    "size": c.evidence.size,
+                },
+                "recorded_by": c.recorded_by,
+                "recorded_at": utc_iso(c.recorded_at),
+            }
             for c in v.checks
         ],
     }

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Iterable, Sequence
 
 from regtui.domain.entry import ProviderPin
 from regtui.domain.gates import ProviderPinStatus
@@ -185,8 +185,9 @@ def is_dated(version_id: str) -> bool:
     return DATE_SUFFIX.match(version_id) is not None
 
 
-def is_alias(version_id: str, *, alias_of: str | None = None, configured: Iterable[str] = (),
-             known_ids: Iterable[str] = ()) -> bool:
+def is_alias(
+    version_id: str, *, alias_of: str | None = None, configured: Iterable[str] = (), known_ids: Iterable[str] = ()
+) -> bool:
     """Whether a version id names a moving alias rather than an exact version (rules in the module doc)."""
     return _is_alias(version_id, alias_of, frozenset(configured), dated_families(known_ids))
 
@@ -221,7 +222,8 @@ def provider_pin_status(pin: ProviderPin, known_versions: Sequence[ProviderVersi
     if match is None:
         return ProviderPinStatus(alias=is_alias(pin.version, known_ids=[v.version for v in mine]), qualified=False)
     return ProviderPinStatus(
-        alias=match.alias, qualified=match.status is Qualification.QUALIFIED and not match.alias,
+        alias=match.alias,
+        qualified=match.status is Qualification.QUALIFIED and not match.alias,
         retires_at=match.retires_at,
     )
 
@@ -239,7 +241,7 @@ def parse_moment(text: str, where: str) -> datetime:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"{where}: {text[:40]!r} is not an ISO 8601 date") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def check_env_var_name(name: str) -> str:

@@ -22,8 +22,15 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         """Whether anything was written."""
-        return bool(self.registered or self.users or self.models or self.log_entries or self.policy or self.requests
-                    or self.providers)
+        return bool(
+            self.registered
+            or self.users
+            or self.models
+            or self.log_entries
+            or self.policy
+            or self.requests
+            or self.providers
+        )
 
 
 @dataclass

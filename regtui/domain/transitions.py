@@ -106,8 +106,16 @@ def retention_ends(archived_at: datetime, policy: ModelPolicy) -> datetime:
     return archived_at + timedelta(days=policy.retention_days)
 
 
-def check_rollback(target: str, target_stage: Stage, *, was_in_production: bool, archived_at: datetime | None,
-                   now: datetime, policy: ModelPolicy, reason: str | None) -> None:
+def check_rollback(
+    target: str,
+    target_stage: Stage,
+    *,
+    was_in_production: bool,
+    archived_at: datetime | None,
+    now: datetime,
+    policy: ModelPolicy,
+    reason: str | None,
+) -> None:
     """Refuse a rollback to a version that is not an Archived former Production version within retention."""
     if not (reason or "").strip():
         raise RuleError("rollback rule: a rollback needs a reason (an incident reference, --reason)")

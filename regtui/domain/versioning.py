@@ -153,7 +153,7 @@ def _next_version(parent: semver.Version, level: Bump) -> semver.Version:
 
 def _lower_components_reset(version: semver.Version, level: Bump) -> bool:
     """True when every core component below the bump level is 0 (semver: bumping resets what follows)."""
-    lower = _LEVELS[_LEVELS.index(level) + 1:]
+    lower = _LEVELS[_LEVELS.index(level) + 1 :]
     return all(getattr(version, part.value) == 0 for part in lower)
 
 

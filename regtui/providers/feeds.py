@@ -14,9 +14,10 @@ Every failure is one FeedError line: "provider, URL, reason" (the URL without qu
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from regtui import __version__
 from regtui.domain.providers import FeedConfig, FeedFormat
@@ -79,8 +80,13 @@ class _Stop(Exception):
     """A failure another attempt would not fix."""
 
 
-def fetch_all(feeds: Sequence[FeedConfig], *, env: Mapping[str, str], settings: FetchSettings = FetchSettings(),
-              sleep: Callable[[float], None] = time.sleep) -> list[FeedOutcome]:
+def fetch_all(
+    feeds: Sequence[FeedConfig],
+    *,
+    env: Mapping[str, str],
+    settings: FetchSettings = FetchSettings(),
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[FeedOutcome]:
     """Fetch every feed concurrently; one failing feed never stops the others (outcomes in feed order)."""
     if not feeds:
         return []
@@ -89,8 +95,13 @@ def fetch_all(feeds: Sequence[FeedConfig], *, env: Mapping[str, str], settings: 
         return [future.result() for future in futures]
 
 
-def _outcome(feed: FeedConfig, env: Mapping[str, str], settings: FetchSettings, client: httpx.Client,
-             sleep: Callable[[float], None]) -> FeedOutcome:
+def _outcome(
+    feed: FeedConfig,
+    env: Mapping[str, str],
+    settings: FetchSettings,
+    client: httpx.Client,
+    sleep: Callable[[float], None],
+) -> FeedOutcome:
     """Fetch one feed, turning its failure into the outcome's error line."""
     try:
         return FeedOutcome(feed, fetched=fetch_feed(feed, env=env, settings=settings, client=client, sleep=sleep))
@@ -98,8 +109,14 @@ def _outcome(feed: FeedConfig, env: Mapping[str, str], settings: FetchSettings, 
         return FeedOutcome(feed, error=exc.message)
 
 
-def fetch_feed(feed: FeedConfig, *, env: Mapping[str, str], settings: FetchSettings = FetchSettings(),
-               client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep) -> Fetched:
+def fetch_feed(
+    feed: FeedConfig,
+    *,
+    env: Mapping[str, str],
+    settings: FetchSettings = FetchSettings(),
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Fetched:
     """Fetch one feed with retries and backoff; FeedError("provider, URL, reason") when it fails."""
     shown = redact_url(feed.url)
     headers = _headers(feed, env, shown)
@@ -133,8 +150,9 @@ def _headers(feed: FeedConfig, env: Mapping[str, str], shown: str) -> dict[str, 
     if feed.api_key_env:
         key = env.get(feed.api_key_env, "").strip()
         if not key:
-            raise FeedError(f"{feed.provider}, {shown}, environment variable {feed.api_key_env} "
-                            "(the feed's API key) is not set")
+            raise FeedError(
+                f"{feed.provider}, {shown}, environment variable {feed.api_key_env} (the feed's API key) is not set"
+            )
         if feed.format is FeedFormat.ANTHROPIC:
             headers.update({"x-api-key": key, "anthropic-version": ANTHROPIC_VERSION})
         else:
@@ -154,8 +172,11 @@ def _attempt(client: httpx.Client, feed: FeedConfig, headers: dict[str, str], se
     try:
         with client.stream("GET", feed.url, headers=headers, follow_redirects=not feed.api_key_env) as response:
             if response.status_code == 304:
-                return Fetched(None, response.headers.get("etag") or feed.etag,
-                               response.headers.get("last-modified") or feed.last_modified)
+                return Fetched(
+                    None,
+                    response.headers.get("etag") or feed.etag,
+                    response.headers.get("last-modified") or feed.last_modified,
+                )
             _check_status(response, feed)
             body = _read_capped(response, settings, started)
             return Fetched(body, response.headers.get("etag"), response.headers.get("last-modified"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from regtui.domain.checksums import CHUNK_SIZE, ArtifactMissingError, ArtifactUnavailableError

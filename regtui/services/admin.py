@@ -43,8 +43,9 @@ def set_roles(service: RegistryService, identity: str, roles: list[Role], teams:
     with service.writing() as session:
         seq = next_change(session)
         require(actor_in(session, actor), Right.ADMINISTER, "manage roles")
-        row = session.get(UserRow, identity) or UserRow(identity=identity, name=identity, roles=[], teams=[],
-                                                        change_seq=seq)
+        row = session.get(UserRow, identity) or UserRow(
+            identity=identity, name=identity, roles=[], teams=[], change_seq=seq
+        )
         row.roles = sorted({r.value for r in roles})
         if teams is not None:
             row.teams = sorted(set(teams))
@@ -53,5 +54,11 @@ def set_roles(service: RegistryService, identity: str, roles: list[Role], teams:
         session.flush()
         if not has_admin(session):  # an admin-less registry makes whoever runs `init` next its admin
             raise RuleError(f"admin rule: {identity} is the last admin; grant admin to someone else first")
-        append_event(session, seq=seq, kind="roles", actor=actor, at=service.clock(),
-                     details={"identity": identity, "roles": row.roles, "teams": row.teams})
+        append_event(
+            session,
+            seq=seq,
+            kind="roles",
+            actor=actor,
+            at=service.clock(),
+            details={"identity": identity, "roles": row.roles, "teams": row.teams},
+        )

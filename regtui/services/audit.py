@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -16,8 +17,9 @@ from regtui.store.log import iter_log, row_to_entry
 from regtui.store.tables import EventRow
 
 
-def audit_entries(service: RegistryService, *, model: str | None = None, actor: str | None = None,
-                  offset: int = 0, limit: int = 1000) -> list[LogRecord]:
+def audit_entries(
+    service: RegistryService, *, model: str | None = None, actor: str | None = None, offset: int = 0, limit: int = 1000
+) -> list[LogRecord]:
     """A window of the promotion log from the cache, newest first, filtered by model and actor."""
     with service.reading() as session:
         query = select(EventRow).order_by(EventRow.position.desc()).offset(offset).limit(limit)
@@ -30,8 +32,18 @@ def audit_entries(service: RegistryService, *, model: str | None = None, actor: 
 
 def _record(row: EventRow) -> LogRecord:
     """A stored log row as a plain record (no ORM object leaves the services)."""
-    return LogRecord(row.position, row.kind, row.actor, row.at, row.model, row.version, row.from_stage, row.to_stage,
-                     row.details, row.hash)
+    return LogRecord(
+        row.position,
+        row.kind,
+        row.actor,
+        row.at,
+        row.model,
+        row.version,
+        row.from_stage,
+        row.to_stage,
+        row.details,
+        row.hash,
+    )
 
 
 def verify_audit_chain(service: RegistryService) -> tuple[int, ChainBreak | None]:
@@ -68,8 +80,13 @@ def list_events(service: RegistryService, query: EventQuery, offset: int, limit:
 def _event_line(row: EventRow) -> EventLine:
     """A log row as a cleaned audit line with a one-line summary of its details."""
     return EventLine(
-        position=row.position, at=row.at, kind=one_line(row.kind), model=one_line(row.model),
-        version=one_line(row.version), from_stage=one_line(row.from_stage), to_stage=one_line(row.to_stage),
+        position=row.position,
+        at=row.at,
+        kind=one_line(row.kind),
+        model=one_line(row.model),
+        version=one_line(row.version),
+        from_stage=one_line(row.from_stage),
+        to_stage=one_line(row.to_stage),
         actor=one_line(row.actor),
         summary=one_line(summarize_details(row.details or {})),
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Callable
 
 from platformdirs import user_data_dir
 
@@ -72,8 +71,15 @@ def build(folder: Path, clock: Callable[[], datetime] = utc_now) -> Locations:
     folder = folder.expanduser().resolve()
     if folder.exists() and any(folder.iterdir()) and not (folder / "registry.db").exists():
         raise InputError(f"{folder}: not empty and not an earlier demo; choose another --dir")
-    for name in (STAMP, "registry.db", "registry.db-wal", "registry.db-shm", "cache.db", "cache.db-wal",
-                 "cache.db-shm"):
+    for name in (
+        STAMP,
+        "registry.db",
+        "registry.db-wal",
+        "registry.db-shm",
+        "cache.db",
+        "cache.db-wal",
+        "cache.db-shm",
+    ):
         (folder / name).unlink(missing_ok=True)
     shutil.rmtree(folder / "fixtures", ignore_errors=True)
     copy_tree(demo_fixtures(), folder / "fixtures")

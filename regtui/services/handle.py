@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 class ServiceHandle:
     """A registry's locations and clock, a reader of its cache, and its RegistryService once something needs it."""
 
-    def __init__(self, locations: Locations, clock: Callable[[], datetime] = utc_now,
-                 service: RegistryService | None = None) -> None:
+    def __init__(
+        self, locations: Locations, clock: Callable[[], datetime] = utc_now, service: RegistryService | None = None
+    ) -> None:
         self.locations = locations
         self.clock = clock
         self.reader = CacheReader(locations.cache_path)

@@ -14,7 +14,11 @@ ModelRow = tuple[ModelSummary, ModelState]
 """A model's list line and what needs attention on it."""
 
 
-def count_models(reader: CacheReader, query: ModelQuery = ModelQuery()) -> int:
+ALL_MODELS = ModelQuery()
+"""The query of every model, in the default order."""
+
+
+def count_models(reader: CacheReader, query: ModelQuery = ALL_MODELS) -> int:
     """How many models a query matches."""
     with reader.snapshot() as snapshot:
         return model_list.count_models(snapshot, query.text, stage=query.stage)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlmodel import Session
@@ -73,8 +74,9 @@ class DrillOutcome:
     duration_ms: int
 
 
-def verify_version(service: RegistryService, model: str, version: str,
-                   on_bytes: ProgressCallback | None = None) -> tuple[VerifyResult, ...]:
+def verify_version(
+    service: RegistryService, model: str, version: str, on_bytes: ProgressCallback | None = None
+) -> tuple[VerifyResult, ...]:
     """Re-hash a version's artifacts now, reading their records from the registry itself (one query, no session)."""
     with translate_errors(service.locations.registry_url), service.registry().connect() as connection:
         artifacts = version_artifacts(single_read(connection), model, version)
@@ -86,21 +88,50 @@ def _verified(artifacts: tuple[Artifact, ...], on_bytes: ProgressCallback | None
     return tuple(verify_artifact(a, fetch_http=stream_http, on_bytes=on_bytes) for a in artifacts)
 
 
-def promote(service: RegistryService, model: str, version: str, to_stage: Stage, *, evidence: dict[str, Any] | None = None,
-            reason: str | None = None, canary_share: float | None = None, expected_stage: Stage | None = None,
-            on_bytes: ProgressCallback | None = None) -> PromotionOutcome:
+def promote(
+    service: RegistryService,
+    model: str,
+    version: str,
+    to_stage: Stage,
+    *,
+    evidence: dict[str, Any] | None = None,
+    reason: str | None = None,
+    canary_share: float | None = None,
+    expected_stage: Stage | None = None,
+    on_bytes: ProgressCallback | None = None,
+) -> PromotionOutcome:
     """Request (and when allowed, apply) a stage change; Production promotions re-verify artifacts first."""
     actor = service.identity()
     with service.write_connection() as connection:
-        return promote_on(connection, actor=actor, model=model, version=version, to_stage=to_stage, clock=service.clock,
-                          evidence=evidence, reason=reason, canary_share=canary_share, expected_stage=expected_stage,
-                          on_bytes=on_bytes)
+        return promote_on(
+            connection,
+            actor=actor,
+            model=model,
+            version=version,
+            to_stage=to_stage,
+            clock=service.clock,
+            evidence=evidence,
+            reason=reason,
+            canary_share=canary_share,
+            expected_stage=expected_stage,
+            on_bytes=on_bytes,
+        )
 
 
-def promote_on(connection: Connection, *, actor: str, model: str, version: str, to_stage: Stage,
-               clock: Callable[[], datetime], evidence: dict[str, Any] | None = None, reason: str | None = None,
-               canary_share: float | None = None, expected_stage: Stage | None = None,
-               on_bytes: ProgressCallback | None = None) -> PromotionOutcome:
+def promote_on(
+    connection: Connection,
+    *,
+    actor: str,
+    model: str,
+    version: str,
+    to_stage: Stage,
+    clock: Callable[[], datetime],
+    evidence: dict[str, Any] | None = None,
+    reason: str | None = None,
+    canary_share: float | None = None,
+    expected_stage: Stage | None = None,
+    on_bytes: ProgressCallback | None = None,
+) -> PromotionOutcome:
     """`promote` on one registry connection (from RegistryService.write_connection): a Production promotion reads
     the artifact records and re-hashes them before its write transaction, which then checks what it applies (and
     reads the clock: the promotion's time is after the hashing)."""
@@ -111,8 +142,16 @@ def promote_on(connection: Connection, *, actor: str, model: str, version: str, 
         verification = _verified(artifacts, on_bytes)
     with write_transaction(connection):
         return promotions.promote(
-            connection, actor=actor, model=model, version=version, to_stage=to_stage, now=clock(),
-            expected_stage=expected_stage, evidence=evidence, reason=reason, canary_share=canary_share,
+            connection,
+            actor=actor,
+            model=model,
+            version=version,
+            to_stage=to_stage,
+            now=clock(),
+            expected_stage=expected_stage,
+            evidence=evidence,
+            reason=reason,
+            canary_share=canary_share,
             verification=verification,
         )
 
@@ -121,19 +160,36 @@ def decide(service: RegistryService, request_id: int, decision: Decision, commen
     """Approve or reject an open request as the acting identity."""
     actor = service.identity()
     with service.writing() as session:
-        return promotions.decide(session, actor=actor, request_id=request_id, decision=decision, comment=comment,
-                                 now=service.clock())
+        return promotions.decide(
+            session, actor=actor, request_id=request_id, decision=decision, comment=comment, now=service.clock()
+        )
 
 
-def rollback(service: RegistryService, model: str, to_version: str, reason: str, *, dry_run: bool = False,
-             expected_production: str | None = None, on_bytes: ProgressCallback | None = None) -> RollbackOutcome:
+def rollback(
+    service: RegistryService,
+    model: str,
+    to_version: str,
+    reason: str,
+    *,
+    dry_run: bool = False,
+    expected_production: str | None = None,
+    on_bytes: ProgressCallback | None = None,
+) -> RollbackOutcome:
     """Roll a model back (or, for a dry run, do everything but commit)."""
     verification = verify_version(service, model, to_version, on_bytes)
     actor = service.identity()
     with service.writing(commit=not dry_run) as session:
         require(actor_in(session, actor), Right.RELEASE, f"roll back {model}")
-        return rollbacks.rollback(session, actor=actor, model=model, to_version=to_version, reason=reason,
-                                  now=service.clock(), verification=verification, expected_production=expected_production)
+        return rollbacks.rollback(
+            session,
+            actor=actor,
+            model=model,
+            to_version=to_version,
+            reason=reason,
+            now=service.clock(),
+            verification=verification,
+            expected_production=expected_production,
+        )
 
 
 def drill(service: RegistryService, model: str, on_bytes: ProgressCallback | None = None) -> DrillOutcome:
@@ -155,9 +211,16 @@ def drill(service: RegistryService, model: str, on_bytes: ProgressCallback | Non
     duration_ms = int((time.perf_counter() - started) * 1000)
     with service.writing() as session:
         require(actor_in(session, service.identity()), Right.RELEASE, f"run rollback drills for {model}")
-        rollbacks.record_drill(session, actor=service.identity(), model=model, target=target,
-                               outcome="passed" if passed else "failed", detail=detail, duration_ms=duration_ms,
-                               now=service.clock())
+        rollbacks.record_drill(
+            session,
+            actor=service.identity(),
+            model=model,
+            target=target,
+            outcome="passed" if passed else "failed",
+            detail=detail,
+            duration_ms=duration_ms,
+            now=service.clock(),
+        )
     return DrillOutcome(model, target, passed, detail, duration_ms)
 
 
@@ -166,7 +229,11 @@ def open_requests(service: RegistryService, *, mine: bool = False) -> list[Reque
     identity = service.identity()
     now = service.clock()
     with service.reading() as session:
-        rows = session.execute(select(RequestRow).where(RequestRow.status == promotions.OPEN).order_by(RequestRow.id)).scalars().all()
+        rows = (
+            session.execute(select(RequestRow).where(RequestRow.status == promotions.OPEN).order_by(RequestRow.id))
+            .scalars()
+            .all()
+        )
         views = [_request_view(session, row, identity, now) for row in rows]
     return [v for v in views if v.can_approve or v.can_apply] if mine else views
 
@@ -182,5 +249,16 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     can_approve = None if decided else capacity_for(approver_of(session, identity), ctx, facts.approvals)
     can_apply = holds(actor_in(session, identity), required_right(MoveKind.PROMOTE, Stage(row.to_stage)))
     pending_only_on_apply = all(c.passed or c.kind is CheckKind.ARTIFACTS for c in gate.checks)
-    return RequestView(row.id, row.model, row.version, row.from_stage, row.to_stage, row.requested_by,
-                       as_utc(row.requested_at), row.reason, gate, can_approve, can_apply and pending_only_on_apply)
+    return RequestView(
+        row.id,
+        row.model,
+        row.version,
+        row.from_stage,
+        row.to_stage,
+        row.requested_by,
+        as_utc(row.requested_at),
+        row.reason,
+        gate,
+        can_approve,
+        can_apply and pending_only_on_apply,
+    )

@@ -51,8 +51,9 @@ def pinned_versions(service: RegistryService, now: datetime, stages: tuple[Stage
         return provider_queries.pinned_versions(session, now, stages)
 
 
-def pins_and_changelog(service: RegistryService, now: datetime,
-                       stages: tuple[Stage, ...]) -> tuple[list[PinView], list[ChangelogEntry]]:
+def pins_and_changelog(
+    service: RegistryService, now: datetime, stages: tuple[Stage, ...]
+) -> tuple[list[PinView], list[ChangelogEntry]]:
     """The pins in the given stages (the gates' view at `now`) and the whole change log, in one snapshot."""
     with service.reading() as session:
         return provider_queries.pinned_versions(session, now, stages), provider_queries.changelog(session)

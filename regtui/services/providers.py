@@ -7,9 +7,10 @@ changed. A feed that fails or is malformed writes nothing; the others are still 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -89,8 +90,13 @@ def add_feed(service: RegistryService, feed: FeedConfig) -> bool:
         return save_feed(Writer(session, actor, service.clock(), seq), feed)
 
 
-def fetch_feeds(service: RegistryService, names: list[str] | None = None, *, env: Mapping[str, str] | None = None,
-                settings: FetchSettings | None = None) -> list[FeedResult]:
+def fetch_feeds(
+    service: RegistryService,
+    names: list[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    settings: FetchSettings | None = None,
+) -> list[FeedResult]:
     """Fetch the configured feeds (all, or the named ones) and record what changed, in feed order."""
     from regtui.providers.feeds import FetchSettings, fetch_all  # on first use: the dashboard imports this module
 
@@ -110,17 +116,21 @@ def fetch_feeds(service: RegistryService, names: list[str] | None = None, *, env
             results[feed.provider] = FeedResult(feed.provider, shown, "not modified")
         else:
             try:
-                fetched.append((feed, parse_feed(outcome.fetched.body or b"", feed.format, feed.provider), outcome.fetched))
+                fetched.append(
+                    (feed, parse_feed(outcome.fetched.body or b"", feed.format, feed.provider), outcome.fetched)
+                )
             except MalformedFeedError as exc:
-                results[feed.provider] = FeedResult(feed.provider, shown, "failed",
-                                                    error=f"{feed.provider}, {shown}, {clean_single_line(exc.message)}")
+                results[feed.provider] = FeedResult(
+                    feed.provider, shown, "failed", error=f"{feed.provider}, {shown}, {clean_single_line(exc.message)}"
+                )
     if fetched:
         results.update(_record(service, actor, fetched))
     return [results[feed.provider] for feed in feeds]
 
 
-def _record(service: RegistryService, actor: str,
-            fetched: list[tuple[FeedConfig, FeedSnapshot, Fetched]]) -> dict[str, FeedResult]:
+def _record(
+    service: RegistryService, actor: str, fetched: list[tuple[FeedConfig, FeedSnapshot, Fetched]]
+) -> dict[str, FeedResult]:
     """One write transaction: each fetched feed's changes and validators (skipping feeds reconfigured meanwhile)."""
     results = {}
     with service.writing() as session:
@@ -137,8 +147,11 @@ def _record(service: RegistryService, actor: str,
             changes = diff_feed(provider_versions(session, feed.provider), snapshot, writer.now, feed.include)
             record_fetch(writer, feed.provider, changes, etag=response.etag, last_modified=response.last_modified)
             results[feed.provider] = FeedResult(
-                feed.provider, shown, "unchanged" if changes.empty else "updated",
-                new=tuple(v.version for v in changes.new), deprecated=tuple(n.version for n in changes.deprecations),
+                feed.provider,
+                shown,
+                "unchanged" if changes.empty else "updated",
+                new=tuple(v.version for v in changes.new),
+                deprecated=tuple(n.version for n in changes.deprecations),
                 relisted=changes.relisted,
             )
     return results
@@ -160,8 +173,9 @@ def evidence_of(text: str) -> Evidence:
     return Evidence(EvidenceKind.NOTE, clean_text(value))
 
 
-def qualify(service: RegistryService, provider: str, version: str, check: CheckName, passed: bool,
-            evidence: Evidence) -> Qualification:
+def qualify(
+    service: RegistryService, provider: str, version: str, check: CheckName, passed: bool, evidence: Evidence
+) -> Qualification:
     """Record one qualification check (reviewer role); returns the version's status afterwards."""
     actor = service.identity()
     with service.writing() as session:
@@ -178,12 +192,24 @@ def assess_version(service: RegistryService, provider: str, version: str, impact
     with service.writing() as session:
         seq = next_change(session)
         require(actor_in(session, actor), Right.REVIEW, "assess provider versions")
-        return assess(Writer(session, actor, service.clock(), seq), provider, version, impact=clean_text(impact),
-                      notes=None if notes is None else clean_text(notes))
+        return assess(
+            Writer(session, actor, service.clock(), seq),
+            provider,
+            version,
+            impact=clean_text(impact),
+            notes=None if notes is None else clean_text(notes),
+        )
 
 
-def pin(service: RegistryService, model: str, version: str, provider_version: str, *, provider: str | None = None,
-        new_version: str | None = None) -> PinOutcome:
+def pin(
+    service: RegistryService,
+    model: str,
+    version: str,
+    provider_version: str,
+    *,
+    provider: str | None = None,
+    new_version: str | None = None,
+) -> PinOutcome:
     """Register the next patch version (change kind dependency) of MODEL@VERSION pinning another provider version.
 
     Only another version of the same provider model is a dependency update; a different model is a
@@ -192,21 +218,33 @@ def pin(service: RegistryService, model: str, version: str, provider_version: st
     actor = service.identity()
     with service.writing() as session:
         entry = entry_of(session, require_version(session, model, version))
-        name = provider or (entry.provider.provider if entry.provider else None) or _provider_of(session, provider_version)
+        name = (
+            provider or (entry.provider.provider if entry.provider else None) or _provider_of(session, provider_version)
+        )
         target = find_provider_version(session, name, provider_version)
         if target.alias:
-            raise RuleError(f"{name} {provider_version} is an alias, not an exact version: pin the version it points to")
+            raise RuleError(
+                f"{name} {provider_version} is an alias, not an exact version: pin the version it points to"
+            )
         if entry.provider is not None and (entry.provider.provider, entry.provider.version) == (name, provider_version):
             raise RuleError(f"{entry.ref} already pins {name} {provider_version}")
         if entry.provider is not None and (entry.provider.provider, entry.provider.model) != (name, target.model):
-            raise RuleError(f"{name} {provider_version} is model {target.model}, not {entry.provider.model}: another "
-                            "model is a model-type change (major version); register it from a manifest")
+            raise RuleError(
+                f"{name} {provider_version} is model {target.model}, not {entry.provider.model}: another "
+                "model is a model-type change (major version); register it from a manifest"
+            )
         proposed = new_version or _free_patch(session, model, propose_next(version, ChangeKind.DEPENDENCY))
         new_pin = ProviderPin(name, target.model, target.version)
         shown_old = f"{entry.provider.version} -> " if entry.provider else ""
-        pinned = replace(entry, version=proposed, parent=version, change_kind=ChangeKind.DEPENDENCY,
-                         created_at=service.clock(), provider=new_pin,
-                         description=f"Pin {name} {shown_old}{provider_version} (provider dependency update)")
+        pinned = replace(
+            entry,
+            version=proposed,
+            parent=version,
+            change_kind=ChangeKind.DEPENDENCY,
+            created_at=service.clock(),
+            provider=new_pin,
+            description=f"Pin {name} {shown_old}{provider_version} (provider dependency update)",
+        )
         manifests = ManifestSet(versions=[VersionManifest(pinned)])
         require(actor_in(session, actor), *manifests.required_right())
         import_manifests(session, manifests, actor=actor, now=service.clock(), restore=False)

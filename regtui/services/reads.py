@@ -16,9 +16,9 @@ from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.registry import RegistryService
 from regtui.services.views import ModelOverview, VersionLine, VersionView
+from regtui.store import model_versions as store_versions
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
-from regtui.store import model_versions as store_versions
 from regtui.store.model_versions import model_versions, version_detail
 
 T = TypeVar("T")
@@ -61,9 +61,16 @@ def _version_line(summary: VersionSummary) -> VersionLine:
     """A version summary as a cleaned lineage node."""
     major, minor = major_minor(summary.version)
     return VersionLine(
-        key=summary.version, version=one_line(summary.version), stage=one_line(summary.stage),
-        canary_share=summary.canary_share, parent=one_line(summary.parent) or None, change_kind=one_line(summary.change_kind),
-        created_at=summary.created_at, registered_by=one_line(summary.registered_by), major=major, minor=minor,
+        key=summary.version,
+        version=one_line(summary.version),
+        stage=one_line(summary.stage),
+        canary_share=summary.canary_share,
+        parent=one_line(summary.parent) or None,
+        change_kind=one_line(summary.change_kind),
+        created_at=summary.created_at,
+        registered_by=one_line(summary.registered_by),
+        major=major,
+        minor=minor,
     )
 
 
@@ -73,8 +80,13 @@ def model_overview(reader: CacheReader, name: str) -> ModelOverview:
     with reader.snapshot() as snapshot:
         model = model_versions(snapshot, name)
     metrics = {version: {one_line(k): v for k, v in values.items()} for version, values in model.metrics.items()}
-    return ModelOverview(name=one_line(name), owner=one_line(model.owner), description=clean_text(model.description),
-                         versions=tuple(map(_version_line, reversed(model.versions))), metrics=metrics)
+    return ModelOverview(
+        name=one_line(name),
+        owner=one_line(model.owner),
+        description=clean_text(model.description),
+        versions=tuple(map(_version_line, reversed(model.versions))),
+        metrics=metrics,
+    )
 
 
 def version_view(reader: CacheReader, model: str, version: str) -> VersionView:
@@ -82,8 +94,10 @@ def version_view(reader: CacheReader, model: str, version: str) -> VersionView:
     with reader.snapshot() as snapshot:
         detail = version_detail(snapshot, model, version)
     return VersionView(
-        manifest=clean_deep(detail.manifest), children=tuple(map(one_line, detail.children)),
-        content_hash=detail.content_hash, artifacts=detail.entry.artifacts,
+        manifest=clean_deep(detail.manifest),
+        children=tuple(map(one_line, detail.children)),
+        content_hash=detail.content_hash,
+        artifacts=detail.entry.artifacts,
     )
 
 

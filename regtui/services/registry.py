@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import yaml
 from sqlalchemy import Connection, Engine
@@ -80,7 +80,9 @@ class ReadStatus:
 class RegistryService:
     """One registry and its local cache; writes go to the registry, reads come from the cache."""
 
-    def __init__(self, locations: Locations, clock: Callable[[], datetime] = utc_now, identity: str | None = None) -> None:
+    def __init__(
+        self, locations: Locations, clock: Callable[[], datetime] = utc_now, identity: str | None = None
+    ) -> None:
         self.locations = locations
         self.clock = clock
         self._registry: Engine | None = None
@@ -97,8 +99,9 @@ class RegistryService:
     def registry(self) -> Engine:
         """The shared registry's engine, its schema checked once."""
         if self._registry is None:
-            engine = create_registry_engine(self.locations.registry_url,
-                                            prepare_threshold=self.locations.prepare_threshold)
+            engine = create_registry_engine(
+                self.locations.registry_url, prepare_threshold=self.locations.prepare_threshold
+            )
             with translate_errors(self.locations.registry_url):
                 self._registry_id = check_schema(engine)
             self._registry = engine
@@ -129,8 +132,9 @@ class RegistryService:
 
     def init(self) -> str:
         """Create or upgrade the registry schema; the initialiser becomes admin of a registry without one."""
-        engine = create_registry_engine(self.locations.registry_url, create=True,
-                                        prepare_threshold=self.locations.prepare_threshold)
+        engine = create_registry_engine(
+            self.locations.registry_url, create=True, prepare_threshold=self.locations.prepare_threshold
+        )
         with translate_errors(self.locations.registry_url):
             message = init_schema(engine)
             self._registry_id = check_schema(engine)
@@ -145,7 +149,9 @@ class RegistryService:
         try:
             engine = self.registry()
             with translate_errors(self.locations.registry_url):
-                return pull(engine, self.cache(), registry_id=self._registry_id or "", registry_url=self.url, now=self.clock())
+                return pull(
+                    engine, self.cache(), registry_id=self._registry_id or "", registry_url=self.url, now=self.clock()
+                )
         except RegistryUnavailableError as exc:
             record_failure(self.cache(), exc.message, self.clock())
             raise
@@ -193,8 +199,14 @@ class RegistryService:
     def import_paths(self, paths: list[Path], *, restore: bool = True) -> ImportReport:
         """Import manifest files and folders in one transaction: all of them or none."""
         manifests = load_paths(paths)
-        if not (manifests.versions or manifests.registries or manifests.logs or manifests.policies
-                or manifests.requests or manifests.providers):
+        if not (
+            manifests.versions
+            or manifests.registries
+            or manifests.logs
+            or manifests.policies
+            or manifests.requests
+            or manifests.providers
+        ):
             raise InputError(f"no manifests found in {', '.join(map(str, paths))}")
         return self.apply(manifests, restore=restore)
 
@@ -236,7 +248,9 @@ class RegistryService:
             raise InputError(f"{folder}: cannot write export: {exc.strerror or exc}") from None
         return len(documents)
 
-    def verify(self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None) -> list[tuple[str, VerifyResult]]:
+    def verify(
+        self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None
+    ) -> list[tuple[str, VerifyResult]]:
         """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
         if refs is None:
             with self.reading() as session:
@@ -255,9 +269,12 @@ class RegistryService:
 def _export_documents(session: Session) -> dict[str, dict]:
     """Every export file's relative path and document, read in one snapshot."""
     documents: dict[str, dict] = {
-        "registry.yaml": registry_document(RegistryManifest(
-            users=tuple(queries.list_users(session)), models=tuple(queries.list_model_specs(session)),
-        )),
+        "registry.yaml": registry_document(
+            RegistryManifest(
+                users=tuple(queries.list_users(session)),
+                models=tuple(queries.list_model_specs(session)),
+            )
+        ),
     }
     for manifest in queries.iter_manifests(session):
         entry = manifest.entry
@@ -274,4 +291,3 @@ def _export_documents(session: Session) -> dict[str, dict]:
     entries = tuple((row_to_entry(row), row.hash) for row in iter_log(session))
     documents["log.yaml"] = log_document(LogManifest(entries=entries))
     return documents
-

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-
 from regtui.domain.diff import VersionDiff, diff_versions
 from regtui.domain.entry import Stage
 from regtui.domain.listing import VersionDetail
@@ -51,15 +50,22 @@ class DiffView:
 def _side(detail: VersionDetail) -> DiffSide:
     """A version detail as a cleaned diff side."""
     manifest = detail.manifest
-    return DiffSide(manifest.entry.version, clean_single_line(manifest.entry.version), clean_single_line(manifest.stage),
-                    manifest.canary_share)
+    return DiffSide(
+        manifest.entry.version,
+        clean_single_line(manifest.entry.version),
+        clean_single_line(manifest.stage),
+        manifest.canary_share,
+    )
 
 
 def version_diff(service: RegistryService, model: str, candidate: str | None, baseline: str | None) -> DiffView:
     """Candidate B (default: Production, else the newest semver) against baseline A (default: Production, else B's
     parent)."""
-    with (service.reading() as session, CacheReader(service.locations.cache_path) as reader,
-          reader.snapshot() as snapshot):
+    with (
+        service.reading() as session,
+        CacheReader(service.locations.cache_path) as reader,
+        reader.snapshot() as snapshot,
+    ):
         production = production_row(session, model)
         live = production.version if production is not None else None
         candidate = candidate or live or latest_version(snapshot, model)
@@ -73,8 +79,13 @@ def version_diff(service: RegistryService, model: str, candidate: str | None, ba
         a = version_detail(snapshot, model, baseline) if baseline is not None else None
         policy = get_policy(session).for_model(model)
     diff = diff_versions(a.entry, b.entry, policy) if a is not None else None
-    return DiffView(model=clean_single_line(model), b=_side(b), a=_side(a) if a is not None else None,
-                    diff=clean_deep(diff), note=note)
+    return DiffView(
+        model=clean_single_line(model),
+        b=_side(b),
+        a=_side(a) if a is not None else None,
+        diff=clean_deep(diff),
+        note=note,
+    )
 
 
 def _default_baseline(production: str | None, candidate: str, parent: str | None) -> tuple[str | None, str]:
@@ -98,10 +109,16 @@ def list_versions(service: RegistryService, model: str, offset: int, limit: int)
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         summaries = model_versions.list_versions(snapshot, model, offset, limit)
     return [
-        VersionLine(key=s.version, version=clean_single_line(s.version), stage=clean_single_line(s.stage),
-                    canary_share=s.canary_share, parent=clean_single_line(s.parent) if s.parent else None,
-                    change_kind=clean_single_line(s.change_kind), created_at=s.created_at,
-                    registered_by=clean_single_line(s.registered_by))
+        VersionLine(
+            key=s.version,
+            version=clean_single_line(s.version),
+            stage=clean_single_line(s.stage),
+            canary_share=s.canary_share,
+            parent=clean_single_line(s.parent) if s.parent else None,
+            change_kind=clean_single_line(s.change_kind),
+            created_at=s.created_at,
+            registered_by=clean_single_line(s.registered_by),
+        )
         for s in summaries
     ]
 
@@ -125,13 +142,29 @@ def approval_queue(service: RegistryService) -> list[QueueLine]:
     return [QueueLine(view.model, view.version, clean_deep(view)) for view in promotion.open_requests(service)]
 
 
-def promotion_preview(service: RegistryService, model: str, version: str, to_stage: Stage | None,
-                      evidence: dict[str, Any], canary_share: float | None, reason: str) -> PromotionPreview:
+def promotion_preview(
+    service: RegistryService,
+    model: str,
+    version: str,
+    to_stage: Stage | None,
+    evidence: dict[str, Any],
+    canary_share: float | None,
+    reason: str,
+) -> PromotionPreview:
     """The gate promote would evaluate for the form as typed (see regtui.store.previews), cleaned."""
     actor = service.identity()
     with service.reading() as session:
-        preview = preview_promotion(session, actor=actor, model=model, version=version, to_stage=to_stage,
-                                    now=service.clock(), evidence=evidence, canary_share=canary_share, reason=reason)
+        preview = preview_promotion(
+            session,
+            actor=actor,
+            model=model,
+            version=version,
+            to_stage=to_stage,
+            now=service.clock(),
+            evidence=evidence,
+            canary_share=canary_share,
+            reason=reason,
+        )
     return clean_deep(preview)
 
 
@@ -163,8 +196,11 @@ class RollbackView:
 def rollback_view(service: RegistryService, model: str) -> RollbackView:
     """The current Production version, then former ones newest archive first, with retention state."""
     now = service.clock()
-    with (service.reading() as session, CacheReader(service.locations.cache_path) as reader,
-          reader.snapshot() as snapshot):
+    with (
+        service.reading() as session,
+        CacheReader(service.locations.cache_path) as reader,
+        reader.snapshot() as snapshot,
+    ):
         queries.require_model(session, model)
         policy = get_policy(session).for_model(model)
         current = production_row(session, model)
@@ -172,15 +208,34 @@ def rollback_view(service: RegistryService, model: str) -> RollbackView:
         if current is not None:
             lines.append(_history_line(snapshot, model, current.version, True, None, None, False))
         for target in rollback_targets(session, model, policy, now):
-            lines.append(_history_line(snapshot, model, target.version, False, target.archived_at,
-                                       target.retention_ends, target.eligible))
-    return RollbackView(clean_single_line(model), current.version if current is not None else None,
-                        policy.retention_days, tuple(lines))
+            lines.append(
+                _history_line(
+                    snapshot, model, target.version, False, target.archived_at, target.retention_ends, target.eligible
+                )
+            )
+    return RollbackView(
+        clean_single_line(model), current.version if current is not None else None, policy.retention_days, tuple(lines)
+    )
 
 
-def _history_line(snapshot: Snapshot, model: str, version: str, current: bool, archived_at: datetime | None,
-                  retention_ends: datetime | None, eligible: bool) -> HistoryLine:
+def _history_line(
+    snapshot: Snapshot,
+    model: str,
+    version: str,
+    current: bool,
+    archived_at: datetime | None,
+    retention_ends: datetime | None,
+    eligible: bool,
+) -> HistoryLine:
     """One history line with the size of the artifacts a rollback re-hashes."""
     artifacts = version_detail(snapshot, model, version).entry.artifacts
-    return HistoryLine(version, clean_single_line(version), current, archived_at, retention_ends, eligible,
-                       len(artifacts), sum(a.size for a in artifacts))
+    return HistoryLine(
+        version,
+        clean_single_line(version),
+        current,
+        archived_at,
+        retention_ends,
+        eligible,
+        len(artifacts),
+        sum(a.size for a in artifacts),
+    )

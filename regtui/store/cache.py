@@ -49,13 +49,20 @@ REGISTRY_URL = "registry_url"
 SYNCED_AT = "synced_at"
 OFFLINE_SINCE = "offline_since"
 LAST_ERROR = "last_error"
-META_UPSERT = "INSERT INTO main.regtui_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+META_UPSERT = (
+    "INSERT INTO main.regtui_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 LOCK_CACHE = f"UPDATE main.regtui_meta SET value = value WHERE key = '{LAST_SEEN}'"
 """A pull's first statement: a write, so its plain BEGIN holds the cache's write lock from the start (a
 BEGIN IMMEDIATE would also lock an attached registry file and keep its writers out for the whole pull)."""
-REGISTRY_ONLY_INDEXES = frozenset({
-    "uq_one_production", "ix_version_model_order", "ix_model_version_stage", "ix_event_model",
-})
+REGISTRY_ONLY_INDEXES = frozenset(
+    {
+        "uq_one_production",
+        "ix_version_model_order",
+        "ix_model_version_stage",
+        "ix_event_model",
+    }
+)
 """Registry indexes the cache leaves out. Rows are upserted one by one, so a swap of Production versions can meet
 two mid-pull (uq_one_production). The others hold an entry for every version or log entry, keyed by model (or
 stage), so each pull wrote a page of each per changed model (at 100k versions: distinct pages); the partial
@@ -83,7 +90,8 @@ CACHE_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_cache_version_live ON model_version (model, stage, semver_key, version)"
     f" WHERE {LIVE_STAGE_SQL}",
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_drill ON event (model, position) WHERE kind = {sql_literal(DRILL)}",
-    f"CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) WHERE to_stage = {sql_literal(PRODUCTION)}",
+    "CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) "
+    f"WHERE to_stage = {sql_literal(PRODUCTION)}",
 )
 """Read-side indexes only the cache has. The model list's latest version, count and sort by latest, and
 (model, version) lookups read ix_cache_version_newest instead of the wide version rows. The others are partial
@@ -94,7 +102,7 @@ drill; the versions that were in Production (rollback targets)."""
 
 
 def open_cache(path: Path) -> Engine:
-    """Open (creating when needed) a cache database with the registry's tables and the cache's indexes, without triggers.
+    """Open (creating when needed) a cache database with the registry's tables and the cache's indexes, no triggers.
 
     A cache file of another layout version is emptied first (its next pull copies the whole registry again).
     """
@@ -130,11 +138,12 @@ def _cache_metadata() -> MetaData:
 
 
 def _stored_layout(connection: Connection) -> str | None:
-    """The layout version recorded in the cache file, or None (a new file, or one of a regtui before layout versions)."""
+    """The layout version recorded in the cache file, or None (a new file, or one from before layout versions)."""
     if not connection.dialect.has_table(connection, tables.SchemaMeta.__tablename__):
         return None
     return connection.exec_driver_sql(
-        "SELECT value FROM main.regtui_meta WHERE key = ?", (CACHE_LAYOUT_KEY,)).scalar_one_or_none()
+        "SELECT value FROM main.regtui_meta WHERE key = ?", (CACHE_LAYOUT_KEY,)
+    ).scalar_one_or_none()
 
 
 def _set_layout(connection: Connection) -> None:
@@ -147,7 +156,7 @@ def _set_layout(connection: Connection) -> None:
 
 
 def _drop_pulled_tables(connection: Connection) -> None:
-    """Drop the cache tables (their indexes go with them) and forget the sync state, so the next pull starts from zero."""
+    """Drop the cache tables (their indexes go with them) and forget the sync state: the next pull starts from zero."""
     for table in reversed(PULLED_TABLES):
         connection.exec_driver_sql(f'DROP TABLE IF EXISTS main."{table.name}"')
     connection.exec_driver_sql("DELETE FROM main.regtui_meta WHERE key IN (?, ?)", (LAST_SEEN, REGISTRY_ID))
@@ -207,10 +216,17 @@ def pull(registry: Engine, cache: Engine, *, registry_id: str, registry_url: str
         target.begin(),
     ):
         report = _pull_into(target, source, registry_id)
-        _write_meta(target, {
-            LAST_SEEN: str(report.to_seq), REGISTRY_ID: registry_id, REGISTRY_URL: registry_url,
-            SYNCED_AT: now.isoformat(), OFFLINE_SINCE: "", LAST_ERROR: "",
-        })
+        _write_meta(
+            target,
+            {
+                LAST_SEEN: str(report.to_seq),
+                REGISTRY_ID: registry_id,
+                REGISTRY_URL: registry_url,
+                SYNCED_AT: now.isoformat(),
+                OFFLINE_SINCE: "",
+                LAST_ERROR: "",
+            },
+        )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -228,7 +244,9 @@ def _pull_into(target: Connection, source: ChangeSource, registry_id: str) -> Sy
     if top > last_seen:
         changed = source.changed(last_seen, top)
         for table in PULLED_TABLES:
-            report.counts[table.name] = source.copy(table, last_seen, top, report.versions) if table.name in changed else 0
+            report.counts[table.name] = (
+                source.copy(table, last_seen, top, report.versions) if table.name in changed else 0
+            )
         report.events = report.counts["event"]
         if last_seen == 0:
             _make_room_for_new_versions(target)
@@ -256,8 +274,13 @@ def _make_room_for_new_versions(target: Connection) -> None:
 def _placeholder_value(column: Column[Any]) -> str:
     """A placeholder version's value of a column (SQL): its model's name, a fresh id, the sort keys of a model's
     next version, a stage outside the partial indexes, and NULL, 0 or '' elsewhere."""
-    special = {"id": "NULL", "model": "name", "semver_key": sql_literal(PLACEHOLDER_SEMVER_KEY),
-               "created_at": sql_literal(PLACEHOLDER_CREATED_AT), "stage": sql_literal(PLACEHOLDER_STAGE)}
+    special = {
+        "id": "NULL",
+        "model": "name",
+        "semver_key": sql_literal(PLACEHOLDER_SEMVER_KEY),
+        "created_at": sql_literal(PLACEHOLDER_CREATED_AT),
+        "stage": sql_literal(PLACEHOLDER_STAGE),
+    }
     if column.name in special:
         return special[column.name]
     if column.nullable:

@@ -100,8 +100,9 @@ class CacheReader:
         """The connection, opened once the cache file exists (never creating it)."""
         if self._connection is None and self.path.is_file():
             uri = f"{self.path.resolve().as_uri()}?mode=rw"
-            connection = sqlite3.connect(uri, uri=True, timeout=READ_BUSY_TIMEOUT_S, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(
+                uri, uri=True, timeout=READ_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
             connection.execute("PRAGMA query_only=ON")
             connection.execute(f"PRAGMA mmap_size={READ_MMAP_BYTES}")
             self._connection = connection

@@ -94,7 +94,8 @@ def _attached(registry: Engine, target: Connection) -> Iterator[None]:
 def changed_sql(tables: tuple[Table, ...], prefix: str = "") -> str:
     """One query naming the tables with changes in (:low, :high] (each an index probe on change_seq)."""
     return " UNION ALL ".join(
-        f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {prefix}\"{t.name}\" WHERE change_seq > :low AND change_seq <= :high)"
+        f"SELECT '{t.name}' WHERE EXISTS "
+        f'(SELECT 1 FROM {prefix}"{t.name}" WHERE change_seq > :low AND change_seq <= :high)'
         for t in tables
     )
 
@@ -107,12 +108,19 @@ def upsert_sql(table: Table, select_from: str | None = None) -> str:
     """
     names = [f'"{c.name}"' for c in table.columns]
     keys = [f'"{c.name}"' for c in table.primary_key.columns]
-    rows = f"VALUES ({', '.join('?' * len(names))})" if select_from is None else select_from.format(columns=", ".join(names))
+    rows = (
+        f"VALUES ({', '.join('?' * len(names))})"
+        if select_from is None
+        else select_from.format(columns=", ".join(names))
+    )
     mutable = MUTABLE_VERSION_COLUMNS if table.name == "model_version" else {c.name for c in table.columns}
-    updates = ", ".join(f'"{c.name}" = excluded."{c.name}"' for c in table.columns
-                        if c.name in mutable and not c.primary_key)
-    return (f'INSERT INTO main."{table.name}" ({", ".join(names)}) {rows} '
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+    updates = ", ".join(
+        f'"{c.name}" = excluded."{c.name}"' for c in table.columns if c.name in mutable and not c.primary_key
+    )
+    return (
+        f'INSERT INTO main."{table.name}" ({", ".join(names)}) {rows} '
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
 
 
 class AttachedSource:
@@ -124,19 +132,23 @@ class AttachedSource:
 
     def top(self) -> int:
         """The counter; the first read of the registry, so it fixes the snapshot the copies read."""
-        return int(self.target.exec_driver_sql(f"SELECT value FROM {ATTACHED}.change_counter WHERE id = 1").scalar_one())
+        return int(
+            self.target.exec_driver_sql(f"SELECT value FROM {ATTACHED}.change_counter WHERE id = 1").scalar_one()
+        )
 
     def changed(self, low: int, high: int) -> set[str]:
         """Tables with changes in the range."""
         return set(self.target.execute(self.changed_query, {"low": low, "high": high}).scalars())
 
     def copy(self, table: Table, low: int, high: int, versions: list[str]) -> int:
-        """A first pull transfers whole tables; later ones INSERT .. SELECT .. ON CONFLICT DO UPDATE the changed rows."""
+        """A first pull transfers whole tables; later ones INSERT .. SELECT .. ON CONFLICT DO UPDATE changed rows."""
         # a first pull reads whole tables in key order, not row by row through the change_seq index
         rows = f'{ATTACHED}."{table.name}" {"NOT INDEXED" if low == 0 else ""} WHERE change_seq > ? AND change_seq <= ?'
         copied = self._transfer(table) if low == 0 else None
         if copied is None:
-            copied = self.target.exec_driver_sql(upsert_sql(table, f"SELECT {{columns}} FROM {rows}"), (low, high)).rowcount
+            copied = self.target.exec_driver_sql(
+                upsert_sql(table, f"SELECT {{columns}} FROM {rows}"), (low, high)
+            ).rowcount
         if table.name == "model_version":
             versions += [f"{model}@{version}" for _, model, version in self._pulled_versions(rows, low, high)]
         return copied
@@ -150,7 +162,9 @@ class AttachedSource:
         if low == 0:
             pulled = self.target.exec_driver_sql("SELECT id, model, version FROM main.model_version WHERE model >= ''")
             return sorted(map(tuple, pulled), key=itemgetter(0))
-        return list(map(tuple, self.target.exec_driver_sql(f"SELECT id, model, version FROM {rows} ORDER BY id", (low, high))))
+        return list(
+            map(tuple, self.target.exec_driver_sql(f"SELECT id, model, version FROM {rows} ORDER BY id", (low, high)))
+        )
 
     def _transfer(self, table: Table) -> int | None:
         """Copy a whole table into the (empty) cache table with SQLite's transfer optimisation; None when it cannot.
@@ -166,7 +180,9 @@ class AttachedSource:
         own = {name: sql for name, sql in self._index_sql("main", table).items() if sql not in twins}
         for name in own:
             self.target.exec_driver_sql(f'DROP INDEX main."{name}"')
-        copied = self.target.exec_driver_sql(f'INSERT INTO main."{table.name}" SELECT * FROM {ATTACHED}."{table.name}"').rowcount
+        copied = self.target.exec_driver_sql(
+            f'INSERT INTO main."{table.name}" SELECT * FROM {ATTACHED}."{table.name}"'
+        ).rowcount
         for sql in own.values():
             self.target.exec_driver_sql(sql)
         return copied
@@ -177,9 +193,13 @@ class AttachedSource:
 
     def _index_sql(self, schema: str, table: Table) -> dict[str, str]:
         """The table's declared indexes in that database, by name."""
-        return dict(self.target.exec_driver_sql(
-            f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table.name,)).all())
+        return dict(
+            self.target.exec_driver_sql(
+                f"SELECT name, sql FROM {schema}.sqlite_master "
+                "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                (table.name,),
+            ).all()
+        )
 
 
 class DriverSource:
@@ -248,8 +268,9 @@ def run_driver_sql(connection: Connection, statements: list[tuple[str, dict[str,
     except error as exc:
         if connection.dialect.is_disconnect(exc, driver, None):
             connection.invalidate(exc)
-        raise DBAPIError.instance(statements[0][0], None, exc, error,
-                                  connection_invalidated=connection.invalidated) from exc
+        raise DBAPIError.instance(
+            statements[0][0], None, exc, error, connection_invalidated=connection.invalidated
+        ) from exc
 
 
 @lru_cache(maxsize=64)
@@ -265,7 +286,9 @@ def batch_sql(table: Table, dialect: Dialect, size: int) -> tuple[str, str]:
     mark = (lambda name: f"%({name})s") if dialect.name == "postgresql" else (lambda name: f":{name}")
     columns = ", ".join(_as_cache_text(quote(c.name), c, dialect) for c in table.columns)
     key = quote(next(iter(table.primary_key.columns)).name)
-    rows = f"SELECT {columns} FROM {quote(table.name)} WHERE change_seq > {mark('low')} AND change_seq <= {mark('high')}"
+    rows = (
+        f"SELECT {columns} FROM {quote(table.name)} WHERE change_seq > {mark('low')} AND change_seq <= {mark('high')}"
+    )
     order = f" ORDER BY {key} LIMIT {size}"
     return rows + order, f"{rows} AND {key} > {mark('after')}{order}"
 

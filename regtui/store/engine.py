@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Connection, Dialect, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -60,8 +61,13 @@ def _sqlite_engine(url: str, database: str | None, create: bool) -> Engine:
         elif not path.is_file():  # gone, or its share unmounted: unreachable, so reads fall back to the cache
             raise RegistryUnavailableError(f"no registry at {path}: run `regtui init` to create one (or `regtui demo`)")
     # LIFO: the connection used last is used next, so a cache's pulls find their pages in its page cache
-    engine = create_engine(url, pool_size=4, max_overflow=8, pool_use_lifo=True,
-                           connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        pool_size=4,
+        max_overflow=8,
+        pool_use_lifo=True,
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

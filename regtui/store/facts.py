@@ -7,12 +7,13 @@ identity map and flush work): the write path reads each fact once per transactio
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select
 from sqlalchemy.ext.compiler import compiles
@@ -43,7 +44,8 @@ APPROVAL = ApprovalRow.__table__
 EVENT = EventRow.__table__
 POLICY = PolicyRow.__table__
 PRODUCTION = Stage.PRODUCTION.value
-# A literal, not a bound value: SQLite re-plans a statement on every run when a partial index's use hinges on a bound value
+# A literal, not a bound value: SQLite re-plans a statement on every run when a partial index's use hinges on a
+# bound value
 PRODUCTION_LITERAL = literal_column(f"'{PRODUCTION}'")
 
 Users = Mapping[str, Approver]
@@ -75,16 +77,24 @@ def _all_users_postgresql(_element: AllUsers, _compiler: SQLCompiler, **_kw: Any
 LAST_EVENT = select(EVENT).order_by(EVENT.c.position.desc()).limit(1)
 IN_PRODUCTION = VERSION.alias("in_production")
 PRODUCTION_OF_MODEL = select(IN_PRODUCTION.c.id).where(  # correlated with the model row of the outer query
-    IN_PRODUCTION.c.model == MODEL.c.name, IN_PRODUCTION.c.stage == PRODUCTION_LITERAL)
+    IN_PRODUCTION.c.model == MODEL.c.name, IN_PRODUCTION.c.stage == PRODUCTION_LITERAL
+)
 SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns NULL when it has none)
-    select(VERSION, MODEL.c.owner.label("model_owner"), ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256,
-           ARTIFACT.c.size, ARTIFACT.c.position,
-           PRODUCTION_OF_MODEL.scalar_subquery().label("production_id"),
-           PRODUCTION_OF_MODEL.with_only_columns(IN_PRODUCTION.c.version).scalar_subquery().label("production_version"),
-           select(POLICY.c.document).where(POLICY.c.scope == POLICY_SCOPE).scalar_subquery().label("policy_document"),
-           LAST_EVENT.with_only_columns(EVENT.c.position).scalar_subquery().label("tail_position"),
-           LAST_EVENT.with_only_columns(EVENT.c.hash).scalar_subquery().label("tail_hash"),
-           AllUsers().label("users"))
+    select(
+        VERSION,
+        MODEL.c.owner.label("model_owner"),
+        ARTIFACT.c.name,
+        ARTIFACT.c.uri,
+        ARTIFACT.c.sha256,
+        ARTIFACT.c.size,
+        ARTIFACT.c.position,
+        PRODUCTION_OF_MODEL.scalar_subquery().label("production_id"),
+        PRODUCTION_OF_MODEL.with_only_columns(IN_PRODUCTION.c.version).scalar_subquery().label("production_version"),
+        select(POLICY.c.document).where(POLICY.c.scope == POLICY_SCOPE).scalar_subquery().label("policy_document"),
+        LAST_EVENT.with_only_columns(EVENT.c.position).scalar_subquery().label("tail_position"),
+        LAST_EVENT.with_only_columns(EVENT.c.hash).scalar_subquery().label("tail_hash"),
+        AllUsers().label("users"),
+    )
     .join_from(MODEL, VERSION, VERSION.c.model == MODEL.c.name)
     .outerjoin(ARTIFACT, ARTIFACT.c.version_id == VERSION.c.id)
     .where(MODEL.c.name == bindparam("model"), VERSION.c.version == bindparam("version"))
@@ -97,8 +107,9 @@ VERSION_ARTIFACTS_QUERY = (
     .where(VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version"))
     .order_by(ARTIFACT.c.position)
 )
-VERSION_ID_QUERY = select(VERSION.c.id).where(VERSION.c.model == bindparam("model"),
-                                             VERSION.c.version == bindparam("version"))
+VERSION_ID_QUERY = select(VERSION.c.id).where(
+    VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version")
+)
 APPROVALS_QUERY = select(APPROVAL).where(APPROVAL.c.request_id == bindparam("request_id")).order_by(APPROVAL.c.id)
 
 
@@ -187,7 +198,7 @@ def reads_before_transaction(connection: Connection) -> Iterator[Connection]:
 
 
 def version_artifacts(connection: Connection, model: str, version: str) -> tuple[Artifact, ...]:
-    """A version's recorded artifacts in manifest order, in one query (not-found error when there is no such version)."""
+    """A version's recorded artifacts in manifest order, in one query (NotFoundError when there is no such version)."""
     key = {"model": model, "version": version}
     rows = connection.execute(VERSION_ARTIFACTS_QUERY, key).all()
     if not rows and connection.execute(VERSION_ID_QUERY, key).first() is None:
@@ -213,19 +224,23 @@ def check_seen_stage(row: Any, expected: Stage | None) -> None:
 
 def production_row(session: Session, model: str) -> Row[Any] | None:
     """The model's current Production version, if any (on the cache: through its partial index of live versions)."""
-    return session.connection().execute(
-        select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION_LITERAL, IN_LIVE_STAGE)
-    ).first()
+    return (
+        session.connection()
+        .execute(select(VERSION).where(VERSION.c.model == model, VERSION.c.stage == PRODUCTION_LITERAL, IN_LIVE_STAGE))
+        .first()
+    )
 
 
 @lru_cache(maxsize=8)
 def users_of(document: str | None) -> Users:
     """Every known identity with its roles and teams, from AllUsers' JSON text (read-only: shared between calls)."""
     triples: list[tuple[str, list[str] | None, list[str] | None]] = json.loads(document) if document else []
-    return MappingProxyType({
-        identity: Approver(identity, frozenset(Role(r) for r in roles or ()), frozenset(teams or ()))
-        for identity, roles, teams in triples
-    })
+    return MappingProxyType(
+        {
+            identity: Approver(identity, frozenset(Role(r) for r in roles or ()), frozenset(teams or ()))
+            for identity, roles, teams in triples
+        }
+    )
 
 
 def owner_members(users: Users, owner: str) -> frozenset[str]:
@@ -266,9 +281,15 @@ def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact,
 def _approval_fact(row: Any, who: Approver) -> ApprovalFact:
     """One recorded decision with its decider's roles and teams."""
     return ApprovalFact(
-        identity=row.identity, decision=Decision(row.decision), capacity=row.capacity, comment=row.comment,
-        at=as_utc(row.at), artifact_digest=row.artifact_digest, evidence_digest=row.evidence_digest,
-        roles=who.roles, teams=who.teams,
+        identity=row.identity,
+        decision=Decision(row.decision),
+        capacity=row.capacity,
+        comment=row.comment,
+        at=as_utc(row.at),
+        artifact_digest=row.artifact_digest,
+        evidence_digest=row.evidence_digest,
+        roles=who.roles,
+        teams=who.teams,
     )
 
 
@@ -327,8 +348,9 @@ def gate_facts(
 ) -> GateFacts:
     """Everything the gate of a request on a version row looks at, as of now."""
     subject = load_subject(session, row.model, row.version)
-    return subject_facts(session.connection(), request, subject, policy, subject.users, now=now,
-                         verification=verification)
+    return subject_facts(
+        session.connection(), request, subject, policy, subject.users, now=now, verification=verification
+    )
 
 
 def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:
@@ -340,7 +362,11 @@ def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, 
 
 def was_in_production(session: Session, model: str, version: str) -> bool:
     """Whether the promotion log shows the version entering Production (by promotion or rollback)."""
-    return session.execute(
-        select(EventRow.id).where(EventRow.model == model, EventRow.version == version,
-                                  EventRow.to_stage == PRODUCTION_LITERAL).limit(1)
-    ).first() is not None
+    return (
+        session.execute(
+            select(EventRow.id)
+            .where(EventRow.model == model, EventRow.version == version, EventRow.to_stage == PRODUCTION_LITERAL)
+            .limit(1)
+        ).first()
+        is not None
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from regtui.domain.entry import (
     Artifact,
@@ -25,7 +26,7 @@ from regtui.store.tables import ArtifactRow, VersionRow
 
 def as_utc(moment: datetime) -> datetime:
     """A stored timestamp as an aware UTC datetime (SQLite hands back naive values)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: datetime) -> VersionRow:
@@ -61,7 +62,9 @@ def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: dateti
 def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[ArtifactRow]:
     """Artifact rows for a newly inserted version, keeping the manifest's order."""
     return [
-        ArtifactRow(version_id=version_id, name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, position=i, change_seq=seq)
+        ArtifactRow(
+            version_id=version_id, name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, position=i, change_seq=seq
+        )
         for i, a in enumerate(entry.artifacts)
     ]
 
@@ -109,7 +112,9 @@ def row_to_manifest(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> 
 
 def _metrics(data: dict[str, Any]) -> Metrics:
     """Metrics from their stored JSON form."""
-    return Metrics(overall=dict(data.get("overall") or {}), segments={k: dict(v) for k, v in (data.get("segments") or {}).items()})
+    return Metrics(
+        overall=dict(data.get("overall") or {}), segments={k: dict(v) for k, v in (data.get("segments") or {}).items()}
+    )
 
 
 def _card(data: dict[str, Any]) -> ModelCard:

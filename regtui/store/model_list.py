@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from regtui.domain.entry import Stage
+from regtui.domain.listing import ModelSort, ModelState, ModelSummary
 from regtui.domain.policy import POLICY_SCOPE, policy_of
 from regtui.domain.transitions import drill_overdue
-from regtui.domain.listing import ModelSort, ModelSummary, ModelState
 from regtui.store.cache_reader import Snapshot
 
 LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
@@ -64,8 +64,10 @@ def _conditions(text: str, stage: str | None) -> tuple[str, list[Any]]:
         parameters += [f"%{text.lower()}%"] * 3
     if stage is not None:
         live = f" AND {LIVE_STAGE_SQL}" if stage in LIVE_STAGES else ""
-        conditions.append("EXISTS (SELECT 1 FROM model_version WHERE model_version.model = model.name"
-                          f" AND model_version.stage = ?{live})")
+        conditions.append(
+            "EXISTS (SELECT 1 FROM model_version WHERE model_version.model = model.name"
+            f" AND model_version.stage = ?{live})"
+        )
         parameters.append(stage)
     return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), parameters
 
@@ -77,8 +79,13 @@ def count_models(snapshot: Snapshot, text: str = "", *, stage: str | None = None
 
 
 def list_models(
-    snapshot: Snapshot, text: str = "", offset: int = 0, limit: int = 100, *,
-    stage: str | None = None, sort: ModelSort = ModelSort.NAME,
+    snapshot: Snapshot,
+    text: str = "",
+    offset: int = 0,
+    limit: int = 100,
+    *,
+    stage: str | None = None,
+    sort: ModelSort = ModelSort.NAME,
 ) -> list[ModelSummary]:
     """A window of models (by name, owner or latest registration) with their newest version (semver) and their
     Production, Canary and Staging versions.
@@ -88,7 +95,9 @@ def list_models(
     where, parameters = _conditions(text, stage)
     rows = snapshot.rows(
         f"SELECT model.name, model.owner, model.description, ({VERSION_COUNT}), ({LATEST_VERSION}) FROM model{where}"
-        f" ORDER BY {ORDERS[sort]} LIMIT ? OFFSET ?", [*parameters, limit, offset])
+        f" ORDER BY {ORDERS[sort]} LIMIT ? OFFSET ?",
+        [*parameters, limit, offset],
+    )
     live = _live_versions(snapshot, [row[0] for row in rows])
     return [_summary(*row, live=live[row[0]]) for row in rows]
 
@@ -99,20 +108,27 @@ def _live_versions(snapshot: Snapshot, names: list[str]) -> dict[str, dict[str, 
     for batch in _batches(names):
         for model, version, stage in snapshot.rows(
             f"SELECT model, version, stage FROM model_version WHERE model IN ({_marks(batch)}) AND {LIVE_STAGE_SQL}"
-            " ORDER BY model, stage, semver_key", batch,  # the partial (model, stage, semver_key) index
+            " ORDER BY model, stage, semver_key",
+            batch,  # the partial (model, stage, semver_key) index
         ):
             live[model].setdefault(stage, []).append(version)
     return live
 
 
-def _summary(name: str, owner: str, description: str, count: int, latest: str | None, *,
-             live: dict[str, list[str]]) -> ModelSummary:
+def _summary(
+    name: str, owner: str, description: str, count: int, latest: str | None, *, live: dict[str, list[str]]
+) -> ModelSummary:
     """Assemble one model line."""
     production = live.get(PRODUCTION, [])
     return ModelSummary(
-        name=name, owner=owner, description=description, versions=count, latest=latest,
+        name=name,
+        owner=owner,
+        description=description,
+        versions=count,
+        latest=latest,
         production=production[0] if production else None,
-        canary=tuple(live.get(Stage.CANARY.value, [])), staging=tuple(live.get(Stage.STAGING.value, [])),
+        canary=tuple(live.get(Stage.CANARY.value, [])),
+        staging=tuple(live.get(Stage.STAGING.value, [])),
     )
 
 
@@ -124,7 +140,8 @@ def model_states(snapshot: Snapshot, models: list[ModelSummary], now: datetime) 
     policy = policy_of(snapshot.value("SELECT document FROM policy WHERE scope = ?", [POLICY_SCOPE]))
     return {
         m.name: ModelState(
-            open_requests=requests.get(m.name, 0), last_drill=drills.get(m.name),
+            open_requests=requests.get(m.name, 0),
+            last_drill=drills.get(m.name),
             drill_overdue=m.production is not None and drill_overdue(drills.get(m.name), now, policy.for_model(m.name)),
         )
         for m in models
@@ -135,9 +152,13 @@ def open_request_counts(snapshot: Snapshot, models: list[str]) -> dict[str, int]
     """How many open promotion requests each of the given models has."""
     counts: dict[str, int] = {}
     for batch in _batches(models):
-        counts.update(snapshot.rows(
-            f"SELECT model, count(*) FROM promotion_request WHERE model IN ({_marks(batch)}) AND status = ?"
-            " GROUP BY model", [*batch, OPEN]))
+        counts.update(
+            snapshot.rows(
+                f"SELECT model, count(*) FROM promotion_request WHERE model IN ({_marks(batch)}) AND status = ?"
+                " GROUP BY model",
+                [*batch, OPEN],
+            )
+        )
     return counts
 
 
@@ -148,7 +169,8 @@ def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, datetime]:
     for batch in _batches(models):
         for model, at in snapshot.rows(
             f"SELECT model, at FROM event WHERE model IN ({_marks(batch)}) AND kind = {sql_literal(DRILL)}"
-            " ORDER BY model, position", batch,
+            " ORDER BY model, position",
+            batch,
         ):
             last[model] = stored_time(at)
     return last
@@ -167,4 +189,4 @@ def _marks(names: list[str]) -> str:
 
 def _batches(names: list[str]) -> list[list[str]]:
     """Names in batches small enough for one IN list."""
-    return [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
+    return [names[i : i + BATCH] for i in range(0, len(names), BATCH)]

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.errors import NotFoundError
-from regtui.domain.listing import VersionSummary, VersionDetail
 from regtui.store.cache_reader import Snapshot
 from regtui.store.mapping import row_to_manifest
 from regtui.store.model_list import stored_time
@@ -65,19 +65,28 @@ def model_versions(snapshot: Snapshot, model: str) -> ModelVersions:
     owner, description = require_model(snapshot, model)
     rows = snapshot.rows(
         f"SELECT {SUMMARY_COLUMNS}, json_quote(json_extract(metrics, '$.overall')) FROM model_version WHERE model = ?"
-        f" ORDER BY {NEWEST_FIRST}", [model])
+        f" ORDER BY {NEWEST_FIRST}",
+        [model],
+    )
     overall = json.loads(f"[{','.join(row[-1] for row in rows)}]")  # JSON texts ('null': none); one parse, not 500
     versions = [_summary(row) for row in rows]
-    return ModelVersions(owner=owner, description=description, versions=versions,
-                         metrics={v.version: dict(values or {}) for v, values in zip(versions, overall)})
+    return ModelVersions(
+        owner=owner,
+        description=description,
+        versions=versions,
+        metrics={v.version: dict(values or {}) for v, values in zip(versions, overall)},
+    )
 
 
-def list_versions(snapshot: Snapshot, model: str | None = None, offset: int = 0,
-                  limit: int | None = 100) -> list[VersionSummary]:
+def list_versions(
+    snapshot: Snapshot, model: str | None = None, offset: int = 0, limit: int | None = 100
+) -> list[VersionSummary]:
     """A window of versions, newest semver first (of one model, or of all models by name); limit None: all."""
     where, parameters = ("WHERE model = ? ", [model]) if model is not None else ("", [])
-    rows = snapshot.rows(f"SELECT {SUMMARY_COLUMNS} FROM model_version {where}ORDER BY model, {NEWEST_FIRST}"
-                         " LIMIT ? OFFSET ?", [*parameters, -1 if limit is None else limit, offset])
+    rows = snapshot.rows(
+        f"SELECT {SUMMARY_COLUMNS} FROM model_version {where}ORDER BY model, {NEWEST_FIRST} LIMIT ? OFFSET ?",
+        [*parameters, -1 if limit is None else limit, offset],
+    )
     return [_summary(row) for row in rows]
 
 
@@ -90,13 +99,12 @@ def count_versions(snapshot: Snapshot, model: str | None = None) -> int:
 
 def latest_version(snapshot: Snapshot, model: str) -> str | None:
     """A model's newest version by semver precedence (None: it has none)."""
-    return snapshot.value(f"SELECT version FROM model_version WHERE model = ? ORDER BY {NEWEST_FIRST} LIMIT 1",
-                          [model])
+    return snapshot.value(f"SELECT version FROM model_version WHERE model = ? ORDER BY {NEWEST_FIRST} LIMIT 1", [model])
 
 
 def _summary(row: Sequence[Any]) -> VersionSummary:
     """A version list line from its columns (SUMMARY_FIELDS), timestamps as aware UTC datetimes."""
-    values = list(row[:len(SUMMARY_FIELDS)])
+    values = list(row[: len(SUMMARY_FIELDS)])
     for i in SUMMARY_TIMES:
         values[i] = stored_time(values[i])
     return VersionSummary(*values)
@@ -105,18 +113,27 @@ def _summary(row: Sequence[Any]) -> VersionSummary:
 def version_detail(snapshot: Snapshot, model: str, version: str) -> VersionDetail:
     """One version in full (entry, state, artifacts in order, child versions in semver order), or a clear not-found
     error."""
-    rows = snapshot.rows(f"SELECT {', '.join(VERSION_COLUMNS)} FROM model_version WHERE model = ? AND version = ?",
-                         [model, version])
+    rows = snapshot.rows(
+        f"SELECT {', '.join(VERSION_COLUMNS)} FROM model_version WHERE model = ? AND version = ?", [model, version]
+    )
     if not rows:
         require_model(snapshot, model)
         raise NotFoundError(f"{model} has no version {version}")
     row = _version_record(rows[0])
-    artifacts = [ArtifactRecord(*values) for values in snapshot.rows(
-        f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifact WHERE version_id = ? ORDER BY position", [row.id])]
+    artifacts = [
+        ArtifactRecord(*values)
+        for values in snapshot.rows(
+            f"SELECT {', '.join(ARTIFACT_COLUMNS)} FROM artifact WHERE version_id = ? ORDER BY position", [row.id]
+        )
+    ]
     children = snapshot.rows(
-        f"SELECT version FROM model_version WHERE model = ? AND parent = ? ORDER BY {OLDEST_FIRST}", [model, version])
-    return VersionDetail(manifest=row_to_manifest(row, artifacts), content_hash=row.content_hash,
-                         children=tuple(child for child, in children))
+        f"SELECT version FROM model_version WHERE model = ? AND parent = ? ORDER BY {OLDEST_FIRST}", [model, version]
+    )
+    return VersionDetail(
+        manifest=row_to_manifest(row, artifacts),
+        content_hash=row.content_hash,
+        children=tuple(child for (child,) in children),
+    )
 
 
 def _version_record(stored: Sequence[Any]) -> VersionRecord:

@@ -23,13 +23,13 @@ from sqlmodel import Session
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import merge_evidence
 from regtui.domain.gates import GateResult, evaluate_gate
+from regtui.domain.outcomes import PromotionPreview
 from regtui.domain.transitions import (
     MoveKind,
     allowed_moves,
     check_canary_share,
     required_right,
 )
-from regtui.domain.outcomes import PromotionPreview
 from regtui.store.access import rights_of_identity
 from regtui.store.facts import gate_facts, production_row, require_version
 from regtui.store.mapping import as_utc
@@ -38,18 +38,29 @@ from regtui.store.promotions import OPEN
 from regtui.store.tables import RequestRow
 
 
-def preview_promotion(session: Session, *, actor: str, model: str, version: str, to_stage: Stage | None, now: datetime,
-                      evidence: dict[str, Any] | None = None, canary_share: float | None = None,
-                      reason: str | None = None) -> PromotionPreview:
+def preview_promotion(
+    session: Session,
+    *,
+    actor: str,
+    model: str,
+    version: str,
+    to_stage: Stage | None,
+    now: datetime,
+    evidence: dict[str, Any] | None = None,
+    canary_share: float | None = None,
+    reason: str | None = None,
+) -> PromotionPreview:
     """What promote(model@version -> to_stage) would check now; RuleError/InputError as promote would raise."""
     row = require_version(session, model, version)
     stage = Stage(row.stage)
     policy = get_policy(session).for_model(model)
     outgoing = production_row(session, model)
     base = PromotionPreview(
-        stage=stage, stage_changed_by=row.stage_changed_by,
+        stage=stage,
+        stage_changed_by=row.stage_changed_by,
         stage_changed_at=as_utc(row.stage_changed_at) if row.stage_changed_at else None,
-        moves=allowed_moves(stage), archival_checklist=policy.archival_checklist,
+        moves=allowed_moves(stage),
+        archival_checklist=policy.archival_checklist,
         outgoing=outgoing.version if outgoing is not None and outgoing.id != row.id else None,
     )
     kind = base.moves.get(to_stage) if to_stage is not None else None
@@ -59,8 +70,12 @@ def preview_promotion(session: Session, *, actor: str, model: str, version: str,
     if kind is not MoveKind.PROMOTE:
         return replace(base, kind=kind, gate=GateResult(()), may_apply=may_apply)
     existing = session.execute(
-        select(RequestRow).where(RequestRow.model == model, RequestRow.version == version,
-                                 RequestRow.to_stage == to_stage.value, RequestRow.status == OPEN)
+        select(RequestRow).where(
+            RequestRow.model == model,
+            RequestRow.version == version,
+            RequestRow.to_stage == to_stage.value,
+            RequestRow.status == OPEN,
+        )
     ).scalar_one_or_none()
     reused = existing if existing is not None and existing.from_stage == row.stage else None
     current = dict(reused.evidence or {}) if reused is not None else {}
@@ -69,11 +84,27 @@ def preview_promotion(session: Session, *, actor: str, model: str, version: str,
         recorded = reused.canary_share if reused is not None else None
         share = check_canary_share(canary_share if canary_share is not None else recorded, policy)
     request = RequestRow(
-        id=reused.id if reused is not None else None, model=model, version=version, from_stage=row.stage,
-        to_stage=to_stage.value, status=OPEN, requested_by=reused.requested_by if reused is not None else actor,
-        requested_at=now, reason=reason or "", evidence=merge_evidence(current, evidence or {}), canary_share=share,
+        id=reused.id if reused is not None else None,
+        model=model,
+        version=version,
+        from_stage=row.stage,
+        to_stage=to_stage.value,
+        status=OPEN,
+        requested_by=reused.requested_by if reused is not None else actor,
+        requested_at=now,
+        reason=reason or "",
+        evidence=merge_evidence(current, evidence or {}),
+        canary_share=share,
         change_seq=0,
     )
     gate = evaluate_gate(stage, to_stage, gate_facts(session, request, row, policy, now=now))
-    return replace(base, kind=kind, gate=gate, request_id=request.id, requested_by=request.requested_by,
-                   evidence=current, canary_share=share, may_apply=may_apply)
+    return replace(
+        base,
+        kind=kind,
+        gate=gate,
+        request_id=request.id,
+        requested_by=request.requested_by,
+        evidence=current,
+        canary_share=share,
+        may_apply=may_apply,
+    )

@@ -7,9 +7,10 @@ checks roles and gates, writes the change and its log entry — or raises and wr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
@@ -19,11 +20,11 @@ from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
 from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
+from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, rights_of
 from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
 from regtui.errors import ConflictError, NotFoundError
-from regtui.domain.outcomes import PromotionOutcome, DecisionOutcome
 from regtui.store.facts import (
     SUBJECT_LOCKED,
     Subject,
@@ -71,15 +72,21 @@ class RequestState:
 
 REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
 REQUEST_COLUMNS = tuple(REQUEST.c[name] for name in REQUEST_FIELDS)
-APPROVAL_COLUMNS = tuple(APPROVAL.c[name] for name in (
-    "identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest"))
+APPROVAL_COLUMNS = tuple(
+    APPROVAL.c[name]
+    for name in ("identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest")
+)
 # Statements built once (bound parameters by name; an UPDATE sets the columns its parameters name).
 REQUEST_BY_ID = select(*REQUEST_COLUMNS).where(REQUEST.c.id == bindparam("request_id")).with_for_update()
 OPEN_REQUEST = (  # the open request with its decisions, one row per decision (decision columns NULL when none)
     select(*REQUEST_COLUMNS, *APPROVAL_COLUMNS)
     .outerjoin_from(REQUEST, APPROVAL, APPROVAL.c.request_id == REQUEST.c.id)
-    .where(REQUEST.c.model == bindparam("model"), REQUEST.c.version == bindparam("version"),
-           REQUEST.c.to_stage == bindparam("to_stage"), REQUEST.c.status == OPEN)
+    .where(
+        REQUEST.c.model == bindparam("model"),
+        REQUEST.c.version == bindparam("version"),
+        REQUEST.c.to_stage == bindparam("to_stage"),
+        REQUEST.c.status == OPEN,
+    )
     .order_by(REQUEST.c.id, APPROVAL.c.id)
     .with_for_update(of=REQUEST)
 )
@@ -124,16 +131,28 @@ def promote(
     kind = check_move(from_stage, to_stage, reason=reason)
     users = subject.users
     if kind in (MoveKind.ABANDON, MoveKind.CANARY_FAILED):
-        return _move_without_gate(connection, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now,
-                                  seq=seq)
+        return _move_without_gate(
+            connection, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now, seq=seq
+        )
     require_right(users, actor, Right.REQUEST, f"request promotions of {model}")
     policy = policy_of(subject.policy_document).for_model(model)
     events: list[NewEvent] = []
-    request, decisions = _open_request(connection, subject.row, to_stage, request_rows, actor=actor, now=now, seq=seq,
-                                       reason=reason, events=events)
-    request = _update_request(connection, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events)
-    facts = subject_facts(connection, request, subject, policy, users, now=now, verification=verification,
-                          approvals=facts_of_approvals(decisions, users))
+    request, decisions = _open_request(
+        connection, subject.row, to_stage, request_rows, actor=actor, now=now, seq=seq, reason=reason, events=events
+    )
+    request = _update_request(
+        connection, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events
+    )
+    facts = subject_facts(
+        connection,
+        request,
+        subject,
+        policy,
+        users,
+        now=now,
+        verification=verification,
+        approvals=facts_of_approvals(decisions, users),
+    )
     gate = evaluate_gate(from_stage, to_stage, facts)
     may_apply = required_right(kind, to_stage) in rights_of(user_of(users, actor).roles)
     applied = gate.passed and may_apply
@@ -145,7 +164,9 @@ def promote(
     return PromotionOutcome(f"{model}@{version}", from_stage, to_stage, applied, request.id, gate, replaced, may_apply)
 
 
-def decide(session: Session, *, actor: str, request_id: int, decision: Decision, comment: str, now: datetime) -> DecisionOutcome:
+def decide(
+    session: Session, *, actor: str, request_id: int, decision: Decision, comment: str, now: datetime
+) -> DecisionOutcome:
     """Record an approval or rejection on an open request, bound to the digests it saw."""
     seq = next_change(session)
     request = open_request_by_id(session, request_id)
@@ -156,19 +177,45 @@ def decide(session: Session, *, actor: str, request_id: int, decision: Decision,
     users = subject.users
     facts = subject_facts(session.connection(), request, subject, policy, users, now=now)
     ctx = facts.approval_context(Stage(request.to_stage))
-    capacity = check_can_approve(user_of(users, actor), ctx, list(facts.approvals), decision=decision,
-                                 comment=comment)
-    session.connection().execute(insert(APPROVAL).values(
-        request_id=request.id, identity=actor, decision=decision.value, capacity=capacity, comment=comment, at=now,
-        artifact_digest=ctx.artifact_digest, evidence_digest=ctx.evidence_digest, change_seq=seq,
-    ))
+    capacity = check_can_approve(user_of(users, actor), ctx, list(facts.approvals), decision=decision, comment=comment)
+    session.connection().execute(
+        insert(APPROVAL).values(
+            request_id=request.id,
+            identity=actor,
+            decision=decision.value,
+            capacity=capacity,
+            comment=comment,
+            at=now,
+            artifact_digest=ctx.artifact_digest,
+            evidence_digest=ctx.evidence_digest,
+            change_seq=seq,
+        )
+    )
     if decision is Decision.REJECT:
         _close(session.connection(), request.id, "rejected", actor=actor, now=now, seq=seq)
-    append_events(session, [NewEvent(
-        decision.value, request.model, request.version, request.from_stage, request.to_stage,
-        {"request": request.id, "capacity": capacity, "comment": comment,
-         "artifact_digest": ctx.artifact_digest, "evidence_digest": ctx.evidence_digest},
-    )], seq=seq, actor=actor, at=now, tail=subject.tail)
+    append_events(
+        session,
+        [
+            NewEvent(
+                decision.value,
+                request.model,
+                request.version,
+                request.from_stage,
+                request.to_stage,
+                {
+                    "request": request.id,
+                    "capacity": capacity,
+                    "comment": comment,
+                    "artifact_digest": ctx.artifact_digest,
+                    "evidence_digest": ctx.evidence_digest,
+                },
+            )
+        ],
+        seq=seq,
+        actor=actor,
+        at=now,
+        tail=subject.tail,
+    )
     facts = replace(facts, approvals=approval_facts(session.connection(), request.id, users))
     gate = evaluate_gate(Stage(request.from_stage), Stage(request.to_stage), facts)
     return DecisionOutcome(request.id, f"{request.model}@{request.version}", decision, capacity, gate)
@@ -182,49 +229,113 @@ def open_request_by_id(session: Session, request_id: int) -> RequestState:
     request = RequestState.of(row)
     if request.status != OPEN:
         closed = f" by {request.closed_by}" if request.closed_by else ""
-        raise ConflictError(f"request #{request_id} ({request.model}@{request.version} -> {request.to_stage}) is already {request.status}{closed}")
+        raise ConflictError(
+            f"request #{request_id} ({request.model}@{request.version} -> {request.to_stage}) "
+            f"is already {request.status}{closed}"
+        )
     return request
 
 
-def _open_request(connection: Connection, row: Row[Any], to_stage: Stage, rows: Sequence[Any], *, actor: str,
-                  now: datetime, seq: int, reason: str | None,
-                  events: list[NewEvent]) -> tuple[RequestState, tuple[Row[Any], ...]]:
+def _open_request(
+    connection: Connection,
+    row: Row[Any],
+    to_stage: Stage,
+    rows: Sequence[Any],
+    *,
+    actor: str,
+    now: datetime,
+    seq: int,
+    reason: str | None,
+    events: list[NewEvent],
+) -> tuple[RequestState, tuple[Row[Any], ...]]:
     """The open request (rows of OPEN_REQUEST) with its decisions, or a new one (logged) with none."""
     found = rows[0] if rows else None
     if found is not None and found.from_stage == row.stage:
         return RequestState.of(found), tuple(r for r in rows if r.id == found.id and r.identity is not None)
     if found is not None:
         _close(connection, found.id, "superseded", actor=actor, now=now, seq=seq)
-    values = {"model": row.model, "version": row.version, "from_stage": row.stage, "to_stage": to_stage.value,
-              "status": OPEN, "requested_by": actor, "requested_at": now, "reason": reason or "", "evidence": {},
-              "canary_share": None, "change_seq": seq}
+    values = {
+        "model": row.model,
+        "version": row.version,
+        "from_stage": row.stage,
+        "to_stage": to_stage.value,
+        "status": OPEN,
+        "requested_by": actor,
+        "requested_at": now,
+        "reason": reason or "",
+        "evidence": {},
+        "canary_share": None,
+        "change_seq": seq,
+    }
     request_id = connection.execute(INSERT_REQUEST, values).scalar_one()
-    events.append(NewEvent("request", row.model, row.version, row.stage, to_stage.value,
-                           {"request": request_id, "reason": reason or ""}))
+    events.append(
+        NewEvent(
+            "request",
+            row.model,
+            row.version,
+            row.stage,
+            to_stage.value,
+            {"request": request_id, "reason": reason or ""},
+        )
+    )
     return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None), ()
 
 
-def _update_request(connection: Connection, request: RequestState, evidence: dict[str, Any], canary_share: float | None,
-                    policy: ModelPolicy, subject: Subject, *, seq: int, events: list[NewEvent]) -> RequestState:
+def _update_request(
+    connection: Connection,
+    request: RequestState,
+    evidence: dict[str, Any],
+    canary_share: float | None,
+    policy: ModelPolicy,
+    subject: Subject,
+    *,
+    seq: int,
+    events: list[NewEvent],
+) -> RequestState:
     """Merge new evidence and the canary share into the request; log evidence changes."""
     merged = merge_evidence(request.evidence or {}, evidence)
     if "archival_checklist" in evidence:
         merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
-    share = check_canary_share(canary_share if canary_share is not None else request.canary_share, policy) \
-        if request.to_stage == Stage.CANARY.value else None
+    share = (
+        check_canary_share(canary_share if canary_share is not None else request.canary_share, policy)
+        if request.to_stage == Stage.CANARY.value
+        else None
+    )
     if merged == (request.evidence or {}) and share == request.canary_share:
         return request
     connection.execute(
         UPDATE_REQUEST, {"request_id": request.id, "evidence": merged, "canary_share": share, "change_seq": seq}
     )
-    events.append(NewEvent("evidence", request.model, request.version, request.from_stage, request.to_stage,
-                           {"request": request.id, "evidence": merged,
-                            "evidence_digest": evidence_digest(reviewed_evidence(merged)), "canary_share": share}))
+    events.append(
+        NewEvent(
+            "evidence",
+            request.model,
+            request.version,
+            request.from_stage,
+            request.to_stage,
+            {
+                "request": request.id,
+                "evidence": merged,
+                "evidence_digest": evidence_digest(reviewed_evidence(merged)),
+                "canary_share": share,
+            },
+        )
+    )
     return replace(request, evidence=merged, canary_share=share)
 
 
-def _apply(connection: Connection, subject: Subject, request: RequestState, gate: GateResult, facts: GateFacts, *, actor: str,
-           now: datetime, seq: int, events: list[NewEvent]) -> str | None:
+def _apply(
+    connection: Connection,
+    subject: Subject,
+    request: RequestState,
+    gate: GateResult,
+    facts: GateFacts,
+    *,
+    actor: str,
+    now: datetime,
+    seq: int,
+    events: list[NewEvent],
+) -> str | None:
     """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and
     atomically."""
     row, replaced = subject.row, None
@@ -234,16 +345,38 @@ def _apply(connection: Connection, subject: Subject, request: RequestState, gate
     if outgoing is not None:
         replaced = outgoing.version
         changes.insert(0, stage_change(outgoing.id, Stage.ARCHIVED, actor=actor, now=now, seq=seq))
-        events.append(NewEvent(MoveKind.REPLACED.value, row.model, outgoing.version, Stage.PRODUCTION.value,
-                               Stage.ARCHIVED.value,
-                               {"replaced_by": row.version, "request": request.id,
-                                "archival_checklist": list((request.evidence or {}).get("archival_checklist") or [])}))
-    events.append(NewEvent(
-        MoveKind.PROMOTE.value, row.model, row.version, row.stage, to_stage.value,
-        {"request": request.id, "approvers": _approvers(facts), "evidence": request.evidence or {},
-         "gate": gate.to_dict(), "canary_share": request.canary_share, "replaced": replaced,
-         "artifact_digest": facts.current_artifact_digest},
-    ))
+        events.append(
+            NewEvent(
+                MoveKind.REPLACED.value,
+                row.model,
+                outgoing.version,
+                Stage.PRODUCTION.value,
+                Stage.ARCHIVED.value,
+                {
+                    "replaced_by": row.version,
+                    "request": request.id,
+                    "archival_checklist": list((request.evidence or {}).get("archival_checklist") or []),
+                },
+            )
+        )
+    events.append(
+        NewEvent(
+            MoveKind.PROMOTE.value,
+            row.model,
+            row.version,
+            row.stage,
+            to_stage.value,
+            {
+                "request": request.id,
+                "approvers": _approvers(facts),
+                "evidence": request.evidence or {},
+                "gate": gate.to_dict(),
+                "canary_share": request.canary_share,
+                "replaced": replaced,
+                "artifact_digest": facts.current_artifact_digest,
+            },
+        )
+    )
     if connection.dialect.name == "postgresql":
         _write_postgresql(connection, changes, request.id, events, seq=seq, actor=actor, now=now, tail=subject.tail)
         return replaced
@@ -253,8 +386,17 @@ def _apply(connection: Connection, subject: Subject, request: RequestState, gate
     return replaced
 
 
-def _write_postgresql(connection: Connection, changes: list[dict[str, Any]], request_id: int, events: list[NewEvent], *,
-                      seq: int, actor: str, now: datetime, tail: tuple[int, str] | None) -> None:
+def _write_postgresql(
+    connection: Connection,
+    changes: list[dict[str, Any]],
+    request_id: int,
+    events: list[NewEvent],
+    *,
+    seq: int,
+    actor: str,
+    now: datetime,
+    tail: tuple[int, str] | None,
+) -> None:
     """The writes of an applied promotion: archive the outgoing version, then the rest in one statement."""
     rows = event_rows(connection, events, seq=seq, actor=actor, at=now, tail=tail)
     # the outgoing version in its own statement: the one-Production index must see it leave before the next arrives
@@ -265,30 +407,56 @@ def _write_postgresql(connection: Connection, changes: list[dict[str, Any]], req
 
 def _approvers(facts: GateFacts) -> list[dict[str, Any]]:
     """Who approved, in which capacity and when, as the promotion's log entry records it."""
-    return [{"identity": a.identity, "capacity": a.capacity, "at": utc_iso(a.at)}
-            for a in facts.approvals if a.decision is Decision.APPROVE]
+    return [
+        {"identity": a.identity, "capacity": a.capacity, "at": utc_iso(a.at)}
+        for a in facts.approvals
+        if a.decision is Decision.APPROVE
+    ]
 
 
-def _move_without_gate(connection: Connection, row: Row[Any], to_stage: Stage, kind: MoveKind, users: Users, *,
-                       actor: str, reason: str, now: datetime, seq: int) -> PromotionOutcome:
+def _move_without_gate(
+    connection: Connection,
+    row: Row[Any],
+    to_stage: Stage,
+    kind: MoveKind,
+    users: Users,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+    seq: int,
+) -> PromotionOutcome:
     """Abandon (to Archived) or a failed canary (to Staging): no gate, a reason, open requests withdrawn."""
     require_right(users, actor, Right.REQUEST, f"move versions of {row.model}")
     from_stage = Stage(row.stage)
     connection.execute(
-        update(REQUEST).where(REQUEST.c.model == row.model, REQUEST.c.version == row.version, REQUEST.c.status == OPEN)
+        update(REQUEST)
+        .where(REQUEST.c.model == row.model, REQUEST.c.version == row.version, REQUEST.c.status == OPEN)
         .values(status="withdrawn", closed_by=actor, closed_at=now, change_seq=seq)
     )
     connection.execute(UPDATE_VERSION, stage_change(row.id, to_stage, actor=actor, now=now, seq=seq))
-    append_event_rows(connection, [NewEvent(kind.value, row.model, row.version, from_stage.value, to_stage.value,
-                                            {"reason": reason})], seq=seq, actor=actor, at=now)
+    append_event_rows(
+        connection,
+        [NewEvent(kind.value, row.model, row.version, from_stage.value, to_stage.value, {"reason": reason})],
+        seq=seq,
+        actor=actor,
+        at=now,
+    )
     return PromotionOutcome(f"{row.model}@{row.version}", from_stage, to_stage, True, None)
 
 
-def stage_change(version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int,
-                 canary_share: float | None = None) -> dict[str, Any]:
+def stage_change(
+    version_id: int, stage: Stage, *, actor: str, now: datetime, seq: int, canary_share: float | None = None
+) -> dict[str, Any]:
     """The parameters of UPDATE_VERSION that move one version to a stage, stamping who and when."""
-    return {"version_id": version_id, "stage": stage.value, "canary_share": canary_share if stage is Stage.CANARY else None,
-            "stage_changed_at": now, "stage_changed_by": actor, "change_seq": seq}
+    return {
+        "version_id": version_id,
+        "stage": stage.value,
+        "canary_share": canary_share if stage is Stage.CANARY else None,
+        "stage_changed_at": now,
+        "stage_changed_by": actor,
+        "change_seq": seq,
+    }
 
 
 def _close(connection: Connection, request_id: int, status: str, *, actor: str, now: datetime, seq: int) -> None:

@@ -38,15 +38,26 @@ class Writer:
     def event(self, kind: str, detail: str, **details: Any) -> None:
         """Append a log entry (unless the import restores a log that already holds it)."""
         if self.log:
-            append_event(self.session, seq=self.seq, kind=kind, actor=self.actor, at=self.now,
-                         details={"detail": detail, **details})
+            append_event(
+                self.session,
+                seq=self.seq,
+                kind=kind,
+                actor=self.actor,
+                at=self.now,
+                details={"detail": detail, **details},
+            )
 
 
 def save_feed(w: Writer, feed: FeedConfig) -> bool:
     """Create or update a feed's configuration (admin); returns whether anything changed."""
     row = w.session.get(ProviderFeedRow, feed.provider)
-    config = {"url": feed.url, "format": feed.format.value, "api_key_env": feed.api_key_env,
-              "aliases": list(feed.aliases), "include": list(feed.include)}
+    config = {
+        "url": feed.url,
+        "format": feed.format.value,
+        "api_key_env": feed.api_key_env,
+        "aliases": list(feed.aliases),
+        "include": list(feed.include),
+    }
     if row is not None and all(getattr(row, key) == value for key, value in config.items()):
         return False
     if row is None:
@@ -62,15 +73,22 @@ def save_feed(w: Writer, feed: FeedConfig) -> bool:
     return True
 
 
-def record_fetch(w: Writer, provider: str, changes: FeedChanges, *, etag: str | None, last_modified: str | None) -> None:
+def record_fetch(
+    w: Writer, provider: str, changes: FeedChanges, *, etag: str | None, last_modified: str | None
+) -> None:
     """Write what one fetched feed changed, and remember its validators for the next conditional request."""
     for listed in changes.new:
         _insert_version(w, provider, listed)
     for version in changes.relisted:
         row = _version_row(w.session, provider, version)
         row.deprecated_at, row.retires_at, row.deprecation_note, row.change_seq = None, None, "", w.seq
-        w.event("provider-version", f"{provider} {version} is listed again", provider=provider, version=version,
-                change="listed again")
+        w.event(
+            "provider-version",
+            f"{provider} {version} is listed again",
+            provider=provider,
+            version=version,
+            change="listed again",
+        )
     for notice in changes.deprecations:
         _deprecate(w, provider, notice)
     feed = w.session.get(ProviderFeedRow, provider)
@@ -80,15 +98,31 @@ def record_fetch(w: Writer, provider: str, changes: FeedChanges, *, etag: str | 
 
 def _insert_version(w: Writer, provider: str, listed: FeedVersion) -> None:
     """Record a version a feed lists for the first time (unqualified: no checks yet)."""
-    w.session.add(ProviderVersionRow(
-        provider=provider, version=listed.version, model=listed.model, released_at=listed.released_at,
-        impact=listed.impact, notes=listed.notes, alias_of=listed.alias_of, first_seen_at=w.now,
-        recorded_by=w.actor, change_seq=w.seq,
-    ))
+    w.session.add(
+        ProviderVersionRow(
+            provider=provider,
+            version=listed.version,
+            model=listed.model,
+            released_at=listed.released_at,
+            impact=listed.impact,
+            notes=listed.notes,
+            alias_of=listed.alias_of,
+            first_seen_at=w.now,
+            recorded_by=w.actor,
+            change_seq=w.seq,
+        )
+    )
     w.session.flush()
     released = utc_iso(listed.released_at) if listed.released_at else None
-    w.event("provider-version", f"{provider} {listed.version} recorded as {Qualification.UNQUALIFIED.value}",
-            provider=provider, version=listed.version, model=listed.model, released=released, change="new")
+    w.event(
+        "provider-version",
+        f"{provider} {listed.version} recorded as {Qualification.UNQUALIFIED.value}",
+        provider=provider,
+        version=listed.version,
+        model=listed.model,
+        released=released,
+        change="new",
+    )
 
 
 def _deprecate(w: Writer, provider: str, notice: DeprecationNotice) -> None:
@@ -97,10 +131,15 @@ def _deprecate(w: Writer, provider: str, notice: DeprecationNotice) -> None:
     row.deprecated_at, row.retires_at, row.deprecation_note = notice.deprecated_at, notice.retires_at, notice.note
     row.change_seq = w.seq
     retires = utc_iso(notice.retires_at) if notice.retires_at else None
-    w.event("provider-deprecation",
-            f"{provider} {notice.version} deprecated ({notice.note}); retires {retires[:10] if retires else 'unknown'}",
-            provider=provider, version=notice.version, deprecated_at=utc_iso(notice.deprecated_at), retires_at=retires,
-            note=notice.note)
+    w.event(
+        "provider-deprecation",
+        f"{provider} {notice.version} deprecated ({notice.note}); retires {retires[:10] if retires else 'unknown'}",
+        provider=provider,
+        version=notice.version,
+        deprecated_at=utc_iso(notice.deprecated_at),
+        retires_at=retires,
+        note=notice.note,
+    )
 
 
 def _version_row(session: Session, provider: str, version: str) -> ProviderVersionRow:
@@ -114,26 +153,48 @@ def record_check(w: Writer, check: QualificationCheck) -> Qualification:
     """Append one qualification check (aliases are never qualified); returns the version's new status."""
     found = find_provider_version(w.session, check.provider, check.version)
     if found.alias:
-        raise RuleError(f"{check.provider} {check.version} is an alias, not an exact version: qualify the exact "
-                        "version it points to")
+        raise RuleError(
+            f"{check.provider} {check.version} is an alias, not an exact version: qualify the exact "
+            "version it points to"
+        )
     _insert_check(w.session, check, w.seq)
     status = find_provider_version(w.session, check.provider, check.version).status
     verdict = "pass" if check.passed else "fail"
-    w.event("qualification", f"{check.provider} {check.version} {check.check.label}: {verdict} -> {status.value}",
-            provider=check.provider, version=check.version, check=check.check.value, result=verdict,
-            evidence={"kind": check.evidence.kind.value, "value": check.evidence.value,
-                      "sha256": check.evidence.sha256, "size": check.evidence.size},
-            status=status.value)
+    w.event(
+        "qualification",
+        f"{check.provider} {check.version} {check.check.label}: {verdict} -> {status.value}",
+        provider=check.provider,
+        version=check.version,
+        check=check.check.value,
+        result=verdict,
+        evidence={
+            "kind": check.evidence.kind.value,
+            "value": check.evidence.value,
+            "sha256": check.evidence.sha256,
+            "size": check.evidence.size,
+        },
+        status=status.value,
+    )
     return status
 
 
 def _insert_check(session: Session, check: QualificationCheck, seq: int) -> None:
     """Write one check row."""
-    session.add(QualificationRow(
-        provider=check.provider, version=check.version, check_name=check.check.value, passed=check.passed,
-        evidence_kind=check.evidence.kind.value, evidence=check.evidence.value, evidence_sha256=check.evidence.sha256,
-        evidence_size=check.evidence.size, recorded_by=check.recorded_by, recorded_at=check.recorded_at, change_seq=seq,
-    ))
+    session.add(
+        QualificationRow(
+            provider=check.provider,
+            version=check.version,
+            check_name=check.check.value,
+            passed=check.passed,
+            evidence_kind=check.evidence.kind.value,
+            evidence=check.evidence.value,
+            evidence_sha256=check.evidence.sha256,
+            evidence_size=check.evidence.size,
+            recorded_by=check.recorded_by,
+            recorded_at=check.recorded_at,
+            change_seq=seq,
+        )
+    )
     session.flush()
 
 
@@ -145,8 +206,14 @@ def assess(w: Writer, provider: str, version: str, *, impact: str, notes: str | 
     if (row.impact, row.notes) == (impact, new_notes):
         return False
     row.impact, row.notes, row.change_seq = impact, new_notes, w.seq
-    w.event("provider-assessment", f"{provider} {version} impact: {impact}", provider=provider, version=version,
-            impact=impact, notes=new_notes)
+    w.event(
+        "provider-assessment",
+        f"{provider} {version} impact: {impact}",
+        provider=provider,
+        version=version,
+        impact=impact,
+        notes=new_notes,
+    )
     return True
 
 
@@ -175,28 +242,48 @@ def _restore_feed(w: Writer, feed: FeedConfig) -> int:
 def _restore_version(w: Writer, version: ProviderVersion, stored: ProviderVersion | None) -> int:
     """Write a version and the checks it does not hold yet; returns the records written."""
     written = 0
-    fields = _version_fields(version, stored.first_seen_at if stored else w.now, stored.recorded_by if stored else w.actor)
+    fields = _version_fields(
+        version, stored.first_seen_at if stored else w.now, stored.recorded_by if stored else w.actor
+    )
     if stored is None:
-        w.session.add(ProviderVersionRow(provider=version.provider, version=version.version, change_seq=w.seq, **fields))
+        w.session.add(
+            ProviderVersionRow(provider=version.provider, version=version.version, change_seq=w.seq, **fields)
+        )
         w.session.flush()
-        w.event("provider-version", f"{version.provider} {version.version} imported", provider=version.provider,
-                version=version.version, model=version.model, change="imported")
+        w.event(
+            "provider-version",
+            f"{version.provider} {version.version} imported",
+            provider=version.provider,
+            version=version.version,
+            model=version.model,
+            change="imported",
+        )
         written += 1
     elif _version_fields(stored, stored.first_seen_at, stored.recorded_by) != fields:
         row = _version_row(w.session, version.provider, version.version)
         for key, value in fields.items():
             setattr(row, key, value)
         row.change_seq = w.seq
-        w.event("provider-version", f"{version.provider} {version.version} updated by import",
-                provider=version.provider, version=version.version, change="updated")
+        w.event(
+            "provider-version",
+            f"{version.provider} {version.version} updated by import",
+            provider=version.provider,
+            version=version.version,
+            change="updated",
+        )
         written += 1
     have = {_check_key(c) for c in (stored.checks if stored else ())}
     for check in version.checks:
         if _check_key(check) not in have:
             _insert_check(w.session, check, w.seq)
-            w.event("qualification", f"{check.provider} {check.version} {check.check.label} imported",
-                    provider=check.provider, version=check.version, check=check.check.value,
-                    result="pass" if check.passed else "fail")
+            w.event(
+                "qualification",
+                f"{check.provider} {check.version} {check.check.label} imported",
+                provider=check.provider,
+                version=check.version,
+                check=check.check.value,
+                result="pass" if check.passed else "fail",
+            )
             written += 1
     return written
 
@@ -204,9 +291,15 @@ def _restore_version(w: Writer, version: ProviderVersion, stored: ProviderVersio
 def _version_fields(version: ProviderVersion, seen_at: datetime | None, by: str) -> dict[str, Any]:
     """A version's stored columns, with defaults for the provenance a hand-written manifest leaves out."""
     return {
-        "model": version.model, "released_at": version.released_at, "impact": version.impact, "notes": version.notes,
-        "alias_of": version.alias_of, "deprecated_at": version.deprecated_at, "retires_at": version.retires_at,
-        "deprecation_note": version.deprecation_note, "first_seen_at": version.first_seen_at or seen_at,
+        "model": version.model,
+        "released_at": version.released_at,
+        "impact": version.impact,
+        "notes": version.notes,
+        "alias_of": version.alias_of,
+        "deprecated_at": version.deprecated_at,
+        "retires_at": version.retires_at,
+        "deprecation_note": version.deprecation_note,
+        "first_seen_at": version.first_seen_at or seen_at,
         "recorded_by": version.recorded_by or by,
     }
 
@@ -214,4 +307,3 @@ def _version_fields(version: ProviderVersion, seen_at: datetime | None, by: str)
 def _check_key(check: QualificationCheck) -> tuple[Any, ...]:
     """What makes two check records the same record."""
     return (check.check, check.passed, check.evidence, check.recorded_by, as_utc(check.recorded_at))
-

@@ -7,7 +7,6 @@ API keys are never stored: a feed names the environment variable that holds its 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import BigInteger, Column, ForeignKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -23,12 +22,12 @@ class ProviderFeedRow(SQLModel, table=True):
     provider: str = Field(primary_key=True, max_length=100)
     url: str
     format: str = Field(max_length=20)
-    api_key_env: Optional[str] = Field(default=None, max_length=128)
+    api_key_env: str | None = Field(default=None, max_length=128)
     aliases: list[str] = _json_column()
     include: list[str] = _json_column()
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None
-    fetched_at: Optional[datetime] = _utc_column(nullable=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime | None = _utc_column(nullable=True)
     updated_by: str
     updated_at: datetime = _utc_column()
     change_seq: int = _seq_column()
@@ -40,16 +39,16 @@ class ProviderVersionRow(SQLModel, table=True):
     __tablename__ = "provider_version"
     __table_args__ = (UniqueConstraint("provider", "version", name="uq_provider_version"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     provider: str = Field(max_length=100, index=True)
     version: str = Field(max_length=200)
     model: str = Field(max_length=200)
-    released_at: Optional[datetime] = _utc_column(nullable=True)
+    released_at: datetime | None = _utc_column(nullable=True)
     impact: str = ""
     notes: str = ""
-    alias_of: Optional[str] = Field(default=None, max_length=200)
-    deprecated_at: Optional[datetime] = _utc_column(nullable=True)
-    retires_at: Optional[datetime] = _utc_column(nullable=True)
+    alias_of: str | None = Field(default=None, max_length=200)
+    deprecated_at: datetime | None = _utc_column(nullable=True)
+    retires_at: datetime | None = _utc_column(nullable=True)
     deprecation_note: str = ""
     first_seen_at: datetime = _utc_column()
     recorded_by: str
@@ -61,19 +60,22 @@ class QualificationRow(SQLModel, table=True):
 
     __tablename__ = "qualification_check"
     __table_args__ = (
-        ForeignKeyConstraint(["provider", "version"], ["provider_version.provider", "provider_version.version"],
-                             name="fk_check_provider_version"),
+        ForeignKeyConstraint(
+            ["provider", "version"],
+            ["provider_version.provider", "provider_version.version"],
+            name="fk_check_provider_version",
+        ),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     provider: str = Field(max_length=100, index=True)
     version: str = Field(max_length=200)
     check_name: str = Field(max_length=20)
     passed: bool
     evidence_kind: str = Field(max_length=10)
     evidence: str
-    evidence_sha256: Optional[str] = Field(default=None, max_length=64)
-    evidence_size: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    evidence_sha256: str | None = Field(default=None, max_length=64)
+    evidence_size: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     recorded_by: str
     recorded_at: datetime = _utc_column()
     change_seq: int = _seq_column()

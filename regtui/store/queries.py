@@ -53,7 +53,9 @@ def iter_manifests(session: Session, model: str | None = None, batch: int = 500)
     artifacts: dict[int, list[ArtifactRow]] = {}
     ids = [r.id for r in rows]
     for start in range(0, len(ids), batch):
-        for artifact in session.execute(select(ArtifactRow).where(ArtifactRow.version_id.in_(ids[start:start + batch]))).scalars():
+        for artifact in session.execute(
+            select(ArtifactRow).where(ArtifactRow.version_id.in_(ids[start : start + batch]))
+        ).scalars():
             artifacts.setdefault(artifact.version_id, []).append(artifact)
     return [row_to_manifest(row, artifacts.get(row.id, [])) for row in rows]
 
@@ -90,11 +92,16 @@ def count_events(session: Session, model: str = "", actor: str = "") -> int:
     return int(session.execute(query).scalar_one())
 
 
-def list_events(session: Session, model: str = "", actor: str = "", offset: int = 0, limit: int = 100) -> list[EventRow]:
+def list_events(
+    session: Session, model: str = "", actor: str = "", offset: int = 0, limit: int = 100
+) -> list[EventRow]:
     """A window of the promotion log, newest first, filtered by model and actor."""
     query = (
-        select(EventRow).where(*_event_conditions(model, actor))
-        .order_by(EventRow.position.desc()).offset(offset).limit(limit)
+        select(EventRow)
+        .where(*_event_conditions(model, actor))
+        .order_by(EventRow.position.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return list(session.execute(query).scalars().all())
 
@@ -103,16 +110,33 @@ def list_request_records(session: Session) -> list[RequestRecord]:
     """Every promotion request with its decisions, by id (for export)."""
     approvals: dict[int, list[ApprovalRecord]] = {}
     for a in session.execute(select(ApprovalRow).order_by(ApprovalRow.id)).scalars():
-        approvals.setdefault(a.request_id, []).append(ApprovalRecord(
-            identity=a.identity, decision=a.decision, capacity=a.capacity, comment=a.comment, at=as_utc(a.at),
-            artifact_digest=a.artifact_digest, evidence_digest=a.evidence_digest,
-        ))
+        approvals.setdefault(a.request_id, []).append(
+            ApprovalRecord(
+                identity=a.identity,
+                decision=a.decision,
+                capacity=a.capacity,
+                comment=a.comment,
+                at=as_utc(a.at),
+                artifact_digest=a.artifact_digest,
+                evidence_digest=a.evidence_digest,
+            )
+        )
     return [
         RequestRecord(
-            id=r.id, model=r.model, version=r.version, from_stage=Stage(r.from_stage), to_stage=Stage(r.to_stage),
-            status=r.status, requested_by=r.requested_by, requested_at=as_utc(r.requested_at), reason=r.reason,
-            canary_share=r.canary_share, evidence=dict(r.evidence or {}), closed_by=r.closed_by,
-            closed_at=as_utc(r.closed_at) if r.closed_at else None, approvals=tuple(approvals.get(r.id, ())),
+            id=r.id,
+            model=r.model,
+            version=r.version,
+            from_stage=Stage(r.from_stage),
+            to_stage=Stage(r.to_stage),
+            status=r.status,
+            requested_by=r.requested_by,
+            requested_at=as_utc(r.requested_at),
+            reason=r.reason,
+            canary_share=r.canary_share,
+            evidence=dict(r.evidence or {}),
+            closed_by=r.closed_by,
+            closed_at=as_utc(r.closed_at) if r.closed_at else None,
+            approvals=tuple(approvals.get(r.id, ())),
         )
         for r in session.execute(select(RequestRow).order_by(RequestRow.id)).scalars()
     ]

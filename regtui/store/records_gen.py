@@ -43,7 +43,7 @@ def _record(name: str, model: type[SQLModel]) -> str:
     prefix = re.sub(r"(?<!^)(?=[A-Z])", "_", name.removesuffix("Record")).upper()
     columns = list(table.columns)
     lines = ["", "", f"class {name}(NamedTuple):", f'    """One {table.name} row (tables.{model.__name__})."""', ""]
-    lines += [f"    {c.name}: {_annotation(annotations[c.name], c.nullable)}" for c in columns]
+    lines += [f"    {c.name}: {_annotation(annotations[c.name], c.nullable, c.primary_key)}" for c in columns]
     lines += ["", ""]
     lines += [_names(f"{prefix}_COLUMNS", [c.name for c in columns])]
     lines += [_names(f"{prefix}_JSON_COLUMNS", [c.name for c in columns if isinstance(c.type, JSON)])]
@@ -51,11 +51,12 @@ def _record(name: str, model: type[SQLModel]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _annotation(declared: str, nullable: bool | None) -> str:
-    """The record's type of a column: the table's annotation, None allowed only where the column is nullable."""
+def _annotation(declared: str, nullable: bool | None, primary_key: bool) -> str:
+    """The record's type of a column: the table's annotation without its optionality, None allowed only where a
+    stored row can hold NULL (a nullable column that is not the primary key, whose value a stored row always has)."""
     match = re.fullmatch(r"Optional\[(.*)\]", declared)
-    inner = match.group(1) if match else declared
-    return f"{inner} | None" if nullable else inner
+    inner = match.group(1) if match else declared.removesuffix(" | None")
+    return f"{inner} | None" if nullable and not primary_key else inner
 
 
 def _names(constant: str, names: list[str]) -> str:

@@ -37,7 +37,9 @@ def grant_initial_admin(session: Session, identity: str) -> bool:
     return True
 
 
-def import_manifests(session: Session, manifests: ManifestSet, *, actor: str, now: datetime, restore: bool) -> ImportReport:
+def import_manifests(
+    session: Session, manifests: ManifestSet, *, actor: str, now: datetime, restore: bool
+) -> ImportReport:
     """Apply users, models, a restored log and versions in the caller's transaction (all or nothing).
 
     `restore` (import) keeps each manifest's stage and provenance; without it (register) a version must
@@ -140,7 +142,9 @@ def _restore_log(session: Session, log: LogManifest, seq: int) -> int:
     return len(log.entries)
 
 
-def _register_one(session: Session, manifest: VersionManifest, *, seq: int, actor: str, now: datetime, log: bool) -> bool:
+def _register_one(
+    session: Session, manifest: VersionManifest, *, seq: int, actor: str, now: datetime, log: bool
+) -> bool:
     """Insert one version unless the identical one exists; refuse the same version with other content."""
     entry = manifest.entry
     existing = find_version(session, entry.model, entry.version)
@@ -161,7 +165,13 @@ def _register_one(session: Session, manifest: VersionManifest, *, seq: int, acto
     session.add_all(artifact_rows(entry, row.id, seq))
     if log:
         append_event(
-            session, seq=seq, kind="register", actor=actor, at=now, model=entry.model, version=entry.version,
+            session,
+            seq=seq,
+            kind="register",
+            actor=actor,
+            at=now,
+            model=entry.model,
+            version=entry.version,
             to_stage=manifest.stage.value,
             details={"content_hash": row.content_hash, "artifacts": {a.name: a.sha256 for a in entry.artifacts}},
         )
@@ -194,22 +204,46 @@ def _restore_request(session: Session, record: RequestRecord, seq: int) -> int:
     existing = session.get(RequestRow, record.id)
     if existing is not None:
         if (existing.model, existing.version, existing.to_stage, existing.status) == (
-                record.model, record.version, record.to_stage.value, record.status):
+            record.model,
+            record.version,
+            record.to_stage.value,
+            record.status,
+        ):
             return 0
         raise RuleError(f"request #{record.id} already exists with other content; requests cannot be rewritten")
     if find_version(session, record.model, record.version) is None:
         raise RuleError(f"request #{record.id}: {record.model}@{record.version} is not registered")
-    session.add(RequestRow(
-        id=record.id, model=record.model, version=record.version, from_stage=record.from_stage.value,
-        to_stage=record.to_stage.value, status=record.status, requested_by=record.requested_by,
-        requested_at=record.requested_at, reason=record.reason, canary_share=record.canary_share,
-        evidence=dict(record.evidence), closed_by=record.closed_by, closed_at=record.closed_at, change_seq=seq,
-    ))
+    session.add(
+        RequestRow(
+            id=record.id,
+            model=record.model,
+            version=record.version,
+            from_stage=record.from_stage.value,
+            to_stage=record.to_stage.value,
+            status=record.status,
+            requested_by=record.requested_by,
+            requested_at=record.requested_at,
+            reason=record.reason,
+            canary_share=record.canary_share,
+            evidence=dict(record.evidence),
+            closed_by=record.closed_by,
+            closed_at=record.closed_at,
+            change_seq=seq,
+        )
+    )
     session.flush()
     session.add_all(
-        ApprovalRow(request_id=record.id, identity=a.identity, decision=a.decision, capacity=a.capacity,
-                    comment=a.comment, at=a.at, artifact_digest=a.artifact_digest,
-                    evidence_digest=a.evidence_digest, change_seq=seq)
+        ApprovalRow(
+            request_id=record.id,
+            identity=a.identity,
+            decision=a.decision,
+            capacity=a.capacity,
+            comment=a.comment,
+            at=a.at,
+            artifact_digest=a.artifact_digest,
+            evidence_digest=a.evidence_digest,
+            change_seq=seq,
+        )
         for a in record.approvals
     )
     return 1
@@ -229,6 +263,8 @@ def find_version(session: Session, model: str, version: str) -> VersionRow | Non
 
 def artifacts_of(session: Session, version_id: int) -> list[ArtifactRow]:
     """A version's artifact rows in manifest order."""
-    return list(session.execute(
-        select(ArtifactRow).where(ArtifactRow.version_id == version_id).order_by(ArtifactRow.position)
-    ).scalars())
+    return list(
+        session.execute(
+            select(ArtifactRow).where(ArtifactRow.version_id == version_id).order_by(ArtifactRow.position)
+        ).scalars()
+    )

@@ -26,13 +26,17 @@ REGISTERED_COLUMNS = ", ".join(IMMUTABLE_VERSION_COLUMNS)
 """The immutability trigger fires on an UPDATE that sets any of these, then compares their values (schema 3: a stage
 change sets none of them; only another BEFORE UPDATE trigger could change a column the UPDATE does not set, and the
 registry has no such trigger)."""
-JSON_VERSION_COLUMNS = frozenset(
-    c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON)
-)
+JSON_VERSION_COLUMNS = frozenset(c.name for c in tables.VersionRow.__table__.columns if isinstance(c.type, JSON))
 APPEND_ONLY_TABLES = ("event", "artifact", "approval", "qualification_check")
-REGISTRY_UNUSED_INDEXES = frozenset({
-    "ix_event_kind", "ix_event_actor", "ix_version_listing", "ix_model_version_stage", "ix_version_model_order",
-})
+REGISTRY_UNUSED_INDEXES = frozenset(
+    {
+        "ix_event_kind",
+        "ix_event_actor",
+        "ix_version_listing",
+        "ix_model_version_stage",
+        "ix_version_model_order",
+    }
+)
 """Indexes the tables declare that no read of the shared registry uses: the first three serve the cache's reads
 (audit filters, version listings), the last two no read at all (the registry's reads by stage go through
 uq_one_production or (model, version); the cache leaves both out). Each cost every promotion a page (SQLite) or
@@ -107,8 +111,10 @@ def _add_semver_key(connection: Connection) -> None:
     connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN semver_key {key_type} NOT NULL DEFAULT ''")
     if connection.dialect.name != "sqlite":
         connection.exec_driver_sql(f"ALTER TABLE {table.name} ALTER COLUMN semver_key DROP DEFAULT")
-    keys = [{"id": row_id, "key": precedence_key(version)}
-            for row_id, version in connection.execute(select(table.c.id, table.c.version))]
+    keys = [
+        {"id": row_id, "key": precedence_key(version)}
+        for row_id, version in connection.execute(select(table.c.id, table.c.version))
+    ]
     if keys:
         connection.execute(text(f"UPDATE {table.name} SET semver_key = :key WHERE id = :id"), keys)
     for column in LEGACY_ORDER_COLUMNS:
@@ -152,7 +158,9 @@ def check_schema(engine: Engine) -> str:
     if current > SCHEMA_VERSION:
         raise _newer_schema(current)
     if current < SCHEMA_VERSION:
-        raise NotARegistryError(f"registry schema version {current} is older than {SCHEMA_VERSION}: run `regtui init` to upgrade")
+        raise NotARegistryError(
+            f"registry schema version {current} is older than {SCHEMA_VERSION}: run `regtui init` to upgrade"
+        )
     with Session(engine) as session:
         return session.get(tables.SchemaMeta, REGISTRY_ID_KEY).value
 
@@ -200,21 +208,32 @@ def _sqlite_rules() -> list[str]:
     Each RAISE message starts with its code (db_errors: IMMUTABLE, NEVER_DELETED, APPEND_ONLY), the contract
     by which a refusal is told apart; every trigger is replaced, so `init` brings older messages up to date."""
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in IMMUTABLE_VERSION_COLUMNS)
-    rules = _sqlite_trigger("trg_version_immutable", f"BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version "
-                            f"WHEN {changed}", f"{IMMUTABLE}: registered version fields are immutable")
-    rules += _sqlite_trigger("trg_version_no_delete", "BEFORE DELETE ON model_version",
-                             f"{NEVER_DELETED}: registered versions are never deleted")
+    rules = _sqlite_trigger(
+        "trg_version_immutable",
+        f"BEFORE UPDATE OF {REGISTERED_COLUMNS} ON model_version WHEN {changed}",
+        f"{IMMUTABLE}: registered version fields are immutable",
+    )
+    rules += _sqlite_trigger(
+        "trg_version_no_delete",
+        "BEFORE DELETE ON model_version",
+        f"{NEVER_DELETED}: registered versions are never deleted",
+    )
     for table in APPEND_ONLY_TABLES:
         for operation in ("UPDATE", "DELETE"):
-            rules += _sqlite_trigger(f"trg_{table}_no_{operation.lower()}", f"BEFORE {operation} ON {table}",
-                                     f"{APPEND_ONLY}: {table} rows are append-only")
+            rules += _sqlite_trigger(
+                f"trg_{table}_no_{operation.lower()}",
+                f"BEFORE {operation} ON {table}",
+                f"{APPEND_ONLY}: {table} rows are append-only",
+            )
     return rules
 
 
 def _sqlite_trigger(name: str, when: str, message: str) -> list[str]:
     """Statements that (re)create an SQLite trigger refusing with a message."""
-    return [f"DROP TRIGGER IF EXISTS {name}",
-            f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, '{message}'); END"]
+    return [
+        f"DROP TRIGGER IF EXISTS {name}",
+        f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, '{message}'); END",
+    ]
 
 
 def _postgres_rules() -> list[str]:

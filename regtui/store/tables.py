@@ -8,7 +8,7 @@ never deleted: versions are immutable, events only grow, users and requests chan
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -82,13 +82,13 @@ class VersionRow(SQLModel, table=True):
         ),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     model: str = Field(foreign_key="model.name", max_length=100)
     version: str = Field(max_length=100)
     semver_key: str = _semver_key_column()
     """SemVer precedence as text (domain.versioning.precedence_key): every version list orders by it."""
     change_kind: str
-    parent: Optional[str] = None
+    parent: str | None = None
     framework: str
     training_data: str
     owner: str
@@ -97,12 +97,12 @@ class VersionRow(SQLModel, table=True):
     hyperparameters: dict[str, Any] = _json_column()
     metrics: dict[str, Any] = _json_column()
     model_card: dict[str, Any] = _json_column()
-    provider: Optional[dict[str, Any]] = _json_column(nullable=True)
+    provider: dict[str, Any] | None = _json_column(nullable=True)
     content_hash: str = Field(max_length=64)
     registered_by: str
     registered_at: datetime = _utc_column()
     stage: str = Field(index=True)
-    canary_share: Optional[float] = None
+    canary_share: float | None = None
     stage_changed_at: datetime = _utc_column()
     stage_changed_by: str
     change_seq: int = _seq_column()
@@ -124,7 +124,7 @@ class ArtifactRow(SQLModel, table=True):
     __tablename__ = "artifact"
     __table_args__ = (UniqueConstraint("version_id", "name", name="uq_artifact_name"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="model_version.id", index=True)
     name: str
     uri: str
@@ -151,15 +151,15 @@ class EventRow(SQLModel, table=True):
 
     __tablename__ = "event"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     position: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
     kind: str = Field(index=True)
-    model: Optional[str] = Field(default=None, index=True)
-    version: Optional[str] = None
+    model: str | None = Field(default=None, index=True)
+    version: str | None = None
     actor: str = Field(index=True)
     at: datetime = _utc_column()
-    from_stage: Optional[str] = None
-    to_stage: Optional[str] = None
+    from_stage: str | None = None
+    to_stage: str | None = None
     details: dict[str, Any] = _json_column()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
@@ -172,7 +172,7 @@ class RequestRow(SQLModel, table=True):
     __tablename__ = "promotion_request"
     __table_args__ = (Index("ix_request_open", "status", "model"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     model: str = Field(foreign_key="model.name", max_length=100)
     version: str = Field(max_length=100)
     from_stage: str
@@ -181,10 +181,10 @@ class RequestRow(SQLModel, table=True):
     requested_by: str
     requested_at: datetime = _utc_column()
     reason: str = ""
-    canary_share: Optional[float] = None
+    canary_share: float | None = None
     evidence: dict[str, Any] = _json_column()
-    closed_by: Optional[str] = None
-    closed_at: Optional[datetime] = _utc_column(nullable=True)
+    closed_by: str | None = None
+    closed_at: datetime | None = _utc_column(nullable=True)
     change_seq: int = _seq_column()
 
 
@@ -193,7 +193,7 @@ class ApprovalRow(SQLModel, table=True):
 
     __tablename__ = "approval"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="promotion_request.id", index=True)
     identity: str
     decision: str

@@ -8,8 +8,8 @@ PostgreSQL it is a plain transaction. It commits when its block ends and rolls b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError

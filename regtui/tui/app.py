@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -83,8 +84,9 @@ class RegtuiApp(App[int]):
     class ModelScreenImported(Message):
         """The model screen's module was imported in the background: the screen can be built."""
 
-    def __init__(self, service: RegistryService | ServiceHandle, *, readonly: bool = False,
-                 settings: Settings | None = None) -> None:
+    def __init__(
+        self, service: RegistryService | ServiceHandle, *, readonly: bool = False, settings: Settings | None = None
+    ) -> None:
         super().__init__()
         self.services = service if isinstance(service, ServiceHandle) else ServiceHandle.wrapping(service)
         self.readonly = readonly
@@ -185,8 +187,12 @@ class RegtuiApp(App[int]):
         if message.error is not None:
             self.report_error(message.error)
         elif change.went_offline and status is not None:
-            self.notify(f"{status.error or 'registry unreachable'} — showing the cache, read-only",
-                        title="Offline", severity="warning", markup=False)
+            self.notify(
+                f"{status.error or 'registry unreachable'} — showing the cache, read-only",
+                title="Offline",
+                severity="warning",
+                markup=False,
+            )
         if change.offline_flipped:
             self.refresh_bindings()
         if change.data_changed:

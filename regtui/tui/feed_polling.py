@@ -55,8 +55,9 @@ class FeedPolling:
         """Fetch in a worker thread; a fetch asked for by a key says so at once."""
         if asked:
             self.app.notify("fetching provider feeds…", title="Providers", markup=False)
-        self.app.run_worker(partial(self.run, asked), thread=True, exclusive=True, group=FETCH_GROUP,
-                            exit_on_error=False)
+        self.app.run_worker(
+            partial(self.run, asked), thread=True, exclusive=True, group=FETCH_GROUP, exit_on_error=False
+        )
 
     def run(self, asked: bool) -> None:
         """Fetch and record (in the worker's thread), then post the outcome."""
@@ -77,7 +78,12 @@ class FeedPolling:
             return
         if worth_telling(message):
             failed = any(result.failed for result in message.results)
-            self.app.notify(fetch_summary(message.results), title="Fetch failed" if failed else "Provider feeds",
-                            severity="error" if failed else "information", markup=False, timeout=8)
+            self.app.notify(
+                fetch_summary(message.results),
+                title="Fetch failed" if failed else "Provider feeds",
+                severity="error" if failed else "information",
+                markup=False,
+                timeout=8,
+            )
         if any(result.status == "updated" for result in message.results):
             self.app.sync_registry()

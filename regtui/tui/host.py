@@ -34,15 +34,23 @@ class WorkerHost(Protocol):
     def writable(self) -> bool:
         """Whether writes may run now."""
 
-    def run_worker(self, work: Callable[[], object], *, thread: bool, exclusive: bool, group: str,
-                   exit_on_error: bool) -> Worker[object]:
+    def run_worker(
+        self, work: Callable[[], object], *, thread: bool, exclusive: bool, group: str, exit_on_error: bool
+    ) -> Worker[object]:
         """Run work in a worker of the app."""
 
     def post_message(self, message: Message) -> bool:
         """Post a message to the app (thread-safe)."""
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Show a notification."""
 
     def report_error(self, error: BaseException) -> None:

@@ -37,6 +37,10 @@ def apply_keymap(app: App[object], keys: dict[str, str]) -> None:
         return
     unknown = sorted(set(keys) - known_binding_ids())
     if unknown:
-        app.notify(f"unknown binding id(s) in keys: {', '.join(unknown)}", title="Configuration",
-                   severity="warning", markup=False)
+        app.notify(
+            f"unknown binding id(s) in keys: {', '.join(unknown)}",
+            title="Configuration",
+            severity="warning",
+            markup=False,
+        )
     app.set_keymap(keys)

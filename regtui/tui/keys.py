@@ -44,8 +44,10 @@ def node_bindings(kind: type[DOMNode]) -> BindingsMap:
 
 def normalized_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     """A keymap with its keys named as Textual names them in bindings ("?" is "question_mark"), as set_keymap does."""
-    return {ident: ",".join(binding.key for binding in Binding.make_bindings([Binding(keys, "")]))
-            for ident, keys in keymap.items()}
+    return {
+        ident: ",".join(binding.key for binding in Binding.make_bindings([Binding(keys, "")]))
+        for ident, keys in keymap.items()
+    }
 
 
 def _rows_of(app: App[object], node: DOMNode, where: str, keymap: Mapping[str, str]) -> list[KeyRow]:
@@ -62,8 +64,12 @@ def _rows_of(app: App[object], node: DOMNode, where: str, keymap: Mapping[str, s
         merged.setdefault(ident, []).append(app.get_key_display(binding))
         described.setdefault(ident, binding)
     return [
-        KeyRow(where, ", ".join(dict.fromkeys(merged[ident])), described[ident].description or described[ident].action,
-               ident[0])
+        KeyRow(
+            where,
+            ", ".join(dict.fromkeys(merged[ident])),
+            described[ident].description or described[ident].action,
+            ident[0],
+        )
         for ident in merged
     ]
 

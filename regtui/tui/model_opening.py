@@ -57,8 +57,13 @@ class ModelOpening:
 
     def read_to_open(self, name: str, version: str | None) -> None:
         """Read the model for its screen in a worker thread (a missing model is reported and nothing opens)."""
-        self.app.run_worker(partial(self.read_for_screen, name, version), thread=True, exclusive=True,
-                            group=OPEN_GROUP, exit_on_error=False)
+        self.app.run_worker(
+            partial(self.read_for_screen, name, version),
+            thread=True,
+            exclusive=True,
+            group=OPEN_GROUP,
+            exit_on_error=False,
+        )
 
     def read_for_screen(self, name: str, version: str | None) -> None:
         """The read of an open (in the worker's thread), posted to the app."""
@@ -69,8 +74,13 @@ class ModelOpening:
     def read_ahead(self, name: str) -> None:
         """Read the model under the registry's cursor in the background, so Enter on it only paints."""
         if self.ahead.ask(name):
-            self.app.run_worker(partial(self.read_in_advance, name, self.ahead.generation), thread=True,
-                                exclusive=True, group=AHEAD_GROUP, exit_on_error=False)
+            self.app.run_worker(
+                partial(self.read_in_advance, name, self.ahead.generation),
+                thread=True,
+                exclusive=True,
+                group=AHEAD_GROUP,
+                exit_on_error=False,
+            )
 
     def read_in_advance(self, name: str, generation: int) -> None:
         """The read ahead (in the worker's thread); a failed read is left to the open, which reads again and reports."""

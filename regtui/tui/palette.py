@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
@@ -51,8 +52,12 @@ class ModelCommands(Provider):
         app: RegtuiApp = self.app  # type: ignore[assignment]
         for name in self._names[:DISCOVERED_MODELS]:
             prompt = self._prompt(name)
-            yield DiscoveryHit(Content(prompt), partial(app.open_model, name), text=prompt,
-                               help="lineage, version details, card, artifacts, metric trend")
+            yield DiscoveryHit(
+                Content(prompt),
+                partial(app.open_model, name),
+                text=prompt,
+                help="lineage, version details, card, artifacts, metric trend",
+            )
 
     async def search(self, query: str) -> Hits:
         """Models whose 'open model NAME' matches what was typed."""
@@ -62,8 +67,13 @@ class ModelCommands(Provider):
             prompt = self._prompt(name)
             score = matcher.match(prompt)
             if score > 0:
-                yield Hit(score, literal_highlight(matcher, prompt), partial(app.open_model, name), text=prompt,
-                          help="lineage, version details, card, artifacts, metric trend")
+                yield Hit(
+                    score,
+                    literal_highlight(matcher, prompt),
+                    partial(app.open_model, name),
+                    text=prompt,
+                    help="lineage, version details, card, artifacts, metric trend",
+                )
 
 
 def _model_names(app: RegtuiApp) -> list[str]:
@@ -85,7 +95,9 @@ def binding_commands(app: RegtuiApp, screen: Screen[object]) -> Iterable[SystemC
         seen.add((id(node), binding.action))
         where = "everywhere" if node is app else type(screen).__name__.removesuffix("Screen")
         key = app.get_key_display(binding)
-        yield SystemCommand(binding.description, escape(f"key {key} · {where}"), partial(_run, app, binding.action, node))
+        yield SystemCommand(
+            binding.description, escape(f"key {key} · {where}"), partial(_run, app, binding.action, node)
+        )
 
 
 SCREEN_COMMANDS: tuple[tuple[str, str, str], ...] = (

@@ -13,8 +13,19 @@ from textual.theme import Theme
 
 from regtui.resources import bundled_themes
 
-COLOR_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
-                "success", "warning", "error")
+COLOR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "success",
+    "warning",
+    "error",
+)
 OTHER_FIELDS = {"name": str, "dark": bool, "luminosity_spread": float, "text_alpha": float, "variables": dict}
 KNOWN_FIELDS = {f.name for f in fields(Theme)} - {"ansi"}
 FALLBACK_THEME = "textual-dark"

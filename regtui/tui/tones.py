@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Callable, Union
 
 from rich.style import Style
 from rich.text import Text
@@ -32,7 +32,7 @@ class Toned:
     tone: Tone = Tone.PLAIN
 
 
-Cell = Union[str, Toned, tuple[Toned, ...]]
+Cell = str | Toned | tuple[Toned, ...]
 """What a table column or label renders: plain text, toned text, or several toned parts."""
 
 TONE_CLASSES: dict[Tone, str] = {tone: f"tone--{tone.value}" for tone in Tone}
@@ -70,5 +70,12 @@ def foreground_style(widget: Widget, component: str) -> Style:
     Taken from the full style, so translucent colours ($text-muted) are blended on the widget's own
     background (a partial style would blend them on black, unreadable in light themes)."""
     full = widget.get_component_rich_style(component)
-    return Style(color=full.color, bold=full.bold, dim=full.dim, italic=full.italic, underline=full.underline,
-                 strike=full.strike, reverse=full.reverse)
+    return Style(
+        color=full.color,
+        bold=full.bold,
+        dim=full.dim,
+        italic=full.italic,
+        underline=full.underline,
+        strike=full.strike,
+        reverse=full.reverse,
+    )

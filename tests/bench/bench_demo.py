@@ -53,10 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start: {load()}")
     report = Report()
     launch(args.regtui, work, args.size, reset=True)
-    report.timing("first launch (demo built from the fixtures) to models list",
-                  [launch(args.regtui, work, args.size, reset=True) for _ in range(args.runs)], TARGET_FIRST_S)
-    report.timing("later launch (earlier build reused) to models list",
-                  [launch(args.regtui, work, args.size, reset=False) for _ in range(args.runs)], TARGET_LATER_S)
+    report.timing(
+        "first launch (demo built from the fixtures) to models list",
+        [launch(args.regtui, work, args.size, reset=True) for _ in range(args.runs)],
+        TARGET_FIRST_S,
+    )
+    report.timing(
+        "later launch (earlier build reused) to models list",
+        [launch(args.regtui, work, args.size, reset=False) for _ in range(args.runs)],
+        TARGET_LATER_S,
+    )
     print(f"load average at end: {load()}")
     return 0
 

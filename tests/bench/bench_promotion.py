@@ -1,6 +1,7 @@
 """Promotion write latency: a gated Canary -> Production apply against a bare single-row update plus hashing.
 
-    python tests/bench/bench_promotion.py [--backend sqlite|postgresql|both] [--runs 15] [--artifact-kib 256 ...] [--phases]
+    python tests/bench/bench_promotion.py [--backend sqlite|postgresql|both] [--runs 15] [--artifact-kib 256 ...]
+                                          [--phases]
                                           [--no-governance]
 
 For each run a fresh Canary candidate has every approval, SLO result and checklist item in place; the
@@ -24,7 +25,8 @@ gate facts, the gate and the log entries' hashing replaced by constants (the sam
 empty details).
 
 PostgreSQL: statements are not prepared (regtui's default, what PgBouncer in transaction mode needs) unless
-REGTUI_PREPARE_THRESHOLD is set, as for regtui itself. Each identity connects as its own login role (identity is the authenticated database user).
+REGTUI_PREPARE_THRESHOLD is set, as for regtui itself. Each identity connects as its own login role (identity is the
+authenticated database user).
 The throwaway server runs with tests/pg_server.py's settings (fsync and synchronous_commit off), so
 commit cost is not disk-bound on either side of the ratio.
 """
@@ -39,24 +41,25 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import Engine, event, text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from regtui.services import promotion  # noqa: E402
 from regtui.config import Locations, env_prepare_threshold  # noqa: E402
-from regtui.domain.approvals import Decision  # noqa: E402
 from regtui.domain import checksums, hashchain  # noqa: E402
+from regtui.domain.approvals import Decision  # noqa: E402
 from regtui.domain.checksums import sha256_file  # noqa: E402
 from regtui.domain.entry import Stage  # noqa: E402
 from regtui.domain.gates import GateResult  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
+from regtui.services import promotion  # noqa: E402
 from regtui.services.registry import RegistryService  # noqa: E402
 from regtui.store import log, promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
@@ -97,16 +100,36 @@ def _manifest(folder: Path, version: str, parent: str | None, stage: str, artifa
         path.parent.mkdir(parents=True, exist_ok=True)
         data = hashlib.sha256(f"{version}/{name}".encode()).digest() * (artifact_kib * 32)
         path.write_bytes(data)
-        artifacts.append(f"  - {{name: {name}, uri: {path.as_uri()}, sha256: {hashlib.sha256(data).hexdigest()}, size: {len(data)}}}")
-    card = ("model_card: {intended_use: x, limitations: x, evaluation: x, fairness: {summary: x, attested_by: rev},"
-            " training_data: {source: x}, responsible: {team: team-a, escalation_contact: a@example.com}}")
+        artifacts.append(
+            f"  - {{name: {name}, uri: {path.as_uri()}, sha256: {hashlib.sha256(data).hexdigest()}, size: {len(data)}}}"
+        )
+    card = (
+        "model_card: {intended_use: x, limitations: x, evaluation: x, fairness: {summary: x, attested_by: rev},"
+        " training_data: {source: x}, responsible: {team: team-a, escalation_contact: a@example.com}}"
+    )
     kind = "configuration" if parent else "initial"
-    (folder / f"{version}.yaml").write_text("\n".join([
-        "kind: model-version", f"model: {MODEL}", f"version: {version}", f"change_kind: {kind}",
-        f"parent: {parent}" if parent else "parent: null", "framework: sklearn", "owner: team-a",
-        'created_at: "2026-01-01T00:00:00Z"', "training_data: d@1", "metrics: {overall: {auc: 0.9}}", card,
-        f"stage: {stage}", f"canary_share: {5 if stage == 'Canary' else 'null'}", "artifacts:", *artifacts, "",
-    ]))
+    (folder / f"{version}.yaml").write_text(
+        "\n".join(
+            [
+                "kind: model-version",
+                f"model: {MODEL}",
+                f"version: {version}",
+                f"change_kind: {kind}",
+                f"parent: {parent}" if parent else "parent: null",
+                "framework: sklearn",
+                "owner: team-a",
+                'created_at: "2026-01-01T00:00:00Z"',
+                "training_data: d@1",
+                "metrics: {overall: {auc: 0.9}}",
+                card,
+                f"stage: {stage}",
+                f"canary_share: {5 if stage == 'Canary' else 'null'}",
+                "artifacts:",
+                *artifacts,
+                "",
+            ]
+        )
+    )
 
 
 def _setup(url: str, folder: Path, runs: int, artifact_kib: int) -> tuple[list[str], str]:
@@ -165,8 +188,10 @@ class Phases:
 
     def durations(self) -> list[tuple[str, float]]:
         """The phases of the last apply in order, numbered so repeated statements stay apart."""
-        return [(f"{i:2d} {label}", end - start)
-                for i, ((_, start), (label, end)) in enumerate(zip(self.marks, self.marks[1:]), 1)]
+        return [
+            (f"{i:2d} {label}", end - start)
+            for i, ((_, start), (label, end)) in enumerate(zip(self.marks, self.marks[1:]), 1)
+        ]
 
     def watch(self, engine: Engine) -> None:
         """Mark each statement's start (the Python before it ends) and end (its time in the driver)."""
@@ -207,10 +232,13 @@ def _timed_apply(service: RegistryService, version: str, governed: bool = True) 
     PHASES.active = True
     started = _clock()
     PHASES.mark("start")
-    with (writer(service.registry()).connect() as connection,  # as RegistryService.write_connection, without its refresh
-          contextlib.nullcontext() if governed else _without_governance()):
-        outcome = promotion.promote_on(connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION,
-                                      clock=service.clock)
+    with (
+        writer(service.registry()).connect() as connection,  # as RegistryService.write_connection, without its refresh
+        contextlib.nullcontext() if governed else _without_governance(),
+    ):
+        outcome = promotion.promote_on(
+            connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION, clock=service.clock
+        )
     PHASES.mark("COMMIT and close")
     applied = _since(started)
     PHASES.active = False
@@ -224,14 +252,29 @@ def _timed_apply(service: RegistryService, version: str, governed: bool = True) 
 CONSTANT_FACTS = SimpleNamespace(approvals=(), current_artifact_digest="0" * 64)
 
 
-def _constant_event_rows(connection: Any, events: Any, *, seq: int, actor: str, at: Any,
-                         tail: tuple[int, str] | None = None) -> list[dict[str, Any]]:
+def _constant_event_rows(
+    connection: Any, events: Any, *, seq: int, actor: str, at: Any, tail: tuple[int, str] | None = None
+) -> list[dict[str, Any]]:
     """The log rows of the events with empty details and constant hashes (positions after the tail read in the
     transaction, as the apply passes it)."""
     position = tail[0] if tail else 0
-    return [{"position": position + i, "kind": e.kind, "model": e.model, "version": e.version, "actor": actor, "at": at,
-             "from_stage": e.from_stage, "to_stage": e.to_stage, "details": {}, "prev_hash": "0" * 64, "hash": "1" * 64,
-             "change_seq": seq} for i, e in enumerate(events, 1)]
+    return [
+        {
+            "position": position + i,
+            "kind": e.kind,
+            "model": e.model,
+            "version": e.version,
+            "actor": actor,
+            "at": at,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "details": {},
+            "prev_hash": "0" * 64,
+            "hash": "1" * 64,
+            "change_seq": seq,
+        }
+        for i, e in enumerate(events, 1)
+    ]
 
 
 @contextlib.contextmanager
@@ -239,10 +282,12 @@ def _without_governance() -> Iterator[None]:
     """For the floor analysis (--no-governance): the gate facts, the gate and the log entries' canonical JSON and
     hashes replaced by constants, so the apply runs the same statements (its log rows with empty details) with none
     of the Python that decides whether it may (its log entries then break the chain: a throwaway registry only)."""
-    stubs = {(promotions, "subject_facts"): lambda *a, **k: CONSTANT_FACTS,
-             (promotions, "facts_of_approvals"): lambda *a, **k: (),
-             (promotions, "evaluate_gate"): lambda *a, **k: GateResult(()),
-             (log, "event_rows"): _constant_event_rows}
+    stubs = {
+        (promotions, "subject_facts"): lambda *a, **k: CONSTANT_FACTS,
+        (promotions, "facts_of_approvals"): lambda *a, **k: (),
+        (promotions, "evaluate_gate"): lambda *a, **k: GateResult(()),
+        (log, "event_rows"): _constant_event_rows,
+    }
     real = {key: getattr(*key) for key in stubs}
     for (owner, name), stub in stubs.items():
         setattr(owner, name, stub)
@@ -256,16 +301,22 @@ def _without_governance() -> Iterator[None]:
 def _baseline(service: RegistryService, version: str, stage: str, files: list[Path]) -> Timing:
     """Time for hashing the artifact files plus one bare single-row UPDATE setting a version's stage, committed."""
     with service.registry().connect() as connection:  # autocommit on PostgreSQL, as the apply's own reads
-        version_id = single_read(connection).execute(
-            text("SELECT id FROM model_version WHERE model = :model AND version = :version"),
-            {"model": MODEL, "version": version},
-        ).scalar_one()
+        version_id = (
+            single_read(connection)
+            .execute(
+                text("SELECT id FROM model_version WHERE model = :model AND version = :version"),
+                {"model": MODEL, "version": version},
+            )
+            .scalar_one()
+        )
     engine = writer(service.registry())
     started = _clock()
     for path in files:
         sha256_file(path)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE model_version SET stage = :stage WHERE id = :id"), {"stage": stage, "id": version_id})
+        connection.execute(
+            text("UPDATE model_version SET stage = :stage WHERE id = :id"), {"stage": stage, "id": version_id}
+        )
     return _since(started)
 
 
@@ -274,8 +325,15 @@ def _artifact_files(folder: Path, version: str) -> list[Path]:
     return [folder / "artifacts" / version / f"{name}.bin" for name in ARTIFACTS]
 
 
-def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[[str], str] | None = None,
-          phases: bool = False, governed: bool = True) -> None:
+def bench(
+    url: str,
+    label: str,
+    runs: int,
+    artifact_kib: int,
+    url_for: Callable[[str], str] | None = None,
+    phases: bool = False,
+    governed: bool = True,
+) -> None:
     """Measure and print the figures for one backend and artifact size (url_for: the URL an identity connects with)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -287,8 +345,9 @@ def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[
             """One service (and engine) per identity, each with its own cache file."""
             if identity not in services:
                 identity_url = url_for(identity) if url_for is not None else url
-                locations = Locations(identity_url, folder / f"cache-{identity}.db",
-                                      prepare_threshold=env_prepare_threshold())
+                locations = Locations(
+                    identity_url, folder / f"cache-{identity}.db", prepare_threshold=env_prepare_threshold()
+                )
                 services[identity] = RegistryService(locations, identity=identity)
             return services[identity]
 
@@ -318,8 +377,9 @@ def bench(url: str, label: str, runs: int, artifact_kib: int, url_for: Callable[
         _print_phases(traces)
 
 
-def _print_figures(label: str, applies: list[Timing], baselines: list[Timing], no_ops: list[Timing], pulls: list[float],
-                   total: int) -> None:
+def _print_figures(
+    label: str, applies: list[Timing], baselines: list[Timing], no_ops: list[Timing], pulls: list[float], total: int
+) -> None:
     """One line: medians of apply and baseline (wall and CPU), their ratio against the target, the former no-op
     baseline, the pull after."""
     apply_ms, base_ms = _median_ms(t.wall for t in applies), _median_ms(t.wall for t in baselines)
@@ -327,10 +387,13 @@ def _print_figures(label: str, applies: list[Timing], baselines: list[Timing], n
     verdict = "PASS" if ratio <= 1.5 else "MISS"
     apply_cpu, base_cpu = _median_ms(t.cpu for t in applies), _median_ms(t.cpu for t in baselines)
     no_op_ms = _median_ms(t.wall for t in no_ops) if no_ops else float("nan")  # none in a single run
-    print(f"{label:<11} {len(ARTIFACTS)}x{total / len(ARTIFACTS) / 1024:>6.0f} KiB | apply median {apply_ms:7.2f} ms | "
-          f"bare update + hashing {base_ms:7.2f} ms | ratio {ratio:4.2f} (target <= 1.5: {verdict}) | client CPU "
-          f"{apply_cpu:.2f} vs {base_cpu:.2f} ms (ratio {apply_cpu / base_cpu:.2f}) | former no-op update + hashing "
-          f"{no_op_ms:.2f} ms (ratio {apply_ms / no_op_ms:.2f}) | cache pull after {_median_ms(pulls):6.2f} ms", flush=True)
+    print(
+        f"{label:<11} {len(ARTIFACTS)}x{total / len(ARTIFACTS) / 1024:>6.0f} KiB | apply median {apply_ms:7.2f} ms | "
+        f"bare update + hashing {base_ms:7.2f} ms | ratio {ratio:4.2f} (target <= 1.5: {verdict}) | client CPU "
+        f"{apply_cpu:.2f} vs {base_cpu:.2f} ms (ratio {apply_cpu / base_cpu:.2f}) | former no-op update + hashing "
+        f"{no_op_ms:.2f} ms (ratio {apply_ms / no_op_ms:.2f}) | cache pull after {_median_ms(pulls):6.2f} ms",
+        flush=True,
+    )
 
 
 def _print_phases(traces: list[list[tuple[str, float]]]) -> None:
@@ -338,8 +401,10 @@ def _print_phases(traces: list[list[tuple[str, float]]]) -> None:
     names = [name for name, _ in traces[0]]
     same = [trace for trace in traces if [name for name, _ in trace] == names]
     medians = [(name, statistics.median(trace[i][1] for trace in same) * 1e6) for i, name in enumerate(names)]
-    print(f"    phases of the apply (median of {len(same)} runs, microseconds; a 'driver:' phase is "
-          "a statement's time in the driver):")
+    print(
+        f"    phases of the apply (median of {len(same)} runs, microseconds; a 'driver:' phase is "
+        "a statement's time in the driver):"
+    )
     for name, micros in medians:
         print(f"    {micros:8.0f}  {name}")
     totals: dict[str, float] = {}
@@ -369,25 +434,44 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--artifact-kib", type=int, nargs="+", default=[256, 4096, 32768],
-                        help="sizes to run, each the size of each of the two artifacts")
+    parser.add_argument(
+        "--artifact-kib",
+        type=int,
+        nargs="+",
+        default=[256, 4096, 32768],
+        help="sizes to run, each the size of each of the two artifacts",
+    )
     parser.add_argument("--phases", action="store_true", help="print the median time of every phase of the apply")
     parser.add_argument("--pg-url", help="an existing PostgreSQL admin URL (default: start a throwaway server)")
-    parser.add_argument("--no-governance", action="store_true",
-                        help="floor analysis: time the apply with its gate facts, gate and log hashing as constants")
+    parser.add_argument(
+        "--no-governance",
+        action="store_true",
+        help="floor analysis: time the apply with its gate facts, gate and log hashing as constants",
+    )
     args = parser.parse_args(argv)
     if args.phases:
         _trace_steps()
-    print(f"promotion write latency, {args.runs} runs per size, {len(ARTIFACTS)} artifacts per version"
-          + (" (--no-governance: the apply's gate facts, gate and log hashing replaced by constants)"
-             if args.no_governance else ""))
+    print(
+        f"promotion write latency, {args.runs} runs per size, {len(ARTIFACTS)} artifacts per version"
+        + (
+            " (--no-governance: the apply's gate facts, gate and log hashing replaced by constants)"
+            if args.no_governance
+            else ""
+        )
+    )
     if args.backend in ("sqlite", "postgresql"):
         print(f"(backend {args.backend} only)")
     if args.backend in ("sqlite", "both"):
         for kib in args.artifact_kib:
             with tempfile.TemporaryDirectory() as tmp:
-                bench(f"sqlite:///{tmp}/registry.db", "SQLite", args.runs, kib, phases=args.phases,
-                      governed=not args.no_governance)
+                bench(
+                    f"sqlite:///{tmp}/registry.db",
+                    "SQLite",
+                    args.runs,
+                    kib,
+                    phases=args.phases,
+                    governed=not args.no_governance,
+                )
     if args.backend in ("postgresql", "both"):
         _bench_postgres(args)
     return 0
@@ -403,7 +487,12 @@ def _trace_steps() -> None:
 def _bench_postgres(args: argparse.Namespace) -> None:
     """Run on PostgreSQL: a given server, or a throwaway one; a fresh database per artifact size."""
     from tests.pg_server import (
-        PostgresUnavailable, create_database, create_pg_role, database_of, drop_database, start_server,
+        PostgresUnavailable,
+        create_database,
+        create_pg_role,
+        database_of,
+        drop_database,
+        start_server,
     )
 
     server = None
@@ -416,8 +505,15 @@ def _bench_postgres(args: argparse.Namespace) -> None:
             db_url = create_database(admin_url)
             try:
                 urls = {identity: create_pg_role(db_url, identity) for identity in IDENTITIES}
-                bench(db_url, "PostgreSQL", args.runs, kib, urls.__getitem__, phases=args.phases,
-                      governed=not args.no_governance)
+                bench(
+                    db_url,
+                    "PostgreSQL",
+                    args.runs,
+                    kib,
+                    urls.__getitem__,
+                    phases=args.phases,
+                    governed=not args.no_governance,
+                )
             finally:
                 drop_database(admin_url, database_of(db_url))
     except PostgresUnavailable as exc:

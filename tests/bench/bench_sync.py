@@ -192,8 +192,14 @@ def full_sync_child(url: str, cache: str, trace: bool) -> dict[str, Any]:
         tracemalloc.stop()
     service.close()
     return {
-        "seconds": seconds, "cpu": cpu, "rows": report.total, "versions": report.counts.get("model_version", 0),
-        "rss_before_mb": rss_before, "rss_peak_mb": peak_rss_mb(), "peak_reset": reset, "tracemalloc_peak": peak,
+        "seconds": seconds,
+        "cpu": cpu,
+        "rows": report.total,
+        "versions": report.counts.get("model_version", 0),
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": peak_rss_mb(),
+        "peak_reset": reset,
+        "tracemalloc_peak": peak,
     }
 
 
@@ -210,9 +216,12 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str, mid_ur
     """Generate the registries on one backend, then measure everything on them."""
     big_n, small_n = bench.models * bench.versions, bench.small_models * bench.versions
     mid_n = bench.mid_models * bench.versions
-    print(f"\n[{backend}] generating {big_n:,} versions ({bench.models} x {bench.versions}), "
-          f"{small_n:,} ({bench.small_models} x {bench.versions})"
-          + (f" and {mid_n:,} ({bench.mid_models} x {bench.versions})" if bench.mid_models else ""), flush=True)
+    print(
+        f"\n[{backend}] generating {big_n:,} versions ({bench.models} x {bench.versions}), "
+        f"{small_n:,} ({bench.small_models} x {bench.versions})"
+        + (f" and {mid_n:,} ({bench.mid_models} x {bench.versions})" if bench.mid_models else ""),
+        flush=True,
+    )
     urls = (big_url, small_url, mid_url) if bench.mid_models else (big_url, small_url)
     if bench.reuse and backend == "sqlite" and all(Path(u.split(":///", 1)[1]).is_file() for u in urls):
         print("    reusing the registries in --keep (--reuse); they carry the changes of earlier runs", flush=True)
@@ -220,8 +229,11 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str, mid_ur
         cpu = time.process_time()
         generated = generate(big_url, bench.models, bench.versions, bench.seed)
         cpu = time.process_time() - cpu
-        bench.add(backend, f"generate {big_n:,} versions (generate.py)", f"{generated.seconds:.1f} s "
-                  f"({generated.versions / generated.seconds:,.0f}/s; {cpu:.0f} s CPU)")
+        bench.add(
+            backend,
+            f"generate {big_n:,} versions (generate.py)",
+            f"{generated.seconds:.1f} s ({generated.versions / generated.seconds:,.0f}/s; {cpu:.0f} s CPU)",
+        )
         generate(small_url, bench.small_models, bench.versions, bench.seed)
         if bench.mid_models:
             generate(mid_url, bench.mid_models, bench.versions, bench.seed)
@@ -233,8 +245,11 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str, mid_ur
     fulls = []
     for run in range(bench.full_runs):
         fulls.append(in_fresh_process(full_sync_child, big_url, str(caches / f"full-{run}.db"), False))
-        print(f"    full sync run {run + 1}: {fulls[-1]['seconds']:.2f} s wall, {fulls[-1]['cpu']:.2f} s CPU, "
-              f"{fulls[-1]['rows']:,} rows", flush=True)
+        print(
+            f"    full sync run {run + 1}: {fulls[-1]['seconds']:.2f} s wall, {fulls[-1]['cpu']:.2f} s CPU, "
+            f"{fulls[-1]['rows']:,} rows",
+            flush=True,
+        )
         if run:
             _remove_sqlite(caches / f"full-{run}.db")
     traced = in_fresh_process(full_sync_child, big_url, str(caches / "traced.db"), True)
@@ -243,7 +258,8 @@ def run_backend(bench: Bench, backend: str, big_url: str, small_url: str, mid_ur
     full = statistics.median(seconds)
     is_sqlite = backend == "sqlite"
     bench.add(
-        backend, f"full first sync, {fulls[0]['versions']:,} versions ({fulls[0]['rows']:,} rows)",
+        backend,
+        f"full first sync, {fulls[0]['versions']:,} versions ({fulls[0]['rows']:,} rows)",
         f"{full:.2f} s" + (f" ({min(seconds):.2f}-{max(seconds):.2f})" if len(seconds) > 1 else ""),
         f"<= {TARGET_FULL_SQLITE_S:.0f} s" if is_sqlite else "(SQLite only)",
         full <= TARGET_FULL_SQLITE_S if is_sqlite else None,
@@ -287,7 +303,9 @@ def measure_incremental(bench: Bench, backend: str, services: dict[int, tuple[Re
             cpu[n].append(time.process_time() - cpu_started)
             pages[n].append(frames_written(frames, wal_frames(service.locations.cache_path)))
             if report.to_seq - report.from_seq != changes.total:
-                raise SystemExit(f"sync pulled counter {report.from_seq}..{report.to_seq}, expected {changes.total} changes")
+                raise SystemExit(
+                    f"sync pulled counter {report.from_seq}..{report.to_seq}, expected {changes.total} changes"
+                )
             times[n].append(seconds)
             rows[n].append(report.total)
         idle.append(timed(services[max(services)][0].sync)[0])
@@ -296,21 +314,37 @@ def measure_incremental(bench: Bench, backend: str, services: dict[int, tuple[Re
     target = f"<= {TARGET_INCREMENTAL_S * 1000:.0f} ms"
     for n in services:
         checked = n in (small_n, big_n)
-        bench.add(backend, f"incremental sync, {CHANGES} changes, at {n:,} versions", spread(times[n]),
-                  target if checked else "", medians[n] <= TARGET_INCREMENTAL_S if checked else None)
+        bench.add(
+            backend,
+            f"incremental sync, {CHANGES} changes, at {n:,} versions",
+            spread(times[n]),
+            target if checked else "",
+            medians[n] <= TARGET_INCREMENTAL_S if checked else None,
+        )
     ratio = medians[big_n] / medians[small_n]
     bench.add(backend, f"ratio {big_n:,} / {small_n:,}", f"{ratio:.2f}", f"<= {TARGET_RATIO}", ratio <= TARGET_RATIO)
     for n in services:
         if n not in (small_n, big_n):
             bench.add(backend, f"ratio {big_n:,} / {n:,}", f"{medians[big_n] / medians[n]:.2f}")
     sizes = " / ".join(f"{n:,}" for n in services)
-    bench.add(backend, f"  CPU time of those syncs (this process), {sizes}",
-              " / ".join(f"{statistics.median(cpu[n]) * 1000:.1f}" for n in services) + " ms")
-    bench.add(backend, f"  mean of those syncs (occasional WAL checkpoints included), {sizes}",
-              " / ".join(f"{statistics.mean(times[n]) * 1000:.1f}" for n in services) + " ms")
-    bench.add(backend, f"  rows pulled per sync, {sizes}", " / ".join(f"{statistics.median(rows[n]):.0f}" for n in services))
-    bench.add(backend, f"  cache pages written per sync (WAL frames), {sizes}",
-              " / ".join(f"{statistics.median(pages[n]):.0f}" for n in services))
+    bench.add(
+        backend,
+        f"  CPU time of those syncs (this process), {sizes}",
+        " / ".join(f"{statistics.median(cpu[n]) * 1000:.1f}" for n in services) + " ms",
+    )
+    bench.add(
+        backend,
+        f"  mean of those syncs (occasional WAL checkpoints included), {sizes}",
+        " / ".join(f"{statistics.mean(times[n]) * 1000:.1f}" for n in services) + " ms",
+    )
+    bench.add(
+        backend, f"  rows pulled per sync, {sizes}", " / ".join(f"{statistics.median(rows[n]):.0f}" for n in services)
+    )
+    bench.add(
+        backend,
+        f"  cache pages written per sync (WAL frames), {sizes}",
+        " / ".join(f"{statistics.median(pages[n]):.0f}" for n in services),
+    )
     bench.add(backend, f"sync with nothing to pull, at {big_n:,} versions", spread(idle))
 
 
@@ -322,14 +356,28 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
         total = model_versions.count_versions(snapshot)
         deep = max(0, total - WINDOW)
         model_versions.list_versions(snapshot, offset=deep, limit=WINDOW)  # warm the page cache
-        windows = [timed(lambda: model_versions.list_versions(snapshot, offset=deep, limit=WINDOW)) for _ in range(bench.runs)]
+        windows = [
+            timed(lambda: model_versions.list_versions(snapshot, offset=deep, limit=WINDOW)) for _ in range(bench.runs)
+        ]
         assert all(len(rows) == min(WINDOW, total) for _, rows in windows)
         deep_times = [t for t, _ in windows]
-        bench.add(backend, f"cache: window of {WINDOW} versions at offset {deep:,}", spread(deep_times),
-                  target, statistics.median(deep_times) <= TARGET_WINDOW_S)
-        first = [timed(lambda: model_versions.list_versions(snapshot, offset=0, limit=WINDOW))[0] for _ in range(bench.runs)]
-        bench.add(backend, f"cache: window of {WINDOW} versions at offset 0", spread(first),
-                  target, statistics.median(first) <= TARGET_WINDOW_S)
+        bench.add(
+            backend,
+            f"cache: window of {WINDOW} versions at offset {deep:,}",
+            spread(deep_times),
+            target,
+            statistics.median(deep_times) <= TARGET_WINDOW_S,
+        )
+        first = [
+            timed(lambda: model_versions.list_versions(snapshot, offset=0, limit=WINDOW))[0] for _ in range(bench.runs)
+        ]
+        bench.add(
+            backend,
+            f"cache: window of {WINDOW} versions at offset 0",
+            spread(first),
+            target,
+            statistics.median(first) <= TARGET_WINDOW_S,
+        )
         listed, windows_done, started = 0, 0, time.perf_counter()
         for offset in range(0, total, WINDOW):
             listed += len(model_versions.list_versions(snapshot, offset=offset, limit=WINDOW))
@@ -342,7 +390,10 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
         if listed == total:
             figure = f"{full_listing:.2f} s ({per_window:.1f} ms/window)"
         else:
-            figure = f"stopped after {bench.listing_budget:.0f} s: {windows_done}/{all_windows} windows ({per_window:.0f} ms/window)"
+            figure = (
+                f"stopped after {bench.listing_budget:.0f} s: {windows_done}/{all_windows} windows "
+                f"({per_window:.0f} ms/window)"
+            )
         bench.add(backend, f"cache: all {total:,} versions, {WINDOW}-row windows", figure)
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         names = [m.name for m in model_list.list_models(snapshot, limit=10_000)]
@@ -353,12 +404,19 @@ def measure_listing(bench: Bench, backend: str, service: RegistryService) -> Non
             seconds, rows = timed(lambda name=name: model_versions.list_versions(snapshot, model=name))
             assert rows and all(r.model == name for r in rows)
             one.append(seconds)
-        bench.add(backend, f"cache: one model's versions ({len(rows)} rows)", spread(one),
-                  target, statistics.median(one) <= TARGET_WINDOW_S)
+        bench.add(
+            backend,
+            f"cache: one model's versions ({len(rows)} rows)",
+            spread(one),
+            target,
+            statistics.median(one) <= TARGET_WINDOW_S,
+        )
     deep_models = max(0, len(names) - WINDOW)
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        models = [timed(lambda: model_list.list_models(snapshot, offset=deep_models, limit=WINDOW))[0]
-                  for _ in range(bench.runs)]
+        models = [
+            timed(lambda: model_list.list_models(snapshot, offset=deep_models, limit=WINDOW))[0]
+            for _ in range(bench.runs)
+        ]
         bench.add(backend, f"cache: window of {WINDOW} models at offset {deep_models:,}", spread(models))
 
 
@@ -398,10 +456,15 @@ def print_table(bench: Bench, header: str) -> None:
     widths = (10, 58, 24, 14)
     print(f"{'backend':<{widths[0]}} {'measure':<{widths[1]}} {'figure':>{widths[2]}}  {'target':<{widths[3]}} result")
     for line in bench.lines:
-        print(f"{line.backend:<{widths[0]}} {line.measure:<{widths[1]}} {line.figure:>{widths[2]}}  "
-              f"{line.target:<{widths[3]}} {line.result}")
+        print(
+            f"{line.backend:<{widths[0]}} {line.measure:<{widths[1]}} {line.figure:>{widths[2]}}  "
+            f"{line.target:<{widths[3]}} {line.result}"
+        )
     misses = [line for line in bench.lines if line.ok is False]
-    print(f"\n{len(misses)} target(s) missed" + (": " + "; ".join(f"{m.backend} {m.measure}" for m in misses) if misses else ""))
+    print(
+        f"\n{len(misses)} target(s) missed"
+        + (": " + "; ".join(f"{m.backend} {m.measure}" for m in misses) if misses else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -410,18 +473,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--versions", type=int, default=50, help="versions per model")
     parser.add_argument("--small-models", type=int, default=20, help="models of the small registry (x --versions)")
-    parser.add_argument("--mid-models", type=int, default=200,
-                        help="models of a middle registry for the incremental sync (0: none)")
+    parser.add_argument(
+        "--mid-models", type=int, default=200, help="models of a middle registry for the incremental sync (0: none)"
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--runs", type=int, default=5, help="runs of each small timing (median)")
     parser.add_argument("--full-runs", type=int, default=3, help="runs of the full first sync (median)")
     parser.add_argument("--pg-url", help="PostgreSQL superuser URL (default: REGTUI_TEST_PG_URL or a throwaway server)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep the registries and caches")
-    parser.add_argument("--reuse", action="store_true",
-                        help="with --keep: reuse SQLite registries a previous run left there instead of generating")
-    parser.add_argument("--listing-budget", type=float, default=60.0,
-                        help="stop the full listing through windows after this many seconds")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: reuse SQLite registries a previous run left there instead of generating",
+    )
+    parser.add_argument(
+        "--listing-budget",
+        type=float,
+        default=60.0,
+        help="stop the full listing through windows after this many seconds",
+    )
     args = parser.parse_args(argv)
     if min(args.models, args.versions, args.small_models, args.runs, args.full_runs) < 1:
         parser.error("sizes and run counts must be at least 1")
@@ -431,8 +502,18 @@ def main(argv: list[str] | None = None) -> int:
     temp = None if args.keep else tempfile.TemporaryDirectory(prefix="regtui-bench-")
     work = args.keep or Path(temp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
-    bench = Bench(args.models, args.versions, args.small_models, args.runs, args.full_runs, args.seed, work,
-                  args.mid_models, args.listing_budget, args.reuse)
+    bench = Bench(
+        args.models,
+        args.versions,
+        args.small_models,
+        args.runs,
+        args.full_runs,
+        args.seed,
+        work,
+        args.mid_models,
+        args.listing_budget,
+        args.reuse,
+    )
     load_before = os.getloadavg()
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     pg_version = ""
@@ -443,8 +524,11 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             admin, server, why = postgres_admin(args.pg_url)
             if admin is None:
-                print(f"\n[postgresql] SKIPPED: PostgreSQL not available: {why} "
-                      "(pass --pg-url or set REGTUI_TEST_PG_URL)", flush=True)
+                print(
+                    f"\n[postgresql] SKIPPED: PostgreSQL not available: {why} "
+                    "(pass --pg-url or set REGTUI_TEST_PG_URL)",
+                    flush=True,
+                )
                 bench.lines.append(Line("postgresql", "SKIPPED: PostgreSQL not available", why[:40]))
                 continue
             try:
@@ -459,7 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         header = (
             f"regtui sync benchmark: {args.models} x {args.versions} = {args.models * args.versions:,} versions "
-            f"(small: {args.small_models} x {args.versions}, middle: {args.mid_models} x {args.versions}); {args.runs} runs per small timing (median, range), "
+            f"(small: {args.small_models} x {args.versions}, middle: {args.mid_models} x {args.versions}); "
+            f"{args.runs} runs per small timing (median, range), "
             f"{args.full_runs} full syncs\nPython {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
             f"{', ' + pg_version if pg_version else ''}, {os.cpu_count()} CPUs, {platform.machine()}\n"
             f"load average (1 min) {load_before[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end"

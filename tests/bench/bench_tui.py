@@ -174,8 +174,9 @@ class Terminal:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.master = master
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                        start_new_session=True, close_fds=True)
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True
+        )
         os.close(slave)
         self.first_output: float | None = None
 
@@ -258,12 +259,18 @@ def python_env(work: Path) -> dict[str, str]:
     return env
 
 
-def cold_start(regtui: str, locations: Locations, work: Path, size: tuple[int, int], first: str, long: str,
-               versions: int) -> ColdStart:
+def cold_start(
+    regtui: str, locations: Locations, work: Path, size: tuple[int, int], first: str, long: str, versions: int
+) -> ColdStart:
     """Spawn regtui, wait for the models list, then filter to the long model and open it; peak RSS."""
-    env = {**python_env(work), "TERM": "xterm-256color", "REGTUI_REGISTRY": locations.registry_url,
-           "REGTUI_CACHE": str(locations.cache_path), "REGTUI_CONFIG": str(work / "no-config.yaml"),
-           "REGTUI_USER": "bench-admin"}
+    env = {
+        **python_env(work),
+        "TERM": "xterm-256color",
+        "REGTUI_REGISTRY": locations.registry_url,
+        "REGTUI_CACHE": str(locations.cache_path),
+        "REGTUI_CONFIG": str(work / "no-config.yaml"),
+        "REGTUI_USER": "bench-admin",
+    }
     terminal = Terminal([regtui], env, *size)
     try:
         first_frame = terminal.wait_for(lambda text: "regtui" in text or "Registry" in text)
@@ -286,10 +293,16 @@ def cold_start(regtui: str, locations: Locations, work: Path, size: tuple[int, i
 def import_time(regtui: str, work: Path) -> float:
     """Seconds a fresh interpreter takes to import the CLI and the dashboard (no terminal)."""
     python = Path(regtui).with_name("python")
-    code = ("import time; t = time.perf_counter(); import regtui.cli.main, regtui.tui.app; "
-            "print(time.perf_counter() - t)")
-    out = subprocess.run([str(python if python.exists() else sys.executable), "-c", code],
-                         capture_output=True, text=True, check=True, env=python_env(work))
+    code = (
+        "import time; t = time.perf_counter(); import regtui.cli.main, regtui.tui.app; print(time.perf_counter() - t)"
+    )
+    out = subprocess.run(
+        [str(python if python.exists() else sys.executable), "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=python_env(work),
+    )
     return float(out.stdout.strip())
 
 
@@ -347,8 +360,12 @@ def table_shows(screen: Any, text: str, generation_before: int) -> Callable[[], 
 
     def shown() -> bool:
         """The query is current and its first page arrived."""
-        return (screen.query_state.text == text and table._generation > generation_before
-                and table.total is not None and 0 in table._pages)
+        return (
+            screen.query_state.text == text
+            and table._generation > generation_before
+            and table.total is not None
+            and 0 in table._pages
+        )
 
     return shown
 
@@ -378,8 +395,9 @@ async def _filter_runs(pilot: Any, clock: FrameClock, runs: int) -> tuple[list[f
     return slow, slow_cpu, burst
 
 
-async def _keystroke(pilot: Any, clock: FrameClock, screen: Any, table: Any, key: str, text: str,
-                     quiet: float = QUIET_S) -> float:
+async def _keystroke(
+    pilot: Any, clock: FrameClock, screen: Any, table: Any, key: str, text: str, quiet: float = QUIET_S
+) -> float:
     """Press one key after a quiet interval; seconds to the frame with its rows."""
     await asyncio.sleep(quiet)
     clock.expect(table_shows(screen, text, table._generation))
@@ -388,8 +406,9 @@ async def _keystroke(pilot: Any, clock: FrameClock, screen: Any, table: Any, key
     return await clock.wait(started)
 
 
-async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, runs: int,
-                     read_ahead: bool = True) -> list[float]:
+async def _open_runs(
+    pilot: Any, clock: FrameClock, model: str, versions: int, runs: int, read_ahead: bool = True
+) -> list[float]:
     """Enter on a model (filtered to it, the cursor resting on it) to the first frame with its lineage and version
     details; without read_ahead, as if Enter came before the model was read ahead (the open reads it)."""
     from regtui.tui.screens.model import ModelScreen
@@ -410,10 +429,14 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
         def opened() -> bool:
             """The model screen shows its lineage with the selected version and that version's details."""
             screen = app.screen
-            return (isinstance(screen, ModelScreen) and screen.overview is not None
-                    and len(screen.overview.versions) == versions and screen.view is not None
-                    and screen.query_one(LineageTree).cursor_node is not None
-                    and screen.query_one(LineageTree).cursor_node.data is not None)
+            return (
+                isinstance(screen, ModelScreen)
+                and screen.overview is not None
+                and len(screen.overview.versions) == versions
+                and screen.view is not None
+                and screen.query_one(LineageTree).cursor_node is not None
+                and screen.query_one(LineageTree).cursor_node.data is not None
+            )
 
         clock.expect(opened)
         if not read_ahead:
@@ -432,10 +455,10 @@ async def _open_runs(pilot: Any, clock: FrameClock, model: str, versions: int, r
 def _data_path(service: RegistryService, runs: int, long: str) -> dict[str, list[float]]:
     """The reads alone, as the workers run them: a filter's count and first window, a model's overview
     (every version, metrics) and its first version's details."""
-    from regtui.store.cache_reader import CacheReader
     from regtui.services import reads
-    from regtui.tui.screens.registry import count_model_lines, model_lines
     from regtui.services.views import ModelQuery
+    from regtui.store.cache_reader import CacheReader
+    from regtui.tui.screens.registry import count_model_lines, model_lines
 
     def filter_query(reader: CacheReader) -> None:
         """Count and first window of one filter."""
@@ -477,8 +500,9 @@ async def _started(pilot: Any) -> None:
     await asyncio.sleep(QUIET_S)
 
 
-async def _first_open(locations: Locations, size: tuple[int, int], long: str, long_versions: int,
-                      read_ahead: bool) -> dict[str, Any]:
+async def _first_open(
+    locations: Locations, size: tuple[int, int], long: str, long_versions: int, read_ahead: bool
+) -> dict[str, Any]:
     """Start the app headless and open the long model once: the session's first open."""
     app, service = bench_app(locations)
     clock = FrameClock(app)
@@ -491,8 +515,15 @@ async def _first_open(locations: Locations, size: tuple[int, int], long: str, lo
     return {"first_open": first_open, "first_open_cpu": clock.cpu[-1:]}
 
 
-async def _in_process(locations: Locations, size: tuple[int, int], runs: int, long: str, long_versions: int,
-                      short: str, short_versions: int) -> dict[str, Any]:
+async def _in_process(
+    locations: Locations,
+    size: tuple[int, int],
+    runs: int,
+    long: str,
+    long_versions: int,
+    short: str,
+    short_versions: int,
+) -> dict[str, Any]:
     """Run the app headless on the cache and take the filter and open-model timings."""
     app, service = bench_app(locations)
     clock = FrameClock(app)
@@ -512,8 +543,16 @@ async def _in_process(locations: Locations, size: tuple[int, int], runs: int, lo
     finally:
         service.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"slow": slow, "burst": burst, "long_open": long_open, "long_read_in_open": long_read_in_open,
-            "short_open": short_open, "peak_mib": peak, **cpu, **reads}
+    return {
+        "slow": slow,
+        "burst": burst,
+        "long_open": long_open,
+        "long_read_in_open": long_read_in_open,
+        "short_open": short_open,
+        "peak_mib": peak,
+        **cpu,
+        **reads,
+    }
 
 
 def run_child(args: argparse.Namespace) -> int:
@@ -524,23 +563,51 @@ def run_child(args: argparse.Namespace) -> int:
     if args.first_open:
         result = asyncio.run(_first_open(locations, size, args.long, args.long_versions, not args.read_in_open))
     else:
-        result = asyncio.run(_in_process(locations, size, args.runs, args.long, args.long_versions,
-                                         args.short, args.versions))
+        result = asyncio.run(
+            _in_process(locations, size, args.runs, args.long, args.long_versions, args.short, args.versions)
+        )
     print(json.dumps(result))
     return 0
 
 
-def in_process(locations: Locations, args: argparse.Namespace, long: str, short: str,
-               first_open: bool = False, read_in_open: bool = False) -> dict[str, Any]:
+def in_process(
+    locations: Locations,
+    args: argparse.Namespace,
+    long: str,
+    short: str,
+    first_open: bool = False,
+    read_in_open: bool = False,
+) -> dict[str, Any]:
     """Run the in-process measurements (or the first open alone, its model read ahead or read in the open) in a child
     interpreter and return its figures."""
-    command = [sys.executable, __file__, "--child", "--registry", locations.registry_url,
-               "--cache", str(locations.cache_path), "--size", args.size, "--runs", str(args.runs),
-               "--long", long, "--long-versions", str(args.long_model), "--short", short,
-               "--versions", str(args.versions), *(["--first-open"] if first_open else []),
-               *(["--read-in-open"] if read_in_open else [])]
-    env = {**os.environ, "REGTUI_CONFIG": str(Path(args.work or tempfile.gettempdir()) / "no-config.yaml"),
-           "REGTUI_USER": "bench-admin"}
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--registry",
+        locations.registry_url,
+        "--cache",
+        str(locations.cache_path),
+        "--size",
+        args.size,
+        "--runs",
+        str(args.runs),
+        "--long",
+        long,
+        "--long-versions",
+        str(args.long_model),
+        "--short",
+        short,
+        "--versions",
+        str(args.versions),
+        *(["--first-open"] if first_open else []),
+        *(["--read-in-open"] if read_in_open else []),
+    ]
+    env = {
+        **os.environ,
+        "REGTUI_CONFIG": str(Path(args.work or tempfile.gettempdir()) / "no-config.yaml"),
+        "REGTUI_USER": "bench-admin",
+    }
     out = subprocess.run(command, capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"in-process measurements failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
@@ -564,15 +631,21 @@ def measure(args: argparse.Namespace, work: Path, report: Report) -> None:
     size = parse_size(args.size)
     print(f"\nload {load()}; cold starts in a {args.size} pseudo-terminal ({args.regtui})", flush=True)
     cold_start(args.regtui, locations, work, size, first, long, args.long_model)  # warm-up: bytecode, OS cache
-    report.add("import regtui.cli.main + regtui.tui.app (fresh interpreter)",
-               spread([import_time(args.regtui, work) for _ in range(args.runs)]))
+    report.add(
+        "import regtui.cli.main + regtui.tui.app (fresh interpreter)",
+        spread([import_time(args.regtui, work) for _ in range(args.runs)]),
+    )
     starts = [cold_start(args.regtui, locations, work, size, first, long, args.long_model) for _ in range(args.runs)]
     report.timing("cold start to the first frame (header)", [s.first_frame for s in starts])
     report.timing("cold start to the models list (warm cache)", [s.models for s in starts], TARGET_COLD_S)
     report.timing(f"open the {args.long_model}-version model (pty, Enter to frame)", [s.open_model for s in starts])
     peak = max(s.peak_mib for s in starts)
-    report.add("peak RSS of regtui (start, filter, open the long model)", f"{peak:.0f} MiB",
-               f"<= {TARGET_MEMORY_MIB:.0f} MiB", peak <= TARGET_MEMORY_MIB)
+    report.add(
+        "peak RSS of regtui (start, filter, open the long model)",
+        f"{peak:.0f} MiB",
+        f"<= {TARGET_MEMORY_MIB:.0f} MiB",
+        peak <= TARGET_MEMORY_MIB,
+    )
     if args.empty_cache:
         empty = Locations(locations.registry_url, work / "empty-cache.db")
         for path in work.glob("empty-cache.db*"):
@@ -583,25 +656,36 @@ def measure(args: argparse.Namespace, work: Path, report: Report) -> None:
     print(f"\nload {load()}; in-process (App.run_test, headless, {args.size})", flush=True)
     figures = in_process(locations, args, long, short)
     firsts = [in_process(locations, args, long, short, first_open=True) for _ in range(args.runs)]
-    firsts_read = [in_process(locations, args, long, short, first_open=True, read_in_open=True)
-                   for _ in range(args.runs)]
+    firsts_read = [
+        in_process(locations, args, long, short, first_open=True, read_in_open=True) for _ in range(args.runs)
+    ]
     report.timing("filter keystroke to repaint (each key alone)", figures["slow"], TARGET_FILTER_S)
     report.timing("  CPU time of those (all threads)", figures["filter_cpu"])
     report.timing("  the reads alone (count + first window of 50)", figures["filter_reads"])
     report.timing(f"filter keystroke {BURST_GAP_S * 1000:.0f} ms after another", figures["burst"])
-    report.timing(f"open a model with {args.long_model} versions, first of the session*",
-                  [first["first_open"][0] for first in firsts], TARGET_OPEN_S)
+    report.timing(
+        f"open a model with {args.long_model} versions, first of the session*",
+        [first["first_open"][0] for first in firsts],
+        TARGET_OPEN_S,
+    )
     report.timing("  CPU time of those (all threads)", [first["first_open_cpu"][0] for first in firsts])
-    report.timing("  the same, Enter before the model was read ahead*", [first["first_open"][0] for first in firsts_read])
-    report.timing(f"open a model with {args.long_model} versions (Enter to frame)", figures["long_open"][1:],
-                  TARGET_OPEN_S)
+    report.timing(
+        "  the same, Enter before the model was read ahead*", [first["first_open"][0] for first in firsts_read]
+    )
+    report.timing(
+        f"open a model with {args.long_model} versions (Enter to frame)", figures["long_open"][1:], TARGET_OPEN_S
+    )
     report.timing("  CPU time of those (all threads)", figures["long_open_cpu"])
     report.timing("  the same, Enter before the model was read ahead", figures["long_read_in_open"])
     report.timing("  the reads alone (overview of every version + details)", figures["open_reads"])
     report.timing(f"open a model with {args.versions} versions (Enter to frame)", figures["short_open"])
     report.timing("  CPU time of those (all threads)", figures["short_open_cpu"])
-    report.add("peak RSS of the in-process run", f"{figures['peak_mib']:.0f} MiB",
-               f"<= {TARGET_MEMORY_MIB:.0f} MiB", figures["peak_mib"] <= TARGET_MEMORY_MIB)
+    report.add(
+        "peak RSS of the in-process run",
+        f"{figures['peak_mib']:.0f} MiB",
+        f"<= {TARGET_MEMORY_MIB:.0f} MiB",
+        figures["peak_mib"] <= TARGET_MEMORY_MIB,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -626,15 +710,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return run_child(args)
     started_load = load()
-    print(f"bench_tui: {args.models} x {args.versions} versions + one of {args.long_model}; Python "
-          f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; load {started_load}")
+    print(
+        f"bench_tui: {args.models} x {args.versions} versions + one of {args.long_model}; Python "
+        f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; load {started_load}"
+    )
     report = Report()
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as scratch:
         work = Path(args.work) if args.work else Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         measure(args, work, report)
-    print(f"\nfigures (median of {args.runs} runs, range in brackets; *: one run in each of {args.runs} fresh "
-          f"processes); load at start {started_load}, at end {load()}")
+    print(
+        f"\nfigures (median of {args.runs} runs, range in brackets; *: one run in each of {args.runs} fresh "
+        f"processes); load at start {started_load}, at end {load()}"
+    )
     for line in report.lines:
         print(line.row())
     return 1 if any(line.ok is False for line in report.lines) else 0

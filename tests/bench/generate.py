@@ -127,37 +127,97 @@ class Family:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("fraud-classifier", "team-risk", "xgboost", "transactions", ("auc", "precision", "recall"),
-           ("region=EU", "region=US", "region=APAC"),
-           lambda r: {"max_depth": 3 + int(r.random() * 8), "learning_rate": round(0.01 + 0.29 * r.random(), 3),
-                      "n_estimators": 100 * (1 + int(r.random() * 8))},
-           "preprocessor.pkl", "Flags card transactions for manual fraud review"),
-    Family("search-ranker", "team-search", "lightgbm", "clicklogs", ("ndcg_10", "mrr", "recall_50"),
-           ("locale=en", "locale=de", "device=mobile"),
-           lambda r: {"num_leaves": 31 + 32 * int(r.random() * 4), "learning_rate": round(0.02 + 0.18 * r.random(), 3),
-                      "objective": "lambdarank"},
-           "features.json", "Orders catalogue search results for shoppers"),
-    Family("demand-forecast", "team-supply", "pytorch", "sales", ("mape", "rmse", "coverage_90"),
-           ("category=grocery", "category=electronics", "category=apparel"),
-           lambda r: {"horizon_days": 7 * (1 + int(r.random() * 4)), "hidden_size": 64 * (1 + int(r.random() * 4)),
-                      "dropout": round(0.4 * r.random(), 2)},
-           None, "Forecasts daily demand per store and product for replenishment"),
-    Family("support-assistant", "team-care", "llm-app", "support-tickets", ("answer_accuracy", "groundedness", "refusal_rate"),
-           ("lang=en", "lang=fr", "tier=enterprise"),
-           lambda r: {"temperature": round(0.7 * r.random(), 2), "max_tokens": 512 * (1 + int(r.random() * 4)),
-                      "retrieval_k": 3 + int(r.random() * 10)},
-           "prompt.yaml", "Drafts answers to customer support tickets for agents to review",
-           ("openai", "gpt-4o")),
-    Family("churn-model", "team-growth", "scikit-learn", "customers", ("auc", "f1", "brier"),
-           ("plan=free", "plan=pro", "plan=team"),
-           lambda r: {"C": round(0.1 + 9.9 * r.random(), 3), "penalty": "l1" if r.random() < 0.5 else "l2",
-                      "class_weight": "balanced"},
-           None, "Predicts churn in the next 30 days for subscription customers"),
-    Family("image-moderation", "team-trust", "pytorch", "uploads", ("accuracy", "precision", "recall"),
-           ("source=upload", "source=camera", "source=web"),
-           lambda r: {"backbone": ("resnet50", "vit-b16", "convnext-t")[int(r.random() * 3)],
-                      "image_size": 224 if r.random() < 0.5 else 384, "epochs": 5 + int(r.random() * 36)},
-           "labels.txt", "Screens user uploads for policy violations before publication"),
+    Family(
+        "fraud-classifier",
+        "team-risk",
+        "xgboost",
+        "transactions",
+        ("auc", "precision", "recall"),
+        ("region=EU", "region=US", "region=APAC"),
+        lambda r: {
+            "max_depth": 3 + int(r.random() * 8),
+            "learning_rate": round(0.01 + 0.29 * r.random(), 3),
+            "n_estimators": 100 * (1 + int(r.random() * 8)),
+        },
+        "preprocessor.pkl",
+        "Flags card transactions for manual fraud review",
+    ),
+    Family(
+        "search-ranker",
+        "team-search",
+        "lightgbm",
+        "clicklogs",
+        ("ndcg_10", "mrr", "recall_50"),
+        ("locale=en", "locale=de", "device=mobile"),
+        lambda r: {
+            "num_leaves": 31 + 32 * int(r.random() * 4),
+            "learning_rate": round(0.02 + 0.18 * r.random(), 3),
+            "objective": "lambdarank",
+        },
+        "features.json",
+        "Orders catalogue search results for shoppers",
+    ),
+    Family(
+        "demand-forecast",
+        "team-supply",
+        "pytorch",
+        "sales",
+        ("mape", "rmse", "coverage_90"),
+        ("category=grocery", "category=electronics", "category=apparel"),
+        lambda r: {
+            "horizon_days": 7 * (1 + int(r.random() * 4)),
+            "hidden_size": 64 * (1 + int(r.random() * 4)),
+            "dropout": round(0.4 * r.random(), 2),
+        },
+        None,
+        "Forecasts daily demand per store and product for replenishment",
+    ),
+    Family(
+        "support-assistant",
+        "team-care",
+        "llm-app",
+        "support-tickets",
+        ("answer_accuracy", "groundedness", "refusal_rate"),
+        ("lang=en", "lang=fr", "tier=enterprise"),
+        lambda r: {
+            "temperature": round(0.7 * r.random(), 2),
+            "max_tokens": 512 * (1 + int(r.random() * 4)),
+            "retrieval_k": 3 + int(r.random() * 10),
+        },
+        "prompt.yaml",
+        "Drafts answers to customer support tickets for agents to review",
+        ("openai", "gpt-4o"),
+    ),
+    Family(
+        "churn-model",
+        "team-growth",
+        "scikit-learn",
+        "customers",
+        ("auc", "f1", "brier"),
+        ("plan=free", "plan=pro", "plan=team"),
+        lambda r: {
+            "C": round(0.1 + 9.9 * r.random(), 3),
+            "penalty": "l1" if r.random() < 0.5 else "l2",
+            "class_weight": "balanced",
+        },
+        None,
+        "Predicts churn in the next 30 days for subscription customers",
+    ),
+    Family(
+        "image-moderation",
+        "team-trust",
+        "pytorch",
+        "uploads",
+        ("accuracy", "precision", "recall"),
+        ("source=upload", "source=camera", "source=web"),
+        lambda r: {
+            "backbone": ("resnet50", "vit-b16", "convnext-t")[int(r.random() * 3)],
+            "image_size": 224 if r.random() < 0.5 else 384,
+            "epochs": 5 + int(r.random() * 36),
+        },
+        "labels.txt",
+        "Screens user uploads for policy violations before publication",
+    ),
 )
 
 
@@ -246,7 +306,7 @@ def _assign_stages(rng: random.Random, plan: list[Planned]) -> None:
     n = len(plan)
     for p in plan:
         p.stage = Stage.ARCHIVED
-    head = plan[max(0, n - rng.randint(1, 3)):]
+    head = plan[max(0, n - rng.randint(1, 3)) :]
     for p in head:
         p.stage = Stage.DEVELOPMENT
     rest = [p for p in plan[: n - len(head)] if not p.prerelease]
@@ -277,14 +337,18 @@ def fake_sha256(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
-def build_plain(rng: random.Random, family: Family, model: str, p: Planned, created: datetime, owner: str) -> dict[str, Any]:
+def build_plain(
+    rng: random.Random, family: Family, model: str, p: Planned, created: datetime, owner: str
+) -> dict[str, Any]:
     """The canonical plain form of a VersionEntry (VersionEntry.to_dict()), built directly for speed."""
     rand = rng.random
     quality = 0.7 + 0.25 * rand()
     overall = {name: round(min(0.999, quality + 0.1 * rand() - 0.05), 4) for name in family.metrics}
     overall[LATENCY] = round(20 + 230 * rand(), 1)
-    segments = {seg: {name: round(min(0.999, value + 0.07 * rand() - 0.04), 4) for name, value in overall.items()}
-                for seg in family.segments}
+    segments = {
+        seg: {name: round(min(0.999, value + 0.07 * rand() - 0.04), 4) for name, value in overall.items()}
+        for seg in family.segments
+    }
     for seg in segments.values():
         seg[LATENCY] = round(overall[LATENCY] * (0.8 + 0.4 * rand()), 1)
     day = created.date()
@@ -295,24 +359,41 @@ def build_plain(rng: random.Random, family: Family, model: str, p: Planned, crea
         "evaluation": f"{primary} {overall[primary]} overall; see segments for the spread.",
         "fairness": {
             "summary": "No segment more than 5 points below overall on the primary metric.",
-            "attested_by": PEOPLE[int(rand() * len(PEOPLE))], "attested_at": utc_iso(created + ONE_DAY),
+            "attested_by": PEOPLE[int(rand() * len(PEOPLE))],
+            "attested_at": utc_iso(created + ONE_DAY),
         },
         "training_data": {
-            "source": family.source, "size": f"{1 + int(rand() * 89) / 10:.1f}M rows",
+            "source": family.source,
+            "size": f"{1 + int(rand() * 89) / 10:.1f}M rows",
             "date_range": f"{day - ONE_YEAR}..{day - ONE_DAY}",
         },
         "responsible": {"team": family.team, "escalation_contact": family.contact},
     }
     base = f"s3://ml-artifacts/{model}/{p.version}/"
-    artifacts = [{"name": "model", "uri": base + "model.bin", "sha256": fake_sha256(base, "model"),
-                  "size": 200_000 + int(rand() * 900_000_000)}]
+    artifacts = [
+        {
+            "name": "model",
+            "uri": base + "model.bin",
+            "sha256": fake_sha256(base, "model"),
+            "size": 200_000 + int(rand() * 900_000_000),
+        }
+    ]
     if family.extra_artifact is not None and rand() < 0.6:
-        artifacts.append({"name": family.extra_artifact.split(".")[0], "uri": base + family.extra_artifact,
-                          "sha256": fake_sha256(base, family.extra_artifact), "size": 500 + int(rand() * 5_000_000)})
+        artifacts.append(
+            {
+                "name": family.extra_artifact.split(".")[0],
+                "uri": base + family.extra_artifact,
+                "sha256": fake_sha256(base, family.extra_artifact),
+                "size": 500 + int(rand() * 5_000_000),
+            }
+        )
     provider = None
     if family.provider is not None:
-        provider = {"provider": family.provider[0], "model": family.provider[1],
-                    "version": f"{family.provider[1]}-{PROVIDER_RELEASES[int(rand() * len(PROVIDER_RELEASES))]}"}
+        provider = {
+            "provider": family.provider[0],
+            "model": family.provider[1],
+            "version": f"{family.provider[1]}-{PROVIDER_RELEASES[int(rand() * len(PROVIDER_RELEASES))]}",
+        }
     return {
         "model": model,
         "version": p.version,
@@ -324,8 +405,10 @@ def build_plain(rng: random.Random, family: Family, model: str, p: Planned, crea
         "parent": p.parent,
         "description": DESCRIPTIONS[p.kind] + (f" (from {p.parent})" if p.parent else ""),
         "hyperparameters": dict(sorted(family.hyper(rng).items())),
-        "metrics": {"overall": dict(sorted(overall.items())),
-                    "segments": {s: dict(sorted(m.items())) for s, m in sorted(segments.items())}},
+        "metrics": {
+            "overall": dict(sorted(overall.items())),
+            "segments": {s: dict(sorted(m.items())) for s, m in sorted(segments.items())},
+        },
         "model_card": card,
         "artifacts": artifacts,
         "provider": provider,
@@ -333,11 +416,16 @@ def build_plain(rng: random.Random, family: Family, model: str, p: Planned, crea
 
 
 DESCRIPTIONS: dict[ChangeKind, str] = {
-    ChangeKind.INITIAL: "First version", ChangeKind.ARCHITECTURE: "New architecture",
-    ChangeKind.MODEL_TYPE: "Switch of model type", ChangeKind.APPROACH: "New modelling approach",
-    ChangeKind.RETRAINING: "Retrained on fresh data", ChangeKind.HYPERPARAMETERS: "Hyperparameter search",
-    ChangeKind.PROMPT: "Prompt revision", ChangeKind.CONFIGURATION: "Serving configuration change",
-    ChangeKind.THRESHOLD: "Decision threshold tuned", ChangeKind.DEPENDENCY: "Dependency upgrade",
+    ChangeKind.INITIAL: "First version",
+    ChangeKind.ARCHITECTURE: "New architecture",
+    ChangeKind.MODEL_TYPE: "Switch of model type",
+    ChangeKind.APPROACH: "New modelling approach",
+    ChangeKind.RETRAINING: "Retrained on fresh data",
+    ChangeKind.HYPERPARAMETERS: "Hyperparameter search",
+    ChangeKind.PROMPT: "Prompt revision",
+    ChangeKind.CONFIGURATION: "Serving configuration change",
+    ChangeKind.THRESHOLD: "Decision threshold tuned",
+    ChangeKind.DEPENDENCY: "Dependency upgrade",
 }
 PROVIDER_RELEASES = ("2024-05-13", "2024-08-06", "2024-11-20")
 ONE_DAY = timedelta(days=1)
@@ -349,15 +437,24 @@ def plain_to_entry(plain: dict[str, Any]) -> VersionEntry:
     card = plain["model_card"]
     fairness = card["fairness"]
     return VersionEntry(
-        model=plain["model"], version=plain["version"], change_kind=ChangeKind(plain["change_kind"]),
-        framework=plain["framework"], training_data=plain["training_data"], owner=plain["owner"],
-        created_at=datetime.fromisoformat(plain["created_at"].replace("Z", "+00:00")), parent=plain["parent"],
-        description=plain["description"], hyperparameters=plain["hyperparameters"],
+        model=plain["model"],
+        version=plain["version"],
+        change_kind=ChangeKind(plain["change_kind"]),
+        framework=plain["framework"],
+        training_data=plain["training_data"],
+        owner=plain["owner"],
+        created_at=datetime.fromisoformat(plain["created_at"].replace("Z", "+00:00")),
+        parent=plain["parent"],
+        description=plain["description"],
+        hyperparameters=plain["hyperparameters"],
         metrics=Metrics(overall=plain["metrics"]["overall"], segments=plain["metrics"]["segments"]),
         model_card=ModelCard(
-            intended_use=card["intended_use"], limitations=card["limitations"], evaluation=card["evaluation"],
+            intended_use=card["intended_use"],
+            limitations=card["limitations"],
+            evaluation=card["evaluation"],
             fairness=FairnessAssessment(
-                summary=fairness["summary"], attested_by=fairness["attested_by"],
+                summary=fairness["summary"],
+                attested_by=fairness["attested_by"],
                 attested_at=datetime.fromisoformat(fairness["attested_at"].replace("Z", "+00:00")),
             ),
             training_data=TrainingDataSummary(**card["training_data"]),
@@ -371,8 +468,15 @@ def plain_to_entry(plain: dict[str, Any]) -> VersionEntry:
 # --- generation --------------------------------------------------------------------------------
 
 
-def generate(url: str, models: int, versions: int, seed: int = 0, *, log: Callable[[str], None] | None = None,
-             long_model: int = 0) -> Report:
+def generate(
+    url: str,
+    models: int,
+    versions: int,
+    seed: int = 0,
+    *,
+    log: Callable[[str], None] | None = None,
+    long_model: int = 0,
+) -> Report:
     """Write models x versions synthetic versions into the registry at url (schema created if needed),
     plus one more model with long_model versions when it is positive."""
     say = log or (lambda _msg: None)
@@ -387,8 +491,9 @@ def generate(url: str, models: int, versions: int, seed: int = 0, *, log: Callab
     return report
 
 
-def _generate(engine: Engine, models: int, versions: int, seed: int, say: Callable[[str], None],
-              long_model: int = 0) -> Report:
+def _generate(
+    engine: Engine, models: int, versions: int, seed: int, say: Callable[[str], None], long_model: int = 0
+) -> Report:
     """Plan every lineage, then insert rounds of versions in a few large transactions."""
     rng = random.Random(seed)
     counts = [versions] * models + ([long_model] if long_model > 0 else [])
@@ -404,10 +509,14 @@ def _generate(engine: Engine, models: int, versions: int, seed: int, say: Callab
         report.first_seq = seq
         _insert_people(session, identity, seq)
         set_policy(session, load_policy_text(POLICY_YAML, "generate.py"), actor=identity, now=EPOCH, seq=seq)
-        bulk_insert(session.connection(), ModelRow.__table__, [
-            {"name": name, "owner": owners[i], "description": family_of(i).use, "change_seq": seq}
-            for i, name in enumerate(names)
-        ])
+        bulk_insert(
+            session.connection(),
+            ModelRow.__table__,
+            [
+                {"name": name, "owner": owners[i], "description": family_of(i).use, "change_seq": seq}
+                for i, name in enumerate(names)
+            ],
+        )
         session.commit()
         report.transactions += 1
     total_rounds = max(counts)
@@ -453,15 +562,26 @@ def _insert_people(session: Session, identity: str, seq: int) -> None:
     session.flush()
 
 
-def _write_rounds(session: Session, rng: random.Random, names: list[str], plans: list[list[Planned]],
-                  owners: list[str], rounds: range, seq: int, versions: int, models: int) -> tuple[int, int, int]:
+def _write_rounds(
+    session: Session,
+    rng: random.Random,
+    names: list[str],
+    plans: list[list[Planned]],
+    owners: list[str],
+    rounds: range,
+    seq: int,
+    versions: int,
+    models: int,
+) -> tuple[int, int, int]:
     """Insert the given rounds' versions, artifacts and register events in the caller's transaction."""
     connection = session.connection()
     step = SPAN / (versions * models)
     next_id = int(connection.execute(select(func.coalesce(func.max(VersionRow.id), 0))).scalar_one()) + 1
     next_artifact = int(connection.execute(select(func.coalesce(func.max(ArtifactRow.id), 0))).scalar_one()) + 1
     next_event = int(connection.execute(select(func.coalesce(func.max(EventRow.id), 0))).scalar_one()) + 1
-    last = connection.execute(select(EventRow.position, EventRow.hash).order_by(EventRow.position.desc()).limit(1)).first()
+    last = connection.execute(
+        select(EventRow.position, EventRow.hash).order_by(EventRow.position.desc()).limit(1)
+    ).first()
     position, prev_hash = (last[0], last[1]) if last else (0, GENESIS_HASH)
     version_rows: list[dict[str, Any]] = []
     artifact_rows: list[dict[str, Any]] = []
@@ -478,41 +598,83 @@ def _write_rounds(session: Session, rng: random.Random, names: list[str], plans:
             plain = build_plain(rng, family, name, p, created, owners[m])
             content_hash = hashlib.sha256(canonical_json(plain).encode()).hexdigest()
             changed = registered if p.stage in (Stage.DEVELOPMENT,) else registered + timedelta(days=rng.randint(1, 20))
-            version_rows.append({
-                "id": next_id, "model": name, "version": p.version,
-                "semver_key": precedence_key(p.version), "change_kind": p.kind.value, "parent": p.parent,
-                "framework": plain["framework"], "training_data": plain["training_data"], "owner": plain["owner"],
-                "created_at": created, "description": plain["description"],
-                "hyperparameters": plain["hyperparameters"], "metrics": plain["metrics"],
-                "model_card": plain["model_card"], "provider": plain["provider"], "content_hash": content_hash,
-                "registered_by": actor, "registered_at": registered, "stage": p.stage.value,
-                "canary_share": 10.0 if p.stage is Stage.CANARY else None,
-                "stage_changed_at": changed, "stage_changed_by": actor if p.stage is Stage.DEVELOPMENT else rng.choice(PEOPLE),
-                "change_seq": seq,
-            })
+            version_rows.append(
+                {
+                    "id": next_id,
+                    "model": name,
+                    "version": p.version,
+                    "semver_key": precedence_key(p.version),
+                    "change_kind": p.kind.value,
+                    "parent": p.parent,
+                    "framework": plain["framework"],
+                    "training_data": plain["training_data"],
+                    "owner": plain["owner"],
+                    "created_at": created,
+                    "description": plain["description"],
+                    "hyperparameters": plain["hyperparameters"],
+                    "metrics": plain["metrics"],
+                    "model_card": plain["model_card"],
+                    "provider": plain["provider"],
+                    "content_hash": content_hash,
+                    "registered_by": actor,
+                    "registered_at": registered,
+                    "stage": p.stage.value,
+                    "canary_share": 10.0 if p.stage is Stage.CANARY else None,
+                    "stage_changed_at": changed,
+                    "stage_changed_by": actor if p.stage is Stage.DEVELOPMENT else rng.choice(PEOPLE),
+                    "change_seq": seq,
+                }
+            )
             for i, a in enumerate(plain["artifacts"]):
-                artifact_rows.append({"id": next_artifact, "version_id": next_id, "position": i, "change_seq": seq, **a})
+                artifact_rows.append(
+                    {"id": next_artifact, "version_id": next_id, "position": i, "change_seq": seq, **a}
+                )
                 next_artifact += 1
             position += 1
             details = {"content_hash": content_hash, "artifacts": {a["name"]: a["sha256"] for a in plain["artifacts"]}}
-            entry = LogEntry(position=position, kind="register", actor=actor, at=registered, model=name,
-                             version=p.version, to_stage=p.stage.value, details=details, prev_hash=prev_hash)
+            entry = LogEntry(
+                position=position,
+                kind="register",
+                actor=actor,
+                at=registered,
+                model=name,
+                version=p.version,
+                to_stage=p.stage.value,
+                details=details,
+                prev_hash=prev_hash,
+            )
             digest = entry.digest()
-            event_rows.append({
-                "id": next_event, "position": position, "kind": "register", "model": name, "version": p.version,
-                "actor": actor, "at": registered, "from_stage": None, "to_stage": p.stage.value, "details": details,
-                "prev_hash": prev_hash, "hash": digest, "change_seq": seq,
-            })
+            event_rows.append(
+                {
+                    "id": next_event,
+                    "position": position,
+                    "kind": "register",
+                    "model": name,
+                    "version": p.version,
+                    "actor": actor,
+                    "at": registered,
+                    "from_stage": None,
+                    "to_stage": p.stage.value,
+                    "details": details,
+                    "prev_hash": prev_hash,
+                    "hash": digest,
+                    "change_seq": seq,
+                }
+            )
             prev_hash = digest
             next_id += 1
             next_event += 1
-    for table, rows in ((VersionRow.__table__, version_rows), (ArtifactRow.__table__, artifact_rows), (EventRow.__table__, event_rows)):
+    for table, rows in (
+        (VersionRow.__table__, version_rows),
+        (ArtifactRow.__table__, artifact_rows),
+        (EventRow.__table__, event_rows),
+    ):
         bulk_insert(connection, table, rows)
     if not is_sqlite(session.get_bind()):
         for table in ("model_version", "artifact", "event"):
-            connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            ))
+            connection.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
     return len(version_rows), len(artifact_rows), len(event_rows)
 
 
@@ -529,7 +691,7 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
     processors = [(n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names]
     processors = [(n, p) for n, p in processors if p is not None]
     for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start:start + INSERT_BATCH]
+        batch = rows[start : start + INSERT_BATCH]
         if processors:
             batch = [{**row, **{n: p(row[n]) for n, p in processors}} for row in batch]
         params: list[Any] = [tuple(row[n] for n in names) for row in batch] if compiled.positional else batch
@@ -574,7 +736,8 @@ def _register_next(engine: Engine, rng: random.Random, name: str, actor: str, re
     """Register the next version of a model (a retrain or a patch of its newest version), in Development."""
     with Session(writer(engine)) as session:
         top = session.execute(
-            select(VersionRow).where(VersionRow.model == name)
+            select(VersionRow)
+            .where(VersionRow.model == name)
             .order_by(VersionRow.semver_key.desc(), VersionRow.id.desc())
             .limit(1)
         ).scalar_one()
@@ -591,8 +754,9 @@ def _register_next(engine: Engine, rng: random.Random, name: str, actor: str, re
     report.registered += result.registered
 
 
-def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str, report: ChangeReport,
-                before: int) -> bool:
+def _move_stage(
+    engine: Engine, rng: random.Random, names: list[str], actor: str, report: ChangeReport, before: int
+) -> bool:
     """Promote a Development version of some model to Staging through the real promotion write
     (regtui.store.promotions.promote: request, gate, stage change, log entry); False when none was found.
 
@@ -603,22 +767,35 @@ def _move_stage(engine: Engine, rng: random.Random, names: list[str], actor: str
     a change that writes no row, so its pulls carried half the rows of a large registry's.
     """
     waiting = select(RequestRow.id).where(
-        RequestRow.status == "open", RequestRow.model == VersionRow.model, RequestRow.version == VersionRow.version)
+        RequestRow.status == "open", RequestRow.model == VersionRow.model, RequestRow.version == VersionRow.version
+    )
     with Session(writer(engine)) as session:
         for _ in range(10):
             name = rng.choice(names)
             version = session.execute(
-                select(VersionRow.version).where(
-                    VersionRow.model == name, VersionRow.stage == Stage.DEVELOPMENT.value, VersionRow.change_seq <= before,
+                select(VersionRow.version)
+                .where(
+                    VersionRow.model == name,
+                    VersionRow.stage == Stage.DEVELOPMENT.value,
+                    VersionRow.change_seq <= before,
                     ~waiting.exists(),
-                ).order_by(VersionRow.id).limit(1)
+                )
+                .order_by(VersionRow.id)
+                .limit(1)
             ).scalar_one_or_none()
             if version is not None:
                 break
         else:
             return False
-        outcome = promote(session.connection(), actor=actor, model=name, version=version, to_stage=Stage.STAGING,
-                          now=datetime.now(UTC), expected_stage=Stage.DEVELOPMENT)
+        outcome = promote(
+            session.connection(),
+            actor=actor,
+            model=name,
+            version=version,
+            to_stage=Stage.STAGING,
+            now=datetime.now(UTC),
+            expected_stage=Stage.DEVELOPMENT,
+        )
         session.commit()
     (report.moved if outcome.applied else report.requested).append(f"{name}@{version}")
     return True
@@ -635,8 +812,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versions", type=int, default=50, help="versions per model")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--changes", type=int, default=0, help="afterwards, apply this many changes (apply_changes)")
-    parser.add_argument("--long-model", type=int, default=0, metavar="VERSIONS",
-                        help="also write one more model with this many versions")
+    parser.add_argument(
+        "--long-model",
+        type=int,
+        default=0,
+        metavar="VERSIONS",
+        help="also write one more model with this many versions",
+    )
     args = parser.parse_args(argv)
     if args.models < 1 or args.versions < 1:
         parser.error("--models and --versions must be at least 1")
@@ -644,15 +826,19 @@ def main(argv: list[str] | None = None) -> int:
     report = generate(args.registry, args.models, args.versions, args.seed, log=print, long_model=args.long_model)
     cpu = time.process_time() - cpu
     rate = report.versions / report.seconds if report.seconds else 0.0
-    print(f"wrote {report.models} models, {report.versions} versions, {report.artifacts} artifacts, "
-          f"{report.events} register log entries in {report.transactions} transactions "
-          f"(change counter {report.first_seq}..{report.last_seq}) in {report.seconds:.1f}s "
-          f"({rate:,.0f} versions/s; {cpu:.1f}s CPU in this process)")
+    print(
+        f"wrote {report.models} models, {report.versions} versions, {report.artifacts} artifacts, "
+        f"{report.events} register log entries in {report.transactions} transactions "
+        f"(change counter {report.first_seq}..{report.last_seq}) in {report.seconds:.1f}s "
+        f"({rate:,.0f} versions/s; {cpu:.1f}s CPU in this process)"
+    )
     if args.changes:
         changes = apply_changes(args.registry, args.changes, seed=args.seed)
-        print(f"applied {changes.total} changes ({len(changes.registered)} registrations, "
-              f"{len(changes.moved)} promotions to Staging, {len(changes.requested)} left pending by the gate) "
-              f"in {changes.seconds:.2f}s")
+        print(
+            f"applied {changes.total} changes ({len(changes.registered)} registrations, "
+            f"{len(changes.moved)} promotions to Staging, {len(changes.requested)} left pending by the gate) "
+            f"in {changes.seconds:.2f}s"
+        )
     return 0
 
 

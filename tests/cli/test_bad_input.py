@@ -123,15 +123,23 @@ def test_a_bad_file_among_good_ones_fails_the_whole_import(initialised: Cli, tmp
 
 
 RULE_BREAKS: dict[str, tuple[dict[str, Any], str]] = {
-    "different-content": ({"version": "1.0.0", "metrics": {"overall": {"auc": 0.5}}},
-                          "churn@1.0.0 is already registered with different metrics"),
-    "not-above-parent": ({"version": "0.9.0", "parent": "1.0.0", "change_kind": "retraining"},
-                         "is not above its parent"),
+    "different-content": (
+        {"version": "1.0.0", "metrics": {"overall": {"auc": 0.5}}},
+        "churn@1.0.0 is already registered with different metrics",
+    ),
+    "not-above-parent": (
+        {"version": "0.9.0", "parent": "1.0.0", "change_kind": "retraining"},
+        "is not above its parent",
+    ),
     "wrong-bump": ({"version": "2.0.0", "parent": "1.0.0", "change_kind": "threshold"}, "is a major bump"),
-    "unknown-parent": ({"version": "1.3.0", "parent": "1.2.0", "change_kind": "retraining"},
-                       "parent version 1.2.0 is not registered"),
-    "stage-in-register": ({"version": "1.1.0", "parent": "1.0.0", "change_kind": "retraining", "stage": "Production"},
-                          "register adds versions in Development, not Production"),
+    "unknown-parent": (
+        {"version": "1.3.0", "parent": "1.2.0", "change_kind": "retraining"},
+        "parent version 1.2.0 is not registered",
+    ),
+    "stage-in-register": (
+        {"version": "1.1.0", "parent": "1.0.0", "change_kind": "retraining", "stage": "Production"},
+        "register adds versions in Development, not Production",
+    ),
 }
 
 
@@ -195,8 +203,10 @@ def test_bad_option_values_name_the_option(tmp_path: Path, capsys: pytest.Captur
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     assert_refused(run_cli(capsys, "--registry", "", "models"), "argument --registry: empty URL")
-    assert_refused(run_cli(capsys, "--cache", blocker / "cache.db", "models"),
-                   f"argument --cache: {blocker / 'cache.db'} cannot be created: {blocker} is not a folder")
+    assert_refused(
+        run_cli(capsys, "--cache", blocker / "cache.db", "models"),
+        f"argument --cache: {blocker / 'cache.db'} cannot be created: {blocker} is not a folder",
+    )
     assert_refused(run_cli(capsys, "--cache", tmp_path, "models"), f"argument --cache: {tmp_path} is a folder")
     assert_refused(run_cli(capsys, "audit", "--limit", "-5"), "argument --limit: must be 1 or more, not -5")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file"]
@@ -225,8 +235,9 @@ def test_a_register_on_an_unreachable_database_exits_2(tmp_path: Path, capsys: p
 
 
 @pytest.mark.parametrize("command", [("models",), ("init",), ("register", "MANIFEST"), ("sync",)])
-def test_a_sqlite_file_that_is_not_a_registry_exits_2(command: tuple[str, ...], tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sqlite_file_that_is_not_a_registry_exits_2(
+    command: tuple[str, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An SQLite database of another application is refused (even by init), and left untouched."""
     manifest = version_manifest(tmp_path, "churn", "1.0.0")
     command = tuple(str(manifest) if arg == "MANIFEST" else arg for arg in command)
@@ -240,10 +251,13 @@ def test_a_sqlite_file_that_is_not_a_registry_exits_2(command: tuple[str, ...], 
     assert tables == ["orders"]
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("mysql://root@localhost/db", "unsupported registry URL"),
-    ("not a url", "invalid registry URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@localhost/db", "unsupported registry URL"),
+        ("not a url", "invalid registry URL"),
+    ],
+)
 def test_an_unsupported_registry_url_exits_2(
     url: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,8 +49,9 @@ def test_import_reports_what_it_wrote(cli: Cli, tmp_path: Path) -> None:
     cli("init")
     result = cli("import", build_fixture_registry(tmp_path / "fixtures"))
     assert result.code == 0
-    assert result.out.strip() == ("imported 7 new version(s), 0 already present, 2 user(s) and 2 model(s) updated, "
-                                  "3 log entries")
+    assert result.out.strip() == (
+        "imported 7 new version(s), 0 already present, 2 user(s) and 2 model(s) updated, 3 log entries"
+    )
 
 
 def test_export_writes_the_manifest_layout(cli: Cli, filled: Path, tmp_path: Path) -> None:
@@ -74,8 +75,19 @@ def test_register_then_register_again(cli: Cli, tmp_path: Path) -> None:
 def test_models_lists_an_aligned_table(cli: Cli, filled: Path) -> None:
     """`models` prints a header and one aligned row per model with what runs where."""
     lines = cli("models").out.splitlines()
-    assert lines[0].split() == ["MODEL", "OWNER", "PRODUCTION", "CANARY", "STAGING", "VERSIONS", "LATEST", "REQUESTS",
-                                "DRILL", "PROVIDER", "NOTICE"]
+    assert lines[0].split() == [
+        "MODEL",
+        "OWNER",
+        "PRODUCTION",
+        "CANARY",
+        "STAGING",
+        "VERSIONS",
+        "LATEST",
+        "REQUESTS",
+        "DRILL",
+        "PROVIDER",
+        "NOTICE",
+    ]
     assert [line.split()[0] for line in lines[1:]] == ["churn", "support-bot"]
     churn = lines[1].split()
     assert churn[:5] == ["churn", "team-risk", "1.1.0", "1.1.1", "2.0.0-rc.1"]
@@ -93,8 +105,14 @@ def test_versions_lists_newest_first(cli: Cli, filled: Path) -> None:
 def test_show_prints_one_version_in_full(cli: Cli, filled: Path) -> None:
     """`show MODEL@VERSION` prints the entry, its state, checksums and lineage."""
     out = cli("show", "churn@1.1.0").out
-    for expected in ("model: churn", "version: 1.1.0", "stage: Production", "parent: 1.0.0",
-                     "region=EU:", "escalation_contact: risk-oncall@example.com"):
+    for expected in (
+        "model: churn",
+        "version: 1.1.0",
+        "stage: Production",
+        "parent: 1.0.0",
+        "region=EU:",
+        "escalation_contact: risk-oncall@example.com",
+    ):
         assert expected in out
     children = next(line for line in out.splitlines() if line.startswith("children: "))
     assert sorted(children.removeprefix("children: ").split(", ")) == ["1.1.1", "2.0.0-rc.1"]
@@ -191,8 +209,9 @@ def test_a_reader_that_stops_early_gets_no_error(sqlite_url: str, make_service: 
     """`regtui models | head -0`: the pipe closes before regtui writes; it stops quietly with SIGPIPE's status."""
     make_service(sqlite_url).import_paths([build_fixture_registry(tmp_path / "fixtures")])
     command = [sys.executable, "-m", "regtui", "--registry", sqlite_url, "--cache", str(tmp_path / "p.db"), "models"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "REGTUI_USER": ADMIN})
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "REGTUI_USER": ADMIN}
+    )
     assert process.stdout is not None
     process.stdout.close()
     _, stderr = process.communicate(timeout=60)
@@ -209,8 +228,10 @@ def test_demo_builds_without_the_tui(
     assert result.code == 0 and result.out.strip() == url and f"acting as {ADMIN}" in result.err
     monkeypatch.delenv("REGTUI_USER")
     assert run_cli(capsys, "demo", "--no-tui", "--json", "--dir", tmp_path / "demo").json()["identity"] == "alice"
-    assert run_cli(capsys, "demo", "--no-tui", "--json", "--as", "heidi",
-                   "--dir", tmp_path / "demo").json()["identity"] == "heidi"
+    assert (
+        run_cli(capsys, "demo", "--no-tui", "--json", "--as", "heidi", "--dir", tmp_path / "demo").json()["identity"]
+        == "heidi"
+    )
     models = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "models", "--json").json()
     assert len(models) >= 6 and sum(m["versions"] for m in models) >= 60
     checked = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "verify", "--all")

@@ -19,13 +19,30 @@ from tests.factories import ServiceFactory, build_fixture_registry
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS)
 NOT_AT_START = (
-    *COMMAND_MODULES, "regtui.services.demo", "regtui.providers.feeds", "httpx", "urllib.request",
-    "regtui.tui.screens.approvals", "regtui.tui.screens.audit", "regtui.tui.screens.providers",
-    "regtui.tui.screens.help", "regtui.tui.screens.model", "regtui.tui.screens.promote",
-    "regtui.tui.screens.diff", "regtui.tui.screens.comment", "regtui.tui.screens.version_picker",
-    "regtui.tui.screens.rollback", "regtui.services.promotion",
-    "sqlalchemy", "sqlmodel", "pydantic", "regtui.services.registry", "regtui.store.tables", "regtui.store.provider_tables",
-    "regtui.store.queries", "regtui.services.reads",
+    *COMMAND_MODULES,
+    "regtui.services.demo",
+    "regtui.providers.feeds",
+    "httpx",
+    "urllib.request",
+    "regtui.tui.screens.approvals",
+    "regtui.tui.screens.audit",
+    "regtui.tui.screens.providers",
+    "regtui.tui.screens.help",
+    "regtui.tui.screens.model",
+    "regtui.tui.screens.promote",
+    "regtui.tui.screens.diff",
+    "regtui.tui.screens.comment",
+    "regtui.tui.screens.version_picker",
+    "regtui.tui.screens.rollback",
+    "regtui.services.promotion",
+    "sqlalchemy",
+    "sqlmodel",
+    "pydantic",
+    "regtui.services.registry",
+    "regtui.store.tables",
+    "regtui.store.provider_tables",
+    "regtui.store.queries",
+    "regtui.services.reads",
 )
 """Modules the dashboard does not need before its first frame (the sync worker imports the ORM after it)."""
 
@@ -94,33 +111,46 @@ def loaded_after(code: str, watched: tuple[str, ...] = NOT_AT_START, env: dict[s
     env = {**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     completed = subprocess.run(
         [sys.executable, "-c", _PROBE.format(code=code, watched=set(watched))],
-        capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     loaded: list[str] = json.loads(completed.stdout.splitlines()[-1])
     return loaded
 
 
-def test_dashboard_path_imports_only_what_its_first_frame_needs(sqlite_url: str, make_service: ServiceFactory,
-                                                                tmp_path: Path) -> None:
+def test_dashboard_path_imports_only_what_its_first_frame_needs(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """`regtui` up to the first window of models (read from a synced cache) loads none of NOT_AT_START."""
     writer = make_service(sqlite_url)
     writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
     writer.sync()
-    env = {"REGTUI_REGISTRY": sqlite_url, "REGTUI_CACHE": str(writer.locations.cache_path),
-           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml")}
+    env = {
+        "REGTUI_REGISTRY": sqlite_url,
+        "REGTUI_CACHE": str(writer.locations.cache_path),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+    }
     shown = "regtui.tui.screens.registry"
     assert loaded_after(FIRST_WINDOW, (*NOT_AT_START, shown), env) == [shown]
 
 
-def test_background_work_after_the_first_window_imports_the_model_screen(sqlite_url: str, make_service: ServiceFactory,
-                                                                        tmp_path: Path) -> None:
+def test_background_work_after_the_first_window_imports_the_model_screen(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """After the first window, the sync brings the ORM in and the model screen's module is imported in the
     background, so the session's first Enter on a model does not wait for that import."""
     writer = make_service(sqlite_url)
     writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    env = {"REGTUI_REGISTRY": sqlite_url, "REGTUI_CACHE": str(tmp_path / "cache.db"),
-           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml")}
+    env = {
+        "REGTUI_REGISTRY": sqlite_url,
+        "REGTUI_CACHE": str(tmp_path / "cache.db"),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+    }
     watched = ("sqlalchemy", "regtui.tui.screens.model")
     assert loaded_after(BACKGROUND_DONE, watched, env) == sorted(watched)
 
@@ -153,5 +183,8 @@ def test_screens_opened_by_name_resolve_to_screens() -> None:
 
 def test_known_binding_ids_include_screens_not_opened_yet() -> None:
     """The config's keys are checked against every screen's bindings, including screens not imported yet."""
-    code = "from regtui.tui.keymap import known_binding_ids\nassert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
+    code = (
+        "from regtui.tui.keymap import known_binding_ids\n"
+        "assert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
+    )
     assert loaded_after(code, ("regtui.tui.screens.audit",)) == ["regtui.tui.screens.audit"]

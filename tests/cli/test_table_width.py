@@ -7,9 +7,16 @@ import pytest
 from regtui.cli import output
 
 HEADERS = ["ID", "VERSION", "MOVE", "REQUESTED BY", "MISSING"]
-ROWS = [[251, "churn-classifier@2.7.0", "Canary -> Production", "carol",
-         "stakeholder sign-off: team-ml-platform, second reviewer, artifacts verified"],
-        [7, "ticket-router@2.0.0-rc.1", "Staging -> Canary", "bob", "threshold latency_p95_ms <= 20"]]
+ROWS = [
+    [
+        251,
+        "churn-classifier@2.7.0",
+        "Canary -> Production",
+        "carol",
+        "stakeholder sign-off: team-ml-platform, second reviewer, artifacts verified",
+    ],
+    [7, "ticket-router@2.0.0-rc.1", "Staging -> Canary", "bob", "threshold latency_p95_ms <= 20"],
+]
 
 
 def printed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: int | None) -> list[str]:
@@ -19,8 +26,9 @@ def printed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     return capsys.readouterr().out.splitlines()
 
 
-def test_on_a_narrow_terminal_every_line_fits(capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_a_narrow_terminal_every_line_fits(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """At 80 columns the widest cells are clipped with an ellipsis and the columns stay aligned."""
     lines = printed(capsys, monkeypatch, 80)
     assert max(map(len, lines)) <= 80
@@ -37,8 +45,9 @@ def test_piped_output_keeps_whole_rows(capsys: pytest.CaptureFixture[str], monke
     assert "…" not in "".join(lines)
 
 
-def test_a_terminal_too_narrow_keeps_each_column_readable(capsys: pytest.CaptureFixture[str],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_terminal_too_narrow_keeps_each_column_readable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Narrower than the columns' floors: the identifying columns stay whole, the others keep their header's
     width (or six characters)."""
     lines = printed(capsys, monkeypatch, 20)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,7 @@ from regtui.domain.entry import Artifact, ChangeKind, Stage, VersionEntry
 from regtui.domain.roles import Role
 from regtui.errors import RuleError
 
-T0 = datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 ART = "a" * 64
 EVI = "e" * 64
 PROD = ApprovalContext(
@@ -52,11 +52,20 @@ IVAN = Approver("ivan", frozenset({Role.VIEWER}), frozenset({"team-risk"}))
 VICTOR = Approver("victor", frozenset({Role.VIEWER}), frozenset())
 
 
-def approval(who: Approver, capacity: str, *, minutes: int = 0, decision: Decision = Decision.APPROVE,
-             comment: str = "reviewed the eval report", art: str = ART, evi: str = EVI) -> ApprovalFact:
+def approval(
+    who: Approver,
+    capacity: str,
+    *,
+    minutes: int = 0,
+    decision: Decision = Decision.APPROVE,
+    comment: str = "reviewed the eval report",
+    art: str = ART,
+    evi: str = EVI,
+) -> ApprovalFact:
     """A recorded decision by an approver, bound to the given digests."""
-    return ApprovalFact(who.identity, decision, capacity, comment, T0 + timedelta(minutes=minutes), art, evi,
-                        who.roles, who.teams)
+    return ApprovalFact(
+        who.identity, decision, capacity, comment, T0 + timedelta(minutes=minutes), art, evi, who.roles, who.teams
+    )
 
 
 def approve(who: Approver, approvals: list[ApprovalFact], ctx: ApprovalContext = PROD, comment: str = "ok") -> str:
@@ -66,16 +75,27 @@ def approve(who: Approver, approvals: list[ApprovalFact], ctx: ApprovalContext =
 
 def entry(*artifacts: Artifact) -> VersionEntry:
     """A minimal entry with the given artifacts."""
-    return VersionEntry(model="churn-classifier", version="2.7.0", change_kind=ChangeKind.RETRAINING,
-                        framework="scikit-learn", training_data="ds@1", owner="team-risk", created_at=T0,
-                        parent="2.6.0", artifacts=artifacts)
+    return VersionEntry(
+        model="churn-classifier",
+        version="2.7.0",
+        change_kind=ChangeKind.RETRAINING,
+        framework="scikit-learn",
+        training_data="ds@1",
+        owner="team-risk",
+        created_at=T0,
+        parent="2.6.0",
+        artifacts=artifacts,
+    )
 
 
 def test_required_capacities_per_stage() -> None:
     """Canary needs a reviewer; Production the owner, each stakeholder and a reviewer; others nothing."""
     assert required_capacities(Stage.CANARY, ("product",)) == (REVIEWER,)
     assert required_capacities(Stage.PRODUCTION, ("product", "legal")) == (
-        OWNER, "stakeholder:product", "stakeholder:legal", REVIEWER
+        OWNER,
+        "stakeholder:product",
+        "stakeholder:legal",
+        REVIEWER,
     )
     assert required_capacities(Stage.STAGING, ("product",)) == ()
     assert PROD.capacities == (OWNER, stakeholder("product"), REVIEWER)
@@ -174,7 +194,11 @@ def test_canary_review_without_reviewer_role_is_refused() -> None:
 
 def test_nothing_left_to_sign_when_every_slot_is_taken() -> None:
     """A third eligible reviewer finds every capacity already signed."""
-    signed = [approval(ALICE, OWNER), approval(PAT, "stakeholder:product", minutes=1), approval(CAROL, REVIEWER, minutes=2)]
+    signed = [
+        approval(ALICE, OWNER),
+        approval(PAT, "stakeholder:product", minutes=1),
+        approval(CAROL, REVIEWER, minutes=2),
+    ]
     dana = Approver("dana", REVIEWER_ROLES, frozenset())
     with pytest.raises(RuleError, match="^dana cannot approve: reviewer already signed by carol$"):
         approve(dana, signed)
@@ -269,7 +293,10 @@ def test_reviewer_slot_needs_current_reviewer_role() -> None:
 def test_stakeholder_slot_needs_team_membership() -> None:
     """A stakeholder approval by a non-member does not fill the sign-off."""
     slots = {s.capacity: s for s in fill_slots([approval(CAROL, "stakeholder:product")], PROD)}
-    assert slots["stakeholder:product"].detail == "carol is not a member of team product (stakeholder sign-off for product)"
+    assert (
+        slots["stakeholder:product"].detail
+        == "carol is not a member of team product (stakeholder sign-off for product)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import hashlib
 import threading
 import time
 import tracemalloc
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 

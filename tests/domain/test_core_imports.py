@@ -27,7 +27,12 @@ def test_domain_imports_no_ui_sql_or_http() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     completed = subprocess.run(
         [sys.executable, "-c", _PROBE % (FORBIDDEN,)],
-        capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=60,
     )
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,8 +20,9 @@ from regtui.domain.entry import (
 )
 from regtui.domain.policy import Threshold, load_policy_text
 
-T0 = datetime(2025, 5, 1, tzinfo=timezone.utc)
-POLICY = load_policy_text("""
+T0 = datetime(2025, 5, 1, tzinfo=UTC)
+POLICY = load_policy_text(
+    """
 kind: policy
 default:
   thresholds:
@@ -30,19 +31,31 @@ default:
     - {metric: latency_p95_ms, max: 40, segments: all}
   canary_slos:
     - {metric: coverage, max: 0.95}
-""", "p").for_model("churn-classifier")
+""",
+    "p",
+).for_model("churn-classifier")
 
 A = VersionEntry(
-    model="churn-classifier", version="2.6.0", change_kind=ChangeKind.RETRAINING, framework="scikit-learn 1.4",
-    training_data="crm@2025-03", owner="team-risk", created_at=T0, parent="2.5.0",
+    model="churn-classifier",
+    version="2.6.0",
+    change_kind=ChangeKind.RETRAINING,
+    framework="scikit-learn 1.4",
+    training_data="crm@2025-03",
+    owner="team-risk",
+    created_at=T0,
+    parent="2.5.0",
     hyperparameters={"max_depth": 6, "optimizer": {"lr": 0.1, "momentum": 0.9}, "features": ["a", "b"]},
     metrics=Metrics(
         overall={"auc": 0.88, "latency_p95_ms": 22.0, "coverage": 0.9, "widgets": 3.0},
         segments={"eu": {"auc": 0.86, "latency_p95_ms": 25.0}, "us": {"auc": 0.9, "latency_p95_ms": 21.0}},
     ),
-    model_card=ModelCard(intended_use="save offers", limitations="", evaluation="holdout Q1",
-                         fairness=FairnessAssessment("no gaps", "frank", T0),
-                         training_data=TrainingDataSummary("crm", "1M rows", "")),
+    model_card=ModelCard(
+        intended_use="save offers",
+        limitations="",
+        evaluation="holdout Q1",
+        fairness=FairnessAssessment("no gaps", "frank", T0),
+        training_data=TrainingDataSummary("crm", "1M rows", ""),
+    ),
 )
 B = replace(
     A,
@@ -54,8 +67,12 @@ B = replace(
         overall={"auc": 0.89, "latency_p95_ms": 24.0, "coverage": 0.92, "widgets": 4.0, "recall": 0.6},
         segments={"eu": {"auc": 0.79, "latency_p95_ms": 25.0}, "apac": {"auc": 0.9, "latency_p95_ms": 41.0}},
     ),
-    model_card=replace(A.model_card, limitations="not for pricing", evaluation="holdout Q2",
-                       fairness=FairnessAssessment("no gaps", "carol", T0)),
+    model_card=replace(
+        A.model_card,
+        limitations="not for pricing",
+        evaluation="holdout Q2",
+        fairness=FairnessAssessment("no gaps", "carol", T0),
+    ),
 )
 
 
@@ -68,11 +85,17 @@ def test_rows_cover_the_union_overall_first_then_segments_by_name() -> None:
     """Every metric either side records, overall first, segments sorted, metrics sorted within a scope."""
     keys = [(row.scope, row.metric) for row in diff_versions(A, B, POLICY).metrics]
     assert keys == [
-        ("overall", "auc"), ("overall", "coverage"), ("overall", "latency_p95_ms"), ("overall", "recall"),
+        ("overall", "auc"),
+        ("overall", "coverage"),
+        ("overall", "latency_p95_ms"),
+        ("overall", "recall"),
         ("overall", "widgets"),
-        ("apac", "auc"), ("apac", "latency_p95_ms"),
-        ("eu", "auc"), ("eu", "latency_p95_ms"),
-        ("us", "auc"), ("us", "latency_p95_ms"),
+        ("apac", "auc"),
+        ("apac", "latency_p95_ms"),
+        ("eu", "auc"),
+        ("eu", "latency_p95_ms"),
+        ("us", "auc"),
+        ("us", "latency_p95_ms"),
     ]
 
 
@@ -150,8 +173,13 @@ def test_hyperparameter_changes_flatten_nested_values() -> None:
 
 def test_field_changes_cover_data_framework_kind_owner_and_provider() -> None:
     """Registry fields that differ are listed with both values."""
-    pinned = replace(B, framework="openai", change_kind=ChangeKind.PROMPT, owner="team-assist",
-                     provider=ProviderPin("openai", "gpt-4.1", "gpt-4.1-2025-04-14"))
+    pinned = replace(
+        B,
+        framework="openai",
+        change_kind=ChangeKind.PROMPT,
+        owner="team-assist",
+        provider=ProviderPin("openai", "gpt-4.1", "gpt-4.1-2025-04-14"),
+    )
     assert diff_versions(A, pinned, POLICY).fields == (
         FieldChange("framework", "changed", "scikit-learn 1.4", "openai"),
         FieldChange("training_data", "changed", "crm@2025-03", "crm@2025-04"),
@@ -175,8 +203,12 @@ def test_model_card_section_changes() -> None:
     assert diff_versions(A, B, POLICY).model_card == (
         FieldChange("limitations", "added", None, "not for pricing"),
         FieldChange("evaluation", "changed", "holdout Q1", "holdout Q2"),
-        FieldChange("fairness", "changed", "no gaps\nattested by frank at 2025-05-01T00:00:00Z",
-                    "no gaps\nattested by carol at 2025-05-01T00:00:00Z"),
+        FieldChange(
+            "fairness",
+            "changed",
+            "no gaps\nattested by frank at 2025-05-01T00:00:00Z",
+            "no gaps\nattested by carol at 2025-05-01T00:00:00Z",
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -41,10 +41,11 @@ from regtui.domain.policy import SloBound, Threshold, load_policy_text
 from regtui.domain.roles import Role
 from regtui.errors import RuleError
 
-NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 D, S, C, P, A = Stage.DEVELOPMENT, Stage.STAGING, Stage.CANARY, Stage.PRODUCTION, Stage.ARCHIVED
 
-POLICY = load_policy_text("""
+POLICY = load_policy_text(
+    """
 kind: policy
 default:
   thresholds:
@@ -57,7 +58,9 @@ default:
     - {metric: latency_p95_ms, max: 45}
   signoff_roles: [product]
   archival_checklist: [traffic drained, dashboards updated]
-""", "test-policy").for_model("churn-classifier")
+""",
+    "test-policy",
+).for_model("churn-classifier")
 
 CARD = ModelCard(
     intended_use="weekly save-offer list",
@@ -72,8 +75,14 @@ ARTIFACTS = (
     Artifact("schema", "file:///a/schema.json", "2" * 64, 10),
 )
 ENTRY = VersionEntry(
-    model="churn-classifier", version="2.7.0", change_kind=ChangeKind.RETRAINING, framework="scikit-learn",
-    training_data="crm.subscribers@2025-04", owner="team-risk", created_at=NOW - timedelta(days=10), parent="2.6.0",
+    model="churn-classifier",
+    version="2.7.0",
+    change_kind=ChangeKind.RETRAINING,
+    framework="scikit-learn",
+    training_data="crm.subscribers@2025-04",
+    owner="team-risk",
+    created_at=NOW - timedelta(days=10),
+    parent="2.6.0",
     metrics=Metrics(
         overall={"auc": 0.89, "latency_p95_ms": 23.0, "recall": 0.6},
         segments={"tenure=new": {"auc": 0.86, "recall": 0.55}, "region=EU": {"auc": 0.88, "recall": 0.62}},
@@ -88,18 +97,30 @@ ART = artifact_digest(ENTRY)
 REVIEWER_ROLES = frozenset({Role.REVIEWER})
 
 
-def decision(identity: str, capacity: str, *, roles: frozenset[Role] = REVIEWER_ROLES, teams: frozenset[str] = frozenset(),
-             minutes: int = 0, kind: Decision = Decision.APPROVE, comment: str = "checked eval report",
-             art: str = ART, evi: str = EVI) -> ApprovalFact:
+def decision(
+    identity: str,
+    capacity: str,
+    *,
+    roles: frozenset[Role] = REVIEWER_ROLES,
+    teams: frozenset[str] = frozenset(),
+    minutes: int = 0,
+    kind: Decision = Decision.APPROVE,
+    comment: str = "checked eval report",
+    art: str = ART,
+    evi: str = EVI,
+) -> ApprovalFact:
     """A recorded decision bound to the given (default: current) digests."""
-    return ApprovalFact(identity, kind, capacity, comment, NOW - timedelta(hours=1) + timedelta(minutes=minutes),
-                        art, evi, roles, teams)
+    return ApprovalFact(
+        identity, kind, capacity, comment, NOW - timedelta(hours=1) + timedelta(minutes=minutes), art, evi, roles, teams
+    )
 
 
 OWNER_OK = decision("alice", OWNER, teams=frozenset({"team-risk"}))
 STAKEHOLDER_OK = decision("pat", "stakeholder:product", roles=frozenset(), teams=frozenset({"product"}), minutes=1)
 REVIEWER_OK = decision("carol", REVIEWER, minutes=2)
-VERIFIED = tuple(VerifyResult(a.name, a.uri, VerifyStatus.OK, a.sha256, a.size, a.sha256, a.size, "ok") for a in ARTIFACTS)
+VERIFIED = tuple(
+    VerifyResult(a.name, a.uri, VerifyStatus.OK, a.sha256, a.size, a.sha256, a.size, "ok") for a in ARTIFACTS
+)
 
 BASE = GateFacts(
     entry=ENTRY,
@@ -142,18 +163,23 @@ def test_offline_gate_passes_when_every_threshold_passes() -> None:
     result = evaluate_gate(D, S, BASE)
     assert result.passed and result.missing == []
     assert [c.name for c in result.checks] == [
-        "threshold auc >= 0.85", "threshold latency_p95_ms <= 40", "threshold auc >= 0.8 in every segment",
+        "threshold auc >= 0.85",
+        "threshold latency_p95_ms <= 40",
+        "threshold auc >= 0.8 in every segment",
         "threshold recall >= 0.5 in segment tenure=new",
     ]
     assert check(result, "threshold auc >= 0.85").detail == "auc = 0.89 (needs >= 0.85)"
-    assert check(result, "threshold auc >= 0.8 in every segment").detail == "2 segment(s) pass; closest: tenure=new 0.86"
+    assert (
+        check(result, "threshold auc >= 0.8 in every segment").detail == "2 segment(s) pass; closest: tenure=new 0.86"
+    )
     assert {c.kind for c in result.checks} == {CheckKind.THRESHOLD}
 
 
 def test_overall_threshold_failure() -> None:
     """A value on the wrong side of the bound fails that check only."""
-    facts = with_metrics({"auc": 0.84, "latency_p95_ms": 41, "recall": 0.6},
-                         {"tenure=new": {"auc": 0.86, "recall": 0.55}})
+    facts = with_metrics(
+        {"auc": 0.84, "latency_p95_ms": 41, "recall": 0.6}, {"tenure=new": {"auc": 0.86, "recall": 0.55}}
+    )
     result = evaluate_gate(D, S, facts)
     assert not result.passed
     assert result.missing == ["threshold auc >= 0.85", "threshold latency_p95_ms <= 40"]
@@ -194,8 +220,9 @@ def test_named_segment_must_be_recorded() -> None:
 
 def test_segment_threshold_without_any_segments_fails() -> None:
     """segments: all on a version that records no segments cannot pass."""
-    failed = check(evaluate_gate(D, S, with_metrics({"auc": 0.9, "latency_p95_ms": 20})),
-                   "threshold auc >= 0.8 in every segment")
+    failed = check(
+        evaluate_gate(D, S, with_metrics({"auc": 0.9, "latency_p95_ms": 20})), "threshold auc >= 0.8 in every segment"
+    )
     assert failed.detail == "the version records no segment metrics"
 
 
@@ -228,7 +255,12 @@ def test_canary_gate_passes_with_review_fairness_and_complete_card() -> None:
     """Review by carol naming the evidence, fairness attested, card complete; no provider pin, no pin check."""
     result = evaluate_gate(S, C, CANARY_FACTS)
     assert result.passed, result.missing
-    assert [c.name for c in result.checks] == ["no rejection", "human review", "fairness attested", "model card complete"]
+    assert [c.name for c in result.checks] == [
+        "no rejection",
+        "human review",
+        "fairness attested",
+        "model card complete",
+    ]
     review = check(result, "human review")
     assert review.detail == (
         f"carol reviewed eval-2025-05.html (sha256 {EVI[:12]}) at 2025-06-01T11:02:00Z: checked eval report"
@@ -260,7 +292,9 @@ def test_review_of_older_evidence_does_not_count() -> None:
 def test_review_without_comment_does_not_count() -> None:
     """An imported approval with no comment names no evidence."""
     facts = replace(BASE, approvals=(decision("carol", REVIEWER, comment=" "),))
-    assert check(evaluate_gate(S, C, facts), "human review").detail == "carol's approval names no evidence (empty comment)"
+    assert (
+        check(evaluate_gate(S, C, facts), "human review").detail == "carol's approval names no evidence (empty comment)"
+    )
 
 
 def test_review_without_reviewer_role_does_not_count() -> None:
@@ -292,7 +326,10 @@ def test_fairness_must_be_present_and_attested(fairness: FairnessAssessment, det
 def test_fairness_attestation_without_date() -> None:
     """An attestation without a date is still an attestation."""
     entry = replace(ENTRY, model_card=replace(CARD, fairness=FairnessAssessment("ok", "frank")))
-    assert check(evaluate_gate(S, C, replace(CANARY_FACTS, entry=entry)), "fairness attested").detail == "attested by frank"
+    assert (
+        check(evaluate_gate(S, C, replace(CANARY_FACTS, entry=entry)), "fairness attested").detail
+        == "attested by frank"
+    )
 
 
 def test_incomplete_model_card_fails() -> None:
@@ -304,8 +341,10 @@ def test_incomplete_model_card_fails() -> None:
 
 def test_current_rejection_vetoes_canary_request() -> None:
     """A current rejection fails the veto check and marks the result rejected."""
-    facts = replace(CANARY_FACTS, approvals=(REVIEWER_OK, decision("dave", REVIEWER, kind=Decision.REJECT,
-                                                                      comment="EU\nsegment regressed")))
+    facts = replace(
+        CANARY_FACTS,
+        approvals=(REVIEWER_OK, decision("dave", REVIEWER, kind=Decision.REJECT, comment="EU\nsegment regressed")),
+    )
     result = evaluate_gate(S, C, facts)
     assert result.rejected and not result.passed
     assert check(result, "no rejection").detail == "rejected by dave: EU segment regressed"
@@ -331,13 +370,27 @@ def test_pin_without_known_status_gets_no_provider_check() -> None:
 @pytest.mark.parametrize(
     ("status", "passed", "detail"),
     [
-        (ProviderPinStatus(alias=False, qualified=True), True, "openai/gpt-4.1@gpt-4.1-2025-04-14 is exact and qualified"),
-        (ProviderPinStatus(alias=True, qualified=True), False, "openai/gpt-4.1@gpt-4.1-2025-04-14 is an alias, not an exact version"),
+        (
+            ProviderPinStatus(alias=False, qualified=True),
+            True,
+            "openai/gpt-4.1@gpt-4.1-2025-04-14 is exact and qualified",
+        ),
+        (
+            ProviderPinStatus(alias=True, qualified=True),
+            False,
+            "openai/gpt-4.1@gpt-4.1-2025-04-14 is an alias, not an exact version",
+        ),
         (ProviderPinStatus(alias=False, qualified=False), False, "openai/gpt-4.1@gpt-4.1-2025-04-14 is not qualified"),
-        (ProviderPinStatus(alias=True, qualified=False), False,
-         "openai/gpt-4.1@gpt-4.1-2025-04-14 is an alias, not an exact version and is not qualified"),
-        (ProviderPinStatus(alias=False, qualified=True, retires_at=NOW - timedelta(days=1)), True,
-         "openai/gpt-4.1@gpt-4.1-2025-04-14 is exact and qualified"),
+        (
+            ProviderPinStatus(alias=True, qualified=False),
+            False,
+            "openai/gpt-4.1@gpt-4.1-2025-04-14 is an alias, not an exact version and is not qualified",
+        ),
+        (
+            ProviderPinStatus(alias=False, qualified=True, retires_at=NOW - timedelta(days=1)),
+            True,
+            "openai/gpt-4.1@gpt-4.1-2025-04-14 is exact and qualified",
+        ),
     ],
 )
 def test_canary_provider_pin(status: ProviderPinStatus | None, passed: bool, detail: str) -> None:
@@ -355,8 +408,13 @@ def test_production_gate_passes_with_everything_in_place() -> None:
     result = evaluate_gate(C, P, PRODUCTION_FACTS)
     assert result.passed, [(c.name, c.detail) for c in result.checks if not c.passed]
     assert [c.name for c in result.checks] == [
-        "no rejection", "canary SLO error_rate <= 0.01", "canary SLO latency_p95_ms <= 45",
-        "stakeholder sign-off: product", "owner approval", "second reviewer", "artifacts verified",
+        "no rejection",
+        "canary SLO error_rate <= 0.01",
+        "canary SLO latency_p95_ms <= 45",
+        "stakeholder sign-off: product",
+        "owner approval",
+        "second reviewer",
+        "artifacts verified",
         "archival checklist",
     ]
     assert check(result, "canary SLO error_rate <= 0.01").detail == "canary error_rate = 0.004 (needs <= 0.01)"
@@ -371,7 +429,10 @@ def test_canary_slo_failure_and_missing_result() -> None:
     facts = replace(PRODUCTION_FACTS, canary_results={"error_rate": 0.02})
     result = evaluate_gate(C, P, facts)
     assert check(result, "canary SLO error_rate <= 0.01").detail == "canary error_rate = 0.02 (needs <= 0.01)"
-    assert check(result, "canary SLO latency_p95_ms <= 45").detail == "latency_p95_ms is missing from the recorded canary results"
+    assert (
+        check(result, "canary SLO latency_p95_ms <= 45").detail
+        == "latency_p95_ms is missing from the recorded canary results"
+    )
     assert result.missing == ["canary SLO error_rate <= 0.01", "canary SLO latency_p95_ms <= 45"]
 
 
@@ -386,7 +447,10 @@ def test_no_canary_results_recorded() -> None:
 def test_no_canary_slos_in_policy_blocks_production() -> None:
     """A policy without canary SLOs cannot validate a canary."""
     facts = replace(PRODUCTION_FACTS, policy=replace(POLICY, canary_slos=()))
-    assert check(evaluate_gate(C, P, facts), "canary SLOs").detail == "the policy defines no canary SLOs for churn-classifier"
+    assert (
+        check(evaluate_gate(C, P, facts), "canary SLOs").detail
+        == "the policy defines no canary SLOs for churn-classifier"
+    )
 
 
 def test_higher_is_better_slo() -> None:
@@ -485,7 +549,11 @@ def test_artifact_mismatch_and_unverifiable_are_named() -> None:
     """Each artifact that is not ok is named with its status and message."""
     bad = (
         replace(VERIFIED[0], status=VerifyStatus.MISMATCH, message="sha256 9f3a…, recorded 1111…"),
-        replace(VERIFIED[1], status=VerifyStatus.UNVERIFIABLE, message="s3:// artifacts are recorded but cannot be verified here"),
+        replace(
+            VERIFIED[1],
+            status=VerifyStatus.UNVERIFIABLE,
+            message="s3:// artifacts are recorded but cannot be verified here",
+        ),
     )
     failed = check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=bad)), "artifacts verified")
     assert failed.detail == (
@@ -506,7 +574,9 @@ def test_a_result_for_another_record_of_the_artifact_does_not_count() -> None:
     failed = check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=other_sha)), "artifacts verified")
     assert failed.detail == f"model: verified against another record (sha256 {'9' * 12}…, {ARTIFACTS[0].size} bytes)"
     other_size = (VERIFIED[0], replace(VERIFIED[1], expected_size=ARTIFACTS[1].size + 1))
-    assert not check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=other_size)), "artifacts verified").passed
+    assert not check(
+        evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=other_size)), "artifacts verified"
+    ).passed
     upper = (replace(VERIFIED[0], expected_sha256=ARTIFACTS[0].sha256.upper()), VERIFIED[1])
     assert check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=upper)), "artifacts verified").passed
 
@@ -514,8 +584,12 @@ def test_a_result_for_another_record_of_the_artifact_does_not_count() -> None:
 def test_version_without_artifacts_passes_the_artifact_check() -> None:
     """Nothing recorded, nothing to re-verify."""
     entry = replace(ENTRY, artifacts=())
-    facts = replace(PRODUCTION_FACTS, entry=entry, verification=(),
-                    approvals=tuple(replace(a, artifact_digest=artifact_digest(entry)) for a in PRODUCTION_FACTS.approvals))
+    facts = replace(
+        PRODUCTION_FACTS,
+        entry=entry,
+        verification=(),
+        approvals=tuple(replace(a, artifact_digest=artifact_digest(entry)) for a in PRODUCTION_FACTS.approvals),
+    )
     assert check(evaluate_gate(C, P, facts), "artifacts verified").passed
 
 
@@ -545,8 +619,12 @@ def test_first_production_version_has_no_checklist_to_complete() -> None:
 def test_production_refuses_a_retired_provider_version(retires_at: datetime | None, passed: bool) -> None:
     """For Production the pinned provider version must not be past its retirement."""
     status = ProviderPinStatus(alias=False, qualified=True, retires_at=retires_at)
-    facts = replace(PRODUCTION_FACTS, entry=PINNED, provider_status=status,
-                    approvals=tuple(replace(a, artifact_digest=artifact_digest(PINNED)) for a in PRODUCTION_FACTS.approvals))
+    facts = replace(
+        PRODUCTION_FACTS,
+        entry=PINNED,
+        provider_status=status,
+        approvals=tuple(replace(a, artifact_digest=artifact_digest(PINNED)) for a in PRODUCTION_FACTS.approvals),
+    )
     pin = check(evaluate_gate(C, P, facts), "provider pin")
     assert pin.passed is passed
     if not passed:
@@ -575,5 +653,10 @@ def test_gate_result_serializes_for_the_event_log() -> None:
     result = evaluate_gate(C, P, replace(PRODUCTION_FACTS, approvals=()))
     document = json.loads(json.dumps(result.to_dict()))
     assert document["passed"] is False
-    assert document["checks"][0] == {"name": "no rejection", "passed": True, "detail": "no current rejection", "kind": "veto"}
+    assert document["checks"][0] == {
+        "name": "no rejection",
+        "passed": True,
+        "detail": "no current rejection",
+        "kind": "veto",
+    }
     assert len(document["checks"]) == len(result.checks)

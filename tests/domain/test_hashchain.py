@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from regtui.domain.entry import canonical_json
 from regtui.domain.hashchain import LogEntry
@@ -17,8 +17,16 @@ DETAILS = {
     "note": "naïve → ok",
 }
 ENTRY = LogEntry(
-    position=7, kind="promote", actor="zoë", at=datetime(2026, 3, 4, 5, 6, 7, 8, tzinfo=timezone.utc),
-    model="churn", version="2.1.0", from_stage="Canary", to_stage="Production", details=DETAILS, prev_hash="a" * 64,
+    position=7,
+    kind="promote",
+    actor="zoë",
+    at=datetime(2026, 3, 4, 5, 6, 7, 8, tzinfo=UTC),
+    model="churn",
+    version="2.1.0",
+    from_stage="Canary",
+    to_stage="Production",
+    details=DETAILS,
+    prev_hash="a" * 64,
 )
 
 
@@ -29,7 +37,7 @@ def test_a_log_entry_hashes_to_the_digest_registries_already_store() -> None:
 
 def test_canonical_json_is_sorted_compact_unescaped_json() -> None:
     """The same text as json.dumps with sorted keys, no whitespace, non-ASCII kept and str() for other values."""
-    value = {"b": [1, 2.5, None, True], "a": {"z": "é", "y": datetime(2026, 1, 1, tzinfo=timezone.utc)}}
+    value = {"b": [1, 2.5, None, True], "a": {"z": "é", "y": datetime(2026, 1, 1, tzinfo=UTC)}}
     expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     assert canonical_json(value) == expected
     assert canonical_json(value) == '{"a":{"y":"2026-01-01 00:00:00+00:00","z":"é"},"b":[1,2.5,null,true]}'

@@ -71,7 +71,10 @@ def test_full_policy_parses_into_typed_bounds() -> None:
         Threshold("latency_p95_ms", "lower", 40.0),
         Threshold("auc", "higher", 0.80, "all"),
     )
-    assert policy.default.canary_slos == (SloBound("error_rate", "lower", 0.01), SloBound("latency_p95_ms", "lower", 45.0))
+    assert policy.default.canary_slos == (
+        SloBound("error_rate", "lower", 0.01),
+        SloBound("latency_p95_ms", "lower", 45.0),
+    )
     assert policy.default.signoff_roles == ("product",)
     assert policy.default.archival_checklist == ("traffic drained", "dashboards updated")
     assert (policy.default.retention_days, policy.default.drill_cadence_days) == (120, 14)
@@ -293,7 +296,10 @@ def test_duplicate_threshold_for_same_metric_and_scope() -> None:
         ("default: {}\n", "policy.yaml: kind: expected 'policy', got None"),
         ("kind: policy\nrules: {}\n", "line 2: rules: unknown key 'rules' (allowed: kind, default, models)"),
         ("kind: policy\ndefault: []\n", "line 2: default: expected a mapping, got list"),
-        ("kind: policy\nmodels:\n  Churn Model: {}\n", "line 3: models.Churn Model: 'Churn Model' is not a valid model name"),
+        (
+            "kind: policy\nmodels:\n  Churn Model: {}\n",
+            "line 3: models.Churn Model: 'Churn Model' is not a valid model name",
+        ),
         ("- a\n- b\n", "policy.yaml: document: expected a mapping, got list"),
         ("", "policy.yaml: document: expected a mapping, got NoneType"),
     ],
@@ -346,8 +352,21 @@ def test_metric_direction_prefers_policy_over_names() -> None:
 
 @pytest.mark.parametrize(
     "metric",
-    ["latency_p95_ms", "p99_ms", "error_rate", "refusal_rate", "cost_per_1k_usd", "mape", "wape", "rmse", "mae",
-     "log_loss", "false_positive_rate", "score_psi", "misroute_rate"],
+    [
+        "latency_p95_ms",
+        "p99_ms",
+        "error_rate",
+        "refusal_rate",
+        "cost_per_1k_usd",
+        "mape",
+        "wape",
+        "rmse",
+        "mae",
+        "log_loss",
+        "false_positive_rate",
+        "score_psi",
+        "misroute_rate",
+    ],
 )
 def test_guess_direction_lower_is_better_names(metric: str) -> None:
     """Well-known lower-is-better names."""
@@ -356,8 +375,20 @@ def test_guess_direction_lower_is_better_names(metric: str) -> None:
 
 @pytest.mark.parametrize(
     "metric",
-    ["auc", "pr_auc", "precision_at_1pct", "recall", "recall_at_10pct", "ndcg_at_10", "mrr", "macro_f1",
-     "top2_accuracy", "helpfulness", "groundedness", "coverage_p90"],
+    [
+        "auc",
+        "pr_auc",
+        "precision_at_1pct",
+        "recall",
+        "recall_at_10pct",
+        "ndcg_at_10",
+        "mrr",
+        "macro_f1",
+        "top2_accuracy",
+        "helpfulness",
+        "groundedness",
+        "coverage_p90",
+    ],
 )
 def test_guess_direction_higher_is_better_names(metric: str) -> None:
     """Well-known higher-is-better names."""
@@ -375,8 +406,13 @@ def test_demo_policy_parses_and_round_trips() -> None:
     policy = load_policy_text(DEMO_POLICY.read_text(encoding="utf-8"), str(DEMO_POLICY))
     assert parse_policy(policy_document(policy), "again") == policy
     assert set(policy.models) >= {
-        "churn-classifier", "fraud-detector", "search-ranker", "demand-forecaster",
-        "support-assistant", "doc-summarizer", "product-embedder",
+        "churn-classifier",
+        "fraud-detector",
+        "search-ranker",
+        "demand-forecaster",
+        "support-assistant",
+        "doc-summarizer",
+        "product-embedder",
     }
     for name in policy.models:
         resolved = policy.for_model(name)

@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 from regtui.domain.versioning import precedence_key
 from regtui.errors import InputError
 
-SPEC_EXAMPLE = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",
-                "1.0.0-rc.1", "1.0.0"]
+SPEC_EXAMPLE = [
+    "1.0.0-alpha",
+    "1.0.0-alpha.1",
+    "1.0.0-alpha.beta",
+    "1.0.0-beta",
+    "1.0.0-beta.2",
+    "1.0.0-beta.11",
+    "1.0.0-rc.1",
+    "1.0.0",
+]
 """SemVer 2.0.0, item 11: these versions in ascending precedence."""
 
 
@@ -28,25 +36,28 @@ def test_the_specs_example_sorts_in_its_order() -> None:
     assert _sorted(sorted(SPEC_EXAMPLE)) == SPEC_EXAMPLE
 
 
-@pytest.mark.parametrize(("lower", "higher"), [
-    ("1.0.0-rc.2", "1.0.0-rc.10"),
-    ("1.0.0-beta.9", "1.0.0-beta.11"),
-    ("1.0.0-rc.10", "1.0.0"),
-    ("1.0.0-1", "1.0.0-a"),
-    ("1.0.0-999", "1.0.0-0a"),
-    ("1.0.0-a.99", "1.0.0-a.b"),
-    ("1.0.0-Z", "1.0.0-a"),
-    ("1.0.0-a", "1.0.0-a-"),
-    ("1.0.0-a", "1.0.0-a.0"),
-    ("1.0.0-rc.1", "1.0.0-rc.1.1"),
-    ("1.9.0", "1.10.0"),
-    ("9.0.0", "10.0.0"),
-    ("1.0.9", "1.0.10"),
-    ("2.0.0-rc.1", "2.0.0"),
-    ("1.99.99", "2.0.0-alpha"),
-    ("18446744073709551615.0.0", "18446744073709551616.0.0"),
-    ("1.0.0-99999999999999999999", "1.0.0-100000000000000000000"),
-])
+@pytest.mark.parametrize(
+    ("lower", "higher"),
+    [
+        ("1.0.0-rc.2", "1.0.0-rc.10"),
+        ("1.0.0-beta.9", "1.0.0-beta.11"),
+        ("1.0.0-rc.10", "1.0.0"),
+        ("1.0.0-1", "1.0.0-a"),
+        ("1.0.0-999", "1.0.0-0a"),
+        ("1.0.0-a.99", "1.0.0-a.b"),
+        ("1.0.0-Z", "1.0.0-a"),
+        ("1.0.0-a", "1.0.0-a-"),
+        ("1.0.0-a", "1.0.0-a.0"),
+        ("1.0.0-rc.1", "1.0.0-rc.1.1"),
+        ("1.9.0", "1.10.0"),
+        ("9.0.0", "10.0.0"),
+        ("1.0.9", "1.0.10"),
+        ("2.0.0-rc.1", "2.0.0"),
+        ("1.99.99", "2.0.0-alpha"),
+        ("18446744073709551615.0.0", "18446744073709551616.0.0"),
+        ("1.0.0-99999999999999999999", "1.0.0-100000000000000000000"),
+    ],
+)
 def test_pairs_order_by_precedence(lower: str, higher: str) -> None:
     """Numeric fields by value (whatever their size), numeric identifiers below alphanumeric ones, ASCII order,
     fewer identifiers first on an equal prefix, a release after its pre-releases."""
@@ -78,7 +89,10 @@ IDENTIFIERS = st.one_of(
 )
 VERSIONS = st.builds(
     lambda major, minor, patch, pre: str(semver.Version(major, minor, patch, ".".join(pre) or None)),
-    NUMBERS, NUMBERS, NUMBERS, st.lists(IDENTIFIERS, max_size=4),
+    NUMBERS,
+    NUMBERS,
+    NUMBERS,
+    st.lists(IDENTIFIERS, max_size=4),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,9 +24,10 @@ from regtui.domain.transitions import (
 from regtui.errors import InputError, RuleError
 
 D, S, C, P, A = Stage.DEVELOPMENT, Stage.STAGING, Stage.CANARY, Stage.PRODUCTION, Stage.ARCHIVED
-POLICY = replace(DEFAULT_POLICY.default, model="churn-classifier", retention_days=180, drill_cadence_days=30,
-                 min_canary_share=2.0)
-NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+POLICY = replace(
+    DEFAULT_POLICY.default, model="churn-classifier", retention_days=180, drill_cadence_days=30, min_canary_share=2.0
+)
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 ALLOWED = {
     (D, S): MoveKind.PROMOTE,
@@ -166,8 +167,15 @@ def test_canary_share_must_be_a_percentage(share: float) -> None:
 
 def rollback(**overrides):
     """check_rollback with a valid target unless overridden."""
-    arguments = dict(target="churn-classifier@2.5.0", target_stage=A, was_in_production=True,
-                     archived_at=NOW - timedelta(days=10), now=NOW, policy=POLICY, reason="INC-4711")
+    arguments = dict(
+        target="churn-classifier@2.5.0",
+        target_stage=A,
+        was_in_production=True,
+        archived_at=NOW - timedelta(days=10),
+        now=NOW,
+        policy=POLICY,
+        reason="INC-4711",
+    )
     arguments.update(overrides)
     return check_rollback(**arguments)
 
@@ -187,7 +195,9 @@ def test_rollback_needs_a_reason(reason: str | None) -> None:
 @pytest.mark.parametrize("stage", [D, S, C, P])
 def test_rollback_target_must_be_archived(stage: Stage) -> None:
     """Only Archived versions are rollback targets."""
-    with pytest.raises(RuleError, match=f"the target must be an Archived version; churn-classifier@2.5.0 is in {stage}"):
+    with pytest.raises(
+        RuleError, match=f"the target must be an Archived version; churn-classifier@2.5.0 is in {stage}"
+    ):
         rollback(target_stage=stage)
 
 
@@ -223,8 +233,12 @@ def test_rollback_on_the_last_day_of_retention_is_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("last", "overdue"),
-    [(None, True), (NOW - timedelta(days=1), False), (NOW - timedelta(days=30), False),
-     (NOW - timedelta(days=30, seconds=1), True)],
+    [
+        (None, True),
+        (NOW - timedelta(days=1), False),
+        (NOW - timedelta(days=30), False),
+        (NOW - timedelta(days=30, seconds=1), True),
+    ],
 )
 def test_drill_overdue(last: datetime | None, overdue: bool) -> None:
     """A drill older than the cadence, or none at all, is overdue."""

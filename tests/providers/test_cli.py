@@ -22,45 +22,93 @@ def filled(cli: Cli, tmp_path: Path) -> Path:
     return folder
 
 
-def test_add_fetch_list_changelog_qualify_and_pin(cli: Cli, filled: Path, feed_server: FeedServer, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_fetch_list_changelog_qualify_and_pin(
+    cli: Cli, filled: Path, feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The whole provider workflow through the command line; a failing feed is one stderr line and exit 2."""
     monkeypatch.setenv("TEST_OPENAI_KEY", "sk-cli-secret")
     openai = feed_server.serve("/v1/models", Reply.fixture("openai-models.json"))
     broken = feed_server.serve("/gone.json", Reply(404))
-    assert cli("providers", "add", "openai", "--url", openai, "--format", "openai", "--api-key-env",
-               "TEST_OPENAI_KEY").code == 0
-    assert cli("providers", "add", "acme", "--url", feed_server.serve("/c", Reply.fixture("regtui-changelog.json")),
-               "--format", "regtui").code == 0
+    assert (
+        cli(
+            "providers", "add", "openai", "--url", openai, "--format", "openai", "--api-key-env", "TEST_OPENAI_KEY"
+        ).code
+        == 0
+    )
+    assert (
+        cli(
+            "providers",
+            "add",
+            "acme",
+            "--url",
+            feed_server.serve("/c", Reply.fixture("regtui-changelog.json")),
+            "--format",
+            "regtui",
+        ).code
+        == 0
+    )
     assert cli("providers", "add", "broken", "--url", broken, "--format", "regtui").code == 0
 
     fetched = cli("providers", "fetch")
     assert fetched.code == 2 and fetched.err_lines == [f"regtui: broken, {broken}, HTTP 404"]
     lines = fetched.out.splitlines()
-    assert lines[0] == ("acme: 3 new (acme-chat-2025-03-01, acme-chat-2025-09-15, acme-chat-latest); "
-                        "1 deprecation notice(s) (acme-chat-2025-03-01)")
+    assert lines[0] == (
+        "acme: 3 new (acme-chat-2025-03-01, acme-chat-2025-09-15, acme-chat-latest); "
+        "1 deprecation notice(s) (acme-chat-2025-03-01)"
+    )
     assert lines[1].startswith("openai: 8 new (gpt-4o-2024-08-06, gpt-4o-2024-11-20, ")
     again = cli("providers", "fetch", "openai", "acme", "--json")
     assert again.code == 0 and [r["status"] for r in again.json()] == ["unchanged", "unchanged"]
 
     changelog = cli("providers", "changelog", "--provider", "acme", "--json").json()
     assert {k: changelog[0][k] for k in ("provider", "model", "version", "changed_at", "impact", "status")} == {
-        "provider": "acme", "model": "acme-chat", "version": "acme-chat-2025-09-15",
-        "changed_at": "2025-09-15T12:00:00Z", "impact": "Longer context (256k); tool-call JSON schema changed",
-        "status": "unqualified"}
+        "provider": "acme",
+        "model": "acme-chat",
+        "version": "acme-chat-2025-09-15",
+        "changed_at": "2025-09-15T12:00:00Z",
+        "impact": "Longer context (256k); tool-call JSON schema changed",
+        "status": "unqualified",
+    }
     table = cli("providers", "changelog").out.splitlines()
-    assert table[0].split() == ["PROVIDER", "MODEL", "VERSION", "CHANGE", "DATE", "QUALIFICATION", "IMPACT",
-                                "ASSESSMENT"]
+    assert table[0].split() == [
+        "PROVIDER",
+        "MODEL",
+        "VERSION",
+        "CHANGE",
+        "DATE",
+        "QUALIFICATION",
+        "IMPACT",
+        "ASSESSMENT",
+    ]
 
     report = tmp_path / "safety-report.html"
     report.write_text("<p>no leaks</p>")
-    qualified = cli("providers", "qualify", "openai", "gpt-4o-2024-11-20", "--check", "safety", "--pass",
-                    "--evidence", report, "--json").json()
+    qualified = cli(
+        "providers",
+        "qualify",
+        "openai",
+        "gpt-4o-2024-11-20",
+        "--check",
+        "safety",
+        "--pass",
+        "--evidence",
+        report,
+        "--json",
+    ).json()
     assert qualified["status"] == "under evaluation" and qualified["evidence"]["kind"] == "file"
     assert len(qualified["evidence"]["sha256"]) == 64
     for check in ("regression", "cost-latency", "api-compat"):
-        done = cli("providers", "qualify", "openai", "gpt-4o-2024-11-20", "--check", check, "--pass", "--evidence",
-                   "https://ci.example.com/run/7")
+        done = cli(
+            "providers",
+            "qualify",
+            "openai",
+            "gpt-4o-2024-11-20",
+            "--check",
+            check,
+            "--pass",
+            "--evidence",
+            "https://ci.example.com/run/7",
+        )
     assert done.out.strip().endswith("status: qualified")
     listed = {v["version"]: v for v in cli("providers", "list", "--provider", "openai", "--json").json()}
     assert listed["gpt-4o-2024-11-20"]["status"] == "qualified" and listed["gpt-4o"]["alias"]
@@ -69,10 +117,13 @@ def test_add_fetch_list_changelog_qualify_and_pin(cli: Cli, filled: Path, feed_s
     pinned = cli("providers", "pin", "support-bot@1.0.0", "--provider-version", "gpt-4o-2024-11-20")
     assert pinned.code == 0 and pinned.out.strip() == (
         "registered support-bot@1.0.1 in Development (dependency, parent 1.0.0) pinning openai gpt-4o-2024-11-20 "
-        "(qualified)")
+        "(qualified)"
+    )
     pins = {p["version"]: p for p in cli("providers", "pins", "--all", "--json").json()}
     assert pins["1.0.1"]["qualified"] and pins["1.0.0"]["status"] == "unqualified"
-    assert "sk-cli-secret" not in cli("export", tmp_path / "out").out + (tmp_path / "out" / "providers.yaml").read_text()
+    assert (
+        "sk-cli-secret" not in cli("export", tmp_path / "out").out + (tmp_path / "out" / "providers.yaml").read_text()
+    )
 
 
 def test_models_flags_a_production_version_whose_provider_version_is_deprecated(cli: Cli, filled: Path) -> None:
@@ -94,24 +145,40 @@ def test_hostile_feed_text_is_printed_literally(cli: Cli, filled: Path, feed_ser
     url = feed_server.serve("/h", Reply.fixture("hostile-changelog.json"))
     cli("providers", "add", "hostile", "--url", url, "--format", "regtui")
     assert cli("providers", "fetch").code == 0
-    for args in (("providers", "list"), ("providers", "changelog"), ("providers", "changelog", "--json"),
-                 ("audit",)):
+    for args in (("providers", "list"), ("providers", "changelog"), ("providers", "changelog", "--json"), ("audit",)):
         out = cli(*args).out
         assert "\x1b" not in out and "\x07" not in out
     listed = cli("providers", "list").out
     assert "[bold]x[/]" in listed and "evil\u241b[2J-2025-02-02" in listed
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("providers", "add", "x", "--url", "ftp://example.com/f", "--format", "regtui"), "feed URL must be http(s)"),
-    (("providers", "add", "x", "--url", "https://example.com/f", "--format", "openai", "--api-key-env",
-      "sk-live-0123456789"), "--api-key-env must be the NAME of an environment variable"),
-    (("providers", "fetch", "nope"), "no feed configured for provider(s) nope"),
-    (("providers", "qualify", "openai", "gpt-4o", "--check", "safety", "--pass", "--evidence", "./missing.html"),
-     "evidence file not found: ./missing.html"),
-    (("providers", "show", "openai", "gpt-9"), "provider 'openai' has no version 'gpt-9'"),
-    (("providers",), ""),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("providers", "add", "x", "--url", "ftp://example.com/f", "--format", "regtui"), "feed URL must be http(s)"),
+        (
+            (
+                "providers",
+                "add",
+                "x",
+                "--url",
+                "https://example.com/f",
+                "--format",
+                "openai",
+                "--api-key-env",
+                "sk-live-0123456789",
+            ),
+            "--api-key-env must be the NAME of an environment variable",
+        ),
+        (("providers", "fetch", "nope"), "no feed configured for provider(s) nope"),
+        (
+            ("providers", "qualify", "openai", "gpt-4o", "--check", "safety", "--pass", "--evidence", "./missing.html"),
+            "evidence file not found: ./missing.html",
+        ),
+        (("providers", "show", "openai", "gpt-9"), "provider 'openai' has no version 'gpt-9'"),
+        (("providers",), ""),
+    ],
+)
 @SQLITE_ONLY
 def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str, cli: Cli, filled: Path) -> None:
     """Usage errors and refusals exit 2 with one line on stderr, never echoing a key or a traceback."""

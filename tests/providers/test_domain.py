@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,13 +37,15 @@ from regtui.domain.providers import (
 from regtui.errors import InputError
 from tests.providers.feed_server import FIXTURES
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 NOTE = Evidence(EvidenceKind.NOTE, "looked fine")
 
 
 def _check(check: CheckName, passed: bool, minutes: int = 0) -> QualificationCheck:
     """A check record at NOW + minutes."""
-    return QualificationCheck("openai", "gpt-5-2025-08-07", check, passed, NOTE, "carol", NOW + timedelta(minutes=minutes))
+    return QualificationCheck(
+        "openai", "gpt-5-2025-08-07", check, passed, NOTE, "carol", NOW + timedelta(minutes=minutes)
+    )
 
 
 def _version(version: str, **fields: object) -> ProviderVersion:
@@ -51,31 +53,38 @@ def _version(version: str, **fields: object) -> ProviderVersion:
     return ProviderVersion(provider="openai", model=family_of(version), version=version, released_at=None, **fields)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("checks", "status"), [
-    ([], Qualification.UNQUALIFIED),
-    ([_check(CheckName.REGRESSION, True)], Qualification.UNDER_EVALUATION),
-    ([_check(c, True) for c in CheckName], Qualification.QUALIFIED),
-    ([*(_check(c, True) for c in CheckName), _check(CheckName.SAFETY, False, 5)], Qualification.REJECTED),
-    ([_check(CheckName.SAFETY, False), *(_check(c, True, 5) for c in CheckName)], Qualification.QUALIFIED),
-    ([_check(CheckName.REGRESSION, True), _check(CheckName.COST_LATENCY, False)], Qualification.REJECTED),
-])
-def test_status_is_derived_from_the_latest_record_of_each_check(checks: list[QualificationCheck],
-                                                                 status: Qualification) -> None:
+@pytest.mark.parametrize(
+    ("checks", "status"),
+    [
+        ([], Qualification.UNQUALIFIED),
+        ([_check(CheckName.REGRESSION, True)], Qualification.UNDER_EVALUATION),
+        ([_check(c, True) for c in CheckName], Qualification.QUALIFIED),
+        ([*(_check(c, True) for c in CheckName), _check(CheckName.SAFETY, False, 5)], Qualification.REJECTED),
+        ([_check(CheckName.SAFETY, False), *(_check(c, True, 5) for c in CheckName)], Qualification.QUALIFIED),
+        ([_check(CheckName.REGRESSION, True), _check(CheckName.COST_LATENCY, False)], Qualification.REJECTED),
+    ],
+)
+def test_status_is_derived_from_the_latest_record_of_each_check(
+    checks: list[QualificationCheck], status: Qualification
+) -> None:
     """All four pass: qualified; any latest fails: rejected; some recorded: under evaluation; none: unqualified."""
     assert qualification_status(checks) is status
 
 
-@pytest.mark.parametrize(("version", "kwargs", "alias"), [
-    ("latest", {}, True),
-    ("claude-3-5-sonnet-latest", {}, True),
-    ("gpt-4o", {"known_ids": ["gpt-4o-2024-08-06", "gpt-4o"]}, True),
-    ("gpt-4o", {"known_ids": ["gpt-4o"]}, False),
-    ("text-embedding-3-small", {"known_ids": ["gpt-4o-2024-08-06"]}, False),
-    ("claude-sonnet-4-5", {"known_ids": ["claude-sonnet-4-5-20250929"]}, True),
-    ("gpt-4o-2024-08-06", {"known_ids": ["gpt-4o"]}, False),
-    ("acme-v2", {"alias_of": "acme-v2-2025-01-01"}, True),
-    ("stable", {"configured": ["stable"]}, True),
-])
+@pytest.mark.parametrize(
+    ("version", "kwargs", "alias"),
+    [
+        ("latest", {}, True),
+        ("claude-3-5-sonnet-latest", {}, True),
+        ("gpt-4o", {"known_ids": ["gpt-4o-2024-08-06", "gpt-4o"]}, True),
+        ("gpt-4o", {"known_ids": ["gpt-4o"]}, False),
+        ("text-embedding-3-small", {"known_ids": ["gpt-4o-2024-08-06"]}, False),
+        ("claude-sonnet-4-5", {"known_ids": ["claude-sonnet-4-5-20250929"]}, True),
+        ("gpt-4o-2024-08-06", {"known_ids": ["gpt-4o"]}, False),
+        ("acme-v2", {"alias_of": "acme-v2-2025-01-01"}, True),
+        ("stable", {"configured": ["stable"]}, True),
+    ],
+)
 def test_alias_rules(version: str, kwargs: dict[str, object], alias: bool) -> None:
     """Feed marks, configured names, *-latest, and bare family names next to dated snapshots are aliases."""
     assert is_alias(version, **kwargs) is alias  # type: ignore[arg-type]
@@ -91,10 +100,12 @@ def test_family_strips_a_date_suffix_in_either_style() -> None:
 def test_pin_status_of_known_unknown_alias_and_retiring_versions() -> None:
     """A known qualified exact version is qualified; unknown is not; an alias never is; retirement is passed on."""
     retires = NOW + timedelta(days=40)
-    known = with_aliases([
-        _version("gpt-4o-2024-08-06", checks=tuple(_check(c, True) for c in CheckName), retires_at=retires),
-        _version("gpt-4o", checks=tuple(_check(c, True) for c in CheckName)),
-    ])
+    known = with_aliases(
+        [
+            _version("gpt-4o-2024-08-06", checks=tuple(_check(c, True) for c in CheckName), retires_at=retires),
+            _version("gpt-4o", checks=tuple(_check(c, True) for c in CheckName)),
+        ]
+    )
     exact = provider_pin_status(ProviderPin("openai", "gpt-4o", "gpt-4o-2024-08-06"), known)
     assert (exact.alias, exact.qualified, exact.retires_at) == (False, True, retires)
     alias = provider_pin_status(ProviderPin("openai", "gpt-4o", "gpt-4o"), known)
@@ -117,30 +128,45 @@ def test_each_fixture_format_parses() -> None:
     openai = parse_feed((FIXTURES / "openai-models.json").read_bytes(), FeedFormat.OPENAI, "openai")
     first = openai.versions[0]
     assert (first.version, first.model, first.released_at) == (
-        "gpt-4o-2024-08-06", "gpt-4o", datetime(2024, 8, 4, 23, 38, 39, tzinfo=timezone.utc))
+        "gpt-4o-2024-08-06",
+        "gpt-4o",
+        datetime(2024, 8, 4, 23, 38, 39, tzinfo=UTC),
+    )
     anthropic = parse_feed((FIXTURES / "anthropic-models.json").read_bytes(), FeedFormat.ANTHROPIC, "anthropic")
     assert anthropic.complete and anthropic.versions[1].notes == "Claude Sonnet 4.5"
     acme = parse_feed((FIXTURES / "regtui-changelog.json").read_bytes(), FeedFormat.REGTUI, "acme")
     retiring = acme.versions[0]
-    assert retiring.retires_at == datetime(2027, 1, 31, tzinfo=timezone.utc) and retiring.impact.startswith("Superseded")
+    assert retiring.retires_at == datetime(2027, 1, 31, tzinfo=UTC) and retiring.impact.startswith("Superseded")
     assert acme.versions[2].alias_of == "acme-chat-2025-09-15"
 
 
-@pytest.mark.parametrize(("body", "fmt", "message"), [
-    (b"<html>oops</html>", FeedFormat.OPENAI, "not UTF-8 JSON"),
-    (b"\xff\xfe", FeedFormat.OPENAI, "not UTF-8 JSON"),
-    (b"[]", FeedFormat.OPENAI, "expected a JSON object, got list"),
-    (b'{"data": {}}', FeedFormat.OPENAI, "data: expected a list, got dict"),
-    (b'{"data": [{"id": ""}]}', FeedFormat.OPENAI, "data[0].id: expected non-empty text"),
-    (b'{"data": [{"id": "x", "created": "yesterday"}]}', FeedFormat.OPENAI, "data[0].created: expected unix seconds"),
-    (b'{"data": [{"id": "x", "created_at": "soon"}]}', FeedFormat.ANTHROPIC, "is not an ISO 8601 date"),
-    (b'{"provider": "other", "versions": []}', FeedFormat.REGTUI, "changelog of provider 'other', not 'acme'"),
-    (json.dumps({"provider": "acme", "versions": [{"id": "x" * 201}]}).encode(), FeedFormat.REGTUI,
-     "longer than 200 characters"),
-])
+@pytest.mark.parametrize(
+    ("body", "fmt", "message"),
+    [
+        (b"<html>oops</html>", FeedFormat.OPENAI, "not UTF-8 JSON"),
+        (b"\xff\xfe", FeedFormat.OPENAI, "not UTF-8 JSON"),
+        (b"[]", FeedFormat.OPENAI, "expected a JSON object, got list"),
+        (b'{"data": {}}', FeedFormat.OPENAI, "data: expected a list, got dict"),
+        (b'{"data": [{"id": ""}]}', FeedFormat.OPENAI, "data[0].id: expected non-empty text"),
+        (
+            b'{"data": [{"id": "x", "created": "yesterday"}]}',
+            FeedFormat.OPENAI,
+            "data[0].created: expected unix seconds",
+        ),
+        (b'{"data": [{"id": "x", "created_at": "soon"}]}', FeedFormat.ANTHROPIC, "is not an ISO 8601 date"),
+        (b'{"provider": "other", "versions": []}', FeedFormat.REGTUI, "changelog of provider 'other', not 'acme'"),
+        (
+            json.dumps({"provider": "acme", "versions": [{"id": "x" * 201}]}).encode(),
+            FeedFormat.REGTUI,
+            "longer than 200 characters",
+        ),
+    ],
+)
 def test_malformed_bodies_are_refused_in_one_line(body: bytes, fmt: FeedFormat, message: str) -> None:
     """Anything that is not what the format promises is a MalformedFeedError naming the problem."""
-    with pytest.raises(MalformedFeedError, match="^malformed feed: .*" + message.replace("[", r"\[").replace("(", r"\(")):
+    with pytest.raises(
+        MalformedFeedError, match="^malformed feed: .*" + message.replace("[", r"\[").replace("(", r"\(")
+    ):
         parse_feed(body, fmt, "acme")
 
 
@@ -157,42 +183,73 @@ def test_hostile_text_is_cleaned_but_markup_stays_literal() -> None:
 
 def test_diff_finds_new_versions_announced_deprecations_disappearances_and_relisting() -> None:
     """New ids, a changed announcement, an id no longer listed, and one listed again after disappearing."""
-    retires = datetime(2027, 1, 6, tzinfo=timezone.utc)
+    retires = datetime(2027, 1, 6, tzinfo=UTC)
     stored = [
         _version("gpt-4o-2024-05-13"),
         _version("gpt-4o-2024-08-06"),
         _version("gpt-4.1-2025-04-14", deprecated_at=NOW, retires_at=retires, deprecation_note=ANNOUNCED),
         _version("gpt-4-0613", deprecated_at=NOW, deprecation_note=DISAPPEARED),
     ]
-    snapshot = FeedSnapshot((
-        FeedVersion("gpt-4o-2024-08-06", "gpt-4o", deprecated_at=NOW, retires_at=retires),
-        FeedVersion("gpt-4.1-2025-04-14", "gpt-4.1", retires_at=retires),
-        FeedVersion("gpt-4-0613", "gpt-4-0613"),
-        FeedVersion("gpt-5-2025-08-07", "gpt-5"),
-    ))
+    snapshot = FeedSnapshot(
+        (
+            FeedVersion("gpt-4o-2024-08-06", "gpt-4o", deprecated_at=NOW, retires_at=retires),
+            FeedVersion("gpt-4.1-2025-04-14", "gpt-4.1", retires_at=retires),
+            FeedVersion("gpt-4-0613", "gpt-4-0613"),
+            FeedVersion("gpt-5-2025-08-07", "gpt-5"),
+        )
+    )
     changes = diff_feed(stored, snapshot, NOW)
     assert [v.version for v in changes.new] == ["gpt-5-2025-08-07"]
     assert changes.relisted == ("gpt-4-0613",)
     assert [(n.version, n.note) for n in changes.deprecations] == [
-        ("gpt-4o-2024-08-06", ANNOUNCED), ("gpt-4o-2024-05-13", DISAPPEARED)]
+        ("gpt-4o-2024-08-06", ANNOUNCED),
+        ("gpt-4o-2024-05-13", DISAPPEARED),
+    ]
     assert diff_feed(stored, replace(snapshot, complete=False), NOW).deprecations[-1].version == "gpt-4o-2024-08-06"
     assert diff_feed(stored, snapshot, NOW, include=["gpt-5*"]).deprecations == ()
 
 
 def test_providers_manifest_round_trips_and_refuses_a_pasted_key() -> None:
     """parse(document(m)) == m; an api_key_env that is not a variable name is refused naming the field."""
-    manifest = parse_providers_manifest({
-        "kind": "providers",
-        "feeds": [{"provider": "openai", "url": "https://api.openai.com/v1/models", "format": "openai",
-                   "api_key_env": "OPENAI_API_KEY"}],
-        "versions": [{"provider": "openai", "version": "gpt-4o-2024-08-06", "released": "2024-08-06",
-                      "checks": [{"check": "safety", "result": "fail", "recorded_by": "carol",
-                                  "recorded_at": "2024-08-28T16:20:00Z",
-                                  "evidence": {"kind": "link", "value": "https://wiki.example.com/s"}}]}],
-    }, source="p.yaml")
+    manifest = parse_providers_manifest(
+        {
+            "kind": "providers",
+            "feeds": [
+                {
+                    "provider": "openai",
+                    "url": "https://api.openai.com/v1/models",
+                    "format": "openai",
+                    "api_key_env": "OPENAI_API_KEY",
+                }
+            ],
+            "versions": [
+                {
+                    "provider": "openai",
+                    "version": "gpt-4o-2024-08-06",
+                    "released": "2024-08-06",
+                    "checks": [
+                        {
+                            "check": "safety",
+                            "result": "fail",
+                            "recorded_by": "carol",
+                            "recorded_at": "2024-08-28T16:20:00Z",
+                            "evidence": {"kind": "link", "value": "https://wiki.example.com/s"},
+                        }
+                    ],
+                }
+            ],
+        },
+        source="p.yaml",
+    )
     assert manifest.versions[0].model == "gpt-4o" and manifest.versions[0].status is Qualification.REJECTED
     assert parse_providers_manifest(providers_document(manifest), source="again") == manifest
     with pytest.raises(InputError, match=r"^p.yaml: feeds\[0\].api_key_env: must be the NAME of an environment"):
-        parse_providers_manifest({"kind": "providers", "feeds": [
-            {"provider": "openai", "url": "https://x", "format": "openai", "api_key_env": "sk-proj-abc123"}]},
-            source="p.yaml")
+        parse_providers_manifest(
+            {
+                "kind": "providers",
+                "feeds": [
+                    {"provider": "openai", "url": "https://x", "format": "openai", "api_key_env": "sk-proj-abc123"}
+                ],
+            },
+            source="p.yaml",
+        )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import DBAPIError
 
-from regtui.services import providers as provider_services
 from regtui.domain.entry import Stage
 from regtui.domain.providers import CheckName, Evidence, EvidenceKind, FeedConfig, FeedFormat, Qualification
 from regtui.errors import NotARegistryError, NotFoundError, RuleError
+from regtui.services import providers as provider_services
 from regtui.services.registry import RegistryService
 from regtui.store import provider_queries
 from regtui.store.schema import SCHEMA_VERSION
@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tests.providers.feed_server import PROVIDERS_MANIFEST
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 LINK = Evidence(EvidenceKind.LINK, "https://ci.example.com/evals/1")
 
 
@@ -38,7 +38,9 @@ def filled(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> R
     return service
 
 
-def test_a_version_1_registry_is_refused_until_init_upgrades_it(registry_url: str, make_service: ServiceFactory) -> None:
+def test_a_version_1_registry_is_refused_until_init_upgrades_it(
+    registry_url: str, make_service: ServiceFactory
+) -> None:
     """Without the provider tables and at version 1, the registry asks for `init`, which adds them."""
     make_service(registry_url)
     for table in ("qualification_check", "provider_version", "provider_feed"):
@@ -61,12 +63,23 @@ def test_qualification_checks_are_append_only(filled: RegistryService) -> None:
 
 def test_qualification_status_follows_the_recorded_checks(filled: RegistryService) -> None:
     """Unqualified -> under evaluation -> rejected -> qualified once a re-run passes; each check logged."""
-    statuses = [provider_services.qualify(filled, "openai", "gpt-5.1-2025-11-13", check, passed, LINK)
-                for check, passed in [(CheckName.REGRESSION, True), (CheckName.SAFETY, False),
-                                      (CheckName.COST_LATENCY, True), (CheckName.API_COMPAT, True),
-                                      (CheckName.SAFETY, True)]]
-    assert statuses == [Qualification.UNDER_EVALUATION, Qualification.REJECTED, Qualification.REJECTED,
-                        Qualification.REJECTED, Qualification.QUALIFIED]
+    statuses = [
+        provider_services.qualify(filled, "openai", "gpt-5.1-2025-11-13", check, passed, LINK)
+        for check, passed in [
+            (CheckName.REGRESSION, True),
+            (CheckName.SAFETY, False),
+            (CheckName.COST_LATENCY, True),
+            (CheckName.API_COMPAT, True),
+            (CheckName.SAFETY, True),
+        ]
+    ]
+    assert statuses == [
+        Qualification.UNDER_EVALUATION,
+        Qualification.REJECTED,
+        Qualification.REJECTED,
+        Qualification.REJECTED,
+        Qualification.QUALIFIED,
+    ]
     logged = raw_scalar(filled.locations.registry_url, "SELECT count(*) FROM event WHERE kind = 'qualification'")
     assert logged == 5
     with filled.reading() as session:
@@ -83,8 +96,9 @@ def test_aliases_and_unknown_versions_cannot_be_qualified(filled: RegistryServic
         provider_services.qualify(filled, "openai", "gpt-9", CheckName.SAFETY, True, LINK)
 
 
-def test_only_reviewers_qualify_and_only_admins_configure_feeds(sqlite_url: str, make_service: ServiceFactory,
-                                                                 tmp_path: Path) -> None:
+def test_only_reviewers_qualify_and_only_admins_configure_feeds(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
     """Roles: a contributor may not record checks, a reviewer may not configure feeds (SQLite identities)."""
     admin = make_service(sqlite_url)
     admin.import_paths([build_fixture_registry(tmp_path / "fixtures"), PROVIDERS_MANIFEST])
@@ -93,8 +107,10 @@ def test_only_reviewers_qualify_and_only_admins_configure_feeds(sqlite_url: str,
     try:
         with pytest.raises(RuleError, match="bob may not record qualification checks: needs the reviewer or admin"):
             provider_services.qualify(bob, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK)
-        assert provider_services.qualify(alice, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK) \
+        assert (
+            provider_services.qualify(alice, "openai", "gpt-5.1-2025-11-13", CheckName.SAFETY, True, LINK)
             is Qualification.UNDER_EVALUATION
+        )
         feed = FeedConfig("x", "https://x.example/feed.json", FeedFormat.REGTUI)
         with pytest.raises(RuleError, match="alice may not configure provider feeds: needs the admin role"):
             provider_services.add_feed(alice, feed)
@@ -111,8 +127,10 @@ def test_pin_registers_a_dependency_version_pinning_the_new_provider_version(fil
         entry = provider_queries.pinned_versions(session, NOW, tuple(Stage))
     pinned = {f"{v.model}@{v.version}": v for v in entry}["support-bot@1.0.1"]
     assert pinned.stage.value == "Development" and pinned.pin.version == "gpt-4o-2024-11-20"
-    assert raw_scalar(filled.locations.registry_url,
-                      "SELECT change_kind FROM model_version WHERE version = '1.0.1'") == "dependency"
+    assert (
+        raw_scalar(filled.locations.registry_url, "SELECT change_kind FROM model_version WHERE version = '1.0.1'")
+        == "dependency"
+    )
     assert provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4o-2024-05-13").ref == "support-bot@1.0.2"
     with pytest.raises(RuleError, match="gpt-4o is an alias"):
         provider_services.pin(filled, "support-bot", "1.0.0", "gpt-4o")
@@ -127,11 +145,15 @@ def test_deprecated_production_pins_are_listed_with_days_left(filled: RegistrySe
     with filled.reading() as session:
         flagged = provider_queries.deprecated_pins(session, NOW)
     assert [(d.model, d.version, d.provider_version, d.days_left) for d in flagged] == [
-        ("support-bot", "1.0.0", "gpt-4o-2024-08-06", -151)]
+        ("support-bot", "1.0.0", "gpt-4o-2024-08-06", -151)
+    ]
 
 
 def test_export_and_import_round_trip_the_provider_registry(
-    filled: RegistryService, other_registry_url: str, make_service: ServiceFactory, tmp_path: Path,
+    filled: RegistryService,
+    other_registry_url: str,
+    make_service: ServiceFactory,
+    tmp_path: Path,
 ) -> None:
     """Feeds, versions, checks and the log entries of live changes come back identical; export is stable."""
     provider_services.qualify(filled, "openai", "gpt-5-2025-08-07", CheckName.SAFETY, True, LINK)

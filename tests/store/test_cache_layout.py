@@ -32,8 +32,10 @@ Read = Callable[[Session], Any]
 READS: dict[str, tuple[Read, str]] = {
     "Production version": (lambda s: facts.production_row(s, "churn"), "ix_cache_version_live"),
     "was in Production": (lambda s: facts.was_in_production(s, "churn", "1.0.0"), "ix_cache_event_production"),
-    "rollback targets": (lambda s: rollbacks.rollback_targets(s, "churn", get_policy(s).for_model("churn"), NOW),
-                         "ix_cache_event_production"),
+    "rollback targets": (
+        lambda s: rollbacks.rollback_targets(s, "churn", get_policy(s).for_model("churn"), NOW),
+        "ix_cache_event_production",
+    ),
     "pinned versions": (lambda s: provider_queries.pinned_versions(s, NOW), "ix_cache_version_live"),
     "deprecated pins": (lambda s: provider_queries.deprecated_pins(s, NOW), "ix_cache_version_live"),
 }
@@ -43,9 +45,14 @@ PLAIN_READS: dict[str, tuple[PlainRead, str]] = {
     "model list, live versions": (lambda s: model_list.list_models(s), "ix_cache_version_live"),
     "model list, latest versions": (lambda s: model_list.list_models(s), "ix_version_listing"),
     "model list, has Canary": (lambda s: model_list.list_models(s, stage=Stage.CANARY.value), "ix_cache_version_live"),
-    "model list, by latest": (lambda s: model_list.list_models(s, sort=model_list.ModelSort.LATEST),
-                              "ix_cache_version_newest"),
-    "model count, has Staging": (lambda s: model_list.count_models(s, stage=Stage.STAGING.value), "ix_cache_version_live"),
+    "model list, by latest": (
+        lambda s: model_list.list_models(s, sort=model_list.ModelSort.LATEST),
+        "ix_cache_version_newest",
+    ),
+    "model count, has Staging": (
+        lambda s: model_list.count_models(s, stage=Stage.STAGING.value),
+        "ix_cache_version_live",
+    ),
     "last drills": (lambda s: model_list.last_drills(s, ["churn"]), "ix_cache_event_drill"),
     "a model's versions and metrics": (lambda s: model_versions.model_versions(s, "churn"), "ix_version_listing"),
     "version list": (lambda s: model_versions.list_versions(s, offset=2, limit=3), "ix_version_listing"),
@@ -61,8 +68,16 @@ CacheReader."""
 def record_drill(service: RegistryService, model: str) -> None:
     """A rollback drill entry in the registry's log."""
     with Session(writer(service.registry())) as session:
-        append_event(session, seq=next_change(session), kind=queries.DRILL, actor="bob", at=NOW, model=model,
-                     version="1.1.0", details={"outcome": "ok"})
+        append_event(
+            session,
+            seq=next_change(session),
+            kind=queries.DRILL,
+            actor="bob",
+            at=NOW,
+            model=model,
+            version="1.1.0",
+            details={"outcome": "ok"},
+        )
         session.commit()
 
 
@@ -87,8 +102,11 @@ def plans(cache: Any) -> Iterator[list[str]]:
 def explained(path: Path, statements: list[tuple[str, Any]]) -> list[str]:
     """The steps of EXPLAIN QUERY PLAN of each statement, with its own parameters, on a database file."""
     with sqlite3.connect(path) as connection:
-        return [row[3] for sql, parameters in statements
-                for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", parameters)]
+        return [
+            row[3]
+            for sql, parameters in statements
+            for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", parameters)
+        ]
 
 
 @contextmanager
@@ -163,7 +181,9 @@ def test_a_cache_of_an_older_layout_is_emptied_and_pulled_again(
     assert read_state(reader.cache()).last_seen == 0
     with sqlite3.connect(path) as connection:
         assert not connection.execute("SELECT count(*) FROM model_version").fetchone()[0]
-        assert not connection.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_model_version%'").fetchall()
+        assert not connection.execute(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_model_version%'"
+        ).fetchall()
     report = reader.sync()
     assert report.from_seq == 0 and len(report.versions) == 7
     assert dump_rows(reader.cache()) == dump_rows(reference.cache())
@@ -178,10 +198,17 @@ def old_layout(reference: RegistryService, path: Path) -> None:
             connection.exec_driver_sql(f"ATTACH DATABASE '{reference.locations.cache_path}' AS reference")
             for table in PULLED_TABLES:
                 names = ", ".join(f'"{c.name}"' for c in table.columns)
-                connection.exec_driver_sql(f'INSERT INTO main."{table.name}" ({names}) SELECT {names} FROM reference."{table.name}"')
-            connection.exec_driver_sql("INSERT INTO main.regtui_meta SELECT * FROM reference.regtui_meta WHERE key != 'cache_layout'")
+                connection.exec_driver_sql(
+                    f'INSERT INTO main."{table.name}" ({names}) SELECT {names} FROM reference."{table.name}"'
+                )
+            connection.exec_driver_sql(
+                "INSERT INTO main.regtui_meta SELECT * FROM reference.regtui_meta WHERE key != 'cache_layout'"
+            )
         with engine.connect() as connection:
-            assert connection.exec_driver_sql(f"SELECT value FROM regtui_meta WHERE key = '{LAST_SEEN}'").scalar_one() != "0"
+            assert (
+                connection.exec_driver_sql(f"SELECT value FROM regtui_meta WHERE key = '{LAST_SEEN}'").scalar_one()
+                != "0"
+            )
     finally:
         engine.dispose()
 

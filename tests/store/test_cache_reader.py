@@ -46,6 +46,7 @@ def test_threads_share_one_reader(writer_service: RegistryService) -> None:
     """The table's workers read through one reader from several threads at once."""
     writer_service.sync()
     with CacheReader(writer_service.locations.cache_path) as reader:
+
         def count(_: int) -> int:
             """One read in a worker thread."""
             with reader.snapshot() as snapshot:
@@ -54,7 +55,6 @@ def test_threads_share_one_reader(writer_service: RegistryService) -> None:
         with ThreadPoolExecutor(max_workers=4) as pool:
             counts = list(pool.map(count, range(40)))
     assert len(set(counts)) == 1 and counts[0] > 0
-
 
 
 def test_a_cache_of_another_layout_reads_as_empty_until_it_is_rebuilt(writer_service: RegistryService) -> None:

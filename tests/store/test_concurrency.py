@@ -84,12 +84,15 @@ def _race(url: str, tmp_path: Path, manifests: list[Path], *, with_reader: bool)
     start, stop = context.Barrier(len(manifests) + int(with_reader)), context.Event()
     writer_results, reader_results = context.Queue(), context.Queue()
     writers = [
-        context.Process(target=register_in_process,
-                        args=(url, ADMIN, str(tmp_path / f"writer-{i}.db"), str(m), start, writer_results))
+        context.Process(
+            target=register_in_process,
+            args=(url, ADMIN, str(tmp_path / f"writer-{i}.db"), str(m), start, writer_results),
+        )
         for i, m in enumerate(manifests)
     ]
-    reader = context.Process(target=pull_in_process,
-                             args=(url, ADMIN, str(tmp_path / "reader.db"), start, stop, reader_results))
+    reader = context.Process(
+        target=pull_in_process, args=(url, ADMIN, str(tmp_path / "reader.db"), start, stop, reader_results)
+    )
     processes = [*writers, reader] if with_reader else writers
     for process in processes:
         process.start()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from regtui.domain.versioning import precedence_key
-from regtui.services import demo
 from regtui.errors import NotFoundError
+from regtui.services import demo
 from regtui.services.registry import RegistryService
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
@@ -26,7 +26,9 @@ def demo_service(tmp_path_factory: pytest.TempPathFactory) -> RegistryService:
 
 
 @pytest.fixture(params=["fixtures", "demo"])
-def synced(request: pytest.FixtureRequest, sqlite_url: str, make_service: ServiceFactory, tmp_path: Path) -> RegistryService:
+def synced(
+    request: pytest.FixtureRequest, sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> RegistryService:
     """A service whose cache holds the fixture registry, or the demo."""
     if request.param == "demo":
         service: RegistryService = request.getfixturevalue("demo_service")
@@ -46,13 +48,17 @@ def test_a_models_versions_and_metrics_are_the_registrys(synced: RegistryService
     with CacheReader(synced.locations.cache_path) as reader, reader.snapshot() as snapshot:
         read = {spec.name: model_versions(snapshot, spec.name) for spec in specs}
     for spec in specs:
-        mine = sorted((m for m in manifests if m.entry.model == spec.name),
-                      key=lambda m: precedence_key(m.entry.version), reverse=True)
+        mine = sorted(
+            (m for m in manifests if m.entry.model == spec.name),
+            key=lambda m: precedence_key(m.entry.version),
+            reverse=True,
+        )
         model = read[spec.name]
         assert (model.owner, model.description) == (spec.owner, spec.description)
         assert [v.version for v in model.versions] == [m.entry.version for m in mine]
         assert [(v.stage, v.created_at, v.canary_share) for v in model.versions] == [
-            (m.stage.value, m.entry.created_at, m.canary_share) for m in mine]
+            (m.stage.value, m.entry.created_at, m.canary_share) for m in mine
+        ]
         assert model.metrics == {m.entry.version: m.entry.metrics.overall for m in mine}
     assert any(m.versions for m in read.values()) and any(m.metrics.values() for m in read.values())
 
@@ -66,11 +72,18 @@ def test_every_version_in_full_is_the_registered_manifest(synced: RegistryServic
     assert [d.manifest for d in read] == manifests
     assert [d.content_hash for d in read] == [m.entry.content_hash() for m in manifests]
     for detail in read:
-        children = sorted((m.entry.version for m in manifests
-                           if m.entry.model == detail.entry.model and m.entry.parent == detail.entry.version),
-                          key=precedence_key)
+        children = sorted(
+            (
+                m.entry.version
+                for m in manifests
+                if m.entry.model == detail.entry.model and m.entry.parent == detail.entry.version
+            ),
+            key=precedence_key,
+        )
         assert list(detail.children) == children
-    assert any(d.entry.artifacts for d in read) and any(d.children for d in read) and any(d.entry.provider for d in read)
+    assert (
+        any(d.entry.artifacts for d in read) and any(d.children for d in read) and any(d.entry.provider for d in read)
+    )
 
 
 def test_a_missing_model_or_version_is_a_clear_not_found(synced: RegistryService) -> None:

@@ -33,11 +33,14 @@ def test_registering_the_same_manifest_again_is_a_no_op(
     assert service.sync().total == 0
 
 
-@pytest.mark.parametrize(("changes", "named"), [
-    ({"metrics": {"overall": {"auc": 0.95}}}, "metrics"),
-    ({"framework": "pytorch", "owner": "team-x"}, "framework, owner"),
-    ({"description": "re-described"}, "description"),
-])
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"metrics": {"overall": {"auc": 0.95}}}, "metrics"),
+        ({"framework": "pytorch", "owner": "team-x"}, "framework, owner"),
+        ({"description": "re-described"}, "description"),
+    ],
+)
 def test_same_version_with_different_content_is_refused_naming_the_fields(
     registry_url: str, make_service: ServiceFactory, tmp_path: Path, changes: dict[str, object], named: str
 ) -> None:
@@ -110,8 +113,9 @@ def test_register_refuses_a_manifest_carrying_a_stage(
     assert raw_scalar(registry_url, "SELECT count(*) FROM model_version") == 0
 
 
-def test_register_needs_the_contributor_role(sqlite_url: str, make_service: ServiceFactory, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_register_needs_the_contributor_role(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An identity without a role may not register (SQLite: the OS login / REGTUI_USER)."""
     make_service(sqlite_url)
     monkeypatch.setenv("REGTUI_USER", "mallory")
@@ -128,13 +132,24 @@ def _ten_manifests(folder: Path, last_version: str, last_parent: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("last_version", "last_parent", "error", "message"), [
-    ("9.0.0", "1.0.0", RuleError, "is a major bump"),
-    ("1.9.0", "1.0.7", RuleError, "parent version 1.0.7 is not registered"),
-    ("1.9", "1.0.0", InputError, "invalid version '1.9'"),
-], ids=["wrong-bump", "unknown-parent", "invalid-semver"])
-def test_import_is_all_or_nothing(registry_url: str, make_service: ServiceFactory, tmp_path: Path, last_version: str,
-                                  last_parent: str, error: type[RegtuiError], message: str) -> None:
+@pytest.mark.parametrize(
+    ("last_version", "last_parent", "error", "message"),
+    [
+        ("9.0.0", "1.0.0", RuleError, "is a major bump"),
+        ("1.9.0", "1.0.7", RuleError, "parent version 1.0.7 is not registered"),
+        ("1.9", "1.0.0", InputError, "invalid version '1.9'"),
+    ],
+    ids=["wrong-bump", "unknown-parent", "invalid-semver"],
+)
+def test_import_is_all_or_nothing(
+    registry_url: str,
+    make_service: ServiceFactory,
+    tmp_path: Path,
+    last_version: str,
+    last_parent: str,
+    error: type[RegtuiError],
+    message: str,
+) -> None:
     """Ten manifests whose tenth is refused write none of them: no model, version, artifact, event or counter."""
     service = make_service(registry_url)
     before = count_rows(service.registry())

@@ -32,8 +32,17 @@ def _registered_live(service: RegistryService, tmp_path: Path) -> None:
     folder = tmp_path / "live"
     service.register(version_manifest(folder, "ranker", "1.0.0", framework="pytorch"))
     service.register(version_manifest(folder, "ranker", "1.1.0", parent="1.0.0", framework="pytorch"))
-    service.register(version_manifest(folder, "ranker", "2.0.0", parent="1.1.0", change_kind="approach",
-                                      framework="lightgbm", created_at="2026-02-01T23:30:00-05:00"))
+    service.register(
+        version_manifest(
+            folder,
+            "ranker",
+            "2.0.0",
+            parent="1.1.0",
+            change_kind="approach",
+            framework="lightgbm",
+            created_at="2026-02-01T23:30:00-05:00",
+        )
+    )
     change_stage(service.locations.registry_url, "ranker", "1.1.0", "Production")
     change_stage(service.locations.registry_url, "ranker", "2.0.0", "Canary")
 

@@ -119,8 +119,11 @@ def _registry_indexes(url: str) -> set[str]:
     engine = create_registry_engine(url)
     try:
         inspector = inspect(engine)
-        return {index["name"] for table in ("event", "model_version", "promotion_request")
-                for index in inspector.get_indexes(table)}
+        return {
+            index["name"]
+            for table in ("event", "model_version", "promotion_request")
+            for index in inspector.get_indexes(table)
+        }
     finally:
         engine.dispose()
 
@@ -139,17 +142,32 @@ def _as_schema_3(url: str) -> None:
     trigger = _version_trigger(url)
     raw_execute(url, "DROP TRIGGER trg_version_immutable" + on_table)
     raw_execute(url, "ALTER TABLE model_version DROP COLUMN semver_key")
-    for column, definition in (("major", "INTEGER NOT NULL DEFAULT 0"), ("minor", "INTEGER NOT NULL DEFAULT 0"),
-                               ("patch", "INTEGER NOT NULL DEFAULT 0"), ("prerelease", "VARCHAR NOT NULL DEFAULT '~'")):
+    for column, definition in (
+        ("major", "INTEGER NOT NULL DEFAULT 0"),
+        ("minor", "INTEGER NOT NULL DEFAULT 0"),
+        ("patch", "INTEGER NOT NULL DEFAULT 0"),
+        ("prerelease", "VARCHAR NOT NULL DEFAULT '~'"),
+    ):
         raw_execute(url, f"ALTER TABLE model_version ADD COLUMN {column} {definition}")
     for version in set(_versions(url)):
         parsed = semver.Version.parse(version)
-        raw_execute(url, "UPDATE model_version SET major = :major, minor = :minor, patch = :patch, prerelease = :pre"
-                    " WHERE version = :version", major=parsed.major, minor=parsed.minor, patch=parsed.patch,
-                    pre=parsed.prerelease or "~", version=version)
+        raw_execute(
+            url,
+            "UPDATE model_version SET major = :major, minor = :minor, patch = :patch, prerelease = :pre"
+            " WHERE version = :version",
+            major=parsed.major,
+            minor=parsed.minor,
+            patch=parsed.patch,
+            pre=parsed.prerelease or "~",
+            version=version,
+        )
     old_columns = REGISTERED_COLUMNS.replace("semver_key", "major, minor, patch, prerelease")
-    raw_execute(url, trigger.replace(REGISTERED_COLUMNS, old_columns).replace(
-        "NEW.semver_key IS NOT OLD.semver_key", "NEW.major IS NOT OLD.major"))
+    raw_execute(
+        url,
+        trigger.replace(REGISTERED_COLUMNS, old_columns).replace(
+            "NEW.semver_key IS NOT OLD.semver_key", "NEW.major IS NOT OLD.major"
+        ),
+    )
     raw_execute(url, "UPDATE regtui_meta SET value = '3' WHERE key = 'schema_version'")
 
 
@@ -186,8 +204,9 @@ def test_a_version_3_registry_gets_its_semver_keys_from_init(
     assert "semver_key" in _version_trigger(registry_url)
     with pytest.raises(DBAPIError, match="immutable"):
         raw_execute(registry_url, "UPDATE model_version SET semver_key = 'x'")
-    upgraded.register(version_manifest(tmp_path / "new", "churn", "2.0.0-rc.10", parent="2.0.0-rc.1",
-                                       change_kind="retraining"))
+    upgraded.register(
+        version_manifest(tmp_path / "new", "churn", "2.0.0-rc.10", parent="2.0.0-rc.1", change_kind="retraining")
+    )
     upgraded.sync()
     with upgraded.reading_registry() as session:
         churn = [m.entry.version for m in queries.iter_manifests(session, "churn")]
@@ -203,16 +222,25 @@ def test_a_version_2_registry_is_refused_until_init_upgrades_it(
     service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
     assert not REGISTRY_UNUSED_INDEXES & _registry_indexes(registry_url)
     _as_schema_3(registry_url)
-    version_2_trigger = _version_trigger(registry_url).replace(" OF " + REGISTERED_COLUMNS.replace(
-        "semver_key", "major, minor, patch, prerelease"), "")
-    raw_execute(registry_url, "DROP TRIGGER trg_version_immutable" + ("" if registry_url.startswith("sqlite") else
-                                                                        " ON model_version"))
-    for statement in (version_2_trigger, "CREATE INDEX ix_event_kind ON event (kind)",
-                      "CREATE INDEX ix_event_actor ON event (actor)",
-                      ("CREATE INDEX ix_version_listing ON model_version (model, major DESC, minor DESC, patch DESC,"
-                       " prerelease DESC)"), "CREATE INDEX ix_model_version_stage ON model_version (stage)",
-                      "CREATE INDEX ix_version_model_order ON model_version (model, major, minor, patch)",
-                      "UPDATE regtui_meta SET value = '2' WHERE key = 'schema_version'"):
+    version_2_trigger = _version_trigger(registry_url).replace(
+        " OF " + REGISTERED_COLUMNS.replace("semver_key", "major, minor, patch, prerelease"), ""
+    )
+    raw_execute(
+        registry_url,
+        "DROP TRIGGER trg_version_immutable" + ("" if registry_url.startswith("sqlite") else " ON model_version"),
+    )
+    for statement in (
+        version_2_trigger,
+        "CREATE INDEX ix_event_kind ON event (kind)",
+        "CREATE INDEX ix_event_actor ON event (actor)",
+        (
+            "CREATE INDEX ix_version_listing ON model_version (model, major DESC, minor DESC, patch DESC,"
+            " prerelease DESC)"
+        ),
+        "CREATE INDEX ix_model_version_stage ON model_version (stage)",
+        "CREATE INDEX ix_version_model_order ON model_version (model, major, minor, patch)",
+        "UPDATE regtui_meta SET value = '2' WHERE key = 'schema_version'",
+    ):
         raw_execute(registry_url, statement)
     with pytest.raises(NotARegistryError, match=f"schema version 2 is older than {SCHEMA_VERSION}: run `regtui init`"):
         make_service(registry_url, init=False).registry()
@@ -224,8 +252,9 @@ def test_a_version_2_registry_is_refused_until_init_upgrades_it(
     assert raw_scalar(registry_url, "SELECT count(*) FROM model_version WHERE model = 'churn'") > 0
     assert "UPDATE OF" in _version_trigger(registry_url)
     cache = service.cache()
-    assert {"ix_event_kind", "ix_event_actor", "ix_version_listing"} <= {index["name"] for table in ("event", "model_version")
-                                       for index in inspect(cache).get_indexes(table)}
+    assert {"ix_event_kind", "ix_event_actor", "ix_version_listing"} <= {
+        index["name"] for table in ("event", "model_version") for index in inspect(cache).get_indexes(table)
+    }
 
 
 @pytest.fixture
@@ -291,8 +320,9 @@ def test_database_refuses_a_second_production_version(filled_url: str) -> None:
         raw_execute(filled_url, f"UPDATE model_version SET stage = 'Production' {VERSION}")
     production = "SELECT count(*) FROM model_version WHERE model = 'churn' AND stage = 'Production'"
     assert raw_scalar(filled_url, production) == 1
-    assert raw_scalar(filled_url, "SELECT count(*) FROM model_version WHERE stage = 'Production'") == 2, \
+    assert raw_scalar(filled_url, "SELECT count(*) FROM model_version WHERE stage = 'Production'") == 2, (
         "the index is per model: churn and support-bot each keep their Production version"
+    )
 
 
 def _snapshot(url: str) -> tuple[object, ...]:

@@ -9,16 +9,27 @@ from pathlib import Path
 import pytest
 
 from regtui.domain.entry import utc_iso
+from regtui.services import reads, review
 from regtui.services.registry import RegistryService
 from regtui.store import model_list, model_versions, queries
 from regtui.store.cache_reader import CacheReader
-from regtui.services import reads
-from regtui.services import review
 from tests.factories import BASE_TIME, CliResult, ServiceFactory, cache_read, version_manifest
 
 ASCENDING = [
-    "1.0.0-1", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11",
-    "1.0.0-rc.1", "1.0.0-rc.2", "1.0.0-rc.10", "1.0.0", "1.1.0", "1.9.0", "1.10.0",
+    "1.0.0-1",
+    "1.0.0-alpha",
+    "1.0.0-alpha.1",
+    "1.0.0-alpha.beta",
+    "1.0.0-beta",
+    "1.0.0-beta.2",
+    "1.0.0-beta.11",
+    "1.0.0-rc.1",
+    "1.0.0-rc.2",
+    "1.0.0-rc.10",
+    "1.0.0",
+    "1.1.0",
+    "1.9.0",
+    "1.10.0",
 ]
 """A model's versions in precedence order: a numeric identifier first, the SemVer spec's example, two-digit
 pre-release and minor numbers."""
@@ -41,8 +52,14 @@ def ordered(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> 
     folder = tmp_path / "versions"
     for age, version in enumerate(ASCENDING):
         parent = _parent(version)
-        version_manifest(folder, MODEL, version, parent=parent, change_kind="initial" if parent is None else None,
-                         created_at=utc_iso(BASE_TIME - timedelta(hours=age)))
+        version_manifest(
+            folder,
+            MODEL,
+            version,
+            parent=parent,
+            change_kind="initial" if parent is None else None,
+            created_at=utc_iso(BASE_TIME - timedelta(hours=age)),
+        )
     make_service(registry_url).import_paths([folder])
     reader = make_service(registry_url, init=False)
     reader.sync()
@@ -55,15 +72,19 @@ def test_regtui_versions_lists_newest_precedence_first(ordered: RegistryService,
     assert listed.code == 0 and [v["version"] for v in listed.json()] == NEWEST_FIRST
     table = cli("versions", MODEL)
     rows = [line.split()[0] for line in table.out.splitlines()[1:] if line.strip()]
-    assert rows[:len(NEWEST_FIRST)] == NEWEST_FIRST
+    assert rows[: len(NEWEST_FIRST)] == NEWEST_FIRST
 
 
 def test_the_cache_reader_lists_windows_in_precedence_order(ordered: RegistryService) -> None:
     """A model's versions, in windows at any offset, the whole registry's list, and the newest one."""
-    windows = [cache_read(ordered, lambda s, o=offset: model_versions.list_versions(s, MODEL, o, 4))
-               for offset in range(0, len(ASCENDING), 4)]
+    windows = [
+        cache_read(ordered, lambda s, o=offset: model_versions.list_versions(s, MODEL, o, 4))
+        for offset in range(0, len(ASCENDING), 4)
+    ]
     assert [v.version for window in windows for v in window] == NEWEST_FIRST
-    assert [v.version for v in cache_read(ordered, lambda s: model_versions.list_versions(s, limit=None))] == NEWEST_FIRST
+    assert [
+        v.version for v in cache_read(ordered, lambda s: model_versions.list_versions(s, limit=None))
+    ] == NEWEST_FIRST
     assert cache_read(ordered, lambda s: model_versions.latest_version(s, MODEL)) == "1.10.0"
     assert [m.latest for m in cache_read(ordered, model_list.list_models)] == ["1.10.0"]
     overview = cache_read(ordered, lambda s: model_versions.model_versions(s, MODEL))

@@ -182,4 +182,3 @@ def test_cli_offline_reads_warn_and_writes_exit_2(
     manifest = version_manifest(tmp_path / "new", "churn", "2.1.0", parent="2.0.0")
     refused = run_cli(capsys, "--registry", url, "--cache", cache, "register", manifest)
     assert refused.code == 2 and len(refused.err_lines) == 1 and "Traceback" not in refused.err
-

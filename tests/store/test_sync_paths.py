@@ -29,8 +29,10 @@ def typed_copy(registry: Engine, path: Path) -> Engine:
     cache = open_cache(path)
     with registry.connect() as source, cache.begin() as target:
         for table in PULLED_TABLES:
-            rows = [{k: as_utc(v) if isinstance(v, datetime) else v for k, v in row.items()}
-                    for row in source.execute(select(table)).mappings()]
+            rows = [
+                {k: as_utc(v) if isinstance(v, datetime) else v for k, v in row.items()}
+                for row in source.execute(select(table)).mappings()
+            ]
             if rows:
                 target.execute(insert(table), rows)
     return cache
@@ -40,9 +42,13 @@ def stored(cache: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every cached row as SQLite stores it: each value with its storage class, in key order."""
     with cache.connect() as connection:
         return {
-            table.name: [tuple(row) for row in connection.exec_driver_sql(
-                f'SELECT {", ".join(f"typeof({c.name!r}), {c.name}" for c in table.columns)} FROM "{table.name}" '
-                f"ORDER BY {', '.join(c.name for c in table.primary_key.columns)}")]
+            table.name: [
+                tuple(row)
+                for row in connection.exec_driver_sql(
+                    f'SELECT {", ".join(f"typeof({c.name!r}), {c.name}" for c in table.columns)} FROM "{table.name}" '
+                    f"ORDER BY {', '.join(c.name for c in table.primary_key.columns)}"
+                )
+            ]
             for table in PULLED_TABLES
         }
 
@@ -111,8 +117,12 @@ def test_a_first_pull_while_another_connection_reads_the_cache_keeps_wal(
 
 @pytest.mark.parametrize("first", [True, False], ids=["first-pull", "incremental"])
 def test_a_pull_failing_midway_leaves_the_cache_as_it_was(
-    registry_url: str, writer_service: RegistryService, make_service: ServiceFactory, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, first: bool,
+    registry_url: str,
+    writer_service: RegistryService,
+    make_service: ServiceFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first: bool,
 ) -> None:
     """A pull interrupted after copying some tables rolls back: rows and counter unchanged, next pull completes."""
     cache = tmp_path / "cache.db"
@@ -156,7 +166,11 @@ def test_open_cache_creates_missing_indexes(tmp_path: Path) -> None:
         connection.execute("DROP INDEX ix_event_kind")
     open_cache(path).dispose()
     names = index_names(path)
-    assert {"ix_cache_version_newest", "ix_event_kind", "ix_cache_version_live"} <= names and "uq_one_production" not in names
+    assert {
+        "ix_cache_version_newest",
+        "ix_event_kind",
+        "ix_cache_version_live",
+    } <= names and "uq_one_production" not in names
 
 
 def test_open_cache_drops_indexes_no_read_uses(tmp_path: Path) -> None:
@@ -176,7 +190,10 @@ def test_open_cache_drops_indexes_no_read_uses(tmp_path: Path) -> None:
 
 
 def test_driver_batches_after_the_first_bring_the_rest(
-    registry_url: str, writer_service: RegistryService, make_service: ServiceFactory, tmp_path: Path,
+    registry_url: str,
+    writer_service: RegistryService,
+    make_service: ServiceFactory,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Through the driver, 2 rows of each table up front then batches of 3 (each after the last key of the one

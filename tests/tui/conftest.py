@@ -7,19 +7,19 @@ import fcntl
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from regtui.services import demo
 from regtui.config import Locations, Settings
+from regtui.services import demo
 from regtui.services.registry import RegistryService
 from regtui.tui.app import RegtuiApp
 from tests.tui.rendered import painted_strips, screen_lines
 
-FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 """The demo's story is told as of 2026-11-27 (scripts/demo_history.py)."""
 SNAPSHOT_DEMO = Path(tempfile.gettempdir()) / "regtui-snapshot-demo"
 """A fixed path, so the registry URL and artifact URIs on screen are the same in every run."""

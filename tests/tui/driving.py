@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import inspect
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled

@@ -7,8 +7,8 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
-from regtui.services import audit
 from regtui.config import Locations
+from regtui.services import audit
 from regtui.services.registry import RegistryService
 from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import fixed_clock, screen_text

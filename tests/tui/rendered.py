@@ -13,8 +13,10 @@ from textual.strip import Strip
 
 SVG_CELL_WIDTH = 12.2
 """The width of one cell in the SVG Textual exports (rich's export_svg: 0.61 x its 20 px font)."""
-SVG_TEXT = re.compile(r'<text class="[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="[0-9.]+" '
-                      r'clip-path="url\(#[^)]*-line-(\d+)\)">([^<]*)</text>')
+SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([0-9.]+)" y="[0-9.]+" textLength="[0-9.]+" '
+    r'clip-path="url\(#[^)]*-line-(\d+)\)">([^<]*)</text>'
+)
 """One run of text in the export: its x position, its line, its characters (HTML-escaped)."""
 
 

@@ -56,8 +56,19 @@ async def test_help_lists_the_screens_bindings(demo_locations: Locations, make_a
         screen = pilot.app.screen
         assert isinstance(screen, HelpScreen) and screen.target_title == "Registry"
         ids = {row.binding_id for row in screen.rows}
-        assert {"focus_filter", "filter_production", "cycle_sort", "quit_home", "escape_home", "cursor_down", "select_cursor",
-                "refresh", "show_help", "open_audit", "quit"} <= ids
+        assert {
+            "focus_filter",
+            "filter_production",
+            "cycle_sort",
+            "quit_home",
+            "escape_home",
+            "cursor_down",
+            "select_cursor",
+            "refresh",
+            "show_help",
+            "open_audit",
+            "quit",
+        } <= ids
         assert next(row.keys for row in screen.rows if row.binding_id == "cursor_down") == "↓, j"
         await pilot.press("q")
         assert isinstance(pilot.app.screen, RegistryScreen)
@@ -97,9 +108,9 @@ async def test_palette_opens_screens_and_models(demo_locations: Locations, make_
         assert isinstance(screen, ModelScreen) and screen.model == "fraud-detector"
 
 
-async def test_the_first_sync_reloads_the_screen_only_when_it_pulled(demo_locations: Locations,
-                                                                      make_app: AppFactory,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_first_sync_reloads_the_screen_only_when_it_pulled(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On a cache that is current, the first sync reloads nothing (the list read at start stays); after a change made
     in the registry before the start, it reloads the list once, which then shows the change."""
     reloads: list[RegistryScreen] = []
@@ -174,8 +185,9 @@ async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make
         assert writable.screen.active_bindings["P"].enabled and "Promote" in screen_text(pilot)
 
 
-async def test_themes_animations_and_broken_theme(demo_locations: Locations, make_app: AppFactory,
-                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_themes_animations_and_broken_theme(
+    demo_locations: Locations, make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Bundled themes register; the configured one applies; a broken file is reported and skipped."""
     async with make_app(demo_locations, settings=Settings(theme="regtui-light")).run_test() as pilot:
         await settle(pilot)
@@ -193,8 +205,9 @@ async def test_themes_animations_and_broken_theme(demo_locations: Locations, mak
         assert pilot.app.theme == "good"
 
 
-async def test_a_screen_module_half_imported_is_not_on_top(demo_locations: Locations, make_app: AppFactory,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_screen_module_half_imported_is_not_on_top(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """While a thread imports the audit screen's module (it has no AuditScreen yet), asking whether the audit
     screen is on top answers no instead of failing the repaint that asked."""
     async with make_app(demo_locations).run_test() as pilot:

@@ -138,8 +138,12 @@ async def test_self_approval_is_refused_naming_the_rule(demo_locations: Location
         before = log_of(demo_locations, "churn-classifier")
         await pilot.press("a", *"my own canary", "enter")
         await settle(pilot)
-        assert notes == [("Refused: alice cannot approve: owner already signed by bob; self-approval: alice requested "
-                          "this promotion and cannot be its reviewer (nobody reviews their own request)")]
+        assert notes == [
+            (
+                "Refused: alice cannot approve: owner already signed by bob; self-approval: alice requested "
+                "this promotion and cannot be its reviewer (nobody reviews their own request)"
+            )
+        ]
         assert "self-approval: alice requested this" in screen_text(pilot)
         assert app.is_running and pilot.app.screen is screen
         assert OWN in [line.view.ref for line in screen.lines or []]
@@ -196,6 +200,13 @@ async def test_palette_and_help(demo_locations: Locations, make_app: AppFactory)
         await pilot.press("question_mark")
         await settle(pilot)
         ids = {row.binding_id for row in pilot.app.screen.rows}  # type: ignore[attr-defined]
-        assert {"approve_request", "reject_request", "open_evidence", "promote_request", "toggle_mine",
-                "select_cursor", "open_audit"} <= ids
+        assert {
+            "approve_request",
+            "reject_request",
+            "open_evidence",
+            "promote_request",
+            "toggle_mine",
+            "select_cursor",
+            "open_audit",
+        } <= ids
         assert "open_approvals" not in ids, "the key of the screen already showing is not offered"

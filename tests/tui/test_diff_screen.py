@@ -32,8 +32,14 @@ async def open_diff(pilot: object, model: str, *keys: str) -> DiffScreen:
 
 def words(cells: list[object]) -> list[str]:
     """The text of each cell of a metric row."""
-    return ["".join(part.text for part in cell) if isinstance(cell, tuple) else cell.text if isinstance(cell, Toned)
-            else str(cell) for cell in cells]
+    return [
+        "".join(part.text for part in cell)
+        if isinstance(cell, tuple)
+        else cell.text
+        if isinstance(cell, Toned)
+        else str(cell)
+        for cell in cells
+    ]
 
 
 async def test_selected_version_against_production(demo_locations: Locations, make_app: AppFactory) -> None:
@@ -49,7 +55,15 @@ async def test_selected_version_against_production(demo_locations: Locations, ma
         assert "baseline: the current Production version" in text
         assert "18 better, 1 worse, 1 same" in text
         latency = next(row for row in view.diff.metrics if row.scope == "overall" and row.metric == "latency_p95_ms")
-        assert words(metric_row(latency)) == ["  latency_p95_ms ↓", "22.7", "23.1", "+0.4", "+1.8%", "✗ WORSE", "pass ≤40"]
+        assert words(metric_row(latency)) == [
+            "  latency_p95_ms ↓",
+            "22.7",
+            "23.1",
+            "+0.4",
+            "+1.8%",
+            "✗ WORSE",
+            "pass ≤40",
+        ]
         auc = next(row for row in view.diff.metrics if row.scope == "overall" and row.metric == "auc")
         assert words(metric_row(auc))[5:] == ["✓ better", "pass ≥0.87"]
         assert "segment region=EU" in text

@@ -17,8 +17,8 @@ from regtui.config import Locations
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.model import ModelScreen
 from tests.tui.conftest import AppFactory, screen_text, segment_texts
-from tests.tui.rendered import painted_strips
 from tests.tui.driving import settle
+from tests.tui.rendered import painted_strips
 
 pytestmark = pytest.mark.anyio
 
@@ -38,8 +38,10 @@ FORBIDDEN = ["\x1b", "\x07", BIDI, *map(chr, range(0x80, 0xA0))]
 def poison(locations: Locations) -> None:
     """Give a model, a version, its artifact and a log entry hostile text in every field a screen shows."""
     with sqlite3.connect(locations.cache_path) as db:
-        db.execute("INSERT INTO model (name, owner, description, change_seq) VALUES (?, ?, ?, 1)",
-                   (NAME, f"{LINK}{BIDI}", HOSTILE))
+        db.execute(
+            "INSERT INTO model (name, owner, description, change_seq) VALUES (?, ?, ?, 1)",
+            (NAME, f"{LINK}{BIDI}", HOSTILE),
+        )
         row = db.execute("SELECT * FROM model_version WHERE model = 'churn-classifier' AND version = '2.6.0'")
         columns = [c[0] for c in row.description]
         version: dict[str, Any] = dict(zip(columns, row.fetchone()))
@@ -50,18 +52,35 @@ def poison(locations: Locations) -> None:
         card["responsible"]["team"] = LINK
         metrics = {"overall": {"auc": 0.9, HOSTILE: 1.0}, "segments": {HOSTILE: {"auc": 0.8}}}
         version.update(
-            id=None, model=NAME, version=VERSION, parent=HOSTILE, description=HOSTILE, training_data=HOSTILE,
-            owner=HOSTILE, framework=MARKUP, registered_by=ACTION, stage_changed_by=CLEAR, stage="Production",
-            model_card=json.dumps(card), metrics=json.dumps(metrics),
+            id=None,
+            model=NAME,
+            version=VERSION,
+            parent=HOSTILE,
+            description=HOSTILE,
+            training_data=HOSTILE,
+            owner=HOSTILE,
+            framework=MARKUP,
+            registered_by=ACTION,
+            stage_changed_by=CLEAR,
+            stage="Production",
+            model_card=json.dumps(card),
+            metrics=json.dumps(metrics),
             hyperparameters=json.dumps({HOSTILE: HOSTILE, "prompt": f"line one\n{HOSTILE}"}),
         )
-        cursor = db.execute(f"INSERT INTO model_version ({', '.join(version)}) VALUES ({', '.join('?' * len(version))})",
-                            list(version.values()))
-        db.execute("INSERT INTO artifact (version_id, name, uri, sha256, size, position, change_seq) "
-                   "VALUES (?, ?, ?, ?, 12, 0, 1)", (cursor.lastrowid, HOSTILE, f"s3://evil/{HOSTILE}", "0" * 64))
-        db.execute("UPDATE event SET actor = ?, model = ?, version = ?, details = ? WHERE position = "
-                   "(SELECT max(position) FROM event)",
-                   (ACTION, NAME, VERSION, json.dumps({"comment": HOSTILE, "reason": LINK})))
+        cursor = db.execute(
+            f"INSERT INTO model_version ({', '.join(version)}) VALUES ({', '.join('?' * len(version))})",
+            list(version.values()),
+        )
+        db.execute(
+            "INSERT INTO artifact (version_id, name, uri, sha256, size, position, change_seq) "
+            "VALUES (?, ?, ?, ?, 12, 0, 1)",
+            (cursor.lastrowid, HOSTILE, f"s3://evil/{HOSTILE}", "0" * 64),
+        )
+        db.execute(
+            "UPDATE event SET actor = ?, model = ?, version = ?, details = ? WHERE position = "
+            "(SELECT max(position) FROM event)",
+            (ACTION, NAME, VERSION, json.dumps({"comment": HOSTILE, "reason": LINK})),
+        )
 
 
 def assert_literal(pilot: Pilot[object], *fragments: str) -> None:

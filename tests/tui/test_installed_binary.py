@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 import pytest
 
@@ -76,13 +77,32 @@ class TmuxTerminal:
     def __init__(self, command: list[str], env: dict[str, str], name: str) -> None:
         self.name = name
         exports = [f"{key}={value}" for key, value in env.items()]
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
-                        "env", *exports, *command], check=True)
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                str(SIZE[0]),
+                "-y",
+                str(SIZE[1]),
+                "env",
+                *exports,
+                *command,
+            ],
+            check=True,
+        )
 
     def screen(self, styled: bool = False) -> str:
         """The visible pane as text, with its escape sequences when styled."""
-        return subprocess.run(["tmux", "capture-pane", "-p", *(["-e"] if styled else []), "-t", self.name],
-                               capture_output=True, text=True, check=False).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", *(["-e"] if styled else []), "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
 
     def keys(self, *keys: str) -> None:
         """Named keys as keys, anything else typed literally."""
@@ -130,8 +150,9 @@ class PtyTerminal:
         self.master, slave = pty.openpty()
         os.set_blocking(self.master, False)
         full_env = {**os.environ, **env, "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1]), "TERM": "xterm-256color"}
-        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=full_env,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command, stdin=slave, stdout=slave, stderr=slave, env=full_env, start_new_session=True
+        )
         os.close(slave)
         self.output = ""
         self.raw = ""
@@ -163,7 +184,7 @@ class PtyTerminal:
         while time.monotonic() < deadline:
             self._read()
             if text in self.output:
-                shown, self.output = self.output, self.output[self.output.index(text):]
+                shown, self.output = self.output, self.output[self.output.index(text) :]
                 return shown
         raise AssertionError(f"{text!r} never showed; the output ends:\n{self.output[-2000:]}")
 
@@ -196,8 +217,9 @@ class PtyTerminal:
 
 def run_cli(binary: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """One CLI call on the test registry."""
-    return subprocess.run([str(binary), *args], env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [str(binary), *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
@@ -209,8 +231,12 @@ def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
         pytest.skip("the regtui console script is not installed")
     folder = tmp_path / "demo"
     registry = f"sqlite:///{folder / 'registry.db'}"
-    env = {"REGTUI_REGISTRY": registry, "REGTUI_CACHE": str(folder / "cache.db"),
-           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"), "REGTUI_USER": "heidi"}
+    env = {
+        "REGTUI_REGISTRY": registry,
+        "REGTUI_CACHE": str(folder / "cache.db"),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+        "REGTUI_USER": "heidi",
+    }
     built = run_cli(binary, {**env, "REGTUI_USER": "admin"}, "demo", "--dir", str(folder), "--no-tui")
     assert built.returncode == 0, built.stderr
     evidence = tmp_path / "evidence.yaml"
@@ -252,6 +278,8 @@ def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
     audit = run_cli(binary, env, "audit", MODEL, "--json", "--limit", "2")
     assert audit.returncode == 0, audit.stderr
     entries = json.loads(audit.stdout)
-    assert [(e["kind"], e["version"], e["actor"]) for e in entries] == [("rollback", "2.3.0", "heidi"),
-                                                                        ("replaced", "2.4.0", "heidi")]
+    assert [(e["kind"], e["version"], e["actor"]) for e in entries] == [
+        ("rollback", "2.3.0", "heidi"),
+        ("replaced", "2.4.0", "heidi"),
+    ]
     assert entries[0]["details"]["reason"] == "INC-7001 recall drop after 2.4.0"

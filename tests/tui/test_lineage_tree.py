@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from rich.segment import Segment
@@ -21,13 +21,24 @@ from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
 pytestmark = pytest.mark.anyio
 
 
-def version(text: str, stage: str = "Development", *, share: float | None = None, parent: str | None = None,
-            by: str = "alice") -> VersionLine:
+def version(
+    text: str, stage: str = "Development", *, share: float | None = None, parent: str | None = None, by: str = "alice"
+) -> VersionLine:
     """A lineage node for `text`, its major and minor parsed from it when it is semver-like."""
     numbers = text.split("-")[0].split(".")
     major, minor = (int(numbers[0]), int(numbers[1])) if numbers[0].isdigit() else (None, None)
-    return VersionLine(key=text, version=text, stage=stage, canary_share=share, parent=parent, change_kind="minor",
-                       created_at=datetime(2026, 11, 2, tzinfo=timezone.utc), registered_by=by, major=major, minor=minor)
+    return VersionLine(
+        key=text,
+        version=text,
+        stage=stage,
+        canary_share=share,
+        parent=parent,
+        change_kind="minor",
+        created_at=datetime(2026, 11, 2, tzinfo=UTC),
+        registered_by=by,
+        major=major,
+        minor=minor,
+    )
 
 
 VERSIONS = (
@@ -110,8 +121,9 @@ def all_nodes(node: TreeNode[TreeItem]) -> Iterator[TreeNode[TreeItem]]:
 
 def node_of(tree: LineageTree, text: str) -> TreeNode[TreeItem]:
     """The built node of a version."""
-    nodes = [node for node in all_nodes(tree.root)
-             if isinstance(node.data, VersionItem) and node.data.line.version == text]
+    nodes = [
+        node for node in all_nodes(tree.root) if isinstance(node.data, VersionItem) and node.data.line.version == text
+    ]
     assert nodes, text
     return nodes[0]
 
@@ -125,7 +137,9 @@ async def still(pilot: Pilot[None]) -> LineageTree:
 
 @pytest.mark.parametrize("css", ["", GUIDE_STYLES], ids=["default-guides", "styled-guides"])
 @pytest.mark.parametrize("size", [(34, 8), (70, 14), (120, 20)], ids=["narrow", "medium", "wide"])
-async def test_lines_paint_as_tree_paints_them(size: tuple[int, int], css: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_lines_paint_as_tree_paints_them(
+    size: tuple[int, int], css: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Cursor, hover, focused and not, collapsed and expanded, scrolled: the same segments as Textual's Tree."""
     async with TreeApp(css).run_test(size=size) as pilot:
         tree = await still(pilot)

@@ -174,7 +174,9 @@ async def test_the_model_screen_is_built_before_the_first_open(demo_locations: L
         assert "churn-classifier · owner" in screen_text(pilot)
 
 
-async def test_the_first_open_shows_the_lineage_as_later_ones_do(demo_locations: Locations, make_app: AppFactory) -> None:
+async def test_the_first_open_shows_the_lineage_as_later_ones_do(
+    demo_locations: Locations, make_app: AppFactory
+) -> None:
     """At 80x24 churn-classifier's lineage scrolls to show 2.6.0 in the middle: the first open (on the screen drawn
     ahead, unseen and empty), an open after a model short enough for no scrollbar, and one after another scrolled
     model all show the same rows, with the scrollbar's thumb where the tree is scrolled."""
@@ -185,16 +187,25 @@ async def test_the_first_open_shows_the_lineage_as_later_ones_do(demo_locations:
             tree = (await open_model(pilot, name)).query_one(LineageTree)
             if name == "churn-classifier":
                 bar = tree.vertical_scrollbar
-                seen.append((tree.cursor_line, tree.scroll_y, tree.show_vertical_scrollbar, bar.position,
-                             bar.window_size, bar.window_virtual_size))
+                seen.append(
+                    (
+                        tree.cursor_line,
+                        tree.scroll_y,
+                        tree.show_vertical_scrollbar,
+                        bar.position,
+                        bar.window_size,
+                        bar.window_virtual_size,
+                    )
+                )
             await pilot.press("escape")
             await settle(pilot)
     assert seen[0] == (8, 3, True, 3, 7, 10)
     assert seen[1:] == [seen[0], seen[0]]
 
 
-async def test_an_open_while_the_screen_is_still_composing_gets_its_own(demo_locations: Locations,
-                                                                        make_app: AppFactory) -> None:
+async def test_an_open_while_the_screen_is_still_composing_gets_its_own(
+    demo_locations: Locations, make_app: AppFactory
+) -> None:
     """An open that arrives before the screen built ahead is mounted shows on a screen of its own; the next open
     reuses the one built ahead."""
     async with make_app(demo_locations).run_test(size=(120, 40)) as pilot:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from regtui.services import promotion
 from regtui.config import Locations
 from regtui.domain.entry import Stage
 from regtui.errors import InputError
+from regtui.services import promotion
 from regtui.services.registry import RegistryService
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.model import ModelScreen
@@ -52,7 +52,8 @@ def test_canary_results_are_typed_as_pairs() -> None:
 
 
 async def test_gate_shows_before_submitting_and_pending_says_what_is_missing(
-        demo_locations: Locations, make_app: AppFactory) -> None:
+    demo_locations: Locations, make_app: AppFactory
+) -> None:
     """Staging version: only its allowed moves; the Canary gate shows before submit; submit leaves it pending."""
     app = make_app(demo_locations)
     notes = record_notes(app)
@@ -114,8 +115,9 @@ async def test_abandon_needs_a_reason(demo_locations: Locations, make_app: AppFa
         assert notes[-1] == "Promoted: churn-classifier@2.7.1: Development → Archived"
 
 
-async def test_conflict_refreshes_and_says_who_moved_it(demo_locations: Locations, make_app: AppFactory,
-                                                        tmp_path: Path) -> None:
+async def test_conflict_refreshes_and_says_who_moved_it(
+    demo_locations: Locations, make_app: AppFactory, tmp_path: Path
+) -> None:
     """The version moves underneath (another operator, another cache) between opening and submitting:
     promote refuses with who moved it, the dialog refreshes to the new stage, nothing else is written."""
     app = make_app(demo_locations)
@@ -123,8 +125,9 @@ async def test_conflict_refreshes_and_says_who_moved_it(demo_locations: Location
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_promote(pilot, "search-ranker", "2.4.1")
-        other = RegistryService(Locations(demo_locations.registry_url, tmp_path / "dave-cache.db"), clock=fixed_clock,
-                                identity="dave")
+        other = RegistryService(
+            Locations(demo_locations.registry_url, tmp_path / "dave-cache.db"), clock=fixed_clock, identity="dave"
+        )
         try:
             promotion.promote(other, "search-ranker", "2.4.1", Stage.ARCHIVED, reason="superseded by 2.5.0")
         finally:
@@ -133,8 +136,12 @@ async def test_conflict_refreshes_and_says_who_moved_it(demo_locations: Location
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert notes == [("Conflict: search-ranker@2.4.1 moved to Archived by dave at 2026-11-27 12:00 UTC while you "
-                          "looked (you saw Staging); nothing was changed — refresh and retry")]
+        assert notes == [
+            (
+                "Conflict: search-ranker@2.4.1 moved to Archived by dave at 2026-11-27 12:00 UTC while you "
+                "looked (you saw Staging); nothing was changed — refresh and retry"
+            )
+        ]
         text = flat(pilot)
         assert "now in Archived: moved by dave at 2026-11-27 12:00 UTC — refreshed" in text
         assert "Promote search-ranker@2.4.1 · now Archived" in text

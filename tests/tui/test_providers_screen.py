@@ -49,8 +49,15 @@ async def test_pins_changelog_and_matrix(demo_locations: Locations, make_app: Ap
         text = screen_text(pilot)
         assert "PINNED IN PRODUCTION / CANARY" in text
         pin = next(line for line in text.splitlines() if "support-assistant@3.3.0" in line)
-        assert pin.split() == ["support-assistant@3.3.0", "Production", "gpt-4.1-2025-04-14", "qualified",
-                               "retires", "in", "39d"]
+        assert pin.split() == [
+            "support-assistant@3.3.0",
+            "Production",
+            "gpt-4.1-2025-04-14",
+            "qualified",
+            "retires",
+            "in",
+            "39d",
+        ]
         table = screen.query_one("#changelog", WindowTable)
         assert table.total and table.total > 10
         first = table.row_at(0)
@@ -101,8 +108,9 @@ async def test_mark_check_as_reviewer(demo_locations: Locations, make_app: AppFa
         assert "FAIL alice 2026-11-27" in text and "note [red]jailbreak[/] suite" in text
 
 
-async def test_mark_check_refused_shows_the_rule(demo_locations: Locations, make_app: AppFactory,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_mark_check_refused_shows_the_rule(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """bob is no reviewer: the refusal names the role needed, and the screen stays."""
     monkeypatch.setenv("REGTUI_USER", "bob")
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
@@ -126,9 +134,11 @@ async def test_readonly_refuses_writes(demo_locations: Locations, make_app: AppF
         assert "read-only session" in notes(pilot)
 
 
-async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_app: AppFactory,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_fetch_failure_is_a_notification(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The demo's feeds are real hosts: a raising fetch becomes an error notification and the app stays up."""
+
     def unreachable(*_args: object, **_kwargs: object) -> list[object]:
         raise RegistryUnavailableError("feed host unreachable: api.openai.com")
 
@@ -141,12 +151,16 @@ async def test_fetch_failure_is_a_notification(demo_locations: Locations, make_a
         assert "feed host unreachable: api.openai.com" in notes(pilot)
 
 
-async def test_failed_feed_result_is_reported(demo_locations: Locations, make_app: AppFactory,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_failed_feed_result_is_reported(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A feed that failed (others fetched) is reported with provider and reason."""
+
     def partly(*_args: object, **_kwargs: object) -> list[provider_services.FeedResult]:
-        return [provider_services.FeedResult("anthropic", "https://x", "unchanged"),
-                provider_services.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out")]
+        return [
+            provider_services.FeedResult("anthropic", "https://x", "unchanged"),
+            provider_services.FeedResult("openai", "https://y", "failed", error="openai, https://y, timed out"),
+        ]
 
     monkeypatch.setattr(provider_services, "fetch_feeds", partly)
     async with make_app(demo_locations).run_test(size=(120, 40), notifications=True) as pilot:
@@ -169,13 +183,16 @@ async def test_palette_opens_providers(demo_locations: Locations, make_app: AppF
         assert isinstance(pilot.app.screen, ProvidersScreen)
 
 
-async def test_feeds_are_fetched_on_the_interval(demo_locations: Locations, make_app: AppFactory,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_feeds_are_fetched_on_the_interval(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With `feed_interval` set, the app fetches by itself: a new version shows in the change log, no key pressed."""
     with FeedServer() as server:
         body = json.dumps({"object": "list", "data": [{"id": "gpt-9-2026-11-20", "created": 1763596800}]})
-        feeds = {"openai": server.serve("/v1/models", Reply(body=body.encode())),
-                 "anthropic": server.serve("/anthropic", Reply.fixture("anthropic-models.json"))}
+        feeds = {
+            "openai": server.serve("/v1/models", Reply(body=body.encode())),
+            "anthropic": server.serve("/anthropic", Reply.fixture("anthropic-models.json")),
+        }
         monkeypatch.setenv("REGTUI_USER", "admin")
         admin = RegistryService(demo_locations)
         for provider, url in feeds.items():
@@ -187,15 +204,19 @@ async def test_feeds_are_fetched_on_the_interval(demo_locations: Locations, make
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             screen = await open_providers(pilot)
             table = screen.query_one("#changelog", WindowTable)
-            await until(pilot, lambda: any(row.version == "gpt-9-2026-11-20" for row in rows(table)),
-                        "gpt-9-2026-11-20 in the change log, fetched on the interval")
+            await until(
+                pilot,
+                lambda: any(row.version == "gpt-9-2026-11-20" for row in rows(table)),
+                "gpt-9-2026-11-20 in the change log, fetched on the interval",
+            )
             await settle(pilot)
             assert "gpt-9-2026-11-20" in screen_text(pilot)
             assert "anthropic updated, openai updated" in notes(pilot)
 
 
-async def test_no_interval_fetch_in_a_readonly_session(demo_locations: Locations, make_app: AppFactory,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_interval_fetch_in_a_readonly_session(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A read-only session never fetches on the interval (it may not write what the feeds say): not in the time
     the sync, on the same interval and started just before it, takes to run three times more."""
     calls: list[object] = []

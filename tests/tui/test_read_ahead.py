@@ -109,8 +109,9 @@ async def open_model(pilot: Pilot[Any]) -> ModelScreen:
     return screen
 
 
-async def test_enter_opens_the_model_read_while_the_cursor_rested(demo_locations: Locations, make_app: AppFactory,
-                                                                  reads: list[str]) -> None:
+async def test_enter_opens_the_model_read_while_the_cursor_rested(
+    demo_locations: Locations, make_app: AppFactory, reads: list[str]
+) -> None:
     """The cursor resting on a model in the list reads it ahead; Enter then opens it without reading again."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await rest(pilot)
@@ -122,8 +123,9 @@ async def test_enter_opens_the_model_read_while_the_cursor_rested(demo_locations
         assert reads == ["churn-classifier", "demand-forecaster"], "the open read nothing"
 
 
-async def test_typing_a_filter_reads_nothing_ahead(demo_locations: Locations, make_app: AppFactory,
-                                                   reads: list[str]) -> None:
+async def test_typing_a_filter_reads_nothing_ahead(
+    demo_locations: Locations, make_app: AppFactory, reads: list[str]
+) -> None:
     """While the filter has the focus its first match is not read; Enter moves to the list, which reads it."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await rest(pilot)
@@ -135,8 +137,9 @@ async def test_typing_a_filter_reads_nothing_ahead(demo_locations: Locations, ma
         assert reads == ["churn-classifier", "fraud-detector"]
 
 
-async def test_enter_during_the_read_ahead_waits_for_it(demo_locations: Locations, make_app: AppFactory,
-                                                        reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_enter_during_the_read_ahead_waits_for_it(
+    demo_locations: Locations, make_app: AppFactory, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Enter while the model is being read ahead starts no second read: the model opens when that read arrives."""
     reading, release = threading.Event(), threading.Event()
     counting = model_screen.read_model
@@ -163,8 +166,9 @@ async def test_enter_during_the_read_ahead_waits_for_it(demo_locations: Location
         assert reads == ["churn-classifier", "demand-forecaster"]
 
 
-async def test_a_failed_read_ahead_leaves_the_open_to_read(demo_locations: Locations, make_app: AppFactory,
-                                                           reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failed_read_ahead_leaves_the_open_to_read(
+    demo_locations: Locations, make_app: AppFactory, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A read ahead that fails says nothing; Enter reads the model again, and opens it."""
     counting = model_screen.read_model
     failures = iter([True])
@@ -184,8 +188,9 @@ async def test_a_failed_read_ahead_leaves_the_open_to_read(demo_locations: Locat
         assert reads == ["churn-classifier"]
 
 
-async def test_a_sync_that_changes_the_cache_reads_ahead_again(demo_locations: Locations, make_app: AppFactory,
-                                                               reads: list[str]) -> None:
+async def test_a_sync_that_changes_the_cache_reads_ahead_again(
+    demo_locations: Locations, make_app: AppFactory, reads: list[str]
+) -> None:
     """A sync that pulls a change drops the model read ahead and reads it again: Enter shows the change."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await rest(pilot)

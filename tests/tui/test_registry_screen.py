@@ -33,8 +33,9 @@ async def test_lists_every_model_with_live_versions(demo_locations: Locations, m
         assert "8 models · all stages · by name" in text
 
 
-async def test_rows_show_open_requests_and_drill_age_flagging_overdue_drills(demo_locations: Locations,
-                                                                           make_app: AppFactory) -> None:
+async def test_rows_show_open_requests_and_drill_age_flagging_overdue_drills(
+    demo_locations: Locations, make_app: AppFactory
+) -> None:
     """Each row counts the model's open requests and says how long ago its rollback was drilled: '!' marks the
     one overdue by its policy (demand-forecaster), '-' a model with nothing in Production and no drill."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
@@ -129,7 +130,12 @@ async def test_stage_filters_and_sort(demo_locations: Locations, make_app: AppFa
         table = pilot.app.screen.query_one("#models", WindowTable)
         await pilot.press("c")
         await settle(pilot)
-        assert set(model_names(table)) == {"churn-classifier", "fraud-detector", "product-embedder", "support-assistant"}
+        assert set(model_names(table)) == {
+            "churn-classifier",
+            "fraud-detector",
+            "product-embedder",
+            "support-assistant",
+        }
         await pilot.press("s")
         await settle(pilot)
         assert set(model_names(table)) == {"demand-forecaster", "doc-summarizer", "search-ranker", "ticket-router"}

@@ -32,7 +32,9 @@ async def open_rollback(pilot: object, model: str) -> RollbackScreen:
     return screen
 
 
-async def test_history_with_retention_and_one_key_from_registry(demo_locations: Locations, make_app: AppFactory) -> None:
+async def test_history_with_retention_and_one_key_from_registry(
+    demo_locations: Locations, make_app: AppFactory
+) -> None:
     """The Production version first, then former ones with their retention; expired ones say why."""
     app = make_app(demo_locations)
     notes = record_notes(app)
@@ -48,7 +50,9 @@ async def test_history_with_retention_and_one_key_from_registry(demo_locations: 
         assert "retention ended 2025-04-29" in text
         await pilot.press("G", "enter")
         await settle(pilot)
-        assert notes == ["Refused: retention rule: 1.0.0's retention ended 2025-04-29; it is no longer a rollback target"]
+        assert notes == [
+            "Refused: retention rule: 1.0.0's retention ended 2025-04-29; it is no longer a rollback target"
+        ]
         assert not isinstance(pilot.app.screen, ConfirmRollbackScreen)
         await pilot.press("q")
         assert isinstance(pilot.app.screen, RegistryScreen)
@@ -63,8 +67,12 @@ async def test_checksum_mismatch_refuses_before_confirming(demo_locations: Locat
         await open_rollback(pilot, "fraud-detector")
         await pilot.press("j", "enter")
         await settle(pilot)
-        assert notes == [("Refused: checksum rule: fraud-detector@2.4.0 cannot go back to Production: model: MISMATCH "
-                          "(sha256 63845b8a15ce…, recorded cc1dc508927a…)")]
+        assert notes == [
+            (
+                "Refused: checksum rule: fraud-detector@2.4.0 cannot go back to Production: model: MISMATCH "
+                "(sha256 63845b8a15ce…, recorded cc1dc508927a…)"
+            )
+        ]
         text = flat(pilot)
         assert "2.4.0: 1 of 2 artifact(s) failed — refused" in text
         assert "model MISMATCH sha256 63845b8a15ce…, recorded cc1dc508927a…" in text
@@ -139,8 +147,9 @@ async def test_dry_run_changes_nothing(demo_locations: Locations, make_app: AppF
         assert "DRY RUN, nothing is changed" in screen_text(pilot)
         await pilot.press("tab", *"fraud-detector", "tab", *"drill INC-0", "enter")
         await settle(pilot)
-        assert any(note.startswith("Dry run: dry run: would roll back fraud-detector from 2.5.0 to 2.2.0")
-                   for note in notes), notes
+        assert any(
+            note.startswith("Dry run: dry run: would roll back fraud-detector from 2.5.0 to 2.2.0") for note in notes
+        ), notes
         assert screen.view is not None and screen.view.production == "2.5.0"
     assert log_of(demo_locations, "fraud-detector") == before
 

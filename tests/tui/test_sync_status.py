@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from regtui.domain.reports import CacheState
 from regtui.services.registry import ReadStatus
 from regtui.tui.sync import SyncStatus
 from regtui.tui.widgets.status_header import shorten_middle
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def test_synced_ago() -> None:

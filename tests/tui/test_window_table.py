@@ -58,10 +58,14 @@ class TableApp(App[None]):
     def compose(self) -> ComposeResult:
         """Just the table."""
         yield WindowTable(
-            [Column("#", lambda r: str(r.index), 7, align="right", priority=5),
-             Column("NAME", lambda r: r.name, 30, flex=True, priority=9),
-             Column("STATE", lambda r: Toned("ok", Tone.GOOD), 10, priority=1)],
-            self.source.fetch, self.source.count, page_size=50,
+            [
+                Column("#", lambda r: str(r.index), 7, align="right", priority=5),
+                Column("NAME", lambda r: r.name, 30, flex=True, priority=9),
+                Column("STATE", lambda r: Toned("ok", Tone.GOOD), 10, priority=1),
+            ],
+            self.source.fetch,
+            self.source.count,
+            page_size=50,
         )
 
     def on_window_table_row_highlighted(self, message: WindowTable.RowHighlighted) -> None:
@@ -134,8 +138,11 @@ async def test_reload_keeps_rows_until_fresh_ones_arrive() -> None:
 
 def test_fit_columns_hides_low_priority_first() -> None:
     """Narrow widths hide the lowest-priority columns; spare width goes to the flexible column."""
-    columns = [Column("A", str, 10, priority=9), Column("B", str, 10, priority=1),
-               Column("C", str, 10, min_width=5, flex=True, priority=5)]
+    columns = [
+        Column("A", str, 10, priority=9),
+        Column("B", str, 10, priority=1),
+        Column("C", str, 10, min_width=5, flex=True, priority=5),
+    ]
     assert [(c.label, w) for c, w in fit_columns(columns, 40)] == [("A", 10), ("B", 10), ("C", 18)]
     assert [(c.label, w) for c, w in fit_columns(columns, 20)] == [("A", 10), ("C", 9)]
     assert [(c.label, w) for c, w in fit_columns(columns, 8)] == [("A", 10)]

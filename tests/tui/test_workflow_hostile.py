@@ -40,16 +40,21 @@ def poison_workflow(locations: Locations) -> None:
         columns = [c[0] for c in row.description]
         version: dict[str, Any] = dict(zip(columns, row.fetchone()))
         version.update(id=None, model=NAME, version="1.0.0", stage="Archived")
-        db.execute(f"INSERT INTO model_version ({', '.join(version)}) VALUES ({', '.join('?' * len(version))})",
-                   list(version.values()))
+        db.execute(
+            f"INSERT INTO model_version ({', '.join(version)}) VALUES ({', '.join('?' * len(version))})",
+            list(version.values()),
+        )
         cursor = db.execute(
             "INSERT INTO promotion_request (model, version, from_stage, to_stage, status, requested_by, requested_at,"
-            " reason, evidence, change_seq) VALUES (?, ?, 'Staging', 'Canary', 'open', ?, '2026-05-30 10:00:00', ?, ?, 1)",
-            (NAME, VERSION, ACTION, HOSTILE, json.dumps({"review": HOSTILE})))
+            " reason, evidence, change_seq)"
+            " VALUES (?, ?, 'Staging', 'Canary', 'open', ?, '2026-05-30 10:00:00', ?, ?, 1)",
+            (NAME, VERSION, ACTION, HOSTILE, json.dumps({"review": HOSTILE})),
+        )
         db.execute(
             "INSERT INTO approval (request_id, identity, decision, capacity, comment, at, artifact_digest,"
             " evidence_digest, change_seq) VALUES (?, ?, 'approve', 'reviewer', ?, '2026-05-30 11:00:00', ?, ?, 1)",
-            (cursor.lastrowid, ACTION, HOSTILE, "0" * 64, "0" * 64))
+            (cursor.lastrowid, ACTION, HOSTILE, "0" * 64, "0" * 64),
+        )
 
 
 async def test_workflow_screens_render_hostile_text_literally(demo_locations: Locations, make_app: AppFactory) -> None:

@@ -35,12 +35,12 @@ from psycopg import sql
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
-from regtui.services import promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.checksums import file_uri_to_path
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
+from regtui.services import promotion
 from regtui.services.admin import set_registry_policy
 from regtui.services.registry import ReadStatus, RegistryService, utc_now
 from regtui.store import promotions
@@ -100,10 +100,13 @@ PRODUCTION_EVIDENCE: dict[str, Any] = {
     "archival_checklist": ["traffic drained", "dashboards updated"],
 }
 REVIEW_EVIDENCE: dict[str, Any] = {"review": "offline evaluation report r1"}
-FAILING_METRICS = {"overall": {"auc": 0.8, "latency_p95_ms": 55.0},
-                   "segments": {"region=EU": {"auc": 0.79}, "region=US": {"auc": 0.86}}}
+FAILING_METRICS = {
+    "overall": {"auc": 0.8, "latency_p95_ms": 55.0},
+    "segments": {"region=EU": {"auc": 0.79}, "region=US": {"auc": 0.86}},
+}
 INCOMPLETE_CARD = {
-    "intended_use": "Scoring churn risk", "evaluation": "AUC 0.9",
+    "intended_use": "Scoring churn risk",
+    "evaluation": "AUC 0.9",
     "fairness": {"summary": "gap of 3 points between regions"},
     "training_data": {"source": "warehouse.customers"},
     "responsible": {"team": "team-risk", "escalation_contact": "risk-oncall@example.com"},
@@ -173,8 +176,13 @@ class World:
         """promotion.promote of churn@version as the identity."""
         return promotion.promote(self.service(identity), MODEL, version, to_stage, **options)
 
-    def decide(self, identity: str, request_id: int, decision: Decision = Decision.APPROVE,
-               comment: str = "reviewed the evaluation report and canary results") -> promotions.DecisionOutcome:
+    def decide(
+        self,
+        identity: str,
+        request_id: int,
+        decision: Decision = Decision.APPROVE,
+        comment: str = "reviewed the evaluation report and canary results",
+    ) -> promotions.DecisionOutcome:
         """promotion.decide on a request as the identity."""
         return promotion.decide(self.service(identity), request_id, decision, comment)
 
@@ -235,8 +243,12 @@ class World:
 
     def artifact_path(self, version: str) -> Path:
         """The local file of a version's (single) artifact."""
-        (uri,) = self.rows("SELECT a.uri FROM artifact a JOIN model_version v ON v.id = a.version_id "
-                           "WHERE v.model = :m AND v.version = :v", m=MODEL, v=version)[0]
+        (uri,) = self.rows(
+            "SELECT a.uri FROM artifact a JOIN model_version v ON v.id = a.version_id "
+            "WHERE v.model = :m AND v.version = :v",
+            m=MODEL,
+            v=version,
+        )[0]
         return file_uri_to_path(uri)
 
     def drop_append_only_triggers(self, table: str) -> None:
@@ -269,12 +281,18 @@ def tampered(path: Path) -> Iterator[None]:
 def _seed(world: World, folder: Path) -> None:
     """Fill an initialised registry: people, model, versions, policy, then one gated Production promotion."""
     admin = world.service(ADMIN)
-    write_manifest(folder / "manifests", {
-        "kind": "registry",
-        "users": [{"identity": who, "name": who.title(), "roles": roles, "teams": teams}
-                  for who, (roles, teams) in PEOPLE.items()],
-        "models": [{"name": MODEL, "owner": "team-risk", "description": "Churn within 30 days"}],
-    }, "registry.yaml")
+    write_manifest(
+        folder / "manifests",
+        {
+            "kind": "registry",
+            "users": [
+                {"identity": who, "name": who.title(), "roles": roles, "teams": teams}
+                for who, (roles, teams) in PEOPLE.items()
+            ],
+            "models": [{"name": MODEL, "owner": "team-risk", "description": "Churn within 30 days"}],
+        },
+        "registry.yaml",
+    )
     for version, parent, kind, stage, fields in VERSIONS:
         version_manifest(folder / "manifests", MODEL, version, parent=parent, change_kind=kind, stage=stage, **fields)
     admin.import_paths([folder / "manifests"])
@@ -306,8 +324,11 @@ class SeedBank:
         with connect_admin(admin_url) as connection:
             # FILE_COPY (PostgreSQL 15+; older servers only have it) copies files instead of WAL-logging every page.
             strategy = sql.SQL(" STRATEGY FILE_COPY" if connection.info.server_version >= 150000 else "")
-            connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(
-                sql.Identifier(database_of(url)), sql.Identifier(self._pg[1]), strategy))
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(
+                    sql.Identifier(database_of(url)), sql.Identifier(self._pg[1]), strategy
+                )
+            )
         shutil.copyfile(self.folder / "pg" / CACHE_FILE, cache)
         return url
 
@@ -394,8 +415,7 @@ WorldCli = Callable[..., CliResult]
 
 
 @pytest.fixture
-def cli_as(world: World, capsys: pytest.CaptureFixture[str],
-           monkeypatch: pytest.MonkeyPatch) -> WorldCli:
+def cli_as(world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> WorldCli:
     """Run `regtui ARGS...` in-process as a person: their role's URL on PostgreSQL, REGTUI_USER on SQLite.
 
     The CLI shares the world's cache file, like two terminals of one operator."""

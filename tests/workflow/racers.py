@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
-from regtui.services import promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.errors import RegtuiError
+from regtui.services import promotion
 from regtui.services.registry import RegistryService
 
 MODEL = "churn"

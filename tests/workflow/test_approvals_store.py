@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from regtui.services import promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError, RuleError
+from regtui.services import promotion
 from tests.workflow.conftest import PRODUCTION_EVIDENCE, REVIEW_EVIDENCE, World
 
 
@@ -25,16 +25,20 @@ def test_the_two_person_rule_owner_and_a_distinct_reviewer_each_identity_once(wo
     gate = world.decide("bob", request).gate
     assert gate.missing == ["artifacts verified"]
     rows = world.rows("SELECT identity, capacity, decision FROM approval WHERE request_id = :r ORDER BY id", r=request)
-    assert rows == [("gina", "owner", "approve"), ("erin", "stakeholder:product", "approve"),
-                    ("bob", "reviewer", "approve")]
+    assert rows == [
+        ("gina", "owner", "approve"),
+        ("erin", "stakeholder:product", "approve"),
+        ("bob", "reviewer", "approve"),
+    ]
     assert [e.kind for e in world.events(world.log_length() - 3)] == ["approve"] * 3
 
 
 def test_new_evidence_makes_earlier_approvals_stop_counting(world: World) -> None:
     """Approvals bind to the reviewed evidence: re-ticking the checklist keeps them, new canary results void them."""
     request = world.production_request("1.2.0")
-    ticked = world.promote("alice", "1.2.0", Stage.PRODUCTION,
-                           evidence={"archival_checklist": ["dashboards updated", "traffic drained"]})
+    ticked = world.promote(
+        "alice", "1.2.0", Stage.PRODUCTION, evidence={"archival_checklist": ["dashboards updated", "traffic drained"]}
+    )
     assert ticked.gate.passed and ticked.missing == ["a releaser to apply it"]
     changed = world.promote("alice", "1.2.0", Stage.PRODUCTION, evidence={"canary_results": {"error_rate": 0.004}})
     assert changed.request_id == request and not changed.applied
@@ -50,11 +54,15 @@ def test_new_evidence_makes_earlier_approvals_stop_counting(world: World) -> Non
 
 
 def test_approvals_are_bound_to_the_artifact_digest(world: World) -> None:
-    """If a version's recorded artifact checksum is altered behind the registry's back, earlier approvals stop counting."""
+    """If a version's recorded artifact checksum is altered behind the registry's back, earlier approvals stop
+    counting."""
     request = world.production_request("1.2.0")
     world.drop_append_only_triggers("artifact")
-    world.execute("UPDATE artifact SET sha256 = :h WHERE version_id = "
-                  "(SELECT id FROM model_version WHERE model = 'churn' AND version = '1.2.0')", h="0" * 64)
+    world.execute(
+        "UPDATE artifact SET sha256 = :h WHERE version_id = "
+        "(SELECT id FROM model_version WHERE model = 'churn' AND version = '1.2.0')",
+        h="0" * 64,
+    )
     outcome = world.promote("dave", "1.2.0", Stage.PRODUCTION)
     assert not outcome.applied and outcome.request_id == request
     details = {c.name: c.detail for c in outcome.gate.checks}
@@ -91,8 +99,10 @@ def test_self_approval_unknown_requests_and_people_without_a_capacity_are_refuse
     before = world.snapshot()
     with pytest.raises(RuleError) as refused:
         world.decide("hank", own)
-    assert refused.value.message == ("hank cannot approve: self-approval: hank requested this promotion and cannot be "
-                                     "its reviewer (nobody reviews their own request)")
+    assert refused.value.message == (
+        "hank cannot approve: self-approval: hank requested this promotion and cannot be "
+        "its reviewer (nobody reviews their own request)"
+    )
     with pytest.raises(NotFoundError, match="no promotion request #9999"):
         world.decide("bob", 9999)
     with pytest.raises(RuleError, match="frank may not approve this request: needs the reviewer role"):

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from regtui.services import audit, promotion
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
+from regtui.services import audit, promotion
 from regtui.store.log import row_to_entry
 from regtui.store.tables import EventRow
 from tests.workflow.conftest import MODEL, PRODUCTION_EVIDENCE, World, WorldCli
@@ -29,10 +29,20 @@ def test_every_workflow_step_is_logged_with_actor_time_and_details(world: World)
     promotion.drill(world.service("dave"), MODEL)
     entries = world.events(before)
     assert [(e.kind, e.actor) for e in entries] == [
-        ("request", "alice"), ("evidence", "alice"), ("reject", "bob"),
-        ("request", "alice"), ("evidence", "alice"), ("approve", "alice"), ("approve", "erin"), ("approve", "bob"),
-        ("replaced", "dave"), ("promote", "dave"), ("abandon", "alice"),
-        ("replaced", "dave"), ("rollback", "dave"), ("drill", "dave"),
+        ("request", "alice"),
+        ("evidence", "alice"),
+        ("reject", "bob"),
+        ("request", "alice"),
+        ("evidence", "alice"),
+        ("approve", "alice"),
+        ("approve", "erin"),
+        ("approve", "bob"),
+        ("replaced", "dave"),
+        ("promote", "dave"),
+        ("abandon", "alice"),
+        ("replaced", "dave"),
+        ("rollback", "dave"),
+        ("drill", "dave"),
     ]
     promoted = entries[9]
     assert promoted.details["evidence"] == {**PRODUCTION_EVIDENCE, "archival_for": "1.1.0"}
@@ -60,10 +70,12 @@ def test_audit_verify_exits_1_naming_the_first_altered_entry(world: World, cli_a
     result = cli_as("frank", "audit", "verify")
     assert result.code == 1 and result.out == ""
     assert result.err_lines == [
-        "regtui: promotion log broken at entry 9: content does not match its recorded hash (entry altered)"]
+        "regtui: promotion log broken at entry 9: content does not match its recorded hash (entry altered)"
+    ]
     world.execute("UPDATE event SET details = (SELECT details FROM event WHERE position = 10) WHERE position = 6")
     assert cli_as("frank", "audit", "verify").err_lines == [
-        "regtui: promotion log broken at entry 6: content does not match its recorded hash (entry altered)"]
+        "regtui: promotion log broken at entry 6: content does not match its recorded hash (entry altered)"
+    ]
 
 
 def test_audit_verify_detects_a_rehashed_forgery_and_a_deleted_entry(world: World, cli_as: WorldCli) -> None:
@@ -75,9 +87,14 @@ def test_audit_verify_detects_a_rehashed_forgery_and_a_deleted_entry(world: Worl
     world.execute("UPDATE event SET actor = 'mallory', hash = :h WHERE position = 12", h=forged.digest())
     result = cli_as("frank", "audit", "verify")
     assert result.code == 1 and result.err_lines == [
-        "regtui: promotion log broken at entry 13: previous-hash link does not match the entry before it"]
+        "regtui: promotion log broken at entry 13: previous-hash link does not match the entry before it"
+    ]
     world.execute("DELETE FROM event WHERE position = 5")
     gap = cli_as("frank", "audit", "verify", "--json")
     assert gap.code == 1
-    assert gap.json() == {"entries": world.log_length(), "intact": False, "broken_at": 6,
-                          "reason": "expected entry 5, found 6 (entry missing)"}
+    assert gap.json() == {
+        "entries": world.log_length(),
+        "intact": False,
+        "broken_at": 6,
+        "reason": "expected entry 5, found 6 (entry missing)",
+    }

@@ -35,16 +35,20 @@ def test_promote_applies_at_once_when_the_gate_passes(world: World, cli_as: Worl
     assert world.stage("1.4.0") == "Staging"
 
 
-def test_a_pending_promotion_exits_3_and_new_evidence_voids_approvals(world: World, cli_as: WorldCli,
-                                                                       tmp_path: Path) -> None:
+def test_a_pending_promotion_exits_3_and_new_evidence_voids_approvals(
+    world: World, cli_as: WorldCli, tmp_path: Path
+) -> None:
     """Exit 3 with the request id and what is missing; approvals then count until `--evidence` brings new results."""
     evidence = _evidence(tmp_path, "canary.yaml", PRODUCTION_EVIDENCE)
     result = cli_as("alice", "promote", "churn@1.2.0", "--to", "Production", "--evidence", evidence)
     (request,) = world.rows("SELECT id FROM promotion_request WHERE status = 'open'")[0]
     assert result.code == 3
     assert result.err_lines == [
-        (f"regtui: request #{request} for churn@1.2.0 -> Production is pending; missing: stakeholder sign-off: "
-         "product, owner approval, second reviewer")]
+        (
+            f"regtui: request #{request} for churn@1.2.0 -> Production is pending; missing: stakeholder sign-off: "
+            "product, owner approval, second reviewer"
+        )
+    ]
     assert "  [ ] owner approval: no approval yet" in result.out.splitlines()
     for identity in ("alice", "erin", "bob"):
         world.decide(identity, request)
@@ -75,7 +79,8 @@ def test_the_full_production_path_through_the_cli(world: World, cli_as: WorldCli
     assert cli_as("dave", "requests", "--mine", "--json").json()[0]["you_can_apply"] is True
     applied = cli_as("dave", "promote", "churn@1.2.0", "--to", "Production")
     assert applied.code == 0 and applied.out.splitlines()[-1] == (
-        "churn@1.2.0: Canary -> Production; churn@1.1.0 archived")
+        "churn@1.2.0: Canary -> Production; churn@1.1.0 archived"
+    )
 
 
 def test_refusals_exit_2_with_one_line_and_write_nothing(world: World, cli_as: WorldCli) -> None:
@@ -84,22 +89,38 @@ def test_refusals_exit_2_with_one_line_and_write_nothing(world: World, cli_as: W
     (request,) = world.rows("SELECT id FROM promotion_request WHERE status = 'open'")[0]
     before = world.snapshot()
     cases = [
-        (("hank", "approve", str(request), "--comment", "my own work is great"),
-         ("regtui: hank cannot approve: self-approval: hank requested this promotion and cannot be its reviewer "
-          "(nobody reviews their own request)")),
+        (
+            ("hank", "approve", str(request), "--comment", "my own work is great"),
+            (
+                "regtui: hank cannot approve: self-approval: hank requested this promotion and cannot be its reviewer "
+                "(nobody reviews their own request)"
+            ),
+        ),
         (("bob", "approve", "#404"), "regtui: no promotion request #404"),
-        (("frank", "promote", "churn@1.4.0", "--to", "Staging"),
-         "regtui: frank may not request promotions of churn: needs the contributor or releaser or admin role"),
-        (("alice", "promote", "churn@1.4.0", "--to", "Production"),
-         ("regtui: stage rule: Development -> Production is not allowed; from Development: Staging (promote), "
-          "Archived (abandon, with a reason)")),
-        (("alice", "promote", "churn@1.3.0", "--to", "Archived"),
-         "regtui: stage rule: abandoning a version needs a reason (--reason)"),
+        (
+            ("frank", "promote", "churn@1.4.0", "--to", "Staging"),
+            "regtui: frank may not request promotions of churn: needs the contributor or releaser or admin role",
+        ),
+        (
+            ("alice", "promote", "churn@1.4.0", "--to", "Production"),
+            (
+                "regtui: stage rule: Development -> Production is not allowed; from Development: Staging (promote), "
+                "Archived (abandon, with a reason)"
+            ),
+        ),
+        (
+            ("alice", "promote", "churn@1.3.0", "--to", "Archived"),
+            "regtui: stage rule: abandoning a version needs a reason (--reason)",
+        ),
         (("alice", "promote", "churn@9.9.9", "--to", "Staging"), "regtui: churn has no version 9.9.9"),
-        (("dave", "rollback", "churn", "--to", "1.2.0", "--reason", "INC-1"),
-         "regtui: rollback rule: the target must be an Archived version; churn@1.2.0 is in Canary"),
-        (("alice", "rollback", "churn", "--to", "1.0.0", "--reason", "INC-1"),
-         "regtui: alice may not roll back churn: needs the releaser or admin role"),
+        (
+            ("dave", "rollback", "churn", "--to", "1.2.0", "--reason", "INC-1"),
+            "regtui: rollback rule: the target must be an Archived version; churn@1.2.0 is in Canary",
+        ),
+        (
+            ("alice", "rollback", "churn", "--to", "1.0.0", "--reason", "INC-1"),
+            "regtui: alice may not roll back churn: needs the releaser or admin role",
+        ),
     ]
     for args, line in cases:
         result = cli_as(*args)
@@ -117,7 +138,8 @@ def test_reject_closes_the_request_and_later_approvals_are_refused(world: World,
     assert rejected.code == 0 and rejected.out.strip() == f"rejected request #{request} (churn@1.3.0) as reviewer"
     late = cli_as("carol", "approve", str(request), "--comment", "fine")
     assert late.code == 2 and late.err_lines == [
-        f"regtui: request #{request} (churn@1.3.0 -> Canary) is already rejected by bob"]
+        f"regtui: request #{request} (churn@1.3.0 -> Canary) is already rejected by bob"
+    ]
 
 
 def test_roles_and_policy_set_work_for_an_admin_and_are_logged(world: World, cli_as: WorldCli, tmp_path: Path) -> None:
@@ -145,16 +167,24 @@ def test_rollback_dry_run_checksum_refusal_then_rollback(world: World, cli_as: W
     before = world.snapshot()
     dry = cli_as("dave", "rollback", "churn", "--to", "1.0.0", "--reason", "INC-42", "--dry-run")
     assert dry.code == 0 and dry.out.strip() == (
-        "dry run: would roll back churn from 1.1.0 to 1.0.0 (1 artifact(s) verified); 1.1.0 -> Archived")
+        "dry run: would roll back churn from 1.1.0 to 1.0.0 (1 artifact(s) verified); 1.1.0 -> Archived"
+    )
     with tampered(world.artifact_path("1.0.0")):
         mismatch = cli_as("dave", "rollback", "churn", "--to", "1.0.0", "--reason", "INC-42")
     assert mismatch.code == 2 and len(mismatch.err_lines) == 1
     assert mismatch.err_lines[0].startswith(
-        "regtui: checksum rule: churn@1.0.0 cannot go back to Production: model.bin: mismatch")
+        "regtui: checksum rule: churn@1.0.0 cannot go back to Production: model.bin: mismatch"
+    )
     assert world.snapshot() == before
     done = cli_as("dave", "rollback", "churn", "--to", "1.0.0", "--reason", "INC-42", "--json")
-    assert done.code == 0 and done.json() == {"model": "churn", "to": "1.0.0", "from": "1.1.0", "reason": "INC-42",
-                                              "verified": ["model.bin"], "dry_run": False}
+    assert done.code == 0 and done.json() == {
+        "model": "churn",
+        "to": "1.0.0",
+        "from": "1.1.0",
+        "reason": "INC-42",
+        "verified": ["model.bin"],
+        "dry_run": False,
+    }
     assert (world.stage("1.0.0"), world.stage("1.1.0")) == ("Production", "Archived")
     log = cli_as("frank", "audit", "churn", "--limit", "2").out.splitlines()
     assert log[1].split()[3:6] == ["rollback", "dave", "churn@1.0.0"] and "reason: INC-42" in log[1]

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from regtui.services import audit
 from regtui.domain.entry import Stage
+from regtui.services import audit
 from tests.workflow import racers
 from tests.workflow.conftest import MODEL, PRODUCTION_EVIDENCE, World
 
@@ -39,16 +39,19 @@ def race_pool() -> Iterator[Race]:
         yield pool, start
 
 
-def _race(race: Race, world: World, tmp_path: Path,
-          plan: list[tuple[str, str, str]]) -> tuple[list[tuple[str, str]], int]:
+def _race(
+    race: Race, world: World, tmp_path: Path, plan: list[tuple[str, str, str]]
+) -> tuple[list[tuple[str, str]], int]:
     """Run one write per (action, identity, target) at once; returns the outcomes and the most Production seen."""
     pool, start = race
     assert len(plan) == RACERS
     start.reset()
     caches = [tmp_path / f"racer-{i}.db" for i in range(RACERS)]
     _warm_caches(world, caches)
-    tasks = [racers.Racer(action, world.url_for(identity), identity, str(cache), target)
-             for cache, (action, identity, target) in zip(caches, plan)]
+    tasks = [
+        racers.Racer(action, world.url_for(identity), identity, str(cache), target)
+        for cache, (action, identity, target) in zip(caches, plan)
+    ]
     pending = pool.map_async(racers.run, tasks)
     most = 0
     deadline = time.monotonic() + RACE_TIMEOUT_S
@@ -78,8 +81,9 @@ def _intact(world: World) -> bool:
     return audit.verify_audit_chain(world.service("frank"))[1] is None
 
 
-def test_racing_applies_of_one_production_promotion_apply_exactly_once(race_pool: Race, world: World,
-                                                                         tmp_path: Path) -> None:
+def test_racing_applies_of_one_production_promotion_apply_exactly_once(
+    race_pool: Race, world: World, tmp_path: Path
+) -> None:
     """Eight releasers applying the same gated Canary -> Production: one applies, seven get a conflict naming who."""
     world.production_request("1.2.0")
     before = world.log_length()
@@ -111,8 +115,9 @@ def test_racing_approvals_lose_none_and_duplicate_none(race_pool: Race, world: W
     assert _intact(world)
 
 
-def test_rollbacks_racing_a_promotion_never_leave_two_production_versions(race_pool: Race, world: World,
-                                                                           tmp_path: Path) -> None:
+def test_rollbacks_racing_a_promotion_never_leave_two_production_versions(
+    race_pool: Race, world: World, tmp_path: Path
+) -> None:
     """Four rollbacks to 1.0.0 race four applies of 1.2.0: at most one Production at every commit, log consistent.
 
     The apply wins only if it commits before the first rollback: after a rollback the archival checklist
@@ -137,5 +142,8 @@ def test_rollbacks_racing_a_promotion_never_leave_two_production_versions(race_p
     assert stages == world.stages()
     kinds = Counter(e.kind for e in world.events(before))
     assert (kinds["promote"], kinds["rollback"], kinds["replaced"]) == (
-        len(applied), len(rolled_back), len(applied) + len(rolled_back))
+        len(applied),
+        len(rolled_back),
+        len(applied) + len(rolled_back),
+    )
     assert _intact(world)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from regtui.services import promotion
 from regtui.errors import NotFoundError, RuleError
+from regtui.services import promotion
 from tests.factories import drill_states
 from tests.workflow.conftest import MODEL, World, tampered
 
@@ -25,8 +25,11 @@ def test_a_drill_logs_outcome_and_duration_changes_no_stage_and_resets_the_overd
     (entry,) = world.events(before)
     assert (entry.kind, entry.actor, entry.version) == ("drill", "dave", "1.0.0")
     assert entry.from_stage is None and entry.to_stage is None
-    assert entry.details == {"outcome": "passed", "detail": "rollback to 1.0.0 would succeed",
-                             "duration_ms": outcome.duration_ms}
+    assert entry.details == {
+        "outcome": "passed",
+        "detail": "rollback to 1.0.0 would succeed",
+        "duration_ms": outcome.duration_ms,
+    }
     dave.sync()
     ((at, overdue),) = drill_states(dave, [MODEL]).values()
     assert at is not None and not overdue
@@ -64,7 +67,9 @@ def test_a_drill_never_rehearses_going_back_to_a_version_an_incident_took_out(wo
     promotion.rollback(world.service("dave"), MODEL, "1.0.0", "INC-42 score drift")
     outcome = promotion.drill(world.service("dave"), MODEL)
     assert not outcome.passed and outcome.target is None
-    assert outcome.detail == ("churn has no former Production version within its 30-day retention to roll back to "
-                              "(not counting 1.1.0, rolled back away from)")
+    assert outcome.detail == (
+        "churn has no former Production version within its 30-day retention to roll back to "
+        "(not counting 1.1.0, rolled back away from)"
+    )
     promotion.rollback(world.service("admin"), MODEL, "1.1.0", "INC-42 false alarm")
     assert promotion.drill(world.service("dave"), MODEL).detail.endswith("(not counting 1.0.0, rolled back away from)")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from regtui.services import admin, promotion
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
 from regtui.domain.roles import Role
 from regtui.errors import ConflictError, RuleError
+from regtui.services import admin, promotion
 from tests.workflow.conftest import (
     MODEL,
     POLICY_YAML,
@@ -78,7 +78,10 @@ def test_only_an_admin_sets_roles_and_policy_and_both_are_logged(world: World) -
     assert admin.set_registry_policy(world.service("admin"), policy)
     roles, changed = world.events(world.log_length() - 2)
     assert (roles.kind, roles.actor, roles.details) == (
-        "roles", "admin", {"identity": "frank", "roles": ["contributor"], "teams": ["team-risk"]})
+        "roles",
+        "admin",
+        {"identity": "frank", "roles": ["contributor"], "teams": ["team-risk"]},
+    )
     assert (changed.kind, changed.details["policy"]["default"]["retention_days"]) == ("policy", 60)
     assert world.promote("frank", "1.4.0", Stage.STAGING).applied
 

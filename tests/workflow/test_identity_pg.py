@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from regtui.services import audit, promotion
 from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
 from regtui.errors import RuleError
+from regtui.services import audit, promotion
 from regtui.services.admin import set_registry_policy
 from regtui.services.registry import RegistryService
 from tests.factories import run_cli, version_manifest, write_manifest
@@ -23,12 +23,18 @@ def _registry(url: str, folder: Path) -> None:
     """A registry (its creator is admin), alice (contributor, owning team), bob (reviewer), churn 1.0.0 in Staging."""
     admin = RegistryService(Locations(url, folder.with_name("admin-cache.db")))
     admin.init()
-    write_manifest(folder, {
-        "kind": "registry",
-        "users": [{"identity": "alice", "roles": ["contributor"], "teams": ["team-risk"]},
-                  {"identity": "bob", "roles": ["reviewer"]}],
-        "models": [{"name": "churn", "owner": "team-risk"}],
-    }, "registry.yaml")
+    write_manifest(
+        folder,
+        {
+            "kind": "registry",
+            "users": [
+                {"identity": "alice", "roles": ["contributor"], "teams": ["team-risk"]},
+                {"identity": "bob", "roles": ["reviewer"]},
+            ],
+            "models": [{"name": "churn", "owner": "team-risk"}],
+        },
+        "registry.yaml",
+    )
     version_manifest(folder, "churn", "1.0.0", stage="Staging")
     try:
         admin.import_paths([folder])
@@ -45,7 +51,8 @@ def _actors(service: RegistryService) -> list[tuple[str, str]]:
 
 
 def test_on_postgresql_the_session_user_acts_whatever_name_the_client_claims(
-        pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Connected as role alice with REGTUI_USER=bob and identity="bob", every write is alice's; bob acts as bob."""
     _registry(pg_url, tmp_path / "manifests")
     alice_url, bob_url = create_pg_role(pg_url, "alice"), create_pg_role(pg_url, "bob")
@@ -60,8 +67,9 @@ def test_on_postgresql_the_session_user_acts_whatever_name_the_client_claims(
         with pytest.raises(RuleError, match="alice may not approve this request: needs the reviewer role"):
             promotion.decide(claims_bob, request, Decision.APPROVE, "looks fine to me")
         promotion.decide(bob, request, Decision.APPROVE, "read report r1")
-        result = run_cli(capsys, "--registry", alice_url, "--cache", tmp_path / "cli.db", "promote", "churn@1.0.0",
-                         "--to", "Canary")
+        result = run_cli(
+            capsys, "--registry", alice_url, "--cache", tmp_path / "cli.db", "promote", "churn@1.0.0", "--to", "Canary"
+        )
         assert result.code == 0, result.err
         assert _actors(bob) == [("request", "alice"), ("evidence", "alice"), ("approve", "bob"), ("promote", "alice")]
     finally:
@@ -69,8 +77,9 @@ def test_on_postgresql_the_session_user_acts_whatever_name_the_client_claims(
         bob.close()
 
 
-def test_on_sqlite_the_claimed_identity_is_advisory(sqlite_url: str, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_sqlite_the_claimed_identity_is_advisory(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A single-host file registry trusts REGTUI_USER (documented as advisory): the log names the claimed user."""
     monkeypatch.setenv("REGTUI_USER", "admin")
     _registry(sqlite_url, tmp_path / "manifests")

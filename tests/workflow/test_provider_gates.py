@@ -15,19 +15,36 @@ from regtui.domain.gates import GateCheck
 from tests.factories import version_manifest, write_manifest
 from tests.workflow.conftest import ADMIN, MODEL, REVIEW_EVIDENCE, World
 
-PASSING = [{"check": check, "result": "pass", "recorded_by": "carol", "recorded_at": "2026-01-10T10:00:00Z",
-            "evidence": {"kind": "link", "value": f"https://ci.example.com/{check}"}}
-           for check in ("regression", "safety", "cost-latency", "api-compat")]
+PASSING = [
+    {
+        "check": check,
+        "result": "pass",
+        "recorded_by": "carol",
+        "recorded_at": "2026-01-10T10:00:00Z",
+        "evidence": {"kind": "link", "value": f"https://ci.example.com/{check}"},
+    }
+    for check in ("regression", "safety", "cost-latency", "api-compat")
+]
 PROVIDERS = {
     "kind": "providers",
     "versions": [
         {"provider": "openai", "version": "gpt-4o-2024-11-20", "checks": PASSING},
         {"provider": "openai", "version": "gpt-4o", "checks": PASSING},
         {"provider": "openai", "version": "gpt-4o-2025-01-01", "checks": PASSING[:3]},
-        {"provider": "openai", "version": "gpt-4o-2024-05-13", "checks": PASSING, "deprecated": "2019-06-01",
-         "retires": "2020-01-01"},
-        {"provider": "openai", "version": "gpt-4o-2024-08-06", "checks": PASSING, "deprecated": "2026-01-01",
-         "retires": "2999-01-01"},
+        {
+            "provider": "openai",
+            "version": "gpt-4o-2024-05-13",
+            "checks": PASSING,
+            "deprecated": "2019-06-01",
+            "retires": "2020-01-01",
+        },
+        {
+            "provider": "openai",
+            "version": "gpt-4o-2024-08-06",
+            "checks": PASSING,
+            "deprecated": "2026-01-01",
+            "retires": "2999-01-01",
+        },
     ],
 }
 
@@ -36,9 +53,17 @@ def _pinned(world: World, tmp_path: Path, version: str, parent: str, kind: str, 
     """Import the provider registry and one churn version pinning `pin` in the given stage."""
     folder = tmp_path / "pinned"
     write_manifest(folder, PROVIDERS, "providers.yaml")
-    version_manifest(folder, MODEL, version, parent=parent, change_kind=kind, stage=stage,
-                     canary_share=5 if stage == "Canary" else None, framework="openai",
-                     provider={"provider": "openai", "model": "gpt-4o", "version": pin})
+    version_manifest(
+        folder,
+        MODEL,
+        version,
+        parent=parent,
+        change_kind=kind,
+        stage=stage,
+        canary_share=5 if stage == "Canary" else None,
+        framework="openai",
+        provider={"provider": "openai", "model": "gpt-4o", "version": pin},
+    )
     world.service(ADMIN).import_paths([folder])
 
 
@@ -48,13 +73,17 @@ def _pin_check(checks: tuple[GateCheck, ...]) -> GateCheck:
     return check
 
 
-@pytest.mark.parametrize(("pin", "problem"), [
-    ("gpt-4o", "is an alias, not an exact version and is not qualified"),
-    ("gpt-4o-2025-01-01", "is not qualified"),
-    ("gpt-4o-2099-12-31", "is not qualified"),
-])
-def test_staging_to_canary_refuses_an_alias_or_unqualified_pin(pin: str, problem: str, world: World,
-                                                                tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("pin", "problem"),
+    [
+        ("gpt-4o", "is an alias, not an exact version and is not qualified"),
+        ("gpt-4o-2025-01-01", "is not qualified"),
+        ("gpt-4o-2099-12-31", "is not qualified"),
+    ],
+)
+def test_staging_to_canary_refuses_an_alias_or_unqualified_pin(
+    pin: str, problem: str, world: World, tmp_path: Path
+) -> None:
     """With the human review done, only the provider pin keeps the request pending."""
     _pinned(world, tmp_path, "1.6.0", "1.5.0", "retraining", "Staging", pin)
     request = world.promote("alice", "1.6.0", Stage.CANARY, evidence=REVIEW_EVIDENCE, canary_share=5).request_id

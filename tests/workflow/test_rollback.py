@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from regtui.services import promotion
 from regtui.domain.entry import Stage
 from regtui.errors import RuleError
+from regtui.services import promotion
 from regtui.store.policies import get_policy
 from regtui.store.rollbacks import rollback_targets
 from tests.workflow.conftest import MODEL, World, tampered
@@ -52,7 +52,8 @@ def test_rollback_refusals_name_the_rule_and_write_nothing(world: World) -> None
     with tampered(world.artifact_path("1.0.0")), pytest.raises(RuleError) as mismatch:
         promotion.rollback(world.service("dave"), MODEL, "1.0.0", "INC-3")
     assert mismatch.value.message.startswith(
-        "checksum rule: churn@1.0.0 cannot go back to Production: model.bin: mismatch (")
+        "checksum rule: churn@1.0.0 cannot go back to Production: model.bin: mismatch ("
+    )
     assert world.snapshot() == before
 
 
@@ -62,7 +63,8 @@ def test_the_retention_window_bounds_rollback_targets(world: World) -> None:
     with world.service("dave").reading_registry() as session:
         targets = rollback_targets(session, MODEL, get_policy(session).for_model(MODEL), archived_at)
     assert [(t.version, t.eligible, t.retention_ends - t.archived_at) for t in targets] == [
-        ("1.0.0", True, timedelta(days=30))]
+        ("1.0.0", True, timedelta(days=30))
+    ]
     before = world.snapshot()
     with pytest.raises(RuleError) as refused:
         late = world.service("dave", clock=lambda: archived_at + timedelta(days=31))

@@ -17,16 +17,24 @@ def test_development_to_staging_applies_exactly_when_every_threshold_passes(worl
     assert world.stage("1.4.0") == "Staging"
     entries = world.events(before)
     assert [(e.kind, e.actor, e.version) for e in entries] == [
-        ("request", "alice", "1.4.0"), ("promote", "alice", "1.4.0")]
+        ("request", "alice", "1.4.0"),
+        ("promote", "alice", "1.4.0"),
+    ]
     gate = entries[-1].details["gate"]
     assert gate["passed"] and [c["name"] for c in gate["checks"]] == [
-        "threshold auc >= 0.85", "threshold latency_p95_ms <= 40", "threshold auc >= 0.85 in every segment"]
+        "threshold auc >= 0.85",
+        "threshold latency_p95_ms <= 40",
+        "threshold auc >= 0.85 in every segment",
+    ]
     closed = world.rows("SELECT status, closed_by FROM promotion_request WHERE version = '1.4.0'")
     assert closed == [("applied", "alice")]
     failing = world.promote("alice", "1.4.1", Stage.STAGING)
     assert not failing.applied and world.stage("1.4.1") == "Development"
-    assert failing.missing == ["threshold auc >= 0.85", "threshold latency_p95_ms <= 40",
-                               "threshold auc >= 0.85 in every segment"]
+    assert failing.missing == [
+        "threshold auc >= 0.85",
+        "threshold latency_p95_ms <= 40",
+        "threshold auc >= 0.85 in every segment",
+    ]
     segments = failing.gate.checks[2].detail
     assert "region=EU 0.79" in segments and "region=US" not in segments
 
@@ -63,8 +71,12 @@ def test_canary_to_production_names_what_is_missing_then_archives_the_outgoing_v
     """The Production gate lists every missing item; once all pass, the swap with the outgoing version is one commit."""
     bare = world.promote("dave", "1.2.0", Stage.PRODUCTION)
     assert not bare.applied and bare.missing == [
-        "canary SLO error_rate <= 0.01", "stakeholder sign-off: product", "owner approval", "second reviewer",
-        "archival checklist"]
+        "canary SLO error_rate <= 0.01",
+        "stakeholder sign-off: product",
+        "owner approval",
+        "second reviewer",
+        "archival checklist",
+    ]
     assert "churn@1.1.0 not yet checked: traffic drained, dashboards updated" in bare.gate.checks[-1].detail
     failing = world.promote("dave", "1.2.0", Stage.PRODUCTION, evidence={"canary_results": {"error_rate": 0.05}})
     assert failing.gate.checks[1].detail == "canary error_rate = 0.05 (needs <= 0.01)"
@@ -74,8 +86,14 @@ def test_canary_to_production_names_what_is_missing_then_archives_the_outgoing_v
     outcome = world.promote("dave", "1.2.0", Stage.PRODUCTION)
     assert outcome.applied and outcome.replaced == "1.1.0"
     assert {c.name for c in outcome.gate.checks} == {
-        "no rejection", "canary SLO error_rate <= 0.01", "stakeholder sign-off: product", "owner approval",
-        "second reviewer", "artifacts verified", "archival checklist"}
+        "no rejection",
+        "canary SLO error_rate <= 0.01",
+        "stakeholder sign-off: product",
+        "owner approval",
+        "second reviewer",
+        "artifacts verified",
+        "archival checklist",
+    }
     stages = world.stages()
     assert (stages["1.2.0"], stages["1.1.0"]) == ("Production", "Archived")
     assert list(stages.values()).count("Production") == 1
@@ -85,8 +103,14 @@ def test_canary_to_production_names_what_is_missing_then_archives_the_outgoing_v
     assert replaced.change_seq == promoted.change_seq
     assert replaced.details["archival_checklist"] == PRODUCTION_EVIDENCE["archival_checklist"]
     assert [(a["identity"], a["capacity"]) for a in promoted.details["approvers"]] == [
-        ("alice", "owner"), ("erin", "stakeholder:product"), ("bob", "reviewer")]
-    assert promoted.details["evidence"] == {**PRODUCTION_EVIDENCE, "archival_for": "1.1.0"} and promoted.details["gate"]["passed"]
+        ("alice", "owner"),
+        ("erin", "stakeholder:product"),
+        ("bob", "reviewer"),
+    ]
+    assert (
+        promoted.details["evidence"] == {**PRODUCTION_EVIDENCE, "archival_for": "1.1.0"}
+        and promoted.details["gate"]["passed"]
+    )
 
 
 def test_abandon_and_failed_canary_need_a_reason_and_withdraw_open_requests(world: World) -> None:
@@ -103,23 +127,47 @@ def test_abandon_and_failed_canary_need_a_reason_and_withdraw_open_requests(worl
     assert world.rows(f"SELECT status FROM promotion_request WHERE id = {request}") == [("withdrawn",)]
     abandon, failed = world.events(world.log_length() - 2)
     assert (abandon.kind, abandon.details, abandon.to_stage) == (
-        "abandon", {"reason": "superseded by 1.4.0"}, "Archived")
+        "abandon",
+        {"reason": "superseded by 1.4.0"},
+        "Archived",
+    )
     assert (failed.kind, failed.details["reason"], failed.from_stage) == (
-        "canary-failed", "INC-7: error rate doubled", "Canary")
+        "canary-failed",
+        "INC-7: error rate doubled",
+        "Canary",
+    )
 
 
 REFUSED_MOVES = [
-    ("1.4.0", Stage.CANARY, ("Development -> Canary is not allowed; from Development: Staging (promote), "
-                             "Archived (abandon, with a reason)")),
+    (
+        "1.4.0",
+        Stage.CANARY,
+        (
+            "Development -> Canary is not allowed; from Development: Staging (promote), "
+            "Archived (abandon, with a reason)"
+        ),
+    ),
     ("1.4.0", Stage.PRODUCTION, "Development -> Production is not allowed; from Development: Staging"),
     ("1.3.0", Stage.PRODUCTION, "Staging -> Production is not allowed; from Staging: Canary (promote), Archived"),
     ("1.3.0", Stage.DEVELOPMENT, "Staging -> Development is not allowed"),
     ("1.3.0", Stage.STAGING, "the version is already in Staging"),
-    ("1.2.0", Stage.DEVELOPMENT, ("Canary -> Development is not allowed; from Canary: Production (promote), "
-                                  "Staging (failed canary, with a reason), Archived (abandon, with a reason)")),
+    (
+        "1.2.0",
+        Stage.DEVELOPMENT,
+        (
+            "Canary -> Development is not allowed; from Canary: Production (promote), "
+            "Staging (failed canary, with a reason), Archived (abandon, with a reason)"
+        ),
+    ),
     ("1.1.0", Stage.ARCHIVED, "archived only when a replacement is promoted to Production"),
-    ("1.1.0", Stage.STAGING, ("Production -> Staging is not allowed; from Production: Archived (only when a "
-                              "replacement is promoted to Production)")),
+    (
+        "1.1.0",
+        Stage.STAGING,
+        (
+            "Production -> Staging is not allowed; from Production: Archived (only when a "
+            "replacement is promoted to Production)"
+        ),
+    ),
     ("1.0.0", Stage.PRODUCTION, "Archived -> Production is not allowed; a version leaves Archived only by rollback"),
     ("1.0.0", Stage.DEVELOPMENT, "Archived -> Development is not allowed"),
 ]
@@ -145,5 +193,8 @@ def test_promote_reuses_the_open_request_and_logs_changed_evidence(world: World)
     assert third.request_id == first.request_id
     assert [e.kind for e in world.events(before)] == ["evidence"]
     assert world.events(before)[0].details["evidence"] == {
-        "canary_results": {"error_rate": 0.003}, "archival_checklist": ["traffic drained"], "archival_for": "1.1.0"}
+        "canary_results": {"error_rate": 0.003},
+        "archival_checklist": ["traffic drained"],
+        "archival_for": "1.1.0",
+    }
     assert world.rows("SELECT count(*) FROM promotion_request WHERE status = 'open'") == [(1,)]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from regtui.services import audit, promotion
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError, RegistryUnavailableError
+from regtui.services import audit, promotion
 from regtui.store import engine as engine_module
 from regtui.store import promotions
 from regtui.store.engine import writer
@@ -20,7 +20,7 @@ from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
 from regtui.store.schema import next_change
 from tests.workflow.conftest import ADMIN, MODEL, World
 
-AT = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 def test_a_batch_appended_after_a_single_entry_in_one_transaction_continues_the_chain(world: World) -> None:
@@ -29,8 +29,13 @@ def test_a_batch_appended_after_a_single_entry_in_one_transaction_continues_the_
     with Session(writer(world.service(ADMIN).registry())) as session:
         seq = next_change(session)
         append_event(session, seq=seq, kind="note", actor=ADMIN, at=AT, details={"n": 1})
-        append_events(session, [NewEvent("note", MODEL, None, None, None, {"n": 2}), NewEvent("note", details={"n": 3})],
-                      seq=seq, actor=ADMIN, at=AT)
+        append_events(
+            session,
+            [NewEvent("note", MODEL, None, None, None, {"n": 2}), NewEvent("note", details={"n": 3})],
+            seq=seq,
+            actor=ADMIN,
+            at=AT,
+        )
         session.commit()
     entries = world.events(before - 1)
     assert [e.position for e in entries] == list(range(before, before + 4))
@@ -51,11 +56,16 @@ def test_an_empty_batch_writes_nothing(world: World) -> None:
     assert world.log_length() == before
 
 
-@pytest.mark.parametrize(("model", "version", "message"), [
-    (MODEL, "9.9.9", f"{MODEL} has no version 9.9.9"),
-    ("no-such-model", "1.0.0", "no model named 'no-such-model'"),
-])
-def test_verifying_an_unknown_version_names_what_is_missing(world: World, model: str, version: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("model", "version", "message"),
+    [
+        (MODEL, "9.9.9", f"{MODEL} has no version 9.9.9"),
+        ("no-such-model", "1.0.0", "no model named 'no-such-model'"),
+    ],
+)
+def test_verifying_an_unknown_version_names_what_is_missing(
+    world: World, model: str, version: str, message: str
+) -> None:
     """The one-query artifact read still tells a missing model from a missing version."""
     with pytest.raises(NotFoundError, match=message):
         promotion.verify_version(world.service(ADMIN), model, version)
@@ -79,21 +89,29 @@ def test_an_applied_promotion_whose_writes_fail_writes_nothing_and_the_next_one_
 def _refuse_promotion_entries(world: World, *, refuse: bool) -> None:
     """A trigger (added or dropped) that makes appending a promotion's log entry fail, as a registry fault would."""
     if not world.is_pg:
-        world.execute("CREATE TRIGGER refuse_promote BEFORE INSERT ON event WHEN NEW.kind = 'promote' "
-                      "BEGIN SELECT RAISE(ABORT, 'no promotion entries today'); END" if refuse
-                      else "DROP TRIGGER refuse_promote")
+        world.execute(
+            "CREATE TRIGGER refuse_promote BEFORE INSERT ON event WHEN NEW.kind = 'promote' "
+            "BEGIN SELECT RAISE(ABORT, 'no promotion entries today'); END"
+            if refuse
+            else "DROP TRIGGER refuse_promote"
+        )
         return
     if not refuse:
         world.execute("DROP TRIGGER refuse_promote ON event")
         return
-    world.execute("CREATE FUNCTION refuse_promote() RETURNS trigger LANGUAGE plpgsql AS "
-                  "$$ BEGIN RAISE EXCEPTION 'no promotion entries today'; END $$")
-    world.execute("CREATE TRIGGER refuse_promote BEFORE INSERT ON event FOR EACH ROW WHEN (NEW.kind = 'promote') "
-                  "EXECUTE FUNCTION refuse_promote()")
+    world.execute(
+        "CREATE FUNCTION refuse_promote() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'no promotion entries today'; END $$"
+    )
+    world.execute(
+        "CREATE TRIGGER refuse_promote BEFORE INSERT ON event FOR EACH ROW WHEN (NEW.kind = 'promote') "
+        "EXECUTE FUNCTION refuse_promote()"
+    )
 
 
 def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checkout(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No pre-ping on every checkout: a connection idle past the threshold is pinged, and a dead one replaced."""
     if not world.is_pg:
         pytest.skip("the idle ping is PostgreSQL's (SQLite has no server to drop a connection)")
@@ -107,7 +125,8 @@ def test_a_pooled_postgresql_connection_dropped_while_idle_is_replaced_at_checko
 
 
 def test_a_postgresql_connection_dropped_before_the_artifact_read_reports_the_registry_unreachable(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A promotion whose pooled connection died (not pinged: used within the idle threshold) fails on its artifact
     read with the one-line unreachable error, not with an error from putting the dead connection back to
     transactions; nothing is written, and the next promotion applies."""
@@ -137,8 +156,10 @@ def test_a_production_promotion_reads_its_artifacts_outside_a_transaction_then_w
             other.execute(text("UPDATE change_counter SET value = value + 1 WHERE id = 1"))
         before = world.snapshot()
         transaction = connection.begin()
-        connection.execute(text("UPDATE model_version SET canary_share = 7 WHERE model = :model AND version = '1.2.0'"),
-                           {"model": MODEL})
+        connection.execute(
+            text("UPDATE model_version SET canary_share = 7 WHERE model = :model AND version = '1.2.0'"),
+            {"model": MODEL},
+        )
         transaction.rollback()
     assert world.snapshot() == before
 
@@ -151,8 +172,15 @@ def test_a_production_apply_refuses_a_verification_of_other_artifact_records(wor
     other = promotion.verify_version(world.service(ADMIN), MODEL, "1.1.0")
     entries = world.log_length()
     with writer(world.service("dave").registry()).begin() as connection:
-        outcome = promotions.promote(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
-                                     now=AT, verification=other)
+        outcome = promotions.promote(
+            connection,
+            actor="dave",
+            model=MODEL,
+            version="1.2.0",
+            to_stage=Stage.PRODUCTION,
+            now=AT,
+            verification=other,
+        )
     assert not outcome.applied and outcome.missing == ["artifacts verified"]
     assert "verified against another record" in next(c.detail for c in outcome.gate.checks if not c.passed)
     assert (world.stage("1.2.0"), world.stage("1.1.0"), world.log_length()) == ("Canary", "Production", entries)
@@ -169,7 +197,14 @@ def test_a_production_promotion_takes_its_time_after_hashing_its_artifacts(world
         return AT
 
     with writer(world.service("dave").registry()).connect() as connection:
-        outcome = promotion.promote_on(connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION,
-                                      clock=clock, on_bytes=lambda _count: order.append("bytes"))
+        outcome = promotion.promote_on(
+            connection,
+            actor="dave",
+            model=MODEL,
+            version="1.2.0",
+            to_stage=Stage.PRODUCTION,
+            clock=clock,
+            on_bytes=lambda _count: order.append("bytes"),
+        )
     assert outcome.applied
     assert order[-1] == "clock" and order.count("clock") == 1 and "bytes" in order

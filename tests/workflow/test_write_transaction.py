@@ -3,7 +3,7 @@ statements."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,9 +23,18 @@ from regtui.store.transaction import writing, writing_session
 from tests.workflow.conftest import ADMIN, MODEL, World
 
 PSYCOPG_DEFAULT_THRESHOLD = 5
-AT = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
-PROVIDER_VERSION = {"provider": "openai", "version": "gpt-x-2026-01-01", "model": "gpt-x", "impact": "", "notes": "",
-                    "deprecation_note": "", "first_seen_at": AT, "recorded_by": ADMIN, "change_seq": 1}
+AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+PROVIDER_VERSION = {
+    "provider": "openai",
+    "version": "gpt-x-2026-01-01",
+    "model": "gpt-x",
+    "impact": "",
+    "notes": "",
+    "deprecation_note": "",
+    "first_seen_at": AT,
+    "recorded_by": ADMIN,
+    "change_seq": 1,
+}
 
 
 class Interrupted(Exception):
@@ -41,18 +50,36 @@ def _copy(table: str, columns: list[str], where: str) -> str:
 VERSION_COLUMNS = [c.name for c in VersionRow.__table__.columns if c.name != "id"]
 ARTIFACT_COLUMNS = [c.name for c in ArtifactRow.__table__.columns if c.name != "id"]
 REFUSALS: dict[str, tuple[list[str], type[RegtuiError], str]] = {
-    "uq_one_production": (["UPDATE model_version SET stage = 'Production' WHERE model = 'churn' AND version = '1.3.0'"],
-                          ConflictError, "another version of this model is already in Production"),
-    "uq_model_version": ([_copy("model_version", VERSION_COLUMNS, "model = 'churn' AND version = '1.4.0'")],
-                         ConflictError, "this version is already registered"),
-    "uq_artifact_name": ([_copy("artifact", ARTIFACT_COLUMNS, "id = (SELECT min(id) FROM artifact)")],
-                         ConflictError, "already records an artifact of that name"),
-    "regtui:immutable": (["UPDATE model_version SET owner = 'mallory' WHERE model = 'churn' AND version = '1.4.0'"],
-                         RuleError, "registered version fields are immutable"),
-    "regtui:never-deleted": (["DELETE FROM model_version WHERE model = 'churn' AND version = '1.4.0'"],
-                             RuleError, "registered versions are never deleted"),
-    "regtui:append-only": (["UPDATE event SET actor = 'mallory' WHERE position = 1"],
-                           RuleError, "event rows are append-only"),
+    "uq_one_production": (
+        ["UPDATE model_version SET stage = 'Production' WHERE model = 'churn' AND version = '1.3.0'"],
+        ConflictError,
+        "another version of this model is already in Production",
+    ),
+    "uq_model_version": (
+        [_copy("model_version", VERSION_COLUMNS, "model = 'churn' AND version = '1.4.0'")],
+        ConflictError,
+        "this version is already registered",
+    ),
+    "uq_artifact_name": (
+        [_copy("artifact", ARTIFACT_COLUMNS, "id = (SELECT min(id) FROM artifact)")],
+        ConflictError,
+        "already records an artifact of that name",
+    ),
+    "regtui:immutable": (
+        ["UPDATE model_version SET owner = 'mallory' WHERE model = 'churn' AND version = '1.4.0'"],
+        RuleError,
+        "registered version fields are immutable",
+    ),
+    "regtui:never-deleted": (
+        ["DELETE FROM model_version WHERE model = 'churn' AND version = '1.4.0'"],
+        RuleError,
+        "registered versions are never deleted",
+    ),
+    "regtui:append-only": (
+        ["UPDATE event SET actor = 'mallory' WHERE position = 1"],
+        RuleError,
+        "event rows are append-only",
+    ),
 }
 
 
@@ -61,8 +88,12 @@ def test_a_failure_in_the_middle_of_a_write_leaves_nothing(world: World) -> None
     before = world.snapshot()
     with pytest.raises(Interrupted), writing(world.engine()) as connection:
         seq = int(connection.execute(NEXT_CHANGE).scalar_one())
-        connection.execute(text("UPDATE model_version SET stage = 'Staging', change_seq = :seq "
-                                "WHERE model = :m AND version = '1.4.0'"), {"seq": seq, "m": MODEL})
+        connection.execute(
+            text(
+                "UPDATE model_version SET stage = 'Staging', change_seq = :seq WHERE model = :m AND version = '1.4.0'"
+            ),
+            {"seq": seq, "m": MODEL},
+        )
         append_event_rows(connection, [NewEvent("note", MODEL, "1.4.0")], seq=seq, actor=ADMIN, at=AT)
         raise Interrupted
     assert world.snapshot() == before
@@ -108,22 +139,27 @@ def test_a_second_record_of_a_provider_version_is_a_conflict(world: World) -> No
     """uq_provider_version: the same provider version recorded twice."""
     table = ProviderVersionRow.__table__
     before = world.snapshot()
-    with pytest.raises(ConflictError, match="this provider version is already recorded"), \
-            writing(world.engine()) as connection:
+    with (
+        pytest.raises(ConflictError, match="this provider version is already recorded"),
+        writing(world.engine()) as connection,
+    ):
         connection.execute(insert(table), [PROVIDER_VERSION, PROVIDER_VERSION])
     assert world.snapshot() == before
 
 
 def test_a_refusal_reaches_the_service_as_its_typed_error(world: World) -> None:
     """RegistryService.writing (every write of the services) raises the same typed error."""
-    with pytest.raises(RuleError, match="registered version fields are immutable"), \
-            world.service(ADMIN).writing() as session:
+    with (
+        pytest.raises(RuleError, match="registered version fields are immutable"),
+        world.service(ADMIN).writing() as session,
+    ):
         session.connection().execute(text(REFUSALS["regtui:immutable"][0][0]))
 
 
 @pytest.mark.parametrize("threshold", [None, 0], ids=["default", "prepare"])
-def test_postgresql_prepares_statements_only_when_the_setting_asks(world: World, tmp_path: Path,
-                                                                   threshold: int | None) -> None:
+def test_postgresql_prepares_statements_only_when_the_setting_asks(
+    world: World, tmp_path: Path, threshold: int | None
+) -> None:
     """By default no statement is prepared on the connection a promotion and repeated reads ran on (PgBouncer in
     transaction mode works), not even after psycopg's own threshold; with prepare_threshold set, they are."""
     if not world.is_pg:
@@ -132,8 +168,9 @@ def test_postgresql_prepares_statements_only_when_the_setting_asks(world: World,
     service = RegistryService(Locations(world.url_for("dave"), tmp_path / "dave.db", prepare_threshold=threshold))
     try:
         with service.registry().connect() as connection:
-            outcome = promotion.promote_on(connection, actor="dave", model=MODEL, version="1.2.0",
-                                          to_stage=Stage.PRODUCTION, clock=service.clock)
+            outcome = promotion.promote_on(
+                connection, actor="dave", model=MODEL, version="1.2.0", to_stage=Stage.PRODUCTION, clock=service.clock
+            )
             for _ in range(PSYCOPG_DEFAULT_THRESHOLD + 1):  # psycopg's own default would prepare this read
                 version_artifacts(connection, MODEL, "1.2.0")
             prepared = connection.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()

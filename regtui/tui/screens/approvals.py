@@ -70,7 +70,7 @@ QUEUE_COLUMNS: tuple[Column[QueueLine], ...] = (
 
 def window(lines: list[QueueLine], offset: int, limit: int) -> list[QueueLine]:
     """One window of the loaded queue."""
-    return lines[offset:offset + limit]
+    return lines[offset : offset + limit]
 
 
 class ApprovalsScreen(RegtuiScreen):
@@ -128,8 +128,13 @@ class ApprovalsScreen(RegtuiScreen):
     def compose_body(self) -> ComposeResult:
         """Queue summary, the queue, and the highlighted request's checklist."""
         yield Static(Content("approval queue · loading…"), id="queue-bar")
-        yield WindowTable(QUEUE_COLUMNS, partial(window, self.shown), partial(len, self.shown), id="requests",
-                          empty_text="no open requests here (m: every open request)")
+        yield WindowTable(
+            QUEUE_COLUMNS,
+            partial(window, self.shown),
+            partial(len, self.shown),
+            id="requests",
+            empty_text="no open requests here (m: every open request)",
+        )
         yield Report(id="checklist")
 
     def on_mount(self) -> None:
@@ -157,12 +162,16 @@ class ApprovalsScreen(RegtuiScreen):
             return
         self.shown = [line for line in self.lines if line.actionable] if self.mine else list(self.lines)
         total = len(self.lines)
-        which = (f"yours: {len(self.shown)} of {total} open request{'s' if total != 1 else ''} · m: all" if self.mine
-                 else f"all {total} open request{'s' if total != 1 else ''} · m: only yours")
+        which = (
+            f"yours: {len(self.shown)} of {total} open request{'s' if total != 1 else ''} · m: all"
+            if self.mine
+            else f"all {total} open request{'s' if total != 1 else ''} · m: only yours"
+        )
         self.query_one("#queue-bar", Static).update(Content(f"approval queue · {which}"))
         shown = self.shown
-        self.query_one("#requests", WindowTable).set_source(partial(window, shown), partial(len, shown),
-                                                            reset_cursor=False)
+        self.query_one("#requests", WindowTable).set_source(
+            partial(window, shown), partial(len, shown), reset_cursor=False
+        )
 
     @on(WindowTable.Counted, "#requests")
     def queue_counted(self, event: WindowTable.Counted) -> None:
@@ -183,7 +192,8 @@ class ApprovalsScreen(RegtuiScreen):
         view = line.view
         report = self.query_one(Report)
         asked = Text.assemble(
-            report.heading(f"#{view.id} {view.ref}"), " ",
+            report.heading(f"#{view.id} {view.ref}"),
+            " ",
             report.text((stage_badge(view.from_stage), Toned(" → "), stage_badge(view.to_stage))),
         )
         by = f"requested by {view.requested_by} at {when(view.requested_at)}"
@@ -194,9 +204,14 @@ class ApprovalsScreen(RegtuiScreen):
             you = Toned("you can apply it: p promotes (re-hashing every artifact)", Tone.GOOD)
         else:
             you = Toned("nothing for you to sign here (a says which rule)", Tone.MUTED)
-        report.show(asked, report.text(Toned(by + reason, Tone.MUTED)),
-                    report.text(missing_summary(view.gate, verified_on_apply=True)), report.text(you), Text(),
-                    gate_checklist(report, view.gate, verified_on_apply=True))
+        report.show(
+            asked,
+            report.text(Toned(by + reason, Tone.MUTED)),
+            report.text(missing_summary(view.gate, verified_on_apply=True)),
+            report.text(you),
+            Text(),
+            gate_checklist(report, view.gate, verified_on_apply=True),
+        )
 
     def _current(self) -> QueueLine | None:
         """The request under the cursor (saying so when there is none)."""
@@ -239,7 +254,8 @@ class ApprovalsScreen(RegtuiScreen):
         view = line.view
         approve = decision is Decision.APPROVE
         capacity = f" as {view.can_approve}" if approve and view.can_approve else ""
-        title = f"{'Approve' if approve else 'Reject'} #{view.id} {view.ref} ({view.from_stage} → {view.to_stage}){capacity}"
+        move = f"({view.from_stage} → {view.to_stage})"
+        title = f"{'Approve' if approve else 'Reject'} #{view.id} {view.ref} {move}{capacity}"
         if not approve:
             hint = "Say why: the request is closed and your comment is logged with the rejection."
         elif view.to_stage == Stage.CANARY:
@@ -268,7 +284,8 @@ class ApprovalsScreen(RegtuiScreen):
         """Say what was recorded and what the request still needs; refresh the queue."""
         outcome = message.outcome
         approved = outcome.decision is Decision.APPROVE
-        text = f"{'approved' if approved else 'rejected'} request #{outcome.request_id} ({outcome.ref}) as {outcome.capacity}"
+        verb = "approved" if approved else "rejected"
+        text = f"{verb} request #{outcome.request_id} ({outcome.ref}) as {outcome.capacity}"
         if approved:
             text += f"; still missing: {', '.join(missing_checks(outcome.gate, verified_on_apply=True)) or 'nothing'}"
         self.notify(clean_single_line(text), title="Approved" if approved else "Rejected", markup=False)
@@ -291,8 +308,9 @@ class ApprovalsScreen(RegtuiScreen):
         line = self._current()
         if line is not None:
             view = line.view
-            self.app.push_screen(PromoteScreen(line.model, line.version, Stage(view.from_stage), Stage(view.to_stage)),
-                                 self._promoted)
+            self.app.push_screen(
+                PromoteScreen(line.model, line.version, Stage(view.from_stage), Stage(view.to_stage)), self._promoted
+            )
 
     def _promoted(self, changed: bool | None) -> None:
         """After the promote dialog: read the queue again when the registry changed."""

@@ -82,10 +82,16 @@ class AuditScreen(RegtuiScreen):
     def compose_body(self) -> ComposeResult:
         """Filters and chain state over the windowed log."""
         with Horizontal(id="audit-bar"):
-            yield Input(clean_single_line(self.query_state.model), placeholder="/ model", id="model-filter", compact=True)
-            yield Input(clean_single_line(self.query_state.actor), placeholder="@ actor", id="actor-filter", compact=True)
+            yield Input(
+                clean_single_line(self.query_state.model), placeholder="/ model", id="model-filter", compact=True
+            )
+            yield Input(
+                clean_single_line(self.query_state.actor), placeholder="@ actor", id="actor-filter", compact=True
+            )
             yield Static(id="chain-state")
-        yield WindowTable(EVENT_COLUMNS, *self._source(self.query_state), id="events", empty_text="no log entries match")
+        yield WindowTable(
+            EVENT_COLUMNS, *self._source(self.query_state), id="events", empty_text="no log entries match"
+        )
 
     def _source(self, query: EventQuery) -> tuple[Fetch[EventLine], Count]:
         """Fetch and count callbacks bound to one filter."""

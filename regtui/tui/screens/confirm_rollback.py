@@ -52,8 +52,13 @@ class ConfirmRollbackScreen(ModalScreen[str | None]):
             yield Static(Content("focus is on Cancel · tab to type · escape cancels"), id="confirm-hint")
             with Horizontal(id="confirm-buttons"):
                 yield Button(Content("Cancel"), id="cancel", compact=True)
-                yield Button(Content("Dry run" if self.dry_run else "Roll back"), id="confirm", variant="error",
-                             compact=True, disabled=True)
+                yield Button(
+                    Content("Dry run" if self.dry_run else "Roll back"),
+                    id="confirm",
+                    variant="error",
+                    compact=True,
+                    disabled=True,
+                )
         yield KeyBar()
 
     @property

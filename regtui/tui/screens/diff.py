@@ -41,8 +41,10 @@ ARROWS = {"higher": " ↑", "lower": " ↓"}
 METRIC_WIDTHS = (7, 7, 8, 7, 8, 11)
 """Widths of A, B, Δ, Δ%, verdict and gate (the metric name takes what is left, up to MAX_NAME)."""
 MAX_NAME = 28
-LEGEND = ("A baseline · B candidate · Δ = B − A · ↑ higher is better, ↓ lower is better · "
-          "gate: B against the policy threshold")
+LEGEND = (
+    "A baseline · B candidate · Δ = B − A · ↑ higher is better, ↓ lower is better · "
+    "gate: B against the policy threshold"
+)
 
 
 def side_label(letter: str, side: DiffSide) -> str:
@@ -148,8 +150,9 @@ class DiffScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load_diff(self) -> None:
         """Read both versions and the policy, and compare them (in a thread)."""
-        self.post_message(self.DiffLoaded(review.version_diff(self.regtui.service, self.model, self.candidate,
-                                                              self.baseline)))
+        self.post_message(
+            self.DiffLoaded(review.version_diff(self.regtui.service, self.model, self.candidate, self.baseline))
+        )
 
     def on_diff_screen_diff_loaded(self, message: DiffLoaded) -> None:
         """Show the comparison; the versions shown become the ones kept for the next pick or swap."""
@@ -168,7 +171,9 @@ class DiffScreen(RegtuiScreen):
     def _sections(self, report: Report, diff: VersionDiff) -> list[RenderableType]:
         """Metrics, registry fields, hyperparameters, model card."""
         parts: list[RenderableType] = [report.heading("Metrics"), report.text(summary(diff))]
-        parts += self._metrics(report, diff) if diff.metrics else [report.text(Toned("no metrics recorded", Tone.MUTED))]
+        parts += (
+            self._metrics(report, diff) if diff.metrics else [report.text(Toned("no metrics recorded", Tone.MUTED))]
+        )
         parts.append(report.text(Toned(LEGEND, Tone.MUTED)))
         sections: tuple[tuple[str, tuple[FieldChange, ...], Callable[[str], str]], ...] = (
             ("Registry fields", diff.fields, words),
@@ -199,8 +204,11 @@ class DiffScreen(RegtuiScreen):
             return report.text(Toned("no differences", Tone.MUTED))
         table = report.grid("", "A", "B", wrap=(1, 2))
         for change in changes:
-            table.add_row(report.text(label(change.key)), report.text(field_value(change, "a")),
-                          report.text(field_value(change, "b")))
+            table.add_row(
+                report.text(label(change.key)),
+                report.text(field_value(change, "a")),
+                report.text(field_value(change, "b")),
+            )
         return table
 
     def action_pick_version(self, side: Side) -> None:

@@ -217,10 +217,12 @@ class ModelScreen(RegtuiScreen):
         """Show the lineage (only the selected line expanded), the trend and the selected version."""
         overview = self.overview = read.overview
         count = len(overview.versions)
-        self.query_one("#model-title", Static).update(Content(
-            f"{overview.name} · owner {overview.owner} · {count} version{'s' if count != 1 else ''}"
-            + (f" · {overview.description}" if overview.description else "")
-        ))
+        self.query_one("#model-title", Static).update(
+            Content(
+                f"{overview.name} · owner {overview.owner} · {count} version{'s' if count != 1 else ''}"
+                + (f" · {overview.description}" if overview.description else "")
+            )
+        )
         self.selected = choose_version(overview, self.selected)
         if read.view is not None and read.key == self.selected:
             self._show_version(read.view)
@@ -298,8 +300,12 @@ class ModelScreen(RegtuiScreen):
         self.query_one(VersionDetails).show_verification(message.results, verifying=False)
         failed = [r for r in message.results if r.status in ("mismatch", "missing", "error")]
         if failed:
-            self.notify(f"{len(failed)} of {len(message.results)} artifact(s) failed verification",
-                        title="Verify", severity="error", markup=False)
+            self.notify(
+                f"{len(failed)} of {len(message.results)} artifact(s) failed verification",
+                title="Verify",
+                severity="error",
+                markup=False,
+            )
         else:
             self.notify(f"{len(message.results)} artifact(s) checked, none failed", title="Verify", markup=False)
 

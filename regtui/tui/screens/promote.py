@@ -60,9 +60,9 @@ FIELDS_FOR: dict[Stage, tuple[str, ...]] = {
 """Which form fields a promotion to each stage uses (a failed canary back to Staging needs only a reason)."""
 NO_MOVE: dict[Stage, str] = {
     Stage.PRODUCTION: "a Production version is archived only when a replacement is promoted to Production "
-                      "(promote the replacement), or replaced by a rollback (R on the model screen)",
+    "(promote the replacement), or replaced by a rollback (R on the model screen)",
     Stage.ARCHIVED: "an Archived version returns only by rollback, when it served in Production and is "
-                    "within retention (R on the model screen)",
+    "within retention (R on the model screen)",
 }
 
 
@@ -200,8 +200,9 @@ class PromoteScreen(ModalScreen[bool]):
         offered = {stage: kind for stage, kind in moves.items() if kind in MOVE_LABELS}
         targets = self.query_one("#targets", OptionList)
         targets.clear_options()
-        targets.add_options(Option(Content(f"{stage} · {MOVE_LABELS[kind]}"), id=stage.value)
-                            for stage, kind in offered.items())
+        targets.add_options(
+            Option(Content(f"{stage} · {MOVE_LABELS[kind]}"), id=stage.value) for stage, kind in offered.items()
+        )
         if self.target not in offered:
             promote = [stage for stage, kind in offered.items() if kind is MoveKind.PROMOTE]
             self.target = next(iter(promote or offered), None)
@@ -273,8 +274,9 @@ class PromoteScreen(ModalScreen[bool]):
     def load_preview(self, target: Stage | None, evidence: dict[str, Any], share: float | None, reason: str) -> None:
         """Read the version and evaluate what promote would check (in a thread; writes nothing)."""
         try:
-            preview = review.promotion_preview(self.regtui.service, self.model, self.version, target, evidence,
-                                               share, reason)
+            preview = review.promotion_preview(
+                self.regtui.service, self.model, self.version, target, evidence, share, reason
+            )
         except RegtuiError as error:
             self.post_message(self.PreviewLoaded(target, None, error))
             return
@@ -289,8 +291,11 @@ class PromoteScreen(ModalScreen[bool]):
             return
         if not self._moves_shown or preview.stage is not self.seen_stage:
             if self._moves_shown:
-                self._note(f"now in {preview.stage}: moved by {preview.stage_changed_by or '?'} at "
-                           f"{when(preview.stage_changed_at)} — refreshed", error=True)
+                self._note(
+                    f"now in {preview.stage}: moved by {preview.stage_changed_by or '?'} at "
+                    f"{when(preview.stage_changed_at)} — refreshed",
+                    error=True,
+                )
             self._moves_shown = True
             self.seen_stage = preview.stage
             self._show_title()
@@ -320,25 +325,36 @@ class PromoteScreen(ModalScreen[bool]):
     def _count_archival(self) -> None:
         """'archival checklist of 2.5.0: 2 of 4 ticked' (in words: the ticks alone are colour)."""
         selection = self.query_one("#archival", SelectionList)
-        self.query_one("#archival-label", Static).update(Content(
-            f"archival checklist of {self.outgoing}: {len(selection.selected)} of {selection.option_count} "
-            "ticked (space ticks)"))
+        self.query_one("#archival-label", Static).update(
+            Content(
+                f"archival checklist of {self.outgoing}: {len(selection.selected)} of {selection.option_count} "
+                "ticked (space ticks)"
+            )
+        )
 
     def _show_gate(self, preview: PromotionPreview) -> None:
         """The gate as promote would evaluate it, and what submitting would do."""
         report = self.query_one("#gate", Report)
         gate = preview.gate
         if gate is None or preview.kind is None:
-            report.show(report.heading(f"No move from {preview.stage} here"),
-                        report.text(Toned(NO_MOVE.get(preview.stage, "choose a target stage"), Tone.MUTED)))
+            report.show(
+                report.heading(f"No move from {preview.stage} here"),
+                report.text(Toned(NO_MOVE.get(preview.stage, "choose a target stage"), Tone.MUTED)),
+            )
             return
         if preview.kind is not MoveKind.PROMOTE:
-            report.show(report.heading(f"{self.seen_stage} → {self.target}: no gate"),
-                        report.text(Toned("moves at once with a reason; open requests of this version are withdrawn",
-                                          Tone.MUTED)))
+            report.show(
+                report.heading(f"{self.seen_stage} → {self.target}: no gate"),
+                report.text(
+                    Toned("moves at once with a reason; open requests of this version are withdrawn", Tone.MUTED)
+                ),
+            )
             return
-        request = (f"reuses open request #{preview.request_id} by {preview.requested_by}"
-                   if preview.request_id is not None else "opens a new request")
+        request = (
+            f"reuses open request #{preview.request_id} by {preview.requested_by}"
+            if preview.request_id is not None
+            else "opens a new request"
+        )
         if not preview.may_apply:
             outcome = Toned("you may not apply it: it stays pending for a releaser", Tone.WARN)
         elif missing_summary(gate, verified_on_apply=True).tone is Tone.GOOD:
@@ -377,13 +393,22 @@ class PromoteScreen(ModalScreen[bool]):
         self.submit_promotion(self.target, self.seen_stage, evidence, share, reason)
 
     @work(thread=True, exclusive=True, group="promote-submit", exit_on_error=False)
-    def submit_promotion(self, target: Stage, seen: Stage, evidence: dict[str, Any], share: float | None,
-                         reason: str) -> None:
+    def submit_promotion(
+        self, target: Stage, seen: Stage, evidence: dict[str, Any], share: float | None, reason: str
+    ) -> None:
         """promote through the shared write path; after a conflict, sync the cache before saying so."""
         service = self.regtui.service
         try:
-            outcome = promotion.promote(service, self.model, self.version, target, evidence=evidence or None,
-                                       reason=reason or None, canary_share=share, expected_stage=seen)
+            outcome = promotion.promote(
+                service,
+                self.model,
+                self.version,
+                target,
+                evidence=evidence or None,
+                reason=reason or None,
+                canary_share=share,
+                expected_stage=seen,
+            )
         except RegtuiError as error:
             if isinstance(error, ConflictError):
                 service.refresh()
@@ -396,12 +421,22 @@ class PromoteScreen(ModalScreen[bool]):
         outcome = message.outcome
         if outcome.applied:
             replaced = f"; {self.model}@{outcome.replaced} archived" if outcome.replaced else ""
-            self.notify(clean_single_line(f"{outcome.ref}: {outcome.from_stage} → {outcome.to_stage}{replaced}"),
-                        title="Promoted", markup=False)
+            self.notify(
+                clean_single_line(f"{outcome.ref}: {outcome.from_stage} → {outcome.to_stage}{replaced}"),
+                title="Promoted",
+                markup=False,
+            )
         else:
-            self.notify(clean_single_line(f"request #{outcome.request_id} for {outcome.ref} → {outcome.to_stage} is "
-                                          f"pending; missing: {', '.join(outcome.missing)}"),
-                        title="Pending", severity="warning", markup=False, timeout=10)
+            self.notify(
+                clean_single_line(
+                    f"request #{outcome.request_id} for {outcome.ref} → {outcome.to_stage} is "
+                    f"pending; missing: {', '.join(outcome.missing)}"
+                ),
+                title="Pending",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
         self.regtui.sync_registry()
         self.dismiss(True)
 

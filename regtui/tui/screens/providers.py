@@ -1,4 +1,4 @@
-"""The providers screen: pinned provider versions with countdowns, the change log, and a version's qualification matrix."""
+"""The providers screen: pinned provider versions with countdowns, the change log, a version's qualification matrix."""
 
 from __future__ import annotations
 
@@ -39,8 +39,12 @@ STATUS_TONES: dict[Qualification, Tone] = {
     Qualification.REJECTED: Tone.BAD,
     Qualification.UNQUALIFIED: Tone.MUTED,
 }
-STATUS_ORDER = {status: i for i, status in enumerate(
-    (Qualification.REJECTED, Qualification.UNDER_EVALUATION, Qualification.UNQUALIFIED, Qualification.QUALIFIED))}
+STATUS_ORDER = {
+    status: i
+    for i, status in enumerate(
+        (Qualification.REJECTED, Qualification.UNDER_EVALUATION, Qualification.UNQUALIFIED, Qualification.QUALIFIED)
+    )
+}
 
 
 def status_badge(status: Qualification | None) -> Toned:
@@ -69,11 +73,22 @@ def _date(entry: ChangelogEntry) -> str:
 CHANGELOG_COLUMNS: tuple[Column[ChangelogEntry], ...] = (
     Column("PROVIDER", lambda e: e.provider, 10, min_width=9, priority=6),
     Column("MODEL", lambda e: e.model, 16, min_width=8, priority=1),
-    Column("VERSION", lambda e: (Toned(e.version), Toned(" (alias)", Tone.MUTED)) if e.alias else e.version,
-           34, min_width=26, priority=9),
+    Column(
+        "VERSION",
+        lambda e: (Toned(e.version), Toned(" (alias)", Tone.MUTED)) if e.alias else e.version,
+        34,
+        min_width=26,
+        priority=9,
+    ),
     Column("CHANGED", _date, 10, priority=7),
-    Column("IMPACT", lambda e: Toned(e.impact or "-", Tone.PLAIN if e.impact else Tone.MUTED), 24, min_width=8,
-           flex=True, priority=3),
+    Column(
+        "IMPACT",
+        lambda e: Toned(e.impact or "-", Tone.PLAIN if e.impact else Tone.MUTED),
+        24,
+        min_width=8,
+        flex=True,
+        priority=3,
+    ),
     Column("STATUS", lambda e: status_badge(e.status), 16, priority=8),
 )
 """The change log's columns (the standard's: provider model, version, change date, impact, status)."""
@@ -103,8 +118,11 @@ def filter_entries(entries: list[ChangelogEntry], text: str) -> list[ChangelogEn
     needle = text.strip().lower()
     if not needle:
         return list(entries)
-    return [e for e in entries
-            if any(needle in field.lower() for field in (e.provider, e.model, e.version, e.impact, e.status.value))]
+    return [
+        e
+        for e in entries
+        if any(needle in field.lower() for field in (e.provider, e.model, e.version, e.impact, e.status.value))
+    ]
 
 
 class CheckScreen(ModalScreen[tuple[bool, str] | None]):
@@ -233,8 +251,9 @@ class ProvidersScreen(RegtuiScreen):
         with Horizontal(id="providers-bar"):
             yield Input(placeholder="/ filter change log", id="changelog-filter", compact=True)
             yield Static(id="changelog-sort")
-        yield WindowTable(CHANGELOG_COLUMNS, lambda _o, _l: [], lambda: 0, id="changelog",
-                          empty_text="no provider versions match")
+        yield WindowTable(
+            CHANGELOG_COLUMNS, lambda _o, _l: [], lambda: 0, id="changelog", empty_text="no provider versions match"
+        )
         yield Report(id="matrix")
 
     def on_mount(self) -> None:
@@ -265,7 +284,9 @@ class ProvidersScreen(RegtuiScreen):
         report = self.query_one("#pins", Report)
         heading = report.heading("PINNED IN PRODUCTION / CANARY")
         if not pins:
-            report.show(heading, report.text(Toned("no Production or Canary version pins a provider model", Tone.MUTED)))
+            report.show(
+                heading, report.text(Toned("no Production or Canary version pins a provider model", Tone.MUTED))
+            )
             return
         table = report.grid("", "", "", "", "", show_header=False, widths=PIN_WIDTHS)
         table.expand = True
@@ -274,11 +295,18 @@ class ProvidersScreen(RegtuiScreen):
             pinned: list[Toned] = [Toned(pin.pin.version)]
             if pin.status.alias:
                 pinned.append(Toned(" (alias)", Tone.BAD))
-            table.add_row(*(report.text(cell) for cell in (
-                f"{pin.model}@{pin.version}",
-                Toned(pin.stage.value, Tone.GOOD if pin.stage is Stage.PRODUCTION else Tone.WARN),
-                tuple(pinned), status_badge(pin.qualification), countdown(pin.days_left, pin.deprecated),
-            )))
+            table.add_row(
+                *(
+                    report.text(cell)
+                    for cell in (
+                        f"{pin.model}@{pin.version}",
+                        Toned(pin.stage.value, Tone.GOOD if pin.stage is Stage.PRODUCTION else Tone.WARN),
+                        tuple(pinned),
+                        status_badge(pin.qualification),
+                        countdown(pin.days_left, pin.deprecated),
+                    )
+                )
+            )
         report.show(heading, table)
 
     def _apply(self, *, reset_cursor: bool = True) -> None:
@@ -286,7 +314,8 @@ class ProvidersScreen(RegtuiScreen):
         self.shown = sort_entries(filter_entries(self.entries, self.filter_text), self.sort)
         rows = self.shown
         self.query_one("#changelog", WindowTable).set_source(
-            lambda offset, limit: rows[offset:offset + limit], lambda: len(rows), reset_cursor=reset_cursor)
+            lambda offset, limit: rows[offset : offset + limit], lambda: len(rows), reset_cursor=reset_cursor
+        )
 
     def _show_sort(self) -> None:
         """The current order beside the filter."""
@@ -386,16 +415,23 @@ class ProvidersScreen(RegtuiScreen):
     @work(thread=True, exclusive=True, group="providers-check", exit_on_error=False)
     def record_check(self, provider: str, version: str, check: CheckName, passed: bool, evidence: str) -> None:
         """Record the check (in a thread); a refusal is reported with its rule by the screen's error handler."""
-        status = provider_services.qualify(self.regtui.service, provider, version, check,
-                                           passed, provider_services.evidence_of(evidence))
+        status = provider_services.qualify(
+            self.regtui.service, provider, version, check, passed, provider_services.evidence_of(evidence)
+        )
         verdict = "pass" if passed else "fail"
-        self.post_message(self.Done(f"{check.label} {verdict} recorded for {provider} {version}: now {status.value}",
-                                    "Qualification"))
+        self.post_message(
+            self.Done(f"{check.label} {verdict} recorded for {provider} {version}: now {status.value}", "Qualification")
+        )
 
     def on_providers_screen_done(self, message: Done) -> None:
         """Say what happened and read the cache again."""
-        self.notify(clean_single_line(message.text), title=message.title, severity=message.severity,  # type: ignore[arg-type]
-                    markup=False, timeout=8)
+        self.notify(
+            clean_single_line(message.text),
+            title=message.title,
+            severity=message.severity,  # type: ignore[arg-type]
+            markup=False,
+            timeout=8,
+        )
         self.matrix_key = None
         self.load()
         entry = self._highlighted()

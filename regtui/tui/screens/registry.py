@@ -56,8 +56,9 @@ def count_model_lines(reader: CacheReader, query: ModelQuery) -> int:
     return models.count_models(reader, query)
 
 
-def model_lines(reader: CacheReader, clock: Callable[[], datetime], query: ModelQuery, offset: int,
-                limit: int) -> list[ModelLine]:
+def model_lines(
+    reader: CacheReader, clock: Callable[[], datetime], query: ModelQuery, offset: int, limit: int
+) -> list[ModelLine]:
     """One window of the registry screen's rows, with each listed model's open requests and drill state."""
     now = clock()
     return [model_line(summary, state, now) for summary, state in models.model_rows(reader, query, offset, limit, now)]
@@ -67,11 +68,17 @@ def model_line(summary: ModelSummary, state: ModelState, now: datetime) -> Model
     """A model summary and its state as a registry row, every shown string cleaned."""
     drilled = state.last_drill
     return ModelLine(
-        key=summary.name, name=one_line(summary.name), owner=one_line(summary.owner),
-        description=one_line(summary.description), production=one_line(summary.production) or None,
-        canary=tuple(map(one_line, summary.canary)), staging=tuple(map(one_line, summary.staging)),
-        versions=summary.versions, latest=one_line(summary.latest) or None,
-        open_requests=state.open_requests, drill_overdue=state.drill_overdue,
+        key=summary.name,
+        name=one_line(summary.name),
+        owner=one_line(summary.owner),
+        description=one_line(summary.description),
+        production=one_line(summary.production) or None,
+        canary=tuple(map(one_line, summary.canary)),
+        staging=tuple(map(one_line, summary.staging)),
+        versions=summary.versions,
+        latest=one_line(summary.latest) or None,
+        open_requests=state.open_requests,
+        drill_overdue=state.drill_overdue,
         drill_age=None if drilled is None else format_age((now - drilled).total_seconds()),
     )
 
@@ -82,8 +89,13 @@ MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
     Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=9),
     Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 10, priority=7),
     Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 10, priority=6),
-    Column("REQUESTS", lambda m: Toned(str(m.open_requests), Tone.WARN) if m.open_requests else NONE, 8,
-           priority=8, align="right"),
+    Column(
+        "REQUESTS",
+        lambda m: Toned(str(m.open_requests), Tone.WARN) if m.open_requests else NONE,
+        8,
+        priority=8,
+        align="right",
+    ),
     Column("DRILL", drill_cell, 7, priority=5),
     Column("VERSIONS", lambda m: str(m.versions), 8, priority=2, align="right"),
     Column("LATEST", lambda m: m.latest or NONE, 10, priority=3),
@@ -140,8 +152,9 @@ class RegistryScreen(RegtuiScreen):
         with Horizontal(id="filter-bar"):
             yield Input(placeholder="/ filter by name, owner, description", id="filter", compact=True)
             yield Static(id="summary")
-        yield WindowTable(MODEL_COLUMNS, *self._source(self.query_state), id="models", page_size=50,
-                          empty_text="no models match")
+        yield WindowTable(
+            MODEL_COLUMNS, *self._source(self.query_state), id="models", page_size=50, empty_text="no models match"
+        )
 
     def _source(self, query: ModelQuery) -> tuple[Fetch[ModelLine], Count]:
         """Fetch and count callbacks bound to one query (run in the table's workers)."""
@@ -249,7 +262,9 @@ class RegistryScreen(RegtuiScreen):
 
     def action_filter_stage(self, stage: str) -> None:
         """Only models with a version in the stage ('' for all)."""
-        self.query_state = ModelQuery(self.query_state.text, Stage(stage).value if stage else None, self.query_state.sort)
+        self.query_state = ModelQuery(
+            self.query_state.text, Stage(stage).value if stage else None, self.query_state.sort
+        )
         self._apply_query()
 
     def action_cycle_sort(self) -> None:

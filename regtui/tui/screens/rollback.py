@@ -63,8 +63,12 @@ def dimmed(render: Callable[[HistoryLine], str]) -> Callable[[HistoryLine], Cell
 
 HISTORY_COLUMNS: tuple[Column[HistoryLine], ...] = (
     Column("VERSION", dimmed(lambda h: h.version), 12, min_width=8, priority=9),
-    Column("STAGE", lambda h: Toned("Production", Tone.GOOD) if h.current else Toned("Archived", Tone.MUTED), 10,
-           priority=7),
+    Column(
+        "STAGE",
+        lambda h: Toned("Production", Tone.GOOD) if h.current else Toned("Archived", Tone.MUTED),
+        10,
+        priority=7,
+    ),
     Column("ARCHIVED", dimmed(lambda h: day(h.archived_at)), 10, priority=5),
     Column("ROLLBACK", rollback_cell, 28, min_width=16, flex=True, priority=8),
     Column("ARTIFACTS", dimmed(lambda h: f"{h.artifacts} · {human_size(h.size)}"), 14, priority=4),
@@ -74,7 +78,7 @@ HISTORY_COLUMNS: tuple[Column[HistoryLine], ...] = (
 
 def window(lines: tuple[HistoryLine, ...], offset: int, limit: int) -> list[HistoryLine]:
     """One window of the loaded history."""
-    return list(lines[offset:offset + limit])
+    return list(lines[offset : offset + limit])
 
 
 class RollbackScreen(RegtuiScreen):
@@ -116,8 +120,14 @@ class RollbackScreen(RegtuiScreen):
     class Verified(Message):
         """A verification run finished (or could not read the version)."""
 
-        def __init__(self, run: int, line: HistoryLine, results: tuple[VerifyResult, ...], confirm: bool,
-                     error: RegtuiError | None = None) -> None:
+        def __init__(
+            self,
+            run: int,
+            line: HistoryLine,
+            results: tuple[VerifyResult, ...],
+            confirm: bool,
+            error: RegtuiError | None = None,
+        ) -> None:
             super().__init__()
             self.run = run
             self.line = line
@@ -153,8 +163,13 @@ class RollbackScreen(RegtuiScreen):
     def compose_body(self) -> ComposeResult:
         """Title, the history, and the target pane: state, progress bar, verification and result."""
         yield Static(Content(f"Rollback {clean_single_line(self.model)} · loading…"), id="rollback-title")
-        yield WindowTable(HISTORY_COLUMNS, partial(window, ()), partial(len, ()), id="history",
-                          empty_text="no Production history: nothing to roll back to")
+        yield WindowTable(
+            HISTORY_COLUMNS,
+            partial(window, ()),
+            partial(len, ()),
+            id="history",
+            empty_text="no Production history: nothing to roll back to",
+        )
         with Vertical(id="target-pane"):
             yield Static(id="target-state")
             yield ProgressBar(show_eta=False, id="verify-progress")
@@ -178,8 +193,9 @@ class RollbackScreen(RegtuiScreen):
         """Show the history, keeping the cursor where it is (on the new Production version after a rollback)."""
         view = self.view = message.view
         self._show_title()
-        self.query_one("#history", WindowTable).set_source(partial(window, view.lines), partial(len, view.lines),
-                                                           reset_cursor=self.done is not None)
+        self.query_one("#history", WindowTable).set_source(
+            partial(window, view.lines), partial(len, view.lines), reset_cursor=self.done is not None
+        )
 
     def _show_title(self) -> None:
         """What serves now, how long archived versions stay targets, and whether this is a dry run."""
@@ -214,15 +230,33 @@ class RollbackScreen(RegtuiScreen):
             self._state(f"{line.version} serves in Production now: pick an earlier version", "-muted")
             report.show(report.text(Toned("enter on an eligible version starts the rollback", Tone.MUTED)))
         elif line.eligible:
-            self._state(f"{line.version}: archived {day(line.archived_at)}, rollback target until "
-                        f"{day(line.retention_ends)} · enter to roll back, v to verify only", "-good")
-            report.show(report.text(Toned(f"{line.artifacts} artifact(s), {human_size(line.size)}: re-hashed before "
-                                          "you confirm, and again by the rollback itself", Tone.MUTED)))
+            self._state(
+                f"{line.version}: archived {day(line.archived_at)}, rollback target until "
+                f"{day(line.retention_ends)} · enter to roll back, v to verify only",
+                "-good",
+            )
+            report.show(
+                report.text(
+                    Toned(
+                        f"{line.artifacts} artifact(s), {human_size(line.size)}: re-hashed before "
+                        "you confirm, and again by the rollback itself",
+                        Tone.MUTED,
+                    )
+                )
+            )
         else:
-            self._state(f"{line.version}: retention ended {day(line.retention_ends)} — no longer a rollback target",
-                        "-muted")
-            report.show(report.text(Toned(f"archived {day(line.archived_at)}; the policy keeps archived versions "
-                                          "as rollback targets for its retention period only", Tone.MUTED)))
+            self._state(
+                f"{line.version}: retention ended {day(line.retention_ends)} — no longer a rollback target", "-muted"
+            )
+            report.show(
+                report.text(
+                    Toned(
+                        f"archived {day(line.archived_at)}; the policy keeps archived versions "
+                        "as rollback targets for its retention period only",
+                        Tone.MUTED,
+                    )
+                )
+            )
 
     @on(WindowTable.RowSelected, "#history")
     def version_selected(self) -> None:
@@ -235,11 +269,20 @@ class RollbackScreen(RegtuiScreen):
         if line is None:
             self.notify("no version selected", title="Rollback", severity="warning")
         elif line.current:
-            self.notify(f"{line.version} is the Production version now: pick an earlier one", title="Rollback",
-                        severity="warning", markup=False)
+            self.notify(
+                f"{line.version} is the Production version now: pick an earlier one",
+                title="Rollback",
+                severity="warning",
+                markup=False,
+            )
         elif not line.eligible:
-            self.notify(f"retention rule: {line.version}'s retention ended {day(line.retention_ends)}; it is no "
-                        "longer a rollback target", title="Refused", severity="error", markup=False)
+            self.notify(
+                f"retention rule: {line.version}'s retention ended {day(line.retention_ends)}; it is no "
+                "longer a rollback target",
+                title="Refused",
+                severity="error",
+                markup=False,
+            )
         else:
             return line
         return None
@@ -311,8 +354,13 @@ class RollbackScreen(RegtuiScreen):
         if failed:
             problems = "; ".join(f"{r.name}: {VERIFY_WORDS[r.status]} ({r.message})" for r in failed)
             self._state(f"{line.version}: {len(failed)} of {len(message.results)} artifact(s) failed — refused", "-bad")
-            self.notify(clean_single_line(f"checksum rule: {self.model}@{line.key} cannot go back to Production: "
-                                          f"{problems}"), title="Refused", severity="error", markup=False, timeout=10)
+            self.notify(
+                clean_single_line(f"checksum rule: {self.model}@{line.key} cannot go back to Production: {problems}"),
+                title="Refused",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
             return
         self._state(f"{line.version}: {len(message.results)} artifact(s) verified just now", "-good")
         if message.confirm and self.view is not None:
@@ -323,23 +371,32 @@ class RollbackScreen(RegtuiScreen):
         report = self.query_one("#target-report", Report)
         table = report.grid("artifact", "check", "detail", wrap=(0, 2))
         for result in results:
-            table.add_row(report.text(result.name),
-                          report.text(Toned(VERIFY_WORDS[result.status], VERIFY_TONES[result.status])),
-                          report.text(Toned(result.message or f"sha256 {result.expected_sha256[:16]}…", Tone.MUTED)))
+            table.add_row(
+                report.text(result.name),
+                report.text(Toned(VERIFY_WORDS[result.status], VERIFY_TONES[result.status])),
+                report.text(Toned(result.message or f"sha256 {result.expected_sha256[:16]}…", Tone.MUTED)),
+            )
         report.show(report.heading(f"Checksums of {line.version}"), table)
 
     def _confirm(self, line: HistoryLine, view: RollbackView) -> None:
         """The typed confirmation; on confirm, roll back with the Production version seen here as expected."""
-        outgoing = (f"Production now: {clean_single_line(view.production)} → goes to Archived" if view.production
-                    else "no Production version now")
-        summary = (f"{outgoing}\nBack to: {line.version} (archived {day(line.archived_at)}, retention until "
-                   f"{day(line.retention_ends)})\nChecksums: {line.artifacts} artifact(s) verified just now, "
-                   "and again by the rollback")
+        outgoing = (
+            f"Production now: {clean_single_line(view.production)} → goes to Archived"
+            if view.production
+            else "no Production version now"
+        )
+        summary = (
+            f"{outgoing}\nBack to: {line.version} (archived {day(line.archived_at)}, retention until "
+            f"{day(line.retention_ends)})\nChecksums: {line.artifacts} artifact(s) verified just now, "
+            "and again by the rollback"
+        )
         if self.dry_run:
             summary += "\nDry run: the whole procedure runs, then is rolled back; nothing changes"
         self.app.clear_notifications()
-        self.app.push_screen(ConfirmRollbackScreen(view.model, summary, dry_run=self.dry_run),
-                             partial(self._confirmed, line, view.production, self.dry_run))
+        self.app.push_screen(
+            ConfirmRollbackScreen(view.model, summary, dry_run=self.dry_run),
+            partial(self._confirmed, line, view.production, self.dry_run),
+        )
 
     def _confirmed(self, line: HistoryLine, production: str | None, dry_run: bool, reason: str | None) -> None:
         """Run the rollback unless cancelled."""
@@ -357,8 +414,15 @@ class RollbackScreen(RegtuiScreen):
         """The rollback through the shared write path (in a thread); after a conflict, sync before saying so."""
         service = self.regtui.service
         try:
-            outcome = promotion.rollback(service, self.model, line.key, reason, dry_run=dry_run,
-                                        expected_production=production, on_bytes=self._progress(run))
+            outcome = promotion.rollback(
+                service,
+                self.model,
+                line.key,
+                reason,
+                dry_run=dry_run,
+                expected_production=production,
+                on_bytes=self._progress(run),
+            )
         except RegtuiError as error:
             if isinstance(error, ConflictError):
                 service.refresh()
@@ -372,14 +436,25 @@ class RollbackScreen(RegtuiScreen):
         outcome = message.outcome
         before = outcome.from_version or "-"
         verb = "dry run: would roll back" if message.dry_run else "rolled back"
-        text = clean_single_line(f"{verb} {outcome.model} from {before} to {outcome.to_version} "
-                                 f"({len(outcome.verified)} artifact(s) verified); {before} → Archived")
+        text = clean_single_line(
+            f"{verb} {outcome.model} from {before} to {outcome.to_version} "
+            f"({len(outcome.verified)} artifact(s) verified); {before} → Archived"
+        )
         self.done = text
         self._state(f"done: {text}", "-good")
         report = self.query_one("#target-report", Report)
-        report.show(report.heading("Done" if not message.dry_run else "Dry run passed"), Text(text),
-                    report.text(Toned(f"reason: {clean_single_line(outcome.reason)} · logged in the promotion log (L)"
-                                      if not message.dry_run else "nothing was changed", Tone.MUTED)))
+        report.show(
+            report.heading("Done" if not message.dry_run else "Dry run passed"),
+            Text(text),
+            report.text(
+                Toned(
+                    f"reason: {clean_single_line(outcome.reason)} · logged in the promotion log (L)"
+                    if not message.dry_run
+                    else "nothing was changed",
+                    Tone.MUTED,
+                )
+            ),
+        )
         self.notify(text, title="Dry run" if message.dry_run else "Rolled back", markup=False, timeout=10)
         self.load_history()
         self.regtui.sync_registry()

@@ -58,9 +58,13 @@ class VersionPickerScreen(ModalScreen[str | None]):
         service = cast("RegtuiApp", self.app).service
         with Vertical(id="picker-dialog"):
             yield Static(Content(self.prompt), id="picker-title")
-            yield WindowTable(VERSION_COLUMNS, partial(review.list_versions, service, self.model),
-                              partial(review.count_versions, service, self.model), id="picker-versions",
-                              empty_text="no versions")
+            yield WindowTable(
+                VERSION_COLUMNS,
+                partial(review.list_versions, service, self.model),
+                partial(review.count_versions, service, self.model),
+                id="picker-versions",
+                empty_text="no versions",
+            )
         yield KeyBar()
 
     @on(WindowTable.RowSelected, "#picker-versions")

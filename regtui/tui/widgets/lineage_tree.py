@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import groupby
-from typing import Callable, ClassVar, Iterable, Sequence, Union
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.control import strip_control_codes
@@ -18,8 +19,8 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
 from regtui.services.views import VersionLine
+from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
 
 
 def parts_width(parts: tuple[Toned, ...]) -> int:
@@ -74,7 +75,9 @@ class VersionItem:
         """The version's label as toned words: version, stage badge, date and who registered it."""
         line = self.line
         return (
-            Toned(line.version), Toned("  "), stage_badge(line.stage, line.canary_share),
+            Toned(line.version),
+            Toned("  "),
+            stage_badge(line.stage, line.canary_share),
             Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
         )
 
@@ -84,7 +87,7 @@ class VersionItem:
         return parts_width(self.parts)
 
 
-TreeItem = Union[LineItem, VersionItem]
+TreeItem = LineItem | VersionItem
 
 Run = tuple[str, Style | None]
 """Text and the style of its own span (None: it has none, so it runs on into its unstyled neighbours)."""
@@ -273,7 +276,9 @@ class LineageTree(Tree[TreeItem]):
                 child.expand()
         return found
 
-    def _populate_group(self, node: TreeNode[TreeItem], members: tuple[VersionLine, ...], select: str | None) -> TreeNode[TreeItem] | None:
+    def _populate_group(
+        self, node: TreeNode[TreeItem], members: tuple[VersionLine, ...], select: str | None
+    ) -> TreeNode[TreeItem] | None:
         """Add a minor group's patches and pre-releases; return the node of `select`."""
         found = None
         for member in members:
@@ -340,8 +345,9 @@ class LineageTree(Tree[TreeItem]):
         """Foreground style of a tone."""
         return self._paint.tone(tone) if self._paint is not None else foreground_style(self, TONE_CLASSES[tone])
 
-    def _line_strip(self, paint: LinePaint, path: list[TreeNode[TreeItem]], item: TreeItem, y: int,
-                    row: Style) -> Strip:
+    def _line_strip(
+        self, paint: LinePaint, path: list[TreeNode[TreeItem]], item: TreeItem, y: int, row: Style
+    ) -> Strip:
         """A whole line as Tree draws it on the `row` style: guides, the icon, the words, padded to the tree's width;
         every segment carries the `line` meta (and the label's the `node` meta) Tree's mouse handling reads."""
         node = path[-1]
@@ -352,7 +358,9 @@ class LineageTree(Tree[TreeItem]):
         segments = [Segment(text, row + style + line_meta) for text, style in self._guide_runs(path, paint)]
         if icon:
             segments.append(Segment(icon, row + label_meta))
-        segments += [Segment(text, row + style + label_style + label_meta) for text, style in word_runs(item, paint.tone)]
+        segments += [
+            Segment(text, row + style + label_style + label_meta) for text, style in word_runs(item, paint.tone)
+        ]
         width = cell_len("".join(segment.text for segment in segments))
         pad_width = max(self.virtual_size.width, paint.width)
         if pad_width > width:
@@ -423,8 +431,11 @@ def item_of(node: TreeNode[TreeItem]) -> TreeItem | None:
 
 def word_runs(item: TreeItem, tone_style: Callable[[Tone], Style]) -> list[Run]:
     """A label's words, each toned one in its tone, control codes stripped (as rich Text appends them)."""
-    return joined_runs((strip_control_codes(part.text), tone_style(part.tone) if part.tone is not Tone.PLAIN else None)
-                       for part in item.parts if part.text)
+    return joined_runs(
+        (strip_control_codes(part.text), tone_style(part.tone) if part.tone is not Tone.PLAIN else None)
+        for part in item.parts
+        if part.text
+    )
 
 
 def joined_runs(runs: Iterable[Run]) -> list[Run]:

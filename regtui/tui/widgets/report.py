@@ -65,16 +65,31 @@ class Report(ScrollPane):
         """A section heading."""
         return Text(text, foreground_style(self, "report--heading"))
 
-    def grid(self, *headers: str, wrap: tuple[int, ...] = (), right: tuple[int, ...] = (),
-             widths: tuple[int | None, ...] = (), show_header: bool = True) -> Table:
+    def grid(
+        self,
+        *headers: str,
+        wrap: tuple[int, ...] = (),
+        right: tuple[int, ...] = (),
+        widths: tuple[int | None, ...] = (),
+        show_header: bool = True,
+    ) -> Table:
         """A borderless table: `wrap` columns fold, the others end in an ellipsis; `right` aligns, `widths` fixes."""
-        table = Table(box=None, padding=(0, 1, 0, 0), show_header=show_header, expand=False,
-                      header_style=foreground_style(self, "report--heading"))
+        table = Table(
+            box=None,
+            padding=(0, 1, 0, 0),
+            show_header=show_header,
+            expand=False,
+            header_style=foreground_style(self, "report--heading"),
+        )
         for index, header in enumerate(headers):
             folds = index in wrap
-            table.add_column(Text(header), no_wrap=not folds, overflow="fold" if folds else "ellipsis",
-                             justify="right" if index in right else "left",
-                             width=widths[index] if index < len(widths) else None)
+            table.add_column(
+                Text(header),
+                no_wrap=not folds,
+                overflow="fold" if folds else "ellipsis",
+                justify="right" if index in right else "left",
+                width=widths[index] if index < len(widths) else None,
+            )
         return table
 
 

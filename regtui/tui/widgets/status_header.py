@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.widget import Widget
@@ -19,14 +20,13 @@ def shorten_middle(text: str, width: int) -> str:
     if width <= 1:
         return "…"[:width]
     head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
 
 
 class StatusHeader(Widget):
     """Shows where the dashboard reads from, as whom, and how fresh the data is."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"status-header--title", "status-header--state",
-                                             "status-header--badge"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"status-header--title", "status-header--state", "status-header--badge"}
     """
     | Class | Description |
     | :- | :- |
@@ -52,8 +52,9 @@ class StatusHeader(Widget):
     BADGE = " READ-ONLY "
     """Shown after the product name in a session started with --readonly."""
 
-    def __init__(self, url: str, clock: Callable[[], datetime], *, readonly: bool = False,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, url: str, clock: Callable[[], datetime], *, readonly: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.url = url
         self.clock = clock

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
@@ -23,6 +24,7 @@ from textual.widgets import Static
 
 from regtui.domain.checksums import VerifyResult, VerifyStatus
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
+from regtui.services.views import VersionView
 from regtui.tui.tones import (
     TONE_CLASSES,
     Cell,
@@ -32,7 +34,6 @@ from regtui.tui.tones import (
     stage_badge,
     to_text,
 )
-from regtui.services.views import VersionView
 from regtui.tui.widgets.scroll_pane import ScrollPane
 
 TABS = ("overview", "metrics", "card", "artifacts")
@@ -163,7 +164,7 @@ class TabStrip(Widget, can_focus=False):
 
 
 class VersionDetails(Vertical):
-    """Tabs for the selected version (one pane shows the active tab); the screen feeds it views and verification results."""
+    """Tabs for the selected version (one pane shows the active tab); the screen feeds it views and verify results."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"version-details--heading", *TONE_CLASSES.values()}
     """
@@ -234,8 +235,12 @@ class VersionDetails(Vertical):
         """Fill the pane with the active tab of the view."""
         if self.view is None:
             return
-        renderers = {"overview": self._overview, "metrics": self._metrics, "card": self._card,
-                     "artifacts": self._artifacts}
+        renderers = {
+            "overview": self._overview,
+            "metrics": self._metrics,
+            "card": self._card,
+            "artifacts": self._artifacts,
+        }
         self.query_one("#details-body", Static).update(RenderedOnce(renderers[self.active]()))
 
     def _style(self, tone: Tone) -> Style:
@@ -306,18 +311,31 @@ class VersionDetails(Vertical):
         assert self.view is not None
         card = self.view.manifest.entry.model_card
         fairness = card.fairness
-        attested: Cell = (f"attested by {fairness.attested_by} at {when(fairness.attested_at)}"
-                          if fairness.attested_by else Toned("not attested", Tone.WARN))
+        attested: Cell = (
+            f"attested by {fairness.attested_by} at {when(fairness.attested_at)}"
+            if fairness.attested_by
+            else Toned("not attested", Tone.WARN)
+        )
         sections: list[tuple[str, list[tuple[str, Cell]]]] = [
             ("Intended use", [("", card.intended_use or MISSING)]),
             ("Limitations", [("", card.limitations or MISSING)]),
             ("Evaluation", [("", card.evaluation or MISSING)]),
             ("Fairness", [("", fairness.summary or MISSING), ("", attested)]),
-            ("Training data", [("source", card.training_data.source or MISSING),
-                               ("size", card.training_data.size or MISSING),
-                               ("date range", card.training_data.date_range or MISSING)]),
-            ("Responsible", [("team", card.responsible.team or MISSING),
-                             ("escalation", card.responsible.escalation_contact or MISSING)]),
+            (
+                "Training data",
+                [
+                    ("source", card.training_data.source or MISSING),
+                    ("size", card.training_data.size or MISSING),
+                    ("date range", card.training_data.date_range or MISSING),
+                ],
+            ),
+            (
+                "Responsible",
+                [
+                    ("team", card.responsible.team or MISSING),
+                    ("escalation", card.responsible.escalation_contact or MISSING),
+                ],
+            ),
         ]
         parts: list[RenderableType] = []
         for title, rows in sections:
@@ -339,8 +357,13 @@ class VersionDetails(Vertical):
         results = self.results or []
         for index, artifact in enumerate(artifacts):
             result = results[index] if index < len(results) else None
-            table.add_row(Text(artifact.name), Text(artifact.sha256[:12]), Text(human_size(artifact.size)),
-                          self._text(self._check(result)), Text(result.message if result else artifact.uri))
+            table.add_row(
+                Text(artifact.name),
+                Text(artifact.sha256[:12]),
+                Text(human_size(artifact.size)),
+                self._text(self._check(result)),
+                Text(result.message if result else artifact.uri),
+            )
         hint = "verifying…" if self.verifying else "v: re-hash every artifact now"
         return Group(table, Text(), self._text(Toned(hint, Tone.MUTED)))
 

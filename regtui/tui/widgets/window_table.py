@@ -4,9 +4,10 @@ thread workers, and renders them with the Line API (Textual's DataTable measures
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, ClassVar, Generic, Literal, Sequence, TypeVar
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -351,7 +352,10 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         count = self._count if with_count else None
         self.run_worker(
             partial(self._load, self._generation, self._fetch, count, start, self.page_size),
-            thread=True, group="window-table", exit_on_error=False, description=f"rows {start}+{self.page_size}",
+            thread=True,
+            group="window-table",
+            exit_on_error=False,
+            description=f"rows {start}+{self.page_size}",
         )
 
     def _load(self, generation: int, fetch: Fetch[RowT], count: Count | None, start: int, limit: int) -> None:
@@ -397,8 +401,11 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         """Repaint only the lines whose content changed since they were rendered: the others keep Textual's
         cached lines (a cursor move repaints two lines, a filter that keeps rows in place fewer than all)."""
         width = self.size.width
-        changed = [Region(0, y, width, 1) for y in range(self.scrollable_content_region.height)
-                   if self._painted.get(y, self) != self._line_content(y)]
+        changed = [
+            Region(0, y, width, 1)
+            for y in range(self.scrollable_content_region.height)
+            if self._painted.get(y, self) != self._line_content(y)
+        ]
         if changed:
             self.refresh(*changed)
 
@@ -500,9 +507,13 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         width = self.scrollable_content_region.width
         base = self.rich_style
         return Paint(
-            width=width, layout=fit_columns(self.columns, max(1, width - 1)), base=base,
+            width=width,
+            layout=fit_columns(self.columns, max(1, width - 1)),
+            base=base,
             cursor=base + self.get_component_rich_style("window-table--cursor"),
-            tones={tone: _same_or_new(base, base + foreground_style(self, TONE_CLASSES[tone])) for tone in TONE_CLASSES},
+            tones={
+                tone: _same_or_new(base, base + foreground_style(self, TONE_CLASSES[tone])) for tone in TONE_CLASSES
+            },
         )
 
     def render_line(self, y: int) -> Strip:
@@ -535,8 +546,9 @@ class WindowTable(ScrollView, Generic[RowT], can_focus=True, inherit_bindings=Fa
         style = self.rich_style + self.get_component_rich_style("window-table--placeholder")
         return Strip([Segment(" " + message, style)]).crop_extend(0, width, style)
 
-    def _strip(self, cells: list[list[tuple[str, Style]]], layout: list[tuple[Column[RowT], int]], style: Style,
-               width: int) -> Strip:
+    def _strip(
+        self, cells: list[list[tuple[str, Style]]], layout: list[tuple[Column[RowT], int]], style: Style, width: int
+    ) -> Strip:
         """Lay styled cells out in their column widths, one space apart, each cut with an ellipsis; `style`
         fills the gaps and the rest of the line. Neighbours of one style object become one segment: a line of a
         few segments instead of ~20 costs Textual's per-segment passes (filters, crops) that much less."""

@@ -22,31 +22,35 @@ def open_model(name: str, version: str | None = None) -> Any:
 
 
 @SIZES
-def test_model_overview(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                        size: tuple[int, int]) -> None:
+def test_model_overview(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """churn-classifier opened from the registry (enter on the first row): the 2.x line expanded on the
     Production version 2.6.0, its overview and hyperparameters, and the auc trend; stacked below 100 columns."""
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after("enter"))
 
 
 @SIZES
-def test_model_metrics(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                       size: tuple[int, int]) -> None:
+def test_model_metrics(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """churn-classifier 2.6.0, tab 2: every metric overall and per segment; 'm' moved the trend to the next metric."""
     steps = after("enter", "2", "m")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
 
 
 @SIZES
-def test_model_card(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                    size: tuple[int, int]) -> None:
+def test_model_card(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """churn-classifier 2.6.0, tab 3: the model card's sections (intended use, limitations, ...)."""
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after("enter", "3"))
 
 
 @SIZES
-def test_model_artifacts_verified(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                                  size: tuple[int, int]) -> None:
+def test_model_artifacts_verified(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """fraud-detector 2.4.0 (the demo's tampered version) after 'v': the model artifact shows MISMATCH with
     both digests, the config artifact ok, and a notification says one artifact failed."""
     steps = after(open_model("fraud-detector", "2.4.0"), "v")

@@ -10,15 +10,18 @@ from tests.tui.snapshots.conftest import SIZES, after
 
 
 @SIZES
-def test_registry(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]) -> None:
+def test_registry(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """The home screen: eight demo models with Production / Canary / Staging versions, synced 0s ago;
     at 80x24 the versions and description columns give way."""
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after())
 
 
 @SIZES
-def test_registry_filtered(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                           size: tuple[int, int]) -> None:
+def test_registry_filtered(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """Filter 'team' typed after '/', then 'c' (models with a Canary version) and 'o' (sorted by owner):
     the summary says '4 models · has Canary · by owner'."""
     steps = after("slash", *"team", "enter", "c", "o")

@@ -16,8 +16,9 @@ UNREACHABLE = "postgresql://nobody@127.0.0.1:1/registry"
 
 
 @SIZES
-def test_offline_header(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                        size: tuple[int, int]) -> None:
+def test_offline_header(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """After a sync the app's registry URL becomes an unreachable one and 'r' syncs again: the header turns to
     'offline since 12:00 UTC — read-only', a warning explains (naming the registry the cache holds, the demo's),
     and the cached list stays."""
@@ -35,8 +36,9 @@ def test_offline_header(snap_compare: Any, snapshot_locations: Locations, make_a
 
 
 @SIZES
-def test_command_palette(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                         size: tuple[int, int]) -> None:
+def test_command_palette(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """ctrl+p then 'open model fr': the palette lists matching models (names shown literally)."""
     steps = after("ctrl+p", *"open model fr")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)

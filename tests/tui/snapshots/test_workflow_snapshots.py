@@ -32,30 +32,32 @@ def test_diff(snap_compare: Any, snapshot_locations: Locations, make_app: AppFac
 
 
 @SIZES
-def test_diff_version_picker(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                             size: tuple[int, int]) -> None:
+def test_diff_version_picker(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """The same diff, 'b': the windowed version list (newest first, stage badges) to pick the baseline from."""
     steps = after(open_model("churn-classifier", "2.7.0"), "d", "b", "j")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
 
 
 @SIZES
-def test_approvals(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                   size: tuple[int, int]) -> None:
+def test_approvals(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """'A' as alice: the requests she can act on; the first one's gate checklist (passed, MISSING, on apply)."""
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after("A"))
 
 
 @SIZES
-def test_approvals_all(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                       size: tuple[int, int]) -> None:
+def test_approvals_all(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """'m': every open request; the cursor on alice's own churn-classifier request (nothing for her to sign)."""
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after("A", "m", "G"))
 
 
 @SIZES
-def test_promote(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                 size: tuple[int, int]) -> None:
+def test_promote(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]) -> None:
     """'p' on fraud-detector 2.6.0 (Canary): the allowed targets, the Production fields (evidence, canary SLO
     results, the outgoing version's archival checklist) and the gate as it stands before submitting."""
     steps = after(open_model("fraud-detector", "2.6.0"), "p")
@@ -70,8 +72,9 @@ def _releaser(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @SIZES
 @pytest.mark.usefixtures("_releaser")
-def test_rollback_refused_checksum(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                                   size: tuple[int, int]) -> None:
+def test_rollback_refused_checksum(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """'R' on fraud-detector from the registry, then enter on 2.4.0: the history with retention windows, the
     live verification at 100%, the tampered model artifact as MISMATCH and the refusal naming the rule."""
     steps = after("slash", *"fraud", "enter", "R", "j", "enter")
@@ -80,8 +83,9 @@ def test_rollback_refused_checksum(snap_compare: Any, snapshot_locations: Locati
 
 @SIZES
 @pytest.mark.usefixtures("_releaser")
-def test_rollback_confirmation(snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory,
-                               size: tuple[int, int]) -> None:
+def test_rollback_confirmation(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
     """enter on 2.2.0: checksums verified, then the typed confirmation (focus on Cancel, Roll back disabled)."""
     steps = after("slash", *"fraud", "enter", "R", "j", "j", "enter")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
