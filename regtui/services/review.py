@@ -126,12 +126,14 @@ def approval_queue(service: RegistryService) -> list[QueueLine]:
 
 
 def promotion_preview(service: RegistryService, model: str, version: str, to_stage: Stage | None,
-                      evidence: dict[str, Any], canary_share: float | None, reason: str) -> PromotionPreview:
-    """The gate promote would evaluate for the form as typed (see regtui.store.previews), cleaned."""
+                      evidence: dict[str, Any], canary_share: float | None) -> PromotionPreview:
+    """The gate promote would evaluate for the form as typed: promote's plan without its write, on the cache (see
+    regtui.store.previews), cleaned."""
     actor = service.identity()
     with service.reading() as session:
-        preview = preview_promotion(session, actor=actor, model=model, version=version, to_stage=to_stage,
-                                    now=service.clock(), evidence=evidence, canary_share=canary_share, reason=reason)
+        preview = preview_promotion(session.connection(), actor=actor, model=model, version=version,
+                                    to_stage=to_stage, now=service.clock(), evidence=evidence,
+                                    canary_share=canary_share)
     return clean_deep(preview)
 
 
