@@ -52,7 +52,8 @@ APPROVAL = ApprovalRow.__table__
 class RequestState:
     """An open request as this transaction knows it (read once, then kept in step with its own writes)."""
 
-    id: int
+    id: int | None
+    """None: a request a plan opens, not yet written."""
     model: str
     version: str
     from_stage: str
@@ -103,7 +104,6 @@ class PromotionPlan:
     `promote` writes it; the promote dialog's preview shows it (regtui.store.previews), so the two cannot disagree."""
 
     subject: Subject
-    policy: ModelPolicy
     to_stage: Stage
     may_apply: bool
     reused: RequestState | None
@@ -111,7 +111,7 @@ class PromotionPlan:
     superseded: int | None
     """An open request for the same target from another stage, closed as superseded."""
     request: RequestState
-    """The request with the evidence and canary share merged in (id 0 while a new one is not yet written)."""
+    """The request with the evidence and canary share merged in (a new one without id until it is written)."""
     facts: GateFacts
     gate: GateResult
 
@@ -123,7 +123,7 @@ class PromotionPlan:
     @property
     def request_changed(self) -> bool:
         """Whether the merged evidence or canary share differ from the request's as stored (a new one has none)."""
-        stored = self.reused.evidence or {} if self.reused is not None else {}
+        stored = (self.reused.evidence or {}) if self.reused is not None else {}
         share = self.reused.canary_share if self.reused is not None else None
         return self.request.evidence != stored or self.request.canary_share != share
 
@@ -144,12 +144,12 @@ def plan_promotion(connection: Connection, subject: Subject, request_rows: Seque
     found = request_rows[0] if request_rows else None
     reused = RequestState.of(found) if found is not None and found.from_stage == row.stage else None
     decisions = tuple(r for r in request_rows if r.id == reused.id and r.identity is not None) if reused else ()
-    stored = reused or RequestState(0, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None)
+    stored = reused or RequestState(None, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None)
     request = _merged_request(stored, evidence or {}, canary_share, policy, subject)
     facts = subject_facts(connection, request, subject, policy, users, now=now, verification=verification,
                           approvals=facts_of_approvals(decisions, users))
     gate = evaluate_gate(Stage(row.stage), to_stage, facts)
-    return PromotionPlan(subject, policy, to_stage, may_apply_move(users, actor, MoveKind.PROMOTE, to_stage), reused,
+    return PromotionPlan(subject, to_stage, may_apply_move(users, actor, MoveKind.PROMOTE, to_stage), reused,
                          found.id if found is not None and reused is None else None, request, facts, gate)
 
 
