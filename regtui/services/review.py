@@ -149,13 +149,13 @@ def promotion_preview(
     to_stage: Stage | None,
     evidence: dict[str, Any],
     canary_share: float | None,
-    reason: str,
 ) -> PromotionPreview:
-    """The gate promote would evaluate for the form as typed (see regtui.store.previews), cleaned."""
+    """The gate promote would evaluate for the form as typed: promote's plan without its write, on the cache (see
+    regtui.store.previews), cleaned."""
     actor = service.identity()
     with service.reading() as session:
         preview = preview_promotion(
-            session,
+            session.connection(),
             actor=actor,
             model=model,
             version=version,
@@ -163,7 +163,6 @@ def promotion_preview(
             now=service.clock(),
             evidence=evidence,
             canary_share=canary_share,
-            reason=reason,
         )
     return clean_deep(preview)
 

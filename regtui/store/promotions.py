@@ -53,7 +53,8 @@ APPROVAL = ApprovalRow.__table__
 class RequestState:
     """An open request as this transaction knows it (read once, then kept in step with its own writes)."""
 
-    id: int
+    id: int | None
+    """None: a request a plan opens, not yet written."""
     model: str
     version: str
     from_stage: str
@@ -78,7 +79,7 @@ APPROVAL_COLUMNS = tuple(
 )
 # Statements built once (bound parameters by name; an UPDATE sets the columns its parameters name).
 REQUEST_BY_ID = select(*REQUEST_COLUMNS).where(REQUEST.c.id == bindparam("request_id")).with_for_update()
-OPEN_REQUEST = (  # the open request with its decisions, one row per decision (decision columns NULL when none)
+OPEN_REQUEST_QUERY = (  # the open request with its decisions, one row per decision (decision columns NULL when none)
     select(*REQUEST_COLUMNS, *APPROVAL_COLUMNS)
     .outerjoin_from(REQUEST, APPROVAL, APPROVAL.c.request_id == REQUEST.c.id)
     .where(
@@ -88,8 +89,8 @@ OPEN_REQUEST = (  # the open request with its decisions, one row per decision (d
         REQUEST.c.status == OPEN,
     )
     .order_by(REQUEST.c.id, APPROVAL.c.id)
-    .with_for_update(of=REQUEST)
 )
+OPEN_REQUEST = OPEN_REQUEST_QUERY.with_for_update(of=REQUEST)
 UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
 INSERT_REQUEST = insert(REQUEST).returning(REQUEST.c.id)
 UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
@@ -101,6 +102,86 @@ APPLY_AND_LOG = text(
     f" closed AS (UPDATE {REQUEST.name} SET status = 'applied', closed_by = :stage_changed_by,"
     " closed_at = :stage_changed_at, change_seq = :change_seq WHERE id = :request_id) " + EVENTS_FROM_JSON
 )
+
+
+@dataclass(frozen=True)
+class PromotionPlan:
+    """What a gated promotion would do, decided from what it read and before it writes anything.
+
+    `promote` writes it; the promote dialog's preview shows it (regtui.store.previews), so the two cannot disagree."""
+
+    subject: Subject
+    to_stage: Stage
+    may_apply: bool
+    reused: RequestState | None
+    """The open request for this move (same from-stage) as it stands; None: a new one is opened."""
+    superseded: int | None
+    """An open request for the same target from another stage, closed as superseded."""
+    request: RequestState
+    """The request with the evidence and canary share merged in (a new one without id until it is written)."""
+    facts: GateFacts
+    gate: GateResult
+
+    @property
+    def applies(self) -> bool:
+        """Whether the promotion is applied: its gate passes and the actor may apply it."""
+        return self.gate.passed and self.may_apply
+
+    @property
+    def request_changed(self) -> bool:
+        """Whether the merged evidence or canary share differ from the request's as stored (a new one has none)."""
+        stored = (self.reused.evidence or {}) if self.reused is not None else {}
+        share = self.reused.canary_share if self.reused is not None else None
+        return self.request.evidence != stored or self.request.canary_share != share
+
+
+def may_apply_move(users: Users, actor: str, kind: MoveKind, to_stage: Stage) -> bool:
+    """Whether the actor's roles grant the right to apply this move."""
+    return required_right(kind, to_stage) in rights_of(user_of(users, actor).roles)
+
+
+def plan_promotion(
+    connection: Connection,
+    subject: Subject,
+    request_rows: Sequence[Any],
+    *,
+    actor: str,
+    to_stage: Stage,
+    now: datetime,
+    evidence: dict[str, Any] | None = None,
+    canary_share: float | None = None,
+    verification: tuple[VerifyResult, ...] | None = None,
+) -> PromotionPlan:
+    """The gated promotion of the subject: its request (rows of OPEN_REQUEST_QUERY) with the evidence and canary
+    share merged in, and the gate evaluated on them; reads only (RuleError for a bad canary share)."""
+    row, users = subject.row, subject.users
+    policy = policy_of(subject.policy_document).for_model(row.model)
+    found = request_rows[0] if request_rows else None
+    reused = RequestState.of(found) if found is not None and found.from_stage == row.stage else None
+    decisions = tuple(r for r in request_rows if r.id == reused.id and r.identity is not None) if reused else ()
+    stored = reused or RequestState(None, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None)
+    request = _merged_request(stored, evidence or {}, canary_share, policy, subject)
+    facts = subject_facts(
+        connection,
+        request,
+        subject,
+        policy,
+        users,
+        now=now,
+        verification=verification,
+        approvals=facts_of_approvals(decisions, users),
+    )
+    gate = evaluate_gate(Stage(row.stage), to_stage, facts)
+    return PromotionPlan(
+        subject,
+        to_stage,
+        may_apply_move(users, actor, MoveKind.PROMOTE, to_stage),
+        reused,
+        found.id if found is not None and reused is None else None,
+        request,
+        facts,
+        gate,
+    )
 
 
 def promote(
@@ -120,7 +201,8 @@ def promote(
     """Move a version: open or reuse its request, evaluate the gate, apply when it passes and the actor may.
 
     Runs on a Core connection in the caller's write transaction (transaction.write_transaction; no ORM
-    session: its per-transaction work costs more than some of the statements)."""
+    session: its per-transaction work costs more than some of the statements). The plan is plan_promotion's,
+    as the promote dialog previews it; this writes it."""
     key = {"model": model, "version": version}
     seq = int(connection.execute(NEXT_CHANGE).scalar_one())
     subject_rows = connection.execute(SUBJECT_LOCKED, key).all()
@@ -129,39 +211,48 @@ def promote(
     check_seen_stage(subject.row, expected_stage)
     from_stage = Stage(subject.row.stage)
     kind = check_move(from_stage, to_stage, reason=reason)
-    users = subject.users
     if kind in (MoveKind.ABANDON, MoveKind.CANARY_FAILED):
         return _move_without_gate(
-            connection, subject.row, to_stage, kind, users, actor=actor, reason=reason or "", now=now, seq=seq
+            connection, subject.row, to_stage, kind, subject.users, actor=actor, reason=reason or "", now=now, seq=seq
         )
-    require_right(users, actor, Right.REQUEST, f"request promotions of {model}")
-    policy = policy_of(subject.policy_document).for_model(model)
-    events: list[NewEvent] = []
-    request, decisions = _open_request(
-        connection, subject.row, to_stage, request_rows, actor=actor, now=now, seq=seq, reason=reason, events=events
-    )
-    request = _update_request(
-        connection, request, evidence or {}, canary_share, policy, subject, seq=seq, events=events
-    )
-    facts = subject_facts(
+    require_right(subject.users, actor, Right.REQUEST, f"request promotions of {model}")
+    plan = plan_promotion(
         connection,
-        request,
         subject,
-        policy,
-        users,
+        request_rows,
+        actor=actor,
+        to_stage=to_stage,
         now=now,
+        evidence=evidence,
+        canary_share=canary_share,
         verification=verification,
-        approvals=facts_of_approvals(decisions, users),
     )
-    gate = evaluate_gate(from_stage, to_stage, facts)
-    may_apply = required_right(kind, to_stage) in rights_of(user_of(users, actor).roles)
-    applied = gate.passed and may_apply
-    if applied:
-        replaced = _apply(connection, subject, request, gate, facts, actor=actor, now=now, seq=seq, events=events)
-    else:
-        replaced = None
-        append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=subject.tail)
-    return PromotionOutcome(f"{model}@{version}", from_stage, to_stage, applied, request.id, gate, replaced, may_apply)
+    request_id, replaced = _write_plan(connection, plan, actor=actor, reason=reason, now=now, seq=seq)
+    return PromotionOutcome(
+        f"{model}@{version}", from_stage, to_stage, plan.applies, request_id, plan.gate, replaced, plan.may_apply
+    )
+
+
+def _write_plan(
+    connection: Connection, plan: PromotionPlan, *, actor: str, reason: str | None, now: datetime, seq: int
+) -> tuple[int, str | None]:
+    """Write a promotion's plan: its request (superseding, opening, updating) and, when it applies, the stage
+    changes; with their log entries. Returns the request's id and the version it replaced in Production."""
+    events: list[NewEvent] = []
+    request = plan.request
+    if plan.reused is None:
+        request = replace(
+            request, id=_open_request(connection, plan, actor=actor, now=now, seq=seq, reason=reason, events=events)
+        )
+    if plan.request_changed:
+        _update_request(connection, request, seq=seq, events=events)
+    if plan.applies:
+        replaced = _apply(
+            connection, plan.subject, request, plan.gate, plan.facts, actor=actor, now=now, seq=seq, events=events
+        )
+        return request.id, replaced
+    append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=plan.subject.tail)
+    return request.id, None
 
 
 def decide(
@@ -238,27 +329,23 @@ def open_request_by_id(session: Session, request_id: int) -> RequestState:
 
 def _open_request(
     connection: Connection,
-    row: Row[Any],
-    to_stage: Stage,
-    rows: Sequence[Any],
+    plan: PromotionPlan,
     *,
     actor: str,
     now: datetime,
     seq: int,
     reason: str | None,
     events: list[NewEvent],
-) -> tuple[RequestState, tuple[Row[Any], ...]]:
-    """The open request (rows of OPEN_REQUEST) with its decisions, or a new one (logged) with none."""
-    found = rows[0] if rows else None
-    if found is not None and found.from_stage == row.stage:
-        return RequestState.of(found), tuple(r for r in rows if r.id == found.id and r.identity is not None)
-    if found is not None:
-        _close(connection, found.id, "superseded", actor=actor, now=now, seq=seq)
+) -> int:
+    """Open the plan's new request (logged), closing the one it supersedes; returns the new request's id."""
+    row = plan.subject.row
+    if plan.superseded is not None:
+        _close(connection, plan.superseded, "superseded", actor=actor, now=now, seq=seq)
     values = {
         "model": row.model,
         "version": row.version,
         "from_stage": row.stage,
-        "to_stage": to_stage.value,
+        "to_stage": plan.to_stage.value,
         "status": OPEN,
         "requested_by": actor,
         "requested_at": now,
@@ -267,32 +354,25 @@ def _open_request(
         "canary_share": None,
         "change_seq": seq,
     }
-    request_id = connection.execute(INSERT_REQUEST, values).scalar_one()
+    request_id = int(connection.execute(INSERT_REQUEST, values).scalar_one())
     events.append(
         NewEvent(
             "request",
             row.model,
             row.version,
             row.stage,
-            to_stage.value,
+            plan.to_stage.value,
             {"request": request_id, "reason": reason or ""},
         )
     )
-    return RequestState(request_id, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None), ()
+    return request_id
 
 
-def _update_request(
-    connection: Connection,
-    request: RequestState,
-    evidence: dict[str, Any],
-    canary_share: float | None,
-    policy: ModelPolicy,
-    subject: Subject,
-    *,
-    seq: int,
-    events: list[NewEvent],
+def _merged_request(
+    request: RequestState, evidence: dict[str, Any], canary_share: float | None, policy: ModelPolicy, subject: Subject
 ) -> RequestState:
-    """Merge new evidence and the canary share into the request; log evidence changes."""
+    """The request with new evidence and the canary share merged in (the checklist marked for the outgoing
+    version)."""
     merged = merge_evidence(request.evidence or {}, evidence)
     if "archival_checklist" in evidence:
         merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
@@ -301,10 +381,19 @@ def _update_request(
         if request.to_stage == Stage.CANARY.value
         else None
     )
-    if merged == (request.evidence or {}) and share == request.canary_share:
-        return request
+    return replace(request, evidence=merged, canary_share=share)
+
+
+def _update_request(connection: Connection, request: RequestState, *, seq: int, events: list[NewEvent]) -> None:
+    """Store the request's merged evidence and canary share; log the evidence change."""
     connection.execute(
-        UPDATE_REQUEST, {"request_id": request.id, "evidence": merged, "canary_share": share, "change_seq": seq}
+        UPDATE_REQUEST,
+        {
+            "request_id": request.id,
+            "evidence": request.evidence,
+            "canary_share": request.canary_share,
+            "change_seq": seq,
+        },
     )
     events.append(
         NewEvent(
@@ -315,13 +404,12 @@ def _update_request(
             request.to_stage,
             {
                 "request": request.id,
-                "evidence": merged,
-                "evidence_digest": evidence_digest(reviewed_evidence(merged)),
-                "canary_share": share,
+                "evidence": request.evidence,
+                "evidence_digest": evidence_digest(reviewed_evidence(request.evidence)),
+                "canary_share": request.canary_share,
             },
         )
     )
-    return replace(request, evidence=merged, canary_share=share)
 
 
 def _apply(

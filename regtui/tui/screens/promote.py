@@ -4,12 +4,12 @@ and see the gate checklist before submitting.
 How the checklist is evaluated before submitting: `promotion.promote` itself cannot be used to look, since it
 opens (and logs) a request; and the gate of an already open request alone would ignore what is typed in
 the form. So the dialog asks `regtui.store.previews.preview_promotion` (through regtui.services.review, in a
-worker, on the local cache): it replays what promote would evaluate, reusing the open request exactly
-when promote would, merging the typed evidence the same way, checking the canary share by the same rule,
-on a transient request that is never written. Artifacts are re-hashed only by promote itself, so the
-artifact check reads '… on apply'. Submitting runs `promotion.promote(expected_stage=<the stage shown>)`
-in a worker: applied, pending (what is missing, like exit status 3), or refused; a conflict (someone
-moved the version meanwhile) syncs the cache, refreshes the dialog and says who moved it.
+worker, on the local cache): it runs promote's own plan (the request promote would reuse or open, the typed
+evidence and canary share merged in, the gate evaluated) and stops before promote's write. Artifacts are
+re-hashed only by promote itself, so the artifact check reads '… on apply'. Submitting runs
+`promotion.promote(expected_stage=<the stage shown>)` in a worker: applied, pending (what is missing, like exit
+status 3), or refused; a conflict (someone moved the version meanwhile) syncs the cache, refreshes the dialog and
+says who moved it.
 """
 
 from __future__ import annotations
@@ -264,19 +264,17 @@ class PromoteScreen(ModalScreen[bool]):
     def request_preview(self) -> None:
         """Evaluate the gate for the form as it stands (in a worker)."""
         try:
-            evidence, share, reason = self._form()
+            evidence, share = self._form()[:2]
         except InputError as error:
             self._show_gate_error(error)
             return
-        self.load_preview(self.target, evidence, share, reason)
+        self.load_preview(self.target, evidence, share)
 
     @work(thread=True, exclusive=True, group="promote-preview", exit_on_error=False)
-    def load_preview(self, target: Stage | None, evidence: dict[str, Any], share: float | None, reason: str) -> None:
+    def load_preview(self, target: Stage | None, evidence: dict[str, Any], share: float | None) -> None:
         """Read the version and evaluate what promote would check (in a thread; writes nothing)."""
         try:
-            preview = review.promotion_preview(
-                self.regtui.service, self.model, self.version, target, evidence, share, reason
-            )
+            preview = review.promotion_preview(self.regtui.service, self.model, self.version, target, evidence, share)
         except RegtuiError as error:
             self.post_message(self.PreviewLoaded(target, None, error))
             return
