@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, ClassVar, Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -21,6 +21,7 @@ from regtui.errors import RegtuiError
 from regtui.services.handle import ServiceHandle
 from regtui.services.views import ChainState
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
+from regtui.tui.key_gate import HeldEvent, KeyGate
 from regtui.tui.keymap import apply_keymap
 from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
@@ -94,6 +95,7 @@ class RegtuiApp(App[int]):
         self.syncing = RegistrySync(self)
         self.feeds = FeedPolling(self)
         self.opening = ModelOpening(self)
+        self.key_gate = KeyGate(self, self._pass_on)
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
         self.animation_level = "full" if self.settings.animations else "none"
@@ -118,6 +120,17 @@ class RegtuiApp(App[int]):
     def identity(self) -> str | None:
         """Who is acting, for the header (None until known, or when the settings hide it)."""
         return self.syncing.identity
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the key gate, one at a time (see key_gate)."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.key_gate.receive(event)
+        else:
+            await super().on_event(event)
+
+    async def _pass_on(self, event: HeldEvent) -> None:
+        """Textual's own handling of a key or paste read from the terminal (to the focused widget)."""
+        await super().on_event(event)
 
     def get_default_screen(self) -> Screen[None]:
         """The registry screen is home."""
