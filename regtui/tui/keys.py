@@ -48,6 +48,16 @@ def normalized_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
             for ident, keys in keymap.items()}
 
 
+def bound_action(kind: type[DOMNode], key: str, keymap: Mapping[str, str]) -> str | None:
+    """The name of the action a key runs on a kind of node, with the config's keymap applied (None: no binding)."""
+    bindings = node_bindings(kind)
+    if keymap:
+        bindings.apply_keymap(normalized_keymap(keymap))
+    for binding in bindings.key_to_bindings.get(key, []):
+        return parse(binding.action)[1]
+    return None
+
+
 def _rows_of(app: App[object], node: DOMNode, where: str, keymap: Mapping[str, str]) -> list[KeyRow]:
     """One row per binding of a node (keys merged per binding id/action), keymap applied."""
     bindings = node_bindings(type(node))
