@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.widgets import Input
 
@@ -63,6 +64,24 @@ async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactor
         await settle(pilot)
         assert pilot.app.screen.query_one("#filter").value == "team-assist"
         assert model_names(table) == ["doc-summarizer", "support-assistant", "ticket-router"]
+
+
+async def test_keys_read_in_one_burst_go_to_the_filter(demo_locations: Locations, make_app: AppFactory) -> None:
+    """'/' and 'risk' read at once (posted together, as a slow link delivers them): the filter gets 'risk' and
+    the list narrows; r, s, k do not run as Refresh, Has Staging, Up. A paste lands in the focused filter."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, character in (("slash", "/"), ("r", "r"), ("i", "i"), ("s", "s"), ("k", "k")):
+            pilot.app.post_message(events.Key(key, character))
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RegistryScreen)
+        assert screen.query_one("#filter", Input).value == "risk"
+        assert screen.query_state.stage is None
+        assert model_names(screen.query_one("#models", WindowTable)) == ["churn-classifier", "fraud-detector"]
+        pilot.app.post_message(events.Paste(" team"))
+        await settle(pilot)
+        assert screen.query_one("#filter", Input).value == "risk team"
 
 
 async def test_escape_never_quits_the_home_screen(demo_locations: Locations, make_app: AppFactory) -> None:
