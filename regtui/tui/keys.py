@@ -53,9 +53,8 @@ def bound_action(kind: type[DOMNode], key: str, keymap: Mapping[str, str]) -> st
     bindings = node_bindings(kind)
     if keymap:
         bindings.apply_keymap(normalized_keymap(keymap))
-    for binding in bindings.key_to_bindings.get(key, []):
-        return parse(binding.action)[1]
-    return None
+    bound = bindings.key_to_bindings.get(key)
+    return parse(bound[0].action)[1] if bound else None
 
 
 def _rows_of(app: App[object], node: DOMNode, where: str, keymap: Mapping[str, str]) -> list[KeyRow]:

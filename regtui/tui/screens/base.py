@@ -88,8 +88,10 @@ class RegtuiScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """A write key pressed while writes cannot run (its binding hidden read-only, disabled offline) says why
         instead of doing nothing; a key that another binding takes now is left to it."""
+        if self.regtui.writable:
+            return
         active = self.active_bindings.get(event.key)
-        if (active is not None and active.enabled) or self.regtui.writable:
+        if active is not None and active.enabled:
             return
         if bound_action(type(self), event.key, self.regtui.settings.keys) in self.WRITE_ACTIONS:
             event.stop()
