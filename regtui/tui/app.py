@@ -23,7 +23,7 @@ from regtui.services.views import ChainState
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
 from regtui.tui.key_gate import HeldEvent, KeyGate
 from regtui.tui.keymap import apply_keymap
-from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
+from regtui.tui.model_opening import OPEN_GROUP, ModelOpening, ModelReadAhead, ModelReadToOpen
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
@@ -231,9 +231,12 @@ class RegtuiApp(App[int]):
         self.notify(clean_text(message), title=clean_single_line(title), severity="error", markup=False, timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Report the app's own failed workers (the sync)."""
+        """Report the app's own failed workers (the sync); a model read that failed opens nothing, so the keys
+        held for its screen are dropped."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.report_error(event.worker.error)
+        if event.worker.group == OPEN_GROUP and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.key_gate.resume(drop=True)
 
     def on_window_table_load_failed(self, message: WindowTable.LoadFailed) -> None:
         """A table could not read its rows."""
@@ -255,7 +258,9 @@ class RegtuiApp(App[int]):
         return True
 
     def open_model(self, name: str, version: str | None = None) -> None:
-        """Open a model's screen once it is read, so its first frame shows it whole (ModelOpening)."""
+        """Open a model's screen once it is read, so its first frame shows it whole (ModelOpening); keys typed
+        meanwhile wait for that screen."""
+        self.key_gate.pause()
         self.opening.open(name, version)
 
     def read_model_ahead(self, name: str) -> None:
@@ -292,6 +297,7 @@ class RegtuiApp(App[int]):
                 self.push_screen(reused)
         else:
             self.push_screen(ModelScreen(name, version, read))
+        self.key_gate.resume()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the key of the screen already on top (no 'L Audit log' on the audit screen)."""
