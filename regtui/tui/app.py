@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -22,8 +22,9 @@ from regtui.errors import RegtuiError
 from regtui.services.handle import ServiceHandle
 from regtui.services.views import ChainState
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
+from regtui.tui.key_gate import HeldEvent, KeyGate
 from regtui.tui.keymap import apply_keymap
-from regtui.tui.model_opening import ModelOpening, ModelReadAhead, ModelReadToOpen
+from regtui.tui.model_opening import OPEN_GROUP, ModelOpening, ModelReadAhead, ModelReadToOpen
 from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
@@ -96,6 +97,7 @@ class RegtuiApp(App[int]):
         self.syncing = RegistrySync(self)
         self.feeds = FeedPolling(self)
         self.opening = ModelOpening(self)
+        self.key_gate = KeyGate(self, self._pass_on)
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
         self.animation_level = "full" if self.settings.animations else "none"
@@ -120,6 +122,17 @@ class RegtuiApp(App[int]):
     def identity(self) -> str | None:
         """Who is acting, for the header (None until known, or when the settings hide it)."""
         return self.syncing.identity
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the key gate, one at a time (see key_gate)."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.key_gate.receive(event)
+        else:
+            await super().on_event(event)
+
+    async def _pass_on(self, event: HeldEvent) -> None:
+        """Textual's own handling of a key or paste read from the terminal (to the focused widget)."""
+        await super().on_event(event)
 
     def get_default_screen(self) -> Screen[None]:
         """The registry screen is home."""
@@ -224,9 +237,12 @@ class RegtuiApp(App[int]):
         self.notify(clean_text(message), title=clean_single_line(title), severity="error", markup=False, timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Report the app's own failed workers (the sync)."""
+        """Report the app's own failed workers (the sync); a model read that failed opens nothing, so the keys
+        held for its screen are dropped."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             self.report_error(event.worker.error)
+        if event.worker.group == OPEN_GROUP and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.key_gate.resume(drop=True)
 
     def on_window_table_load_failed(self, message: WindowTable.LoadFailed) -> None:
         """A table could not read its rows."""
@@ -248,7 +264,9 @@ class RegtuiApp(App[int]):
         return True
 
     def open_model(self, name: str, version: str | None = None) -> None:
-        """Open a model's screen once it is read, so its first frame shows it whole (ModelOpening)."""
+        """Open a model's screen once it is read, so its first frame shows it whole (ModelOpening); keys typed
+        meanwhile wait for that screen."""
+        self.key_gate.pause()
         self.opening.open(name, version)
 
     def read_model_ahead(self, name: str) -> None:
@@ -285,6 +303,7 @@ class RegtuiApp(App[int]):
                 self.push_screen(reused)
         else:
             self.push_screen(ModelScreen(name, version, read))
+        self.key_gate.resume()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the key of the screen already on top (no 'L Audit log' on the audit screen)."""

@@ -50,6 +50,15 @@ def normalized_keymap(keymap: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def bound_action(kind: type[DOMNode], key: str, keymap: Mapping[str, str]) -> str | None:
+    """The name of the action a key runs on a kind of node, with the config's keymap applied (None: no binding)."""
+    bindings = node_bindings(kind)
+    if keymap:
+        bindings.apply_keymap(normalized_keymap(keymap))
+    bound = bindings.key_to_bindings.get(key)
+    return parse(bound[0].action)[1] if bound else None
+
+
 def _rows_of(app: App[object], node: DOMNode, where: str, keymap: Mapping[str, str]) -> list[KeyRow]:
     """One row per binding of a node (keys merged per binding id/action), keymap applied."""
     bindings = node_bindings(type(node))

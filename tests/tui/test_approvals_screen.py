@@ -5,16 +5,19 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from regtui.config import Locations
+from regtui.config import Locations, Settings
+from regtui.services.registry import RegistryService
 from regtui.tui.screens.approvals import ApprovalsScreen
 from regtui.tui.screens.comment import CommentScreen
 from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.registry import RegistryScreen
-from tests.tui.conftest import AppFactory, screen_text
+from tests.tui.conftest import AppFactory, fixed_clock, screen_text
 from tests.tui.driving import settle
 from tests.tui.flows import flat, log_of, record_notes
 
 pytestmark = pytest.mark.anyio
+
+UNREACHABLE = "postgresql://nobody@127.0.0.1:1/registry"
 
 SIGNOFF = "support-assistant@3.4.0"
 """Canary -> Production by grace (demo request #243): alice can sign as the second reviewer."""
@@ -173,19 +176,53 @@ async def test_enter_opens_the_evidence_diff(demo_locations: Locations, make_app
 
 
 async def test_readonly_hides_and_refuses_decisions(demo_locations: Locations, make_app: AppFactory) -> None:
-    """--readonly: approve, reject and promote are not offered; their keys do nothing."""
-    app = make_app(demo_locations, readonly=True)
+    """--readonly: approve, reject and promote are not offered; their keys (and a key the config remaps to
+    approve) say that the session is read-only, and change nothing."""
+    app = make_app(demo_locations, readonly=True, settings=Settings(keys={"approve_request": "v"}))
+    notes = record_notes(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         screen = await open_queue(pilot)
         bindings = app.screen.active_bindings
-        assert "a" not in bindings and "x" not in bindings and "p" not in bindings
+        assert "v" not in bindings and "x" not in bindings and "p" not in bindings
         assert "Approve" not in screen_text(pilot)
+        assert "read-only session: no decisions here" in flat(pilot) and "a approve" not in flat(pilot)
+        for key in ("v", "x", "p"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert pilot.app.screen is screen
+            assert notes.pop() == "Read-only: read-only session (started with --readonly)"
         await pilot.press("a")
         await settle(pilot)
-        assert pilot.app.screen is screen
+        assert notes == []
         await pilot.press("q")
         assert isinstance(pilot.app.screen, RegistryScreen)
+    assert log_of(demo_locations, "demand-forecaster")[0][0] != "approve"
+
+
+async def test_offline_decision_keys_say_why(demo_locations: Locations, make_app: AppFactory) -> None:
+    """Registry unreachable: a and p on the queue say it is offline (with the sync state) and change nothing."""
+    app = make_app(demo_locations)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_queue(pilot)
+        await highlight(pilot, screen, REVIEW)
+        offline = RegistryService(Locations(UNREACHABLE, demo_locations.cache_path), clock=fixed_clock)
+        app.service = offline
+        try:
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.screen.active_bindings["a"].enabled is False
+            notes.clear()
+            for key in ("a", "p"):
+                await pilot.press(key)
+                await settle(pilot)
+                assert pilot.app.screen is screen
+                assert notes.pop() == "Offline: offline since 12:00 UTC — read-only"
+        finally:
+            offline.close()
+    assert log_of(demo_locations, "demand-forecaster")[0][0] != "approve"
 
 
 async def test_palette_and_help(demo_locations: Locations, make_app: AppFactory) -> None:

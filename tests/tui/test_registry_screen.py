@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
+from textual import events
 from textual.app import App
 from textual.widgets import Input
 
 from regtui.config import Locations
+from regtui.tui.screens import model as model_screen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
+from regtui.tui.widgets.version_details import VersionDetails
 from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
+
+SLOW_READ_S = 0.3
 
 
 def model_names(table: WindowTable) -> list[str]:
@@ -64,6 +72,46 @@ async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactor
         await settle(pilot)
         assert pilot.app.screen.query_one("#filter").value == "team-assist"
         assert model_names(table) == ["doc-summarizer", "support-assistant", "ticket-router"]
+
+
+async def test_keys_read_in_one_burst_go_to_the_filter(demo_locations: Locations, make_app: AppFactory) -> None:
+    """'/' and 'risk' read at once (posted together, as a slow link delivers them): the filter gets 'risk' and
+    the list narrows; r, s, k do not run as Refresh, Has Staging, Up. A paste lands in the focused filter."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, character in (("slash", "/"), ("r", "r"), ("i", "i"), ("s", "s"), ("k", "k")):
+            pilot.app.post_message(events.Key(key, character))
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RegistryScreen)
+        assert screen.query_one("#filter", Input).value == "risk"
+        assert screen.query_state.stage is None
+        assert model_names(screen.query_one("#models", WindowTable)) == ["churn-classifier", "fraud-detector"]
+        pilot.app.post_message(events.Paste(" team"))
+        await settle(pilot)
+        assert screen.query_one("#filter", Input).value == "risk team"
+
+
+async def test_keys_typed_after_enter_reach_the_model_screen(demo_locations: Locations, make_app: AppFactory,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """j, Enter and 2 read at once, on a slow cache (the model is not read ahead yet): the 2 waits for the model
+    screen Enter opens once the model is read (its Metrics tab), and does not go to the registry's list."""
+    read = model_screen.read_model
+
+    def slow_read(*args: Any) -> Any:
+        """The model's read, after a pause longer than the keys' own handling."""
+        time.sleep(SLOW_READ_S)
+        return read(*args)
+
+    monkeypatch.setattr(model_screen, "read_model", slow_read)
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, character in (("j", "j"), ("enter", "\r"), ("2", "2")):
+            pilot.app.post_message(events.Key(key, character))
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ModelScreen) and screen.model == "demand-forecaster"
+        assert screen.query_one(VersionDetails).active == "metrics"
 
 
 async def test_escape_never_quits_the_home_screen(demo_locations: Locations, make_app: AppFactory) -> None:

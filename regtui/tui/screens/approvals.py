@@ -198,7 +198,9 @@ class ApprovalsScreen(RegtuiScreen):
         )
         by = f"requested by {view.requested_by} at {when(view.requested_at)}"
         reason = f" · reason: {view.reason}" if view.reason.strip() else ""
-        if view.can_approve:
+        if self.regtui.readonly and (view.can_approve or view.can_apply):
+            you = Toned("read-only session: no decisions here · enter evidence", Tone.MUTED)
+        elif view.can_approve:
             you = Toned(f"you can approve as {view.can_approve}: a approve · x reject · enter evidence", Tone.INFO)
         elif view.can_apply:
             you = Toned("you can apply it: p promotes (re-hashing every artifact)", Tone.GOOD)

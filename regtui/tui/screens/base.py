@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from regtui.tui.keys import bound_action
 from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.status_header import StatusHeader
 
@@ -82,6 +84,18 @@ class RegtuiScreen(Screen[None]):
             if self.regtui.sync_status is not None and self.regtui.sync_status.offline:
                 return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A write key pressed while writes cannot run (its binding hidden read-only, disabled offline) says why
+        instead of doing nothing; a key that another binding takes now is left to it."""
+        if self.regtui.writable:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            return
+        if bound_action(type(self), event.key, self.regtui.settings.keys) in self.WRITE_ACTIONS:
+            event.stop()
+            self.regtui.require_writable()
 
     def action_go_back(self) -> None:
         """Back to the previous screen; the registry screen quits."""

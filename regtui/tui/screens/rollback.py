@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.outcomes import RollbackOutcome
@@ -294,6 +295,7 @@ class RollbackScreen(RegtuiScreen):
         line = self._target()
         if line is not None:
             self._verify(line, confirm=True)
+            self.regtui.key_gate.pause()
 
     def action_verify_target(self) -> None:
         """Re-hash the highlighted version's artifacts only."""
@@ -339,9 +341,22 @@ class RollbackScreen(RegtuiScreen):
             self.query_one("#verify-progress", ProgressBar).advance(message.size)
 
     def on_rollback_screen_verified(self, message: Verified) -> None:
-        """Show each artifact's result; all good and rolling back: ask for the typed confirmation."""
+        """Show each artifact's result; all good and rolling back: ask for the typed confirmation. Keys typed
+        meanwhile were held for the confirmation: they go to it, or are dropped when it does not open."""
         if message.run != self.run:
             return
+        self._show_verified(message)
+        if message.confirm:
+            self.regtui.key_gate.resume(drop=not isinstance(self.app.screen, ConfirmRollbackScreen))
+
+    @on(Worker.StateChanged)
+    def verify_ended_early(self, event: Worker.StateChanged) -> None:
+        """A verification that failed or was cancelled opens no confirmation: drop the keys held for it."""
+        if event.worker.group == "rollback-verify" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.regtui.key_gate.resume(drop=True)
+
+    def _show_verified(self, message: Verified) -> None:
+        """The verification's outcome; the typed confirmation when rolling back and every artifact matches."""
         self.busy = False
         line = message.line
         if message.error is not None:
