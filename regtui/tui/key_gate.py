@@ -120,8 +120,10 @@ class KeyGate:
 
     def _timed_out(self, pass_id: int) -> Callable[[], Awaitable[None]]:
         """A safety release: let the next key in if this pass never settles."""
+
         async def release() -> None:
             await self._release(pass_id)
+
         return release
 
     async def _release(self, pass_id: int) -> None:

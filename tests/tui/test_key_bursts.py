@@ -33,8 +33,12 @@ def test_bursts_reach_the_field_being_typed_into(tmp_path: Path) -> None:
     if binary is None:
         pytest.skip("the regtui console script is not installed")
     folder = tmp_path / "demo"
-    env = {"REGTUI_REGISTRY": f"sqlite:///{folder / 'registry.db'}", "REGTUI_CACHE": str(folder / "cache.db"),
-           "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"), "REGTUI_USER": "heidi"}
+    env = {
+        "REGTUI_REGISTRY": f"sqlite:///{folder / 'registry.db'}",
+        "REGTUI_CACHE": str(folder / "cache.db"),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+        "REGTUI_USER": "heidi",
+    }
     built = run_cli(binary, {**env, "REGTUI_USER": "admin"}, "demo", "--dir", str(folder), "--no-tui")
     assert built.returncode == 0, built.stderr
     evidence = tmp_path / "evidence.yaml"

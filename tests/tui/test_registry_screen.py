@@ -92,8 +92,9 @@ async def test_keys_read_in_one_burst_go_to_the_filter(demo_locations: Locations
         assert screen.query_one("#filter", Input).value == "risk team"
 
 
-async def test_keys_typed_after_enter_reach_the_model_screen(demo_locations: Locations, make_app: AppFactory,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_keys_typed_after_enter_reach_the_model_screen(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """j, Enter and 2 read at once, on a slow cache (the model is not read ahead yet): the 2 waits for the model
     screen Enter opens once the model is read (its Metrics tab), and does not go to the registry's list."""
     read = model_screen.read_model
