@@ -222,17 +222,12 @@ def run_cli(binary: Path, env: dict[str, str], *args: str) -> subprocess.Complet
     )
 
 
-def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
-    """Build the demo with the binary; a releaser applies the waiting Production request (so the version it
-    replaces is a rollback target as of today); then keys only: R on the model, a target, verified, typed
-    confirmation, done; the CLI's audit shows the rollback."""
-    binary = installed_binary()
-    if binary is None:
-        pytest.skip("the regtui console script is not installed")
+def demo_with_a_rollback_target(binary: Path, tmp_path: Path) -> dict[str, str]:
+    """Build the demo with the binary and have the releaser heidi apply the waiting Production request of MODEL,
+    so the version it replaces is a rollback target as of today; the environment that acts as heidi on it."""
     folder = tmp_path / "demo"
-    registry = f"sqlite:///{folder / 'registry.db'}"
     env = {
-        "REGTUI_REGISTRY": registry,
+        "REGTUI_REGISTRY": f"sqlite:///{folder / 'registry.db'}",
         "REGTUI_CACHE": str(folder / "cache.db"),
         "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
         "REGTUI_USER": "heidi",
@@ -244,6 +239,17 @@ def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
     applied = run_cli(binary, env, "promote", f"{MODEL}@2.4.0", "--to", "Production", "--evidence", str(evidence))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert f"{MODEL}@2.3.0 archived" in applied.stdout
+    return env
+
+
+def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
+    """Build the demo with the binary; a releaser applies the waiting Production request (so the version it
+    replaces is a rollback target as of today); then keys only: R on the model, a target, verified, typed
+    confirmation, done; the CLI's audit shows the rollback."""
+    binary = installed_binary()
+    if binary is None:
+        pytest.skip("the regtui console script is not installed")
+    env = demo_with_a_rollback_target(binary, tmp_path)
 
     command = [str(binary)]
     terminal: Terminal

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.test_installed_binary import PtyTerminal, installed_binary, run_cli
+from tests.tui.test_installed_binary import PtyTerminal, demo_with_a_rollback_target, installed_binary, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -32,19 +32,7 @@ def test_bursts_reach_the_field_being_typed_into(tmp_path: Path) -> None:
     binary = installed_binary()
     if binary is None:
         pytest.skip("the regtui console script is not installed")
-    folder = tmp_path / "demo"
-    env = {
-        "REGTUI_REGISTRY": f"sqlite:///{folder / 'registry.db'}",
-        "REGTUI_CACHE": str(folder / "cache.db"),
-        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
-        "REGTUI_USER": "heidi",
-    }
-    built = run_cli(binary, {**env, "REGTUI_USER": "admin"}, "demo", "--dir", str(folder), "--no-tui")
-    assert built.returncode == 0, built.stderr
-    evidence = tmp_path / "evidence.yaml"
-    evidence.write_text("archival_checklist: [traffic drained, dashboards updated, consumers notified]\n")
-    applied = run_cli(binary, env, "promote", f"{MODEL}@2.4.0", "--to", "Production", "--evidence", str(evidence))
-    assert applied.returncode == 0, applied.stdout + applied.stderr
+    env = demo_with_a_rollback_target(binary, tmp_path)
 
     terminal = PtyTerminal([str(binary)], env)
     try:
