@@ -10,6 +10,7 @@ from typing import Any
 
 from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
+from regtui.cli.progress import HashMeter, StatusLine, interactive, noticed_when_slow
 from regtui.config import Locations
 from regtui.domain.listing import ModelState
 from regtui.domain.manifest import version_document
@@ -29,9 +30,12 @@ def split_ref(text: str) -> tuple[str, str]:
     return model, version
 
 
-def fresh_read(service: RegistryService) -> ReadStatus:
-    """Sync before a read; when the registry is unreachable, say how stale the cache is and go on."""
-    status = service.refresh()
+def fresh_read(service: RegistryService, args: argparse.Namespace) -> ReadStatus:
+    """Sync before a read (a slow one, such as a first sync, says so on a terminal); when the registry is
+    unreachable, say how stale the cache is and go on."""
+    line = StatusLine(interactive(args.json))
+    with noticed_when_slow(line, f"regtui: syncing the local cache from {service.url}…"):
+        status = service.refresh()
     if not status.fresh:
         if status.state.synced_at is None:
             raise RegistryUnavailableError(f"{status.error}; no local cache to read from yet")
@@ -166,7 +170,7 @@ def cmd_register(args: argparse.Namespace, service: RegistryService) -> int:
 
 def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
     """List every model with what runs in Production, Canary and Staging, open requests and drill state."""
-    fresh_read(service)
+    fresh_read(service, args)
     now = service.clock()
     notices = {pin.model: pin for pin in provider_reads.deprecated_pins(service, now)}
     rows = models.all_model_rows(service.locations.cache_path, now)
@@ -229,7 +233,7 @@ def _configure_versions(parser: argparse.ArgumentParser) -> None:
 
 def cmd_versions(args: argparse.Namespace, service: RegistryService) -> int:
     """List a model's versions, newest first."""
-    fresh_read(service)
+    fresh_read(service, args)
     versions = reads.model_version_list(service, args.model)
     if args.json:
         print_json(versions)
@@ -264,7 +268,7 @@ def _configure_ref(parser: argparse.ArgumentParser) -> None:
 
 def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     """Show one version in full."""
-    fresh_read(service)
+    fresh_read(service, args)
     model, version = split_ref(args.ref)
     detail = reads.get_version(service, model, version)
     document = version_document(detail.manifest)
@@ -306,8 +310,12 @@ def cmd_verify(args: argparse.Namespace, service: RegistryService) -> int:
     """Re-hash artifacts; exit 1 when any does not match its recorded checksum."""
     if bool(args.ref) == bool(args.all):
         raise InputError("verify takes MODEL@VERSION or --all")
-    fresh_read(service)
-    results = service.verify(None if args.all else [split_ref(args.ref)])
+    fresh_read(service, args)
+    meter = HashMeter(StatusLine(interactive(args.json)))
+    try:
+        results = service.verify(None if args.all else [split_ref(args.ref)], on_bytes=meter.add)
+    finally:
+        meter.done()
     failures = [(ref, r) for ref, r in results if r.status in ("mismatch", "missing", "error")]
     if args.json:
         print_json([{"version": ref, **_result_plain(r)} for ref, r in results])

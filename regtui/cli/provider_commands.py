@@ -67,7 +67,7 @@ def cmd_add(args: argparse.Namespace, service: RegistryService) -> int:
 
 def cmd_feeds(args: argparse.Namespace, service: RegistryService) -> int:
     """List configured feeds (the key variable's name, never a key)."""
-    fresh_read(service)
+    fresh_read(service, args)
     feeds = provider_reads.feeds(service)
     if args.json:
         print_json(feeds)
@@ -131,7 +131,7 @@ def _status(text: str) -> Qualification:
 
 def cmd_list(args: argparse.Namespace, service: RegistryService) -> int:
     """Provider versions with qualification status, checks and retirement countdowns."""
-    fresh_read(service)
+    fresh_read(service, args)
     now = service.clock()
     versions = provider_reads.provider_versions(service, args.provider)
     if args.status is not None:
@@ -226,7 +226,7 @@ def _configure_changelog(parser: argparse.ArgumentParser) -> None:
 
 def cmd_changelog(args: argparse.Namespace, service: RegistryService) -> int:
     """The standard's change log: provider model, version, change date, impact assessment, qualification status."""
-    fresh_read(service)
+    fresh_read(service, args)
     entries = provider_reads.changelog(service, args.provider)
     if args.json:
         print_json(entries)
@@ -255,7 +255,7 @@ def _configure_version(parser: argparse.ArgumentParser) -> None:
 
 def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     """One provider version with its qualification matrix and check history."""
-    fresh_read(service)
+    fresh_read(service, args)
     now = service.clock()
     version, matrix = provider_reads.provider_version(service, args.provider, args.version)
     if args.json:
@@ -385,7 +385,7 @@ def _configure_pins(parser: argparse.ArgumentParser) -> None:
 
 def cmd_pins(args: argparse.Namespace, service: RegistryService) -> int:
     """Which in-house versions pin which provider versions, with what the gates would say."""
-    fresh_read(service)
+    fresh_read(service, args)
     now = service.clock()
     views = provider_reads.pinned_versions(service, now, tuple(Stage) if args.all else provider_reads.LIVE_STAGES)
     if args.json:

@@ -89,7 +89,7 @@ def _configure_requests(parser: argparse.ArgumentParser) -> None:
 
 def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
     """The approval queue: open requests and what each still needs."""
-    fresh_read(service)
+    fresh_read(service, args)
     views = promotion.open_requests(service, mine=args.mine)
     if args.json:
         print_json(
@@ -244,7 +244,7 @@ def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
     """The promotion log (newest first), or `audit verify` to prove the hash chain."""
     if args.target == "verify":
         return _audit_verify(args, service)
-    fresh_read(service)
+    fresh_read(service, args)
     rows = audit.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
     if args.json:
         print_json(
@@ -340,7 +340,7 @@ def cmd_roles(args: argparse.Namespace, service: RegistryService) -> int:
         admin.set_roles(service, args.identity, roles, teams)
         say(f"{args.identity}: roles {', '.join(r.value for r in roles) or 'none'}")
         return 0
-    fresh_read(service)
+    fresh_read(service, args)
     users = admin.users(service)
     if args.json:
         print_json(users)
@@ -367,7 +367,7 @@ def cmd_policy(args: argparse.Namespace, service: RegistryService) -> int:
         changed = admin.set_registry_policy(service, load_policy_text(text, str(args.file)))
         say("policy updated" if changed else "policy unchanged")
         return 0
-    fresh_read(service)
+    fresh_read(service, args)
     document = policy_document(admin.policy(service))
     if args.json:
         print_json(document)

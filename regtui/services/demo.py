@@ -18,6 +18,7 @@ from regtui.domain.entry import utc_now
 from regtui.errors import InputError
 from regtui.resources import copy_tree, demo_fixtures
 from regtui.services.registry import RegistryService
+from regtui.store.schema import SCHEMA_VERSION
 
 DEMO_USER = "alice"
 """Who `regtui demo` acts as unless told: a contributor and reviewer of team-risk, so the queue is workable."""
@@ -33,11 +34,12 @@ def default_dir() -> Path:
 
 
 def fixtures_stamp() -> str:
-    """The regtui release and a digest of every bundled fixture file: a demo built from other ones is rebuilt."""
+    """The regtui release, the registry schema version and a digest of every bundled fixture file: a demo built
+    by another release or schema, or from other fixtures, is rebuilt."""
     digest = hashlib.sha256()
     for name, content in tree_files(demo_fixtures(), ""):
         digest.update(name.encode() + b"\0" + content + b"\0")
-    return f"regtui {__version__} fixtures sha256:{digest.hexdigest()}\n"
+    return f"regtui {__version__} schema {SCHEMA_VERSION} fixtures sha256:{digest.hexdigest()}\n"
 
 
 def tree_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, bytes]]:
