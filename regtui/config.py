@@ -101,6 +101,11 @@ def config_path() -> Path:
     return Path(override).expanduser() if override else Path(user_config_dir("regtui")) / "config.yaml"
 
 
+def themes_folder(config_file: Path) -> Path:
+    """The user's own theme files: themes/*.yaml beside the configuration file."""
+    return config_file.parent / "themes"
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read and validate the configuration file; a missing file means the defaults."""
     path = path or config_path()

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from regtui.config import Settings, load_settings
+from regtui.config import Settings, config_path, load_settings, themes_folder
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegtuiError
 from regtui.services.handle import ServiceHandle
@@ -29,6 +29,7 @@ from regtui.tui.palette import ModelCommands, binding_commands, screen_commands
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.registry import RegistryScreen
 from regtui.tui.sync import RegistrySync, SyncFinished, SyncStatus
+from regtui.tui.theme_saving import ThemeSaving
 from regtui.tui.themes import apply_themes
 from regtui.tui.widgets.window_table import WindowTable
 
@@ -86,8 +87,15 @@ class RegtuiApp(App[int]):
         """The model screen's module was imported in the background: the screen can be built."""
 
     def __init__(
-        self, service: RegistryService | ServiceHandle, *, readonly: bool = False, settings: Settings | None = None
+        self,
+        service: RegistryService | ServiceHandle,
+        *,
+        readonly: bool = False,
+        settings: Settings | None = None,
+        config_file: Path | None = None,
     ) -> None:
+        """`config_file`: the user's configuration file (whether or not it exists yet), where a theme picked in the
+        palette is saved and beside which the user's themes/ folder is; None: neither (tests, embedding)."""
         super().__init__()
         self.services = service if isinstance(service, ServiceHandle) else ServiceHandle.wrapping(service)
         self.readonly = readonly
@@ -101,6 +109,7 @@ class RegtuiApp(App[int]):
         self.verified_chain: ChainState | None = None
         self._model_screen: ModelScreen | None = None
         self.animation_level = "full" if self.settings.animations else "none"
+        self.config_file = config_file
 
     @property
     def service(self) -> RegistryService:
@@ -139,8 +148,12 @@ class RegtuiApp(App[int]):
         return RegistryScreen()
 
     def on_mount(self) -> None:
-        """Themes and keymap; the sync starts once the home screen shows its first window (start_background_work)."""
-        apply_themes(self, self.settings.theme)
+        """Themes (a theme picked later is saved) and keymap; the sync starts once the home screen shows its first
+        window (start_background_work)."""
+        user_themes = themes_folder(self.config_file) if self.config_file is not None else None
+        apply_themes(self, self.settings.theme, user_themes)
+        if self.config_file is not None:
+            ThemeSaving(self, self.config_file).start()
         apply_keymap(self, self.settings.keys)
 
     def start_background_work(self) -> None:
@@ -345,6 +358,6 @@ class RegtuiApp(App[int]):
 
 def run_app(service: RegistryService | ServiceHandle, readonly: bool = False, settings: Settings | None = None) -> int:
     """Run the dashboard until the user quits; returns the exit status."""
-    app = RegtuiApp(service, readonly=readonly, settings=settings or load_settings())
+    app = RegtuiApp(service, readonly=readonly, settings=settings or load_settings(), config_file=config_path())
     app.run()
     return app.return_code or 0

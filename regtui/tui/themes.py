@@ -1,9 +1,11 @@
-"""Theme files (*.yaml): each maps to Textual's Theme; a broken file is reported, never fatal."""
+"""Theme files (*.yaml), bundled and the user's own: each maps to Textual's Theme; a broken file is reported,
+never fatal."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -82,15 +84,38 @@ def _check_color(name: str, value: Any) -> None:
         raise ValueError(f"{name!r} is not a colour: {value!r}") from None
 
 
-def apply_themes(app: App[object], wanted: str) -> None:
-    """Register the bundled themes and pick the wanted one; report broken files and unknown names, using a default."""
+def apply_themes(app: App[object], wanted: str, user_folder: Path | None = None) -> None:
+    """Register the bundled themes, then the user's (a user theme may replace a bundled one of the same name), and
+    pick the wanted one; report broken files and unknown names, using a default."""
     themes, errors = load_themes(bundled_themes())
     for theme in themes:
         app.register_theme(theme)
     for error in errors:
         app.notify(f"theme file skipped: {error}", title="Theme", severity="warning", markup=False)
+    if user_folder is not None:
+        register_user_themes(app, user_folder)
     if wanted not in app.available_themes:
         fallback = themes[0].name if themes else FALLBACK_THEME
         app.notify(f"unknown theme {wanted!r}; using {fallback}", title="Theme", severity="warning", markup=False)
         wanted = fallback
     app.theme = wanted
+
+
+def register_user_themes(app: App[object], folder: Path) -> None:
+    """Register the user's theme files (none when the folder does not exist); the broken ones are named in one
+    notice, with what is wrong with each, and skipped."""
+    if not folder.is_dir():
+        return
+    try:
+        themes, errors = load_themes(folder)
+    except OSError as exc:
+        themes, errors = [], [f"cannot list {folder}: {exc}"]
+    for theme in themes:
+        app.register_theme(theme)
+    if errors:
+        app.notify(
+            f"{len(errors)} theme file(s) in {folder} skipped:\n" + "\n".join(errors),
+            title="Theme",
+            severity="warning",
+            markup=False,
+        )

@@ -108,11 +108,17 @@ def make_app() -> Iterator[AppFactory]:
     """Factory of dashboard apps on given locations, at the fixed time."""
     services: list[RegistryService] = []
 
-    def factory(locations: Locations, *, readonly: bool = False, settings: Settings | None = None) -> RegtuiApp:
-        """An app over a fresh service on the locations."""
+    def factory(
+        locations: Locations,
+        *,
+        readonly: bool = False,
+        settings: Settings | None = None,
+        config_file: Path | None = None,
+    ) -> RegtuiApp:
+        """An app over a fresh service on the locations (with a configuration file only when given one)."""
         service = RegistryService(locations, clock=fixed_clock)
         services.append(service)
-        return RegtuiApp(service, readonly=readonly, settings=settings)
+        return RegtuiApp(service, readonly=readonly, settings=settings, config_file=config_file)
 
     yield factory
     for service in services:

@@ -10,7 +10,7 @@ from typing import ClassVar
 import pytest
 from textual.binding import Binding, BindingType
 
-from regtui.config import Locations, Settings
+from regtui.config import Locations, Settings, load_settings
 from regtui.services.registry import RegistryService
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.base import RegtuiScreen
@@ -203,6 +203,69 @@ async def test_themes_animations_and_broken_theme(
         text = screen_text(pilot)
         assert "broken.yaml" in text and "not a colour" in text
         assert pilot.app.theme == "good"
+
+
+async def test_a_theme_picked_in_the_palette_is_saved(
+    demo_locations: Locations, make_app: AppFactory, tmp_path: Path
+) -> None:
+    """Picking a theme in the palette writes it to the configuration file (other keys and comments kept); the
+    start-up theme is not written, and the next start uses the saved one."""
+    config = tmp_path / "config.yaml"
+    text = "# mine\ntheme: regtui-dark  # default\nsync_interval: 30\n"
+    config.write_text(text)
+    settings = load_settings(config)
+    async with make_app(demo_locations, settings=settings, config_file=config).run_test() as pilot:
+        await settle(pilot)
+        assert config.read_text() == text
+        pilot.app.action_change_theme()
+        await settle(pilot)
+        await pilot.press(*"regtui-light", "enter")
+        await settle(pilot)
+        assert pilot.app.theme == "regtui-light"
+    assert config.read_text() == text.replace("regtui-dark", "regtui-light")
+    async with make_app(demo_locations, settings=load_settings(config), config_file=config).run_test() as pilot:
+        await settle(pilot)
+        assert pilot.app.theme == "regtui-light"
+
+
+async def test_a_theme_that_cannot_be_saved_is_a_warning(
+    demo_locations: Locations, make_app: AppFactory, tmp_path: Path
+) -> None:
+    """The configuration file became invalid since start-up: the theme still changes, a notice says why it was not
+    saved, and the file is left as it is."""
+    config = tmp_path / "config.yaml"
+    async with make_app(demo_locations, config_file=config).run_test(notifications=True) as pilot:
+        await settle(pilot)
+        config.write_text("theme: [unclosed\n")
+        pilot.app.theme = "regtui-high-contrast"
+        await settle(pilot)
+        assert "theme not saved" in screen_text(pilot) and pilot.app.theme == "regtui-high-contrast"
+    assert config.read_text() == "theme: [unclosed\n"
+
+
+async def test_user_themes_load_from_the_config_folder(
+    demo_locations: Locations, make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """themes/*.yaml beside the configuration file register after the bundled ones (and can be picked at start);
+    the broken ones are named in one notice and skipped."""
+    themes = tmp_path / "themes"
+    themes.mkdir()
+    (themes / "night-shift.yaml").write_text('primary: "#ff8700"\ndark: true\n')
+    (themes / "bad-colour.yaml").write_text('primary: "not a colour"\n')
+    (themes / "bad-yaml.yaml").write_text("primary: [\n")
+    settings = Settings(theme="night-shift")
+    app = make_app(demo_locations, settings=settings, config_file=tmp_path / "config.yaml")
+    notices: list[str] = []
+    notify = app.notify
+    monkeypatch.setattr(app, "notify", lambda message, **options: notices.append(message) or notify(message, **options))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        assert pilot.app.theme == "night-shift" and "regtui-dark" in pilot.app.available_themes
+        assert "bad-colour" not in pilot.app.available_themes
+        broken = ["bad-colour.yaml: 'primary' is not a colour: 'not a colour'", "bad-yaml.yaml: invalid YAML at line 2"]
+        assert notices == [f"2 theme file(s) in {themes} skipped:\n" + "\n".join(broken)]
+        text = screen_text(pilot)
+        assert "2 theme file(s)" in text and "bad-colour.yaml" in text and "bad-yaml.yaml" in text
 
 
 async def test_a_screen_module_half_imported_is_not_on_top(

@@ -360,3 +360,31 @@ async def test_an_open_skips_the_whole_screen_restyle_unless_the_theme_changed(
         await settle(pilot)
         await open_model(pilot, "fraud-detector")
         assert restyled == [screen]
+
+
+async def test_y_and_shift_y_copy_the_reference_and_the_content_hash(
+    demo_locations: Locations, make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """y copies MODEL@VERSION of the highlighted version and Y its content hash, through OSC 52; a notice shows
+    the whole value (to select by hand where the terminal ignores OSC 52), as literal text."""
+    app = make_app(demo_locations)
+    copied: list[str] = []
+    copy = app.copy_to_clipboard
+    monkeypatch.setattr(app, "copy_to_clipboard", lambda text: copied.append(text) or copy(text))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "churn-classifier")
+        await pilot.press("j")
+        await settle(pilot)
+        version = screen.selected
+        assert version is not None and version != "2.6.0"
+        await pilot.press("y")
+        await settle(pilot)
+        assert copied == [f"churn-classifier@{version}"] and pilot.app.clipboard == copied[0]
+        assert "Copied reference" in screen_text(pilot) and f"churn-classifier@{version}" in screen_text(pilot)
+        await pilot.press("Y")
+        await settle(pilot)
+        assert screen.view is not None and copied[1] == screen.view.content_hash
+        assert re.fullmatch(r"[0-9a-f]{64}", copied[1]) and pilot.app.clipboard == copied[1]
+        text = screen_text(pilot)
+        assert "Copied content hash" in text and copied[1] in text, "the whole hash, on one line"

@@ -87,6 +87,8 @@ class ModelScreen(RegtuiScreen):
         Binding("d", "diff_version", "Diff", id="diff_version"),
         Binding("p", "promote_version", "Promote", id="promote_version"),
         Binding("R", "rollback_model", "Rollback", id="rollback_model"),
+        Binding("y", "copy_reference", "Copy MODEL@VERSION", id="copy_reference", show=False),
+        Binding("Y", "copy_content_hash", "Copy content hash", id="copy_content_hash", show=False),
     ]
     """
     | Key(s) | Description |
@@ -98,6 +100,8 @@ class ModelScreen(RegtuiScreen):
     | d | Diff: the selected version against the current Production version. |
     | p | Promote the selected version (the gate checklist shows before you submit). |
     | R | Roll this model back to an earlier Production version. |
+    | y | Copy the selected version's reference, MODEL@VERSION. |
+    | Y | Copy the selected version's content hash (SHA-256 of its registered record, artifact digests included). |
     """
 
     WRITE_ACTIONS = frozenset({"promote_version"})
@@ -308,6 +312,31 @@ class ModelScreen(RegtuiScreen):
             )
         else:
             self.notify(f"{len(message.results)} artifact(s) checked, none failed", title="Verify", markup=False)
+
+    def action_copy_reference(self) -> None:
+        """Copy MODEL@VERSION of the version shown (what deploy tools and `regtui show` take)."""
+        view = self.shown_view()
+        if view is not None:
+            self.copy_value("Copied reference", view.manifest.entry.ref)
+
+    def action_copy_content_hash(self) -> None:
+        """Copy the content hash of the version shown: it pins the exact registered record, every artifact's
+        SHA-256 and size included, so it names what a deploy ticket deploys."""
+        view = self.shown_view()
+        if view is not None:
+            self.copy_value(f"Copied content hash of {view.manifest.entry.ref}", view.content_hash)
+
+    def shown_view(self) -> VersionView | None:
+        """The selected version's details, once they are shown (None while they load)."""
+        if self.view is None or self.selected is None:
+            return None
+        return self.view if self.view.manifest.entry.version == clean_single_line(self.selected) else None
+
+    def copy_value(self, title: str, value: str) -> None:
+        """Copy to the terminal's clipboard (OSC 52), and show the whole value, to select by hand where the
+        terminal ignores OSC 52."""
+        self.app.copy_to_clipboard(value)
+        self.notify(value, title=title, markup=False)
 
     def action_open_model_audit(self) -> None:
         """The promotion log filtered to this model."""
