@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from regtui.domain.details import detail_lines
 from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.text import one_line
 from regtui.services.registry import RegistryService
-from regtui.services.views import ChainState, EventLine, EventQuery, LogRecord
+from regtui.services.views import AuditEntry, ChainState, EventLine, EventQuery, LogRecord
 from regtui.store import queries
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.tables import EventRow
@@ -90,6 +91,27 @@ def _event_line(row: EventRow) -> EventLine:
         actor=one_line(row.actor),
         summary=one_line(summarize_details(row.details or {})),
     )
+
+
+def read_entry(service: RegistryService, position: int) -> AuditEntry | None:
+    """One log entry in full from the cache (None when it holds no entry at `position`), for the entry view."""
+    with service.reading() as session:
+        row = queries.event_at(session, position)
+        if row is None:
+            return None
+        return AuditEntry(
+            position=row.position,
+            at=row.at,
+            kind=one_line(row.kind),
+            actor=one_line(row.actor),
+            model=one_line(row.model),
+            version=one_line(row.version),
+            from_stage=one_line(row.from_stage),
+            to_stage=one_line(row.to_stage),
+            details=tuple(detail_lines(row.details or {})),
+            hash=one_line(row.hash),
+            prev_hash=one_line(row.prev_hash),
+        )
 
 
 def summarize_details(details: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from regtui.domain.details import DetailLine
 from regtui.domain.hashchain import GENESIS_HASH
 from regtui.domain.listing import ModelSort
 
@@ -117,6 +118,23 @@ class EventLine:
     to_stage: str
     actor: str
     summary: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One promotion-log entry in full, cleaned, for the entry view: what, when, by whom, every detail, its links."""
+
+    position: int
+    at: datetime
+    kind: str
+    actor: str
+    model: str
+    version: str
+    from_stage: str
+    to_stage: str
+    details: tuple[DetailLine, ...]
+    hash: str
+    prev_hash: str
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,11 @@ def list_events(
     return list(session.execute(query).scalars().all())
 
 
+def event_at(session: Session, position: int) -> EventRow | None:
+    """The promotion-log entry at `position`, if the cache holds it."""
+    return session.execute(select(EventRow).where(EventRow.position == position)).scalars().first()
+
+
 def list_request_records(session: Session) -> list[RequestRecord]:
     """Every promotion request with its decisions, by id (for export)."""
     approvals: dict[int, list[ApprovalRecord]] = {}

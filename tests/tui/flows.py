@@ -10,8 +10,10 @@ from textual.pilot import Pilot
 from regtui.config import Locations
 from regtui.services import audit
 from regtui.services.registry import RegistryService
+from regtui.services.views import EventLine
 from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import fixed_clock, screen_text
+from tests.tui.driving import settle, until
 
 
 def record_notes(app: App[Any]) -> list[str]:
@@ -47,3 +49,18 @@ def log_of(locations: Locations, model: str) -> list[tuple[str, str, str]]:
         return [(row.kind, row.actor, row.version or "") for row in audit.audit_entries(service, model=model)]
     finally:
         service.close()
+
+
+async def cursor_to_rollback(pilot: Pilot[Any]) -> int:
+    """Filter the log to frank's search-ranker entries and move down to the rollback; its row index."""
+    table = pilot.app.screen.query_one("#events", WindowTable)
+    await pilot.press("slash", *"search", "enter", "at", *"frank", "enter")
+    await until(pilot, lambda: (row := table.row_at(0)) is not None and row.actor == "frank", "the filtered log")
+    await settle(pilot)
+    for _ in range(40):
+        line = table.cursor_value
+        if isinstance(line, EventLine) and line.kind == "rollback":
+            return table.cursor_row
+        await pilot.press("down")
+        await until(pilot, lambda: table.cursor_value is not None, "the row under the cursor")
+    raise AssertionError("no rollback among frank's search-ranker entries")

@@ -18,6 +18,7 @@ from regtui.domain.text import clean_single_line
 from regtui.services import audit
 from regtui.services.views import ChainState, EventLine, EventQuery
 from regtui.tui.debounce import Debounce
+from regtui.tui.screens.audit_entry import AuditEntryScreen
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.tones import Tone, Toned, stage_badge
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
@@ -36,16 +37,17 @@ def stage_move(event: EventLine) -> tuple[Toned, ...]:
 
 
 EVENT_COLUMNS: tuple[Column[EventLine], ...] = (
-    Column("#", lambda e: str(e.position), 6, priority=3, align="right"),
+    Column("#", lambda e: str(e.position), 6, priority=5, align="right"),
     Column("TIME (UTC)", lambda e: utc_iso(e.at)[:16].replace("T", " "), 16, priority=8),
     Column("KIND", lambda e: e.kind, 16, min_width=9, priority=6),
     Column("MODEL", lambda e: e.model or NONE, 18, min_width=10, priority=7),
-    Column("VERSION", lambda e: e.version or NONE, 10, priority=6),
-    Column("STAGE", stage_move, 21, min_width=14, priority=5),
+    Column("VERSION", lambda e: e.version or NONE, 10, priority=3),
+    Column("STAGE", stage_move, 21, min_width=19, priority=2),
     Column("ACTOR", lambda e: e.actor, 12, min_width=8, priority=7),
-    Column("DETAILS", lambda e: Toned(e.summary, Tone.MUTED), 40, min_width=10, flex=True, priority=1),
+    Column("DETAILS", lambda e: Toned(e.summary, Tone.MUTED), 16, flex=True, priority=4),
 )
-"""The audit log's columns."""
+"""The audit log's columns: at 80 columns stage and version give way first (the entry view shows them), so that
+#, time, kind, model, actor and the start of the details stay."""
 
 
 class AuditScreen(RegtuiScreen):
@@ -129,6 +131,12 @@ class AuditScreen(RegtuiScreen):
     def _apply_query(self) -> None:
         """Point the table at the current filters."""
         self.query_one("#events", WindowTable).set_source(*self._source(self.query_state))
+
+    @on(WindowTable.RowSelected, "#events")
+    def entry_selected(self, event: WindowTable.RowSelected) -> None:
+        """Enter opens the entry in full."""
+        assert isinstance(event.row, EventLine)
+        self.app.push_screen(AuditEntryScreen(event.row.position))
 
     def action_focus_filter(self, which: str) -> None:
         """Focus the model or actor filter."""

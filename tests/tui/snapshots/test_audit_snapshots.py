@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from regtui.config import Locations
 from tests.tui.conftest import AppFactory
 from tests.tui.driving import until
-from tests.tui.flows import logged_models
+from tests.tui.flows import cursor_to_rollback, logged_models
 from tests.tui.snapshots.conftest import SIZES, after
 
 
@@ -36,4 +36,13 @@ def test_audit_filtered(
 ) -> None:
     """The log filtered to model 'search' with '/', focus back on the log after enter."""
     steps = after("L", "slash", *"search", "enter", filtered_to_search)
+    assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
+
+
+@SIZES
+def test_audit_entry(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
+    """Enter on the demo's rollback (frank's search-ranker entries): the entry in full, reason and checksums."""
+    steps = after("L", cursor_to_rollback, "enter")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
