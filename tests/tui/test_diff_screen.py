@@ -11,6 +11,7 @@ from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Toned
+from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.driving import settle
 from tests.tui.test_model_screen import plain
@@ -89,6 +90,8 @@ async def test_swap_and_pick_candidate(demo_locations: Locations, make_app: AppF
         await settle(pilot)
         assert isinstance(pilot.app.screen, VersionPickerScreen)
         assert "Pick the candidate (B) of churn-classifier · now 2.6.0" in screen_text(pilot)
+        picker = pilot.app.screen.query_one("#picker-versions", WindowTable)
+        assert picker.cursor_value is not None and picker.cursor_value.key == "2.6.0"
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen and screen.view.b.key == "2.6.0"

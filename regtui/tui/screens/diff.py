@@ -227,7 +227,7 @@ class DiffScreen(RegtuiScreen):
                 self.candidate = version
             self.load_diff()
 
-        self.app.push_screen(VersionPickerScreen(self.model, prompt), picked)
+        self.app.push_screen(VersionPickerScreen(self.model, prompt, current), picked)
 
     def action_swap_versions(self) -> None:
         """Swap baseline and candidate."""
