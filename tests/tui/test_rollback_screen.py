@@ -95,17 +95,25 @@ async def test_typed_confirmation_then_rollback(demo_locations: Locations, make_
         assert isinstance(confirm, ConfirmRollbackScreen)
         assert confirm.focused is confirm.query_one("#cancel")
         assert "Production now: 2.5.0 → goes to Archived" in screen_text(pilot)
+        assert "focus is on Cancel · enter cancels" in screen_text(pilot)
         button = confirm.query_one("#confirm", Button)
-        await pilot.press("tab", *"fraud-detecter", "tab", *"INC-4711 chargeback spike")
+        await pilot.press("tab", *"fraud-detecter")
+        await settle(pilot)
+        assert "typing the model name · tab: next field" in screen_text(pilot)
+        await pilot.press("tab", *"INC-4711 chargeback spike")
         await settle(pilot)
         assert button.disabled
+        assert "typing the reason · enter: roll back once both are right" in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is confirm and confirm.focused is confirm.query_one("#cancel")
         await pilot.press("shift+tab", "shift+tab", *"fraud-detector")
         await settle(pilot)
         assert not button.disabled
-        await pilot.press("tab", "enter")
+        await pilot.press("tab", "tab", "tab")
+        await settle(pilot)
+        assert confirm.focused is button and "focus is on Roll back · enter: roll back" in screen_text(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is screen
         done = "rolled back fraud-detector from 2.5.0 to 2.2.0 (2 artifact(s) verified); 2.5.0 → Archived"
