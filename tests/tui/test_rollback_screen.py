@@ -45,7 +45,7 @@ async def test_history_with_retention_and_one_key_from_registry(
         lines = {line.key: line for line in screen.view.lines}
         assert lines["2.5.0"].current and lines["2.2.0"].eligible and not lines["1.0.0"].eligible
         text = flat(pilot)
-        assert "Rollback fraud-detector · in Production: 2.5.0 · retention 365 d" in text
+        assert "Rollback fraud-detector · in Production: 2.5.0 · dry run off · retention 365 d" in text
         assert "2.5.0 serves in Production now: pick an earlier version" in text
         assert "retention ended 2025-04-29" in text
         await pilot.press("G", "enter")
@@ -56,6 +56,22 @@ async def test_history_with_retention_and_one_key_from_registry(
         assert not isinstance(pilot.app.screen, ConfirmRollbackScreen)
         await pilot.press("q")
         assert isinstance(pilot.app.screen, RegistryScreen)
+
+
+async def test_title_stays_one_line_at_80_columns(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A longer model name at 80x24: the title keeps to one line, leaving out the retention (shown per row)."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_rollback(pilot, "support-assistant")
+        lines = screen_text(pilot).splitlines()
+        assert lines[1].strip() == "Rollback support-assistant · in Production: 3.3.0 · dry run off"
+        assert lines[2].split()[0] == "VERSION"
+        await pilot.press("d")
+        await settle(pilot)
+        assert screen_text(pilot).splitlines()[1].strip().endswith("· DRY RUN on")
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert "in Production: 3.3.0 · DRY RUN on · retention 180 d" in screen_text(pilot).splitlines()[1]
 
 
 async def test_checksum_mismatch_refuses_before_confirming(demo_locations: Locations, make_app: AppFactory) -> None:
