@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Static
 
 from regtui.config import Locations
-from regtui.tui.screens.diff import DiffScreen, metric_row
+from regtui.tui.screens.diff import DiffScreen, metric_places, metric_row
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
@@ -56,7 +56,9 @@ async def test_selected_version_against_production(demo_locations: Locations, ma
         assert "baseline: the current Production version" in text
         assert "18 better, 1 worse, 1 same" in text
         latency = next(row for row in view.diff.metrics if row.scope == "overall" and row.metric == "latency_p95_ms")
-        assert words(metric_row(latency)) == [
+        places = metric_places(view.diff.metrics)
+        assert places["latency_p95_ms"] == 1 and places["auc"] == 4
+        assert words(metric_row(latency, places["latency_p95_ms"])) == [
             "  latency_p95_ms ↓",
             "22.7",
             "23.1",
@@ -66,7 +68,7 @@ async def test_selected_version_against_production(demo_locations: Locations, ma
             "pass ≤40",
         ]
         auc = next(row for row in view.diff.metrics if row.scope == "overall" and row.metric == "auc")
-        assert words(metric_row(auc))[5:] == ["✓ better", "pass ≥0.87"]
+        assert words(metric_row(auc, places["auc"]))[5:] == ["✓ better", "pass ≥0.87"]
         assert "segment region=EU" in text
         report = plain(screen.query_one("#diff-report Static", Static).content)
         assert "training data customers-monthly@2026-05 customers-monthly@2026-09" in " ".join(report.split())
