@@ -115,11 +115,11 @@ async def test_typed_confirmation_then_rollback(demo_locations: Locations, make_
         button = confirm.query_one("#confirm", Button)
         await pilot.press("tab", *"fraud-detecter")
         await settle(pilot)
-        assert "typing the model name · tab: next field" in screen_text(pilot)
+        assert "the model name · tab: next field" in screen_text(pilot)
         await pilot.press("tab", *"INC-4711 chargeback spike")
         await settle(pilot)
         assert button.disabled
-        assert "typing the reason · enter: roll back once both are right" in screen_text(pilot)
+        assert "the reason · enter: roll back once both are right" in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is confirm and confirm.focused is confirm.query_one("#cancel")
@@ -144,7 +144,8 @@ async def test_typed_confirmation_then_rollback(demo_locations: Locations, make_
 
 
 async def test_enter_on_cancel_cancels(demo_locations: Locations, make_app: AppFactory) -> None:
-    """The confirmation opens on Cancel: Enter cancels and nothing changes."""
+    """The confirmation opens on Cancel (its hint on one line at 80x24, following the focus): Enter cancels and
+    nothing changes."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = await open_rollback(pilot, "fraud-detector")
@@ -152,6 +153,12 @@ async def test_enter_on_cancel_cancels(demo_locations: Locations, make_app: AppF
         await pilot.press("j", "j", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmRollbackScreen)
+        await pilot.press("tab", "tab")
+        await settle(pilot)
+        assert "the reason · enter: roll back once both are right · escape cancels" in screen_text(pilot)
+        await pilot.press("shift+tab", "shift+tab")
+        await settle(pilot)
+        assert "focus is on Cancel · enter cancels · tab to type · escape cancels" in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is screen and "cancelled: nothing changed" in screen_text(pilot)

@@ -63,11 +63,11 @@ class ConfirmRollbackScreen(ModalScreen[str | None]):
 
     def hint(self, focused: str | None) -> str:
         """What the keys do where the focus is (a widget id), so the line under the fields follows the focus."""
-        action = "run the dry run" if self.dry_run else "roll back"
+        action = "dry run" if self.dry_run else "roll back"
         if focused == "confirm-name":
-            return "typing the model name · tab: next field · escape cancels"
+            return "the model name · tab: next field · escape cancels"
         if focused == "confirm-reason":
-            return f"typing the reason · enter: {action} once both are right · escape cancels"
+            return f"the reason · enter: {action} once both are right · escape cancels"
         if focused == "confirm":
             return f"focus is on {'Dry run' if self.dry_run else 'Roll back'} · enter: {action} · escape cancels"
         return "focus is on Cancel · enter cancels · tab to type · escape cancels"
