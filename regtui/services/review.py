@@ -104,6 +104,12 @@ def count_versions(service: RegistryService, model: str) -> int:
         return model_versions.count_versions(snapshot, model)
 
 
+def version_position(service: RegistryService, model: str, version: str) -> int | None:
+    """The row of a version in the version picker's newest-first list (None: no such version)."""
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        return model_versions.version_position(snapshot, model, version)
+
+
 def list_versions(service: RegistryService, model: str, offset: int, limit: int) -> list[VersionLine]:
     """One window of a model's versions, newest first, for the version picker."""
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:

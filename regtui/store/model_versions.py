@@ -97,6 +97,15 @@ def count_versions(snapshot: Snapshot, model: str | None = None) -> int:
     return int(snapshot.value("SELECT count(*) FROM model_version WHERE model = ?", [model]) or 0)
 
 
+def version_position(snapshot: Snapshot, model: str, version: str) -> int | None:
+    """Where a version stands in its model's newest-first list (None: no such version)."""
+    return snapshot.value(
+        "SELECT (SELECT count(*) FROM model_version AS newer WHERE newer.model = this.model"
+        " AND newer.semver_key > this.semver_key) FROM model_version AS this WHERE this.model = ? AND this.version = ?",
+        [model, version],
+    )
+
+
 def latest_version(snapshot: Snapshot, model: str) -> str | None:
     """A model's newest version by semver precedence (None: it has none)."""
     return snapshot.value(f"SELECT version FROM model_version WHERE model = ? ORDER BY {NEWEST_FIRST} LIMIT 1", [model])

@@ -6,11 +6,12 @@ import pytest
 from textual.widgets import Static
 
 from regtui.config import Locations
-from regtui.tui.screens.diff import DiffScreen, metric_row
+from regtui.tui.screens.diff import DiffScreen, metric_places, metric_row
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Toned
+from regtui.tui.widgets.window_table import WindowTable
 from tests.tui.conftest import AppFactory, screen_text
 from tests.tui.driving import settle
 from tests.tui.test_model_screen import plain
@@ -55,7 +56,9 @@ async def test_selected_version_against_production(demo_locations: Locations, ma
         assert "baseline: the current Production version" in text
         assert "18 better, 1 worse, 1 same" in text
         latency = next(row for row in view.diff.metrics if row.scope == "overall" and row.metric == "latency_p95_ms")
-        assert words(metric_row(latency)) == [
+        places = metric_places(view.diff.metrics)
+        assert places["latency_p95_ms"] == 1 and places["auc"] == 4
+        assert words(metric_row(latency, places["latency_p95_ms"])) == [
             "  latency_p95_ms ↓",
             "22.7",
             "23.1",
@@ -65,7 +68,7 @@ async def test_selected_version_against_production(demo_locations: Locations, ma
             "pass ≤40",
         ]
         auc = next(row for row in view.diff.metrics if row.scope == "overall" and row.metric == "auc")
-        assert words(metric_row(auc))[5:] == ["✓ better", "pass ≥0.87"]
+        assert words(metric_row(auc, places["auc"]))[5:] == ["✓ better", "pass ≥0.87"]
         assert "segment region=EU" in text
         report = plain(screen.query_one("#diff-report Static", Static).content)
         assert "training data customers-monthly@2026-05 customers-monthly@2026-09" in " ".join(report.split())
@@ -89,6 +92,8 @@ async def test_swap_and_pick_candidate(demo_locations: Locations, make_app: AppF
         await settle(pilot)
         assert isinstance(pilot.app.screen, VersionPickerScreen)
         assert "Pick the candidate (B) of churn-classifier · now 2.6.0" in screen_text(pilot)
+        picker = pilot.app.screen.query_one("#picker-versions", WindowTable)
+        assert picker.cursor_value is not None and picker.cursor_value.key == "2.6.0"
         await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen is screen and screen.view.b.key == "2.6.0"

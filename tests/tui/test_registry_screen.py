@@ -45,7 +45,8 @@ async def test_rows_show_open_requests_and_drill_age_flagging_overdue_drills(
     demo_locations: Locations, make_app: AppFactory
 ) -> None:
     """Each row counts the model's open requests and says how long ago its rollback was drilled: '!' marks the
-    one overdue by its policy (demand-forecaster), '-' a model with nothing in Production and no drill."""
+    one overdue by its policy (demand-forecaster), '-' a model with nothing in Production and no drill; at 80
+    columns the owners show whole beside them."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = pilot.app.screen.query_one("#models", WindowTable)
@@ -55,6 +56,7 @@ async def test_rows_show_open_requests_and_drill_age_flagging_overdue_drills(
         lines = {line.split()[0]: line.rstrip() for line in screen_text(pilot).splitlines() if line.split()}
         assert lines["demand-forecaster"].endswith("1 ! 102d") and lines["churn-classifier"].endswith("1 25d")
         assert lines["fraud-detector"].endswith("- 1d") and lines["ticket-router"].endswith("1 -")
+        assert "team-forecasting" in lines["demand-forecaster"] and "team-ml-platform" in lines["product-embedder"]
 
 
 async def test_filter_as_you_type(demo_locations: Locations, make_app: AppFactory) -> None:

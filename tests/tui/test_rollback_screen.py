@@ -45,7 +45,7 @@ async def test_history_with_retention_and_one_key_from_registry(
         lines = {line.key: line for line in screen.view.lines}
         assert lines["2.5.0"].current and lines["2.2.0"].eligible and not lines["1.0.0"].eligible
         text = flat(pilot)
-        assert "Rollback fraud-detector · in Production: 2.5.0 · retention 365 d" in text
+        assert "Rollback fraud-detector · in Production: 2.5.0 · dry run off · retention 365 d" in text
         assert "2.5.0 serves in Production now: pick an earlier version" in text
         assert "retention ended 2025-04-29" in text
         await pilot.press("G", "enter")
@@ -56,6 +56,22 @@ async def test_history_with_retention_and_one_key_from_registry(
         assert not isinstance(pilot.app.screen, ConfirmRollbackScreen)
         await pilot.press("q")
         assert isinstance(pilot.app.screen, RegistryScreen)
+
+
+async def test_title_stays_one_line_at_80_columns(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A longer model name at 80x24: the title keeps to one line, leaving out the retention (shown per row)."""
+    async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_rollback(pilot, "support-assistant")
+        lines = screen_text(pilot).splitlines()
+        assert lines[1].strip() == "Rollback support-assistant · in Production: 3.3.0 · dry run off"
+        assert lines[2].split()[0] == "VERSION"
+        await pilot.press("d")
+        await settle(pilot)
+        assert screen_text(pilot).splitlines()[1].strip().endswith("· DRY RUN on")
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert "in Production: 3.3.0 · DRY RUN on · retention 180 d" in screen_text(pilot).splitlines()[1]
 
 
 async def test_checksum_mismatch_refuses_before_confirming(demo_locations: Locations, make_app: AppFactory) -> None:
@@ -95,17 +111,25 @@ async def test_typed_confirmation_then_rollback(demo_locations: Locations, make_
         assert isinstance(confirm, ConfirmRollbackScreen)
         assert confirm.focused is confirm.query_one("#cancel")
         assert "Production now: 2.5.0 → goes to Archived" in screen_text(pilot)
+        assert "focus is on Cancel · enter cancels" in screen_text(pilot)
         button = confirm.query_one("#confirm", Button)
-        await pilot.press("tab", *"fraud-detecter", "tab", *"INC-4711 chargeback spike")
+        await pilot.press("tab", *"fraud-detecter")
+        await settle(pilot)
+        assert "the model name · tab: next field" in screen_text(pilot)
+        await pilot.press("tab", *"INC-4711 chargeback spike")
         await settle(pilot)
         assert button.disabled
+        assert "the reason · enter: roll back once both are right" in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is confirm and confirm.focused is confirm.query_one("#cancel")
         await pilot.press("shift+tab", "shift+tab", *"fraud-detector")
         await settle(pilot)
         assert not button.disabled
-        await pilot.press("tab", "enter")
+        await pilot.press("tab", "tab", "tab")
+        await settle(pilot)
+        assert confirm.focused is button and "focus is on Roll back · enter: roll back" in screen_text(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is screen
         done = "rolled back fraud-detector from 2.5.0 to 2.2.0 (2 artifact(s) verified); 2.5.0 → Archived"
@@ -120,7 +144,8 @@ async def test_typed_confirmation_then_rollback(demo_locations: Locations, make_
 
 
 async def test_enter_on_cancel_cancels(demo_locations: Locations, make_app: AppFactory) -> None:
-    """The confirmation opens on Cancel: Enter cancels and nothing changes."""
+    """The confirmation opens on Cancel (its hint on one line at 80x24, following the focus): Enter cancels and
+    nothing changes."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = await open_rollback(pilot, "fraud-detector")
@@ -128,6 +153,12 @@ async def test_enter_on_cancel_cancels(demo_locations: Locations, make_app: AppF
         await pilot.press("j", "j", "enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmRollbackScreen)
+        await pilot.press("tab", "tab")
+        await settle(pilot)
+        assert "the reason · enter: roll back once both are right · escape cancels" in screen_text(pilot)
+        await pilot.press("shift+tab", "shift+tab")
+        await settle(pilot)
+        assert "focus is on Cancel · enter cancels · tab to type · escape cancels" in screen_text(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is screen and "cancelled: nothing changed" in screen_text(pilot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -49,7 +49,7 @@ class ConfirmRollbackScreen(ModalScreen[str | None]):
             yield Input(placeholder=f"type {self.model}", id="confirm-name", compact=True)
             yield Static(Content("Reason (incident reference, required):"), classes="label")
             yield Input(placeholder="e.g. INC-2041 error rate spike", id="confirm-reason", compact=True)
-            yield Static(Content("focus is on Cancel · tab to type · escape cancels"), id="confirm-hint")
+            yield Static(Content(self.hint("cancel")), id="confirm-hint")
             with Horizontal(id="confirm-buttons"):
                 yield Button(Content("Cancel"), id="cancel", compact=True)
                 yield Button(
@@ -60,6 +60,21 @@ class ConfirmRollbackScreen(ModalScreen[str | None]):
                     disabled=True,
                 )
         yield KeyBar()
+
+    def hint(self, focused: str | None) -> str:
+        """What the keys do where the focus is (a widget id), so the line under the fields follows the focus."""
+        action = "dry run" if self.dry_run else "roll back"
+        if focused == "confirm-name":
+            return "the model name · tab: next field · escape cancels"
+        if focused == "confirm-reason":
+            return f"the reason · enter: {action} once both are right · escape cancels"
+        if focused == "confirm":
+            return f"focus is on {'Dry run' if self.dry_run else 'Roll back'} · enter: {action} · escape cancels"
+        return "focus is on Cancel · enter cancels · tab to type · escape cancels"
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Say what the keys do on the newly focused field or button."""
+        self.query_one("#confirm-hint", Static).update(Content(self.hint(event.widget.id)))
 
     @property
     def reason(self) -> str:

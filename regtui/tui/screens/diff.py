@@ -3,7 +3,7 @@ every field, hyperparameter and model-card difference."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import groupby
 from typing import ClassVar, Literal
 
@@ -21,6 +21,7 @@ from regtui.domain.policy import format_number
 from regtui.domain.text import clean_single_line
 from regtui.services import review
 from regtui.services.review import DiffSide, DiffView
+from regtui.tui.decimals import column_places, fixed
 from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.version_picker import VersionPickerScreen
 from regtui.tui.tones import Cell, Tone, Toned
@@ -53,13 +54,22 @@ def side_label(letter: str, side: DiffSide) -> str:
     return f"{letter} {side.version} ({side.stage}{share})"
 
 
-def number(value: float | None) -> Cell:
-    """A metric value, '-' when the version does not record it."""
-    return NONE if value is None else f"{value:.4g}"
+def number(value: float | None, places: int) -> Cell:
+    """A metric value with its metric's decimal places, '-' when the version does not record it."""
+    return NONE if value is None else fixed(value, places)
 
 
-def metric_row(row: MetricDelta) -> list[Cell]:
-    """One metric: name and direction, both values, deltas toned by the verdict, verdict in words, gate."""
+def metric_places(rows: Iterable[MetricDelta]) -> dict[str, int]:
+    """One number of decimal places per metric, over its values and deltas in every scope."""
+    values: dict[str, list[float | None]] = {}
+    for row in rows:
+        values.setdefault(row.metric, []).extend((row.a, row.b, row.abs_delta))
+    return {metric: column_places(found) for metric, found in values.items()}
+
+
+def metric_row(row: MetricDelta, places: int) -> list[Cell]:
+    """One metric: name and direction, both values, deltas toned by the verdict, verdict in words, gate; the
+    values and the delta with the metric's decimal places."""
     tone = DELTA_TONES[row.verdict]
     gate: Cell = NONE
     if row.threshold is not None:
@@ -67,9 +77,11 @@ def metric_row(row: MetricDelta) -> list[Cell]:
         gate = Toned(f"pass {bound}", Tone.GOOD) if row.passes_threshold else Toned(f"FAIL {bound}", Tone.BAD)
     return [
         (Toned(f"  {row.metric}"), Toned(ARROWS.get(row.direction or "", ""), Tone.MUTED)),
-        number(row.a),
-        number(row.b),
-        NONE if row.abs_delta is None else Toned(f"{row.abs_delta:+.4g}" if row.abs_delta else "0", tone),
+        number(row.a, places),
+        number(row.b, places),
+        NONE
+        if row.abs_delta is None
+        else Toned(fixed(row.abs_delta, places, sign=True) if row.abs_delta else "0", tone),
         NONE if row.rel_delta is None else Toned(f"{row.rel_delta:+.1%}" if row.rel_delta else "0%", tone),
         VERDICTS[row.verdict],
         gate,
@@ -190,11 +202,12 @@ class DiffScreen(RegtuiScreen):
         parts: list[RenderableType] = [
             report.grid("metric", "A", "B", "Δ", "Δ%", "verdict", "gate", right=(1, 2, 3, 4), widths=widths)
         ]
+        places = metric_places(diff.metrics)
         for scope, rows in groupby(diff.metrics, key=lambda row: row.scope):
             parts.append(report.heading("overall" if scope == OVERALL else f"segment {scope}"))
             table = report.grid(*[""] * 7, right=(1, 2, 3, 4), widths=widths, show_header=False)
             for row in rows:
-                table.add_row(*(report.text(cell) for cell in metric_row(row)))
+                table.add_row(*(report.text(cell) for cell in metric_row(row, places[row.metric])))
             parts.append(table)
         return parts
 
@@ -227,7 +240,7 @@ class DiffScreen(RegtuiScreen):
                 self.candidate = version
             self.load_diff()
 
-        self.app.push_screen(VersionPickerScreen(self.model, prompt), picked)
+        self.app.push_screen(VersionPickerScreen(self.model, prompt, current), picked)
 
     def action_swap_versions(self) -> None:
         """Swap baseline and candidate."""

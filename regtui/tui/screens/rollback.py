@@ -3,11 +3,12 @@ its checksums are re-hashed live with a progress bar, a typed confirmation, done
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -80,6 +81,17 @@ HISTORY_COLUMNS: tuple[Column[HistoryLine], ...] = (
 def window(lines: tuple[HistoryLine, ...], offset: int, limit: int) -> list[HistoryLine]:
     """One window of the loaded history."""
     return list(lines[offset : offset + limit])
+
+
+def fitting_parts(parts: Sequence[str], width: int) -> str:
+    """The parts joined by ' · ', leaving out the last ones that would not fit in one line of `width` cells
+    (the first part is always kept: the title never wraps, CSS cuts what is left with an ellipsis)."""
+    shown = parts[0]
+    for part in parts[1:]:
+        if width and cell_len(f"{shown} · {part}") > width:
+            break
+        shown = f"{shown} · {part}"
+    return shown
 
 
 class RollbackScreen(RegtuiScreen):
@@ -205,9 +217,14 @@ class RollbackScreen(RegtuiScreen):
         production = self.view.production
         now = f"in Production: {clean_single_line(production)}" if production else "no Production version"
         dry = "DRY RUN on" if self.dry_run else "dry run off"
-        title = f"Rollback {self.view.model} · {now} · retention {self.view.retention_days} d · {dry}"
-        self.query_one("#rollback-title", Static).update(Content(title))
-        self.query_one("#rollback-title").set_class(self.dry_run, "-dry-run")
+        parts = (f"Rollback {self.view.model}", now, dry, f"retention {self.view.retention_days} d")
+        title = self.query_one("#rollback-title", Static)
+        title.update(Content(fitting_parts(parts, title.content_region.width)))
+        title.set_class(self.dry_run, "-dry-run")
+
+    def on_resize(self) -> None:
+        """Fit the title to the new width."""
+        self._show_title()
 
     def _state(self, text: str, tone: str = "") -> None:
         """The one-line state over the progress bar."""

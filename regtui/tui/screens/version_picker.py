@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -48,10 +48,12 @@ class VersionPickerScreen(ModalScreen[str | None]):
     | escape, q | Close without changing anything. |
     """
 
-    def __init__(self, model: str, prompt: str) -> None:
+    def __init__(self, model: str, prompt: str, current: str | None = None) -> None:
         super().__init__()
         self.model = model
         self.prompt = prompt
+        self.current = current
+        """The version the prompt names as chosen now: the cursor starts on it."""
 
     def compose(self) -> ComposeResult:
         """The prompt over the windowed version list."""
@@ -66,6 +68,25 @@ class VersionPickerScreen(ModalScreen[str | None]):
                 empty_text="no versions",
             )
         yield KeyBar()
+
+    @on(WindowTable.Counted, "#picker-versions")
+    def versions_counted(self) -> None:
+        """Once the list is counted, look up the current version's row (the cursor starts there)."""
+        if self.current is not None:
+            self.find_current(self.current)
+            self.current = None
+
+    @work(thread=True, exit_on_error=False)
+    def find_current(self, version: str) -> None:
+        """Move the cursor onto the version's row, found in the cache off the event loop."""
+        position = review.version_position(cast("RegtuiApp", self.app).service, self.model, version)
+        if position is not None:
+            self.app.call_from_thread(self.place_cursor, position)
+
+    def place_cursor(self, row: int) -> None:
+        """Put the cursor on a row of the list (nothing once the picker has closed)."""
+        for table in self.query("#picker-versions").results(WindowTable):
+            table.cursor_row = row
 
     @on(WindowTable.RowSelected, "#picker-versions")
     def version_picked(self, event: WindowTable.RowSelected) -> None:

@@ -96,7 +96,8 @@ class KeyBar(Widget, can_focus=False):
         return KeyHint(binding.key, self.app.get_key_display(binding), binding.description, enabled)
 
     def render(self) -> Text:
-        """Keys from the left, cropped to leave room for the palette key on the right."""
+        """Keys from the left, as many whole ones as fit beside the palette key on the right: the last-shown
+        (least important) keys are left out first, and no key is ever cut in two."""
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         right = Text()
@@ -104,13 +105,16 @@ class KeyBar(Widget, can_focus=False):
             right.append("▏", self.get_component_rich_style("key-bar--rule"))
             self._append(right, self.palette, key_style, description_style)
             right.append(" ")
+        room = max(0, self.size.width - right.cell_len)
         left = Text(no_wrap=True, overflow="crop")
         spans: list[tuple[int, int, KeyHint]] = []
         for hint in self.hints:
-            start = left.cell_len
-            self._append(left, hint, key_style, description_style)
-            spans.append((start, left.cell_len, hint))
-        room = max(0, self.size.width - right.cell_len)
+            piece = Text()
+            self._append(piece, hint, key_style, description_style)
+            if left.cell_len + piece.cell_len > room:
+                break
+            spans.append((left.cell_len, left.cell_len + piece.cell_len, hint))
+            left.append_text(piece)
         left.truncate(room, overflow="crop", pad=True)
         if self.palette is not None:
             spans.append((room, self.size.width, self.palette))

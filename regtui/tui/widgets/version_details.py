@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
@@ -25,6 +25,7 @@ from textual.widgets import Static
 from regtui.domain.checksums import VerifyResult, VerifyStatus
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
 from regtui.services.views import VersionView
+from regtui.tui.decimals import column_places, fixed
 from regtui.tui.tones import (
     TONE_CLASSES,
     Cell,
@@ -301,9 +302,10 @@ class VersionDetails(Vertical):
         table.add_column(Text("segment"), no_wrap=True)
         for name in names:
             table.add_column(Text(name), justify="right", no_wrap=True)
-        table.add_row(Text("overall"), *(Text(_metric(metrics.overall, name)) for name in names))
-        for segment in sorted(metrics.segments):
-            table.add_row(Text(segment), *(Text(_metric(metrics.segments[segment], name)) for name in names))
+        scopes = [metrics.overall, *(metrics.segments[segment] for segment in sorted(metrics.segments))]
+        places = {name: column_places(numbers(scope.get(name) for scope in scopes)) for name in names}
+        for label, values in zip(["overall", *sorted(metrics.segments)], scopes):
+            table.add_row(Text(label), *(Text(_metric(values, name, places[name])) for name in names))
         return table
 
     def _card(self) -> RenderableType:
@@ -374,7 +376,14 @@ class VersionDetails(Vertical):
         return Toned(VERIFY_WORDS[result.status], VERIFY_TONES[result.status])
 
 
-def _metric(values: Mapping[str, float], name: str) -> str:
-    """A metric value, or '-' when the segment does not report it."""
+def numbers(values: Iterable[object]) -> list[float]:
+    """The numeric values among a column's (not booleans, text or missing ones)."""
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def _metric(values: Mapping[str, float], name: str, places: int) -> str:
+    """A metric value with its column's decimal places, or '-' when the segment does not report it."""
     value = values.get(name)
-    return "-" if value is None else plain_value(value)
+    if value is None:
+        return "-"
+    return fixed(value, places) if numbers([value]) else plain_value(value)

@@ -35,8 +35,9 @@ def test_diff(snap_compare: Any, snapshot_locations: Locations, make_app: AppFac
 def test_diff_version_picker(
     snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
 ) -> None:
-    """The same diff, 'b': the windowed version list (newest first, stage badges) to pick the baseline from."""
-    steps = after(open_model("churn-classifier", "2.7.0"), "d", "b", "j")
+    """The same diff, 'b': the windowed version list (newest first, stage badges) to pick the baseline from, the
+    cursor on the baseline it names (Production 2.6.0)."""
+    steps = after(open_model("churn-classifier", "2.7.0"), "d", "b")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
 
 
