@@ -53,6 +53,18 @@ def stage_badge(stage: str, canary_share: float | None = None) -> Toned:
     return Toned(label, STAGE_TONES.get(stage, Tone.PLAIN))
 
 
+def stage_move(from_stage: str, to_stage: str) -> tuple[Toned, ...]:
+    """'Canary → Production' in words and tones; '→ Development' for a first stage, 'Staging →' for a move to no
+    stage, a muted '-' for none."""
+    if not from_stage and not to_stage:
+        return (Toned("-", Tone.MUTED),)
+    if not from_stage:
+        return (Toned("→ "), stage_badge(to_stage))
+    if not to_stage:
+        return (stage_badge(from_stage), Toned(" →"))
+    return (stage_badge(from_stage), Toned(" → "), stage_badge(to_stage))
+
+
 def to_text(cell: Cell, style_of: Callable[[Tone], Style]) -> Text:
     """A cell as Rich Text, each part styled by its tone; the text itself is always literal."""
     if isinstance(cell, str):

@@ -20,20 +20,11 @@ from regtui.services.views import ChainState, EventLine, EventQuery
 from regtui.tui.debounce import Debounce
 from regtui.tui.screens.audit_entry import AuditEntryScreen
 from regtui.tui.screens.base import RegtuiScreen
-from regtui.tui.tones import Tone, Toned, stage_badge
+from regtui.tui.tones import Tone, Toned, stage_move
 from regtui.tui.widgets.window_table import Column, Count, Fetch, WindowTable
 
 FILTER_DEBOUNCE_S = 0.1
 NONE = Toned("-", Tone.MUTED)
-
-
-def stage_move(event: EventLine) -> tuple[Toned, ...]:
-    """'Canary → Production', each stage in words and its tone."""
-    if not event.from_stage and not event.to_stage:
-        return (NONE,)
-    if not event.from_stage:
-        return (Toned("→ "), stage_badge(event.to_stage))
-    return (stage_badge(event.from_stage), Toned(" → "), stage_badge(event.to_stage))
 
 
 EVENT_COLUMNS: tuple[Column[EventLine], ...] = (
@@ -42,7 +33,7 @@ EVENT_COLUMNS: tuple[Column[EventLine], ...] = (
     Column("KIND", lambda e: e.kind, 16, min_width=9, priority=6),
     Column("MODEL", lambda e: e.model or NONE, 18, min_width=10, priority=7),
     Column("VERSION", lambda e: e.version or NONE, 10, priority=3),
-    Column("STAGE", stage_move, 21, min_width=19, priority=2),
+    Column("STAGE", lambda e: stage_move(e.from_stage, e.to_stage), 21, min_width=19, priority=2),
     Column("ACTOR", lambda e: e.actor, 12, min_width=8, priority=7),
     Column("DETAILS", lambda e: Toned(e.summary, Tone.MUTED), 16, flex=True, priority=4),
 )

@@ -14,7 +14,7 @@ from regtui.domain.entry import utc_iso
 from regtui.services import audit
 from regtui.services.views import AuditEntry
 from regtui.tui.screens.base import RegtuiScreen
-from regtui.tui.tones import Cell, Tone, Toned, stage_badge
+from regtui.tui.tones import Cell, Tone, Toned, stage_move
 from regtui.tui.widgets.report import Report
 
 NONE = Toned("-", Tone.MUTED)
@@ -26,17 +26,6 @@ def model_reference(entry: AuditEntry) -> Cell:
     if not entry.model:
         return NONE
     return f"{entry.model}@{entry.version}" if entry.version else entry.model
-
-
-def transition(entry: AuditEntry) -> Cell:
-    """'Canary → Production' in words and tones, '→ Development' for a first stage, '-' for none."""
-    if not entry.from_stage and not entry.to_stage:
-        return NONE
-    if not entry.from_stage:
-        return (Toned("→ "), stage_badge(entry.to_stage))
-    if not entry.to_stage:
-        return (stage_badge(entry.from_stage), Toned(" →"))
-    return (stage_badge(entry.from_stage), Toned(" → "), stage_badge(entry.to_stage))
 
 
 def title(entry: AuditEntry) -> str:
@@ -102,7 +91,7 @@ class AuditEntryScreen(RegtuiScreen):
             ("kind", entry.kind),
             ("actor", entry.actor),
             ("model", model_reference(entry)),
-            ("stage", transition(entry)),
+            ("stage", stage_move(entry.from_stage, entry.to_stage)),
         ]
         self._section(report, table, "Entry", rows)
         details = [(INDENT * line.depth + line.key, Toned(line.value)) for line in entry.details]
