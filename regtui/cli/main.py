@@ -12,9 +12,10 @@ from typing import NoReturn
 from regtui import __version__
 from regtui.cli.catalog import CATALOG, Handler, command, run_tui
 from regtui.cli.options import common_options
-from regtui.cli.output import warn
+from regtui.cli.output import ascii_only, warn
 from regtui.config import load_settings, settings_locations
 from regtui.errors import RegtuiError
+from regtui.glyphs import ascii_wanted
 from regtui.services.failures import database_error
 from regtui.services.handle import ServiceHandle
 
@@ -88,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, option, default)
     handler: Handler | None = command(args.command)[1] if args.command else None
     try:
-        services = ServiceHandle(settings_locations(load_settings(), args.registry, args.cache))
+        settings = load_settings()
+        ascii_only.set(ascii_wanted(settings.ascii, os.environ.get("TERM")))
+        services = ServiceHandle(settings_locations(settings, args.registry, args.cache))
         try:
             status = run_tui(args, services) if handler is None else handler(args, services.service)
             sys.stdout.flush()
