@@ -18,6 +18,7 @@ from urllib.parse import SplitResult, urlsplit
 from regtui.domain.entry import Artifact
 from regtui.domain.text import clean_single_line
 from regtui.errors import InputError, RegtuiError
+from regtui.input_files import NotRegularFileError, open_regular
 
 CHUNK_SIZE = 1024 * 1024
 ProgressCallback = Callable[[int], None]
@@ -92,8 +93,9 @@ def sha256_file(path: Path, chunk_size: int = CHUNK_SIZE, on_bytes: ProgressCall
 
 
 def _read_chunks(path: Path | str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """Yield a file's bytes chunk by chunk."""
-    with open(path, "rb") as handle:
+    """Yield a regular file's bytes chunk by chunk (a FIFO, directory, device or socket is refused before any
+    read: NotRegularFileError names what it is)."""
+    with open_regular(path) as handle:
         while chunk := handle.read(chunk_size):
             yield chunk
 
@@ -176,6 +178,8 @@ def _verify_chunks(
         return _result(artifact, VerifyStatus.MISSING, f"file not found: {_shown(exc.filename)}")
     except ArtifactMissingError as exc:
         return _result(artifact, VerifyStatus.MISSING, exc.message)
+    except NotRegularFileError as exc:
+        return _result(artifact, VerifyStatus.ERROR, f"cannot read {_shown(exc.path)}: {exc.reason}")
     except OSError as exc:
         return _result(artifact, VerifyStatus.ERROR, f"cannot read {_shown(exc.filename)}: {exc.strerror}")
     except RegtuiError as exc:
