@@ -83,6 +83,8 @@ at 100k versions reads mostly such pages)."""
 CACHE_WAL_PAGES = 10_000
 """Checkpoint the cache's WAL every ~40 MB, not every 4 MB: at 100k versions one pull dirties ~600-1,000 pages
 spread over the indexes, so the default checkpointed (and fsynced) on almost every pull; most pulls now only append."""
+CACHE_SYNCHRONOUS = "NORMAL"
+"""The cache's `synchronous`: a commit lost to a power cut is pulled again from the registry."""
 
 
 CACHE_INDEXES = (
@@ -173,7 +175,9 @@ def _in_cache(index: Index) -> bool:
 
 def _tune_cache_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     """A page cache large enough that a pull's upserts and the listings stay in memory, a memory-mapped cache file;
-    checkpoints less often."""
+    checkpoints less often; synchronous=NORMAL, not the registry's FULL: a cache is rebuilt from the registry, so
+    a commit lost to a power cut is pulled again."""
+    dbapi_connection.execute(f"PRAGMA main.synchronous={CACHE_SYNCHRONOUS}")
     dbapi_connection.execute(f"PRAGMA cache_size=-{CACHE_PAGES_KIB}")
     dbapi_connection.execute(f"PRAGMA main.mmap_size={CACHE_MMAP_BYTES}")
     dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={CACHE_WAL_PAGES}")
