@@ -56,9 +56,10 @@ FIELD_CHARS: dict[str, int] = {
     "archival_checklist": LINE_CHARS,
     "uri": URI_CHARS,
     "url": URI_CHARS,
+    "ref": 2 * NAME_CHARS + 1,
 }
-"""Text fields by their last name in a manifest path (`model_card.fairness.summary` is `summary`); every other
-text field is an identifier, limited to NAME_CHARS."""
+"""Text fields by their last name in a manifest path (`model_card.fairness.summary` is `summary`) or by a command
+line argument's name (`ref` is MODEL@VERSION); every other text field is an identifier, limited to NAME_CHARS."""
 
 DATA_BYTES = 256 * KIB
 """A free-form mapping (hyperparameters, a request's evidence) as compact JSON."""

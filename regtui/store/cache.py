@@ -8,6 +8,7 @@ the cost of a pull grows with the changes, not with the registry.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -375,3 +376,35 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether a database error says a file is not a sound SQLite database (SQLITE_CORRUPT, SQLITE_NOTADB), by the
+    driver's error code, never by message text."""
+    error = getattr(exc, "orig", None) or exc
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def cache_is_sound(path: Path) -> bool:
+    """Whether a cache file passes SQLite's quick check (for telling a corrupt cache from a corrupt registry)."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error:
+        return False
+    try:
+        return connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
+
+
+def move_aside(path: Path, now: datetime) -> Path:
+    """Rename a corrupt cache file, with its -wal and -shm files, to PATH.corrupt-YYYYMMDDTHHMMSSZ; the new name."""
+    aside = path.with_name(f"{path.name}.corrupt-{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            os.replace(source, f"{aside}{suffix}")
+    return aside
