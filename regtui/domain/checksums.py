@@ -164,7 +164,8 @@ def verify_artifact(
     if scheme is ArtifactScheme.FILE:  # split once, the path opened as text (file_uri_to_path, without its Path)
         return _verify_chunks(artifact, partial(_read_chunks, _local_path(parts.path)), on_bytes)
     if scheme is ArtifactScheme.HTTP and fetch_http is not None:
-        return _verify_chunks(artifact, partial(fetch_http, artifact.uri), on_bytes)
+        fetched = partial(_at_most, partial(fetch_http, artifact.uri), artifact.size + 1)
+        return _verify_chunks(artifact, fetched, on_bytes)
     return _result(artifact, VerifyStatus.UNVERIFIABLE, _unverifiable_reason(artifact.uri))
 
 
@@ -185,6 +186,24 @@ def _verify_chunks(
     except RegtuiError as exc:
         return _result(artifact, VerifyStatus.ERROR, exc.message)
     return _compare(artifact, actual_sha256, actual_size)
+
+
+def _at_most(open_chunks: Callable[[], Iterable[bytes]], limit: int) -> Iterator[bytes]:
+    """A remote body cut after `limit` bytes and closed: one byte past the recorded size already makes a mismatch,
+    so a server that streams forever cannot keep a verification going (each read also has its timeout)."""
+    iterator = iter(open_chunks())
+    seen = 0
+    try:
+        for chunk in iterator:
+            if seen + len(chunk) >= limit:
+                yield chunk[: limit - seen]
+                return
+            seen += len(chunk)
+            yield chunk
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 def _shown(filename: object) -> str:

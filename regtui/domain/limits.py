@@ -48,6 +48,8 @@ FIELD_CHARS: dict[str, int] = {
     "impact": TEXT_CHARS,
     "review": TEXT_CHARS,
     "evidence": TEXT_CHARS,
+    "value": TEXT_CHARS,
+    "deprecation_note": TEXT_CHARS,
     "training_data": LINE_CHARS,
     "source": LINE_CHARS,
     "size": LINE_CHARS,
@@ -60,6 +62,11 @@ FIELD_CHARS: dict[str, int] = {
 }
 """Text fields by their last name in a manifest path (`model_card.fairness.summary` is `summary`) or by a command
 line argument's name (`ref` is MODEL@VERSION); every other text field is an identifier, limited to NAME_CHARS."""
+
+FEED_ID_CHARS = 200
+"""A provider feed's version and model ids (a feed over a limit is malformed: regtui/domain/feeds.py)."""
+FEED_TEXT_CHARS = 4000
+"""A provider feed's texts: impact, notes, deprecation notes."""
 
 DATA_BYTES = 256 * KIB
 """A free-form mapping (hyperparameters, a request's evidence) as compact JSON."""
