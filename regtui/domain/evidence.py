@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from regtui.domain.limits import FILE_BYTES, length_problem
+from regtui.domain.limits import FILE_BYTES, data_problem, length_problem
 from regtui.domain.text import clean_data
 from regtui.errors import InputError
 from regtui.input_files import clip, load_yaml, read_text
@@ -76,6 +76,9 @@ def parse_evidence(document: Any, source: str) -> dict[str, Any]:
         result["canary_results"] = _results(source, document["canary_results"])
     if document.get("archival_checklist") is not None:
         result["archival_checklist"] = _checklist(source, document["archival_checklist"])
+    problem = data_problem(result)
+    if problem is not None:
+        raise InputError(f"{source}: evidence: {problem}")
     return result
 
 

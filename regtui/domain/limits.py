@@ -69,9 +69,10 @@ FEED_TEXT_CHARS = 4000
 """A provider feed's texts: impact, notes, deprecation notes."""
 
 DATA_BYTES = 256 * KIB
-"""A free-form mapping (hyperparameters, a request's evidence) as compact JSON."""
+"""A free-form mapping (hyperparameters, an evidence file's content) as compact JSON."""
 LOG_DETAILS_BYTES = MIB
-"""An imported log entry's details as compact JSON (a promotion's carry its evidence and gate checks)."""
+"""An imported log entry's details or request's evidence as compact JSON (a request merges the keys of several
+evidence files; a promotion's log entry carries that evidence and the gate's checks)."""
 
 _INDEX = re.compile(r"\[\d+\]")
 

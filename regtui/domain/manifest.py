@@ -404,7 +404,7 @@ def _request(ctx: _Context, index: int, raw: Any) -> RequestRecord:
         requested_at=_timestamp(ctx, f"{where}.requested_at", item["requested_at"]),
         reason=_optional_text(ctx, f"{where}.reason", item.get("reason")),
         canary_share=None if share is None else _number(ctx, f"{where}.canary_share", share),
-        evidence=_data(ctx, f"{where}.evidence", item.get("evidence") or {}),
+        evidence=_data(ctx, f"{where}.evidence", item.get("evidence") or {}, LOG_DETAILS_BYTES),
         closed_by=_optional_text(ctx, f"{where}.closed_by", item.get("closed_by")) or None,
         closed_at=_optional_timestamp(ctx, f"{where}.closed_at", item.get("closed_at")),
         approvals=tuple(
