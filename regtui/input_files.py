@@ -97,7 +97,10 @@ def refuse_anchors(text: str, source: str) -> None:
     """Refuse YAML that defines an anchor (&name) or uses an alias (*name, << merges), naming the line.
 
     Scanned as parser events (no node is built), so an alias bomb is refused before any expansion. A syntax error
-    raises yaml.YAMLError, for the caller to report as it reports the same error from loading."""
+    raises yaml.YAMLError, for the caller to report as it reports the same error from loading. A text without '&'
+    and '*' holds neither, and is not scanned."""
+    if "&" not in text and "*" not in text:
+        return
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent):
             raise InputError(f"{source}: line {_line(event)}: {_REFUSED % 'aliases (*name)'}")
