@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
@@ -34,6 +33,7 @@ from regtui.domain.provider_manifest import providers_document
 from regtui.domain.reports import CacheState, ImportReport, SyncReport
 from regtui.domain.text import format_age
 from regtui.errors import CacheRebuildError, InputError, RegistryUnavailableError
+from regtui.input_files import load_yaml
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, require
 from regtui.store import queries
@@ -339,7 +339,7 @@ def _export_documents(session: Session) -> dict[str, dict]:
         documents["providers.yaml"] = providers_document(providers)
     policy = stored_policy_row(session)
     if policy is not None:
-        documents["policy.yaml"] = yaml.safe_load(policy.document)
+        documents["policy.yaml"] = load_yaml(policy.document, "stored policy")
     entries = tuple((row_to_entry(row), row.hash) for row in iter_log(session))
     documents["log.yaml"] = log_document(LogManifest(entries=entries))
     return documents
