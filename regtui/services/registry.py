@@ -222,9 +222,18 @@ class RegistryService:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session on the cache for the services' own reads (the front ends call services functions and never
-        hold a session: the layer contracts keep the ORM out of tui and cli)."""
-        with Session(self.cache()) as session:
-            yield session
+        hold a session: the layer contracts keep the ORM out of tui and cli). A read that finds the cache file corrupt
+        moves it aside and says so: the next sync rebuilds it."""
+        try:
+            with Session(self.cache()) as session:
+                yield session
+        except DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            self._set_cache_aside(exc)
+            raise CacheRebuildError(
+                f"{self._cache_set_aside}; run the command again: its sync rebuilds the cache from the registry"
+            ) from None
 
     @contextmanager
     def writing(self, *, commit: bool = True) -> Iterator[Session]:

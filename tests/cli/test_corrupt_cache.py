@@ -4,6 +4,7 @@ Each run has a time bound."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,3 +81,35 @@ def test_a_corrupt_cache_with_the_registry_offline_names_the_file(
     )
     assert result.err.rstrip().endswith("run `regtui sync` once it answers")
     assert aside.read_bytes().startswith(b"this is not an SQLite file")
+
+
+def test_a_damaged_page_met_by_a_later_read_is_moved_aside(
+    registry_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cache opens and syncs, then a read meets a damaged table page: exit 2, one line naming the file, where it
+    went and what to do; the next run rebuilds it."""
+    cache = tmp_path / "cache.db"
+
+    def cli(*args: str | Path) -> CliResult:
+        """One run on the test's registry and cache, within the bound."""
+        with time_bound(BOUND_S):
+            return run_cli(capsys, "--registry", registry_url, "--cache", str(cache), *map(str, args))
+
+    assert cli("init").code == 0 and cli("roles", "list").code == 0
+    _settle(cache)
+    with sqlite3.connect(cache) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'registry_user'").fetchone()[0]
+    connection.close()
+    with cache.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xa5" * page_size)
+    result = cli("roles", "list")
+    (aside,) = tmp_path.glob("cache.db.corrupt-*[0-9]Z")
+    assert_refused(
+        result,
+        f"regtui: the cache {cache} was corrupt (database disk image is malformed) and was moved to {aside}; "
+        "run the command again: its sync rebuilds the cache from the registry",
+    )
+    again = cli("roles", "list", "--json")
+    assert again.code == 0 and len(again.json()) == 1
