@@ -110,7 +110,7 @@ def themes_folder(config_file: Path) -> Path:
 def load_settings(path: Path | None = None) -> Settings:
     """Read and validate the configuration file; a missing file means the defaults."""
     path = path or config_path()
-    if not os.path.lexists(path):
+    if not os.path.exists(path):
         return Settings()
     try:
         text = read_text(path, CONFIG_FILE_BYTES, "configuration")

@@ -29,7 +29,7 @@ def set_setting(path: Path, key: str, value: str) -> None:
     """Set one top-level key to a string; a symlinked file stays a link (its target is rewritten)."""
     target = path.resolve()
     try:
-        text = read_text(target, CONFIG_FILE_BYTES, "configuration") if os.path.lexists(target) else ""
+        text = read_text(target, CONFIG_FILE_BYTES, "configuration") if os.path.exists(target) else ""
     except InputError as exc:
         raise ConfigError(exc.message) from None
     updated = with_setting(text, key, value, path)
