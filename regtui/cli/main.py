@@ -21,8 +21,9 @@ from regtui.errors import InputError, RegtuiError
 from regtui.services.failures import database_error
 from regtui.services.handle import ServiceHandle
 
-UNSIZED_ARGUMENTS = frozenset({"registry", "cache", "command"})
-"""Arguments whose text is not a registry field (locations and the command's name)."""
+UNSIZED_ARGUMENTS = frozenset({"registry", "cache", "command", "teams"})
+"""Arguments not sized here: locations, the command's name, and --teams (a comma-separated list, whose names the
+service checks one by one)."""
 CLIPPED_CHARS = 80
 """How much of a bad argument value an error quotes."""
 SIGPIPE_STATUS = 141

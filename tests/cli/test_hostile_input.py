@@ -168,6 +168,19 @@ def test_arguments_over_their_limit_are_refused_naming_the_argument(
     refused_in_time(cli, counter, f"argument --comment: {over}", "approve", "1", "--comment", long_text)
     refused_in_time(cli, counter, "argument MODEL: 300 characters, over the limit of 256", "versions", "m" * 300)
     refused_in_time(
+        cli,
+        counter,
+        "team: 300 characters, over the limit of 256",
+        "roles",
+        "set",
+        "ann",
+        "viewer",
+        "--teams",
+        f"ops,{'t' * 300}",
+    )
+    teams = ",".join(f"team-{n:03d}" for n in range(60))  # each name within its limit, the list longer than one
+    assert cli("roles", "set", "ann", "viewer", "--teams", teams).code == 0
+    refused_in_time(
         cli, counter, f"argument --evidence: {over}", "providers", "qualify", "openai", "gpt-4o-2024-08-06",
         "--check", "regression", "--pass", "--evidence", long_text,
     )  # fmt: skip
