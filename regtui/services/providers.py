@@ -177,9 +177,10 @@ def evidence_of(text: str) -> Evidence:
 
 
 def _is_file(path: Path) -> bool:
-    """Whether a path names an existing file (a name too long for the system is not one)."""
+    """Whether a path names an existing file other than a folder (a name too long for the system is not one); a
+    FIFO, socket or device counts, so that hashing it refuses it naming what it is."""
     try:
-        return path.is_file()
+        return path.exists() and not path.is_dir()
     except OSError:
         return False
 

@@ -107,7 +107,8 @@ def test_policy_and_evidence_with_anchors_are_refused(
 def test_fifos_where_files_are_read_are_refused_before_reading(
     registered: tuple[Cli, Callable[[], int]], tmp_path: Path
 ) -> None:
-    """A FIFO given as a manifest, a policy or an evidence file is refused naming what it is (a read would block)."""
+    """A FIFO given as a manifest, a policy, an evidence file or a qualification's evidence is refused naming what it
+    is (a read would block)."""
     cli, counter = registered
     fifo = tmp_path / "input.yaml"
     os.mkfifo(fifo)
@@ -117,6 +118,7 @@ def test_fifos_where_files_are_read_are_refused_before_reading(
         ("register", fifo),
         ("policy", "set", fifo),
         ("promote", "churn@1.0.0", "--to", "Staging", "--evidence", fifo),
+        ("providers", "qualify", "openai", "gpt-4o", "--check", "regression", "--pass", "--evidence", fifo),
     ):
         refused_in_time(cli, counter, message, *args)
 
