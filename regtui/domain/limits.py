@@ -11,7 +11,6 @@ import json
 import re
 
 from regtui.errors import InputError
-from regtui.input_files import CONFIG_FILE_BYTES
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -29,11 +28,10 @@ FILE_BYTES: dict[str, int] = {
     "manifest": 64 * MIB,
     "policy": MIB,
     "evidence": MIB,
-    "configuration": CONFIG_FILE_BYTES,
-    "theme": CONFIG_FILE_BYTES,
 }
-"""The largest file of each kind read (a manifest folder's files each); a provider feed's cap is its
-`max_bytes` setting (5 MiB by default, regtui/providers/feeds.py)."""
+"""The largest file of each kind read (a manifest folder's files each). The configuration and theme files' limit is
+`CONFIG_FILE_BYTES` in regtui/input_files.py (the leaves read them); a provider feed's cap is its `max_bytes`
+setting (5 MiB by default, regtui/providers/feeds.py)."""
 
 FIELD_CHARS: dict[str, int] = {
     "description": TEXT_CHARS,
