@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regtui.domain.limits import check_text
 from regtui.domain.manifest import UserSpec
 from regtui.domain.policy import Policy
 from regtui.domain.roles import Right, Role
@@ -39,6 +40,9 @@ def set_registry_policy(service: RegistryService, policy: Policy) -> bool:
 
 def set_roles(service: RegistryService, identity: str, roles: list[Role], teams: list[str] | None = None) -> None:
     """Grant exactly these roles (and optionally teams) to an identity (admin only); logged."""
+    check_text("identity", identity)
+    for team in teams or ():
+        check_text("team", team)
     actor = service.identity()
     with service.writing() as session:
         seq = next_change(session)

@@ -229,6 +229,8 @@ class RegtuiApp(App[int]):
         """Take the sync's outcome, then update headers and write bindings, and reload screens when data changed."""
         change = self.syncing.finished(message, show_identity=self.settings.show_identity)
         status = self.syncing.status
+        for notice in message.notices:
+            self.notify(clean_text(notice), title="Cache", severity="warning", markup=False, timeout=10)
         if message.error is not None:
             self.report_error(message.error)
         elif change.went_offline and status is not None:
