@@ -39,9 +39,12 @@ class ArtifactFile:
 
 
 class MlflowReader:
-    """A connection to one tracking server (keep-alive, thread-safe): the registry, runs and artifacts."""
+    """A connection to one tracking server (keep-alive, thread-safe): the registry, runs and artifacts; `transport`
+    replaces the network (tests replay recorded answers through httpx.MockTransport)."""
 
-    def __init__(self, tracking_uri: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, tracking_uri: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         try:
             import httpx
         except ImportError:
@@ -52,7 +55,7 @@ class MlflowReader:
         self.base = tracking_uri.rstrip("/")
         self.shown = redact_url(self.base)
         self.httpx = httpx
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True)
+        self.client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True, transport=transport)
 
     def close(self) -> None:
         """Close the connections."""

@@ -8,7 +8,7 @@ with one `mlflow-import` log entry each. What moved in MLflow since an earlier i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,10 +142,14 @@ class Fetched:
     flavors: tuple[str, ...]
 
 
-def import_mlflow(service: RegistryService, options: MlflowImportOptions) -> MlflowImportReport:
+def import_mlflow(
+    service: RegistryService,
+    options: MlflowImportOptions,
+    open_reader: Callable[[str], MlflowReader] = MlflowReader,
+) -> MlflowImportReport:
     """Import what is new in an MLflow registry; report what moved there since the last import."""
     alias_stages = parse_alias_flags(options.aliases)
-    with MlflowReader(options.tracking_uri) as reader:
+    with open_reader(options.tracking_uri) as reader:
         models = reader.models(options.models)
         names = model_names(models)
         with service.reading_registry() as session:
