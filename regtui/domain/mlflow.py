@@ -59,6 +59,12 @@ class MlflowVersion:
     description: str = ""
     user_id: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
+    status: str = "READY"
+
+    @property
+    def ready(self) -> bool:
+        """Whether MLflow finished registering it (a pending or failed registration is not imported)."""
+        return self.status == "READY"
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,7 @@ def version_of(raw: Mapping[str, Any]) -> MlflowVersion:
         description=str(raw.get("description") or ""),
         user_id=str(raw.get("user_id") or ""),
         tags=tags_of(raw.get("tags")),
+        status=str(raw.get("status") or "READY"),
     )
 
 

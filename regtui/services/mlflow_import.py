@@ -43,7 +43,7 @@ from regtui.errors import InputError, RuleError
 from regtui.providers.mlflow import ArtifactFile, MlflowReader
 from regtui.services.access import actor_in, require
 from regtui.services.registry import RegistryService
-from regtui.store.mlflow_imports import ImportWrite, imported_records, record_import, versions_of
+from regtui.store.mlflow_imports import ImportedRecord, ImportWrite, imported_records, record_import, versions_of
 from regtui.store.policies import get_policy
 
 WORKERS = 8
@@ -160,12 +160,15 @@ def import_mlflow(
         report = MlflowImportReport(reader.shown, options.dry_run)
         report.changes = _changes(records, models, versions)
         done = {(r.origin.model, r.origin.version) for r in records}
-        new = [(m, v) for m in models for v in versions[m.name] if (m.name, v.number) not in done]
-        report.already_imported = sum(len(vs) for vs in versions.values()) - len(new)
+        new = [(m, v) for m in models for v in versions[m.name] if (m.name, v.number) not in done and v.ready]
+        report.already_imported = len(done & {(m.name, v.number) for m in models for v in versions[m.name]})
         with ThreadPoolExecutor(WORKERS) as pool:
             fetched = list(pool.map(lambda pair: _fetch(reader, *pair, hash_files=not options.dry_run), new))
     actor = service.identity()
-    writes = _plan(fetched, names, existing, alias_stages, policy, options, actor, report)
+    semvers = _semvers(fetched, names, existing)
+    known = _known(names, existing, semvers)
+    planner = Planner(report.tracking_uri, names, semvers, known, alias_stages, policy, options, actor)
+    writes = _plan(planner, fetched, report)
     if options.dry_run or not writes:
         return report
     _check_productions(writes)
@@ -178,7 +181,9 @@ def import_mlflow(
     return report
 
 
-def _changes(records: Sequence[Any], models: Sequence[MlflowModel], versions: dict[str, list[MlflowVersion]]) -> list:
+def _changes(
+    records: Sequence[ImportedRecord], models: Sequence[MlflowModel], versions: dict[str, list[MlflowVersion]]
+) -> list[MlflowChange]:
     """What moved in MLflow for every version imported before (only the models read this time)."""
     by_name = {model.name: model for model in models}
     found: list[MlflowChange] = []
@@ -237,66 +242,74 @@ def _flavors(mlmodel: bytes | None) -> tuple[str, ...]:
     return tuple(str(name) for name in flavors) if isinstance(flavors, dict) else ()
 
 
-def _plan(
-    fetched: list[Fetched],
-    names: dict[str, str],
-    existing: dict[str, list[str]],
-    alias_stages: dict[str, Stage],
-    policy: Policy,
-    options: MlflowImportOptions,
-    actor: str,
-    report: MlflowImportReport,
-) -> list[ImportWrite]:
-    """Each new version's semver, parent, stage and gate gaps; the writes in parents-first order."""
-    semvers = _semvers(fetched, names, existing)
-    known = {
-        name: list(existing.get(name, ())) + [s for (m, _n), (s, _r) in semvers.items() if m == name]
-        for name in names.values()
-    }
-    writes: list[tuple[str, ImportWrite]] = []
-    for item in fetched:
-        name = names[item.model.name]
-        semver, rule = semvers[(name, item.version.number)]
+@dataclass(frozen=True)
+class Planner:
+    """What deciding each new version needs: names, semvers, known versions, stage rules, policy, identity."""
+
+    tracking_uri: str
+    names: dict[str, str]
+    semvers: dict[tuple[str, int], tuple[str, str]]
+    known: dict[str, list[str]]
+    alias_stages: dict[str, Stage]
+    policy: Policy
+    options: MlflowImportOptions
+    actor: str
+
+    def plan(self, item: Fetched) -> tuple[PlannedVersion, ImportWrite]:
+        """One version's entry, stage, gate gaps and import log entry."""
+        name = self.names[item.model.name]
+        semver, rule = self.semvers[(name, item.version.number)]
+        parent = parent_of(semver, self.known[name])
         inputs = EntryInputs(
-            item.model,
-            item.version,
-            item.run,
-            name,
-            semver,
-            parent_of(semver, known[name]),
-            actor,
-            item.flavors,
-            item.artifacts,
+            item.model, item.version, item.run, name, semver, parent, self.actor, item.flavors, item.artifacts
         )
         entry = build_entry(inputs)
         aliases = aliases_of(item.model, item.version.number)
-        target = mapped_stage(item.version.stage, aliases, alias_stages)
-        stage = target if options.place_stages or target is Stage.ARCHIVED else Stage.DEVELOPMENT
-        gaps = _gaps(entry, target, policy, actor, hashed=not options.dry_run)
+        target = mapped_stage(item.version.stage, aliases, self.alias_stages)
+        stage = target if self.options.place_stages or target is Stage.ARCHIVED else Stage.DEVELOPMENT
+        gaps = _gaps(entry, target, self.policy, self.actor, hashed=not self.options.dry_run)
         origin = Origin(
-            report.tracking_uri, item.model.name, item.version.number, item.run.run_id, item.version.stage, aliases
+            self.tracking_uri, item.model.name, item.version.number, item.run.run_id, item.version.stage, aliases
         )
         source = source_of(item.run)
-        report.versions.append(
-            PlannedVersion(
-                item.model.name,
-                item.version.number,
-                entry.ref,
-                rule,
-                item.version.stage,
-                aliases,
-                target,
-                stage,
-                source.run_id,
-                source.git_commit,
-                len(entry.artifacts),
-                gaps,
-            )
+        planned = PlannedVersion(
+            item.model.name,
+            item.version.number,
+            entry.ref,
+            rule,
+            item.version.stage,
+            aliases,
+            target,
+            stage,
+            source.run_id,
+            source.git_commit,
+            len(entry.artifacts),
+            gaps,
         )
         details = _details(entry, origin, source.to_dict(), rule, target, stage, gaps)
-        writes.append((name, ImportWrite(VersionManifest(entry=entry, stage=stage), details)))
-    report.versions.sort(key=lambda v: (v.ref.partition("@")[0], precedence_key(v.ref.partition("@")[2])))
-    return [w for _n, w in sorted(writes, key=lambda p: (p[0], precedence_key(p[1].manifest.entry.version)))]
+        return planned, ImportWrite(VersionManifest(entry=entry, stage=stage), details)
+
+
+def _plan(planner: Planner, fetched: list[Fetched], report: MlflowImportReport) -> list[ImportWrite]:
+    """Every new version planned, in parents-first order (model, then semver precedence), into the report."""
+    planned = sorted((planner.plan(item) for item in fetched), key=lambda pair: _order(pair[1]))
+    report.versions = [version for version, _write in planned]
+    return [write for _version, write in planned]
+
+
+def _order(write: ImportWrite) -> tuple[str, str]:
+    """Model, then semver precedence: every parent is registered before its children."""
+    return write.manifest.entry.model, precedence_key(write.manifest.entry.version)
+
+
+def _known(
+    names: dict[str, str], existing: dict[str, list[str]], semvers: dict[tuple[str, int], tuple[str, str]]
+) -> dict[str, list[str]]:
+    """Every version each model will hold: those registered and those imported now (the parent candidates)."""
+    known = {name: list(existing.get(name, ())) for name in names.values()}
+    for (name, _number), (semver, _rule) in semvers.items():
+        known[name].append(semver)
+    return known
 
 
 def _semvers(

@@ -191,3 +191,11 @@ def test_a_semver_regtui_holds_from_elsewhere_is_refused(service: RegistryServic
 def test_an_unknown_model_is_not_found(service: RegistryService, replay: Replay):
     with pytest.raises(NotFoundError, match="no registered model 'nope'"):
         run_import(service, replay, models=("nope",))
+
+
+def test_a_version_mlflow_has_not_finished_registering_waits(service: RegistryService, replay: Replay):
+    replay.versions("fraud-detector")[0]["status"] = "PENDING_REGISTRATION"
+    report = run_import(service, replay)
+    assert "fraud-detector@3.1.0" not in [v.ref for v in report.versions]
+    replay.versions("fraud-detector")[0]["status"] = "READY"
+    assert [v.ref for v in run_import(service, replay).versions] == ["fraud-detector@3.1.0"]
