@@ -97,7 +97,8 @@ def register(client: MlflowClient, name: str, run_id: str, tags: dict[str, str],
 
 
 def seed_bench(client: MlflowClient, experiment_id: str, count: int) -> None:
-    """One model `bench-model` of COUNT versions, each with a run of 20 metrics and 10 params and one artifact."""
+    """One model `bench-model` of COUNT versions, each with a run of 20 metrics and 10 params and one artifact; the
+    last one in Production with alias champion."""
     client.create_registered_model("bench-model")
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "MLmodel").write_text(MLMODEL)
@@ -111,6 +112,8 @@ def seed_bench(client: MlflowClient, experiment_id: str, count: int) -> None:
             client.log_artifacts(run_id, folder, artifact_path="model")
             source = f"{client.get_run(run_id).info.artifact_uri}/model"
             client.create_model_version("bench-model", source, run_id=run_id)
+    client.set_registered_model_alias("bench-model", "champion", str(count))
+    client.transition_model_version_stage("bench-model", str(count), "Production")
 
 
 if __name__ == "__main__":
