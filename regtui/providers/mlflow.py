@@ -1,13 +1,14 @@
 """Read an MLflow tracking server's registry over its REST API with httpx (regtui[mlflow]); errors are one line.
 
-Endpoints (MLflow REST API 2.0): registered-models/search and /get, model-versions/search, runs/get,
-model-versions/get-download-uri, and the artifact proxy `mlflow-artifacts/artifacts` of a server started with
-`--serve-artifacts`. Artifact locations given as local paths or file:// URIs are read from disk.
+Endpoints (MLflow REST API 2.0): registered-models/search and /get, model-versions/search, experiments/search,
+runs/search and runs/get, model-versions/get-download-uri, and the artifact proxy `mlflow-artifacts/artifacts` of a
+server started with `--serve-artifacts`. Artifact locations given as local paths or file:// URIs are read from disk.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,10 @@ if TYPE_CHECKING:
 API = "/api/2.0/mlflow"
 PROXY = "/api/2.0/mlflow-artifacts/artifacts"
 PAGE = 1000
-MLMODEL_LIMIT = 1024 * 1024
+RUN_BATCH = 100
+"""Run ids per `runs/search` request."""
+RUN_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+"""A run id that can be quoted in a search filter as it is (MLflow's are hex)."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,18 @@ class MlflowReader:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET one API path as JSON; a 404 is NotFoundError, any other failure RegistryUnavailableError."""
-        url = f"{self.base}{path}"
+        return self.call("GET", path, params=params)
+
+    def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a JSON body to one API path (the searches that take one), answered as `get` is."""
+        return self.call("POST", path, body=body)
+
+    def call(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """One request answered in JSON; failures become one-line errors."""
         try:
-            response = self.client.get(url, params=params)
+            response = self.client.request(method, f"{self.base}{path}", params=params, json=body)
         except self.httpx.HTTPError as exc:
             raise RegistryUnavailableError(
                 f"MLflow at {self.shown} did not answer ({type(exc).__name__})", title="MLflow unreachable"
@@ -122,6 +135,35 @@ class MlflowReader:
         """A run's latest metrics, params, tags and dataset inputs."""
         return run_of(self.get(f"{API}/runs/get", {"run_id": run_id})["run"])
 
+    def runs(self, run_ids: Sequence[str]) -> dict[str, MlflowRun]:
+        """Many runs by id in a few `runs/search` requests (RUN_BATCH ids each, over every experiment); a run
+        the search does not return (a deleted one) is read with `runs/get`."""
+        wanted = sorted({run_id for run_id in run_ids if run_id})
+        found: dict[str, MlflowRun] = {}
+        searchable = [run_id for run_id in wanted if RUN_ID.match(run_id)]
+        if searchable:
+            experiments = [str(e["experiment_id"]) for e in self.pages(f"{API}/experiments/search", "experiments", {})]
+            for start in range(0, len(searchable), RUN_BATCH):
+                ids = ", ".join(f"'{run_id}'" for run_id in searchable[start : start + RUN_BATCH])
+                body = {"experiment_ids": experiments, "filter": f"attributes.run_id IN ({ids})"}
+                for raw in self.post_pages(f"{API}/runs/search", "runs", body):
+                    run = run_of(raw)
+                    found[run.run_id] = run
+        for run_id in wanted:
+            if run_id not in found:
+                found[run_id] = self.run(run_id)
+        return found
+
+    def post_pages(self, path: str, key: str, body: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every item of a paginated search that takes a JSON body."""
+        token = None
+        while True:
+            page = self.post(path, {**body, "max_results": PAGE, **({"page_token": token} if token else {})})
+            yield from page.get(key) or ()
+            token = page.get("next_page_token")
+            if not token:
+                return
+
     def download_uri(self, version: MlflowVersion) -> str:
         """Where a model version's artifacts are stored (mlflow-artifacts:, file: or an object store URI)."""
         answer = self.get(f"{API}/model-versions/get-download-uri", {"name": version.model, "version": version.number})
@@ -168,15 +210,6 @@ class MlflowReader:
                 yield from response.iter_bytes(chunk_size=CHUNK_SIZE)
         except self.httpx.HTTPError as exc:
             raise RegistryUnavailableError(f"fetching {redact_url(uri)} failed ({type(exc).__name__})") from None
-
-    def read_text(self, uri: str) -> str:
-        """A small text artifact (an MLmodel file), at most MLMODEL_LIMIT bytes."""
-        data = bytearray()
-        for chunk in self.chunks(uri):
-            data += chunk
-            if len(data) > MLMODEL_LIMIT:
-                break
-        return bytes(data[:MLMODEL_LIMIT]).decode("utf-8", errors="replace")
 
 
 def error_text(response: httpx.Response) -> str:

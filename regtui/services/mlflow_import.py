@@ -50,6 +50,8 @@ WORKERS = 8
 """Versions read from MLflow at once (runs, artifact listings, hashing): the server answers requests in parallel."""
 GATE_PATH = (Stage.DEVELOPMENT, Stage.STAGING, Stage.CANARY, Stage.PRODUCTION)
 MLMODEL = "MLmodel"
+MLMODEL_LIMIT = 1024 * 1024
+"""The most of an MLmodel file kept to read its flavors."""
 
 
 @dataclass(frozen=True)
@@ -162,8 +164,9 @@ def import_mlflow(
         done = {(r.origin.model, r.origin.version) for r in records}
         new = [(m, v) for m in models for v in versions[m.name] if (m.name, v.number) not in done and v.ready]
         report.already_imported = len(done & {(m.name, v.number) for m in models for v in versions[m.name]})
+        runs = reader.runs([version.run_id for _model, version in new])
         with ThreadPoolExecutor(WORKERS) as pool:
-            fetched = list(pool.map(lambda pair: _fetch(reader, *pair, hash_files=not options.dry_run), new))
+            fetched = list(pool.map(lambda pair: _fetch(reader, *pair, runs=runs, hash_files=not options.dry_run), new))
     actor = service.identity()
     semvers = _semvers(fetched, names, existing)
     known = _known(names, existing, semvers)
@@ -197,23 +200,28 @@ def _changes(
     return found
 
 
-def _fetch(reader: MlflowReader, model: MlflowModel, version: MlflowVersion, *, hash_files: bool) -> Fetched:
-    """A version's run, its artifact files hashed (or only listed for a dry run) and its MLmodel flavors."""
-    run = reader.run(version.run_id) if version.run_id else MlflowRun("")
+def _fetch(
+    reader: MlflowReader,
+    model: MlflowModel,
+    version: MlflowVersion,
+    *,
+    runs: dict[str, MlflowRun],
+    hash_files: bool,
+) -> Fetched:
+    """A version with its run, its artifact files hashed and its MLmodel flavors (a dry run lists the files and
+    reads nothing)."""
+    run = runs.get(version.run_id, MlflowRun(""))
     location = version.source
     if not location.startswith(("mlflow-artifacts:", "file:", "/")):
         location = reader.download_uri(version)
     files = reader.artifact_files(location)
+    if not hash_files:
+        return Fetched(model, version, run, tuple(Artifact(f.name, f.uri, "", f.size or 0) for f in files), ())
     artifacts, mlmodel = [], None
     for item in files:
-        if hash_files:
-            artifact, content = _hash(reader, item)
-            artifacts.append(artifact)
-            mlmodel = content if item.name == MLMODEL else mlmodel
-        elif item.name == MLMODEL:
-            mlmodel = reader.read_text(item.uri).encode()
-    if not hash_files:
-        artifacts = [Artifact(f.name, f.uri, "", f.size or 0) for f in files]
+        artifact, content = _hash(reader, item)
+        artifacts.append(artifact)
+        mlmodel = content if item.name == MLMODEL else mlmodel
     return Fetched(model, version, run, tuple(artifacts), _flavors(mlmodel))
 
 
@@ -223,7 +231,7 @@ def _hash(reader: MlflowReader, item: ArtifactFile) -> tuple[Artifact, bytes | N
     for chunk in reader.chunks(item.uri):
         digest.update(chunk)
         size += len(chunk)
-        if item.name == MLMODEL and size <= 1024 * 1024:
+        if item.name == MLMODEL and size <= MLMODEL_LIMIT:
             kept += chunk
     if item.size is not None and item.size != size:
         raise InputError(f"{item.uri}: MLflow lists {item.size} bytes but {size} were read")

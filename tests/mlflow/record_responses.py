@@ -3,7 +3,8 @@
     source .ci/servers/mlflow.sh          # a freshly seeded server (tests/mlflow/seed_mlflow.py)
     .venv/bin/python tests/mlflow/record_responses.py "$REGTUI_TEST_MLFLOW_URL"
 
-Writes tests/mlflow/recorded/seeded.json: each request's path and query with its status and body.
+Writes tests/mlflow/recorded/seeded.json: each request's path and query with its status and body. Each run is
+recorded from `runs/get`, which the replay also answers `runs/search` from, whatever run ids a search names.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def main() -> None:
     with MlflowReader(args.tracking_uri, transport=recording) as reader:
         reader.models()
         for model in reader.models(MODELS):
-            for version in reader.versions(model.name):
+            versions = reader.versions(model.name)
+            reader.runs([version.run_id for version in versions])
+            for version in versions:
                 reader.run(version.run_id)
                 reader.download_uri(version)
                 for item in reader.artifact_files(version.source):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,16 @@ from regtui.providers.mlflow import PAGE, MlflowReader
 RECORDED = Path(__file__).with_name("recorded")
 SEEDED = RECORDED / "seeded.json"
 TRACKING_URI = "http://mlflow.test:5000"
+RUN_SEARCH = "/api/2.0/mlflow/runs/search"
 
 
 def request_key(request: httpx.Request) -> str:
-    """A request as `PATH?sorted query`: the same on any host and port."""
+    """A request as `PATH?sorted query`, and ` BODY` (its JSON, keys sorted) when it has one: the same on any host
+    and port."""
     query = sorted(parse_qsl(request.url.query.decode(), keep_blank_values=True))
-    return f"{request.url.path}?{urlencode(query)}"
+    key = f"{request.url.path}?{urlencode(query)}"
+    body = request.read()
+    return f"{key} {json.dumps(json.loads(body), sort_keys=True)}" if body else key
 
 
 def response_record(response: httpx.Response) -> dict[str, Any]:
@@ -47,15 +52,26 @@ class Replay:
         self.transport = httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request from the recording."""
+        """Answer one request from the recording (a run search from the recorded runs, whichever ids it asks)."""
         key = request_key(request)
         self.requests.append(key)
+        if request.url.path == RUN_SEARCH:
+            return httpx.Response(200, json={"runs": self.searched_runs(json.loads(request.read()))})
         record = self.responses.get(key)
         if record is None:
             return httpx.Response(404, json={"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"no {key}"})
         if "json" in record:
             return httpx.Response(record["status"], json=record["json"])
         return httpx.Response(record["status"], content=base64.b64decode(record["base64"]))
+
+    def searched_runs(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """The recorded runs (from `runs/get`) a `runs/search` body's `attributes.run_id IN (...)` names."""
+        found = []
+        for run_id in re.findall(r"'([^']+)'", body.get("filter", "")):
+            record = self.responses.get(f"/api/2.0/mlflow/runs/get?{urlencode({'run_id': run_id})}")
+            if record is not None:
+                found.append(record["json"]["run"])
+        return found
 
     def opener(self) -> Callable[[str], MlflowReader]:
         """What import_mlflow opens a reader with: this replay instead of the network."""

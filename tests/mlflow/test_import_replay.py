@@ -86,6 +86,12 @@ def test_versions_carry_runs_metrics_params_data_and_hashed_artifacts(service: R
     assert notes.uri.startswith(f"{TRACKING_URI}/api/2.0/mlflow-artifacts/artifacts/")
 
 
+def test_runs_are_read_in_one_search_not_one_request_each(service: RegistryService, replay: Replay):
+    run_import(service, replay)
+    assert [key for key in replay.requests if key.startswith("/api/2.0/mlflow/runs/get")] == []
+    assert len([key for key in replay.requests if key.startswith("/api/2.0/mlflow/runs/search")]) == 1
+
+
 def test_each_version_gets_one_log_entry_naming_its_origin(service: RegistryService, replay: Replay):
     run_import(service, replay)
     entries = [e for e in audit.audit_entries(service, model=None, actor=None, limit=50) if e.kind == "mlflow-import"]
@@ -101,8 +107,9 @@ def test_dry_run_shows_the_mapping_and_writes_nothing(service: RegistryService, 
     report = run_import(service, replay, dry_run=True)
     assert len(report.versions) == 5 and report.dry_run
     assert stages(service, "fraud-detector") == {}
-    assert not [key for key in replay.requests if key.endswith("/model.bin?")], "a dry run hashes nothing"
-    assert [key for key in replay.requests if key.endswith("/MLmodel?")], "but reads the MLmodel flavors"
+    downloads = [key for key in replay.requests if key.startswith("/api/2.0/mlflow-artifacts/artifacts/")]
+    listings = [key for key in replay.requests if key.startswith("/api/2.0/mlflow-artifacts/artifacts?")]
+    assert downloads == [] and len(listings) == 10, "a dry run lists the artifacts and downloads none"
 
 
 def test_a_rerun_imports_nothing_and_reports_moves_in_mlflow(service: RegistryService, replay: Replay):
