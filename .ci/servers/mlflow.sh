@@ -36,7 +36,8 @@ if [ ! -x "$MLFLOW_VENV/bin/mlflow" ]; then
   "$MLFLOW_VENV/bin/python" -m pip install -q mlflow
 fi
 MLFLOW_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$MLFLOW_VENV/bin/mlflow" server --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1 \
+# MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false: no background job runner (eight worker processes the tests never use).
+MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false "$MLFLOW_VENV/bin/mlflow" server --host 127.0.0.1 --port "$MLFLOW_PORT" --workers 1 \
   --backend-store-uri "sqlite:///$MLFLOW_DIR/mlflow.db" --artifacts-destination "$MLFLOW_DIR/artifacts" \
   --serve-artifacts >"$MLFLOW_DIR/server.log" 2>&1 &
 MLFLOW_PID=$!
