@@ -144,6 +144,18 @@ class Fetched:
     flavors: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one run read: MLflow's models and their regtui names, the new versions fetched, and the registry's
+    versions of those models and its policy."""
+
+    models: list[MlflowModel]
+    names: dict[str, str]
+    existing: dict[str, list[str]]
+    policy: Policy
+    fetched: list[Fetched]
+
+
 def import_mlflow(
     service: RegistryService,
     options: MlflowImportOptions,
@@ -152,26 +164,13 @@ def import_mlflow(
     """Import what is new in an MLflow registry; report what moved there since the last import."""
     alias_stages = parse_alias_flags(options.aliases)
     with open_reader(options.tracking_uri) as reader:
-        models = reader.models(options.models)
-        names = model_names(models)
-        with service.reading_registry() as session:
-            records = imported_records(session, reader.shown)
-            existing = versions_of(session, list(names.values()))
-            policy = get_policy(session)
-        versions = {model.name: reader.versions(model.name) for model in models}
         report = MlflowImportReport(reader.shown, options.dry_run)
-        report.changes = _changes(records, models, versions)
-        done = {(r.origin.model, r.origin.version) for r in records}
-        new = [(m, v) for m in models for v in versions[m.name] if (m.name, v.number) not in done and v.ready]
-        report.already_imported = len(done & {(m.name, v.number) for m in models for v in versions[m.name]})
-        runs = reader.runs([version.run_id for _model, version in new])
-        with ThreadPoolExecutor(WORKERS) as pool:
-            fetched = list(pool.map(lambda pair: _fetch(reader, *pair, runs=runs, hash_files=not options.dry_run), new))
+        reading = _read(service, reader, options, report)
     actor = service.identity()
-    semvers = _semvers(fetched, names, existing)
-    known = _known(names, existing, semvers)
-    planner = Planner(report.tracking_uri, names, semvers, known, alias_stages, policy, options, actor)
-    writes = _plan(planner, fetched, report)
+    semvers = _semvers(reading.fetched, reading.names, reading.existing)
+    known = _known(reading.names, reading.existing, semvers)
+    planner = Planner(report.tracking_uri, reading.names, semvers, known, alias_stages, reading.policy, options, actor)
+    writes = _plan(planner, reading.fetched, report)
     if options.dry_run or not writes:
         return report
     _check_productions(writes)
@@ -179,9 +178,33 @@ def import_mlflow(
         who = actor_in(session, actor)
         for right, action in _rights(writes):
             require(who, right, action)
-        specs = [_model_spec(model, names[model.name], actor) for model in models]
-        record_import(session, specs, writes, actor=actor, now=service.clock())
+        specs = [_model_spec(model, reading.names[model.name], actor) for model in reading.models]
+        registered = set(record_import(session, specs, writes, actor=actor, now=service.clock()))
+    report.already_imported += len([v for v in report.versions if v.ref not in registered])
+    report.versions = [v for v in report.versions if v.ref in registered]
     return report
+
+
+def _read(
+    service: RegistryService, reader: MlflowReader, options: MlflowImportOptions, report: MlflowImportReport
+) -> Reading:
+    """Read MLflow's models and versions, what earlier imports recorded, and fetch the versions not imported yet
+    (their runs in batches, their artifacts hashed in parallel); the moves since go into the report."""
+    models = reader.models(options.models)
+    names = model_names(models)
+    with service.reading_registry() as session:
+        records = imported_records(session, reader.shown)
+        existing = versions_of(session, list(names.values()))
+        policy = get_policy(session)
+    versions = {model.name: reader.versions(model.name) for model in models}
+    report.changes = _changes(records, models, versions)
+    done = {(r.origin.model, r.origin.version) for r in records}
+    new = [(m, v) for m in models for v in versions[m.name] if (m.name, v.number) not in done and v.ready]
+    report.already_imported = len(done & {(m.name, v.number) for m in models for v in versions[m.name]})
+    runs = reader.runs([version.run_id for _model, version in new])
+    with ThreadPoolExecutor(WORKERS) as pool:
+        fetched = list(pool.map(lambda pair: _fetch(reader, *pair, runs=runs, hash_files=not options.dry_run), new))
+    return Reading(models, names, existing, policy, fetched)
 
 
 def _changes(
