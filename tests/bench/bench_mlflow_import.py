@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,9 +124,13 @@ def main() -> None:
     seed(url, python, args.versions)
     folder = args.registry_dir or Path(tempfile.mkdtemp(prefix="bench-mlflow-"))
     dry, full = [], []
-    for _ in range(args.runs):
-        dry.append(timed_import(url, folder, dry_run=True))
-        full.append(timed_import(url, folder, dry_run=False))
+    try:
+        for _ in range(args.runs):
+            dry.append(timed_import(url, folder, dry_run=True))
+            full.append(timed_import(url, folder, dry_run=False))
+    finally:
+        if args.registry_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
     whole, first, alias, latest = client_lookups(url, python)
     print(f"end: {uptime()}")
     for name, runs in (("dry run (reads + planning, no hashing)", dry), ("full import (hashing + write)", full)):
