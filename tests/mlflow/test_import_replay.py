@@ -13,6 +13,7 @@ from regtui.errors import InputError, NotAllowedError, NotFoundError, RuleError
 from regtui.services import admin, audit, reads
 from regtui.services.mlflow_import import MlflowImportOptions, import_mlflow
 from regtui.services.registry import RegistryService
+from regtui.store.facts import was_in_production
 from tests.factories import ServiceFactory, version_manifest
 from tests.mlflow.replay import TRACKING_URI, Replay, load_recording
 
@@ -155,6 +156,14 @@ def test_place_stages_is_an_admin_decision_logged_with_the_gates_not_met(service
     )
     assert (entry.kind, entry.to_stage) == ("mlflow-import", "Production")
     assert entry.details["gates_not_met_at_placement"][2]["gate"] == "Canary -> Production"
+    with service.reading_registry() as session:
+        assert was_in_production(session, "fraud-detector", "2.0.0"), "a later rollback may return to it"
+
+
+def test_a_version_not_placed_never_counts_as_having_been_in_production(service: RegistryService, replay: Replay):
+    run_import(service, replay)
+    with service.reading_registry() as session:
+        assert not was_in_production(session, "fraud-detector", "2.0.0")
 
 
 def test_place_stages_needs_the_admin_role(
