@@ -333,9 +333,10 @@ class MlflowChange:
 
 
 def changes_since(
-    origin: Origin, current: MlflowVersion | None, aliases: Sequence[str], ref: str
+    origin: Origin, current: MlflowVersion | None, aliases: Sequence[str], ref: str, regtui_stage: str
 ) -> list[MlflowChange]:
-    """What moved in MLflow for one imported version: its stage, its aliases, or the version itself removed."""
+    """What moved in MLflow for one imported version since its import: its stage (unless the version already holds
+    the mapped stage in regtui), its aliases, or the version itself removed."""
 
     def change(what: str) -> MlflowChange:
         return MlflowChange(origin.model, origin.version, ref, what)
@@ -343,7 +344,8 @@ def changes_since(
     if current is None:
         return [change("no longer in MLflow")]
     found: list[MlflowChange] = []
-    if current.stage != origin.stage:
+    mapped = STAGE_OF_MLFLOW.get(current.stage)
+    if current.stage != origin.stage and (mapped is None or mapped.value != regtui_stage):
         found.append(change(f"stage {origin.stage} -> {current.stage}"))
     gained = sorted(set(aliases) - set(origin.aliases))
     lost = sorted(set(origin.aliases) - set(aliases))

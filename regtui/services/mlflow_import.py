@@ -219,7 +219,8 @@ def _changes(
             continue
         current = next((v for v in versions[model.name] if v.number == record.origin.version), None)
         ref = f"{record.model}@{record.version}"
-        found += changes_since(record.origin, current, aliases_of(model, record.origin.version), ref)
+        aliases = aliases_of(model, record.origin.version)
+        found += changes_since(record.origin, current, aliases, ref, record.stage)
     return found
 
 

@@ -95,11 +95,17 @@ def test_the_parent_is_the_closest_version_below() -> None:
 
 def test_changes_since_an_import_name_stage_and_alias_moves() -> None:
     origin = Origin("http://x", "m", 3, "run", "Staging", ("challenger",))
-    moved = changes_since(origin, version(3, "Production"), ("champion",), "m@3.0.0")
+    moved = changes_since(origin, version(3, "Production"), ("champion",), "m@3.0.0", "Development")
     assert [c.what for c in moved] == [
         "stage Staging -> Production",
         "alias champion now points here",
         "alias challenger moved away",
     ]
-    assert changes_since(origin, version(3, "Staging"), ("challenger",), "m@3.0.0") == []
-    assert [c.what for c in changes_since(origin, None, (), "m@3.0.0")] == ["no longer in MLflow"]
+    assert changes_since(origin, version(3, "Staging"), ("challenger",), "m@3.0.0", "Development") == []
+    assert [c.what for c in changes_since(origin, None, (), "m@3.0.0", "Development")] == ["no longer in MLflow"]
+
+
+def test_a_stage_move_regtui_has_caught_up_with_is_not_reported() -> None:
+    origin = Origin("http://x", "m", 3, "run", "Staging", ())
+    assert changes_since(origin, version(3, "Production"), (), "m@3.0.0", "Production") == []
+    assert changes_since(origin, version(3, "Archived"), (), "m@3.0.0", "Production") != []
