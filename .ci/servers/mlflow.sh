@@ -1,6 +1,6 @@
 # MLflow tracking server for the import-mlflow tests (tests/mlflow): installed in its own virtualenv (it must not
 # share regtui's dependency pins), SQLite backend, a local artifact root served through the artifact proxy
-# (--serve-artifacts), on 127.0.0.1, seeded through MLflow's own client by tests/mlflow/seed_mlflow.py.
+# (--serve-artifacts), on 127.0.0.1, seeded through MLflow's own client by .ci/servers/mlflow_seed.py.
 # Exports REGTUI_TEST_MLFLOW_URL (and REGTUI_TEST_MLFLOW_PYTHON, the MLflow virtualenv's python).
 # Sourced by .ci/run, which provides at_exit. By hand: `source .ci/servers/mlflow.sh` in a bash shell, then
 # `mlflow_stop` when done; REGTUI_MLFLOW_VENV names an existing MLflow virtualenv to reuse instead of installing.
@@ -53,7 +53,7 @@ if ! python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1],
   tail -n 40 "$MLFLOW_DIR/server.log" >&2 || true
   return 1 2>/dev/null || exit 1
 fi
-"$MLFLOW_VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/../../tests/mlflow/seed_mlflow.py" \
+"$MLFLOW_VENV/bin/python" "$(dirname "${BASH_SOURCE[0]}")/mlflow_seed.py" \
   "http://127.0.0.1:$MLFLOW_PORT" >"$MLFLOW_DIR/seed.log" 2>&1 || {
   echo "seeding MLflow failed:" >&2
   tail -n 40 "$MLFLOW_DIR/seed.log" >&2

@@ -3,7 +3,7 @@
     source .ci/servers/mlflow.sh       # a local server; exports REGTUI_TEST_MLFLOW_URL and REGTUI_TEST_MLFLOW_PYTHON
     python tests/bench/bench_mlflow_import.py [--versions 1000] [--runs 3] [--registry-dir DIR]
 
-Seeds `bench-model` with N versions through MLflow's client (tests/mlflow/seed_mlflow.py --bench, run with the MLflow
+Seeds `bench-model` with N versions through MLflow's client (.ci/servers/mlflow_seed.py --bench, run with the MLflow
 virtualenv's python; skipped when the model already holds them): each version a run of 20 metrics (4 of them per
 segment) and 10 params and one 111-byte MLmodel artifact. Then, each run into a new SQLite registry, in this
 process (the CLI's path: MLflowImportOptions through import_mlflow):
@@ -37,7 +37,7 @@ from regtui.services.mlflow_import import MlflowImportOptions, import_mlflow
 from regtui.services.registry import RegistryService
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "tests" / "mlflow" / "seed_mlflow.py"
+SEED = ROOT / ".ci" / "servers" / "mlflow_seed.py"
 MODEL = "bench-model"
 TARGET_SECONDS = 60.0
 CLIENT_LOOKUPS = """

@@ -1,6 +1,6 @@
 """Record a seeded MLflow server's answers to every request regtui's importer makes, for the replay tests.
 
-    source .ci/servers/mlflow.sh          # a freshly seeded server (tests/mlflow/seed_mlflow.py)
+    source .ci/servers/mlflow.sh          # a freshly seeded server (.ci/servers/mlflow_seed.py)
     .venv/bin/python tests/mlflow/record_responses.py "$REGTUI_TEST_MLFLOW_URL"
 
 Writes tests/mlflow/recorded/seeded.json: each request's path and query with its status and body. Each run is
@@ -57,7 +57,7 @@ def main() -> None:
                 for item in reader.artifact_files(version.source):
                     b"".join(reader.chunks(item.uri))
     SEEDED.parent.mkdir(exist_ok=True)
-    document = {"recorded_from": "tests/mlflow/seed_mlflow.py", "responses": recording.responses}
+    document = {"recorded_from": ".ci/servers/mlflow_seed.py", "responses": recording.responses}
     SEEDED.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(recording.responses)} answers written to {SEEDED}")
 

@@ -1,4 +1,4 @@
-"""import-mlflow against a real MLflow server seeded by tests/mlflow/seed_mlflow.py (.ci/servers/mlflow.sh)."""
+"""import-mlflow against a real MLflow server seeded by .ci/servers/mlflow_seed.py (.ci/servers/mlflow.sh)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Run with the Python of MLflow's own virtualenv (never regtui's: the two must not share pins):
 
-    python tests/mlflow/seed_mlflow.py http://127.0.0.1:5000            # the test registry (SEED below)
-    python tests/mlflow/seed_mlflow.py http://127.0.0.1:5000 --bench 1000  # one model of N versions
+    python .ci/servers/mlflow_seed.py http://127.0.0.1:5000            # the test registry (SEED below)
+    python .ci/servers/mlflow_seed.py http://127.0.0.1:5000 --bench 1000  # one model of N versions
 
 The test registry: `fraud-detector` (4 versions: Archived, Production with alias champion, Staging with alias
 challenger and a `semver`/`change_kind` tag on the next one, None), `Churn Model` (one version, a name regtui
