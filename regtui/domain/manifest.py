@@ -28,6 +28,7 @@ from regtui.domain.entry import (
 )
 from regtui.domain.hashchain import LogEntry
 from regtui.domain.policy import Policy, load_policy_text
+from regtui.domain.provenance import parse_source, parse_tags
 from regtui.domain.provider_manifest import ProvidersManifest, parse_providers_manifest
 from regtui.domain.roles import Right, Role
 from regtui.domain.text import clean_data
@@ -53,6 +54,8 @@ VERSION_KEYS = {
     "model_card",
     "artifacts",
     "provider",
+    "source",
+    "tags",
     "stage",
     "canary_share",
     "registered_by",
@@ -292,6 +295,8 @@ def parse_version_manifest(document: Mapping[str, Any], *, base_dir: Path, sourc
         model_card=_model_card(ctx, document.get("model_card") or {}),
         artifacts=_artifacts(ctx, document.get("artifacts") or [], base_dir),
         provider=_provider(ctx, document.get("provider")),
+        source=parse_source(document.get("source"), ctx.fail),
+        tags=parse_tags(document.get("tags"), ctx.fail),
     )
     stage = _enum(ctx, "stage", Stage, document.get("stage") or Stage.DEVELOPMENT.value)
     share = document.get("canary_share")
@@ -702,8 +707,9 @@ def version_document(manifest: VersionManifest) -> dict[str, Any]:
     document: dict[str, Any] = {"kind": "model-version"}
     document.update(manifest.entry.to_dict())
     document["created_at"] = utc_iso(manifest.entry.created_at)
-    if document["provider"] is None:
-        del document["provider"]
+    for optional in ("provider", "source", "tags"):
+        if not document[optional]:
+            del document[optional]
     document["stage"] = manifest.stage.value
     document["canary_share"] = manifest.canary_share
     document["registered_by"] = manifest.registered_by

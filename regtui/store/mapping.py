@@ -19,6 +19,7 @@ from regtui.domain.entry import (
     VersionEntry,
 )
 from regtui.domain.manifest import VersionManifest
+from regtui.domain.provenance import source_from_stored
 from regtui.domain.versioning import precedence_key
 from regtui.store.records import ArtifactRecord, VersionRecord
 from regtui.store.tables import ArtifactRow, VersionRow
@@ -48,6 +49,8 @@ def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: dateti
         metrics=plain["metrics"],
         model_card=plain["model_card"],
         provider=plain["provider"],
+        source=plain["source"],
+        tags=plain["tags"] or None,
         content_hash=entry.content_hash(),
         registered_by=manifest.registered_by or actor,
         registered_at=manifest.registered_at or now,
@@ -94,6 +97,8 @@ def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> Ver
             for a in sorted(artifacts, key=lambda a: a.position)
         ),
         provider=ProviderPin(**row.provider) if row.provider else None,
+        source=source_from_stored(row.source),
+        tags=dict(row.tags or {}),
     )
 
 
