@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from regtui import __version__
-from regtui.cli.catalog import CATALOG, Handler, command, run_tui
+from regtui.cli.catalog import CATALOG, Handler, command, run_tui, takes_handle
 from regtui.cli.options import common_options
 from regtui.cli.output import warn
 from regtui.config import load_settings, settings_locations
@@ -83,14 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(line)
     except SystemExit as exc:
         return 2 if exc.code not in (0, None) else 0
-    for option, default in (("registry", None), ("cache", None), ("json", False)):
+    for option, default in (("registry", None), ("cache", None), ("json", False), ("fresh", False)):
         if not hasattr(args, option):
             setattr(args, option, default)
     handler: Handler | None = command(args.command)[1] if args.command else None
     try:
         services = ServiceHandle(settings_locations(load_settings(), args.registry, args.cache))
         try:
-            status = run_tui(args, services) if handler is None else handler(args, services.service)
+            if handler is None:
+                status = run_tui(args, services)
+            else:
+                status = handler(args, services if takes_handle(args.command) else services.service)
             sys.stdout.flush()
             return status
         finally:

@@ -42,3 +42,9 @@ def model_count(cache_path: Path) -> int:
     """How many models the cache at this path holds."""
     with CacheReader(cache_path) as reader:
         return count_models(reader)
+
+
+def pins_in_production(reader: CacheReader) -> bool:
+    """Whether a Production version pins a provider model (only then can `models` have provider notices)."""
+    with reader.snapshot() as snapshot:
+        return model_list.pins_in_production(snapshot)

@@ -190,3 +190,13 @@ def _marks(names: list[str]) -> str:
 def _batches(names: list[str]) -> list[list[str]]:
     """Names in batches small enough for one IN list."""
     return [names[i : i + BATCH] for i in range(0, len(names), BATCH)]
+
+
+def pins_in_production(snapshot: Snapshot) -> bool:
+    """Whether any Production version pins a provider model (through the partial index of live versions)."""
+    return bool(
+        snapshot.value(
+            f"SELECT 1 FROM model_version WHERE stage = {sql_literal(PRODUCTION)} AND {LIVE_STAGE_SQL}"
+            " AND provider IS NOT NULL LIMIT 1"
+        )
+    )

@@ -46,7 +46,8 @@ def test_export_and_import_keep_provenance(
     other = make_service(other_registry_url)
     other.import_paths([tmp_path / "out"])
     hashes = [
-        cache_read(s, lambda snapshot: version_detail(snapshot, "churn", "1.0.0").content_hash) for s in (service, other)
+        cache_read(s, lambda snapshot: version_detail(snapshot, "churn", "1.0.0").content_hash)
+        for s in (service, other)
     ]
     assert hashes[0] == hashes[1]
 

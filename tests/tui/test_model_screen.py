@@ -401,7 +401,11 @@ async def test_the_overview_shows_a_versions_source_and_tags(
     try:
         writer.register(
             version_manifest(
-                tmp_path / "m", "provenance-model", "1.0.0", source={"run_id": "run-7", "builder": "ci"}, tags={"t": "v"}
+                tmp_path / "m",
+                "provenance-model",
+                "1.0.0",
+                source={"run_id": "run-7", "builder": "ci"},
+                tags={"t": "1"},
             )
         )
     finally:
@@ -411,4 +415,4 @@ async def test_the_overview_shows_a_versions_source_and_tags(
         screen = await open_model(pilot, "provenance-model")
         body = plain(screen.query_one("#details-body", Static).content)
         assert "Source" in body and "run id" in body and "run-7" in body and "builder" in body
-        assert "Tags" in body and "t  v" in body.replace("   ", "  ")
+        assert "Tags" in body and "t  1" in body.replace("   ", "  ")
