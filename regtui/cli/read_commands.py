@@ -65,7 +65,7 @@ def cmd_models(args: argparse.Namespace, handle: ServiceHandle) -> int:
     """List every model with what runs in Production, Canary and Staging, open requests and drill state."""
     status = current(args, handle)
     now = handle.clock()
-    notices = _provider_notices(handle, now)
+    notices = {pin.model: pin for pin in models.deprecated_pins(handle.reader, now)}
     rows = _model_rows(handle, now)
     if args.json:
         _stream_json(
@@ -115,16 +115,6 @@ def _model_rows(handle: ServiceHandle, now: datetime) -> Iterable[tuple[ModelSum
         if len(window) < LISTING_WINDOW:
             return
         offset += LISTING_WINDOW
-
-
-def _provider_notices(handle: ServiceHandle, now: datetime) -> dict[str, DeprecatedPin]:
-    """Deprecation notices of Production provider pins (through the service only when a Production version pins a
-    provider model at all)."""
-    if not models.pins_in_production(handle.reader):
-        return {}
-    from regtui.services import provider_reads
-
-    return {pin.model: pin for pin in provider_reads.deprecated_pins(handle.service, now)}
 
 
 def _stream_json(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from regtui.domain.listing import ModelState, ModelSummary
+from regtui.domain.provider_views import DeprecatedPin
 from regtui.services.views import ModelQuery
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader
@@ -44,7 +45,7 @@ def model_count(cache_path: Path) -> int:
         return count_models(reader)
 
 
-def pins_in_production(reader: CacheReader) -> bool:
-    """Whether a Production version pins a provider model (only then can `models` have provider notices)."""
+def deprecated_pins(reader: CacheReader, now: datetime) -> list[DeprecatedPin]:
+    """Production versions whose pinned provider version has a deprecation notice, soonest retirement first."""
     with reader.snapshot() as snapshot:
-        return model_list.pins_in_production(snapshot)
+        return model_list.deprecated_production_pins(snapshot, now)

@@ -13,6 +13,8 @@ from typing import Any
 from regtui.domain.entry import Stage
 from regtui.domain.listing import ModelSort, ModelState, ModelSummary
 from regtui.domain.policy import POLICY_SCOPE, policy_of
+from regtui.domain.provider_views import DeprecatedPin
+from regtui.domain.providers import days_left
 from regtui.domain.transitions import drill_overdue
 from regtui.store.cache_reader import Snapshot
 
@@ -192,11 +194,20 @@ def _batches(names: list[str]) -> list[list[str]]:
     return [names[i : i + BATCH] for i in range(0, len(names), BATCH)]
 
 
-def pins_in_production(snapshot: Snapshot) -> bool:
-    """Whether any Production version pins a provider model (through the partial index of live versions)."""
-    return bool(
-        snapshot.value(
-            f"SELECT 1 FROM model_version WHERE stage = {sql_literal(PRODUCTION)} AND {LIVE_STAGE_SQL}"
-            " AND provider IS NOT NULL LIMIT 1"
-        )
+def deprecated_production_pins(snapshot: Snapshot, now: datetime) -> list[DeprecatedPin]:
+    """Production versions whose pinned provider version has a deprecation notice, soonest retirement first (what
+    regtui.store.provider_queries.deprecated_pins computes through the ORM; `models` reads it without)."""
+    rows = snapshot.rows(
+        "SELECT v.model, v.version, p.provider, p.version, p.retires_at, p.deprecation_note FROM model_version AS v"
+        " JOIN provider_version AS p ON p.provider = json_extract(v.provider, '$.provider')"
+        " AND p.version = json_extract(v.provider, '$.version')"
+        f" WHERE v.stage = {sql_literal(PRODUCTION)} AND v.{LIVE_STAGE_SQL} AND v.provider IS NOT NULL"
+        " AND (p.deprecated_at IS NOT NULL OR p.retires_at IS NOT NULL)"
     )
+    pins = []
+    for model, version, provider, provider_version, retires, note in rows:
+        retires_at = stored_time(retires) if retires else None
+        pins.append(
+            DeprecatedPin(model, version, provider, provider_version, retires_at, days_left(retires_at, now), note)
+        )
+    return sorted(pins, key=lambda d: (d.days_left is None, d.days_left or 0, d.model))
