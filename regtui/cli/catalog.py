@@ -22,6 +22,7 @@ CORE = "regtui.cli.commands"
 WORKFLOW = "regtui.cli.workflow_commands"
 PROVIDERS = "regtui.cli.provider_commands"
 READS = "regtui.cli.read_commands"
+LOOKUPS = "regtui.cli.lookup_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
     "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
@@ -30,9 +31,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "export": ("export the registry as YAML manifests", CORE),
     "register": ("register one version from a manifest", CORE),
     "models": ("list models", READS),
-    "versions": ("list a model's versions", READS),
+    "versions": ("list a model's versions", LOOKUPS),
     "show": ("show one version (MODEL@VERSION or MODEL@STAGE)", READS),
-    "resolve": ("resolve MODEL@STAGE or MODEL@VERSION to its version, digests and artifact URIs", READS),
+    "resolve": ("resolve MODEL@STAGE or MODEL@VERSION to its version, digests and artifact URIs", LOOKUPS),
     "diff": ("evaluation diff of two versions: metrics, deltas, gate thresholds", READS),
     "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", CORE),
     "sync": ("pull the registry into the local cache and print what changed", CORE),

@@ -1,25 +1,16 @@
-"""`regtui` command line: parse arguments, run one command, map errors to exit statuses."""
+"""`regtui` command line: parse the arguments, then run the command (regtui.cli.runner, imported only then: `--help`
+and usage errors need nothing it imports)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
 from regtui import __version__
-from regtui.cli.catalog import CATALOG, Handler, command, run_tui, takes_handle
+from regtui.cli.catalog import CATALOG, command
 from regtui.cli.options import common_options
-from regtui.cli.output import warn
-from regtui.config import load_settings, settings_locations
-from regtui.errors import RegtuiError
-from regtui.services.failures import database_error
-from regtui.services.handle import ServiceHandle
-
-SIGPIPE_STATUS = 141
-"""What a shell reports for a command killed by SIGPIPE: 128 + 13."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -86,41 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for option, default in (("registry", None), ("cache", None), ("json", False), ("fresh", False)):
         if not hasattr(args, option):
             setattr(args, option, default)
-    handler: Handler | None = command(args.command)[1] if args.command else None
-    try:
-        services = ServiceHandle(settings_locations(load_settings(), args.registry, args.cache))
-        try:
-            if handler is None:
-                status = run_tui(args, services)
-            else:
-                status = handler(args, services if takes_handle(args.command) else services.service)
-            sys.stdout.flush()
-            return status
-        finally:
-            services.close()
-    except RegtuiError as exc:
-        warn(exc.message)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return _reader_went_away()
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
-        database = database_error(exc)
-        if database is not None:
-            warn(database)
-            return 2
-        if os.environ.get("REGTUI_DEBUG"):
-            traceback.print_exc()
-        warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
-        return 2
+    from regtui.cli.runner import run
 
-
-def _reader_went_away() -> int:
-    """The reader of our output closed the pipe (`regtui versions x | head`): stop quietly, as SIGPIPE would."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    return SIGPIPE_STATUS
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""The read commands a pipeline calls: models, versions, show, resolve, diff, audit (and `audit --follow`).
+"""The other read commands: models, show, diff, audit (and `audit --follow`); resolve and versions are in
+lookup_commands, whose freshness check these share.
 
 They read the local cache through plain SQL and take the registry service (and with it the ORM) only when the cache
-must be synced first, or for what only the service computes (the diff's policy, provider notices, `audit verify`).
-Every --json answer carries `registry`, `synced_at` and `stale` (regtui.services.read_path)."""
+must be synced first, or for what only the service computes (the diff's policy, `audit verify`). Every --json
+answer carries `registry`, `synced_at` and `stale` (regtui.services.read_path)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from regtui.cli.lookup_commands import configure_ref, current, stream_json
 from regtui.cli.options import positive_count
 from regtui.cli.output import print_json, print_table, print_table_row, say, to_plain, warn
-from regtui.cli.progress import StatusLine, interactive, noticed_when_slow
 from regtui.cli.signals import stop_on_signals
 from regtui.domain.diff import MetricDelta, VersionDiff, tally
-from regtui.domain.entry import Stage
 from regtui.domain.listing import ModelState, ModelSummary
 from regtui.domain.manifest import version_document
 from regtui.domain.provider_views import DeprecatedPin
@@ -35,28 +35,6 @@ LISTING_WINDOW = 1000
 """Models read and written per window by `models`: the listing streams, its memory does not grow with the registry."""
 
 
-def current(args: argparse.Namespace, handle: ServiceHandle) -> ReadStatus:
-    """Make sure the cache is current before a read: a plain check, else a sync (said on a terminal when slow);
-    then refuse or warn as read_path.settled says."""
-    status = read_path.current_without_sync(handle)
-    if status is None:
-        line = StatusLine(interactive(args.json))
-        with noticed_when_slow(line, f"regtui: syncing the local cache from {handle.url}…"):
-            status = handle.service.refresh()
-    status = read_path.settled(status, handle, require_live=args.fresh)
-    if not status.fresh:
-        warn(status.describe(handle.clock()))
-    return status
-
-
-def stage_argument(text: str) -> Stage:
-    """A stage name, any case (a usage error names the stages)."""
-    stage = cache_reads.stage_named(text)
-    if stage is None:
-        raise argparse.ArgumentTypeError(f"unknown stage {text!r} (choose from {', '.join(s.value for s in Stage)})")
-    return stage
-
-
 def _no_options(_parser: argparse.ArgumentParser) -> None:
     """A command without options of its own."""
 
@@ -68,7 +46,7 @@ def cmd_models(args: argparse.Namespace, handle: ServiceHandle) -> int:
     notices = {pin.model: pin for pin in models.deprecated_pins(handle.reader, now)}
     rows = _model_rows(handle, now)
     if args.json:
-        _stream_json(
+        stream_json(
             read_path.provenance(status, handle),
             "models",
             ({**to_plain(m), **to_plain(state), "provider_notice": to_plain(notices.get(m.name))} for m, state in rows),
@@ -117,18 +95,6 @@ def _model_rows(handle: ServiceHandle, now: datetime) -> Iterable[tuple[ModelSum
         offset += LISTING_WINDOW
 
 
-def _stream_json(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
-    """An indented JSON object whose `key` holds a list written item by item (the rest of the object first)."""
-    out = sys.stdout
-    out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + f',\n  "{key}": [')
-    first = True
-    for item in items:
-        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-        out.write(("\n    " if first else ",\n    ") + text)
-        first = False
-    out.write("\n  ]\n}\n" if not first else "]\n}\n")
-
-
 def _drill(state: ModelState, now: datetime) -> str:
     """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
     shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
@@ -144,47 +110,6 @@ def _notice(pin: DeprecatedPin | None) -> str:
     if pin.days_left < 0:
         return f"! {pin.provider_version} retired {-pin.days_left}d ago"
     return f"! {pin.provider_version} retires in {pin.days_left}d"
-
-
-def _configure_versions(parser: argparse.ArgumentParser) -> None:
-    """Options of `versions`."""
-    parser.add_argument("model", metavar="MODEL")
-    parser.add_argument("--stage", type=stage_argument, metavar="STAGE", help="only the versions in this stage")
-
-
-def cmd_versions(args: argparse.Namespace, handle: ServiceHandle) -> int:
-    """List a model's versions, newest first (those of one stage with --stage)."""
-    status = current(args, handle)
-    versions = cache_reads.version_list(handle.reader, args.model, args.stage)
-    if args.json:
-        _stream_json({**read_path.provenance(status, handle), "model": args.model}, "versions", map(to_plain, versions))
-        return 0
-    print_table(
-        ["VERSION", "STAGE", "CHANGE", "PARENT", "FRAMEWORK", "CREATED", "REGISTERED BY"],
-        [
-            [
-                v.version,
-                _stage_cell(v.stage, v.canary_share),
-                v.change_kind,
-                v.parent,
-                v.framework,
-                v.created_at,
-                v.registered_by,
-            ]
-            for v in versions
-        ],
-    )
-    return 0
-
-
-def _stage_cell(stage: str, share: float | None) -> str:
-    """A stage, with the canary share when there is one."""
-    return f"{stage} {share:g}%" if share is not None else stage
-
-
-def _configure_ref(parser: argparse.ArgumentParser) -> None:
-    """A single MODEL@VERSION or MODEL@STAGE argument."""
-    parser.add_argument("ref", metavar="MODEL@VERSION|MODEL@STAGE")
 
 
 def cmd_show(args: argparse.Namespace, handle: ServiceHandle) -> int:
@@ -219,23 +144,6 @@ def _print_document(document: dict[str, Any], indent: str = "") -> None:
                 ", ".join(map(str, value)) if isinstance(value, list) else ("-" if value in (None, "", {}) else value)
             )
             say(f"{indent}{key}: {shown}")
-
-
-def cmd_resolve(args: argparse.Namespace, handle: ServiceHandle) -> int:
-    """Resolve MODEL@STAGE or MODEL@VERSION to one version: its stage, digests and artifact URIs."""
-    status = current(args, handle)
-    model, ref = split_ref(args.ref)
-    found = cache_reads.resolve(handle.reader, model, ref)
-    if args.json:
-        print_json({**asdict(found), **read_path.provenance(status, handle)})
-        return 0
-    say(f"{found.model}@{found.version}  {_stage_cell(found.stage, found.canary_share)}")
-    say(f"content_hash     {found.content_hash}")
-    say(f"artifact_digest  {found.artifact_digest}")
-    print_table(
-        ["ARTIFACT", "SHA256", "SIZE", "URI"], [[a["name"], a["sha256"], a["size"], a["uri"]] for a in found.artifacts]
-    )
-    return 0
 
 
 def _configure_diff(parser: argparse.ArgumentParser) -> None:
@@ -336,7 +244,7 @@ def cmd_audit(args: argparse.Namespace, handle: ServiceHandle) -> int:
         return follow_log(args, handle, status)
     rows = cache_reads.log_records(handle.reader, model=model, actor=args.actor, limit=args.limit)
     if args.json:
-        _stream_json(read_path.provenance(status, handle), "entries", map(_entry_plain, rows))
+        stream_json(read_path.provenance(status, handle), "entries", map(_entry_plain, rows))
         return 0
     print_table(["#", "AT", "KIND", "ACTOR", "VERSION", "MOVE", "DETAIL"], [_entry_cells(r) for r in rows])
     return 0
@@ -444,9 +352,7 @@ def _audit_verify(args: argparse.Namespace, handle: ServiceHandle) -> int:
 
 COMMANDS = {
     "models": (_no_options, cmd_models),
-    "versions": (_configure_versions, cmd_versions),
-    "show": (_configure_ref, cmd_show),
-    "resolve": (_configure_ref, cmd_resolve),
+    "show": (configure_ref, cmd_show),
     "diff": (_configure_diff, cmd_diff),
     "audit": (_configure_audit, cmd_audit),
 }

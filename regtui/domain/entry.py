@@ -203,6 +203,24 @@ PROVENANCE_FIELDS = ("source", "tags")
 """Registered fields added with schema 5 (domain.provenance), hashed only when set."""
 
 
+@dataclass(frozen=True)
+class VersionManifest:
+    """A parsed model-version manifest: the immutable entry plus the state import restores."""
+
+    entry: VersionEntry
+    stage: Stage = Stage.DEVELOPMENT
+    canary_share: float | None = None
+    registered_by: str | None = None
+    registered_at: datetime | None = None
+    stage_changed_by: str | None = None
+    stage_changed_at: datetime | None = None
+
+    @property
+    def has_state(self) -> bool:
+        """Whether the manifest carries state beyond a fresh Development registration."""
+        return self.stage is not Stage.DEVELOPMENT or self.canary_share is not None or self.stage_changed_at is not None
+
+
 def utc_now() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)

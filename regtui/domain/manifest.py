@@ -24,6 +24,7 @@ from regtui.domain.entry import (
     Stage,
     TrainingDataSummary,
     VersionEntry,
+    VersionManifest,
     utc_iso,
 )
 from regtui.domain.hashchain import LogEntry
@@ -65,24 +66,6 @@ VERSION_KEYS = {
 }
 REQUIRED_VERSION_KEYS = ("model", "version", "change_kind", "framework", "owner", "created_at", "training_data")
 CARD_KEYS = {"intended_use", "limitations", "evaluation", "fairness", "training_data", "responsible"}
-
-
-@dataclass(frozen=True)
-class VersionManifest:
-    """A parsed model-version manifest: the immutable entry plus the state import restores."""
-
-    entry: VersionEntry
-    stage: Stage = Stage.DEVELOPMENT
-    canary_share: float | None = None
-    registered_by: str | None = None
-    registered_at: datetime | None = None
-    stage_changed_by: str | None = None
-    stage_changed_at: datetime | None = None
-
-    @property
-    def has_state(self) -> bool:
-        """Whether the manifest carries state beyond a fresh Development registration."""
-        return self.stage is not Stage.DEVELOPMENT or self.canary_share is not None or self.stage_changed_at is not None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from regtui.store.cache_reader import Snapshot
-from regtui.store.model_list import stored_time
+from regtui.store.cache_sql import stored_time
 
 LOG_COLUMNS = ("position", "kind", "actor", "at", "model", "version", "from_stage", "to_stage", "details", "hash")
 """The columns of a log entry as `audit` shows it, in LogRecord's field order."""

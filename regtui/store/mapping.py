@@ -18,8 +18,8 @@ from regtui.domain.entry import (
     Stage,
     TrainingDataSummary,
     VersionEntry,
+    VersionManifest,
 )
-from regtui.domain.manifest import VersionManifest
 from regtui.domain.provenance import source_from_stored
 from regtui.store.records import ArtifactRecord, VersionRecord
 

@@ -7,7 +7,7 @@ literals, so SQLite reads live versions and drills through them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from regtui.domain.entry import Stage
@@ -17,22 +17,16 @@ from regtui.domain.provider_views import DeprecatedPin
 from regtui.domain.providers import days_left
 from regtui.domain.transitions import drill_overdue
 from regtui.store.cache_reader import Snapshot
+from regtui.store.cache_sql import LIVE_STAGE_SQL as LIVE_STAGE_SQL
+from regtui.store.cache_sql import LIVE_STAGES as LIVE_STAGES
+from regtui.store.cache_sql import PRODUCTION as PRODUCTION
+from regtui.store.cache_sql import sql_literal as sql_literal
+from regtui.store.cache_sql import stored_time as stored_time
 
-LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
-PRODUCTION = Stage.PRODUCTION.value
 DRILL = "drill"
 OPEN = "open"
 BATCH = 500
 """Names per IN list (SQLite caps the parameters of a statement)."""
-
-
-def sql_literal(value: str) -> str:
-    """A string as an SQL literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
-"""The condition of the cache's partial index of live versions, repeated by the queries that read it."""
 
 
 LAST_REGISTERED = (
@@ -176,12 +170,6 @@ def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, datetime]:
         ):
             last[model] = stored_time(at)
     return last
-
-
-def stored_time(value: str) -> datetime:
-    """A timestamp as the cache stores it (SQLAlchemy's naive UTC text) as an aware UTC datetime."""
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _marks(names: list[str]) -> str:

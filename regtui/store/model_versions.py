@@ -17,8 +17,8 @@ from typing import Any
 from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.errors import NotFoundError
 from regtui.store.cache_reader import Snapshot
+from regtui.store.cache_sql import LIVE_STAGE_SQL, LIVE_STAGES, stored_time
 from regtui.store.mapping import row_to_manifest
-from regtui.store.model_list import LIVE_STAGE_SQL, LIVE_STAGES, stored_time
 from regtui.store.records import (
     ARTIFACT_COLUMNS,
     VERSION_COLUMNS,

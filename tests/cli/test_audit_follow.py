@@ -78,8 +78,8 @@ def test_new_entries_stream_as_json_lines_until_sigterm(
 
 
 def test_ctrl_c_and_a_closed_pipe_end_it_quietly(sqlite_url: str, make_service: ServiceFactory, tmp_path: Path) -> None:
-    """SIGINT ends a follower with status 0; a follower whose reader went away stops at its next entry with
-    SIGPIPE's status; neither writes a traceback."""
+    """SIGINT ends a follower with status 0; a follower whose reader went away stops at the next entry it writes
+    (here the log so far, --since 0) with SIGPIPE's status; neither writes a traceback."""
     make_service(sqlite_url).import_paths([build_fixture_registry(tmp_path / "fixtures")])
     interrupted = Follower(sqlite_url, tmp_path / "a.db", "--since", "2")
     orphaned = subprocess.Popen(
@@ -93,6 +93,8 @@ def test_ctrl_c_and_a_closed_pipe_end_it_quietly(sqlite_url: str, make_service: 
             str(tmp_path / "b.db"),
             "audit",
             "--follow",
+            "--since",
+            "0",
             "--interval",
             "1",
         ],
