@@ -1,5 +1,5 @@
-"""How a read command gets a current cache: a plain check first (an SQLite registry whose change counter the cache
-has already pulled needs no sync, and so no ORM), else a sync through the registry service; then the rules for
+"""How a read command gets a current cache: a plain check first (a registry whose change counter the cache has
+already pulled needs no sync, and so no ORM), else a sync through the registry service; then the rules for
 answering from a cache that could not be brought up to date (`--fresh`, a cache of another registry)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.services.handle import ServiceHandle
 from regtui.services.read_status import ReadStatus
 from regtui.store.cache_state import LAST_SEEN, REGISTRY_ID, meta_values, state_of
-from regtui.store.registry_probe import probe_sqlite_registry
+from regtui.store.registry_probe import probe_registry
 
 
 class ForeignCacheError(RegtuiError):
@@ -24,9 +24,9 @@ class ForeignCacheError(RegtuiError):
 
 
 def current_without_sync(handle: ServiceHandle) -> ReadStatus | None:
-    """A fresh status when the registry is an SQLite file whose id and change counter the cache already holds
-    (nothing to pull); None when that cannot be told without the registry service."""
-    mark = probe_sqlite_registry(handle.locations.registry_url)
+    """A fresh status when the registry's id and change counter (read without the ORM) are the ones the cache
+    already holds: nothing to pull. None when that cannot be told without the registry service."""
+    mark = probe_registry(handle.locations.registry_url)
     if mark is None:
         return None
     with handle.reader.snapshot() as snapshot:

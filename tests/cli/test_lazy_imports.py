@@ -226,3 +226,25 @@ def test_reads_on_a_current_cache_load_no_orm_tui_or_http_client(
     another.register(version_manifest(tmp_path / "new", "churn", "3.0.0", parent="2.0.0", change_kind="architecture"))
     code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@3.0.0', '--json']) == 0"
     assert "sqlalchemy" in loaded_after(code, HEAVY, env)
+
+
+def test_a_read_on_a_current_postgresql_cache_asks_psycopg_alone(
+    pg_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """On PostgreSQL the freshness check is one psycopg connection: a read on a current cache loads no ORM; after
+    a change elsewhere it syncs (the ORM) and answers with the new version."""
+    writer = make_service(pg_url)
+    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    writer.sync()
+    env = {
+        "REGTUI_REGISTRY": pg_url,
+        "REGTUI_CACHE": str(writer.locations.cache_path),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+    }
+    code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@Production', '--json']) == 0"
+    assert loaded_after(code, HEAVY, env) == ["psycopg"]
+    make_service(pg_url, init=False).register(
+        version_manifest(tmp_path / "new", "churn", "3.0.0", parent="2.0.0", change_kind="architecture")
+    )
+    code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@3.0.0', '--json']) == 0"
+    assert "sqlalchemy" in loaded_after(code, HEAVY, env)
