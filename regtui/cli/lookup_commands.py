@@ -45,9 +45,11 @@ def stage_argument(text: str) -> Stage:
 
 
 def stream_json(head: dict[str, Any], key: str, items: Iterable[Any]) -> None:
-    """An indented JSON object whose `key` holds a list written item by item (the rest of the object first)."""
+    """An indented JSON object whose `key` holds a list written item by item (the rest of the object first): the
+    same text print_json writes for the whole object, without holding the list."""
     out = sys.stdout
-    out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + f',\n  "{key}": [')
+    opening = json.dumps({**head, key: []}, indent=2, ensure_ascii=False)
+    out.write(opening.removesuffix("[]\n}") + "[")
     first = True
     for item in items:
         text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")

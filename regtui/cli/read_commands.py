@@ -273,13 +273,12 @@ def follow_log(args: argparse.Namespace, handle: ServiceHandle, status: ReadStat
 
 def poll(args: argparse.Namespace, handle: ServiceHandle, last: ReadStatus) -> ReadStatus:
     """Bring the cache up to date for the next round of --follow; while the registry is unreachable, say so once
-    (when it goes away) and keep polling, unless --fresh asked for the live registry only."""
+    (when it goes away) and keep polling, unless --fresh asked for the live registry only or the cache holds another
+    registry (read_path.settled)."""
     status = read_path.current_without_sync(handle) or handle.service.refresh()
-    if not status.fresh:
-        if args.fresh:
-            read_path.settled(status, handle, require_live=True)
-        if last.fresh:
-            warn(status.describe(handle.clock()))
+    status = read_path.settled(status, handle, require_live=args.fresh)
+    if not status.fresh and last.fresh:
+        warn(status.describe(handle.clock()))
     return status
 
 

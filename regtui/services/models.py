@@ -33,12 +33,6 @@ def model_rows(reader: CacheReader, query: ModelQuery, offset: int, limit: int, 
     return [(summary, states[summary.name]) for summary in summaries]
 
 
-def all_model_rows(cache_path: Path, now: datetime) -> list[ModelRow]:
-    """Every model in the cache at this path, by name, with its state (the CLI's one-shot read)."""
-    with CacheReader(cache_path) as reader:
-        return model_rows(reader, ModelQuery(), 0, 1_000_000, now)
-
-
 def model_count(cache_path: Path) -> int:
     """How many models the cache at this path holds."""
     with CacheReader(cache_path) as reader:
