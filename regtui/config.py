@@ -92,6 +92,8 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     animations: bool = False
     prepare_threshold: int | None = None
+    ascii: bool | None = None
+    """Draw with ASCII only (true/false); unset: on under TERM=linux and other consoles without drawing glyphs."""
     source: Path | None = None
 
 
@@ -183,6 +185,11 @@ def _flag(value: Any, node: yaml.Node, path: Path) -> bool:
     raise ConfigError(f"{_where(path, node)}: expected true or false, got {_kind(value)}")
 
 
+def _optional_flag(value: Any, node: yaml.Node, path: Path) -> bool | None:
+    """true, false, or null for the default."""
+    return None if value is None else _flag(value, node, path)
+
+
 def _seconds(value: Any, node: yaml.Node, path: Path) -> float:
     """A positive number of seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
@@ -223,6 +230,7 @@ _FIELD_CHECKS: dict[str, Callable[[Any, yaml.Node, Path], Any]] = {
     "keys": _keymap,
     "animations": _flag,
     "prepare_threshold": _optional_count,
+    "ascii": _optional_flag,
 }
 
 

@@ -8,9 +8,10 @@ import sys
 import traceback
 
 from regtui.cli.catalog import Handler, command, run_tui, takes_handle
-from regtui.cli.output import warn
+from regtui.cli.output import ascii_only, warn
 from regtui.config import load_settings, settings_locations
 from regtui.errors import RegtuiError
+from regtui.glyphs import ascii_wanted
 from regtui.services.failures import database_error
 from regtui.services.handle import ServiceHandle
 
@@ -23,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     3 pending)."""
     handler: Handler | None = command(args.command)[1] if args.command else None
     try:
-        services = ServiceHandle(settings_locations(load_settings(), args.registry, args.cache))
+        settings = load_settings()
+        ascii_only.set(ascii_wanted(settings.ascii, os.environ.get("TERM")))
+        services = ServiceHandle(settings_locations(settings, args.registry, args.cache))
         try:
             if handler is None:
                 status = run_tui(args, services)
