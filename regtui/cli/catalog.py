@@ -9,19 +9,21 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from regtui.services.handle import ServiceHandle
-    from regtui.services.registry import RegistryService
 
 Configure = Callable[[argparse.ArgumentParser], None]
-Handler = Callable[[argparse.Namespace, "RegistryService"], int]
+Handler = Callable[[argparse.Namespace, Any], int]
+"""A command: its parsed arguments and the RegistryService (or, for a module with TAKES_HANDLE, the ServiceHandle)."""
 
 CORE = "regtui.cli.commands"
 WORKFLOW = "regtui.cli.workflow_commands"
 PROVIDERS = "regtui.cli.provider_commands"
 MLFLOW = "regtui.cli.mlflow_commands"
+READS = "regtui.cli.read_commands"
+LOOKUPS = "regtui.cli.lookup_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
     "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
@@ -30,9 +32,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "export": ("export the registry as YAML manifests", CORE),
     "register": ("register one version from a manifest", CORE),
     "import-mlflow": ("import an MLflow model registry: versions, runs, stages, artifacts hashed", MLFLOW),
-    "models": ("list models", CORE),
-    "versions": ("list a model's versions", CORE),
-    "show": ("show one version", CORE),
+    "models": ("list models", READS),
+    "versions": ("list a model's versions", LOOKUPS),
+    "show": ("show one version (MODEL@VERSION or MODEL@STAGE)", READS),
+    "resolve": ("resolve MODEL@STAGE or MODEL@VERSION to its version, digests and artifact URIs", LOOKUPS),
+    "diff": ("evaluation diff of two versions: metrics, deltas, gate thresholds", READS),
     "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", CORE),
     "sync": ("pull the registry into the local cache and print what changed", CORE),
     "promote": ("request a stage change; applied when its gate passes (exit 3 while pending)", WORKFLOW),
@@ -41,7 +45,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "reject": ("reject a promotion request (comment required)", WORKFLOW),
     "rollback": ("roll a model back to an earlier Production version", WORKFLOW),
     "drill": ("rollback drill: the full procedure, not committed, outcome logged", WORKFLOW),
-    "audit": ("the promotion log; `audit verify` proves its hash chain", WORKFLOW),
+    "audit": ("the promotion log (--follow streams it); `audit verify` proves its hash chain", READS),
     "roles": ("list identities and roles, or set them (admin)", WORKFLOW),
     "policy": ("show the governance policy, or set it from a YAML file (admin)", WORKFLOW),
     "providers": ("third-party provider models: feeds, change log, qualification, pins", PROVIDERS),
@@ -54,6 +58,12 @@ def command(name: str) -> tuple[Configure, Handler]:
     module = importlib.import_module(CATALOG[name][1])
     functions: dict[str, tuple[Configure, Handler]] = module.COMMANDS
     return functions[name]
+
+
+def takes_handle(name: str) -> bool:
+    """Whether a command's handler takes the ServiceHandle (reads that may never need the ORM) rather than the
+    registry service."""
+    return bool(getattr(importlib.import_module(CATALOG[name][1]), "TAKES_HANDLE", False))
 
 
 def run_tui(args: argparse.Namespace, services: ServiceHandle) -> int:

@@ -1,23 +1,18 @@
-"""The registry commands: init, demo, import, export, register, models, versions, show, verify, sync."""
+"""The registry commands: init, demo, import, export, register, verify, sync (the reads are in read_commands)."""
 
 from __future__ import annotations
 
 import argparse
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from regtui.cli.catalog import Configure, Handler, run_tui
-from regtui.cli.output import print_json, print_table, say, to_plain, warn
+from regtui.cli.output import print_json, print_table, say, warn
 from regtui.cli.progress import HashMeter, StatusLine, interactive, noticed_when_slow
 from regtui.config import Locations
-from regtui.domain.listing import ModelState
-from regtui.domain.manifest import version_document
-from regtui.domain.provider_views import DeprecatedPin
-from regtui.domain.text import format_age
 from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
-from regtui.services import demo, models, provider_reads, reads
+from regtui.services import demo, models, reads
 from regtui.services.handle import ServiceHandle
 from regtui.services.registry import ReadStatus, RegistryService
 
@@ -168,138 +163,6 @@ def cmd_register(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
-    """List every model with what runs in Production, Canary and Staging, open requests and drill state."""
-    fresh_read(service, args)
-    now = service.clock()
-    notices = {pin.model: pin for pin in provider_reads.deprecated_pins(service, now)}
-    rows = models.all_model_rows(service.locations.cache_path, now)
-    if args.json:
-        print_json([{**to_plain(m), **to_plain(state), "provider_notice": notices.get(m.name)} for m, state in rows])
-        return 0
-    print_table(
-        [
-            "MODEL",
-            "OWNER",
-            "PRODUCTION",
-            "CANARY",
-            "STAGING",
-            "VERSIONS",
-            "LATEST",
-            "REQUESTS",
-            "DRILL",
-            "PROVIDER NOTICE",
-        ],
-        [
-            [
-                m.name,
-                m.owner,
-                m.production,
-                m.canary,
-                m.staging,
-                m.versions,
-                m.latest,
-                state.open_requests,
-                _drill(state, now),
-                _notice(notices.get(m.name)),
-            ]
-            for m, state in rows
-        ],
-    )
-    return 0
-
-
-def _drill(state: ModelState, now: datetime) -> str:
-    """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
-    shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
-    return f"{shown} OVERDUE" if state.drill_overdue else shown
-
-
-def _notice(pin: DeprecatedPin | None) -> str:
-    """'! gpt-4.1-2025-04-14 retires in 40d' for a Production pin with a deprecation notice, else ''."""
-    if pin is None:
-        return ""
-    if pin.days_left is None:
-        return f"! {pin.provider_version} deprecated"
-    if pin.days_left < 0:
-        return f"! {pin.provider_version} retired {-pin.days_left}d ago"
-    return f"! {pin.provider_version} retires in {pin.days_left}d"
-
-
-def _configure_versions(parser: argparse.ArgumentParser) -> None:
-    """Options of `versions`."""
-    parser.add_argument("model", metavar="MODEL")
-
-
-def cmd_versions(args: argparse.Namespace, service: RegistryService) -> int:
-    """List a model's versions, newest first."""
-    fresh_read(service, args)
-    versions = reads.model_version_list(service, args.model)
-    if args.json:
-        print_json(versions)
-        return 0
-    print_table(
-        ["VERSION", "STAGE", "CHANGE", "PARENT", "FRAMEWORK", "CREATED", "REGISTERED BY"],
-        [
-            [
-                v.version,
-                _stage_cell(v.stage, v.canary_share),
-                v.change_kind,
-                v.parent,
-                v.framework,
-                v.created_at,
-                v.registered_by,
-            ]
-            for v in versions
-        ],
-    )
-    return 0
-
-
-def _stage_cell(stage: str, share: float | None) -> str:
-    """A stage, with the canary share when there is one."""
-    return f"{stage} {share:g}%" if share is not None else stage
-
-
-def _configure_ref(parser: argparse.ArgumentParser) -> None:
-    """A single MODEL@VERSION argument."""
-    parser.add_argument("ref", metavar="MODEL@VERSION")
-
-
-def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
-    """Show one version in full."""
-    fresh_read(service, args)
-    model, version = split_ref(args.ref)
-    detail = reads.get_version(service, model, version)
-    document = version_document(detail.manifest)
-    document["content_hash"] = detail.content_hash
-    document["children"] = list(detail.children)
-    if args.json:
-        print_json(document)
-        return 0
-    _print_document(document)
-    return 0
-
-
-def _print_document(document: dict[str, Any], indent: str = "") -> None:
-    """Nested keys and values, indented, each value on one cleaned line."""
-    for key, value in document.items():
-        if key == "kind":
-            continue
-        if isinstance(value, dict) and value:
-            say(f"{indent}{key}:")
-            _print_document(value, indent + "  ")
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            say(f"{indent}{key}:")
-            for item in value:
-                say(f"{indent}  - " + ", ".join(f"{k}={v}" for k, v in item.items()))
-        else:
-            shown = (
-                ", ".join(map(str, value)) if isinstance(value, list) else ("-" if value in (None, "", {}) else value)
-            )
-            say(f"{indent}{key}: {shown}")
-
-
 def _configure_verify(parser: argparse.ArgumentParser) -> None:
     """Options of `verify`."""
     parser.add_argument("ref", nargs="?", metavar="MODEL@VERSION")
@@ -371,9 +234,6 @@ COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "import": (_configure_import, cmd_import),
     "export": (_configure_export, cmd_export),
     "register": (_configure_register, cmd_register),
-    "models": (_no_options, cmd_models),
-    "versions": (_configure_versions, cmd_versions),
-    "show": (_configure_ref, cmd_show),
     "verify": (_configure_verify, cmd_verify),
     "sync": (_no_options, cmd_sync),
 }

@@ -1,34 +1,21 @@
-"""`regtui` command line: parse arguments, run one command, map errors to exit statuses."""
+"""`regtui` command line: parse the arguments, then run the command (regtui.cli.runner, imported only then: `--help`
+and usage errors need nothing it imports)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
 from regtui import __version__
-from regtui.cli.catalog import CATALOG, Handler, command, run_tui
+from regtui.cli.catalog import CATALOG, command
 from regtui.cli.options import common_options
-from regtui.cli.output import ascii_only, warn
-from regtui.config import load_settings, settings_locations
-from regtui.domain.limits import length_problem
 from regtui.domain.text import clean_single_line
-from regtui.errors import InputError, RegtuiError
-from regtui.glyphs import ascii_wanted
-from regtui.services.failures import database_error
-from regtui.services.handle import ServiceHandle
 
-UNSIZED_ARGUMENTS = frozenset({"registry", "cache", "command", "teams"})
-"""Arguments not sized here: locations, the command's name, and --teams (a comma-separated list, whose names the
-service checks one by one)."""
 CLIPPED_CHARS = 80
 """How much of a bad argument value an error quotes."""
-SIGPIPE_STATUS = 141
-"""What a shell reports for a command killed by SIGPIPE: 128 + 13."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -104,61 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(line)
     except SystemExit as exc:
         return 2 if exc.code not in (0, None) else 0
-    for option, default in (("registry", None), ("cache", None), ("json", False)):
+    for option, default in (("registry", None), ("cache", None), ("json", False), ("fresh", False)):
         if not hasattr(args, option):
             setattr(args, option, default)
-    handler: Handler | None = command(args.command)[1] if args.command else None
-    try:
-        check_argument_sizes(args, line)
-        settings = load_settings()
-        ascii_only.set(ascii_wanted(settings.ascii, os.environ.get("TERM")))
-        services = ServiceHandle(settings_locations(settings, args.registry, args.cache))
-        try:
-            status = run_tui(args, services) if handler is None else handler(args, services.service)
-            sys.stdout.flush()
-            return status
-        finally:
-            for notice in services.take_notices():
-                warn(notice)
-            services.close()
-    except RegtuiError as exc:
-        warn(exc.message)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return _reader_went_away()
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
-        database = database_error(exc)
-        if database is not None:
-            warn(database)
-            return 2
-        if os.environ.get("REGTUI_DEBUG"):
-            traceback.print_exc()
-        warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
-        return 2
+    from regtui.cli.runner import run
 
-
-def check_argument_sizes(args: argparse.Namespace, line: Sequence[str]) -> None:
-    """Refuse an argument whose text is over its field's limit (docs/limits.md), naming the argument as typed."""
-    for dest, value in vars(args).items():
-        if dest in UNSIZED_ARGUMENTS:
-            continue
-        for text in value if isinstance(value, list) else [value]:
-            if not isinstance(text, str):
-                continue
-            problem = length_problem(dest, text)
-            if problem is not None:
-                option = f"--{dest.replace('_', '-')}"
-                shown = option if any(word.partition("=")[0] == option for word in line) else dest.upper()
-                raise InputError(f"argument {shown}: {problem}")
-
-
-def _reader_went_away() -> int:
-    """The reader of our output closed the pipe (`regtui versions x | head`): stop quietly, as SIGPIPE would."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    return SIGPIPE_STATUS
+    return run(args, line)
 
 
 if __name__ == "__main__":

@@ -58,4 +58,10 @@ def common_options() -> argparse.ArgumentParser:
         help="local cache file (env REGTUI_CACHE)",
     )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+    common.add_argument(
+        "--fresh",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="reads must reach the registry: exit 2 when it is unreachable instead of answering from the cache",
+    )
     return common

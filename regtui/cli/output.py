@@ -112,6 +112,11 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         sys.stdout.write(for_people(GAP.join([*padded, cells[-1]]).rstrip()) + "\n")
 
 
+def print_table_row(row: Sequence[Any]) -> None:
+    """One table row on its own line, cells separated by the column gap (a stream has no widths to align to)."""
+    sys.stdout.write(for_people(GAP.join(cell(value) for value in row).rstrip()) + "\n")
+
+
 def say(message: str) -> None:
     """One line for a person on stdout."""
     sys.stdout.write(for_people(clean_single_line(message)) + "\n")

@@ -1,4 +1,4 @@
-"""The workflow commands: promote, requests, approve, reject, rollback, drill, audit, roles, policy."""
+"""The workflow commands: promote, requests, approve, reject, rollback, drill, roles, policy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
-from regtui.cli.options import positive_count
 from regtui.cli.output import print_json, print_table, say
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
@@ -19,7 +18,7 @@ from regtui.domain.policy import load_policy_text, policy_document
 from regtui.domain.roles import Role
 from regtui.errors import CheckFailedError, InputError, PendingError
 from regtui.input_files import read_text
-from regtui.services import admin, audit, promotion
+from regtui.services import admin, promotion
 from regtui.services.registry import RegistryService
 
 
@@ -235,92 +234,6 @@ def cmd_drill(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-def _configure_audit(parser: argparse.ArgumentParser) -> None:
-    """Options of `audit`."""
-    parser.add_argument("target", nargs="?", metavar="MODEL|verify", help="a model to filter by, or `verify`")
-    parser.add_argument("--actor", help="only entries by this identity")
-    parser.add_argument("--limit", type=positive_count, default=200, help="at most this many entries (default 200)")
-
-
-def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
-    """The promotion log (newest first), or `audit verify` to prove the hash chain."""
-    if args.target == "verify":
-        return _audit_verify(args, service)
-    fresh_read(service, args)
-    rows = audit.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
-    if args.json:
-        print_json(
-            [
-                {
-                    "position": r.position,
-                    "kind": r.kind,
-                    "actor": r.actor,
-                    "at": r.at,
-                    "model": r.model,
-                    "version": r.version,
-                    "from_stage": r.from_stage,
-                    "to_stage": r.to_stage,
-                    "details": r.details,
-                    "hash": r.hash,
-                }
-                for r in rows
-            ]
-        )
-        return 0
-    print_table(
-        ["#", "AT", "KIND", "ACTOR", "VERSION", "MOVE", "DETAIL"],
-        [
-            [
-                r.position,
-                r.at,
-                r.kind,
-                r.actor,
-                f"{r.model}@{r.version}" if r.version else (r.model or "-"),
-                _move_text(r.from_stage, r.to_stage),
-                _event_detail(r.details),
-            ]
-            for r in rows
-        ],
-    )
-    return 0
-
-
-def _move_text(from_stage: str | None, to_stage: str | None) -> str:
-    """'Staging->Canary', just the stage for a registration, '-' when the entry moves nothing."""
-    if not to_stage:
-        return "-"
-    return f"{from_stage}->{to_stage}" if from_stage else to_stage
-
-
-def _event_detail(details: dict[str, Any]) -> str:
-    """The most telling part of an entry's details, short."""
-    for key in ("reason", "comment", "detail", "replaced_by"):
-        if details.get(key):
-            return f"{key}: {details[key]}"[:80]
-    if "request" in details:
-        return f"request #{details['request']}"
-    return ""
-
-
-def _audit_verify(args: argparse.Namespace, service: RegistryService) -> int:
-    """Verify the whole chain; exit 1 naming the first broken entry."""
-    count, broken = audit.verify_audit_chain(service)
-    if args.json:
-        print_json(
-            {
-                "entries": count,
-                "intact": broken is None,
-                "broken_at": broken.position if broken else None,
-                "reason": broken.reason if broken else None,
-            }
-        )
-    elif broken is None:
-        say(f"promotion log intact: {count} entries, hash chain verified")
-    if broken is not None:
-        raise CheckFailedError(f"promotion log broken at entry {broken.position}: {broken.reason}")
-    return 0
-
-
 def _configure_roles(parser: argparse.ArgumentParser) -> None:
     """Options of `roles`."""
     parser.add_argument("action", choices=["list", "set"], help="list identities, or set one's roles")
@@ -382,7 +295,6 @@ COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "reject": (lambda p: _configure_decide(p, True), cmd_reject),
     "rollback": (_configure_rollback, cmd_rollback),
     "drill": (_configure_model, cmd_drill),
-    "audit": (_configure_audit, cmd_audit),
     "roles": (_configure_roles, cmd_roles),
     "policy": (_configure_policy, cmd_policy),
 }

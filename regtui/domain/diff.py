@@ -103,6 +103,35 @@ class VersionDiff:
         }
 
 
+@dataclass(frozen=True)
+class DiffTally:
+    """The diff's verdict over every scope: how many metric rows got better, worse or stayed, and how many of the
+    candidate's gate thresholds fail (the TUI's summary line and `regtui diff` both read it)."""
+
+    better: int
+    worse: int
+    same: int
+    thresholds: int
+    threshold_failures: int
+
+    @property
+    def gates_pass(self) -> bool:
+        """Whether every gate threshold the diff shows passes on the candidate."""
+        return self.threshold_failures == 0
+
+
+def tally(diff: VersionDiff) -> DiffTally:
+    """Count the diff's verdicts and the candidate's gate threshold results."""
+    verdicts = [row.verdict for row in diff.metrics]
+    return DiffTally(
+        better=verdicts.count("better"),
+        worse=verdicts.count("worse"),
+        same=verdicts.count("same"),
+        thresholds=sum(1 for row in diff.metrics if row.passes_threshold is not None),
+        threshold_failures=sum(1 for row in diff.metrics if row.passes_threshold is False),
+    )
+
+
 def diff_versions(a: VersionEntry, b: VersionEntry, policy: ModelPolicy) -> VersionDiff:
     """Compare baseline A with candidate B under the model's policy."""
     return VersionDiff(

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from regtui.domain.provenance import Source
+
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 
@@ -169,6 +171,8 @@ class VersionEntry:
     model_card: ModelCard = field(default_factory=ModelCard)
     artifacts: tuple[Artifact, ...] = ()
     provider: ProviderPin | None = None
+    source: Source | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
@@ -180,8 +184,13 @@ class VersionEntry:
         return {name: _plain(getattr(self, name)) for name in REGISTERED_FIELDS}
 
     def content_hash(self) -> str:
-        """SHA-256 over the canonical JSON of the registered fields; equal content, equal hash."""
-        return hashlib.sha256(canonical_json(self.to_dict()).encode()).hexdigest()
+        """SHA-256 over the canonical JSON of the registered fields; equal content, equal hash. The provenance
+        fields are left out while empty, so a version registered before they existed keeps its hash."""
+        plain = self.to_dict()
+        for name in PROVENANCE_FIELDS:
+            if not plain[name]:
+                del plain[name]
+        return hashlib.sha256(canonical_json(plain).encode()).hexdigest()
 
     def differing_fields(self, other: VersionEntry) -> list[str]:
         """Names of registered fields whose values differ from another entry's."""
@@ -190,6 +199,26 @@ class VersionEntry:
 
 
 REGISTERED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(VersionEntry))
+PROVENANCE_FIELDS = ("source", "tags")
+"""Registered fields added with schema 5 (domain.provenance), hashed only when set."""
+
+
+@dataclass(frozen=True)
+class VersionManifest:
+    """A parsed model-version manifest: the immutable entry plus the state import restores."""
+
+    entry: VersionEntry
+    stage: Stage = Stage.DEVELOPMENT
+    canary_share: float | None = None
+    registered_by: str | None = None
+    registered_at: datetime | None = None
+    stage_changed_by: str | None = None
+    stage_changed_at: datetime | None = None
+
+    @property
+    def has_state(self) -> bool:
+        """Whether the manifest carries state beyond a fresh Development registration."""
+        return self.stage is not Stage.DEVELOPMENT or self.canary_share is not None or self.stage_changed_at is not None
 
 
 def utc_now() -> datetime:
@@ -218,7 +247,7 @@ def _plain(value: Any) -> Any:
         return utc_iso(value)
     if isinstance(value, StrEnum):
         return value.value
-    if isinstance(value, Metrics):
+    if isinstance(value, (Metrics, Source)):
         return value.to_dict()
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}

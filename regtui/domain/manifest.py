@@ -24,11 +24,13 @@ from regtui.domain.entry import (
     Stage,
     TrainingDataSummary,
     VersionEntry,
+    VersionManifest,
     utc_iso,
 )
 from regtui.domain.hashchain import LogEntry
 from regtui.domain.limits import DATA_BYTES, FILE_BYTES, LOG_DETAILS_BYTES, data_problem, length_problem
 from regtui.domain.policy import Policy, load_policy_text
+from regtui.domain.provenance import parse_source, parse_tags
 from regtui.domain.provider_manifest import ProvidersManifest, parse_providers_manifest
 from regtui.domain.roles import Right, Role
 from regtui.domain.text import clean_data
@@ -63,6 +65,8 @@ VERSION_KEYS = {
     "model_card",
     "artifacts",
     "provider",
+    "source",
+    "tags",
     "stage",
     "canary_share",
     "registered_by",
@@ -72,24 +76,6 @@ VERSION_KEYS = {
 }
 REQUIRED_VERSION_KEYS = ("model", "version", "change_kind", "framework", "owner", "created_at", "training_data")
 CARD_KEYS = {"intended_use", "limitations", "evaluation", "fairness", "training_data", "responsible"}
-
-
-@dataclass(frozen=True)
-class VersionManifest:
-    """A parsed model-version manifest: the immutable entry plus the state import restores."""
-
-    entry: VersionEntry
-    stage: Stage = Stage.DEVELOPMENT
-    canary_share: float | None = None
-    registered_by: str | None = None
-    registered_at: datetime | None = None
-    stage_changed_by: str | None = None
-    stage_changed_at: datetime | None = None
-
-    @property
-    def has_state(self) -> bool:
-        """Whether the manifest carries state beyond a fresh Development registration."""
-        return self.stage is not Stage.DEVELOPMENT or self.canary_share is not None or self.stage_changed_at is not None
 
 
 @dataclass(frozen=True)
@@ -287,6 +273,8 @@ def parse_version_manifest(document: Mapping[str, Any], *, base_dir: Path, sourc
         model_card=_model_card(ctx, document.get("model_card") or {}),
         artifacts=_artifacts(ctx, document.get("artifacts") or [], base_dir),
         provider=_provider(ctx, document.get("provider")),
+        source=parse_source(document.get("source"), ctx.fail),
+        tags=parse_tags(document.get("tags"), ctx.fail),
     )
     stage = _enum(ctx, "stage", Stage, document.get("stage") or Stage.DEVELOPMENT.value)
     share = document.get("canary_share")
@@ -719,8 +707,9 @@ def version_document(manifest: VersionManifest) -> dict[str, Any]:
     document: dict[str, Any] = {"kind": "model-version"}
     document.update(manifest.entry.to_dict())
     document["created_at"] = utc_iso(manifest.entry.created_at)
-    if document["provider"] is None:
-        del document["provider"]
+    for optional in ("provider", "source", "tags"):
+        if not document[optional]:
+            del document[optional]
     document["stage"] = manifest.stage.value
     document["canary_share"] = manifest.canary_share
     document["registered_by"] = manifest.registered_by

@@ -22,10 +22,16 @@ class ServiceHandle:
     """A registry's locations and clock, a reader of its cache, and its RegistryService once something needs it."""
 
     def __init__(
-        self, locations: Locations, clock: Callable[[], datetime] = utc_now, service: RegistryService | None = None
+        self,
+        locations: Locations,
+        clock: Callable[[], datetime] = utc_now,
+        service: RegistryService | None = None,
+        identity: str | None = None,
     ) -> None:
         self.locations = locations
         self.clock = clock
+        self.identity = identity
+        """Who acts on an SQLite registry when the service is built here (None: REGTUI_USER or the OS login)."""
         self.reader = CacheReader(locations.cache_path)
         self._service = service
         self._owns_service = service is None
@@ -48,7 +54,7 @@ class ServiceHandle:
             if self._service is None:
                 from regtui.services.registry import RegistryService
 
-                self._service = RegistryService(self.locations, self.clock)
+                self._service = RegistryService(self.locations, self.clock, identity=self.identity)
             return self._service
 
     def take_notices(self) -> list[str]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from regtui.domain.listing import ModelState, ModelSummary
+from regtui.domain.provider_views import DeprecatedPin
 from regtui.services.views import ModelQuery
 from regtui.store import model_list
 from regtui.store.cache_reader import CacheReader
@@ -32,13 +33,13 @@ def model_rows(reader: CacheReader, query: ModelQuery, offset: int, limit: int, 
     return [(summary, states[summary.name]) for summary in summaries]
 
 
-def all_model_rows(cache_path: Path, now: datetime) -> list[ModelRow]:
-    """Every model in the cache at this path, by name, with its state (the CLI's one-shot read)."""
-    with CacheReader(cache_path) as reader:
-        return model_rows(reader, ModelQuery(), 0, 1_000_000, now)
-
-
 def model_count(cache_path: Path) -> int:
     """How many models the cache at this path holds."""
     with CacheReader(cache_path) as reader:
         return count_models(reader)
+
+
+def deprecated_pins(reader: CacheReader, now: datetime) -> list[DeprecatedPin]:
+    """Production versions whose pinned provider version has a deprecation notice, soonest retirement first."""
+    with reader.snapshot() as snapshot:
+        return model_list.deprecated_production_pins(snapshot, now)

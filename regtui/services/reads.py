@@ -11,7 +11,7 @@ import semver
 
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact
-from regtui.domain.listing import VersionDetail, VersionSummary
+from regtui.domain.listing import VersionSummary
 from regtui.domain.text import clean_text, one_line
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.registry import RegistryService
@@ -110,16 +110,3 @@ def count_versions(service: RegistryService) -> int:
     """How many versions the cache holds, over every model."""
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         return store_versions.count_versions(snapshot)
-
-
-def model_version_list(service: RegistryService, model: str) -> list[VersionSummary]:
-    """Every version of a model, newest first by semver precedence (NotFoundError for an unknown model)."""
-    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        store_versions.require_model(snapshot, model)
-        return store_versions.list_versions(snapshot, model, limit=None)
-
-
-def get_version(service: RegistryService, model: str, version: str) -> VersionDetail:
-    """One version in full from the cache (NotFoundError when it is not registered)."""
-    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
-        return store_versions.version_detail(snapshot, model, version)

@@ -7,7 +7,6 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -30,12 +29,12 @@ from regtui.domain.manifest import (
     version_document,
 )
 from regtui.domain.provider_manifest import providers_document
-from regtui.domain.reports import CacheState, ImportReport, SyncReport
-from regtui.domain.text import format_age
+from regtui.domain.reports import ImportReport, SyncReport
 from regtui.errors import CacheRebuildError, InputError, RegistryUnavailableError
 from regtui.input_files import load_yaml
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, require
+from regtui.services.read_status import ReadStatus
 from regtui.store import queries
 from regtui.store.access import resolve_identity
 from regtui.store.cache import (
@@ -57,33 +56,6 @@ from regtui.store.registry import grant_initial_admin, import_manifests
 from regtui.store.schema import check_schema, init_schema
 from regtui.store.transaction import writing_session
 from regtui.urls import redact
-
-
-@dataclass(frozen=True)
-class ReadStatus:
-    """Whether the data just read is current, and how stale it is when it is not."""
-
-    fresh: bool
-    state: CacheState
-    error: str | None = None
-    cache_of: str | None = None
-    pulled: bool = False
-    """Whether this sync brought anything into the cache."""
-
-    def describe(self, now: datetime) -> str:
-        """One line for people: 'synced 5s ago' or 'offline since 12:01, cache 3m old' (and whose cache it is, when
-        it mirrors another registry URL)."""
-        age = self.state.age_seconds(now)
-        shown = "never synced" if age is None else f"cache {format_age(age)} old"
-        if self.fresh:
-            return "synced just now"
-        since = self.state.offline_since.strftime("%H:%M") if self.state.offline_since else "now"
-        return f"registry unreachable since {since} UTC; read-only, {shown}{self.foreign_cache_note}"
-
-    @property
-    def foreign_cache_note(self) -> str:
-        """'; the cache holds URL' when the cache was last synced from another registry URL (else nothing)."""
-        return f"; the cache holds {self.cache_of}" if self.cache_of else ""
 
 
 class RegistryService:

@@ -28,6 +28,15 @@ from regtui.store.cache_sources import (
     change_source,
     sqlite_driver,
 )
+from regtui.store.cache_state import (
+    LAST_ERROR,
+    LAST_SEEN,
+    OFFLINE_SINCE,
+    REGISTRY_ID,
+    REGISTRY_URL,
+    SYNCED_AT,
+    state_of,
+)
 from regtui.store.engine import BUSY_TIMEOUT_S, create_registry_engine, writer
 from regtui.store.queries import DRILL, LIVE_STAGE_SQL, PRODUCTION, sql_literal
 
@@ -44,12 +53,6 @@ PULLED_TABLES: tuple[Table, ...] = (
     provider_tables.ProviderVersionRow.__table__,
     provider_tables.QualificationRow.__table__,
 )
-LAST_SEEN = "last_seen"
-REGISTRY_ID = "registry_id"
-REGISTRY_URL = "registry_url"
-SYNCED_AT = "synced_at"
-OFFLINE_SINCE = "offline_since"
-LAST_ERROR = "last_error"
 META_UPSERT = (
     "INSERT INTO main.regtui_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
@@ -187,14 +190,7 @@ def _tune_cache_connection(dbapi_connection: sqlite3.Connection, _record: Any) -
 def read_state(cache: Engine) -> CacheState:
     """The cache's sync bookkeeping."""
     with cache.connect() as connection:
-        meta = _read_meta(connection)
-    return CacheState(
-        last_seen=int(meta.get(LAST_SEEN, "0")),
-        synced_at=_parse_time(meta.get(SYNCED_AT)),
-        offline_since=_parse_time(meta.get(OFFLINE_SINCE)),
-        last_error=meta.get(LAST_ERROR) or None,
-        registry_url=meta.get(REGISTRY_URL) or None,
-    )
+        return state_of(_read_meta(connection))
 
 
 def record_failure(cache: Engine, message: str, now: datetime) -> None:
@@ -368,14 +364,6 @@ def _read_meta(connection: Connection) -> dict[str, str]:
 def _write_meta(connection: Connection, values: dict[str, str]) -> None:
     """Set bookkeeping keys in one statement."""
     connection.exec_driver_sql(META_UPSERT, list(values.items()))
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    """A stored ISO timestamp, or None."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def is_corruption(exc: BaseException) -> bool:

@@ -1,10 +1,11 @@
-"""Conversions between domain entries and table rows."""
+"""Stored version rows as domain entries, for the registry's ORM rows and the cache's plain records alike (no ORM
+import: the plain reader uses it; regtui.store.version_rows makes new rows)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regtui.domain.entry import (
     Artifact,
@@ -17,11 +18,10 @@ from regtui.domain.entry import (
     Stage,
     TrainingDataSummary,
     VersionEntry,
+    VersionManifest,
 )
-from regtui.domain.manifest import VersionManifest
-from regtui.domain.versioning import precedence_key
+from regtui.domain.provenance import source_from_stored
 from regtui.store.records import ArtifactRecord, VersionRecord
-from regtui.store.tables import ArtifactRow, VersionRow
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -29,49 +29,12 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def entry_to_row(manifest: VersionManifest, *, seq: int, actor: str, now: datetime) -> VersionRow:
-    """A new version row from a manifest; state fields come from the manifest only when it carries them."""
-    entry = manifest.entry
-    plain = entry.to_dict()
-    return VersionRow(
-        model=entry.model,
-        version=entry.version,
-        semver_key=precedence_key(entry.version),
-        change_kind=entry.change_kind.value,
-        parent=entry.parent,
-        framework=entry.framework,
-        training_data=entry.training_data,
-        owner=entry.owner,
-        created_at=entry.created_at,
-        description=entry.description,
-        hyperparameters=plain["hyperparameters"],
-        metrics=plain["metrics"],
-        model_card=plain["model_card"],
-        provider=plain["provider"],
-        content_hash=entry.content_hash(),
-        registered_by=manifest.registered_by or actor,
-        registered_at=manifest.registered_at or now,
-        stage=manifest.stage.value,
-        canary_share=manifest.canary_share,
-        stage_changed_at=manifest.stage_changed_at or manifest.registered_at or now,
-        stage_changed_by=manifest.stage_changed_by or manifest.registered_by or actor,
-        change_seq=seq,
-    )
+if TYPE_CHECKING:
+    from regtui.store.tables import ArtifactRow, VersionRow
 
-
-def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[ArtifactRow]:
-    """Artifact rows for a newly inserted version, keeping the manifest's order."""
-    return [
-        ArtifactRow(
-            version_id=version_id, name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, position=i, change_seq=seq
-        )
-        for i, a in enumerate(entry.artifacts)
-    ]
-
-
-StoredVersion = VersionRow | VersionRecord
-"""A version's stored columns: an ORM row of the registry, or a cache row of the plain reader."""
-StoredArtifact = ArtifactRow | ArtifactRecord
+    StoredVersion = VersionRow | VersionRecord
+    """A version's stored columns: an ORM row of the registry, or a cache row of the plain reader."""
+    StoredArtifact = ArtifactRow | ArtifactRecord
 
 
 def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> VersionEntry:
@@ -94,6 +57,8 @@ def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> Ver
             for a in sorted(artifacts, key=lambda a: a.position)
         ),
         provider=ProviderPin(**row.provider) if row.provider else None,
+        source=source_from_stored(row.source),
+        tags=dict(row.tags or {}),
     )
 
 

@@ -7,30 +7,26 @@ literals, so SQLite reads live versions and drills through them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from regtui.domain.entry import Stage
 from regtui.domain.listing import ModelSort, ModelState, ModelSummary
 from regtui.domain.policy import POLICY_SCOPE, policy_of
+from regtui.domain.provider_views import DeprecatedPin
+from regtui.domain.providers import days_left
 from regtui.domain.transitions import drill_overdue
 from regtui.store.cache_reader import Snapshot
+from regtui.store.cache_sql import LIVE_STAGE_SQL as LIVE_STAGE_SQL
+from regtui.store.cache_sql import LIVE_STAGES as LIVE_STAGES
+from regtui.store.cache_sql import PRODUCTION as PRODUCTION
+from regtui.store.cache_sql import sql_literal as sql_literal
+from regtui.store.cache_sql import stored_time as stored_time
 
-LIVE_STAGES = (Stage.PRODUCTION.value, Stage.CANARY.value, Stage.STAGING.value)
-PRODUCTION = Stage.PRODUCTION.value
 DRILL = "drill"
 OPEN = "open"
 BATCH = 500
 """Names per IN list (SQLite caps the parameters of a statement)."""
-
-
-def sql_literal(value: str) -> str:
-    """A string as an SQL literal."""
-    return "'" + value.replace("'", "''") + "'"
-
-
-LIVE_STAGE_SQL = f"stage IN ({', '.join(map(sql_literal, LIVE_STAGES))})"
-"""The condition of the cache's partial index of live versions, repeated by the queries that read it."""
 
 
 LAST_REGISTERED = (
@@ -176,12 +172,6 @@ def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, datetime]:
     return last
 
 
-def stored_time(value: str) -> datetime:
-    """A timestamp as the cache stores it (SQLAlchemy's naive UTC text) as an aware UTC datetime."""
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _marks(names: list[str]) -> str:
     """One parameter mark per name."""
     return ", ".join("?" * len(names))
@@ -190,3 +180,22 @@ def _marks(names: list[str]) -> str:
 def _batches(names: list[str]) -> list[list[str]]:
     """Names in batches small enough for one IN list."""
     return [names[i : i + BATCH] for i in range(0, len(names), BATCH)]
+
+
+def deprecated_production_pins(snapshot: Snapshot, now: datetime) -> list[DeprecatedPin]:
+    """Production versions whose pinned provider version has a deprecation notice, soonest retirement first (what
+    regtui.store.provider_queries.deprecated_pins computes through the ORM; `models` reads it without)."""
+    rows = snapshot.rows(
+        "SELECT v.model, v.version, p.provider, p.version, p.retires_at, p.deprecation_note FROM model_version AS v"
+        " JOIN provider_version AS p ON p.provider = json_extract(v.provider, '$.provider')"
+        " AND p.version = json_extract(v.provider, '$.version')"
+        f" WHERE v.stage = {sql_literal(PRODUCTION)} AND v.{LIVE_STAGE_SQL} AND v.provider IS NOT NULL"
+        " AND (p.deprecated_at IS NOT NULL OR p.retires_at IS NOT NULL)"
+    )
+    pins = []
+    for model, version, provider, provider_version, retires, note in rows:
+        retires_at = stored_time(retires) if retires else None
+        pins.append(
+            DeprecatedPin(model, version, provider, provider_version, retires_at, days_left(retires_at, now), note)
+        )
+    return sorted(pins, key=lambda d: (d.days_left is None, d.days_left or 0, d.model))

@@ -17,8 +17,8 @@ from typing import Any
 from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.errors import NotFoundError
 from regtui.store.cache_reader import Snapshot
+from regtui.store.cache_sql import LIVE_STAGE_SQL, LIVE_STAGES, stored_time
 from regtui.store.mapping import row_to_manifest
-from regtui.store.model_list import stored_time
 from regtui.store.records import (
     ARTIFACT_COLUMNS,
     VERSION_COLUMNS,
@@ -79,10 +79,14 @@ def model_versions(snapshot: Snapshot, model: str) -> ModelVersions:
 
 
 def list_versions(
-    snapshot: Snapshot, model: str | None = None, offset: int = 0, limit: int | None = 100
+    snapshot: Snapshot, model: str | None = None, offset: int = 0, limit: int | None = 100, stage: str | None = None
 ) -> list[VersionSummary]:
-    """A window of versions, newest semver first (of one model, or of all models by name); limit None: all."""
+    """A window of versions, newest semver first (of one model, or of all models by name; of one stage, or all);
+    limit None: all."""
     where, parameters = ("WHERE model = ? ", [model]) if model is not None else ("", [])
+    if stage is not None:
+        live = f" AND {LIVE_STAGE_SQL}" if stage in LIVE_STAGES else ""
+        where, parameters = f"{where}{'AND' if where else 'WHERE'} stage = ?{live} ", [*parameters, stage]
     rows = snapshot.rows(
         f"SELECT {SUMMARY_COLUMNS} FROM model_version {where}ORDER BY model, {NEWEST_FIRST} LIMIT ? OFFSET ?",
         [*parameters, -1 if limit is None else limit, offset],
@@ -109,6 +113,15 @@ def version_position(snapshot: Snapshot, model: str, version: str) -> int | None
 def latest_version(snapshot: Snapshot, model: str) -> str | None:
     """A model's newest version by semver precedence (None: it has none)."""
     return snapshot.value(f"SELECT version FROM model_version WHERE model = ? ORDER BY {NEWEST_FIRST} LIMIT 1", [model])
+
+
+def newest_in_stage(snapshot: Snapshot, model: str, stage: str) -> str | None:
+    """The newest version (by semver precedence) a model has in a stage; None when it has none there."""
+    live = f" AND {LIVE_STAGE_SQL}" if stage in LIVE_STAGES else ""
+    return snapshot.value(
+        f"SELECT version FROM model_version WHERE model = ? AND stage = ?{live} ORDER BY {NEWEST_FIRST} LIMIT 1",
+        [model, stage],
+    )
 
 
 def _summary(row: Sequence[Any]) -> VersionSummary:

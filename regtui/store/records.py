@@ -35,14 +35,17 @@ class VersionRecord(NamedTuple):
     stage_changed_at: datetime
     stage_changed_by: str
     change_seq: int
+    source: dict[str, Any] | None
+    tags: dict[str, Any] | None
 
 
 VERSION_COLUMNS = (
     "id", "model", "version", "semver_key", "change_kind", "parent", "framework", "training_data", "owner",
     "created_at", "description", "hyperparameters", "metrics", "model_card", "provider", "content_hash",
     "registered_by", "registered_at", "stage", "canary_share", "stage_changed_at", "stage_changed_by", "change_seq",
+    "source", "tags",
 )
-VERSION_JSON_COLUMNS = ("hyperparameters", "metrics", "model_card", "provider")
+VERSION_JSON_COLUMNS = ("hyperparameters", "metrics", "model_card", "provider", "source", "tags")
 VERSION_TIME_COLUMNS = ("created_at", "registered_at", "stage_changed_at")
 
 

@@ -16,11 +16,12 @@ from regtui.domain.versioning import check_version, precedence_key
 from regtui.errors import InputError, RuleError
 from regtui.store.access import has_admin
 from regtui.store.log import append_event, restore_event
-from regtui.store.mapping import artifact_rows, entry_to_row, row_to_entry
+from regtui.store.mapping import row_to_entry
 from regtui.store.policies import set_policy, store_policy
 from regtui.store.provider_registry import Writer, import_providers
 from regtui.store.schema import next_change
 from regtui.store.tables import ApprovalRow, ArtifactRow, EventRow, ModelRow, RequestRow, UserRow, VersionRow
+from regtui.store.version_rows import artifact_rows, entry_to_row
 
 
 def grant_initial_admin(session: Session, identity: str) -> bool:

@@ -106,6 +106,9 @@ class VersionRow(SQLModel, table=True):
     stage_changed_at: datetime = _utc_column()
     stage_changed_by: str
     change_seq: int = _seq_column()
+    source: dict[str, Any] | None = _json_column(nullable=True)
+    """Provenance (domain.provenance.Source), schema 5; last, so an upgraded registry has a new one's column order."""
+    tags: dict[str, Any] | None = _json_column(nullable=True)
 
 
 # The order of version listings (by model, newest semver first), so a window of rows at any offset walks this

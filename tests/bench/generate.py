@@ -623,6 +623,8 @@ def _write_rounds(
                     "stage_changed_at": changed,
                     "stage_changed_by": actor if p.stage is Stage.DEVELOPMENT else rng.choice(PEOPLE),
                     "change_seq": seq,
+                    "source": None,
+                    "tags": None,
                 }
             )
             for i, a in enumerate(plain["artifacts"]):

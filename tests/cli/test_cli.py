@@ -171,9 +171,9 @@ def test_json_output_parses(command: str, cli: Cli, filled: Path) -> None:
 
 def test_json_content_of_listings(cli: Cli, filled: Path, tmp_path: Path) -> None:
     """The JSON carries the fields scripts need: stages, canary share, provider pin, import/export counts."""
-    models = {m["name"]: m for m in cli("models", "--json").json()}
+    models = {m["name"]: m for m in cli("models", "--json").json()["models"]}
     assert models["churn"]["production"] == "1.1.0" and models["churn"]["canary"] == ["1.1.1"]
-    versions = cli("versions", "churn", "--json").json()
+    versions = cli("versions", "churn", "--json").json()["versions"]
     assert versions[2]["version"] == "1.1.1" and versions[2]["canary_share"] == 12.5
     shown = cli("show", "support-bot@1.0.0", "--json").json()
     assert shown["provider"]["version"] == "gpt-4o-2024-08-06" and len(shown["content_hash"]) == 64
@@ -197,7 +197,7 @@ def test_python_m_regtui_exit_statuses(sqlite_url: str, make_service: ServiceFac
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
 
     listed = run("models", "--json")
-    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 2
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)["models"]) == 2
     verified = run("verify", "--all")
     assert verified.returncode == 1 and "churn@1.0.0 model.bin (missing)" in verified.stderr
     unknown = run("show", "churn@9.9.9")
@@ -232,7 +232,9 @@ def test_demo_builds_without_the_tui(
         run_cli(capsys, "demo", "--no-tui", "--json", "--as", "heidi", "--dir", tmp_path / "demo").json()["identity"]
         == "heidi"
     )
-    models = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "models", "--json").json()
+    models = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "models", "--json").json()[
+        "models"
+    ]
     assert len(models) >= 6 and sum(m["versions"] for m in models) >= 60
     checked = run_cli(capsys, "--registry", url, "--cache", tmp_path / "demo" / "cache.db", "verify", "--all")
     assert checked.code == 1, "the demo holds one artifact that no longer matches its checksum"

@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from regtui.cli import catalog
 from regtui.tui.app import RegtuiApp
-from tests.factories import ServiceFactory, build_fixture_registry
+from tests.factories import ServiceFactory, build_fixture_registry, version_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS)
@@ -188,3 +188,63 @@ def test_known_binding_ids_include_screens_not_opened_yet() -> None:
         "assert {'verify_chain', 'filter_actor'} <= known_binding_ids()"
     )
     assert loaded_after(code, ("regtui.tui.screens.audit",)) == ["regtui.tui.screens.audit"]
+
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "textual", "httpx", "psycopg", "regtui.services.registry")
+"""What a read command must not load on a current cache: the ORM, the TUI, an HTTP client, a database driver."""
+READS = (
+    ("resolve", "churn@Production", "--json"),
+    ("versions", "churn", "--json"),
+    ("versions", "churn", "--stage", "Canary"),
+    ("models", "--json"),
+    ("models",),
+    ("show", "churn@Production", "--json"),
+    ("audit", "--json"),
+    ("--help",),
+)
+
+
+def test_reads_on_a_current_cache_load_no_orm_tui_or_http_client(
+    sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """On a synced cache of an SQLite registry, each read command (and --help) answers without importing any of
+    HEAVY; once the registry has changed, the read syncs first (and so loads the ORM)."""
+    writer = make_service(sqlite_url)
+    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    writer.sync()
+    env = {
+        "REGTUI_REGISTRY": sqlite_url,
+        "REGTUI_CACHE": str(writer.locations.cache_path),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+    }
+    loaded = {
+        args: loaded_after(f"from regtui.cli.main import main\nassert main({list(args)!r}) == 0", HEAVY, env)
+        for args in READS
+    }
+    assert loaded == {args: [] for args in READS}
+    another = make_service(sqlite_url, init=False)  # a writer elsewhere, with its own cache
+    another.register(version_manifest(tmp_path / "new", "churn", "3.0.0", parent="2.0.0", change_kind="architecture"))
+    code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@3.0.0', '--json']) == 0"
+    assert "sqlalchemy" in loaded_after(code, HEAVY, env)
+
+
+def test_a_read_on_a_current_postgresql_cache_asks_psycopg_alone(
+    pg_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """On PostgreSQL the freshness check is one psycopg connection: a read on a current cache loads no ORM; after
+    a change elsewhere it syncs (the ORM) and answers with the new version."""
+    writer = make_service(pg_url)
+    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    writer.sync()
+    env = {
+        "REGTUI_REGISTRY": pg_url,
+        "REGTUI_CACHE": str(writer.locations.cache_path),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+    }
+    code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@Production', '--json']) == 0"
+    assert loaded_after(code, HEAVY, env) == ["psycopg"]
+    make_service(pg_url, init=False).register(
+        version_manifest(tmp_path / "new", "churn", "3.0.0", parent="2.0.0", change_kind="architecture")
+    )
+    code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@3.0.0', '--json']) == 0"
+    assert "sqlalchemy" in loaded_after(code, HEAVY, env)

@@ -137,7 +137,7 @@ def test_models_flags_a_production_version_whose_provider_version_is_deprecated(
     assert lines[0].split()[-2:] == ["PROVIDER", "NOTICE"]
     bot = next(line for line in lines if line.startswith("support-bot"))
     assert "! gpt-4o-2024-08-06 retired " in bot
-    models = {m["name"]: m for m in cli("models", "--json").json()}
+    models = {m["name"]: m for m in cli("models", "--json").json()["models"]}
     assert models["churn"]["provider_notice"] is None
     notice = models["support-bot"]["provider_notice"]
     assert (notice["provider_version"], notice["retires_at"]) == ("gpt-4o-2024-08-06", "2026-06-30T00:00:00Z")

@@ -269,6 +269,8 @@ REFUSED_STATEMENTS: dict[str, tuple[str, str]] = {
     "update-framework": (f"UPDATE model_version SET framework = 'pytorch' {VERSION}", IMMUTABLE),
     "update-owner": (f"UPDATE model_version SET owner = 'mallory' {VERSION}", IMMUTABLE),
     "update-content-hash": (f"UPDATE model_version SET content_hash = 'x' {VERSION}", IMMUTABLE),
+    "update-source": (f'UPDATE model_version SET source = \'{{"run_id": "x"}}\' {VERSION}', IMMUTABLE),
+    "update-tags": (f'UPDATE model_version SET tags = \'{{"a": "b"}}\' {VERSION}', IMMUTABLE),
     "delete-version": (f"DELETE FROM model_version {VERSION}", NEVER_DELETED),
     "update-artifact-sha": ("UPDATE artifact SET sha256 = 'f' || substr(sha256, 2)", APPEND_ONLY),
     "delete-artifact": ("DELETE FROM artifact", APPEND_ONLY),

@@ -69,7 +69,7 @@ def ordered(registry_url: str, make_service: ServiceFactory, tmp_path: Path) -> 
 def test_regtui_versions_lists_newest_precedence_first(ordered: RegistryService, cli: Callable[..., CliResult]) -> None:
     """`regtui versions` (JSON and table): 1.0.0-rc.10 after 1.0.0-rc.2, 1.10.0 after 1.9.0, the release last."""
     listed = cli("versions", MODEL, "--json")
-    assert listed.code == 0 and [v["version"] for v in listed.json()] == NEWEST_FIRST
+    assert listed.code == 0 and [v["version"] for v in listed.json()["versions"]] == NEWEST_FIRST
     table = cli("versions", MODEL)
     rows = [line.split()[0] for line in table.out.splitlines()[1:] if line.strip()]
     assert rows[: len(NEWEST_FIRST)] == NEWEST_FIRST

@@ -11,6 +11,7 @@ from regtui.errors import RegistryUnavailableError
 from regtui.services.registry import RegistryService
 from regtui.store.cache import PULLED_TABLES
 from regtui.store.model_versions import count_versions, version_detail
+from regtui.urls import redact
 from tests.factories import (
     CLOSED_PORT_URL,
     ServiceFactory,
@@ -171,14 +172,22 @@ def test_offline_status_names_the_registry_a_cache_of_another_url_holds(
 def test_cli_offline_reads_warn_and_writes_exit_2(
     registry_url: str, writer_service: RegistryService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The CLI on an unreachable registry: listings exit 0 with one staleness line, register exits 2."""
+    """The CLI on an unreachable registry: listings exit 0 with one staleness line (`stale` in their JSON), or
+    exit 2 under --fresh; register exits 2. A cache of another registry (PostgreSQL here: the unreachable URL is
+    another one) answers nothing: exit 2 naming both."""
     cache = tmp_path / "cli-cache.db"
     RegistryService(Locations(registry_url, cache)).sync()
     writer_service.close()
     url = _take_offline(registry_url, tmp_path)
     listed = run_cli(capsys, "--registry", url, "--cache", cache, "versions", "churn", "--json")
-    assert listed.code == 0 and len(listed.json()) == 5
-    assert len(listed.err_lines) == 1 and "registry unreachable since" in listed.err
+    if url != registry_url:
+        assert listed.code == 2 and len(listed.err_lines) == 1
+        assert f"holds another registry, {redact(registry_url)}" in listed.err and redact(url) in listed.err
+    else:
+        assert listed.code == 0 and len(listed.json()["versions"]) == 5 and listed.json()["stale"] is True
+        assert len(listed.err_lines) == 1 and "registry unreachable since" in listed.err
+    fresh = run_cli(capsys, "--registry", url, "--cache", cache, "--fresh", "versions", "churn", "--json")
+    assert fresh.code == 2 and fresh.out == "" and len(fresh.err_lines) == 1
     manifest = version_manifest(tmp_path / "new", "churn", "2.1.0", parent="2.0.0")
     refused = run_cli(capsys, "--registry", url, "--cache", cache, "register", manifest)
     assert refused.code == 2 and len(refused.err_lines) == 1 and "Traceback" not in refused.err

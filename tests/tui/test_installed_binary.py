@@ -283,7 +283,7 @@ def test_rollback_end_to_end_in_a_real_terminal(tmp_path: Path) -> None:
 
     audit = run_cli(binary, env, "audit", MODEL, "--json", "--limit", "2")
     assert audit.returncode == 0, audit.stderr
-    entries = json.loads(audit.stdout)
+    entries = json.loads(audit.stdout)["entries"]
     assert [(e["kind"], e["version"], e["actor"]) for e in entries] == [
         ("rollback", "2.3.0", "heidi"),
         ("replaced", "2.4.0", "heidi"),

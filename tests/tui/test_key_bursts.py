@@ -21,7 +21,7 @@ def newest_entry(binary: Path, env: dict[str, str], model: str) -> tuple[str, di
     """The kind and details of the newest entry of a model's promotion log, from the CLI."""
     audit = run_cli(binary, env, "audit", model, "--json", "--limit", "1")
     assert audit.returncode == 0, audit.stderr
-    entry = json.loads(audit.stdout)[0]
+    entry = json.loads(audit.stdout)["entries"][0]
     return entry["kind"], entry["details"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -11,12 +12,14 @@ from rich.segment import Segment
 from textual.widgets import Static
 
 from regtui.config import Locations
+from regtui.services.registry import RegistryService
 from regtui.tui.screens.audit import AuditScreen
 from regtui.tui.screens.model import ModelScreen, default_metric
 from regtui.tui.widgets.key_bar import KeyBar
 from regtui.tui.widgets.lineage_tree import LineageTree, VersionItem
 from regtui.tui.widgets.version_details import RenderedOnce, TabStrip, VersionDetails
-from tests.tui.conftest import AppFactory, screen_text
+from tests.factories import version_manifest
+from tests.tui.conftest import AppFactory, fixed_clock, screen_text
 from tests.tui.driving import settle
 
 pytestmark = pytest.mark.anyio
@@ -390,3 +393,28 @@ async def test_y_and_shift_y_copy_the_reference_and_the_content_hash(
         assert re.fullmatch(r"[0-9a-f]{64}", copied[1]) and pilot.app.clipboard == copied[1]
         text = screen_text(pilot)
         assert "Copied content hash" in text and copied[1] in text, "the whole hash, on one line"
+
+
+async def test_the_overview_shows_a_versions_source_and_tags(
+    demo_locations: Locations, make_app: AppFactory, tmp_path: Path
+) -> None:
+    """A version registered with provenance shows its source fields and tags under the hyperparameters."""
+    writer = RegistryService(demo_locations, clock=fixed_clock, identity="admin")
+    try:
+        writer.register(
+            version_manifest(
+                tmp_path / "m",
+                "provenance-model",
+                "1.0.0",
+                source={"run_id": "run-7", "builder": "ci"},
+                tags={"t": "1"},
+            )
+        )
+    finally:
+        writer.close()
+    async with make_app(demo_locations).run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        screen = await open_model(pilot, "provenance-model")
+        body = plain(screen.query_one("#details-body", Static).content)
+        assert "Source" in body and "run id" in body and "run-7" in body and "builder" in body
+        assert "Tags" in body and "t  1" in body.replace("   ", "  ")

@@ -157,7 +157,7 @@ def test_roles_and_policy_set_work_for_an_admin_and_are_logged(world: World, cli
     listed = {u["identity"]: u for u in cli_as("frank", "roles", "list", "--json").json()}
     assert listed["frank"]["roles"] == ["contributor", "reviewer"] and listed["frank"]["teams"] == ["product"]
     assert cli_as("frank", "policy", "show", "--json").json()["default"]["drill_cadence_days"] == 14
-    audit = cli_as("frank", "audit", "--actor", "admin", "--limit", "2", "--json").json()
+    audit = cli_as("frank", "audit", "--actor", "admin", "--limit", "2", "--json").json()["entries"]
     assert [(e["kind"], e["actor"]) for e in audit] == [("policy", "admin"), ("roles", "admin")]
     assert audit[1]["details"] == {"identity": "frank", "roles": ["contributor", "reviewer"], "teams": ["product"]}
 

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from regtui.domain.diff import OVERALL, FieldChange, MetricDelta, VersionDiff
+from regtui.domain.diff import OVERALL, FieldChange, MetricDelta, VersionDiff, tally
 from regtui.domain.policy import format_number
 from regtui.domain.text import clean_single_line
 from regtui.services import review
@@ -90,9 +90,9 @@ def metric_row(row: MetricDelta, places: int) -> list[Cell]:
 
 def summary(diff: VersionDiff) -> Toned:
     """'4 better, 1 worse · 1 gate threshold fails' over every scope."""
-    verdicts = [row.verdict for row in diff.metrics]
-    fails = sum(1 for row in diff.metrics if row.passes_threshold is False)
-    text = f"{verdicts.count('better')} better, {verdicts.count('worse')} worse, {verdicts.count('same')} same"
+    counts = tally(diff)
+    fails = counts.threshold_failures
+    text = f"{counts.better} better, {counts.worse} worse, {counts.same} same"
     if fails:
         return Toned(f"{text} · {fails} gate threshold{'s' if fails != 1 else ''} FAIL on B", Tone.BAD)
     return Toned(f"{text} · every gate threshold passes on B", Tone.GOOD)

@@ -289,7 +289,19 @@ class VersionDetails(Vertical):
         hyper = [(name, plain_value(value)) for name, value in sorted(entry.hyperparameters.items())]
         parts: list[RenderableType] = [self._fields(rows), Text(), self._heading("Hyperparameters")]
         parts.append(self._fields(hyper) if hyper else self._text(Toned("none recorded", Tone.MUTED)))
-        return Group(*parts)
+        return Group(*parts, *self._provenance())
+
+    def _provenance(self) -> list[RenderableType]:
+        """The version's source and tags, when it records them (nothing otherwise)."""
+        assert self.view is not None
+        entry = self.view.manifest.entry
+        parts: list[RenderableType] = []
+        if entry.source is not None:
+            shown = [(name.replace("_", " "), value) for name, value in entry.source.to_dict().items() if value]
+            parts += [Text(), self._heading("Source"), self._fields(list(shown))]
+        if entry.tags:
+            parts += [Text(), self._heading("Tags"), self._fields(list(entry.tags.items()))]
+        return parts
 
     def _metrics(self) -> RenderableType:
         """Metrics overall and per segment: one row per segment (overall first), one column per metric."""
