@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from regtui.domain.entry import MODEL_NAME, Artifact, ChangeKind, Metrics, Stage, VersionEntry
+from regtui.domain.provenance import GIT_COMMIT, Source
 from regtui.domain.versioning import bump_level, parse_version, precedence_key
 from regtui.errors import InputError
 
@@ -127,8 +128,7 @@ class Origin:
 class VersionSource:
     """Provenance of an imported version: the run and the commit it was trained from.
 
-    Recorded in the import log entry's `source`; the manifest `source` section (issue 17, item 3) takes the same
-    keys."""
+    Recorded in the import log entry's `source`, and as the version's registered `source` (registered_source)."""
 
     run_id: str
     git_commit: str = ""
@@ -315,6 +315,19 @@ def build_entry(inputs: EntryInputs) -> VersionEntry:
         hyperparameters=dict(run.params),
         metrics=split_metrics(run.metrics),
         artifacts=inputs.artifacts,
+        source=registered_source(source_of(run)),
+    )
+
+
+def registered_source(source: VersionSource) -> Source:
+    """The version's registered `source` section: the run, its code URI and builder, and the git commit when it is
+    one (a commit tag that is not hexadecimal stays in the import log entry only)."""
+    commit = source.git_commit.lower()
+    return Source(
+        run_id=source.run_id,
+        git_commit=commit if GIT_COMMIT.match(commit) else "",
+        code_uri=source.code_uri,
+        builder=source.builder,
     )
 
 

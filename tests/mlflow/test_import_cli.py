@@ -24,4 +24,4 @@ def test_bad_input_is_one_line_exit_2(cli: Callable[..., CliResult], args: list[
     result = cli(*line)
     assert result.code == 2
     assert len(result.err_lines) == 1 and message in result.err, result.err
-    assert cli("--json", "models").json() == []
+    assert cli("--json", "models").json()["models"] == []

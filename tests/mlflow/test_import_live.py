@@ -116,7 +116,7 @@ def test_a_rerun_reports_moves_and_imports_new_versions(
     assert f"{fresh_model}@3.0.0" in result.out
     assert f"({fresh_model}@2.0.0): stage None -> Staging (not applied)" in result.out
     assert f"({fresh_model}@2.0.0): alias champion now points here (not applied)" in result.out
-    versions = regtui("--json", "versions", fresh_model).json()
+    versions = regtui("--json", "versions", fresh_model).json()["versions"]
     assert {v["version"]: v["stage"] for v in versions} == {
         "3.0.0": "Development",
         "2.0.0": "Development",
@@ -129,9 +129,9 @@ def test_place_stages_puts_the_production_version_in_production(
 ):
     result = regtui("import-mlflow", "--tracking-uri", mlflow_url, "--model", fresh_model, "--place-stages")
     assert result.code == 0, result.err
-    versions = {v["version"]: v["stage"] for v in regtui("--json", "versions", fresh_model).json()}
+    versions = {v["version"]: v["stage"] for v in regtui("--json", "versions", fresh_model).json()["versions"]}
     assert versions == {"2.0.0": "Development", "1.0.0": "Production"}
-    entries = regtui("--json", "audit", fresh_model).json()
+    entries = regtui("--json", "audit", fresh_model).json()["entries"]
     placed = next(e for e in entries if e["version"] == "1.0.0")
     assert placed["kind"] == "mlflow-import" and placed["to_stage"] == "Production"
     assert placed["details"]["origin"]["tracking_uri"] == mlflow_url

@@ -10,11 +10,12 @@ import pytest
 from regtui.domain.entry import Stage
 from regtui.domain.roles import Role
 from regtui.errors import InputError, NotAllowedError, NotFoundError, RuleError
-from regtui.services import admin, audit, reads
+from regtui.services import admin, audit
 from regtui.services.mlflow_import import MlflowImportOptions, import_mlflow
 from regtui.services.registry import RegistryService
+from regtui.store import model_versions
 from regtui.store.facts import was_in_production
-from tests.factories import ServiceFactory, version_manifest
+from tests.factories import ServiceFactory, cache_read, version_manifest
 from tests.mlflow.replay import TRACKING_URI, Replay, load_recording
 
 MODELS = ("fraud-detector", "Churn Model")
@@ -41,7 +42,10 @@ def run_import(service: RegistryService, replay: Replay, **options: object) -> o
 def stages(service: RegistryService, model: str) -> dict[str, str]:
     """version -> stage of a model, from the cache (empty for a model regtui does not know)."""
     try:
-        return {v.version: v.stage for v in reads.model_version_list(service, model)}
+        return {
+            v.version: v.stage
+            for v in cache_read(service, lambda cache: model_versions.list_versions(cache, model, limit=None))
+        }
     except NotFoundError:
         return {}
 
@@ -72,10 +76,12 @@ def test_first_import_registers_every_version_in_development_or_archived(service
 
 def test_versions_carry_runs_metrics_params_data_and_hashed_artifacts(service: RegistryService, replay: Replay):
     run_import(service, replay)
-    detail = reads.get_version(service, "fraud-detector", "3.1.0")
+    detail = cache_read(service, lambda cache: model_versions.version_detail(cache, "fraud-detector", "3.1.0"))
     entry = detail.entry
     assert (entry.parent, entry.change_kind.value, entry.framework) == ("3.0.0", "retraining", "sklearn")
     assert entry.training_data == "transactions@d444444"
+    assert entry.source is not None and (entry.source.git_commit, entry.source.builder) == ("4444444", "mlflow")
+    assert entry.source.run_id
     assert entry.metrics.overall["auc"] == 0.93
     assert entry.metrics.segments == {"eu": {"auc": 0.92}, "us": {"auc": 0.94}}
     assert entry.hyperparameters == {"learning_rate": "0.025", "max_depth": "6", "objective": "binary"}
@@ -136,7 +142,10 @@ def test_a_rerun_imports_a_new_version_on_top_of_the_old_ones(service: RegistryS
     versions.insert(0, newest)
     report = run_import(service, replay)
     assert [(v.ref, v.semver_rule) for v in report.versions] == [("fraud-detector@5.0.0", "N -> N.0.0")]
-    assert reads.get_version(service, "fraud-detector", "5.0.0").entry.parent == "3.1.0"
+    assert (
+        cache_read(service, lambda cache: model_versions.version_detail(cache, "fraud-detector", "5.0.0")).entry.parent
+        == "3.1.0"
+    )
 
 
 def test_place_stages_is_an_admin_decision_logged_with_the_gates_not_met(service: RegistryService, replay: Replay):
