@@ -10,6 +10,7 @@ from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.options import positive_count
 from regtui.cli.output import print_json, print_table, say
+from regtui.domain.anchor import parse_anchor
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import load_evidence_file
@@ -235,8 +236,13 @@ def cmd_drill(args: argparse.Namespace, service: RegistryService) -> int:
 
 def _configure_audit(parser: argparse.ArgumentParser) -> None:
     """Options of `audit`."""
-    parser.add_argument("target", nargs="?", metavar="MODEL|verify", help="a model to filter by, or `verify`")
+    parser.add_argument(
+        "target", nargs="?", metavar="MODEL|verify|head", help="a model to filter by, `verify`, or `head`"
+    )
     parser.add_argument("--actor", help="only entries by this identity")
+    parser.add_argument(
+        "--expect", metavar="POS:HASH", help="with `verify`: the log must still hold this entry (from `audit head`)"
+    )
     parser.add_argument("--limit", type=positive_count, default=200, help="at most this many entries (default 200)")
 
 
@@ -244,6 +250,10 @@ def cmd_audit(args: argparse.Namespace, service: RegistryService) -> int:
     """The promotion log (newest first), or `audit verify` to prove the hash chain."""
     if args.target == "verify":
         return _audit_verify(args, service)
+    if args.expect is not None:
+        raise InputError("--expect goes with `audit verify`")
+    if args.target == "head":
+        return _audit_head(args, service)
     fresh_read(service, args)
     rows = audit.audit_entries(service, model=args.target, actor=args.actor, limit=args.limit)
     if args.json:
@@ -300,22 +310,48 @@ def _event_detail(details: dict[str, Any]) -> str:
     return ""
 
 
+def _audit_head(args: argparse.Namespace, service: RegistryService) -> int:
+    """The registry's last log position and hash, as POS:HASH (what `audit verify --expect` reads)."""
+    head = audit.log_head(service)
+    if args.json:
+        print_json({"position": head.position if head else 0, "hash": head.hash if head else None})
+    elif head is None:
+        say("the promotion log is empty")
+    else:
+        say(head.text())
+    return 0
+
+
 def _audit_verify(args: argparse.Namespace, service: RegistryService) -> int:
-    """Verify the whole chain; exit 1 naming the first broken entry."""
-    count, broken = audit.verify_audit_chain(service)
+    """Verify the whole chain, the anchors (this cache's witness, --expect) and the stages the log implies; exit 1
+    naming the first problem (every problem listed when there are several)."""
+    expect = parse_anchor(args.expect) if args.expect is not None else None
+    verdict = audit.verify_anchored_log(service, expect)
+    broken, problems = verdict.broken, verdict.problems
     if args.json:
         print_json(
             {
-                "entries": count,
+                "entries": verdict.entries,
                 "intact": broken is None,
                 "broken_at": broken.position if broken else None,
                 "reason": broken.reason if broken else None,
+                "head": verdict.head.text() if verdict.head else None,
+                "witness": verdict.witness_break,
+                "expected": verdict.expected_break,
+                "stage_differences": list(verdict.stage_differences),
             }
         )
-    elif broken is None:
-        say(f"promotion log intact: {count} entries, hash chain verified")
-    if broken is not None:
-        raise CheckFailedError(f"promotion log broken at entry {broken.position}: {broken.reason}")
+    elif not problems:
+        say(f"promotion log intact: {verdict.entries} entries, hash chain verified")
+        if expect is not None:
+            say(f"the log still holds entry {expect.position} as expected")
+    elif len(problems) > 1:
+        for problem in problems:
+            say(f"  {problem}")
+    if problems:
+        listed = "" if args.json else ", listed above"
+        more = f" (and {len(problems) - 1} more problem(s){listed})" if len(problems) > 1 else ""
+        raise CheckFailedError(problems[0] + more)
     return 0
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from regtui.domain.anchor import LogAnchor
 from regtui.domain.details import DetailLine
-from regtui.domain.hashchain import GENESIS_HASH
+from regtui.domain.hashchain import GENESIS_HASH, ChainBreak
 from regtui.domain.listing import ModelSort
 
 if TYPE_CHECKING:
@@ -168,3 +169,25 @@ class LogRecord:
     to_stage: str | None
     details: dict[str, Any]
     hash: str
+
+
+@dataclass(frozen=True)
+class LogVerdict:
+    """What `audit verify` found: the hash chain, the anchors it was checked against, and the stages it implies."""
+
+    entries: int
+    broken: ChainBreak | None
+    head: LogAnchor | None
+    witness_break: str | None = None
+    expected_break: str | None = None
+    stage_differences: tuple[str, ...] = ()
+
+    @property
+    def problems(self) -> list[str]:
+        """Every problem found, one line each: the chain's first break, the anchors, then each stage difference."""
+        found = []
+        if self.broken is not None:
+            found.append(f"promotion log broken at entry {self.broken.position}: {self.broken.reason}")
+        found += [reason for reason in (self.witness_break, self.expected_break) if reason]
+        found += [f"stage changed outside the log: {line}" for line in self.stage_differences]
+        return found

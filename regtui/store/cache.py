@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, event
 
+from regtui.domain.anchor import LogAnchor, anchor_break, parse_anchor
 from regtui.domain.reports import CacheState, SyncReport
 from regtui.store import provider_tables, tables
 from regtui.store.cache_reader import CACHE_LAYOUT_KEY, CACHE_LAYOUT_VERSION
@@ -49,6 +50,10 @@ REGISTRY_URL = "registry_url"
 SYNCED_AT = "synced_at"
 OFFLINE_SINCE = "offline_since"
 LAST_ERROR = "last_error"
+WITNESS = "log_witness"
+"""The highest log position this cache has seen and its hash ('POS:HASH'): kept when the registry contradicts it."""
+ANCHOR_BREAK = "log_anchor_break"
+"""Why the registry's log contradicted the witness at the last pull ('' when it did not)."""
 META_UPSERT = (
     "INSERT INTO main.regtui_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
@@ -160,6 +165,7 @@ def _drop_pulled_tables(connection: Connection) -> None:
     for table in reversed(PULLED_TABLES):
         connection.exec_driver_sql(f'DROP TABLE IF EXISTS main."{table.name}"')
     connection.exec_driver_sql("DELETE FROM main.regtui_meta WHERE key IN (?, ?)", (LAST_SEEN, REGISTRY_ID))
+    # the witness stays: a cache rebuilt for a new layout still vouches for what it saw
 
 
 def _in_cache(index: Index) -> bool:
@@ -189,7 +195,28 @@ def read_state(cache: Engine) -> CacheState:
         offline_since=_parse_time(meta.get(OFFLINE_SINCE)),
         last_error=meta.get(LAST_ERROR) or None,
         registry_url=meta.get(REGISTRY_URL) or None,
+        anchor_break=meta.get(ANCHOR_BREAK) or None,
     )
+
+
+def cache_witness(cache: Engine) -> LogAnchor | None:
+    """The log position and hash this cache vouches for: its recorded witness, else (a cache from before witnesses)
+    the newest entry it holds; None for a cache that never saw a log entry."""
+    with cache.connect() as connection:
+        return _witness(connection, _read_meta(connection))
+
+
+def _witness(connection: Connection, meta: dict[str, str]) -> LogAnchor | None:
+    """The recorded witness, or the cache's newest log entry."""
+    if meta.get(WITNESS):
+        return parse_anchor(meta[WITNESS])
+    return _cache_tail(connection)
+
+
+def _cache_tail(connection: Connection) -> LogAnchor | None:
+    """The newest log entry the cache holds, as an anchor."""
+    row = connection.exec_driver_sql("SELECT position, hash FROM main.event ORDER BY position DESC LIMIT 1").first()
+    return LogAnchor(int(row[0]), str(row[1])) if row else None
 
 
 def record_failure(cache: Engine, message: str, now: datetime) -> None:
@@ -216,30 +243,42 @@ def pull(registry: Engine, cache: Engine, *, registry_id: str, registry_url: str
         target.begin(),
     ):
         report = _pull_into(target, source, registry_id)
-        _write_meta(
-            target,
-            {
-                LAST_SEEN: str(report.to_seq),
-                REGISTRY_ID: registry_id,
-                REGISTRY_URL: registry_url,
-                SYNCED_AT: now.isoformat(),
-                OFFLINE_SINCE: "",
-                LAST_ERROR: "",
-            },
-        )
+        if report.anchor_break:  # nothing pulled: the cache keeps what it saw, and its witness
+            _write_meta(target, {ANCHOR_BREAK: report.anchor_break, OFFLINE_SINCE: "", LAST_ERROR: ""})
+        else:
+            tail = _cache_tail(target)
+            _write_meta(
+                target,
+                {
+                    LAST_SEEN: str(report.to_seq),
+                    REGISTRY_ID: registry_id,
+                    REGISTRY_URL: registry_url,
+                    SYNCED_AT: now.isoformat(),
+                    OFFLINE_SINCE: "",
+                    LAST_ERROR: "",
+                    WITNESS: tail.text() if tail else "",
+                    ANCHOR_BREAK: "",
+                },
+            )
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _pull_into(target: Connection, source: ChangeSource, registry_id: str) -> SyncReport:
-    """Inside the cache transaction: reset for a re-created registry, then copy each changed table."""
+    """Inside the cache transaction: reset for a re-created registry, check the witness, then copy each changed
+    table (nothing when the registry's log contradicts the witness)."""
     target.exec_driver_sql(LOCK_CACHE)
     meta = _read_meta(target)
     reset = meta.get(REGISTRY_ID) not in (None, registry_id)
     last_seen = 0 if reset else int(meta.get(LAST_SEEN, "0"))
+    witness = None if reset else _witness(target, meta)
+    top, probe = source.top(witness.position if witness else None)
+    if witness is not None and probe is not None:
+        broken = anchor_break(witness, probe.found_hash, probe.log_end, "this cache")
+        if broken:
+            return SyncReport(from_seq=last_seen, to_seq=last_seen, anchor_break=broken)
     if last_seen == 0:
         _clear(target)  # a first pull starts from empty tables (SQLite transfers whole tables only into those)
-    top = source.top()
     report = SyncReport(from_seq=last_seen, to_seq=max(top, last_seen), reset=reset)
     if top > last_seen:
         changed = source.changed(last_seen, top)
