@@ -220,9 +220,11 @@ def cmd_models(args: argparse.Namespace, service: RegistryService) -> int:
 
 
 def _drill(state: ModelState, now: datetime) -> str:
-    """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
+    """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never' (the last passed drill), 'FAILED; ' before it when
+    the most recent drill failed."""
     shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
-    return f"{shown} OVERDUE" if state.drill_overdue else shown
+    failed = "FAILED; passed " if state.drill_failed else ""
+    return f"{failed}{shown} OVERDUE" if state.drill_overdue else f"{failed}{shown}"
 
 
 def _notice(pin: DeprecatedPin | None) -> str:

@@ -133,8 +133,18 @@ def check_rollback(
         )
 
 
+DRILL_PASSED = "passed"
+DRILL_FAILED = "failed"
+
+
+def drill_counts(outcome: str) -> bool:
+    """Whether a drill with this outcome resets the cadence: only one that passed (a failed drill proves no
+    rollback would work, so the model stays overdue)."""
+    return outcome == DRILL_PASSED
+
+
 def drill_overdue(last_drill_at: datetime | None, now: datetime, policy: ModelPolicy) -> bool:
-    """Whether a model's last rollback drill is older than the policy's cadence (or never happened)."""
+    """Whether a model's last passed rollback drill is older than the policy's cadence (or never happened)."""
     return last_drill_at is None or now - last_drill_at > timedelta(days=policy.drill_cadence_days)
 
 

@@ -17,7 +17,7 @@ from regtui.domain.entry import Artifact, Stage
 from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
 from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
-from regtui.domain.transitions import MoveKind, required_right
+from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, MoveKind, required_right
 from regtui.errors import NotAllowedError, NotFoundError, RegtuiError
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, holds, require
@@ -216,7 +216,7 @@ def drill(service: RegistryService, model: str, on_bytes: ProgressCallback | Non
             actor=service.identity(),
             model=model,
             target=target,
-            outcome="passed" if passed else "failed",
+            outcome=DRILL_PASSED if passed else DRILL_FAILED,
             detail=detail,
             duration_ms=duration_ms,
             now=service.clock(),

@@ -42,8 +42,10 @@ class ModelLine:
     latest: str | None
     open_requests: int = 0
     drill_age: str | None = None
-    """How long ago the model's rollback was last drilled ('12d'); None when never."""
+    """How long ago the model's rollback was last drilled successfully ('12d'); None when never."""
     drill_overdue: bool = False
+    drill_failed: bool = False
+    """The model's most recent drill failed."""
 
 
 @dataclass(frozen=True)
