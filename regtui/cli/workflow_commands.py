@@ -1,4 +1,4 @@
-"""The workflow commands: promote, requests, approve, reject, rollback, drill, audit, roles, policy."""
+"""The workflow commands: promote, requests, approve, reject, attest, rollback, drill, audit, roles, policy."""
 
 from __future__ import annotations
 
@@ -181,6 +181,24 @@ def cmd_approve(args: argparse.Namespace, service: RegistryService) -> int:
 def cmd_reject(args: argparse.Namespace, service: RegistryService) -> int:
     """Reject an open request (a comment is required)."""
     return _decide(args, service, Decision.REJECT)
+
+
+def _configure_attest(parser: argparse.ArgumentParser) -> None:
+    """Options of `attest`."""
+    parser.add_argument("ref", metavar="MODEL@VERSION")
+    parser.add_argument("subject", metavar="SUBJECT", help="what you attest: fairness")
+    parser.add_argument("--comment", required=True, help="what you checked")
+
+
+def cmd_attest(args: argparse.Namespace, service: RegistryService) -> int:
+    """Record an attestation (a reviewer's decision in the log) that a model-card section holds."""
+    model, version = split_ref(args.ref)
+    outcome = promotion.attest(service, model, version, args.subject, args.comment)
+    if args.json:
+        print_json(outcome)
+    else:
+        say(f"{outcome.ref}: {outcome.subject} attested by {outcome.attested_by}")
+    return 0
 
 
 def _configure_rollback(parser: argparse.ArgumentParser) -> None:
@@ -417,6 +435,7 @@ COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "requests": (_configure_requests, cmd_requests),
     "approve": (lambda p: _configure_decide(p, False), cmd_approve),
     "reject": (lambda p: _configure_decide(p, True), cmd_reject),
+    "attest": (_configure_attest, cmd_attest),
     "rollback": (_configure_rollback, cmd_rollback),
     "drill": (_configure_model, cmd_drill),
     "audit": (_configure_audit, cmd_audit),

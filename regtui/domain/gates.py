@@ -1,8 +1,9 @@
 """Gate evaluation: the checks a promotion must pass, computed purely from facts the store gathers.
 
 - Development -> Staging: one check per policy threshold (overall or per segment).
-- Staging -> Canary: no current rejection, human review naming its evidence, fairness attested, model
-  card complete, provider pin exact and qualified (when pinned and its status is known).
+- Staging -> Canary: no current rejection, human review naming its evidence, fairness attested (by a recorded
+  attestation, regtui.domain.attestations), model card complete, provider pin exact and qualified (when pinned
+  and its status is known).
 - Canary -> Production: no current rejection, one check per canary SLO, stakeholder sign-offs, the
   two-person rule (owner, second reviewer), every artifact verified now, the archival checklist of the
   outgoing Production version, provider pin exact, qualified and not retired (when pinned and known).
@@ -32,6 +33,7 @@ from regtui.domain.approvals import (
     fill_slots,
     two_person_slots,
 )
+from regtui.domain.attestations import FAIRNESS, AttestationFact, attestation_state
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Metrics, Stage, VersionEntry, utc_iso
 from regtui.domain.policy import ModelPolicy, SloBound, Threshold, format_number
@@ -125,6 +127,8 @@ class GateFacts:
     outgoing_version: str | None = None
     archival_done: tuple[str, ...] = ()
     provider_status: ProviderPinStatus | None = None
+    attestations: tuple[AttestationFact, ...] = ()
+    """The attestations recorded in the log for this version (read for a Canary gate)."""
 
     @cached_property
     def current_artifact_digest(self) -> str:
@@ -166,7 +170,7 @@ def _staging_to_canary(facts: GateFacts) -> list[GateCheck]:
     checks = [
         _veto_check(facts.approvals, ctx),
         _review_check(review, facts),
-        _fairness_check(facts.entry),
+        _fairness_check(facts.entry, facts.attestations),
         _model_card_check(facts.entry),
     ]
     return checks + _provider_checks(facts, check_retirement=False)
@@ -260,17 +264,14 @@ def _review_check(slot: Slot, facts: GateFacts) -> GateCheck:
     return GateCheck("human review", True, detail, CheckKind.REVIEW)
 
 
-def _fairness_check(entry: VersionEntry) -> GateCheck:
-    """The model card's fairness section is present and attested."""
+def _fairness_check(entry: VersionEntry, attestations: tuple[AttestationFact, ...]) -> GateCheck:
+    """The model card's fairness section is filled in and attested by a registry user with the review right (a
+    decision recorded in the log; a name in the manifest is not one)."""
     fairness = entry.model_card.fairness
     if not fairness.summary.strip():
         return GateCheck("fairness attested", False, "the model card's fairness section is empty", CheckKind.FAIRNESS)
-    if not fairness.attested_by:
-        return GateCheck(
-            "fairness attested", False, "the fairness section is not attested (attested_by unset)", CheckKind.FAIRNESS
-        )
-    when = f" at {utc_iso(fairness.attested_at)}" if fairness.attested_at else ""
-    return GateCheck("fairness attested", True, f"attested by {fairness.attested_by}{when}", CheckKind.FAIRNESS)
+    state = attestation_state(attestations, FAIRNESS, fairness.attested_by)
+    return GateCheck("fairness attested", state.current is not None, state.describe(), CheckKind.FAIRNESS)
 
 
 def _model_card_check(entry: VersionEntry) -> GateCheck:

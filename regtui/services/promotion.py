@@ -15,7 +15,7 @@ from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact, Stage
 from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
-from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome, RollbackOutcome
+from regtui.domain.outcomes import AttestationOutcome, DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
 from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, MoveKind, required_right
 from regtui.errors import NotAllowedError, NotFoundError, RegtuiError
@@ -23,6 +23,7 @@ from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, holds, require
 from regtui.services.registry import RegistryService
 from regtui.store import promotions, rollbacks
+from regtui.store.attestations import record_attestation
 from regtui.store.engine import translate_errors
 from regtui.store.facts import (
     approver_of,
@@ -163,6 +164,17 @@ def decide(service: RegistryService, request_id: int, decision: Decision, commen
         return promotions.decide(
             session, actor=actor, request_id=request_id, decision=decision, comment=comment, now=service.clock()
         )
+
+
+def attest(service: RegistryService, model: str, version: str, subject: str, comment: str) -> AttestationOutcome:
+    """Record, as the acting identity (who needs the review right), that a section of a version's model card holds."""
+    actor = service.identity()
+    with service.writing() as session:
+        require(actor_in(session, actor), Right.REVIEW, f"attest {subject} of {model}@{version}")
+        record_attestation(
+            session, actor=actor, model=model, version=version, subject=subject, comment=comment, now=service.clock()
+        )
+    return AttestationOutcome(f"{model}@{version}", subject, actor)
 
 
 def rollback(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, event
 
 from regtui.domain.anchor import LogAnchor, anchor_break, parse_anchor
+from regtui.domain.attestations import ATTEST
 from regtui.domain.reports import CacheState, SyncReport
 from regtui.store import provider_tables, tables
 from regtui.store.cache_reader import CACHE_LAYOUT_KEY, CACHE_LAYOUT_VERSION
@@ -97,13 +98,14 @@ CACHE_INDEXES = (
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_drill ON event (model, position) WHERE kind = {sql_literal(DRILL)}",
     "CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) "
     f"WHERE to_stage = {sql_literal(PRODUCTION)}",
+    f"CREATE INDEX IF NOT EXISTS ix_cache_event_attest ON event (model, version) WHERE kind = {sql_literal(ATTEST)}",
 )
 """Read-side indexes only the cache has. The model list's latest version, count and sort by latest, and
 (model, version) lookups read ix_cache_version_newest instead of the wide version rows. The others are partial
 (the queries repeat their conditions with the same literals), so they hold only the live versions and the few
 log entries their reads need, and a pull writes their pages only when a version goes live: the model list's
 live versions and stage filters, a model's Production version and pinned provider versions; a model's last
-drill; the versions that were in Production (rollback targets)."""
+drill; the versions that were in Production (rollback targets); a version's attestations (its Canary gate)."""
 
 
 def open_cache(path: Path) -> Engine:

@@ -17,7 +17,7 @@ from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.promote import PromoteScreen, parse_results
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
 from tests.tui.driving import settle, until
-from tests.tui.flows import flat, log_of, record_notes
+from tests.tui.flows import attest_fairness, flat, log_of, record_notes
 from tests.tui.test_approvals_screen import SIGNOFF, highlight, open_queue
 
 pytestmark = pytest.mark.anyio
@@ -54,7 +54,9 @@ def test_canary_results_are_typed_as_pairs() -> None:
 async def test_gate_shows_before_submitting_and_pending_says_what_is_missing(
     demo_locations: Locations, make_app: AppFactory
 ) -> None:
-    """Staging version: only its allowed moves; the Canary gate shows before submit; submit leaves it pending."""
+    """Staging version: only its allowed moves; the Canary gate shows before submit; submit leaves it pending (its
+    fairness attested first: what is missing is the review)."""
+    attest_fairness(demo_locations, "search-ranker@2.4.1")
     app = make_app(demo_locations)
     notes = record_notes(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
