@@ -13,7 +13,7 @@ from regtui.cli.output import print_json, print_table, say
 from regtui.domain.anchor import parse_anchor
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
-from regtui.domain.evidence import load_evidence_file
+from regtui.domain.evidence import CONDITIONS, load_evidence_file, parse_evidence
 from regtui.domain.manifest import dump_yaml
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.domain.roles import Role
@@ -42,12 +42,21 @@ def _configure_promote(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--reason", help="why (required to abandon or for a failed canary)")
     parser.add_argument("--canary-share", type=float, metavar="PCT", help="share of traffic for a Canary")
+    parser.add_argument(
+        "--condition",
+        dest="conditions",
+        action="append",
+        metavar="TEXT",
+        help="a condition the promotion is approved under (repeatable; replaces the request's conditions)",
+    )
 
 
 def cmd_promote(args: argparse.Namespace, service: RegistryService) -> int:
     """Open or reuse a request, evaluate its gate, apply it when it passes; exit 3 while pending."""
     model, version = split_ref(args.ref)
     evidence = load_evidence_file(args.evidence) if args.evidence else None
+    if args.conditions:
+        evidence = {**(evidence or {}), **parse_evidence({CONDITIONS: args.conditions}, "--condition")}
     outcome = promotion.promote(
         service, model, version, args.to_stage, evidence=evidence, reason=args.reason, canary_share=args.canary_share
     )
@@ -103,6 +112,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
                     "requested_by": v.requested_by,
                     "requested_at": v.requested_at,
                     "reason": v.reason,
+                    "conditions": list(v.conditions),
                     "missing": v.gate.missing,
                     "you_can_approve_as": v.can_approve,
                     "you_can_apply": v.can_apply,
@@ -113,7 +123,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
         )
         return 0
     print_table(
-        ["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "YOU"],
+        ["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "CONDITIONS", "YOU"],
         [
             [
                 f"#{v.id}",
@@ -122,6 +132,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
                 v.requested_by,
                 v.requested_at,
                 ", ".join(v.gate.missing) or "nothing",
+                "; ".join(v.conditions) or "-",
                 _you(v),
             ]
             for v in views

@@ -14,9 +14,11 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact, Stage
+from regtui.domain.evidence import conditions_of
 from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
 from regtui.domain.outcomes import AttestationOutcome, DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
+from regtui.domain.text import one_line
 from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, MoveKind, required_right
 from regtui.errors import NotAllowedError, NotFoundError, RegtuiError
 from regtui.providers.http_artifacts import stream_http
@@ -57,6 +59,8 @@ class RequestView:
     gate: GateResult
     can_approve: str | None
     can_apply: bool
+    conditions: tuple[str, ...] = ()
+    """The conditions the promotion would be approved under (from the request's evidence)."""
 
     @property
     def ref(self) -> str:
@@ -273,4 +277,5 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
         gate,
         can_approve,
         can_apply and pending_only_on_apply,
+        tuple(one_line(c) for c in conditions_of(row.evidence)),
     )

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
-from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
+from regtui.domain.evidence import ARCHIVAL_FOR, conditions_of, merge_evidence, reviewed_evidence
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
 from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome
 from regtui.domain.policy import ModelPolicy
@@ -457,6 +457,7 @@ def _apply(
             {
                 "request": request.id,
                 "approvers": _approvers(facts),
+                "conditions": list(conditions_of(request.evidence)),
                 "evidence": request.evidence or {},
                 "gate": gate.to_dict(),
                 "canary_share": request.canary_share,

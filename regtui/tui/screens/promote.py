@@ -29,7 +29,7 @@ from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from regtui.domain.entry import Stage
-from regtui.domain.evidence import parse_evidence
+from regtui.domain.evidence import CONDITIONS, parse_evidence, split_conditions
 from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind
@@ -53,8 +53,8 @@ MOVE_LABELS: dict[MoveKind, str] = {
 """The moves the dialog offers (Production -> Archived happens only with a replacement's promotion)."""
 FIELDS_FOR: dict[Stage, tuple[str, ...]] = {
     Stage.STAGING: ("reason",),
-    Stage.CANARY: ("reason", "share", "review"),
-    Stage.PRODUCTION: ("reason", "review", "canary", "archival"),
+    Stage.CANARY: ("reason", "share", "review", "conditions"),
+    Stage.PRODUCTION: ("reason", "review", "canary", "archival", "conditions"),
     Stage.ARCHIVED: ("reason",),
 }
 """Which form fields a promotion to each stage uses (a failed canary back to Staging needs only a reason)."""
@@ -94,7 +94,7 @@ class PromoteScreen(ModalScreen[bool]):
     | Key(s) | Description |
     | :- | :- |
     | up / down | Choose the target stage (the checklist follows). |
-    | tab | The next field: reason, canary share, review evidence, canary results, archival checklist. |
+    | tab | The next field: reason, canary share, review evidence, canary results, archival checklist, conditions. |
     | ctrl+s | Submit (the Submit button too). |
     | escape | Cancel: nothing is written. |
     """
@@ -160,6 +160,7 @@ class PromoteScreen(ModalScreen[bool]):
                     with Vertical(id="field-archival", classes="field-block"):
                         yield Static(id="archival-label", classes="label")
                         yield SelectionList[str](id="archival", compact=True)
+                    yield from self._field("conditions", "conditions", "approved under, separated by ; (optional)")
                 yield Report(id="gate")
             with Horizontal(id="promote-buttons"):
                 yield Button(Content("Cancel"), id="cancel", compact=True)
@@ -192,7 +193,7 @@ class PromoteScreen(ModalScreen[bool]):
     def _show_fields(self) -> None:
         """Show the fields the chosen target uses."""
         wanted = FIELDS_FOR.get(self.target, ()) if self.target is not None else ()
-        for name in ("reason", "share", "review", "canary", "archival"):
+        for name in ("reason", "share", "review", "canary", "archival", "conditions"):
             self.query_one(f"#field-{name}").display = name in wanted
 
     def _fill_targets(self, moves: dict[Stage, MoveKind]) -> None:
@@ -251,6 +252,9 @@ class PromoteScreen(ModalScreen[bool]):
         results = parse_results(self.query_one("#canary", Input).value) if "canary" in wanted else {}
         if results:
             document["canary_results"] = results
+        conditions = split_conditions(self.query_one("#conditions", Input).value) if "conditions" in wanted else []
+        if conditions:
+            document[CONDITIONS] = conditions
         if "archival" in wanted and self.query_one("#field-archival").display:
             document["archival_checklist"] = list(self.query_one("#archival", SelectionList).selected)
         share_text = self.query_one("#share", Input).value.strip() if "share" in wanted else ""
