@@ -8,6 +8,9 @@
   two-person rule (owner, second reviewer), every artifact verified now, the archival checklist of the
   outgoing Production version, provider pin exact, qualified and not retired (when pinned and known).
 
+- Production -> Archived without a replacement (retire): no current rejection, a stated reason, the two-person
+  rule.
+
 Other moves (abandon, failed canary, Production -> Archived with its replacement) have no gate of their
 own: the outgoing version's archival checklist is part of its replacement's Canary -> Production gate.
 Approvals and rejections count only while bound to the current artifact and evidence digests.
@@ -57,6 +60,7 @@ class CheckKind(StrEnum):
     TWO_PERSON = "two-person"
     ARTIFACTS = "artifacts"
     ARCHIVAL = "archival"
+    REASON = "reason"
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ class GateFacts:
     provider_status: ProviderPinStatus | None = None
     attestations: tuple[AttestationFact, ...] = ()
     """The attestations recorded in the log for this version (read for a Canary gate)."""
+    request_reason: str = ""
+    """Why the request was made (a retirement states one)."""
 
     @cached_property
     def current_artifact_digest(self) -> str:
@@ -150,7 +156,10 @@ class GateFacts:
 
 def evaluate_gate(from_stage: Stage, to_stage: Stage, facts: GateFacts) -> GateResult:
     """Evaluate the gate of a move (RuleError when the move does not exist); gate-less moves pass."""
-    if move_kind(from_stage, to_stage) is not MoveKind.PROMOTE:
+    kind = move_kind(from_stage, to_stage)
+    if kind is MoveKind.RETIRE:
+        return GateResult(tuple(_retirement(facts)))
+    if kind is not MoveKind.PROMOTE:
         return GateResult(())
     return GateResult(tuple(_GATES[to_stage](facts)))
 
@@ -194,6 +203,25 @@ def _canary_to_production(facts: GateFacts) -> list[GateCheck]:
         _archival_check(facts),
     ]
     return checks + _provider_checks(facts, check_retirement=True)
+
+
+def _retirement(facts: GateFacts) -> list[GateCheck]:
+    """Production -> Archived without a replacement: a stated reason and the two-person rule (owner and a distinct
+    second reviewer), no current rejection."""
+    ctx = facts.approval_context(Stage.ARCHIVED)
+    owner, reviewer = two_person_slots(fill_slots(facts.approvals, ctx))
+    reason = clean_single_line(facts.request_reason)
+    stated = GateCheck("retirement reason", True, reason, CheckKind.REASON)
+    if not reason.strip():
+        stated = GateCheck(
+            "retirement reason", False, "the request states no reason (promote --reason)", CheckKind.REASON
+        )
+    return [
+        _veto_check(facts.approvals, ctx),
+        stated,
+        _slot_check("owner approval", owner, CheckKind.TWO_PERSON),
+        _slot_check("second reviewer", reviewer, CheckKind.TWO_PERSON),
+    ]
 
 
 _GATES: dict[Stage, Callable[[GateFacts], list[GateCheck]]] = {

@@ -19,7 +19,7 @@ from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
 from regtui.domain.outcomes import AttestationOutcome, DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
 from regtui.domain.text import one_line
-from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, MoveKind, required_right
+from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, move_kind, required_right
 from regtui.errors import NotAllowedError, NotFoundError, RegtuiError
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, holds, require
@@ -263,7 +263,8 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     ctx = facts.approval_context(Stage(row.to_stage))
     decided = any(a.identity == identity for a in current_decisions(facts.approvals, ctx))
     can_approve = None if decided else capacity_for(approver_of(session, identity), ctx, facts.approvals)
-    can_apply = holds(actor_in(session, identity), required_right(MoveKind.PROMOTE, Stage(row.to_stage)))
+    kind = move_kind(Stage(row.from_stage), Stage(row.to_stage))
+    can_apply = holds(actor_in(session, identity), required_right(kind, Stage(row.to_stage)))
     pending_only_on_apply = all(c.passed or c.kind is CheckKind.ARTIFACTS for c in gate.checks)
     return RequestView(
         row.id,

@@ -355,6 +355,7 @@ def subject_facts(
         archival_done=archival_done(evidence, outgoing),
         provider_status=_pin_status(connection, entry.provider) if entry.provider is not None else None,
         attestations=attestation_facts(connection, entry.model, entry.version, users) if canary else (),
+        request_reason=str(getattr(request, "reason", "") or ""),
     )
 
 

@@ -657,12 +657,35 @@ def test_production_refuses_a_retired_provider_version(retires_at: datetime | No
         assert "was retired" in pin.detail
 
 
+# Retirement: Production -> Archived without a replacement
+
+
+def test_retirement_needs_a_reason_and_the_two_person_rule() -> None:
+    """A stated reason, the owner and a distinct second reviewer; no stakeholder sign-off, no artifacts."""
+    facts = replace(BASE, approvals=(OWNER_OK, REVIEWER_OK), request_reason="replaced by the rules engine")
+    result = evaluate_gate(P, A, facts)
+    assert result.passed, result.missing
+    assert [c.name for c in result.checks] == ["no rejection", "retirement reason", "owner approval", "second reviewer"]
+    assert check(result, "retirement reason").detail == "replaced by the rules engine"
+    pending = evaluate_gate(P, A, replace(BASE, approvals=(OWNER_OK,), request_reason="  "))
+    assert pending.missing == ["retirement reason", "second reviewer"]
+    assert check(pending, "retirement reason").detail == "the request states no reason (promote --reason)"
+
+
+def test_retirement_owner_and_reviewer_are_two_people() -> None:
+    """alice (owning team, reviewer role) fills one capacity only; the requester bob cannot be the reviewer."""
+    alone = replace(BASE, approvals=(decision("alice", OWNER, teams=frozenset({"team-risk"})),), request_reason="x")
+    assert evaluate_gate(P, A, alone).missing == ["second reviewer"]
+    own = replace(alone, approvals=(*alone.approvals, decision("bob", REVIEWER, minutes=3)))
+    assert evaluate_gate(P, A, own).missing == ["second reviewer"]
+
+
 # Moves without their own gate, result helpers
 
 
-@pytest.mark.parametrize(("from_stage", "to_stage"), [(D, A), (S, A), (C, A), (C, S), (P, A)])
+@pytest.mark.parametrize(("from_stage", "to_stage"), [(D, A), (S, A), (C, A), (C, S)])
 def test_gate_less_moves_pass(from_stage: Stage, to_stage: Stage) -> None:
-    """Abandon, failed canary and archiving with a replacement have no checks of their own."""
+    """Abandon and failed canary have no checks of their own."""
     result = evaluate_gate(from_stage, to_stage, BASE)
     assert result.passed and result.checks == () and result.missing == []
 

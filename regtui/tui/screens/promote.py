@@ -32,7 +32,7 @@ from regtui.domain.entry import Stage
 from regtui.domain.evidence import CONDITIONS, parse_evidence, split_conditions
 from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
 from regtui.domain.text import clean_single_line
-from regtui.domain.transitions import MoveKind
+from regtui.domain.transitions import GATED_MOVES, MoveKind
 from regtui.errors import ConflictError, InputError, RegtuiError
 from regtui.services import promotion, review
 from regtui.tui.debounce import Debounce
@@ -49,8 +49,9 @@ MOVE_LABELS: dict[MoveKind, str] = {
     MoveKind.PROMOTE: "promote, behind its gate",
     MoveKind.ABANDON: "abandon, with a reason",
     MoveKind.CANARY_FAILED: "failed canary, with a reason",
+    MoveKind.RETIRE: "retire, with a reason and two approvals",
 }
-"""The moves the dialog offers (Production -> Archived happens only with a replacement's promotion)."""
+"""The moves the dialog offers (rollbacks have their own screen)."""
 FIELDS_FOR: dict[Stage, tuple[str, ...]] = {
     Stage.STAGING: ("reason",),
     Stage.CANARY: ("reason", "share", "review", "conditions"),
@@ -59,8 +60,6 @@ FIELDS_FOR: dict[Stage, tuple[str, ...]] = {
 }
 """Which form fields a promotion to each stage uses (a failed canary back to Staging needs only a reason)."""
 NO_MOVE: dict[Stage, str] = {
-    Stage.PRODUCTION: "a Production version is archived only when a replacement is promoted to Production "
-    "(promote the replacement), or replaced by a rollback (R on the model screen)",
     Stage.ARCHIVED: "an Archived version returns only by rollback, when it served in Production and is "
     "within retention (R on the model screen)",
 }
@@ -268,17 +267,21 @@ class PromoteScreen(ModalScreen[bool]):
     def request_preview(self) -> None:
         """Evaluate the gate for the form as it stands (in a worker)."""
         try:
-            evidence, share = self._form()[:2]
+            evidence, share, reason = self._form()
         except InputError as error:
             self._show_gate_error(error)
             return
-        self.load_preview(self.target, evidence, share)
+        self.load_preview(self.target, evidence, share, reason)
 
     @work(thread=True, exclusive=True, group="promote-preview", exit_on_error=False)
-    def load_preview(self, target: Stage | None, evidence: dict[str, Any], share: float | None) -> None:
+    def load_preview(
+        self, target: Stage | None, evidence: dict[str, Any], share: float | None, reason: str = ""
+    ) -> None:
         """Read the version and evaluate what promote would check (in a thread; writes nothing)."""
         try:
-            preview = review.promotion_preview(self.regtui.service, self.model, self.version, target, evidence, share)
+            preview = review.promotion_preview(
+                self.regtui.service, self.model, self.version, target, evidence, share, reason or None
+            )
         except RegtuiError as error:
             self.post_message(self.PreviewLoaded(target, None, error))
             return
@@ -344,7 +347,7 @@ class PromoteScreen(ModalScreen[bool]):
                 report.text(Toned(NO_MOVE.get(preview.stage, "choose a target stage"), Tone.MUTED)),
             )
             return
-        if preview.kind is not MoveKind.PROMOTE:
+        if preview.kind not in GATED_MOVES:
             report.show(
                 report.heading(f"{self.seen_stage} → {self.target}: no gate"),
                 report.text(
