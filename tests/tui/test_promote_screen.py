@@ -117,6 +117,29 @@ async def test_abandon_needs_a_reason(demo_locations: Locations, make_app: AppFa
         assert notes[-1] == "Promoted: churn-classifier@2.7.1: Development → Archived"
 
 
+async def test_retiring_production_opens_a_gated_request(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A Production version offers Archived as a retirement behind its gate: the reason typed is a check, and
+    submitting opens a request pending on the two-person rule."""
+    app = make_app(demo_locations)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_promote(pilot, "churn-classifier", "2.6.0")
+        assert targets(screen) == ["Archived"] and screen.target is Stage.ARCHIVED
+        text = flat(pilot)
+        assert "Gate Production → Archived" in text and "✗ MISSING retirement reason" in text
+        await pilot.press("tab", *"sunset: replaced by rules")
+        await until(pilot, lambda: "✓ pass retirement reason" in flat(pilot), "the preview redone with the reason")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ModelScreen)
+        assert notes[-1].startswith("Pending: request #")
+        assert notes[-1].endswith(
+            "for churn-classifier@2.6.0 → Archived is pending; missing: owner approval, second reviewer"
+        )
+    assert ("request", "alice", "2.6.0") in log_of(demo_locations, "churn-classifier")
+
+
 async def test_conflict_refreshes_and_says_who_moved_it(
     demo_locations: Locations, make_app: AppFactory, tmp_path: Path
 ) -> None:
