@@ -18,6 +18,7 @@ from sqlmodel import Session
 from regtui.cli.main import main
 from regtui.domain.entry import utc_iso
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry, verify_chain
+from regtui.domain.listing import ModelState
 from regtui.domain.manifest import dump_yaml
 from regtui.services.registry import RegistryService
 from regtui.store import model_list
@@ -365,6 +366,13 @@ def cached_models(service: RegistryService) -> list[model_list.ModelSummary]:
     """Every model as the cache's model list reads it (the dashboard's and `regtui models`' read)."""
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         return model_list.list_models(snapshot, limit=1_000_000)
+
+
+def model_state(service: RegistryService, model: str) -> ModelState:
+    """One model's state (open requests, drills) as the cache's model list reads it."""
+    listed = [m for m in cached_models(service) if m.name == model]
+    with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
+        return model_list.model_states(snapshot, listed, service.clock())[model]
 
 
 def drill_states(service: RegistryService, models: list[str]) -> dict[str, tuple[datetime | None, bool]]:

@@ -43,6 +43,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "requests": ("open promotion requests (the approval queue)", WORKFLOW),
     "approve": ("approve a promotion request", WORKFLOW),
     "reject": ("reject a promotion request (comment required)", WORKFLOW),
+    "attest": ("attest a section of a version's model card (fairness) as a reviewer", WORKFLOW),
     "rollback": ("roll a model back to an earlier Production version", WORKFLOW),
     "drill": ("rollback drill: the full procedure, not committed, outcome logged", WORKFLOW),
     "audit": ("the promotion log (--follow streams it); `audit verify` proves its hash chain", READS),

@@ -35,7 +35,17 @@ def fresh_read(service: RegistryService, args: argparse.Namespace) -> ReadStatus
         if status.state.synced_at is None:
             raise RegistryUnavailableError(f"{status.error}; no local cache to read from yet")
         warn(status.describe(service.clock()))
+    if status.anchor_break:
+        warn(anchor_warning(status.anchor_break, service))
     return status
+
+
+def anchor_warning(reason: str, service: RegistryService) -> str:
+    """One line: the log's anchor is broken, why, and what the cache does about it."""
+    return (
+        f"LOG ANCHOR BROKEN: {reason}; the cache keeps what it saw and pulls nothing "
+        f"(if the registry was restored on purpose, remove {service.locations.cache_path} to accept it)"
+    )
 
 
 def _no_options(_parser: argparse.ArgumentParser) -> None:
@@ -215,6 +225,9 @@ def cmd_sync(args: argparse.Namespace, service: RegistryService) -> int:
     report = service.sync()
     if args.json:
         print_json(report)
+    if report.anchor_break:
+        raise CheckFailedError(anchor_warning(report.anchor_break, service))
+    if args.json:
         return 0
     if report.total == 0:
         say(f"cache up to date (change {report.to_seq})")

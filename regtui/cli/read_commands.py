@@ -19,6 +19,7 @@ from regtui.cli.lookup_commands import configure_ref, current, stream_json
 from regtui.cli.options import positive_count
 from regtui.cli.output import print_json, print_table, print_table_row, say, to_plain, warn
 from regtui.cli.signals import stop_on_signals
+from regtui.domain.anchor import parse_anchor
 from regtui.domain.diff import MetricDelta, VersionDiff, tally
 from regtui.domain.listing import ModelState, ModelSummary
 from regtui.domain.manifest import version_document
@@ -96,9 +97,11 @@ def _model_rows(handle: ServiceHandle, now: datetime) -> Iterable[tuple[ModelSum
 
 
 def _drill(state: ModelState, now: datetime) -> str:
-    """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never'."""
+    """'12d ago', '102d ago OVERDUE', 'never OVERDUE' or 'never' (the last passed drill), 'FAILED; ' before it when
+    the most recent drill failed."""
     shown = "never" if state.last_drill is None else f"{format_age((now - state.last_drill).total_seconds())} ago"
-    return f"{shown} OVERDUE" if state.drill_overdue else shown
+    failed = "FAILED; passed " if state.drill_failed else ""
+    return f"{failed}{shown} OVERDUE" if state.drill_overdue else f"{failed}{shown}"
 
 
 def _notice(pin: DeprecatedPin | None) -> str:
@@ -220,8 +223,13 @@ def _gate(row: MetricDelta) -> str:
 
 def _configure_audit(parser: argparse.ArgumentParser) -> None:
     """Options of `audit`."""
-    parser.add_argument("target", nargs="?", metavar="MODEL|verify", help="a model to filter by, or `verify`")
+    parser.add_argument(
+        "target", nargs="?", metavar="MODEL|verify|head", help="a model to filter by, `verify`, or `head`"
+    )
     parser.add_argument("--actor", help="only entries by this identity")
+    parser.add_argument(
+        "--expect", metavar="POS:HASH", help="with `verify`: the log must still hold this entry (from `audit head`)"
+    )
     parser.add_argument("--limit", type=positive_count, default=200, help="at most this many entries (default 200)")
     parser.add_argument("--follow", action="store_true", help="print new entries as they appear, until stopped")
     parser.add_argument(
@@ -236,6 +244,10 @@ def cmd_audit(args: argparse.Namespace, handle: ServiceHandle) -> int:
     """The promotion log (newest first), `audit --follow` to stream new entries, or `audit verify`."""
     if args.target == "verify":
         return _audit_verify(args, handle)
+    if args.expect is not None:
+        raise InputError("--expect goes with `audit verify`")
+    if args.target == "head":
+        return _audit_head(args, handle)
     if args.since is not None and not args.follow:
         raise InputError("--since goes with --follow")
     status = current(args, handle)
@@ -328,24 +340,52 @@ def _event_detail(details: dict[str, Any]) -> str:
     return ""
 
 
-def _audit_verify(args: argparse.Namespace, handle: ServiceHandle) -> int:
-    """Verify the whole chain on the registry; exit 1 naming the first broken entry."""
+def _audit_head(args: argparse.Namespace, handle: ServiceHandle) -> int:
+    """The registry's last log position and hash, as POS:HASH (what `audit verify --expect` reads)."""
     from regtui.services import audit
 
-    count, broken = audit.verify_audit_chain(handle.service)
+    head = audit.log_head(handle.service)
+    if args.json:
+        print_json({"position": head.position if head else 0, "hash": head.hash if head else None})
+    elif head is None:
+        say("the promotion log is empty")
+    else:
+        say(head.text())
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, handle: ServiceHandle) -> int:
+    """Verify the whole chain, the anchors (this cache's witness, --expect) and the stages the log implies; exit 1
+    naming the first problem (every problem listed when there are several)."""
+    from regtui.services import audit
+
+    expect = parse_anchor(args.expect) if args.expect is not None else None
+    verdict = audit.verify_anchored_log(handle.service, expect)
+    broken, problems = verdict.broken, verdict.problems
     if args.json:
         print_json(
             {
-                "entries": count,
+                "entries": verdict.entries,
                 "intact": broken is None,
                 "broken_at": broken.position if broken else None,
                 "reason": broken.reason if broken else None,
+                "head": verdict.head.text() if verdict.head else None,
+                "witness": verdict.witness_break,
+                "expected": verdict.expected_break,
+                "stage_differences": list(verdict.stage_differences),
             }
         )
-    elif broken is None:
-        say(f"promotion log intact: {count} entries, hash chain verified")
-    if broken is not None:
-        raise CheckFailedError(f"promotion log broken at entry {broken.position}: {broken.reason}")
+    elif not problems:
+        say(f"promotion log intact: {verdict.entries} entries, hash chain verified")
+        if expect is not None:
+            say(f"the log still holds entry {expect.position} as expected")
+    elif len(problems) > 1:
+        for problem in problems:
+            say(f"  {problem}")
+    if problems:
+        listed = "" if args.json else ", listed above"
+        more = f" (and {len(problems) - 1} more problem(s){listed})" if len(problems) > 1 else ""
+        raise CheckFailedError(problems[0] + more)
     return 0
 
 

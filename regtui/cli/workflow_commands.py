@@ -1,4 +1,4 @@
-"""The workflow commands: promote, requests, approve, reject, rollback, drill, roles, policy."""
+"""The workflow commands: promote, requests, approve, reject, attest, rollback, drill, roles, policy."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from regtui.cli.commands import fresh_read, split_ref
 from regtui.cli.output import print_json, print_table, say
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
-from regtui.domain.evidence import load_evidence_file
+from regtui.domain.evidence import CONDITIONS, load_evidence_file, parse_evidence
 from regtui.domain.limits import FILE_BYTES
 from regtui.domain.manifest import dump_yaml
 from regtui.domain.policy import load_policy_text, policy_document
@@ -42,12 +42,21 @@ def _configure_promote(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--reason", help="why (required to abandon or for a failed canary)")
     parser.add_argument("--canary-share", type=float, metavar="PCT", help="share of traffic for a Canary")
+    parser.add_argument(
+        "--condition",
+        dest="conditions",
+        action="append",
+        metavar="TEXT",
+        help="a condition the promotion is approved under (repeatable; replaces the request's conditions)",
+    )
 
 
 def cmd_promote(args: argparse.Namespace, service: RegistryService) -> int:
     """Open or reuse a request, evaluate its gate, apply it when it passes; exit 3 while pending."""
     model, version = split_ref(args.ref)
     evidence = load_evidence_file(args.evidence) if args.evidence else None
+    if args.conditions:
+        evidence = {**(evidence or {}), **parse_evidence({CONDITIONS: args.conditions}, "--condition")}
     outcome = promotion.promote(
         service, model, version, args.to_stage, evidence=evidence, reason=args.reason, canary_share=args.canary_share
     )
@@ -103,6 +112,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
                     "requested_by": v.requested_by,
                     "requested_at": v.requested_at,
                     "reason": v.reason,
+                    "conditions": list(v.conditions),
                     "missing": v.gate.missing,
                     "you_can_approve_as": v.can_approve,
                     "you_can_apply": v.can_apply,
@@ -113,7 +123,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
         )
         return 0
     print_table(
-        ["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "YOU"],
+        ["ID", "VERSION", "MOVE", "REQUESTED BY", "REQUESTED", "MISSING", "CONDITIONS", "YOU"],
         [
             [
                 f"#{v.id}",
@@ -122,6 +132,7 @@ def cmd_requests(args: argparse.Namespace, service: RegistryService) -> int:
                 v.requested_by,
                 v.requested_at,
                 ", ".join(v.gate.missing) or "nothing",
+                "; ".join(v.conditions) or "-",
                 _you(v),
             ]
             for v in views
@@ -181,6 +192,24 @@ def cmd_approve(args: argparse.Namespace, service: RegistryService) -> int:
 def cmd_reject(args: argparse.Namespace, service: RegistryService) -> int:
     """Reject an open request (a comment is required)."""
     return _decide(args, service, Decision.REJECT)
+
+
+def _configure_attest(parser: argparse.ArgumentParser) -> None:
+    """Options of `attest`."""
+    parser.add_argument("ref", metavar="MODEL@VERSION")
+    parser.add_argument("subject", metavar="SUBJECT", help="what you attest: fairness")
+    parser.add_argument("--comment", required=True, help="what you checked")
+
+
+def cmd_attest(args: argparse.Namespace, service: RegistryService) -> int:
+    """Record an attestation (a reviewer's decision in the log) that a model-card section holds."""
+    model, version = split_ref(args.ref)
+    outcome = promotion.attest(service, model, version, args.subject, args.comment)
+    if args.json:
+        print_json(outcome)
+    else:
+        say(f"{outcome.ref}: {outcome.subject} attested by {outcome.attested_by}")
+    return 0
 
 
 def _configure_rollback(parser: argparse.ArgumentParser) -> None:
@@ -293,6 +322,7 @@ COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "requests": (_configure_requests, cmd_requests),
     "approve": (lambda p: _configure_decide(p, False), cmd_approve),
     "reject": (lambda p: _configure_decide(p, True), cmd_reject),
+    "attest": (_configure_attest, cmd_attest),
     "rollback": (_configure_rollback, cmd_rollback),
     "drill": (_configure_model, cmd_drill),
     "roles": (_configure_roles, cmd_roles),

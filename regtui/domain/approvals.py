@@ -109,11 +109,14 @@ def stakeholder(name: str) -> str:
 
 
 def required_capacities(to_stage: Stage, signoff_roles: Sequence[str]) -> tuple[str, ...]:
-    """Capacities a promotion to a stage needs: review for Canary; owner, stakeholders, reviewer for Production."""
+    """Capacities a request to a stage needs: review for Canary; owner, stakeholders, reviewer for Production; the
+    owner and a second reviewer (the two-person rule) to retire a Production version to Archived."""
     if to_stage is Stage.CANARY:
         return (REVIEWER,)
     if to_stage is Stage.PRODUCTION:
         return (OWNER, *(stakeholder(name) for name in signoff_roles), REVIEWER)
+    if to_stage is Stage.ARCHIVED:
+        return (OWNER, REVIEWER)
     return ()
 
 

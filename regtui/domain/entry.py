@@ -122,16 +122,16 @@ class ModelCard:
     responsible: Responsible = field(default_factory=Responsible)
 
     def missing_sections(self) -> list[str]:
-        """Names of sections that are empty, for the model-card completeness check."""
+        """Names of sections that are empty or only whitespace, for the model-card completeness check."""
         checks = {
-            "intended_use": self.intended_use,
-            "limitations": self.limitations,
-            "evaluation": self.evaluation,
-            "fairness": self.fairness.summary,
-            "training_data": self.training_data.source,
-            "responsible": self.responsible.team and self.responsible.escalation_contact,
+            "intended_use": (self.intended_use,),
+            "limitations": (self.limitations,),
+            "evaluation": (self.evaluation,),
+            "fairness": (self.fairness.summary,),
+            "training_data": (self.training_data.source,),
+            "responsible": (self.responsible.team, self.responsible.escalation_contact),
         }
-        return [name for name, value in checks.items() if not value]
+        return [name for name, values in checks.items() if not all(value.strip() for value in values)]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,13 @@ An evidence file (`regtui promote --evidence FILE`) is YAML or JSON:
     review: "eval report 2026-11 (s3://reports/churn/2.6.0.html), diff against 2.5.0"
     canary_results: {error_rate: 0.004, latency_p95_ms: 38}
     archival_checklist: [traffic drained, dashboards updated, consumers notified]
+    conditions: ["roll back if error_rate exceeds 0.01 in the first week", "re-review after the Q3 data refresh"]
 
-New evidence is merged into the request's evidence key by key; approvals bind to the digest of the
-review and canary results, so changing those means earlier approvals no longer count (ticking the
+`conditions` are the conditions the promotion is approved under (`regtui promote --condition TEXT`, repeatable): a
+list of one-line texts, shown in the approval queue and written to the promotion's log entry.
+
+New evidence is merged into the request's evidence key by key; approvals bind to the digest of the review, the
+canary results and the conditions, so changing those means earlier approvals no longer count (ticking the
 archival checklist does not). The store stamps the checklist with the Production version it was ticked
 for (`archival_for`): it counts only while that version is still the one being replaced.
 """
@@ -24,7 +28,10 @@ from regtui.domain.text import clean_data
 from regtui.errors import InputError
 from regtui.input_files import clip, load_yaml, read_text
 
-EVIDENCE_KEYS = ("review", "canary_results", "archival_checklist")
+EVIDENCE_KEYS = ("review", "canary_results", "archival_checklist", "conditions")
+CONDITIONS = "conditions"
+MAX_CONDITIONS = 20
+MAX_CONDITION_CHARS = 500
 ARCHIVAL_FOR = "archival_for"
 
 
@@ -76,10 +83,22 @@ def parse_evidence(document: Any, source: str) -> dict[str, Any]:
         result["canary_results"] = _results(source, document["canary_results"])
     if document.get("archival_checklist") is not None:
         result["archival_checklist"] = _checklist(source, document["archival_checklist"])
+    if document.get(CONDITIONS) is not None:
+        result[CONDITIONS] = _conditions(source, document[CONDITIONS])
     problem = data_problem(result)
     if problem is not None:
         raise InputError(f"{source}: evidence: {problem}")
     return result
+
+
+def conditions_of(evidence: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The conditions a request's evidence states (none when it states none)."""
+    return tuple((evidence or {}).get(CONDITIONS) or ())
+
+
+def split_conditions(text: str) -> list[str]:
+    """Conditions typed on one line, separated by ';' (the promote dialog's field)."""
+    return [part.strip() for part in text.split(";") if part.strip()]
 
 
 def merge_evidence(current: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,3 +144,21 @@ def _checklist(source: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InputError(f"{source}: archival_checklist: expected a list of checklist items")
     return [_within(source, "archival_checklist", item.strip()) for item in value]
+
+
+def _conditions(source: str, value: Any) -> list[str]:
+    """The conditions of a promotion: one-line, non-empty texts, at most MAX_CONDITIONS of MAX_CONDITION_CHARS."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"{source}: conditions: expected a list of texts")
+    if len(value) > MAX_CONDITIONS:
+        raise InputError(f"{source}: conditions: at most {MAX_CONDITIONS}, got {len(value)}")
+    conditions = []
+    for number, item in enumerate(value, 1):
+        text = item.strip()
+        if not text or "\n" in text or len(text) > MAX_CONDITION_CHARS:
+            raise InputError(
+                f"{source}: conditions[{number}]: expected one non-empty line of at most {MAX_CONDITION_CHARS} "
+                "characters"
+            )
+        conditions.append(text)
+    return conditions

@@ -1,11 +1,15 @@
 """Gate evaluation: the checks a promotion must pass, computed purely from facts the store gathers.
 
 - Development -> Staging: one check per policy threshold (overall or per segment).
-- Staging -> Canary: no current rejection, human review naming its evidence, fairness attested, model
-  card complete, provider pin exact and qualified (when pinned and its status is known).
+- Staging -> Canary: no current rejection, human review naming its evidence, fairness attested (by a recorded
+  attestation, regtui.domain.attestations), model card complete, provider pin exact and qualified (when pinned
+  and its status is known).
 - Canary -> Production: no current rejection, one check per canary SLO, stakeholder sign-offs, the
   two-person rule (owner, second reviewer), every artifact verified now, the archival checklist of the
   outgoing Production version, provider pin exact, qualified and not retired (when pinned and known).
+
+- Production -> Archived without a replacement (retire): no current rejection, a stated reason, the two-person
+  rule.
 
 Other moves (abandon, failed canary, Production -> Archived with its replacement) have no gate of their
 own: the outgoing version's archival checklist is part of its replacement's Canary -> Production gate.
@@ -32,6 +36,7 @@ from regtui.domain.approvals import (
     fill_slots,
     two_person_slots,
 )
+from regtui.domain.attestations import FAIRNESS, AttestationFact, attestation_state
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Metrics, Stage, VersionEntry, utc_iso
 from regtui.domain.policy import ModelPolicy, SloBound, Threshold, format_number
@@ -55,6 +60,7 @@ class CheckKind(StrEnum):
     TWO_PERSON = "two-person"
     ARTIFACTS = "artifacts"
     ARCHIVAL = "archival"
+    REASON = "reason"
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,10 @@ class GateFacts:
     outgoing_version: str | None = None
     archival_done: tuple[str, ...] = ()
     provider_status: ProviderPinStatus | None = None
+    attestations: tuple[AttestationFact, ...] = ()
+    """The attestations recorded in the log for this version (read for a Canary gate)."""
+    request_reason: str = ""
+    """Why the request was made (a retirement states one)."""
 
     @cached_property
     def current_artifact_digest(self) -> str:
@@ -146,7 +156,10 @@ class GateFacts:
 
 def evaluate_gate(from_stage: Stage, to_stage: Stage, facts: GateFacts) -> GateResult:
     """Evaluate the gate of a move (RuleError when the move does not exist); gate-less moves pass."""
-    if move_kind(from_stage, to_stage) is not MoveKind.PROMOTE:
+    kind = move_kind(from_stage, to_stage)
+    if kind is MoveKind.RETIRE:
+        return GateResult(tuple(_retirement(facts)))
+    if kind is not MoveKind.PROMOTE:
         return GateResult(())
     return GateResult(tuple(_GATES[to_stage](facts)))
 
@@ -166,7 +179,7 @@ def _staging_to_canary(facts: GateFacts) -> list[GateCheck]:
     checks = [
         _veto_check(facts.approvals, ctx),
         _review_check(review, facts),
-        _fairness_check(facts.entry),
+        _fairness_check(facts.entry, facts.attestations),
         _model_card_check(facts.entry),
     ]
     return checks + _provider_checks(facts, check_retirement=False)
@@ -190,6 +203,25 @@ def _canary_to_production(facts: GateFacts) -> list[GateCheck]:
         _archival_check(facts),
     ]
     return checks + _provider_checks(facts, check_retirement=True)
+
+
+def _retirement(facts: GateFacts) -> list[GateCheck]:
+    """Production -> Archived without a replacement: a stated reason and the two-person rule (owner and a distinct
+    second reviewer), no current rejection."""
+    ctx = facts.approval_context(Stage.ARCHIVED)
+    owner, reviewer = two_person_slots(fill_slots(facts.approvals, ctx))
+    reason = clean_single_line(facts.request_reason)
+    stated = GateCheck("retirement reason", True, reason, CheckKind.REASON)
+    if not reason.strip():
+        stated = GateCheck(
+            "retirement reason", False, "the request states no reason (promote --reason)", CheckKind.REASON
+        )
+    return [
+        _veto_check(facts.approvals, ctx),
+        stated,
+        _slot_check("owner approval", owner, CheckKind.TWO_PERSON),
+        _slot_check("second reviewer", reviewer, CheckKind.TWO_PERSON),
+    ]
 
 
 _GATES: dict[Stage, Callable[[GateFacts], list[GateCheck]]] = {
@@ -260,17 +292,14 @@ def _review_check(slot: Slot, facts: GateFacts) -> GateCheck:
     return GateCheck("human review", True, detail, CheckKind.REVIEW)
 
 
-def _fairness_check(entry: VersionEntry) -> GateCheck:
-    """The model card's fairness section is present and attested."""
+def _fairness_check(entry: VersionEntry, attestations: tuple[AttestationFact, ...]) -> GateCheck:
+    """The model card's fairness section is filled in and attested by a registry user with the review right (a
+    decision recorded in the log; a name in the manifest is not one)."""
     fairness = entry.model_card.fairness
     if not fairness.summary.strip():
         return GateCheck("fairness attested", False, "the model card's fairness section is empty", CheckKind.FAIRNESS)
-    if not fairness.attested_by:
-        return GateCheck(
-            "fairness attested", False, "the fairness section is not attested (attested_by unset)", CheckKind.FAIRNESS
-        )
-    when = f" at {utc_iso(fairness.attested_at)}" if fairness.attested_at else ""
-    return GateCheck("fairness attested", True, f"attested by {fairness.attested_by}{when}", CheckKind.FAIRNESS)
+    state = attestation_state(attestations, FAIRNESS, fairness.attested_by)
+    return GateCheck("fairness attested", state.current is not None, state.describe(), CheckKind.FAIRNESS)
 
 
 def _model_card_check(entry: VersionEntry) -> GateCheck:

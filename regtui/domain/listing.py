@@ -40,8 +40,11 @@ class ModelState:
 
     open_requests: int
     last_drill: datetime | None
+    """When the rollback was last drilled successfully: a failed drill does not count toward the cadence."""
     drill_overdue: bool
-    """Older than the policy's drill cadence (or never drilled) while a version is in Production."""
+    """Older than the policy's drill cadence (or never drilled successfully) while a version is in Production."""
+    drill_failed: bool = False
+    """The model's most recent drill failed."""
 
 
 @dataclass(frozen=True)

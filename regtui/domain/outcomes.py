@@ -76,3 +76,12 @@ class RollbackOutcome:
     from_version: str | None
     reason: str
     verified: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AttestationOutcome:
+    """An attestation recorded: of what, for which version, by whom."""
+
+    ref: str
+    subject: str
+    attested_by: str

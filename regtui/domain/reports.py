@@ -44,6 +44,8 @@ class SyncReport:
     events: int = 0
     reset: bool = False
     seconds: float = 0.0
+    anchor_break: str | None = None
+    """Why nothing was pulled: the registry's log contradicts what this cache saw (see domain/anchor.py)."""
 
     @property
     def total(self) -> int:
@@ -60,6 +62,8 @@ class CacheState:
     offline_since: datetime | None
     last_error: str | None
     registry_url: str | None = None
+    anchor_break: str | None = None
+    """Why the registry's log contradicted this cache's witness at the last pull (None when it did not)."""
 
     def age_seconds(self, now: datetime) -> float | None:
         """Seconds since the last successful pull, or None when it never synced."""

@@ -2,7 +2,9 @@
 
 Moves (docs/governance.md):
 - promote: Development -> Staging -> Canary -> Production, each behind its gate (regtui.domain.gates).
-- replaced: Production -> Archived, only together with the promotion of a replacement to Production.
+- replaced: Production -> Archived, together with the promotion of a replacement to Production.
+- retire: Production -> Archived without a replacement, behind its gate (a stated reason and the two-person
+  rule, regtui.domain.gates), applied by a releaser.
 - abandon: Development, Staging or Canary -> Archived, with a reason.
 - canary-failed: Canary -> Staging, with a reason.
 - rollback: an Archived version that was in Production before, still within retention, back to
@@ -29,6 +31,11 @@ class MoveKind(StrEnum):
     ABANDON = "abandon"
     CANARY_FAILED = "canary-failed"
     ROLLBACK = "rollback"
+    RETIRE = "retire"
+
+
+GATED_MOVES = frozenset({MoveKind.PROMOTE, MoveKind.RETIRE})
+"""The moves that go through a request, its approvals and its gate."""
 
 
 _MOVES: dict[Stage, dict[Stage, MoveKind]] = {
@@ -39,13 +46,13 @@ _MOVES: dict[Stage, dict[Stage, MoveKind]] = {
         Stage.STAGING: MoveKind.CANARY_FAILED,
         Stage.ARCHIVED: MoveKind.ABANDON,
     },
-    Stage.PRODUCTION: {Stage.ARCHIVED: MoveKind.REPLACED},
+    Stage.PRODUCTION: {Stage.ARCHIVED: MoveKind.RETIRE},
     Stage.ARCHIVED: {},
 }
 
 _MOVE_LABELS: dict[MoveKind, str] = {
     MoveKind.PROMOTE: "promote",
-    MoveKind.REPLACED: "only when a replacement is promoted to Production",
+    MoveKind.RETIRE: "retire, with a reason and the two-person rule",
     MoveKind.ABANDON: "abandon, with a reason",
     MoveKind.CANARY_FAILED: "failed canary, with a reason",
 }
@@ -66,14 +73,10 @@ def move_kind(from_stage: Stage, to_stage: Stage) -> MoveKind:
     return kind
 
 
-def check_move(from_stage: Stage, to_stage: Stage, *, reason: str | None, replaced_by: str | None = None) -> MoveKind:
-    """Refuse a move the stage rules forbid or that lacks its reason or replacement; return its kind."""
+def check_move(from_stage: Stage, to_stage: Stage, *, reason: str | None) -> MoveKind:
+    """Refuse a move the stage rules forbid or that lacks its reason; return its kind (a retirement's reason is a
+    check of its gate, so a releaser can apply the request later without repeating it)."""
     kind = move_kind(from_stage, to_stage)
-    if kind is MoveKind.REPLACED and not replaced_by:
-        raise RuleError(
-            "stage rule: a Production version is archived only when a replacement is promoted to "
-            "Production (promote the replacement; this version is archived with it)"
-        )
     if kind in (MoveKind.ABANDON, MoveKind.CANARY_FAILED) and not (reason or "").strip():
         what = "abandoning a version" if kind is MoveKind.ABANDON else "a failed canary (Canary -> Staging)"
         raise RuleError(f"stage rule: {what} needs a reason (--reason)")
@@ -81,8 +84,9 @@ def check_move(from_stage: Stage, to_stage: Stage, *, reason: str | None, replac
 
 
 def required_right(kind: MoveKind, to_stage: Stage) -> Right:
-    """The right needed to apply a move: release for Production promotions and rollbacks, else request."""
-    if kind is MoveKind.ROLLBACK or (kind is MoveKind.PROMOTE and to_stage is Stage.PRODUCTION):
+    """The right needed to apply a move: release for Production promotions, retirements and rollbacks, else
+    request."""
+    if kind in (MoveKind.ROLLBACK, MoveKind.RETIRE) or (kind is MoveKind.PROMOTE and to_stage is Stage.PRODUCTION):
         return Right.RELEASE
     return Right.REQUEST
 
@@ -133,8 +137,18 @@ def check_rollback(
         )
 
 
+DRILL_PASSED = "passed"
+DRILL_FAILED = "failed"
+
+
+def drill_counts(outcome: str) -> bool:
+    """Whether a drill with this outcome resets the cadence: only one that passed (a failed drill proves no
+    rollback would work, so the model stays overdue)."""
+    return outcome == DRILL_PASSED
+
+
 def drill_overdue(last_drill_at: datetime | None, now: datetime, policy: ModelPolicy) -> bool:
-    """Whether a model's last rollback drill is older than the policy's cadence (or never happened)."""
+    """Whether a model's last passed rollback drill is older than the policy's cadence (or never happened)."""
     return last_drill_at is None or now - last_drill_at > timedelta(days=policy.drill_cadence_days)
 
 

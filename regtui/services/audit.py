@@ -8,12 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from regtui.domain.anchor import LogAnchor, anchor_break, implied_stages, stage_differences
 from regtui.domain.details import detail_lines
 from regtui.domain.hashchain import ChainBreak, LogEntry, verify_chain
 from regtui.domain.text import one_line
 from regtui.services.registry import RegistryService
-from regtui.services.views import AuditEntry, ChainState, EventLine, EventQuery, LogRecord
-from regtui.store import queries
+from regtui.services.views import AuditEntry, ChainState, EventLine, EventQuery, LogRecord, LogVerdict
+from regtui.store import log_anchor, queries
+from regtui.store.cache import cache_witness
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.tables import EventRow
 
@@ -56,6 +58,38 @@ def verify_audit_chain(service: RegistryService) -> tuple[int, ChainBreak | None
         for _rest in pairs:  # count the entries after a break too: `entries` is the log's length
             pass
     return counter[0], broken
+
+
+def log_head(service: RegistryService) -> LogAnchor | None:
+    """The registry's last log position and hash, to keep elsewhere (a ticket, a git tag) and check against later."""
+    with service.reading_registry() as session:
+        return log_anchor.log_head(session)
+
+
+def verify_anchored_log(service: RegistryService, expect: LogAnchor | None = None) -> LogVerdict:
+    """Walk the registry's whole chain, check it still holds this cache's witness and the expected anchor, and
+    compare the stages its moves imply with the versions' stages now."""
+    witness = cache_witness(service.cache())
+    counter = [0]
+    with service.reading_registry() as session:
+        pairs = _counted_pairs(session, counter)
+        broken = verify_chain(pairs)
+        for _rest in pairs:  # count the entries after a break too: `entries` is the log's length
+            pass
+        witness_break = _anchor_problem(session, witness, "this cache")
+        expected_break = _anchor_problem(session, expect, "the expected record")
+        implied = implied_stages(log_anchor.logged_moves(session))
+        differences = stage_differences(implied, log_anchor.version_stages(session))
+        head = log_anchor.log_head(session)
+    return LogVerdict(counter[0], broken, head, witness_break, expected_break, tuple(differences))
+
+
+def _anchor_problem(session: Session, anchor: LogAnchor | None, witness: str) -> str | None:
+    """Why the registry's log contradicts an anchor (None when it holds it, or there is no anchor)."""
+    if anchor is None:
+        return None
+    probe = log_anchor.log_probe(session, anchor.position)
+    return anchor_break(anchor, probe.found_hash, probe.log_end, witness)
 
 
 def _counted_pairs(session: Session, counter: list[int]) -> Iterator[tuple[LogEntry, str]]:

@@ -14,16 +14,19 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact, Stage
+from regtui.domain.evidence import conditions_of
 from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
 from regtui.domain.limits import check_text
-from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome, RollbackOutcome
+from regtui.domain.outcomes import AttestationOutcome, DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
-from regtui.domain.transitions import MoveKind, required_right
+from regtui.domain.text import one_line
+from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, move_kind, required_right
 from regtui.errors import NotAllowedError, NotFoundError, RegtuiError
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, holds, require
 from regtui.services.registry import RegistryService
 from regtui.store import promotions, rollbacks
+from regtui.store.attestations import record_attestation
 from regtui.store.engine import translate_errors
 from regtui.store.facts import (
     approver_of,
@@ -57,6 +60,8 @@ class RequestView:
     gate: GateResult
     can_approve: str | None
     can_apply: bool
+    conditions: tuple[str, ...] = ()
+    """The conditions the promotion would be approved under (from the request's evidence)."""
 
     @property
     def ref(self) -> str:
@@ -175,6 +180,17 @@ def decide(service: RegistryService, request_id: int, decision: Decision, commen
         )
 
 
+def attest(service: RegistryService, model: str, version: str, subject: str, comment: str) -> AttestationOutcome:
+    """Record, as the acting identity (who needs the review right), that a section of a version's model card holds."""
+    actor = service.identity()
+    with service.writing() as session:
+        require(actor_in(session, actor), Right.REVIEW, f"attest {subject} of {model}@{version}")
+        record_attestation(
+            session, actor=actor, model=model, version=version, subject=subject, comment=comment, now=service.clock()
+        )
+    return AttestationOutcome(f"{model}@{version}", subject, actor)
+
+
 def rollback(
     service: RegistryService,
     model: str,
@@ -227,7 +243,7 @@ def drill(service: RegistryService, model: str, on_bytes: ProgressCallback | Non
             actor=service.identity(),
             model=model,
             target=target,
-            outcome="passed" if passed else "failed",
+            outcome=DRILL_PASSED if passed else DRILL_FAILED,
             detail=detail,
             duration_ms=duration_ms,
             now=service.clock(),
@@ -258,7 +274,8 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     ctx = facts.approval_context(Stage(row.to_stage))
     decided = any(a.identity == identity for a in current_decisions(facts.approvals, ctx))
     can_approve = None if decided else capacity_for(approver_of(session, identity), ctx, facts.approvals)
-    can_apply = holds(actor_in(session, identity), required_right(MoveKind.PROMOTE, Stage(row.to_stage)))
+    kind = move_kind(Stage(row.from_stage), Stage(row.to_stage))
+    can_apply = holds(actor_in(session, identity), required_right(kind, Stage(row.to_stage)))
     pending_only_on_apply = all(c.passed or c.kind is CheckKind.ARTIFACTS for c in gate.checks)
     return RequestView(
         row.id,
@@ -272,4 +289,5 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
         gate,
         can_approve,
         can_apply and pending_only_on_apply,
+        tuple(one_line(c) for c in conditions_of(row.evidence)),
     )

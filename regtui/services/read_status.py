@@ -21,6 +21,11 @@ class ReadStatus:
     pulled: bool = False
     """Whether this sync brought anything into the cache."""
 
+    @property
+    def anchor_break(self) -> str | None:
+        """Why the registry's log contradicts what this cache saw (then nothing is pulled), or None."""
+        return self.state.anchor_break
+
     def describe(self, now: datetime) -> str:
         """One line for people: 'synced 5s ago' or 'offline since 12:01, cache 3m old' (and whose cache it is, when
         it mirrors another registry URL)."""

@@ -155,6 +155,7 @@ def promotion_preview(
     to_stage: Stage | None,
     evidence: dict[str, Any],
     canary_share: float | None,
+    reason: str | None = None,
 ) -> PromotionPreview:
     """The gate promote would evaluate for the form as typed: promote's plan without its write, on the cache (see
     regtui.store.previews), cleaned."""
@@ -169,6 +170,7 @@ def promotion_preview(
             now=service.clock(),
             evidence=evidence,
             canary_share=canary_share,
+            reason=reason,
         )
     return clean_deep(preview)
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from regtui.domain.anchor import LogAnchor
 from regtui.domain.details import DetailLine
-from regtui.domain.hashchain import GENESIS_HASH
+from regtui.domain.hashchain import GENESIS_HASH, ChainBreak
 from regtui.domain.listing import ModelSort
 
 if TYPE_CHECKING:
@@ -41,8 +42,10 @@ class ModelLine:
     latest: str | None
     open_requests: int = 0
     drill_age: str | None = None
-    """How long ago the model's rollback was last drilled ('12d'); None when never."""
+    """How long ago the model's rollback was last drilled successfully ('12d'); None when never."""
     drill_overdue: bool = False
+    drill_failed: bool = False
+    """The model's most recent drill failed."""
 
 
 @dataclass(frozen=True)
@@ -168,3 +171,25 @@ class LogRecord:
     to_stage: str | None
     details: dict[str, Any]
     hash: str
+
+
+@dataclass(frozen=True)
+class LogVerdict:
+    """What `audit verify` found: the hash chain, the anchors it was checked against, and the stages it implies."""
+
+    entries: int
+    broken: ChainBreak | None
+    head: LogAnchor | None
+    witness_break: str | None = None
+    expected_break: str | None = None
+    stage_differences: tuple[str, ...] = ()
+
+    @property
+    def problems(self) -> list[str]:
+        """Every problem found, one line each: the chain's first break, the anchors, then each stage difference."""
+        found = []
+        if self.broken is not None:
+            found.append(f"promotion log broken at entry {self.broken.position}: {self.broken.reason}")
+        found += [reason for reason in (self.witness_break, self.expected_break) if reason]
+        found += [f"stage changed outside the log: {line}" for line in self.stage_differences]
+        return found

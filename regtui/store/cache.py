@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Engine, Index, MetaData, Table, event
 
+from regtui.domain.anchor import LogAnchor, anchor_break, parse_anchor
+from regtui.domain.attestations import ATTEST
 from regtui.domain.reports import CacheState, SyncReport
 from regtui.store import provider_tables, tables
 from regtui.store.cache_reader import CACHE_LAYOUT_KEY, CACHE_LAYOUT_VERSION
@@ -29,12 +31,14 @@ from regtui.store.cache_sources import (
     sqlite_driver,
 )
 from regtui.store.cache_state import (
+    ANCHOR_BREAK,
     LAST_ERROR,
     LAST_SEEN,
     OFFLINE_SINCE,
     REGISTRY_ID,
     REGISTRY_URL,
     SYNCED_AT,
+    WITNESS,
     state_of,
 )
 from regtui.store.engine import BUSY_TIMEOUT_S, create_registry_engine, writer
@@ -98,13 +102,14 @@ CACHE_INDEXES = (
     f"CREATE INDEX IF NOT EXISTS ix_cache_event_drill ON event (model, position) WHERE kind = {sql_literal(DRILL)}",
     "CREATE INDEX IF NOT EXISTS ix_cache_event_production ON event (model, version) "
     f"WHERE to_stage = {sql_literal(PRODUCTION)}",
+    f"CREATE INDEX IF NOT EXISTS ix_cache_event_attest ON event (model, version) WHERE kind = {sql_literal(ATTEST)}",
 )
 """Read-side indexes only the cache has. The model list's latest version, count and sort by latest, and
 (model, version) lookups read ix_cache_version_newest instead of the wide version rows. The others are partial
 (the queries repeat their conditions with the same literals), so they hold only the live versions and the few
 log entries their reads need, and a pull writes their pages only when a version goes live: the model list's
 live versions and stage filters, a model's Production version and pinned provider versions; a model's last
-drill; the versions that were in Production (rollback targets)."""
+drill; the versions that were in Production (rollback targets); a version's attestations (its Canary gate)."""
 
 
 def open_cache(path: Path) -> Engine:
@@ -166,6 +171,7 @@ def _drop_pulled_tables(connection: Connection) -> None:
     for table in reversed(PULLED_TABLES):
         connection.exec_driver_sql(f'DROP TABLE IF EXISTS main."{table.name}"')
     connection.exec_driver_sql("DELETE FROM main.regtui_meta WHERE key IN (?, ?)", (LAST_SEEN, REGISTRY_ID))
+    # the witness stays: a cache rebuilt for a new layout still vouches for what it saw
 
 
 def _in_cache(index: Index) -> bool:
@@ -193,6 +199,26 @@ def read_state(cache: Engine) -> CacheState:
         return state_of(_read_meta(connection))
 
 
+def cache_witness(cache: Engine) -> LogAnchor | None:
+    """The log position and hash this cache vouches for: its recorded witness, else (a cache from before witnesses)
+    the newest entry it holds; None for a cache that never saw a log entry."""
+    with cache.connect() as connection:
+        return _witness(connection, _read_meta(connection))
+
+
+def _witness(connection: Connection, meta: dict[str, str]) -> LogAnchor | None:
+    """The recorded witness, or the cache's newest log entry."""
+    if meta.get(WITNESS):
+        return parse_anchor(meta[WITNESS])
+    return _cache_tail(connection)
+
+
+def _cache_tail(connection: Connection) -> LogAnchor | None:
+    """The newest log entry the cache holds, as an anchor."""
+    row = connection.exec_driver_sql("SELECT position, hash FROM main.event ORDER BY position DESC LIMIT 1").first()
+    return LogAnchor(int(row[0]), str(row[1])) if row else None
+
+
 def record_failure(cache: Engine, message: str, now: datetime) -> None:
     """Remember that the registry was unreachable (keeping the first time it became so)."""
     with writer(cache).begin() as connection:
@@ -217,30 +243,42 @@ def pull(registry: Engine, cache: Engine, *, registry_id: str, registry_url: str
         target.begin(),
     ):
         report = _pull_into(target, source, registry_id)
-        _write_meta(
-            target,
-            {
-                LAST_SEEN: str(report.to_seq),
-                REGISTRY_ID: registry_id,
-                REGISTRY_URL: registry_url,
-                SYNCED_AT: now.isoformat(),
-                OFFLINE_SINCE: "",
-                LAST_ERROR: "",
-            },
-        )
+        if report.anchor_break:  # nothing pulled: the cache keeps what it saw, and its witness
+            _write_meta(target, {ANCHOR_BREAK: report.anchor_break, OFFLINE_SINCE: "", LAST_ERROR: ""})
+        else:
+            tail = _cache_tail(target)
+            _write_meta(
+                target,
+                {
+                    LAST_SEEN: str(report.to_seq),
+                    REGISTRY_ID: registry_id,
+                    REGISTRY_URL: registry_url,
+                    SYNCED_AT: now.isoformat(),
+                    OFFLINE_SINCE: "",
+                    LAST_ERROR: "",
+                    WITNESS: tail.text() if tail else "",
+                    ANCHOR_BREAK: "",
+                },
+            )
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _pull_into(target: Connection, source: ChangeSource, registry_id: str) -> SyncReport:
-    """Inside the cache transaction: reset for a re-created registry, then copy each changed table."""
+    """Inside the cache transaction: reset for a re-created registry, check the witness, then copy each changed
+    table (nothing when the registry's log contradicts the witness)."""
     target.exec_driver_sql(LOCK_CACHE)
     meta = _read_meta(target)
     reset = meta.get(REGISTRY_ID) not in (None, registry_id)
     last_seen = 0 if reset else int(meta.get(LAST_SEEN, "0"))
+    witness = None if reset else _witness(target, meta)
+    top, probe = source.top(witness.position if witness else None)
+    if witness is not None and probe is not None:
+        broken = anchor_break(witness, probe.found_hash, probe.log_end, "this cache")
+        if broken:
+            return SyncReport(from_seq=last_seen, to_seq=last_seen, anchor_break=broken)
     if last_seen == 0:
         _clear(target)  # a first pull starts from empty tables (SQLite transfers whole tables only into those)
-    top = source.top()
     report = SyncReport(from_seq=last_seen, to_seq=max(top, last_seen), reset=reset)
     if top > last_seen:
         changed = source.changed(last_seen, top)

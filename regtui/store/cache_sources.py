@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -42,11 +43,27 @@ TOP_SQL = "SELECT value FROM change_counter WHERE id = 1"
 ATTACHED = "registry"
 
 
+def probe_sql(prefix: str, mark: str) -> str:
+    """The hash the registry's log holds at a position (`mark`) and the log's last position, in one row."""
+    return (
+        f"SELECT (SELECT hash FROM {prefix}event WHERE position = {mark}), "
+        f"(SELECT coalesce(max(position), 0) FROM {prefix}event)"
+    )
+
+
+@dataclass(frozen=True)
+class LogProbe:
+    """What the registry's log holds at a witnessed position: that entry's hash (None: no such entry), its end."""
+
+    found_hash: str | None
+    log_end: int
+
+
 class ChangeSource(Protocol):
     """The registry side of a pull, read in one snapshot."""
 
-    def top(self) -> int:
-        """The registry's committed change counter."""
+    def top(self, anchor_position: int | None = None) -> tuple[int, LogProbe | None]:
+        """The registry's committed change counter, and the log probed at a witnessed position (when given)."""
 
     def changed(self, low: int, high: int) -> set[str]:
         """Names of the tables with rows in low < change_seq <= high."""
@@ -130,11 +147,13 @@ class AttachedSource:
         self.target = target
         self.changed_query = text(changed_sql(tables, f"{ATTACHED}."))
 
-    def top(self) -> int:
-        """The counter; the first read of the registry, so it fixes the snapshot the copies read."""
-        return int(
-            self.target.exec_driver_sql(f"SELECT value FROM {ATTACHED}.change_counter WHERE id = 1").scalar_one()
-        )
+    def top(self, anchor_position: int | None = None) -> tuple[int, LogProbe | None]:
+        """The counter; the first read of the registry, so it fixes the snapshot the copies and the probe read."""
+        top = int(self.target.exec_driver_sql(f"SELECT value FROM {ATTACHED}.change_counter WHERE id = 1").scalar_one())
+        if anchor_position is None:
+            return top, None
+        found, end = self.target.exec_driver_sql(probe_sql(f"{ATTACHED}.", "?"), (anchor_position,)).one()
+        return top, LogProbe(found, int(end))
 
     def changed(self, low: int, high: int) -> set[str]:
         """Tables with changes in the range."""
@@ -212,9 +231,16 @@ class DriverSource:
         self.tables = tables
         self.prefetched: dict[str, list[tuple[Any, ...]]] = {}
 
-    def top(self) -> int:
-        """The counter, the snapshot's first read (PostgreSQL sends its BEGIN along: one round trip)."""
-        return int(run_driver_sql(self.reader, [(TOP_SQL, {})])[0][0][0])
+    def top(self, anchor_position: int | None = None) -> tuple[int, LogProbe | None]:
+        """The counter, the snapshot's first read, and the probe (PostgreSQL sends its BEGIN and both queries in
+        one round trip)."""
+        statements = [(TOP_SQL, {})]
+        if anchor_position is not None:
+            mark = "%(position)s" if self.reader.dialect.name == "postgresql" else ":position"
+            statements.append((probe_sql("", mark), {"position": anchor_position}))
+        results = run_driver_sql(self.reader, statements)
+        probe = LogProbe(results[1][0][0], int(results[1][0][1])) if anchor_position is not None else None
+        return int(results[0][0][0]), probe
 
     def changed(self, low: int, high: int) -> set[str]:
         """Tables with changes in the range: the first PREFETCH rows of every table, kept for `copy`.

@@ -14,6 +14,10 @@ REGISTRY_URL = "registry_url"
 SYNCED_AT = "synced_at"
 OFFLINE_SINCE = "offline_since"
 LAST_ERROR = "last_error"
+WITNESS = "log_witness"
+"""The highest log position this cache has seen and its hash ('POS:HASH'): kept when the registry contradicts it."""
+ANCHOR_BREAK = "log_anchor_break"
+"""Why the registry's log contradicted the witness at the last pull ('' when it did not)."""
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -37,4 +41,5 @@ def state_of(meta: dict[str, str]) -> CacheState:
         offline_since=parse_time(meta.get(OFFLINE_SINCE)),
         last_error=meta.get(LAST_ERROR) or None,
         registry_url=meta.get(REGISTRY_URL) or None,
+        anchor_break=meta.get(ANCHOR_BREAK) or None,
     )

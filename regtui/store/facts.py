@@ -22,6 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from regtui.domain.approvals import ApprovalFact, Approver, Decision, evidence_digest
+from regtui.domain.attestations import ATTEST, AttestationFact
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Artifact, ProviderPin, Stage, VersionEntry
 from regtui.domain.evidence import ARCHIVAL_FOR, reviewed_evidence
@@ -111,6 +112,15 @@ VERSION_ID_QUERY = select(VERSION.c.id).where(
     VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version")
 )
 APPROVALS_QUERY = select(APPROVAL).where(APPROVAL.c.request_id == bindparam("request_id")).order_by(APPROVAL.c.id)
+ATTESTATIONS_QUERY = (  # `kind` inline: the cache reads these through its partial index of attestations
+    select(EVENT.c.actor, EVENT.c.at, EVENT.c.details)
+    .where(
+        EVENT.c.model == bindparam("model"),
+        EVENT.c.version == bindparam("version"),
+        EVENT.c.kind == literal_column(f"'{ATTEST}'"),
+    )
+    .order_by(EVENT.c.position)
+)
 
 
 @dataclass(frozen=True)
@@ -273,6 +283,21 @@ def approval_facts(connection: Connection, request_id: int, users: Users) -> tup
     return facts_of_approvals(connection.execute(APPROVALS_QUERY, {"request_id": request_id}), users)
 
 
+def attestation_facts(connection: Connection, model: str, version: str, users: Users) -> tuple[AttestationFact, ...]:
+    """The attestations the log records for a version, in log order, each with the attester's current roles."""
+    rows = connection.execute(ATTESTATIONS_QUERY, {"model": model, "version": version})
+    return tuple(
+        AttestationFact(
+            identity=row.actor,
+            subject=str((row.details or {}).get("subject", "")),
+            comment=str((row.details or {}).get("comment", "")),
+            at=as_utc(row.at),
+            roles=user_of(users, row.actor).roles,
+        )
+        for row in rows
+    )
+
+
 def facts_of_approvals(rows: Iterable[Any], users: Users) -> tuple[ApprovalFact, ...]:
     """Approval rows (columns as in the approval table) as facts carrying the deciders' current roles and teams."""
     return tuple(_approval_fact(row, user_of(users, row.identity)) for row in rows)
@@ -313,6 +338,7 @@ def subject_facts(
     entry = subject.entry
     if approvals is None:
         approvals = approval_facts(connection, request.id, users) if request.id is not None else ()
+    canary = Stage(request.to_stage) is Stage.CANARY
     return GateFacts(
         entry=entry,
         policy=policy,
@@ -328,6 +354,8 @@ def subject_facts(
         outgoing_version=outgoing.version if outgoing is not None else None,
         archival_done=archival_done(evidence, outgoing),
         provider_status=_pin_status(connection, entry.provider) if entry.provider is not None else None,
+        attestations=attestation_facts(connection, entry.model, entry.version, users) if canary else (),
+        request_reason=str(getattr(request, "reason", "") or ""),
     )
 
 

@@ -15,7 +15,7 @@ from regtui.domain.listing import ModelSort, ModelState, ModelSummary
 from regtui.domain.policy import POLICY_SCOPE, policy_of
 from regtui.domain.provider_views import DeprecatedPin
 from regtui.domain.providers import days_left
-from regtui.domain.transitions import drill_overdue
+from regtui.domain.transitions import drill_counts, drill_overdue
 from regtui.store.cache_reader import Snapshot
 from regtui.store.cache_sql import LIVE_STAGE_SQL as LIVE_STAGE_SQL
 from regtui.store.cache_sql import LIVE_STAGES as LIVE_STAGES
@@ -134,14 +134,16 @@ def model_states(snapshot: Snapshot, models: list[ModelSummary], now: datetime) 
     requests = open_request_counts(snapshot, names)
     drills = last_drills(snapshot, names)
     policy = policy_of(snapshot.value("SELECT document FROM policy WHERE scope = ?", [POLICY_SCOPE]))
-    return {
-        m.name: ModelState(
+    states = {}
+    for m in models:
+        passed, failed = drills.get(m.name, (None, False))
+        states[m.name] = ModelState(
             open_requests=requests.get(m.name, 0),
-            last_drill=drills.get(m.name),
-            drill_overdue=m.production is not None and drill_overdue(drills.get(m.name), now, policy.for_model(m.name)),
+            last_drill=passed,
+            drill_overdue=m.production is not None and drill_overdue(passed, now, policy.for_model(m.name)),
+            drill_failed=failed,
         )
-        for m in models
-    }
+    return states
 
 
 def open_request_counts(snapshot: Snapshot, models: list[str]) -> dict[str, int]:
@@ -158,17 +160,19 @@ def open_request_counts(snapshot: Snapshot, models: list[str]) -> dict[str, int]
     return counts
 
 
-def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, datetime]:
-    """When each of the given models was last drilled (models never drilled are absent): the newest log entry
-    of kind drill, through the cache's partial index of drills."""
-    last: dict[str, datetime] = {}
+def last_drills(snapshot: Snapshot, models: list[str]) -> dict[str, tuple[datetime | None, bool]]:
+    """For each of the given models drilled at least once: when its last drill that counts toward the cadence
+    (one that passed) was, and whether its most recent drill failed; through the cache's partial index of drills."""
+    last: dict[str, tuple[datetime | None, bool]] = {}
     for batch in _batches(models):
-        for model, at in snapshot.rows(
-            f"SELECT model, at FROM event WHERE model IN ({_marks(batch)}) AND kind = {sql_literal(DRILL)}"
-            " ORDER BY model, position",
+        for model, at, outcome in snapshot.rows(
+            f"SELECT model, at, json_extract(details, '$.outcome') FROM event WHERE model IN ({_marks(batch)})"
+            f" AND kind = {sql_literal(DRILL)} ORDER BY model, position",
             batch,
         ):
-            last[model] = stored_time(at)
+            counted = drill_counts(str(outcome))
+            previous = last.get(model, (None, False))[0]
+            last[model] = (stored_time(at) if counted else previous, not counted)
     return last
 
 

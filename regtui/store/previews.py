@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from regtui.domain.entry import Stage
 from regtui.domain.gates import GateResult
 from regtui.domain.outcomes import PromotionPreview
-from regtui.domain.transitions import MoveKind, allowed_moves
+from regtui.domain.transitions import GATED_MOVES, allowed_moves
 from regtui.store.facts import SUBJECT_QUERY, subject_of
 from regtui.store.mapping import as_utc
 from regtui.store.policies import policy_of
@@ -36,6 +36,7 @@ def preview_promotion(
     now: datetime,
     evidence: dict[str, Any] | None = None,
     canary_share: float | None = None,
+    reason: str | None = None,
 ) -> PromotionPreview:
     """What promote(model@version -> to_stage) would check now; RuleError/NotFoundError as promote would raise."""
     key = {"model": model, "version": version}
@@ -54,7 +55,7 @@ def preview_promotion(
     kind = base.moves.get(to_stage) if to_stage is not None else None
     if to_stage is None or kind is None:
         return base
-    if kind is not MoveKind.PROMOTE:
+    if kind not in GATED_MOVES:
         return replace(
             base, kind=kind, gate=GateResult(()), may_apply=may_apply_move(subject.users, actor, kind, to_stage)
         )
@@ -68,6 +69,7 @@ def preview_promotion(
         now=now,
         evidence=evidence,
         canary_share=canary_share,
+        reason=reason,
     )
     reused = plan.reused
     return replace(

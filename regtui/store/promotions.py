@@ -18,12 +18,12 @@ from sqlmodel import Session
 from regtui.domain.approvals import Decision, check_can_approve, evidence_digest
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
-from regtui.domain.evidence import ARCHIVAL_FOR, merge_evidence, reviewed_evidence
+from regtui.domain.evidence import ARCHIVAL_FOR, conditions_of, merge_evidence, reviewed_evidence
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
 from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome
 from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, rights_of
-from regtui.domain.transitions import MoveKind, check_canary_share, check_move, required_right
+from regtui.domain.transitions import MoveKind, check_canary_share, check_move, move_kind, required_right
 from regtui.errors import ConflictError, NotFoundError
 from regtui.store.facts import (
     SUBJECT_LOCKED,
@@ -64,6 +64,7 @@ class RequestState:
     evidence: dict[str, Any]
     canary_share: float | None
     closed_by: str | None = None
+    reason: str = ""
 
     @classmethod
     def of(cls, row: Row[Any]) -> RequestState:
@@ -121,6 +122,8 @@ class PromotionPlan:
     """The request with the evidence and canary share merged in (a new one without id until it is written)."""
     facts: GateFacts
     gate: GateResult
+    kind: MoveKind = MoveKind.PROMOTE
+    """A promotion, or the retirement of a Production version."""
 
     @property
     def applies(self) -> bool:
@@ -151,15 +154,20 @@ def plan_promotion(
     evidence: dict[str, Any] | None = None,
     canary_share: float | None = None,
     verification: tuple[VerifyResult, ...] | None = None,
+    reason: str | None = None,
 ) -> PromotionPlan:
-    """The gated promotion of the subject: its request (rows of OPEN_REQUEST_QUERY) with the evidence and canary
-    share merged in, and the gate evaluated on them; reads only (RuleError for a bad canary share)."""
+    """The gated move of the subject (a promotion, or a retirement): its request (rows of OPEN_REQUEST_QUERY) with
+    the evidence and canary share merged in (a new one with the reason), and the gate evaluated on them; reads only
+    (RuleError for a bad canary share)."""
     row, users = subject.row, subject.users
+    kind = move_kind(Stage(row.stage), to_stage)
     policy = policy_of(subject.policy_document).for_model(row.model)
     found = request_rows[0] if request_rows else None
     reused = RequestState.of(found) if found is not None and found.from_stage == row.stage else None
     decisions = tuple(r for r in request_rows if r.id == reused.id and r.identity is not None) if reused else ()
-    stored = reused or RequestState(None, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None)
+    stored = reused or RequestState(
+        None, row.model, row.version, row.stage, to_stage.value, OPEN, actor, {}, None, reason=(reason or "").strip()
+    )
     request = _merged_request(stored, evidence or {}, canary_share, policy, subject)
     facts = subject_facts(
         connection,
@@ -175,12 +183,13 @@ def plan_promotion(
     return PromotionPlan(
         subject,
         to_stage,
-        may_apply_move(users, actor, MoveKind.PROMOTE, to_stage),
+        may_apply_move(users, actor, kind, to_stage),
         reused,
         found.id if found is not None and reused is None else None,
         request,
         facts,
         gate,
+        kind,
     )
 
 
@@ -226,6 +235,7 @@ def promote(
         evidence=evidence,
         canary_share=canary_share,
         verification=verification,
+        reason=reason,
     )
     request_id, replaced = _write_plan(connection, plan, actor=actor, reason=reason, now=now, seq=seq)
     return PromotionOutcome(
@@ -424,8 +434,8 @@ def _apply(
     seq: int,
     events: list[NewEvent],
 ) -> str | None:
-    """Apply a passed promotion and log it; a Production promotion archives the version it replaces, first and
-    atomically."""
+    """Apply a passed promotion (or retirement) and log it; a Production promotion archives the version it replaces,
+    first and atomically."""
     row, replaced = subject.row, None
     to_stage = Stage(request.to_stage)
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None
@@ -447,16 +457,20 @@ def _apply(
                 },
             )
         )
+    kind = move_kind(Stage(row.stage), to_stage)
+    retirement = {"reason": request.reason} if kind is MoveKind.RETIRE else {}
     events.append(
         NewEvent(
-            MoveKind.PROMOTE.value,
+            kind.value,
             row.model,
             row.version,
             row.stage,
             to_stage.value,
             {
+                **retirement,
                 "request": request.id,
                 "approvers": _approvers(facts),
+                "conditions": list(conditions_of(request.evidence)),
                 "evidence": request.evidence or {},
                 "gate": gate.to_dict(),
                 "canary_share": request.canary_share,

@@ -233,6 +233,8 @@ class RegtuiApp(App[int]):
             self.notify(clean_text(notice), title="Cache", severity="warning", markup=False, timeout=10)
         if message.error is not None:
             self.report_error(message.error)
+        elif change.anchor_broke and status is not None:
+            self.notify_anchor_break()
         elif change.went_offline and status is not None:
             self.notify(
                 f"{status.error or 'registry unreachable'} — showing the cache, read-only",
@@ -282,15 +284,33 @@ class RegtuiApp(App[int]):
         """A table could not read its rows."""
         self.report_error(message.error)
 
+    def notify_anchor_break(self) -> None:
+        """Say, as an error that stays a while, why the registry's log no longer holds what this cache saw."""
+        status = self.sync_status
+        if status is None or status.anchor_break is None:
+            return
+        self.notify(
+            f"{status.anchor_break}. The cache keeps what it saw and pulls nothing; writes are off. "
+            "Run `regtui audit verify` for the details.",
+            title="Log anchor broken",
+            severity="error",
+            markup=False,
+            timeout=30,
+        )
+
     @property
     def writable(self) -> bool:
-        """Whether writes may run now: not a read-only session and not offline."""
-        return not self.readonly and not (self.sync_status is not None and self.sync_status.offline)
+        """Whether writes may run now: not a read-only session, not offline, and the log's anchor holds."""
+        status = self.sync_status
+        return not self.readonly and not (status is not None and (status.offline or status.anchor_break is not None))
 
     def require_writable(self) -> bool:
-        """True when writes may run now; otherwise say why not (read-only session, or registry offline)."""
+        """True when writes may run now; otherwise say why not (read-only session, broken anchor, offline)."""
         if self.readonly:
             self.notify("read-only session (started with --readonly)", title="Read-only", severity="warning")
+            return False
+        if self.sync_status is not None and self.sync_status.anchor_break is not None:
+            self.notify_anchor_break()
             return False
         if self.sync_status is not None and self.sync_status.offline:
             self.notify(self.sync_status.describe(self.clock()), title="Offline", severity="warning", markup=False)

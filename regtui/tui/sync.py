@@ -28,13 +28,16 @@ class SyncStatus:
     error: str | None = None
     pulled: bool = False
     """Whether this sync brought anything into the cache."""
+    anchor_break: str | None = None
+    """Why the registry's log contradicts what this cache saw (nothing is pulled then), or None."""
 
     @classmethod
     def from_read_status(cls, status: ReadStatus) -> SyncStatus:
         """Build from what RegistryService.refresh() returned."""
         offline = None if status.fresh else status.state.offline_since
         error = status.error + status.foreign_cache_note if status.error else None
-        return cls(status.state.synced_at, offline, status.state.last_seen, error, status.pulled)
+        anchor = clean_single_line(status.anchor_break) if status.anchor_break else None
+        return cls(status.state.synced_at, offline, status.state.last_seen, error, status.pulled, anchor)
 
     @property
     def offline(self) -> bool:
@@ -43,6 +46,8 @@ class SyncStatus:
 
     def describe(self, now: datetime) -> str:
         """One line for the header."""
+        if self.anchor_break:
+            return "LOG ANCHOR BROKEN — read-only"
         if self.offline:
             since = f"{self.offline_since:%H:%M} UTC" if self.offline_since else "now"
             return f"offline since {since} — read-only"
@@ -76,6 +81,8 @@ class SyncChange:
     offline_flipped: bool
     data_changed: bool
     went_offline: bool
+    anchor_broke: bool = False
+    """The registry's log contradicts the cache's witness now, and did not at the previous sync."""
 
 
 class RegistrySync:
@@ -116,9 +123,12 @@ class RegistrySync:
         self.status = status
         self.identity = (message.identity or self.identity) if show_identity else None
         return SyncChange(
-            offline_flipped=previous is None or previous.offline != status.offline,
+            offline_flipped=previous is None
+            or previous.offline != status.offline
+            or (previous.anchor_break is None) != (status.anchor_break is None),
             data_changed=status.pulled or (previous is not None and previous.last_seen != status.last_seen),
             went_offline=status.offline and (previous is None or not previous.offline),
+            anchor_broke=status.anchor_break is not None and (previous is None or previous.anchor_break is None),
         )
 
     def failed_status(self, error: RegtuiError | None) -> SyncStatus:

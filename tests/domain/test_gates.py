@@ -16,6 +16,7 @@ from regtui.domain.approvals import (
     artifact_digest,
     evidence_digest,
 )
+from regtui.domain.attestations import FAIRNESS, AttestationFact
 from regtui.domain.checksums import VerifyResult, VerifyStatus
 from regtui.domain.entry import (
     Artifact,
@@ -132,7 +133,10 @@ BASE = GateFacts(
     evidence_digest=EVI,
     review_evidence="eval-2025-05.html",
 )
-CANARY_FACTS = replace(BASE, approvals=(REVIEWER_OK,))
+FAIRNESS_OK = AttestationFact(
+    "dave", FAIRNESS, "checked the regional gap table", NOW - timedelta(days=3), frozenset({Role.REVIEWER})
+)
+CANARY_FACTS = replace(BASE, approvals=(REVIEWER_OK,), attestations=(FAIRNESS_OK,))
 PRODUCTION_FACTS = replace(
     BASE,
     approvals=(OWNER_OK, STAKEHOLDER_OK, REVIEWER_OK),
@@ -265,12 +269,14 @@ def test_canary_gate_passes_with_review_fairness_and_complete_card() -> None:
     assert review.detail == (
         f"carol reviewed eval-2025-05.html (sha256 {EVI[:12]}) at 2025-06-01T11:02:00Z: checked eval report"
     )
-    assert check(result, "fairness attested").detail == "attested by frank at 2025-05-29T12:00:00Z"
+    assert check(result, "fairness attested").detail == (
+        "attested by dave at 2025-05-29T12:00:00Z: checked the regional gap table"
+    )
 
 
 def test_canary_gate_without_review_is_pending() -> None:
     """No approval: the human review is missing."""
-    result = evaluate_gate(S, C, BASE)
+    result = evaluate_gate(S, C, replace(CANARY_FACTS, approvals=()))
     assert result.missing == ["human review"]
     assert check(result, "human review").detail == "no approval yet"
     assert not result.rejected
@@ -313,23 +319,43 @@ def test_review_gate_without_named_evidence_file_mentions_request_evidence() -> 
     ("fairness", "detail"),
     [
         (FairnessAssessment("", "frank"), "the model card's fairness section is empty"),
-        (FairnessAssessment("no gaps", None), "the fairness section is not attested (attested_by unset)"),
+        (FairnessAssessment(" \n\t ", "frank"), "the model card's fairness section is empty"),
     ],
 )
-def test_fairness_must_be_present_and_attested(fairness: FairnessAssessment, detail: str) -> None:
-    """An empty or unattested fairness section fails the fairness check."""
+def test_fairness_must_be_present_even_when_attested(fairness: FairnessAssessment, detail: str) -> None:
+    """An empty or whitespace-only fairness section fails the fairness check whatever was attested."""
     entry = replace(ENTRY, model_card=replace(CARD, fairness=fairness))
     failed = check(evaluate_gate(S, C, replace(CANARY_FACTS, entry=entry)), "fairness attested")
     assert (failed.passed, failed.detail) == (False, detail)
 
 
-def test_fairness_attestation_without_date() -> None:
-    """An attestation without a date is still an attestation."""
-    entry = replace(ENTRY, model_card=replace(CARD, fairness=FairnessAssessment("ok", "frank")))
-    assert (
-        check(evaluate_gate(S, C, replace(CANARY_FACTS, entry=entry)), "fairness attested").detail
-        == "attested by frank"
+def test_a_name_in_the_manifest_is_not_an_attestation() -> None:
+    """`attested_by: ghost` in the manifest with no recorded attestation fails, saying so."""
+    entry = replace(ENTRY, model_card=replace(CARD, fairness=FairnessAssessment("no gaps", "ghost")))
+    failed = check(evaluate_gate(S, C, replace(CANARY_FACTS, entry=entry, attestations=())), "fairness attested")
+    assert (failed.passed, failed.detail) == (
+        False,
+        "no reviewer has attested the fairness section (regtui attest MODEL@VERSION fairness); "
+        "the manifest's attested_by (ghost) is not an attestation",
     )
+
+
+def test_an_attestation_counts_only_while_its_author_holds_the_review_right() -> None:
+    """An attester who lost the review right does not count; a later reviewer's attestation does."""
+    lapsed = replace(FAIRNESS_OK, identity="ivan", roles=frozenset({Role.VIEWER}))
+    failed = check(evaluate_gate(S, C, replace(CANARY_FACTS, attestations=(lapsed,))), "fairness attested")
+    assert not failed.passed and "ivan's attestation does not count: no review right now" in failed.detail
+    passed = check(evaluate_gate(S, C, replace(CANARY_FACTS, attestations=(lapsed, FAIRNESS_OK))), "fairness attested")
+    assert passed.passed and passed.detail.startswith("attested by dave")
+
+
+def test_whitespace_only_card_sections_are_missing() -> None:
+    """A section of spaces and newlines is missing, as is a responsible section with a blank contact."""
+    card = replace(CARD, limitations="  \n ", responsible=Responsible("team-risk", "\t"))
+    assert card.missing_sections() == ["limitations", "responsible"]
+    entry = replace(ENTRY, model_card=card)
+    failed = check(evaluate_gate(S, C, replace(CANARY_FACTS, entry=entry)), "model card complete")
+    assert (failed.passed, failed.detail) == (False, "missing section(s): limitations, responsible")
 
 
 def test_incomplete_model_card_fails() -> None:
@@ -631,12 +657,35 @@ def test_production_refuses_a_retired_provider_version(retires_at: datetime | No
         assert "was retired" in pin.detail
 
 
+# Retirement: Production -> Archived without a replacement
+
+
+def test_retirement_needs_a_reason_and_the_two_person_rule() -> None:
+    """A stated reason, the owner and a distinct second reviewer; no stakeholder sign-off, no artifacts."""
+    facts = replace(BASE, approvals=(OWNER_OK, REVIEWER_OK), request_reason="replaced by the rules engine")
+    result = evaluate_gate(P, A, facts)
+    assert result.passed, result.missing
+    assert [c.name for c in result.checks] == ["no rejection", "retirement reason", "owner approval", "second reviewer"]
+    assert check(result, "retirement reason").detail == "replaced by the rules engine"
+    pending = evaluate_gate(P, A, replace(BASE, approvals=(OWNER_OK,), request_reason="  "))
+    assert pending.missing == ["retirement reason", "second reviewer"]
+    assert check(pending, "retirement reason").detail == "the request states no reason (promote --reason)"
+
+
+def test_retirement_owner_and_reviewer_are_two_people() -> None:
+    """alice (owning team, reviewer role) fills one capacity only; the requester bob cannot be the reviewer."""
+    alone = replace(BASE, approvals=(decision("alice", OWNER, teams=frozenset({"team-risk"})),), request_reason="x")
+    assert evaluate_gate(P, A, alone).missing == ["second reviewer"]
+    own = replace(alone, approvals=(*alone.approvals, decision("bob", REVIEWER, minutes=3)))
+    assert evaluate_gate(P, A, own).missing == ["second reviewer"]
+
+
 # Moves without their own gate, result helpers
 
 
-@pytest.mark.parametrize(("from_stage", "to_stage"), [(D, A), (S, A), (C, A), (C, S), (P, A)])
+@pytest.mark.parametrize(("from_stage", "to_stage"), [(D, A), (S, A), (C, A), (C, S)])
 def test_gate_less_moves_pass(from_stage: Stage, to_stage: Stage) -> None:
-    """Abandon, failed canary and archiving with a replacement have no checks of their own."""
+    """Abandon and failed canary have no checks of their own."""
     result = evaluate_gate(from_stage, to_stage, BASE)
     assert result.passed and result.checks == () and result.missing == []
 

@@ -33,7 +33,7 @@ ALLOWED = {
     (D, S): MoveKind.PROMOTE,
     (S, C): MoveKind.PROMOTE,
     (C, P): MoveKind.PROMOTE,
-    (P, A): MoveKind.REPLACED,
+    (P, A): MoveKind.RETIRE,
     (D, A): MoveKind.ABANDON,
     (S, A): MoveKind.ABANDON,
     (C, A): MoveKind.ABANDON,
@@ -46,7 +46,7 @@ REFUSED = [pair for pair in ALL_PAIRS if pair not in ALLOWED]
 @pytest.mark.parametrize(("from_stage", "to_stage"), list(ALLOWED))
 def test_allowed_moves_with_reason_and_replacement(from_stage: Stage, to_stage: Stage) -> None:
     """Every move of docs/governance.md is accepted when it carries what it needs."""
-    kind = check_move(from_stage, to_stage, reason="incident INC-1", replaced_by="2.0.0")
+    kind = check_move(from_stage, to_stage, reason="incident INC-1")
     assert kind is ALLOWED[(from_stage, to_stage)]
     assert move_kind(from_stage, to_stage) is kind
 
@@ -55,7 +55,7 @@ def test_allowed_moves_with_reason_and_replacement(from_stage: Stage, to_stage: 
 def test_every_other_move_is_refused(from_stage: Stage, to_stage: Stage) -> None:
     """Skipping stages, going backwards, leaving Archived and standing still are all refused."""
     with pytest.raises(RuleError) as caught:
-        check_move(from_stage, to_stage, reason="because", replaced_by="2.0.0")
+        check_move(from_stage, to_stage, reason="because")
     assert caught.value.message.startswith("stage rule: ")
     assert "\n" not in caught.value.message
 
@@ -76,9 +76,9 @@ def test_refusal_from_development_lists_staging_and_abandon() -> None:
         check_move(D, C, reason=None)
 
 
-def test_refusal_from_production_explains_replacement() -> None:
-    """Production -> Staging names Archived-with-a-replacement as the only way out."""
-    with pytest.raises(RuleError, match="from Production: Archived \\(only when a replacement is promoted"):
+def test_refusal_from_production_explains_retirement() -> None:
+    """Production -> Staging names retirement to Archived as the way out."""
+    with pytest.raises(RuleError, match="from Production: Archived \\(retire, with a reason and the two-person rule"):
         check_move(P, S, reason="x")
 
 
@@ -94,11 +94,10 @@ def test_same_stage_is_refused_plainly() -> None:
         check_move(C, C, reason=None)
 
 
-def test_production_to_archived_needs_a_replacement() -> None:
-    """Archiving Production on its own is refused; with the replacement it is REPLACED."""
-    with pytest.raises(RuleError, match="archived only when a replacement is promoted to Production"):
-        check_move(P, A, reason="retire it")
-    assert check_move(P, A, reason=None, replaced_by="2.7.0") is MoveKind.REPLACED
+def test_production_to_archived_is_a_gated_retirement_applied_by_a_releaser() -> None:
+    """Production -> Archived on its own is a retirement: gated (its reason is a gate check), the release right."""
+    assert check_move(P, A, reason=None) is MoveKind.RETIRE
+    assert required_right(MoveKind.RETIRE, A) is Right.RELEASE
 
 
 @pytest.mark.parametrize("from_stage", [D, S, C])

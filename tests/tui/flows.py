@@ -8,7 +8,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from regtui.config import Locations
-from regtui.services import audit
+from regtui.services import audit, promotion
 from regtui.services.registry import RegistryService
 from regtui.services.views import EventLine
 from regtui.tui.widgets.window_table import WindowTable
@@ -64,3 +64,13 @@ async def cursor_to_rollback(pilot: Pilot[Any]) -> int:
         await pilot.press("down")
         await until(pilot, lambda: table.cursor_value is not None, "the row under the cursor")
     raise AssertionError("no rollback among frank's search-ranker entries")
+
+
+def attest_fairness(locations: Locations, ref: str, reviewer: str = "carol") -> None:
+    """Record a reviewer's fairness attestation of MODEL@VERSION in a demo copy (its story records none)."""
+    model, _, version = ref.partition("@")
+    service = RegistryService(locations, clock=fixed_clock, identity=reviewer)
+    try:
+        promotion.attest(service, model, version, "fairness", "checked the fairness section against the evaluation")
+    finally:
+        service.close()

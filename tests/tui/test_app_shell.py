@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import types
 from pathlib import Path
@@ -17,6 +18,7 @@ from regtui.tui.screens.base import RegtuiScreen
 from regtui.tui.screens.help import HelpScreen
 from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.registry import RegistryScreen
+from regtui.tui.widgets.status_header import StatusHeader
 from regtui.tui.widgets.window_table import WindowTable
 from tests.factories import change_stage
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
@@ -160,6 +162,31 @@ async def test_offline_header_and_writes_refused(demo_locations: Locations, make
             assert app.require_writable() is False
         finally:
             offline.close()
+
+
+async def test_broken_log_anchor_turns_the_header_bad_and_refuses_writes(
+    demo_locations: Locations, make_app: AppFactory
+) -> None:
+    """The registry's log cut behind the cache's back: the header turns bad, the reason is notified (and again on a
+    write key), writes are refused, and reads go on from what the cache saw."""
+    app = make_app(demo_locations)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        registry = sqlite3.connect(str(demo_locations.registry_url).removeprefix("sqlite:///"))
+        with registry:
+            registry.execute("DROP TRIGGER trg_event_no_delete")
+            registry.execute("DELETE FROM event WHERE position = (SELECT max(position) FROM event)")
+        registry.close()
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(pilot)
+        assert text.splitlines()[0].rstrip().endswith("LOG ANCHOR BROKEN — read-only")
+        assert "Log anchor broken" in text and "entries were" in text and "cache saw entry" in text
+        assert app.query_one(StatusHeader).has_class("-anchor-broken")
+        app.push_screen(WritingScreen())
+        await settle(pilot)
+        assert app.screen.active_bindings["P"].enabled is False
+        assert app.require_writable() is False
 
 
 async def test_readonly_hides_and_refuses_writes(demo_locations: Locations, make_app: AppFactory) -> None:

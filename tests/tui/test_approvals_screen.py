@@ -13,7 +13,7 @@ from regtui.tui.screens.diff import DiffScreen
 from regtui.tui.screens.registry import RegistryScreen
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
 from tests.tui.driving import settle
-from tests.tui.flows import flat, log_of, record_notes
+from tests.tui.flows import attest_fairness, flat, log_of, record_notes
 
 pytestmark = pytest.mark.anyio
 
@@ -72,7 +72,9 @@ async def test_queue_lists_yours_then_all_with_checklist(demo_locations: Locatio
 
 async def test_approve_with_comment(demo_locations: Locations, make_app: AppFactory) -> None:
     """a, a comment naming the evidence, Enter: recorded as reviewer through the write path; the queue refreshes
-    and the line over it (not a toast over the checklist) says what was recorded."""
+    and the line over it (not a toast over the checklist) says what was recorded (the fairness attestation, which
+    the demo does not record, is made first by another reviewer)."""
+    attest_fairness(demo_locations, REVIEW)
     app = make_app(demo_locations)
     notes = record_notes(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

@@ -17,7 +17,7 @@ from regtui.tui.screens.model import ModelScreen
 from regtui.tui.screens.promote import PromoteScreen, parse_results
 from tests.tui.conftest import AppFactory, fixed_clock, screen_text
 from tests.tui.driving import settle, until
-from tests.tui.flows import flat, log_of, record_notes
+from tests.tui.flows import attest_fairness, flat, log_of, record_notes
 from tests.tui.test_approvals_screen import SIGNOFF, highlight, open_queue
 
 pytestmark = pytest.mark.anyio
@@ -54,7 +54,9 @@ def test_canary_results_are_typed_as_pairs() -> None:
 async def test_gate_shows_before_submitting_and_pending_says_what_is_missing(
     demo_locations: Locations, make_app: AppFactory
 ) -> None:
-    """Staging version: only its allowed moves; the Canary gate shows before submit; submit leaves it pending."""
+    """Staging version: only its allowed moves; the Canary gate shows before submit; submit leaves it pending (its
+    fairness attested first: what is missing is the review)."""
+    attest_fairness(demo_locations, "search-ranker@2.4.1")
     app = make_app(demo_locations)
     notes = record_notes(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -113,6 +115,29 @@ async def test_abandon_needs_a_reason(demo_locations: Locations, make_app: AppFa
         await settle(pilot)
         assert isinstance(pilot.app.screen, ModelScreen)
         assert notes[-1] == "Promoted: churn-classifier@2.7.1: Development → Archived"
+
+
+async def test_retiring_production_opens_a_gated_request(demo_locations: Locations, make_app: AppFactory) -> None:
+    """A Production version offers Archived as a retirement behind its gate: the reason typed is a check, and
+    submitting opens a request pending on the two-person rule."""
+    app = make_app(demo_locations)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        screen = await open_promote(pilot, "churn-classifier", "2.6.0")
+        assert targets(screen) == ["Archived"] and screen.target is Stage.ARCHIVED
+        text = flat(pilot)
+        assert "Gate Production → Archived" in text and "✗ MISSING retirement reason" in text
+        await pilot.press("tab", *"sunset: replaced by rules")
+        await until(pilot, lambda: "✓ pass retirement reason" in flat(pilot), "the preview redone with the reason")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ModelScreen)
+        assert notes[-1].startswith("Pending: request #")
+        assert notes[-1].endswith(
+            "for churn-classifier@2.6.0 → Archived is pending; missing: owner approval, second reviewer"
+        )
+    assert ("request", "alice", "2.6.0") in log_of(demo_locations, "churn-classifier")
 
 
 async def test_conflict_refreshes_and_says_who_moved_it(

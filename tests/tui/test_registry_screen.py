@@ -44,18 +44,22 @@ async def test_lists_every_model_with_live_versions(demo_locations: Locations, m
 async def test_rows_show_open_requests_and_drill_age_flagging_overdue_drills(
     demo_locations: Locations, make_app: AppFactory
 ) -> None:
-    """Each row counts the model's open requests and says how long ago its rollback was drilled: '!' marks the
-    one overdue by its policy (demand-forecaster), '-' a model with nothing in Production and no drill; at 80
-    columns the owners show whole beside them."""
+    """Each row counts the model's open requests and says how long ago its rollback was last drilled successfully:
+    '!' marks one overdue by its policy (demand-forecaster), 'failed' one whose last drill failed (fraud-detector;
+    a failed drill does not reset the cadence, so product-embedder and support-assistant are overdue too), '-' a
+    model with nothing in Production and no drill; at 80 columns the owners show whole beside them."""
     async with make_app(demo_locations).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = pilot.app.screen.query_one("#models", WindowTable)
         rows = {line.name: line for line in (table.row_at(i) for i in range(table.total or 0)) if line is not None}
-        assert {name for name, line in rows.items() if line.drill_overdue} == {"demand-forecaster"}
+        overdue = {name for name, line in rows.items() if line.drill_overdue}
+        assert overdue == {"demand-forecaster", "product-embedder", "support-assistant"}
+        failed = {name for name, line in rows.items() if line.drill_failed}
+        assert failed == {"fraud-detector", "product-embedder", "support-assistant"}
         assert rows["fraud-detector"].open_requests == 0 and rows["churn-classifier"].open_requests == 1
         lines = {line.split()[0]: line.rstrip() for line in screen_text(pilot).splitlines() if line.split()}
         assert lines["demand-forecaster"].endswith("1 ! 102d") and lines["churn-classifier"].endswith("1 25d")
-        assert lines["fraud-detector"].endswith("- 1d") and lines["ticket-router"].endswith("1 -")
+        assert lines["fraud-detector"].endswith("- failed") and lines["ticket-router"].endswith("1 -")
         assert "team-forecasting" in lines["demand-forecaster"] and "team-ml-platform" in lines["product-embedder"]
 
 

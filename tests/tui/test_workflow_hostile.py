@@ -91,7 +91,7 @@ async def test_workflow_screens_render_hostile_text_literally(demo_locations: Lo
 
         app.push_screen(PromoteScreen(NAME, VERSION, Stage.PRODUCTION))
         await settle(pilot)
-        assert_literal(pilot, MARKUP, "No move from Production")
+        assert_literal(pilot, MARKUP, "Gate Production → Archived")  # the retirement gate
         await pilot.press("escape")
         await settle(pilot)
 

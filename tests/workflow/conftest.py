@@ -12,10 +12,10 @@ State of model `churn` (owner team-risk) in every copy:
     1.0.0 Archived     former Production (replaced by 1.1.0 when the seed was built): the rollback target
     1.1.0 Production
     1.2.0 Canary       the next Production candidate
-    1.3.0 Staging      complete model card, fairness attested
+    1.3.0 Staging      complete model card, fairness attested (by carol, the seed's last log entry)
     1.4.0 Development  passes every offline threshold
     1.4.1 Development  fails the offline thresholds (overall and in segment region=EU)
-    1.5.0 Staging      model card without limitations, fairness not attested
+    1.5.0 Staging      model card without limitations, fairness not attested (no attestation recorded)
 """
 
 from __future__ import annotations
@@ -299,6 +299,7 @@ def _seed(world: World, folder: Path) -> None:
     set_registry_policy(admin, load_policy_text(POLICY_YAML, "workflow test policy"))
     world.production_request("1.1.0")
     assert world.promote("dave", "1.1.0", Stage.PRODUCTION).applied
+    promotion.attest(world.service("carol"), MODEL, "1.3.0", "fairness", "checked the regional gap table")
 
 
 class SeedBank:

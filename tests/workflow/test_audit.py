@@ -92,9 +92,14 @@ def test_audit_verify_detects_a_rehashed_forgery_and_a_deleted_entry(world: Worl
     world.execute("DELETE FROM event WHERE position = 5")
     gap = cli_as("frank", "audit", "verify", "--json")
     assert gap.code == 1
+    head = world.events()[-1]
     assert gap.json() == {
         "entries": world.log_length(),
         "intact": False,
         "broken_at": 6,
         "reason": "expected entry 5, found 6 (entry missing)",
+        "head": f"{head.position}:{head.hash}",
+        "witness": None,
+        "expected": None,
+        "stage_differences": ["churn@1.4.0 is in Development, but the log never records it entering a stage"],
     }

@@ -8,7 +8,7 @@ import pytest
 
 from regtui.errors import NotFoundError, RuleError
 from regtui.services import promotion
-from tests.factories import drill_states
+from tests.factories import drill_states, model_state
 from tests.workflow.conftest import MODEL, World, tampered
 
 
@@ -49,6 +49,26 @@ def test_failing_drills_are_logged_as_failed_naming_the_problem(world: World) ->
     assert expired.detail == "churn has no former Production version within its 30-day retention to roll back to"
     assert world.stages() == stages
     assert [e.details["outcome"] for e in world.events() if e.kind == "drill"] == ["failed", "failed"]
+
+
+def test_a_failed_drill_does_not_reset_the_cadence_and_shows_as_failed(world: World) -> None:
+    """After a passed drill, a failed one leaves the cadence counting from the passed one (overdue 7 days after it)
+    and marks the model's last drill failed; the next passed drill clears both."""
+    dave = world.service("dave")
+    assert promotion.drill(dave, MODEL).passed
+    dave.sync()
+    ((passed_at, _),) = drill_states(dave, [MODEL]).values()
+    with tampered(world.artifact_path("1.0.0")):
+        assert not promotion.drill(dave, MODEL).passed
+    dave.sync()
+    assert drill_states(dave, [MODEL]) == {MODEL: (passed_at, False)}
+    assert model_state(dave, MODEL).drill_failed
+    later = world.service("dave", clock=lambda: passed_at + timedelta(days=7, seconds=1))
+    assert drill_states(later, [MODEL]) == {MODEL: (passed_at, True)}
+    assert promotion.drill(dave, MODEL).passed
+    dave.sync()
+    state = model_state(dave, MODEL)
+    assert not state.drill_failed and state.last_drill is not None and state.last_drill > passed_at
 
 
 def test_a_drill_needs_the_releaser_role_and_a_known_model_and_then_logs_nothing(world: World) -> None:

@@ -67,11 +67,18 @@ def test_on_postgresql_the_session_user_acts_whatever_name_the_client_claims(
         with pytest.raises(RuleError, match="alice may not approve this request: needs the reviewer role"):
             promotion.decide(claims_bob, request, Decision.APPROVE, "looks fine to me")
         promotion.decide(bob, request, Decision.APPROVE, "read report r1")
+        promotion.attest(bob, "churn", "1.0.0", "fairness", "checked the regional gap table")
         result = run_cli(
             capsys, "--registry", alice_url, "--cache", tmp_path / "cli.db", "promote", "churn@1.0.0", "--to", "Canary"
         )
         assert result.code == 0, result.err
-        assert _actors(bob) == [("request", "alice"), ("evidence", "alice"), ("approve", "bob"), ("promote", "alice")]
+        assert _actors(bob) == [
+            ("request", "alice"),
+            ("evidence", "alice"),
+            ("approve", "bob"),
+            ("attest", "bob"),
+            ("promote", "alice"),
+        ]
     finally:
         claims_bob.close()
         bob.close()

@@ -12,6 +12,7 @@ import pytest
 
 from regtui.domain.entry import Stage
 from regtui.domain.gates import GateCheck
+from regtui.services import promotion
 from tests.factories import version_manifest, write_manifest
 from tests.workflow.conftest import ADMIN, MODEL, REVIEW_EVIDENCE, World
 
@@ -65,6 +66,7 @@ def _pinned(world: World, tmp_path: Path, version: str, parent: str, kind: str, 
         provider={"provider": "openai", "model": "gpt-4o", "version": pin},
     )
     world.service(ADMIN).import_paths([folder])
+    promotion.attest(world.service("carol"), MODEL, version, "fairness", "checked the regional gap table")
 
 
 def _pin_check(checks: tuple[GateCheck, ...]) -> GateCheck:

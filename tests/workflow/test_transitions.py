@@ -159,13 +159,12 @@ REFUSED_MOVES = [
             "Staging (failed canary, with a reason), Archived (abandon, with a reason)"
         ),
     ),
-    ("1.1.0", Stage.ARCHIVED, "archived only when a replacement is promoted to Production"),
     (
         "1.1.0",
         Stage.STAGING,
         (
-            "Production -> Staging is not allowed; from Production: Archived (only when a "
-            "replacement is promoted to Production)"
+            "Production -> Staging is not allowed; from Production: Archived (retire, with a reason and the "
+            "two-person rule)"
         ),
     ),
     ("1.0.0", Stage.PRODUCTION, "Archived -> Production is not allowed; a version leaves Archived only by rollback"),

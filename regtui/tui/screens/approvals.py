@@ -207,9 +207,15 @@ class ApprovalsScreen(RegtuiScreen):
             you = Toned("you can apply it: p promotes (re-hashing every artifact)", Tone.GOOD)
         else:
             you = Toned("nothing for you to sign here (a says which rule)", Tone.MUTED)
+        conditions = (
+            [report.text(Toned(f"condition: {condition}", Tone.INFO)) for condition in view.conditions]
+            if view.conditions
+            else []
+        )
         report.show(
             asked,
             report.text(Toned(by + reason, Tone.MUTED)),
+            *conditions,
             report.text(missing_summary(view.gate, verified_on_apply=True)),
             report.text(you),
             Text(),

@@ -77,11 +77,13 @@ class RegtuiScreen(Screen[None]):
             self.regtui.report_error(event.worker.error)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide write actions in a read-only session; show them disabled while the registry is offline."""
+        """Hide write actions in a read-only session; show them disabled while the registry is offline or its log's
+        anchor is broken."""
         if action in self.WRITE_ACTIONS:
             if self.regtui.readonly:
                 return False
-            if self.regtui.sync_status is not None and self.regtui.sync_status.offline:
+            status = self.regtui.sync_status
+            if status is not None and (status.offline or status.anchor_break is not None):
                 return None
         return True
 

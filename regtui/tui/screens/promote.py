@@ -29,10 +29,10 @@ from textual.widgets import Button, Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from regtui.domain.entry import Stage
-from regtui.domain.evidence import parse_evidence
+from regtui.domain.evidence import CONDITIONS, parse_evidence, split_conditions
 from regtui.domain.outcomes import PromotionOutcome, PromotionPreview
 from regtui.domain.text import clean_single_line
-from regtui.domain.transitions import MoveKind
+from regtui.domain.transitions import GATED_MOVES, MoveKind
 from regtui.errors import ConflictError, InputError, RegtuiError
 from regtui.services import promotion, review
 from regtui.tui.debounce import Debounce
@@ -49,18 +49,17 @@ MOVE_LABELS: dict[MoveKind, str] = {
     MoveKind.PROMOTE: "promote, behind its gate",
     MoveKind.ABANDON: "abandon, with a reason",
     MoveKind.CANARY_FAILED: "failed canary, with a reason",
+    MoveKind.RETIRE: "retire, with a reason and two approvals",
 }
-"""The moves the dialog offers (Production -> Archived happens only with a replacement's promotion)."""
+"""The moves the dialog offers (rollbacks have their own screen)."""
 FIELDS_FOR: dict[Stage, tuple[str, ...]] = {
     Stage.STAGING: ("reason",),
-    Stage.CANARY: ("reason", "share", "review"),
-    Stage.PRODUCTION: ("reason", "review", "canary", "archival"),
+    Stage.CANARY: ("reason", "share", "review", "conditions"),
+    Stage.PRODUCTION: ("reason", "review", "canary", "archival", "conditions"),
     Stage.ARCHIVED: ("reason",),
 }
 """Which form fields a promotion to each stage uses (a failed canary back to Staging needs only a reason)."""
 NO_MOVE: dict[Stage, str] = {
-    Stage.PRODUCTION: "a Production version is archived only when a replacement is promoted to Production "
-    "(promote the replacement), or replaced by a rollback (R on the model screen)",
     Stage.ARCHIVED: "an Archived version returns only by rollback, when it served in Production and is "
     "within retention (R on the model screen)",
 }
@@ -94,7 +93,7 @@ class PromoteScreen(ModalScreen[bool]):
     | Key(s) | Description |
     | :- | :- |
     | up / down | Choose the target stage (the checklist follows). |
-    | tab | The next field: reason, canary share, review evidence, canary results, archival checklist. |
+    | tab | The next field: reason, canary share, review evidence, canary results, archival checklist, conditions. |
     | ctrl+s | Submit (the Submit button too). |
     | escape | Cancel: nothing is written. |
     """
@@ -160,6 +159,7 @@ class PromoteScreen(ModalScreen[bool]):
                     with Vertical(id="field-archival", classes="field-block"):
                         yield Static(id="archival-label", classes="label")
                         yield SelectionList[str](id="archival", compact=True)
+                    yield from self._field("conditions", "conditions", "approved under, separated by ; (optional)")
                 yield Report(id="gate")
             with Horizontal(id="promote-buttons"):
                 yield Button(Content("Cancel"), id="cancel", compact=True)
@@ -192,7 +192,7 @@ class PromoteScreen(ModalScreen[bool]):
     def _show_fields(self) -> None:
         """Show the fields the chosen target uses."""
         wanted = FIELDS_FOR.get(self.target, ()) if self.target is not None else ()
-        for name in ("reason", "share", "review", "canary", "archival"):
+        for name in ("reason", "share", "review", "canary", "archival", "conditions"):
             self.query_one(f"#field-{name}").display = name in wanted
 
     def _fill_targets(self, moves: dict[Stage, MoveKind]) -> None:
@@ -251,6 +251,9 @@ class PromoteScreen(ModalScreen[bool]):
         results = parse_results(self.query_one("#canary", Input).value) if "canary" in wanted else {}
         if results:
             document["canary_results"] = results
+        conditions = split_conditions(self.query_one("#conditions", Input).value) if "conditions" in wanted else []
+        if conditions:
+            document[CONDITIONS] = conditions
         if "archival" in wanted and self.query_one("#field-archival").display:
             document["archival_checklist"] = list(self.query_one("#archival", SelectionList).selected)
         share_text = self.query_one("#share", Input).value.strip() if "share" in wanted else ""
@@ -264,17 +267,21 @@ class PromoteScreen(ModalScreen[bool]):
     def request_preview(self) -> None:
         """Evaluate the gate for the form as it stands (in a worker)."""
         try:
-            evidence, share = self._form()[:2]
+            evidence, share, reason = self._form()
         except InputError as error:
             self._show_gate_error(error)
             return
-        self.load_preview(self.target, evidence, share)
+        self.load_preview(self.target, evidence, share, reason)
 
     @work(thread=True, exclusive=True, group="promote-preview", exit_on_error=False)
-    def load_preview(self, target: Stage | None, evidence: dict[str, Any], share: float | None) -> None:
+    def load_preview(
+        self, target: Stage | None, evidence: dict[str, Any], share: float | None, reason: str = ""
+    ) -> None:
         """Read the version and evaluate what promote would check (in a thread; writes nothing)."""
         try:
-            preview = review.promotion_preview(self.regtui.service, self.model, self.version, target, evidence, share)
+            preview = review.promotion_preview(
+                self.regtui.service, self.model, self.version, target, evidence, share, reason or None
+            )
         except RegtuiError as error:
             self.post_message(self.PreviewLoaded(target, None, error))
             return
@@ -340,7 +347,7 @@ class PromoteScreen(ModalScreen[bool]):
                 report.text(Toned(NO_MOVE.get(preview.stage, "choose a target stage"), Tone.MUTED)),
             )
             return
-        if preview.kind is not MoveKind.PROMOTE:
+        if preview.kind not in GATED_MOVES:
             report.show(
                 report.heading(f"{self.seen_stage} → {self.target}: no gate"),
                 report.text(

@@ -43,8 +43,11 @@ def live_versions(versions: tuple[str, ...], tone: Tone) -> Cell:
 
 
 def drill_cell(model: ModelLine) -> Cell:
-    """How long ago the rollback was last drilled ('25d'); '!' and the bad tone when a drill is overdue by the
-    policy's cadence ('! never' for a model in Production never drilled)."""
+    """How long ago the rollback was last drilled successfully ('25d'); '!' and the bad tone when a drill is overdue
+    by the policy's cadence ('! never' for a model in Production never drilled); 'failed' in the bad tone when the
+    most recent drill failed."""
+    if model.drill_failed:
+        return Toned("failed", Tone.BAD)
     shown = model.drill_age or "never"
     if model.drill_overdue:
         return Toned(f"! {shown}", Tone.BAD)
@@ -79,6 +82,7 @@ def model_line(summary: ModelSummary, state: ModelState, now: datetime) -> Model
         latest=one_line(summary.latest) or None,
         open_requests=state.open_requests,
         drill_overdue=state.drill_overdue,
+        drill_failed=state.drill_failed,
         drill_age=None if drilled is None else format_age((now - drilled).total_seconds()),
     )
 

@@ -46,6 +46,8 @@ class StatusHeader(Widget):
         & > .status-header--badge { color: $text-warning; text-style: bold reverse; }
         &.-offline { background: $error-muted; }
         &.-offline > .status-header--state { color: $text-error; text-style: bold; }
+        &.-anchor-broken { background: $error-muted; }
+        &.-anchor-broken > .status-header--state { color: $text-error; text-style: bold reverse; }
     }
     """
 
@@ -70,6 +72,7 @@ class StatusHeader(Widget):
         """Show a new sync state and identity."""
         self.status, self.identity = status, identity
         self.set_class(status is not None and status.offline, "-offline")
+        self.set_class(status is not None and status.anchor_break is not None, "-anchor-broken")
         self.refresh()
 
     def describe_state(self) -> str:

@@ -325,10 +325,11 @@ class VersionDetails(Vertical):
         assert self.view is not None
         card = self.view.manifest.entry.model_card
         fairness = card.fairness
-        attested: Cell = (
-            f"attested by {fairness.attested_by} at {when(fairness.attested_at)}"
+        attested: Cell = Toned(
+            f"the manifest names {fairness.attested_by} as attester; only a reviewer's `regtui attest` counts"
             if fairness.attested_by
-            else Toned("not attested", Tone.WARN)
+            else "attested by a reviewer's `regtui attest` (see the Canary gate)",
+            Tone.MUTED,
         )
         sections: list[tuple[str, list[tuple[str, Cell]]]] = [
             ("Intended use", [("", card.intended_use or MISSING)]),
