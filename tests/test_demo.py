@@ -43,8 +43,8 @@ QUEUE = {
         "stakeholder sign-off: team-assist",
         "artifacts verified",
     },
-    "doc-summarizer@3.3.0": {"human review"},
-    "demand-forecaster@2.7.0": {"human review"},
+    "doc-summarizer@3.3.0": {"human review", "artifacts verified"},
+    "demand-forecaster@2.7.0": {"human review", "artifacts verified"},
     "ticket-router@2.0.0-rc.1": {"threshold latency_p95_ms <= 20"},
 }
 

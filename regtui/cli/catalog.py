@@ -21,6 +21,7 @@ Handler = Callable[[argparse.Namespace, "RegistryService"], int]
 CORE = "regtui.cli.commands"
 WORKFLOW = "regtui.cli.workflow_commands"
 PROVIDERS = "regtui.cli.provider_commands"
+ARTIFACTS = "regtui.cli.artifact_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
     "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
@@ -32,6 +33,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "versions": ("list a model's versions", CORE),
     "show": ("show one version", CORE),
     "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", CORE),
+    "pull": (
+        "download a version's artifacts into a folder, verified (exit 1, folder unchanged, on a mismatch)",
+        ARTIFACTS,
+    ),
     "sync": ("pull the registry into the local cache and print what changed", CORE),
     "promote": ("request a stage change; applied when its gate passes (exit 3 while pending)", WORKFLOW),
     "requests": ("open promotion requests (the approval queue)", WORKFLOW),

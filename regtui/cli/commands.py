@@ -12,6 +12,7 @@ from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
 from regtui.cli.progress import HashMeter, StatusLine, interactive, noticed_when_slow
 from regtui.config import Locations
+from regtui.domain.checksums import unpinned
 from regtui.domain.listing import ModelState
 from regtui.domain.manifest import version_document
 from regtui.domain.provider_views import DeprecatedPin
@@ -157,8 +158,12 @@ def _configure_register(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_register(args: argparse.Namespace, service: RegistryService) -> int:
-    """Register one version (a no-op when the identical version exists)."""
-    report = service.register(args.manifest)
+    """Register one version after hashing its artifacts (a no-op when the identical version exists)."""
+    meter = HashMeter(StatusLine(interactive(args.json)))
+    try:
+        report = service.register(args.manifest, on_bytes=meter.add)
+    finally:
+        meter.done()
     if args.json:
         print_json(report)
     elif report.registered:
@@ -274,6 +279,9 @@ def cmd_show(args: argparse.Namespace, service: RegistryService) -> int:
     document = version_document(detail.manifest)
     document["content_hash"] = detail.content_hash
     document["children"] = list(detail.children)
+    for item, artifact in zip(document.get("artifacts") or [], detail.manifest.entry.artifacts, strict=True):
+        if unpinned(artifact):
+            item["versioning"] = "off: the bucket keeps no versions, an overwrite of the key loses these bytes"
     if args.json:
         print_json(document)
         return 0

@@ -63,7 +63,15 @@ def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[Artifa
     """Artifact rows for a newly inserted version, keeping the manifest's order."""
     return [
         ArtifactRow(
-            version_id=version_id, name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, position=i, change_seq=seq
+            version_id=version_id,
+            name=a.name,
+            uri=a.uri,
+            sha256=a.sha256,
+            size=a.size,
+            position=i,
+            change_seq=seq,
+            object_version=a.object_version,
+            etag=a.etag,
         )
         for i, a in enumerate(entry.artifacts)
     ]
@@ -90,7 +98,7 @@ def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> Ver
         metrics=_metrics(row.metrics or {}),
         model_card=_card(row.model_card or {}),
         artifacts=tuple(
-            Artifact(name=a.name, uri=a.uri, sha256=a.sha256, size=a.size)
+            Artifact(name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, object_version=a.object_version, etag=a.etag)
             for a in sorted(artifacts, key=lambda a: a.position)
         ),
         provider=ProviderPin(**row.provider) if row.provider else None,

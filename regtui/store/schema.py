@@ -14,7 +14,7 @@ from regtui.store.db_errors import APPEND_ONLY, IMMUTABLE, NEVER_DELETED
 from regtui.store.engine import is_sqlite
 from regtui.store.transaction import writing_session
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_KEY = "schema_version"
 REGISTRY_ID_KEY = "registry_id"
 
@@ -73,7 +73,8 @@ def init_schema(engine: Engine) -> str:
 
     Version 2 adds the provider tables, missing indexes and the append-only rule of qualification checks;
     version 3 drops the indexes of REGISTRY_UNUSED_INDEXES and fires the immutability trigger only on updates
-    that set a registered column; version 4 replaces the major/minor/patch/prerelease columns by semver_key.
+    that set a registered column; version 4 replaces the major/minor/patch/prerelease columns by semver_key;
+    version 5 adds the artifacts' object_version and etag.
     """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
@@ -86,6 +87,7 @@ def init_schema(engine: Engine) -> str:
         _create_missing_indexes(connection)
         _drop_unused_indexes(connection)
         _add_semver_key(connection)
+        _add_artifact_pins(connection)
         _install_rules(session, engine)
         _ensure_meta(session)
     if current is None:
@@ -119,6 +121,21 @@ def _add_semver_key(connection: Connection) -> None:
         connection.execute(text(f"UPDATE {table.name} SET semver_key = :key WHERE id = :id"), keys)
     for column in LEGACY_ORDER_COLUMNS:
         connection.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN {column}")
+
+
+ARTIFACT_PIN_COLUMNS = ("object_version", "etag")
+"""Schema 5: the object version and ETag an object store reported when the artifact was registered."""
+
+
+def _add_artifact_pins(connection: Connection) -> None:
+    """Schema 5, in the upgrade's transaction: add each missing pin column to artifact, empty for existing rows
+    (checked first, so running it again changes nothing)."""
+    table = tables.ArtifactRow.__table__
+    present = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    for column in ARTIFACT_PIN_COLUMNS:
+        if column not in present:
+            kind = table.c[column].type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column} {kind} NOT NULL DEFAULT ''")
 
 
 def _create_missing_indexes(connection: Connection) -> None:

@@ -118,15 +118,20 @@ def test_sha256_file_streams_large_file_in_constant_memory(tmp_path: Path) -> No
         ("FILE:///data/model.bin", ArtifactScheme.FILE),
         ("http://example.com/m.bin", ArtifactScheme.HTTP),
         ("HTTPS://example.com/m.bin", ArtifactScheme.HTTP),
-        ("s3://bucket/m.bin", ArtifactScheme.UNVERIFIABLE),
-        ("gs://bucket/m.bin", ArtifactScheme.UNVERIFIABLE),
+        ("s3://bucket/m.bin", ArtifactScheme.OBJECT),
+        ("gs://bucket/m.bin", ArtifactScheme.OBJECT),
+        ("az://container/m.bin", ArtifactScheme.OBJECT),
+        ("abfs://container@account.dfs.core.windows.net/m.bin", ArtifactScheme.OBJECT),
+        ("s3:///m.bin", ArtifactScheme.UNVERIFIABLE),
+        ("ftp://host/m.bin", ArtifactScheme.UNVERIFIABLE),
         ("file://fileserver/share/m.bin", ArtifactScheme.UNVERIFIABLE),
         ("file:relative/m.bin", ArtifactScheme.UNVERIFIABLE),
         ("relative/m.bin", ArtifactScheme.UNVERIFIABLE),
     ],
 )
 def test_classify_uri(uri: str, scheme: ArtifactScheme) -> None:
-    """Local absolute file URIs and http(s) with a host are verifiable; the rest is recorded only."""
+    """Local absolute file URIs, http(s) with a host and object stores with a bucket are verifiable; the rest is
+    recorded only."""
     assert classify_uri(uri) == scheme
 
 
