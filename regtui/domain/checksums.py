@@ -292,6 +292,15 @@ def unpinned(artifact: Artifact) -> bool:
     return classify_uri(artifact.uri) is ArtifactScheme.OBJECT and not artifact.object_version
 
 
+def pin_text(artifact: Artifact) -> str:
+    """How an object-store artifact is pinned, in a few words ('' for other artifacts)."""
+    if classify_uri(artifact.uri) is not ArtifactScheme.OBJECT:
+        return ""
+    if not artifact.object_version:
+        return "not pinned: bucket without versioning"
+    return f"object version {artifact.object_version}"
+
+
 def _unverifiable_reason(uri: str) -> str:
     """Why an artifact URI cannot be verified here, in one line."""
     parts = urlsplit(uri)

@@ -20,9 +20,11 @@ from regtui.domain.checksums import (
     classify_uri,
     file_uri_to_path,
     path_to_file_uri,
+    pin_text,
     resolve_artifact_uri,
     sha256_file,
     sha256_stream,
+    unpinned,
     verify_artifact,
 )
 from regtui.domain.entry import Artifact
@@ -315,3 +317,13 @@ def test_stream_http_connection_refused() -> None:
 def test_redact_url_drops_credentials_query_and_fragment() -> None:
     """Only scheme, host, port and path are shown."""
     assert redact_url("https://u:p@host:8443/a/b?sig=X#f") == "https://host:8443/a/b"
+
+
+def test_pin_text_says_how_an_object_store_artifact_is_pinned() -> None:
+    """An object version, a bucket without versioning, or nothing for other stores."""
+    pinned = Artifact("m", "s3://bucket/m.bin", "0" * 64, 1, "v1", "etag")
+    loose = Artifact("m", "az://container/m.bin", "0" * 64, 1)
+    local = Artifact("m", "file:///data/m.bin", "0" * 64, 1)
+    assert pin_text(pinned) == "object version v1" and not unpinned(pinned)
+    assert pin_text(loose) == "not pinned: bucket without versioning" and unpinned(loose)
+    assert pin_text(local) == "" and not unpinned(local)

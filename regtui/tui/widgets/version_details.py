@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from regtui.domain.checksums import VerifyResult, VerifyStatus
+from regtui.domain.checksums import VerifyResult, VerifyStatus, pin_text
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
 from regtui.services.views import VersionView
 from regtui.tui.decimals import column_places, fixed
@@ -364,7 +364,7 @@ class VersionDetails(Vertical):
                 Text(artifact.sha256[:12]),
                 Text(human_size(artifact.size)),
                 self._text(self._check(result)),
-                Text(result.message if result else artifact.uri),
+                Text(result.message if result else " · ".join(filter(None, (artifact.uri, pin_text(artifact))))),
             )
         hint = "verifying…" if self.verifying else "v: re-hash every artifact now"
         return Group(table, Text(), self._text(Toned(hint, Tone.MUTED)))
