@@ -1,4 +1,5 @@
-"""`regtui pull`: the command a deploy pipeline or an init container runs to get a version's verified bytes."""
+"""`regtui pull` (the command a deploy pipeline or an init container runs to get a version's verified bytes) and
+`regtui retention` (versions past their retention and the artifacts no longer needed)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import argparse
 from pathlib import Path
 
 from regtui.cli.catalog import Configure, Handler
+from regtui.cli.commands import fresh_read
 from regtui.cli.output import print_json, print_table, say
 from regtui.cli.progress import HashMeter, StatusLine, interactive
 from regtui.services.pull import pull
 from regtui.services.registry import RegistryService
+from regtui.services.retention import past_retention
 
 
 def _configure_pull(parser: argparse.ArgumentParser) -> None:
@@ -36,5 +39,28 @@ def cmd_pull(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-COMMANDS: dict[str, tuple[Configure, Handler]] = {"pull": (_configure_pull, cmd_pull)}
+def _no_options(_parser: argparse.ArgumentParser) -> None:
+    """A command without options of its own."""
+
+
+def cmd_retention(args: argparse.Namespace, service: RegistryService) -> int:
+    """List former Production versions past retention and the artifacts nothing needs any more; deletes nothing."""
+    fresh_read(service, args)
+    past = past_retention(service)
+    if args.json:
+        print_json(past)
+        return 0
+    print_table(
+        ["VERSION", "STAGE", "ARCHIVED", "RETENTION ENDED", "ARTIFACTS NO LONGER NEEDED"],
+        [[f"{p.model}@{p.version}", p.stage, p.archived_at, p.retention_ended, [a.uri for a in p.freed]] for p in past],
+    )
+    freed = sum(len(p.freed) for p in past)
+    say(f"{len(past)} version(s) past retention, {freed} artifact(s) no longer needed for a rollback; nothing deleted")
+    return 0
+
+
+COMMANDS: dict[str, tuple[Configure, Handler]] = {
+    "pull": (_configure_pull, cmd_pull),
+    "retention": (_no_options, cmd_retention),
+}
 """Command name -> (configure, handler); the help texts are in regtui.cli.catalog."""
