@@ -1,5 +1,6 @@
 """`regtui pull` (the command a deploy pipeline or an init container runs to get a version's verified bytes) and
-`regtui retention` (versions past their retention and the artifacts no longer needed)."""
+`regtui retention` (versions past their retention and the artifacts no longer needed), `regtui storage check` (bucket
+settings against the lifecycle)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read
 from regtui.cli.output import print_json, print_table, say
 from regtui.cli.progress import HashMeter, StatusLine, interactive
+from regtui.errors import CheckFailedError
 from regtui.services.pull import pull
 from regtui.services.registry import RegistryService
 from regtui.services.retention import past_retention
+from regtui.services.storage import storage_check
 
 
 def _configure_pull(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +62,40 @@ def cmd_retention(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
+def _configure_storage(parser: argparse.ArgumentParser) -> None:
+    """Options of `storage`."""
+    parser.add_argument("action", choices=["check"], help="check: bucket settings against the lifecycle")
+    parser.add_argument("model", nargs="?", metavar="MODEL", help="one model (default: all)")
+
+
+def cmd_storage(args: argparse.Namespace, service: RegistryService) -> int:
+    """Each object-store artifact's bucket settings against its stage and the retention policy; exit 1 on a
+    finding."""
+    fresh_read(service, args)
+    checks = storage_check(service, args.model)
+    if args.json:
+        print_json(checks)
+    else:
+        print_table(
+            ["VERSION", "STAGE", "ARTIFACT", "BUCKET", "VERSIONING", "LOCK", "ACCESS", "FINDINGS"],
+            [
+                [f"{c.model}@{c.version}", c.stage, c.artifact, c.bucket, c.versioning, c.lock, c.public, c.findings]
+                for c in checks
+            ],
+        )
+    found = [c for c in checks if c.findings]
+    if found:
+        raise CheckFailedError(
+            f"{sum(len(c.findings) for c in found)} storage finding(s) on {len(found)} artifact(s): "
+            + "; ".join(f"{c.model}@{c.version} {c.artifact}: {c.findings[0]}" for c in found[:3])
+        )
+    if not args.json:
+        say(f"{len(checks)} object-store artifact(s) checked, no findings")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Configure, Handler]] = {
+    "storage": (_configure_storage, cmd_storage),
     "pull": (_configure_pull, cmd_pull),
     "retention": (_no_options, cmd_retention),
 }

@@ -37,6 +37,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "download a version's artifacts into a folder, verified (exit 1, folder unchanged, on a mismatch)",
         ARTIFACTS,
     ),
+    "storage": ("`storage check [MODEL]`: bucket settings against the lifecycle; exit 1 on a finding", ARTIFACTS),
     "retention": ("versions past their retention and the artifacts no longer needed (deletes nothing)", ARTIFACTS),
     "sync": ("pull the registry into the local cache and print what changed", CORE),
     "promote": ("request a stage change; applied when its gate passes (exit 3 while pending)", WORKFLOW),
