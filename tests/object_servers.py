@@ -4,7 +4,8 @@ Fixtures: ``s3_endpoint`` (session: REGTUI_TEST_S3_ENDPOINT, which .ci/servers/m
 started here), ``s3_auth_endpoint`` (a moto server that checks credentials, started here), ``s3`` (per test: the
 AWS variables pointing at the server, and a boto3 client), ``azurite_connection`` (session: the connection string
 .ci/servers/azurite.sh exports). A server started here stops at the end of the session, and through
-tests/server_watchdog.py when the test process ends any other way. Without moto or Azurite the tests skip with the
+tests/server_watchdog.py when the test process ends any other way. ``CuttingProxy`` stands between regtui and
+a server and cuts response streams mid-body. Without moto or Azurite the tests skip with the
 reason, except under CI=true, where that is a failure.
 """
 
@@ -15,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -157,3 +159,49 @@ def azurite_connection() -> str:
     if not connection:
         skip_or_fail("Azurite", f"{AZURITE_ENV} is not set (.ci/servers/azurite.sh starts Azurite and sets it)")
     return connection
+
+
+class CuttingProxy:
+    """A TCP proxy to the S3 server that cuts any response stream after `limit` bytes (small answers pass)."""
+
+    def __init__(self, upstream: str, limit: int) -> None:
+        host, port = upstream.removeprefix("http://").split(":")
+        self.upstream = (host, int(port))
+        self.limit = limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        """Serve each client connection in its own thread until the listener is closed."""
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            threading.Thread(target=self.pipe, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(server, client, self.limit), daemon=True).start()
+
+    def pipe(self, source: socket.socket, target: socket.socket, limit: int | None) -> None:
+        """Copy bytes one way; past the limit, close both ends (the stream is cut mid-body)."""
+        sent = 0
+        try:
+            while data := source.recv(65536):
+                if limit is not None and sent + len(data) > limit:
+                    target.sendall(data[: limit - sent])
+                    break
+                target.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        for end in (source, target):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+    def close(self) -> None:
+        """Stop accepting."""
+        self.listener.close()

@@ -28,7 +28,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "init": ("create or upgrade the registry schema", CORE),
     "import": ("import YAML manifests (files or folders), all or nothing", CORE),
     "export": ("export the registry as YAML manifests", CORE),
-    "register": ("register one version from a manifest", CORE),
+    "register": ("register one version from a manifest, reading and hashing its artifacts", CORE),
     "models": ("list models", CORE),
     "versions": ("list a model's versions", CORE),
     "show": ("show one version", CORE),

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +18,7 @@ from regtui.errors import InputError
 from regtui.providers.object_store import FsspecObjectReader, MissingExtraError
 from regtui.services import artifact_io
 from regtui.services.artifact_io import Readers, RegistrationHashError
-from tests.object_servers import S3
+from tests.object_servers import S3, CuttingProxy
 
 BODY = b"pinned model bytes " * 1000
 
@@ -130,52 +128,6 @@ def test_wrong_credentials_are_one_clear_line(
         "access to s3://any-bucket/m/model.bin refused: check the store's credentials (environment, profile or role)"
     )
     assert "not-the-secret" not in message and "\n" not in message
-
-
-class CuttingProxy:
-    """A TCP proxy to the S3 server that cuts any response stream after `limit` bytes (small answers pass)."""
-
-    def __init__(self, upstream: str, limit: int) -> None:
-        host, port = upstream.removeprefix("http://").split(":")
-        self.upstream = (host, int(port))
-        self.limit = limit
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self) -> None:
-        """Serve each client connection in its own thread until the listener is closed."""
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self.upstream)
-            threading.Thread(target=self.pipe, args=(client, server, None), daemon=True).start()
-            threading.Thread(target=self.pipe, args=(server, client, self.limit), daemon=True).start()
-
-    def pipe(self, source: socket.socket, target: socket.socket, limit: int | None) -> None:
-        """Copy bytes one way; past the limit, close both ends (the stream is cut mid-body)."""
-        sent = 0
-        try:
-            while data := source.recv(65536):
-                if limit is not None and sent + len(data) > limit:
-                    target.sendall(data[: limit - sent])
-                    break
-                target.sendall(data)
-                sent += len(data)
-        except OSError:
-            pass
-        for end in (source, target):
-            try:
-                end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            end.close()
-
-    def close(self) -> None:
-        """Stop accepting."""
-        self.listener.close()
 
 
 @pytest.fixture

@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from regtui.domain.entry import Stage
 from regtui.services import promotion
 from tests.factories import variant, version_manifest
-from tests.object_servers import S3
+from tests.object_servers import S3, CuttingProxy
 from tests.workflow.conftest import REVIEW_EVIDENCE, World, WorldCli
 
 WEIGHTS = b"churn 1.6.0 weights " * 40_000
@@ -117,3 +119,22 @@ def test_pull_of_an_overwritten_unversioned_object_exits_1_and_leaves_the_folder
     verified = cli_as("frank", "verify", "churn@1.6.0", "--json")
     assert verified.code == 1
     assert verified.json()[0]["message"].endswith("bucket without versioning: the key's current object was read")
+
+
+def test_an_interrupted_pull_exits_1_and_leaves_the_folder_as_it_was(
+    world: World, cli_as: WorldCli, s3: S3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The object stream cut mid-body (a proxy between regtui and the server): exit 1, no file in DIR."""
+    bucket = s3.bucket("story-cut", versioned=True)
+    _register_from_s3(world, cli_as, s3, tmp_path, bucket)
+    proxy = CuttingProxy(s3.endpoint, 256 * 1024)
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        dest = tmp_path / "deploy"
+        dest.mkdir()
+        pulled = cli_as("frank", "pull", "churn@1.6.0", "--dest", dest)
+    finally:
+        proxy.close()
+    assert pulled.code == 1 and len(pulled.err_lines) == 1
+    assert "pull of churn@1.6.0 failed, nothing written: model.bin: reading s3://" in pulled.err
+    assert list(dest.iterdir()) == []
