@@ -28,7 +28,7 @@ def cmd_pull(args: argparse.Namespace, service: RegistryService) -> int:
     """Download and verify a version's artifacts into DIR; exit 1, DIR unchanged, when any does not match."""
     meter = HashMeter(StatusLine(interactive(args.json)), "pulling")
     try:
-        outcome = pull(service, args.ref, args.dest, on_bytes=meter.add)
+        outcome = pull(service, args.ref, args.dest, on_bytes=meter.add, on_count=meter.count)
     finally:
         meter.done()
     if args.json:

@@ -30,6 +30,8 @@ from regtui.providers.object_store import FsspecObjectReader
 
 MAX_WORKERS = 4
 """Artifacts read at once: files and streams hash in parallel (SHA-256 and I/O release the GIL)."""
+ArtifactCount = Callable[[int, int], None]
+"""Told (done, of) when the work starts and after each artifact, for progress per artifact beside the bytes."""
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -61,12 +63,32 @@ def readers() -> Readers:
     return Readers(FsspecObjectReader(s3_endpoint_url(load_settings())))
 
 
-def each_at_once(items: Sequence[T], work: Callable[[T], R]) -> list[R]:
-    """work(item) for every item, up to MAX_WORKERS at a time, results in the items' order."""
+def each_at_once(items: Sequence[T], work: Callable[[T], R], on_count: ArtifactCount | None = None) -> list[R]:
+    """work(item) for every item, up to MAX_WORKERS at a time, results in the items' order; on_count is told how
+    many are done."""
+    counted = _counted(work, len(items), on_count)
     if len(items) <= 1:
-        return [work(item) for item in items]
+        return [counted(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items)), thread_name_prefix="regtui-hash") as pool:
-        return list(pool.map(work, items))
+        return list(pool.map(counted, items))
+
+
+def _counted(work: Callable[[T], R], total: int, on_count: ArtifactCount | None) -> Callable[[T], R]:
+    """work that reports (done, total) after each item, from any thread (and (0, total) now)."""
+    if on_count is None:
+        return work
+    lock = threading.Lock()
+    done = [0]
+    on_count(0, total)
+
+    def run(item: T) -> R:
+        result = work(item)
+        with lock:
+            done[0] += 1
+            on_count(done[0], total)
+        return result
+
+    return run
 
 
 def locked(on_bytes: ProgressCallback | None) -> ProgressCallback | None:
@@ -83,23 +105,31 @@ def locked(on_bytes: ProgressCallback | None) -> ProgressCallback | None:
 
 
 def verify_all(
-    artifacts: Sequence[Artifact], on_bytes: ProgressCallback | None = None, *, using: Readers | None = None
+    artifacts: Sequence[Artifact],
+    on_bytes: ProgressCallback | None = None,
+    *,
+    using: Readers | None = None,
+    on_count: ArtifactCount | None = None,
 ) -> tuple[VerifyResult, ...]:
     """Every artifact re-hashed now against its record, several at once, in the artifacts' order."""
     reading = using or readers()
     report = locked(on_bytes)
-    return tuple(each_at_once(artifacts, lambda artifact: reading.verify(artifact, report)))
+    return tuple(each_at_once(artifacts, lambda artifact: reading.verify(artifact, report), on_count))
 
 
 def hash_for_registration(
-    entry: VersionEntry, on_bytes: ProgressCallback | None = None, *, using: Readers | None = None
+    entry: VersionEntry,
+    on_bytes: ProgressCallback | None = None,
+    *,
+    using: Readers | None = None,
+    on_count: ArtifactCount | None = None,
 ) -> VersionEntry:
     """The entry with each artifact's SHA-256 and size measured by reading it as the registrant, and, in an object
     store, the object version and ETag read; refuses an unreadable artifact or one whose manifest states other
     values, naming it."""
     reading = using or readers()
     report = locked(on_bytes)
-    measured = each_at_once(entry.artifacts, lambda artifact: _measured(entry, artifact, reading, report))
+    measured = each_at_once(entry.artifacts, lambda artifact: _measured(entry, artifact, reading, report), on_count)
     return replace(entry, artifacts=tuple(measured))
 
 

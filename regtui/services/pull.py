@@ -21,7 +21,7 @@ from regtui.domain.checksums import ProgressCallback, VerifyResult, compare
 from regtui.domain.entry import Artifact, Stage
 from regtui.domain.text import clean_single_line
 from regtui.errors import CheckFailedError, InputError, RegtuiError
-from regtui.services.artifact_io import Readers, each_at_once, locked, readers
+from regtui.services.artifact_io import ArtifactCount, Readers, each_at_once, locked, readers
 from regtui.services.registry import RegistryService
 from regtui.store.engine import translate_errors
 from regtui.store.facts import single_read, stage_of, version_artifacts, versions_in_stage
@@ -63,7 +63,13 @@ class Download:
     error: str = ""
 
 
-def pull(service: RegistryService, ref: str, dest: Path, on_bytes: ProgressCallback | None = None) -> PullOutcome:
+def pull(
+    service: RegistryService,
+    ref: str,
+    dest: Path,
+    on_bytes: ProgressCallback | None = None,
+    on_count: ArtifactCount | None = None,
+) -> PullOutcome:
     """Download MODEL@VERSION or MODEL@STAGE into dest, verified (CheckFailedError, with dest as it was, when not)."""
     model, version, stage, artifacts = resolve(service, ref)
     if not artifacts:
@@ -74,7 +80,9 @@ def pull(service: RegistryService, ref: str, dest: Path, on_bytes: ProgressCallb
     try:
         reading = readers()
         report = locked(on_bytes)
-        downloads = each_at_once(artifacts, lambda artifact: _download(reading, artifact, dest, temporaries, report))
+        downloads = each_at_once(
+            artifacts, lambda artifact: _download(reading, artifact, dest, temporaries, report), on_count
+        )
         failures = [_failure(d) for d in downloads if d.error or (d.result is not None and not d.result.ok)]
         if failures:
             raise CheckFailedError(f"pull of {model}@{version} failed, nothing written: " + "; ".join(failures))

@@ -35,7 +35,7 @@ from regtui.domain.reports import CacheState, ImportReport, SyncReport
 from regtui.domain.text import format_age
 from regtui.errors import InputError, RegistryUnavailableError
 from regtui.services.access import actor_in, require
-from regtui.services.artifact_io import hash_for_registration, verify_all
+from regtui.services.artifact_io import ArtifactCount, hash_for_registration, verify_all
 from regtui.store import queries
 from regtui.store.access import resolve_identity
 from regtui.store.cache import open_cache, pull, read_state, record_failure
@@ -226,7 +226,9 @@ class RegistryService:
             require(actor_in(session, actor), right, action)
             return import_manifests(session, manifests, actor=actor, now=self.clock(), restore=restore)
 
-    def register(self, path: Path, on_bytes: ProgressCallback | None = None) -> ImportReport:
+    def register(
+        self, path: Path, on_bytes: ProgressCallback | None = None, on_count: ArtifactCount | None = None
+    ) -> ImportReport:
         """Register one version from one manifest file, in Development, after reading every artifact as the
         registrant and recording the SHA-256, size (and object version, ETag) read."""
         if path.is_dir():
@@ -235,7 +237,7 @@ class RegistryService:
         if len(manifests.versions) != 1 or manifests.registries or manifests.logs:
             raise InputError(f"{path}: register takes exactly one model-version manifest")
         manifest = manifests.versions[0]
-        measured = dataclass_replace(manifest, entry=hash_for_registration(manifest.entry, on_bytes))
+        measured = dataclass_replace(manifest, entry=hash_for_registration(manifest.entry, on_bytes, on_count=on_count))
         return self.apply(dataclass_replace(manifests, versions=[measured]), restore=False)
 
     def export(self, folder: Path) -> int:
@@ -260,7 +262,10 @@ class RegistryService:
         return len(documents)
 
     def verify(
-        self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None
+        self,
+        refs: list[tuple[str, str]] | None,
+        on_bytes: Callable[[int], None] | None = None,
+        on_count: ArtifactCount | None = None,
     ) -> list[tuple[str, VerifyResult]]:
         """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
         if refs is None:
@@ -271,7 +276,7 @@ class RegistryService:
             with CacheReader(self.locations.cache_path) as reader, reader.snapshot() as snapshot:
                 details = [(f"{m}@{v}", version_detail(snapshot, m, v).entry) for m, v in refs]
         pairs = [(ref, artifact) for ref, entry in details for artifact in entry.artifacts]
-        results = verify_all([artifact for _ref, artifact in pairs], on_bytes)
+        results = verify_all([artifact for _ref, artifact in pairs], on_bytes, on_count=on_count)
         return [(ref, result) for (ref, _artifact), result in zip(pairs, results, strict=True)]
 
 

@@ -106,7 +106,11 @@ def test_registration_hashes_several_objects_and_refuses_a_missing_one(s3: S3, r
     artifacts = tuple(Artifact(f"part-{i}", f"s3://{bucket}/m/part-{i}", "", -1) for i in range(3))
     entry = VersionEntry("m", "1.0.0", ChangeKind.INITIAL, "torch", "data", "team", utc_now(), artifacts=artifacts)
     seen: list[int] = []
-    measured = artifact_io.hash_for_registration(entry, seen.append, using=Readers(reader))
+    counts: list[tuple[int, int]] = []
+    measured = artifact_io.hash_for_registration(
+        entry, seen.append, using=Readers(reader), on_count=lambda done, of: counts.append((done, of))
+    )
+    assert counts == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert [a.sha256 for a in measured.artifacts] == [hashlib.sha256(BODY + bytes([i])).hexdigest() for i in range(3)]
     assert all(a.object_version for a in measured.artifacts) and sum(seen) == 3 * (len(BODY) + 1)
     missing = replace(entry, artifacts=(*artifacts, Artifact("gone", f"s3://{bucket}/m/nothing", "", -1)))
