@@ -193,6 +193,7 @@ class VersionDetails(Vertical):
         self.view: VersionView | None = None
         self.results: list[VerifyResult] | None = None
         self.verifying = False
+        self.progress = ""
 
     @property
     def active(self) -> str:
@@ -229,8 +230,14 @@ class VersionDetails(Vertical):
 
     def show_verification(self, results: list[VerifyResult] | None, *, verifying: bool) -> None:
         """Show verification in progress, or its results."""
-        self.results, self.verifying = results, verifying
+        self.results, self.verifying, self.progress = results, verifying, ""
         self._render_active()
+
+    def show_progress(self, progress: str) -> None:
+        """While verifying, say how far the hashing has got (artifacts done, bytes)."""
+        if self.verifying:
+            self.progress = progress
+            self._render_active()
 
     def _render_active(self) -> None:
         """Fill the pane with the active tab of the view."""
@@ -366,7 +373,7 @@ class VersionDetails(Vertical):
                 self._text(self._check(result)),
                 Text(result.message if result else " · ".join(filter(None, (artifact.uri, pin_text(artifact))))),
             )
-        hint = "verifying…" if self.verifying else "v: re-hash every artifact now"
+        hint = f"verifying… {self.progress}".strip() if self.verifying else "v: re-hash every artifact now"
         return Group(table, Text(), self._text(Toned(hint, Tone.MUTED)))
 
     def _check(self, result: VerifyResult | None) -> Toned:
