@@ -21,6 +21,9 @@ for _ in $(seq 1 60); do
   (exec 3<>"/dev/tcp/127.0.0.1/$AZURITE_PORT") 2>/dev/null && break
   sleep 0.5
 done
+# Azurite's fixed, publicly documented development account (no real credential)
 AZURITE_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-export REGTUI_TEST_AZURITE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZURITE_KEY;BlobEndpoint=http://127.0.0.1:$AZURITE_PORT/devstoreaccount1;"
+AZURITE_BLOBS="http://127.0.0.1:$AZURITE_PORT/devstoreaccount1"
+AZURITE_ACCOUNT="AccountName=devstoreaccount1;AccountKey=$AZURITE_KEY"
+export REGTUI_TEST_AZURITE_CONNECTION="DefaultEndpointsProtocol=http;$AZURITE_ACCOUNT;BlobEndpoint=$AZURITE_BLOBS;"
 echo "Azurite blob endpoint: http://127.0.0.1:$AZURITE_PORT/devstoreaccount1"
