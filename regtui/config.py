@@ -95,6 +95,8 @@ class Settings:
     prepare_threshold: int | None = None
     ascii: bool | None = None
     """Draw with ASCII only (true/false); unset: on under TERM=linux and other consoles without drawing glyphs."""
+    s3_endpoint_url: str | None = None
+    """An S3-compatible endpoint (MinIO, a test server) for s3:// artifacts; AWS_ENDPOINT_URL(_S3) wins over it."""
     source: Path | None = None
 
 
@@ -235,7 +237,20 @@ _FIELD_CHECKS: dict[str, Callable[[Any, yaml.Node, Path], Any]] = {
     "animations": _flag,
     "prepare_threshold": _optional_count,
     "ascii": _optional_flag,
+    "s3_endpoint_url": _optional_text,
 }
+
+S3_ENDPOINT_ENVS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+"""The AWS SDKs' own variables for a custom S3 endpoint, most specific first."""
+
+
+def s3_endpoint_url(settings: Settings) -> str | None:
+    """The S3 endpoint for s3:// artifacts: the AWS environment variables, else the configuration file, else None
+    (AWS itself)."""
+    for name in S3_ENDPOINT_ENVS:
+        if value := os.environ.get(name, "").strip():
+            return value
+    return settings.s3_endpoint_url
 
 
 def settings_locations(settings: Settings, registry: str | None = None, cache: str | None = None) -> Locations:

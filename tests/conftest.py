@@ -16,7 +16,7 @@ from tests.factories import ADMIN, CliResult, ServiceFactory, run_cli  # noqa: E
 from tests.pg_server import create_database, database_of, drop_database  # noqa: E402
 
 # Database backends: pg_admin_url, pg_url, sqlite_url, registry_url (see tests/pg_server.py).
-pytest_plugins = ["tests.pg_server"]
+pytest_plugins = ["tests.pg_server", "tests.object_servers"]
 
 
 @pytest.fixture(autouse=True)

@@ -43,8 +43,8 @@ QUEUE = {
         "stakeholder sign-off: team-assist",
         "artifacts verified",
     },
-    "doc-summarizer@3.3.0": {"human review", "fairness attested"},
-    "demand-forecaster@2.7.0": {"human review", "fairness attested"},
+    "doc-summarizer@3.3.0": {"human review", "fairness attested", "artifacts verified"},
+    "demand-forecaster@2.7.0": {"human review", "fairness attested", "artifacts verified"},
     "ticket-router@2.0.0-rc.1": {"threshold latency_p95_ms <= 20"},
 }
 """The Canary requests also miss the fairness attestation: the demo's cards name an attester in the manifest, which

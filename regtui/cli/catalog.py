@@ -24,13 +24,14 @@ PROVIDERS = "regtui.cli.provider_commands"
 MLFLOW = "regtui.cli.mlflow_commands"
 READS = "regtui.cli.read_commands"
 LOOKUPS = "regtui.cli.lookup_commands"
+ARTIFACTS = "regtui.cli.artifact_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
     "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
     "init": ("create or upgrade the registry schema", CORE),
     "import": ("import YAML manifests (files or folders), all or nothing", CORE),
     "export": ("export the registry as YAML manifests", CORE),
-    "register": ("register one version from a manifest", CORE),
+    "register": ("register one version from a manifest, reading and hashing its artifacts", CORE),
     "import-mlflow": ("import an MLflow model registry: versions, runs, stages, artifacts hashed", MLFLOW),
     "models": ("list models", READS),
     "versions": ("list a model's versions", LOOKUPS),
@@ -38,6 +39,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "resolve": ("resolve MODEL@STAGE or MODEL@VERSION to its version, digests and artifact URIs", LOOKUPS),
     "diff": ("evaluation diff of two versions: metrics, deltas, gate thresholds", READS),
     "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", CORE),
+    "pull": (
+        "download a version's artifacts into a folder, verified (exit 1, folder unchanged, on a mismatch)",
+        ARTIFACTS,
+    ),
+    "storage": ("`storage check [MODEL]`: bucket settings against the lifecycle; exit 1 on a finding", ARTIFACTS),
+    "retention": ("versions past their retention and the artifacts no longer needed (deletes nothing)", ARTIFACTS),
     "sync": ("pull the registry into the local cache and print what changed", CORE),
     "promote": ("request a stage change; applied when its gate passes (exit 3 while pending)", WORKFLOW),
     "requests": ("open promotion requests (the approval queue)", WORKFLOW),

@@ -162,8 +162,12 @@ def _configure_register(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_register(args: argparse.Namespace, service: RegistryService) -> int:
-    """Register one version (a no-op when the identical version exists)."""
-    report = service.register(args.manifest)
+    """Register one version after hashing its artifacts (a no-op when the identical version exists)."""
+    meter = HashMeter(StatusLine(interactive(args.json)))
+    try:
+        report = service.register(args.manifest, on_bytes=meter.add, on_count=meter.count)
+    finally:
+        meter.done()
     if args.json:
         print_json(report)
     elif report.registered:
@@ -186,7 +190,7 @@ def cmd_verify(args: argparse.Namespace, service: RegistryService) -> int:
     fresh_read(service, args)
     meter = HashMeter(StatusLine(interactive(args.json)))
     try:
-        results = service.verify(None if args.all else [split_ref(args.ref)], on_bytes=meter.add)
+        results = service.verify(None if args.all else [split_ref(args.ref)], on_bytes=meter.add, on_count=meter.count)
     finally:
         meter.done()
     failures = [(ref, r) for ref, r in results if r.status in ("mismatch", "missing", "error")]

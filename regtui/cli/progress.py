@@ -59,6 +59,7 @@ class HashMeter:
         self.started = time.monotonic()
         self.shown_at = 0.0
         self.total = 0
+        self.artifacts = ""
 
     def add(self, count: int) -> None:
         """Take a chunk's size; rewrite the line at most every SHOW_EVERY_S."""
@@ -67,7 +68,11 @@ class HashMeter:
         if now - self.started >= self.quiet_for_s and now - self.shown_at >= SHOW_EVERY_S:
             self.shown_at = now
             rate = self.total / max(now - self.started, 1e-6) / MIB
-            self.line.show(f"regtui: {self.what}: {self.total / MIB:,.0f} MiB ({rate:,.0f} MiB/s)")
+            self.line.show(f"regtui: {self.what}: {self.artifacts}{self.total / MIB:,.0f} MiB ({rate:,.0f} MiB/s)")
+
+    def count(self, done: int, of: int) -> None:
+        """Take how many of the artifacts are done (an ArtifactCount callback); shown with the next rewrite."""
+        self.artifacts = f"{done} of {of} artifact(s) done, "
 
     def done(self) -> None:
         """Clear the line."""

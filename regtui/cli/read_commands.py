@@ -20,6 +20,7 @@ from regtui.cli.options import positive_count
 from regtui.cli.output import print_json, print_table, print_table_row, say, to_plain, warn
 from regtui.cli.signals import stop_on_signals
 from regtui.domain.anchor import parse_anchor
+from regtui.domain.checksums import unpinned
 from regtui.domain.diff import MetricDelta, VersionDiff, tally
 from regtui.domain.listing import ModelState, ModelSummary
 from regtui.domain.manifest import version_document
@@ -123,6 +124,9 @@ def cmd_show(args: argparse.Namespace, handle: ServiceHandle) -> int:
     document = version_document(detail.manifest)
     document["content_hash"] = detail.content_hash
     document["children"] = list(detail.children)
+    for item, artifact in zip(document.get("artifacts") or [], detail.manifest.entry.artifacts, strict=True):
+        if unpinned(artifact):
+            item["versioning"] = "off: the bucket keeps no versions, an overwrite of the key loses these bytes"
     if args.json:
         print_json({**document, **read_path.provenance(status, handle)})
         return 0

@@ -1,7 +1,8 @@
 """Artifact checksums: streamed SHA-256, artifact URIs, and verification against the recorded values.
 
-HTTP is injected as a streaming callable (see regtui.providers.http_artifacts.stream_http) so this
-module stays free of any HTTP client.
+HTTP is injected as a streaming callable (see regtui.providers.http_artifacts.stream_http) and object stores as an
+ObjectReader (see regtui.providers.object_store), so this module stays free of any HTTP client or cloud SDK. Every
+read of an artifact's bytes, whatever its scheme, starts in `artifact_chunks`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import SplitResult, urlsplit
 
 from regtui.domain.entry import Artifact
@@ -24,12 +26,20 @@ CHUNK_SIZE = 1024 * 1024
 ProgressCallback = Callable[[int], None]
 HttpFetcher = Callable[[str], Iterable[bytes]]
 _LOCAL_HOSTS = ("", "localhost")
+OBJECT_SCHEMES = frozenset({"s3", "gs", "gcs", "az", "abfs", "abfss"})
+"""Object stores read through fsspec (s3fs, gcsfs, adlfs): S3 and S3-compatible, Google Cloud Storage, Azure Blob."""
 
 
 class ArtifactUnavailableError(InputError):
     """An artifact could not be fetched (HTTP error status, timeout, connection failure)."""
 
     title = "Artifact unavailable"
+
+
+class UnverifiableError(InputError):
+    """An artifact's URI names nothing this installation can read (another host, an unknown scheme)."""
+
+    title = "Artifact unverifiable"
 
 
 class ArtifactMissingError(ArtifactUnavailableError):
@@ -43,6 +53,7 @@ class ArtifactScheme(StrEnum):
 
     FILE = "file"
     HTTP = "http"
+    OBJECT = "object"
     UNVERIFIABLE = "unverifiable"
 
 
@@ -54,6 +65,38 @@ class VerifyStatus(StrEnum):
     MISSING = "missing"
     UNVERIFIABLE = "unverifiable"
     ERROR = "error"
+
+
+class KeyState(StrEnum):
+    """What an object store's key holds now, beside the object version registered for it."""
+
+    SAME = "same"
+    """The key's current object is the registered one."""
+    REPLACED = "replaced"
+    """The key now holds another object."""
+    DELETED = "deleted"
+    """The key has no current object."""
+    UNVERSIONED = "unversioned"
+    """The bucket keeps no versions: the key's current object is all there is."""
+    UNKNOWN = "unknown"
+    """The key could not be looked up."""
+
+
+class ObjectReader(Protocol):
+    """Reads objects of a store at a pinned version (implemented with fsspec in regtui.providers.object_store)."""
+
+    def pin(self, uri: str, object_version: str = "") -> tuple[str, str]:
+        """The (object version, ETag) to record: of the given version, else of the key's current object ('' for the
+        version when the bucket keeps none)."""
+        ...
+
+    def chunks(self, artifact: Artifact) -> Iterable[bytes]:
+        """The bytes of the artifact's recorded object version (the current object when none is recorded)."""
+        ...
+
+    def key_state(self, artifact: Artifact) -> KeyState:
+        """What the artifact's key holds now compared with its recorded object version."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -112,6 +155,8 @@ def _classify(parts: SplitResult) -> ArtifactScheme:
         return ArtifactScheme.FILE
     if scheme in ("http", "https") and parts.netloc:
         return ArtifactScheme.HTTP
+    if scheme in OBJECT_SCHEMES and parts.netloc:
+        return ArtifactScheme.OBJECT
     return ArtifactScheme.UNVERIFIABLE
 
 
@@ -153,20 +198,61 @@ def resolve_artifact_uri(uri: str, base_dir: Path) -> str:
     return uri
 
 
+def artifact_chunks(
+    artifact: Artifact, fetch_http: HttpFetcher | None = None, objects: ObjectReader | None = None
+) -> Callable[[], Iterable[bytes]]:
+    """How to read an artifact's bytes (its recorded object version in a store), or UnverifiableError saying why it
+    cannot be read here: the one place that picks a reader by scheme (verify, register and pull all start here)."""
+    parts = urlsplit(artifact.uri)
+    scheme = _classify(parts)
+    if scheme is ArtifactScheme.FILE:  # split once, the path opened as text (file_uri_to_path, without its Path)
+        return partial(_read_chunks, _local_path(parts.path))
+    if scheme is ArtifactScheme.HTTP and fetch_http is not None:
+        fetched = partial(fetch_http, artifact.uri)
+        return partial(_at_most, fetched, artifact.size + 1) if artifact.recorded else fetched
+    if scheme is ArtifactScheme.OBJECT and objects is not None:
+        return partial(objects.chunks, artifact)
+    raise UnverifiableError(_unverifiable_reason(artifact.uri))
+
+
 def verify_artifact(
     artifact: Artifact,
     fetch_http: HttpFetcher | None = None,
     on_bytes: ProgressCallback | None = None,
+    objects: ObjectReader | None = None,
 ) -> VerifyResult:
-    """Re-hash an artifact from its URI and compare with the recorded SHA-256 and size."""
-    parts = urlsplit(artifact.uri)
-    scheme = _classify(parts)
-    if scheme is ArtifactScheme.FILE:  # split once, the path opened as text (file_uri_to_path, without its Path)
-        return _verify_chunks(artifact, partial(_read_chunks, _local_path(parts.path)), on_bytes)
-    if scheme is ArtifactScheme.HTTP and fetch_http is not None:
-        fetched = partial(_at_most, partial(fetch_http, artifact.uri), artifact.size + 1)
-        return _verify_chunks(artifact, fetched, on_bytes)
-    return _result(artifact, VerifyStatus.UNVERIFIABLE, _unverifiable_reason(artifact.uri))
+    """Re-hash an artifact from its URI (an object store's recorded version) and compare with the recorded SHA-256
+    and size; for an object store, say what the key holds now when that is not the registered object."""
+    try:
+        open_chunks = artifact_chunks(artifact, fetch_http, objects)
+    except UnverifiableError as exc:
+        return _result(artifact, VerifyStatus.UNVERIFIABLE, exc.message)
+    result = _verify_chunks(artifact, open_chunks, on_bytes)
+    if objects is None or classify_uri(artifact.uri) is not ArtifactScheme.OBJECT:
+        return result
+    return _with_key_state(result, objects.key_state(artifact))
+
+
+def _with_key_state(result: VerifyResult, state: KeyState) -> VerifyResult:
+    """A store's result with what its key holds now: an overwritten or deleted key, or a bucket without versions."""
+    readable = result.status is not VerifyStatus.MISSING
+    if state is KeyState.UNVERSIONED:
+        note = (
+            "bucket without versioning: the key's current object was read"
+            if readable
+            else "bucket without versioning: the registered object is gone"
+        )
+    elif state is KeyState.REPLACED:
+        still = "still readable" if readable else "gone"
+        note = f"the key now holds another object; the registered version is {still}"
+    elif state is KeyState.DELETED:
+        note = f"the key was deleted; the registered version is {'still readable' if readable else 'gone'}"
+    elif not readable:
+        note = "the registered version is gone"
+    else:
+        return result
+    message = f"{result.message}; {note}" if result.message else note
+    return replace(result, message=message)
 
 
 def _verify_chunks(
@@ -185,7 +271,7 @@ def _verify_chunks(
         return _result(artifact, VerifyStatus.ERROR, f"cannot read {_shown(exc.filename)}: {exc.strerror}")
     except RegtuiError as exc:
         return _result(artifact, VerifyStatus.ERROR, exc.message)
-    return _compare(artifact, actual_sha256, actual_size)
+    return compare(artifact, actual_sha256, actual_size)
 
 
 def _at_most(open_chunks: Callable[[], Iterable[bytes]], limit: int) -> Iterator[bytes]:
@@ -211,8 +297,8 @@ def _shown(filename: object) -> str:
     return clean_single_line(str(filename))
 
 
-def _compare(artifact: Artifact, actual_sha256: str, actual_size: int) -> VerifyResult:
-    """An ok or mismatch result naming what differs."""
+def compare(artifact: Artifact, actual_sha256: str, actual_size: int) -> VerifyResult:
+    """An ok or mismatch result naming what differs between the bytes read and the artifact's record."""
     problems = []
     if actual_size != artifact.size:
         problems.append(f"size {actual_size} bytes, recorded {artifact.size}")
@@ -221,6 +307,21 @@ def _compare(artifact: Artifact, actual_sha256: str, actual_size: int) -> Verify
     status = VerifyStatus.MISMATCH if problems else VerifyStatus.OK
     message = "; ".join(problems) if problems else "sha256 and size match"
     return _result(artifact, status, message, actual_sha256, actual_size)
+
+
+def unpinned(artifact: Artifact) -> bool:
+    """An object-store artifact registered without an object version (its bucket keeps none): an overwrite of its key
+    loses the registered bytes."""
+    return classify_uri(artifact.uri) is ArtifactScheme.OBJECT and not artifact.object_version
+
+
+def pin_text(artifact: Artifact) -> str:
+    """How an object-store artifact is pinned, in a few words ('' for other artifacts)."""
+    if classify_uri(artifact.uri) is not ArtifactScheme.OBJECT:
+        return ""
+    if not artifact.object_version:
+        return "not pinned: bucket without versioning"
+    return f"object version {artifact.object_version}"
 
 
 def _unverifiable_reason(uri: str) -> str:

@@ -134,14 +134,35 @@ class ModelCard:
         return [name for name, values in checks.items() if not all(value.strip() for value in values)]
 
 
+UNSTATED_SIZE = -1
+"""The size of an artifact whose manifest does not state one (register measures it)."""
+
+
 @dataclass(frozen=True)
 class Artifact:
-    """A file that belongs to a version, referenced by URI with its recorded SHA-256 and size."""
+    """A file that belongs to a version, referenced by URI with its recorded SHA-256 and size, and, in an object
+    store, the object version and ETag read at registration (empty elsewhere, and for a bucket without versioning)."""
 
     name: str
     uri: str
     sha256: str
     size: int
+    object_version: str = ""
+    etag: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain form; the pin fields only when set, so an artifact without them hashes as before they existed."""
+        plain: dict[str, Any] = {"name": self.name, "uri": self.uri, "sha256": self.sha256, "size": self.size}
+        if self.object_version:
+            plain["object_version"] = self.object_version
+        if self.etag:
+            plain["etag"] = self.etag
+        return plain
+
+    @property
+    def recorded(self) -> bool:
+        """Whether both the SHA-256 and the size are known (a manifest for `register` may leave them out)."""
+        return bool(self.sha256) and self.size >= 0
 
 
 @dataclass(frozen=True)
@@ -247,7 +268,7 @@ def _plain(value: Any) -> Any:
         return utc_iso(value)
     if isinstance(value, StrEnum):
         return value.value
-    if isinstance(value, (Metrics, Source)):
+    if isinstance(value, (Metrics, Source, Artifact)):
         return value.to_dict()
     if hasattr(value, "__dataclass_fields__"):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}

@@ -2,8 +2,8 @@
 
 - Development -> Staging: one check per policy threshold (overall or per segment).
 - Staging -> Canary: no current rejection, human review naming its evidence, fairness attested (by a recorded
-  attestation, regtui.domain.attestations), model card complete, provider pin exact and qualified (when pinned
-  and its status is known).
+  attestation, regtui.domain.attestations), model card complete, every artifact verified now, provider pin exact
+  and qualified (when pinned and its status is known).
 - Canary -> Production: no current rejection, one check per canary SLO, stakeholder sign-offs, the
   two-person rule (owner, second reviewer), every artifact verified now, the archival checklist of the
   outgoing Production version, provider pin exact, qualified and not retired (when pinned and known).
@@ -44,6 +44,8 @@ from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, move_kind
 
 NO_EVIDENCE_DIGEST = evidence_digest({})
+NOT_REVERIFIED = "artifacts were not re-verified for this promotion"
+"""The artifacts check of a gate evaluated without hashing (a preview, the queue): the promotion itself re-hashes."""
 
 
 class CheckKind(StrEnum):
@@ -173,7 +175,8 @@ def threshold_checks(metrics: Metrics, policy: ModelPolicy) -> list[GateCheck]:
 
 
 def _staging_to_canary(facts: GateFacts) -> list[GateCheck]:
-    """Human review naming its evidence, fairness attested, model card complete, provider pin."""
+    """Human review naming its evidence, fairness attested, model card complete, artifacts verified now, provider
+    pin."""
     ctx = facts.approval_context(Stage.CANARY)
     (review,) = fill_slots(facts.approvals, ctx)
     checks = [
@@ -181,6 +184,7 @@ def _staging_to_canary(facts: GateFacts) -> list[GateCheck]:
         _review_check(review, facts),
         _fairness_check(facts.entry, facts.attestations),
         _model_card_check(facts.entry),
+        _artifacts_check(facts.entry, facts.verification),
     ]
     return checks + _provider_checks(facts, check_retirement=False)
 
@@ -338,10 +342,13 @@ def _slo_check(slo: SloBound, results: Mapping[str, float] | None) -> GateCheck:
 
 def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...] | None) -> GateCheck:
     """Every recorded artifact was re-hashed now against the record the gate sees and matches its SHA-256 and size
-    (the hashing reads the records before the transaction; the gate's entry is read in it)."""
+    (the hashing reads the records before the transaction; the gate's entry is read in it); a version without
+    artifacts has nothing deployable to verify and fails."""
     name = "artifacts verified"
+    if not entry.artifacts:
+        return GateCheck(name, False, "no artifacts: the version records nothing to deploy", CheckKind.ARTIFACTS)
     if verification is None:
-        return GateCheck(name, False, "artifacts were not re-verified for this promotion", CheckKind.ARTIFACTS)
+        return GateCheck(name, False, NOT_REVERIFIED, CheckKind.ARTIFACTS)
     results = {result.name: result for result in verification}
     problems = []
     for artifact in entry.artifacts:
@@ -360,6 +367,12 @@ def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...]
     return GateCheck(
         name, True, f"{len(entry.artifacts)} artifact(s) match their recorded SHA-256 and size", CheckKind.ARTIFACTS
     )
+
+
+def awaits_verification(check: GateCheck) -> bool:
+    """An artifacts check that failed only because nothing was hashed yet (applying the promotion re-hashes); a
+    version without artifacts, or one whose artifacts failed, does not await anything."""
+    return check.kind is CheckKind.ARTIFACTS and not check.passed and check.detail == NOT_REVERIFIED
 
 
 def _archival_check(facts: GateFacts) -> GateCheck:

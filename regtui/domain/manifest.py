@@ -14,6 +14,7 @@ import yaml
 from regtui.domain.checksums import resolve_artifact_uri
 from regtui.domain.entry import (
     MODEL_NAME,
+    UNSTATED_SIZE,
     Artifact,
     ChangeKind,
     FairnessAssessment,
@@ -49,6 +50,7 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[mi
 
 _DUMPER = _Dumper
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+ARTIFACT_KEYS = {"name", "uri", "sha256", "size", "object_version", "etag"}
 VERSION_KEYS = {
     "kind",
     "model",
@@ -662,24 +664,21 @@ def _optional_text(ctx: _Context, where: str, value: Any) -> str:
 
 
 def _artifacts(ctx: _Context, value: Any, base_dir: Path) -> tuple[Artifact, ...]:
-    """The artifacts list: name, URI (relative paths resolved), SHA-256 and size."""
+    """The artifacts list: name, URI (relative paths resolved), and, when stated, SHA-256, size, object version and
+    ETag (`register` measures what is left out; `import` needs SHA-256 and size)."""
     result: list[Artifact] = []
     for index, raw in enumerate(_list(ctx, "artifacts", value)):
         where = f"artifacts[{index}]"
         item = _mapping(ctx, where, raw)
-        _check_keys(ctx, where, item, {"name", "uri", "sha256", "size"}, ("name", "uri", "sha256", "size"))
-        digest = _text(ctx, f"{where}.sha256", item["sha256"]).lower()
-        if not SHA256_HEX.match(digest):
-            raise ctx.fail(f"{where}.sha256", "expected 64 hexadecimal digits")
-        size = item["size"]
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ctx.fail(f"{where}.size", f"expected a byte count, got {size!r}")
+        _check_keys(ctx, where, item, ARTIFACT_KEYS, ("name", "uri"))
         result.append(
             Artifact(
                 name=_text(ctx, f"{where}.name", item["name"]),
                 uri=resolve_artifact_uri(_text(ctx, f"{where}.uri", item["uri"]), base_dir),
-                sha256=digest,
-                size=size,
+                sha256=_artifact_digest(ctx, where, item.get("sha256")),
+                size=_artifact_size(ctx, where, item.get("size")),
+                object_version=_optional_text(ctx, f"{where}.object_version", item.get("object_version")),
+                etag=_optional_text(ctx, f"{where}.etag", item.get("etag")),
             )
         )
     names = [a.name for a in result]
@@ -687,6 +686,25 @@ def _artifacts(ctx: _Context, value: Any, base_dir: Path) -> tuple[Artifact, ...
     if duplicates:
         raise ctx.fail("artifacts", f"duplicate artifact name(s) {', '.join(duplicates)}")
     return tuple(result)
+
+
+def _artifact_digest(ctx: _Context, where: str, value: Any) -> str:
+    """A stated SHA-256 in lower case, or '' when the manifest leaves it out."""
+    if value is None:
+        return ""
+    digest = _text(ctx, f"{where}.sha256", value).lower()
+    if not SHA256_HEX.match(digest):
+        raise ctx.fail(f"{where}.sha256", "expected 64 hexadecimal digits")
+    return digest
+
+
+def _artifact_size(ctx: _Context, where: str, size: Any) -> int:
+    """A stated byte count, or UNSTATED_SIZE when the manifest leaves it out."""
+    if size is None:
+        return UNSTATED_SIZE
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ctx.fail(f"{where}.size", f"expected a byte count, got {size!r}")
+    return size
 
 
 def _provider(ctx: _Context, value: Any) -> ProviderPin | None:

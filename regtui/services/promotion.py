@@ -12,18 +12,18 @@ from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from regtui.domain.approvals import Decision, capacity_for, current_decisions
-from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Artifact, Stage
 from regtui.domain.evidence import conditions_of
-from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
+from regtui.domain.gates import GateResult, awaits_verification, evaluate_gate
 from regtui.domain.limits import check_text
 from regtui.domain.outcomes import AttestationOutcome, DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
 from regtui.domain.text import one_line
 from regtui.domain.transitions import DRILL_FAILED, DRILL_PASSED, move_kind, required_right
 from regtui.errors import NotAllowedError, NotFoundError, RegtuiError
-from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, holds, require
+from regtui.services.artifact_io import verify_all
 from regtui.services.registry import RegistryService
 from regtui.store import promotions, rollbacks
 from regtui.store.attestations import record_attestation
@@ -80,6 +80,10 @@ class DrillOutcome:
     duration_ms: int
 
 
+VERIFIED_STAGES = frozenset({Stage.CANARY, Stage.PRODUCTION})
+"""The stages that expose traffic: a promotion to them re-hashes the version's artifacts first."""
+
+
 def verify_version(
     service: RegistryService, model: str, version: str, on_bytes: ProgressCallback | None = None
 ) -> tuple[VerifyResult, ...]:
@@ -91,7 +95,7 @@ def verify_version(
 
 def _verified(artifacts: tuple[Artifact, ...], on_bytes: ProgressCallback | None) -> tuple[VerifyResult, ...]:
     """Each artifact re-hashed now and compared with its record."""
-    return tuple(verify_artifact(a, fetch_http=stream_http, on_bytes=on_bytes) for a in artifacts)
+    return verify_all(artifacts, on_bytes)
 
 
 def promote(
@@ -106,7 +110,7 @@ def promote(
     expected_stage: Stage | None = None,
     on_bytes: ProgressCallback | None = None,
 ) -> PromotionOutcome:
-    """Request (and when allowed, apply) a stage change; Production promotions re-verify artifacts first."""
+    """Request (and when allowed, apply) a stage change; Canary and Production promotions re-verify artifacts first."""
     actor = service.identity()
     with service.write_connection() as connection:
         return promote_on(
@@ -138,12 +142,12 @@ def promote_on(
     expected_stage: Stage | None = None,
     on_bytes: ProgressCallback | None = None,
 ) -> PromotionOutcome:
-    """`promote` on one registry connection (from RegistryService.write_connection): a Production promotion reads
-    the artifact records and re-hashes them before its write transaction, which then checks what it applies (and
-    reads the clock: the promotion's time is after the hashing)."""
+    """`promote` on one registry connection (from RegistryService.write_connection): a Canary or Production
+    promotion reads the artifact records and re-hashes them before its write transaction, which then checks what it
+    applies (and reads the clock: the promotion's time is after the hashing)."""
     _check_texts(model=model, version=version, reason=reason)
     verification = None
-    if to_stage is Stage.PRODUCTION:
+    if to_stage in VERIFIED_STAGES:
         with reads_before_transaction(connection) as reading:
             artifacts = version_artifacts(reading, model, version)
         verification = _verified(artifacts, on_bytes)
@@ -276,7 +280,7 @@ def _request_view(session: Session, row: RequestRow, identity: str, now: datetim
     can_approve = None if decided else capacity_for(approver_of(session, identity), ctx, facts.approvals)
     kind = move_kind(Stage(row.from_stage), Stage(row.to_stage))
     can_apply = holds(actor_in(session, identity), required_right(kind, Stage(row.to_stage)))
-    pending_only_on_apply = all(c.passed or c.kind is CheckKind.ARTIFACTS for c in gate.checks)
+    pending_only_on_apply = all(c.passed or awaits_verification(c) for c in gate.checks)
     return RequestView(
         row.id,
         row.model,

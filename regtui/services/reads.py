@@ -9,11 +9,11 @@ from typing import TypeVar
 
 import semver
 
-from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.checksums import ProgressCallback, VerifyResult
 from regtui.domain.entry import Artifact
 from regtui.domain.listing import VersionSummary
 from regtui.domain.text import clean_text, one_line
-from regtui.providers.http_artifacts import stream_http
+from regtui.services.artifact_io import ArtifactCount, verify_all
 from regtui.services.registry import RegistryService
 from regtui.services.views import ModelOverview, VersionLine, VersionView
 from regtui.store import model_versions as store_versions
@@ -101,9 +101,14 @@ def version_view(reader: CacheReader, model: str, version: str) -> VersionView:
     )
 
 
-def verify_artifacts(artifacts: tuple[Artifact, ...]) -> list[VerifyResult]:
-    """Re-hash each artifact against its recorded checksum (slow: files and HTTP), messages cleaned."""
-    return [clean_deep(verify_artifact(artifact, fetch_http=stream_http)) for artifact in artifacts]
+def verify_artifacts(
+    artifacts: tuple[Artifact, ...],
+    on_bytes: ProgressCallback | None = None,
+    on_count: ArtifactCount | None = None,
+) -> list[VerifyResult]:
+    """Re-hash each artifact against its recorded checksum (slow: files, HTTP, object stores), messages cleaned;
+    progress in bytes and in artifacts done, from the hashing threads."""
+    return [clean_deep(result) for result in verify_all(artifacts, on_bytes, on_count=on_count)]
 
 
 def count_versions(service: RegistryService) -> int:

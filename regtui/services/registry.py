@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace as dataclass_replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 from regtui.config import Locations
-from regtui.domain.checksums import VerifyResult, verify_artifact
+from regtui.domain.checksums import ProgressCallback, VerifyResult
 from regtui.domain.entry import utc_now
 from regtui.domain.manifest import (
     LogManifest,
@@ -32,8 +33,8 @@ from regtui.domain.provider_manifest import providers_document
 from regtui.domain.reports import ImportReport, SyncReport
 from regtui.errors import CacheRebuildError, InputError, RegistryUnavailableError
 from regtui.input_files import load_yaml
-from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, require
+from regtui.services.artifact_io import ArtifactCount, hash_for_registration, verify_all
 from regtui.services.read_status import ReadStatus
 from regtui.store import queries
 from regtui.store.access import resolve_identity
@@ -244,21 +245,33 @@ class RegistryService:
         return self.apply(manifests, restore=restore)
 
     def apply(self, manifests: ManifestSet, *, restore: bool) -> ImportReport:
-        """Write parsed manifests as the acting identity."""
+        """Write parsed manifests as the acting identity (every artifact's SHA-256 and size stated or measured)."""
+        for manifest in manifests.versions:
+            unrecorded = [a.name for a in manifest.entry.artifacts if not a.recorded]
+            if unrecorded:
+                raise InputError(
+                    f"{manifest.entry.ref}: artifact(s) {', '.join(unrecorded)} state no sha256 and size; "
+                    "`regtui import` restores recorded values, `regtui register` measures them"
+                )
         actor = self.identity()
         right, action = manifests.required_right()
         with self.writing() as session:
             require(actor_in(session, actor), right, action)
             return import_manifests(session, manifests, actor=actor, now=self.clock(), restore=restore)
 
-    def register(self, path: Path) -> ImportReport:
-        """Register one version from one manifest file, in Development."""
+    def register(
+        self, path: Path, on_bytes: ProgressCallback | None = None, on_count: ArtifactCount | None = None
+    ) -> ImportReport:
+        """Register one version from one manifest file, in Development, after reading every artifact as the
+        registrant and recording the SHA-256, size (and object version, ETag) read."""
         if path.is_dir():
             raise InputError(f"{path}: register takes one manifest file; use `regtui import` for folders")
         manifests = load_paths([path])
         if len(manifests.versions) != 1 or manifests.registries or manifests.logs:
             raise InputError(f"{path}: register takes exactly one model-version manifest")
-        return self.apply(manifests, restore=False)
+        manifest = manifests.versions[0]
+        measured = dataclass_replace(manifest, entry=hash_for_registration(manifest.entry, on_bytes, on_count=on_count))
+        return self.apply(dataclass_replace(manifests, versions=[measured]), restore=False)
 
     def export(self, folder: Path) -> int:
         """Write the registry as manifests into a new or empty folder (atomically); returns files written."""
@@ -282,7 +295,10 @@ class RegistryService:
         return len(documents)
 
     def verify(
-        self, refs: list[tuple[str, str]] | None, on_bytes: Callable[[int], None] | None = None
+        self,
+        refs: list[tuple[str, str]] | None,
+        on_bytes: Callable[[int], None] | None = None,
+        on_count: ArtifactCount | None = None,
     ) -> list[tuple[str, VerifyResult]]:
         """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
         if refs is None:
@@ -292,11 +308,9 @@ class RegistryService:
             self.cache()  # the cache file, created or rebuilt for this layout, before its plain read
             with CacheReader(self.locations.cache_path) as reader, reader.snapshot() as snapshot:
                 details = [(f"{m}@{v}", version_detail(snapshot, m, v).entry) for m, v in refs]
-        return [
-            (ref, verify_artifact(artifact, fetch_http=stream_http, on_bytes=on_bytes))
-            for ref, entry in details
-            for artifact in entry.artifacts
-        ]
+        pairs = [(ref, artifact) for ref, entry in details for artifact in entry.artifacts]
+        results = verify_all([artifact for _ref, artifact in pairs], on_bytes, on_count=on_count)
+        return [(ref, result) for (ref, _artifact), result in zip(pairs, results, strict=True)]
 
 
 def _export_documents(session: Session) -> dict[str, dict]:

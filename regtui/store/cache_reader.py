@@ -20,8 +20,8 @@ CACHE_LAYOUT_KEY = "cache_layout"
 CACHE_LAYOUT_VERSION = "4"
 """Version of the cache's tables and indexes (regtui.store.cache rebuilds a file of another one at its next open;
 version 1: the registry's constraints and the per-model indexes on every version; version 2: the major/minor/patch/
-prerelease columns semver_key replaced; version 3: without the provenance columns of schema 5). Until then a cache
-of another layout reads as empty."""
+prerelease columns semver_key replaced; version 3: without the provenance columns of schema 5 and the artifacts'
+object_version and etag). Until then a cache of another layout reads as empty."""
 LAYOUT_SQL = f"SELECT value FROM regtui_meta WHERE key = '{CACHE_LAYOUT_KEY}'"
 READ_BUSY_TIMEOUT_S = 5.0
 """How long a read waits for a lock (WAL readers wait only while a checkpoint or recovery runs)."""

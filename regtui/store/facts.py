@@ -89,6 +89,8 @@ SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns NULL 
         ARTIFACT.c.sha256,
         ARTIFACT.c.size,
         ARTIFACT.c.position,
+        ARTIFACT.c.object_version,
+        ARTIFACT.c.etag,
         PRODUCTION_OF_MODEL.scalar_subquery().label("production_id"),
         PRODUCTION_OF_MODEL.with_only_columns(IN_PRODUCTION.c.version).scalar_subquery().label("production_version"),
         select(POLICY.c.document).where(POLICY.c.scope == POLICY_SCOPE).scalar_subquery().label("policy_document"),
@@ -103,7 +105,9 @@ SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns NULL 
 )
 SUBJECT_LOCKED = SUBJECT_QUERY.with_for_update(of=MODEL)
 VERSION_ARTIFACTS_QUERY = (
-    select(ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256, ARTIFACT.c.size)
+    select(
+        ARTIFACT.c.name, ARTIFACT.c.uri, ARTIFACT.c.sha256, ARTIFACT.c.size, ARTIFACT.c.object_version, ARTIFACT.c.etag
+    )
     .join_from(ARTIFACT, VERSION, ARTIFACT.c.version_id == VERSION.c.id)
     .where(VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version"))
     .order_by(ARTIFACT.c.position)
@@ -213,7 +217,30 @@ def version_artifacts(connection: Connection, model: str, version: str) -> tuple
     rows = connection.execute(VERSION_ARTIFACTS_QUERY, key).all()
     if not rows and connection.execute(VERSION_ID_QUERY, key).first() is None:
         raise _not_found(connection, model, version)
-    return tuple(Artifact(name=name, uri=uri, sha256=sha256, size=size) for name, uri, sha256, size in rows)
+    return tuple(Artifact(*row) for row in rows)
+
+
+STAGE_VERSIONS_QUERY = (
+    select(VERSION.c.version)
+    .where(VERSION.c.model == bindparam("model"), VERSION.c.stage == bindparam("stage"))
+    .order_by(VERSION.c.semver_key)
+)
+VERSION_STAGE_QUERY = select(VERSION.c.stage).where(
+    VERSION.c.model == bindparam("model"), VERSION.c.version == bindparam("version")
+)
+
+
+def versions_in_stage(connection: Connection, model: str, stage: Stage) -> list[str]:
+    """The versions of a model now in a stage, lowest first."""
+    return list(connection.execute(STAGE_VERSIONS_QUERY, {"model": model, "stage": stage.value}).scalars())
+
+
+def stage_of(connection: Connection, model: str, version: str) -> Stage:
+    """The stage a version is in now (NotFoundError when there is no such version)."""
+    stage = connection.execute(VERSION_STAGE_QUERY, {"model": model, "version": version}).scalar()
+    if stage is None:
+        raise _not_found(connection, model, version)
+    return Stage(stage)
 
 
 def entry_of(session: Session, row: Any) -> VersionEntry:

@@ -53,7 +53,7 @@ def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> Ver
         metrics=_metrics(row.metrics or {}),
         model_card=_card(row.model_card or {}),
         artifacts=tuple(
-            Artifact(name=a.name, uri=a.uri, sha256=a.sha256, size=a.size)
+            Artifact(name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, object_version=a.object_version, etag=a.etag)
             for a in sorted(artifacts, key=lambda a: a.position)
         ),
         provider=ProviderPin(**row.provider) if row.provider else None,

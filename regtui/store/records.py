@@ -60,8 +60,12 @@ class ArtifactRecord(NamedTuple):
     size: int
     position: int
     change_seq: int
+    object_version: str
+    etag: str
 
 
-ARTIFACT_COLUMNS = ("id", "version_id", "name", "uri", "sha256", "size", "position", "change_seq")
+ARTIFACT_COLUMNS = (
+    "id", "version_id", "name", "uri", "sha256", "size", "position", "change_seq", "object_version", "etag",
+)
 ARTIFACT_JSON_COLUMNS = ()
 ARTIFACT_TIME_COLUMNS = ()

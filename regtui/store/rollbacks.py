@@ -127,7 +127,10 @@ def rollback(
 
 
 def check_verification(ref: str, verification: tuple[VerifyResult, ...]) -> None:
-    """Refuse a rollback whose target's artifacts did not all verify, naming each failing artifact."""
+    """Refuse a rollback whose target's artifacts did not all verify, naming each failing artifact, or that has no
+    artifacts to verify."""
+    if not verification:
+        raise RuleError(f"checksum rule: {ref} cannot go back to Production: no artifacts to verify")
     problems = [f"{r.name}: {r.status} ({clean_single_line(r.message)})" for r in verification if not r.ok]
     if problems:
         raise RuleError(f"checksum rule: {ref} cannot go back to Production: " + "; ".join(problems))

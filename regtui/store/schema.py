@@ -74,7 +74,7 @@ def init_schema(engine: Engine) -> str:
     Version 2 adds the provider tables, missing indexes and the append-only rule of qualification checks;
     version 3 drops the indexes of REGISTRY_UNUSED_INDEXES and fires the immutability trigger only on updates
     that set a registered column; version 4 replaces the major/minor/patch/prerelease columns by semver_key;
-    version 5 adds the provenance columns (source, tags).
+    version 5 adds the provenance columns (source, tags) and the artifacts' object_version and etag.
     """
     current = _stored_version(engine)
     if current is not None and current > SCHEMA_VERSION:
@@ -88,6 +88,7 @@ def init_schema(engine: Engine) -> str:
         _drop_unused_indexes(connection)
         _add_semver_key(connection)
         _add_provenance_columns(connection)
+        _add_artifact_pins(connection)
         _install_rules(session, engine)
         _ensure_meta(session)
     if current is None:
@@ -136,6 +137,21 @@ def _add_provenance_columns(connection: Connection) -> None:
         if name not in present:
             column_type = table.c[name].type.compile(dialect=connection.dialect)
             connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {column_type}")
+
+
+ARTIFACT_PIN_COLUMNS = ("object_version", "etag")
+"""Schema 5: the object version and ETag an object store reported when the artifact was registered."""
+
+
+def _add_artifact_pins(connection: Connection) -> None:
+    """Schema 5, in the upgrade's transaction: add each missing pin column to artifact, empty for existing rows
+    (checked first, so running it again changes nothing)."""
+    table = tables.ArtifactRow.__table__
+    present = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    for column in ARTIFACT_PIN_COLUMNS:
+        if column not in present:
+            kind = table.c[column].type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column} {kind} NOT NULL DEFAULT ''")
 
 
 def _create_missing_indexes(connection: Connection) -> None:

@@ -122,7 +122,8 @@ Index(
 
 
 class ArtifactRow(SQLModel, table=True):
-    """An artifact of a version: URI, SHA-256 and size recorded at registration (immutable)."""
+    """An artifact of a version: URI, SHA-256 and size recorded at registration (immutable), and in an object store
+    the object version and ETag read then (schema 5: last, so created and upgraded tables have one column order)."""
 
     __tablename__ = "artifact"
     __table_args__ = (UniqueConstraint("version_id", "name", name="uq_artifact_name"),)
@@ -135,6 +136,8 @@ class ArtifactRow(SQLModel, table=True):
     size: int = Field(sa_column=Column(BigInteger, nullable=False))
     position: int = 0
     change_seq: int = _seq_column()
+    object_version: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    etag: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class UserRow(SQLModel, table=True):

@@ -46,7 +46,15 @@ def artifact_rows(entry: VersionEntry, version_id: int, seq: int) -> list[Artifa
     """Artifact rows for a newly inserted version, keeping the manifest's order."""
     return [
         ArtifactRow(
-            version_id=version_id, name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, position=i, change_seq=seq
+            version_id=version_id,
+            name=a.name,
+            uri=a.uri,
+            sha256=a.sha256,
+            size=a.size,
+            position=i,
+            change_seq=seq,
+            object_version=a.object_version,
+            etag=a.etag,
         )
         for i, a in enumerate(entry.artifacts)
     ]

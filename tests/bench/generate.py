@@ -629,7 +629,15 @@ def _write_rounds(
             )
             for i, a in enumerate(plain["artifacts"]):
                 artifact_rows.append(
-                    {"id": next_artifact, "version_id": next_id, "position": i, "change_seq": seq, **a}
+                    {
+                        "id": next_artifact,
+                        "version_id": next_id,
+                        "position": i,
+                        "change_seq": seq,
+                        "object_version": "",
+                        "etag": "",
+                        **a,
+                    }
                 )
                 next_artifact += 1
             position += 1

@@ -17,13 +17,16 @@ from regtui.tui.app import RegtuiApp
 from tests.factories import ServiceFactory, build_fixture_registry, version_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS)
+COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS, catalog.ARTIFACTS)
 NOT_AT_START = (
     *COMMAND_MODULES,
     "regtui.services.demo",
     "regtui.providers.feeds",
     "httpx",
     "urllib.request",
+    "fsspec",
+    "s3fs",
+    "regtui.providers.object_store",
     "regtui.tui.screens.approvals",
     "regtui.tui.screens.audit",
     "regtui.tui.screens.providers",

@@ -61,3 +61,13 @@ def test_a_slow_wait_is_noticed_and_a_quick_one_is_not() -> None:
         while not line.shown:
             shown.wait(0.01)
     assert slow.getvalue() == "\r\x1b[Ksyncing…\r\x1b[K"
+
+
+def test_the_line_counts_artifacts_beside_the_bytes() -> None:
+    """Per artifact and in total: how many of the artifacts are done, then the bytes and the rate."""
+    stream = Terminal()
+    meter = HashMeter(StatusLine(True, stream), quiet_for_s=0.0)
+    meter.count(1, 4)
+    meter.add(2 * MIB)
+    assert stream.getvalue().startswith("\r\x1b[Kregtui: hashing: 1 of 4 artifact(s) done, 2 MiB (")
+    meter.done()

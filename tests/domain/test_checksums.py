@@ -20,9 +20,11 @@ from regtui.domain.checksums import (
     classify_uri,
     file_uri_to_path,
     path_to_file_uri,
+    pin_text,
     resolve_artifact_uri,
     sha256_file,
     sha256_stream,
+    unpinned,
     verify_artifact,
 )
 from regtui.domain.entry import Artifact
@@ -119,15 +121,20 @@ def test_sha256_file_streams_large_file_in_constant_memory(tmp_path: Path) -> No
         ("FILE:///data/model.bin", ArtifactScheme.FILE),
         ("http://example.com/m.bin", ArtifactScheme.HTTP),
         ("HTTPS://example.com/m.bin", ArtifactScheme.HTTP),
-        ("s3://bucket/m.bin", ArtifactScheme.UNVERIFIABLE),
-        ("gs://bucket/m.bin", ArtifactScheme.UNVERIFIABLE),
+        ("s3://bucket/m.bin", ArtifactScheme.OBJECT),
+        ("gs://bucket/m.bin", ArtifactScheme.OBJECT),
+        ("az://container/m.bin", ArtifactScheme.OBJECT),
+        ("abfs://container@account.dfs.core.windows.net/m.bin", ArtifactScheme.OBJECT),
+        ("s3:///m.bin", ArtifactScheme.UNVERIFIABLE),
+        ("ftp://host/m.bin", ArtifactScheme.UNVERIFIABLE),
         ("file://fileserver/share/m.bin", ArtifactScheme.UNVERIFIABLE),
         ("file:relative/m.bin", ArtifactScheme.UNVERIFIABLE),
         ("relative/m.bin", ArtifactScheme.UNVERIFIABLE),
     ],
 )
 def test_classify_uri(uri: str, scheme: ArtifactScheme) -> None:
-    """Local absolute file URIs and http(s) with a host are verifiable; the rest is recorded only."""
+    """Local absolute file URIs, http(s) with a host and object stores with a bucket are verifiable; the rest is
+    recorded only."""
     assert classify_uri(uri) == scheme
 
 
@@ -330,3 +337,13 @@ def test_an_endless_http_body_is_cut_after_the_recorded_size() -> None:
         result = verify_artifact(_artifact("https://models.example.com/m.bin"), fetch_http=endless)
     assert result.status is VerifyStatus.MISMATCH and result.actual_size == len(BODY) + 1
     assert closed == [True]
+
+
+def test_pin_text_says_how_an_object_store_artifact_is_pinned() -> None:
+    """An object version, a bucket without versioning, or nothing for other stores."""
+    pinned = Artifact("m", "s3://bucket/m.bin", "0" * 64, 1, "v1", "etag")
+    loose = Artifact("m", "az://container/m.bin", "0" * 64, 1)
+    local = Artifact("m", "file:///data/m.bin", "0" * 64, 1)
+    assert pin_text(pinned) == "object version v1" and not unpinned(pinned)
+    assert pin_text(loose) == "not pinned: bucket without versioning" and unpinned(loose)
+    assert pin_text(local) == "" and not unpinned(local)

@@ -136,7 +136,7 @@ BASE = GateFacts(
 FAIRNESS_OK = AttestationFact(
     "dave", FAIRNESS, "checked the regional gap table", NOW - timedelta(days=3), frozenset({Role.REVIEWER})
 )
-CANARY_FACTS = replace(BASE, approvals=(REVIEWER_OK,), attestations=(FAIRNESS_OK,))
+CANARY_FACTS = replace(BASE, approvals=(REVIEWER_OK,), attestations=(FAIRNESS_OK,), verification=VERIFIED)
 PRODUCTION_FACTS = replace(
     BASE,
     approvals=(OWNER_OK, STAKEHOLDER_OK, REVIEWER_OK),
@@ -256,7 +256,8 @@ def test_no_thresholds_in_policy_blocks_the_offline_gate() -> None:
 
 
 def test_canary_gate_passes_with_review_fairness_and_complete_card() -> None:
-    """Review by carol naming the evidence, fairness attested, card complete; no provider pin, no pin check."""
+    """Review by carol naming the evidence, fairness attested, card complete, artifacts verified now; no provider pin,
+    no pin check."""
     result = evaluate_gate(S, C, CANARY_FACTS)
     assert result.passed, result.missing
     assert [c.name for c in result.checks] == [
@@ -264,6 +265,7 @@ def test_canary_gate_passes_with_review_fairness_and_complete_card() -> None:
         "human review",
         "fairness attested",
         "model card complete",
+        "artifacts verified",
     ]
     review = check(result, "human review")
     assert review.detail == (
@@ -607,8 +609,9 @@ def test_a_result_for_another_record_of_the_artifact_does_not_count() -> None:
     assert check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=upper)), "artifacts verified").passed
 
 
-def test_version_without_artifacts_passes_the_artifact_check() -> None:
-    """Nothing recorded, nothing to re-verify."""
+@pytest.mark.parametrize("to_stage", [C, P])
+def test_version_without_artifacts_fails_the_artifact_check(to_stage: Stage) -> None:
+    """Nothing recorded is nothing deployable: Canary and Production say "no artifacts", never "verified"."""
     entry = replace(ENTRY, artifacts=())
     facts = replace(
         PRODUCTION_FACTS,
@@ -616,7 +619,14 @@ def test_version_without_artifacts_passes_the_artifact_check() -> None:
         verification=(),
         approvals=tuple(replace(a, artifact_digest=artifact_digest(entry)) for a in PRODUCTION_FACTS.approvals),
     )
-    assert check(evaluate_gate(C, P, facts), "artifacts verified").passed
+    failed = check(evaluate_gate(S if to_stage is C else C, to_stage, facts), "artifacts verified")
+    assert not failed.passed and failed.detail == "no artifacts: the version records nothing to deploy"
+
+
+def test_canary_gate_needs_a_fresh_verification() -> None:
+    """A Canary promotion re-verifies its artifacts as Production does: without it the check fails."""
+    failed = check(evaluate_gate(S, C, replace(CANARY_FACTS, verification=None)), "artifacts verified")
+    assert not failed.passed
 
 
 def test_archival_checklist_incomplete() -> None:

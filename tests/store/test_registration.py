@@ -57,13 +57,16 @@ def test_same_version_with_different_content_is_refused_naming_the_fields(
 def test_changed_artifact_checksum_is_a_different_version(
     registry_url: str, make_service: ServiceFactory, tmp_path: Path
 ) -> None:
-    """The same manifest recording another artifact SHA-256 is refused as different 'artifacts'."""
+    """The same manifest whose artifact now holds other bytes (register hashes them) is refused as different
+    'artifacts'."""
     service = make_service(registry_url)
     first = version_manifest(tmp_path, "churn", "1.0.0")
     service.register(first)
     artifact = yaml.safe_load(first.read_text())["artifacts"][0]
+    (first.parent / artifact["uri"]).write_bytes(b"retrained weights")
+    bare = {"name": artifact["name"], "uri": artifact["uri"]}
     with pytest.raises(RuleError, match="churn@1.0.0 is already registered with different artifacts;"):
-        service.register(variant(first, artifacts=[{**artifact, "sha256": "0" * 64}]))
+        service.register(variant(first, artifacts=[bare]))
 
 
 LINEAGE_REFUSALS: dict[str, tuple[str, str, str, str]] = {

@@ -337,3 +337,24 @@ def _snapshot(url: str) -> tuple[object, ...]:
         raw_scalar(url, "SELECT count(*) FROM event"),
         raw_scalar(url, "SELECT actor FROM event WHERE position = 2"),
     )
+
+
+def test_a_version_4_registry_gets_the_artifact_pin_columns_from_init(
+    registry_url: str, make_service: ServiceFactory, tmp_path: Path
+) -> None:
+    """Schema 5 records object versions and ETags: `init` adds the two columns to a schema 4 registry, empty for the
+    artifacts it holds, and running it again changes nothing."""
+    service = make_service(registry_url)
+    service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    before = raw_scalar(registry_url, "SELECT COUNT(*) FROM artifact")
+    for column in ("object_version", "etag"):
+        raw_execute(registry_url, f"ALTER TABLE artifact DROP COLUMN {column}")
+    raw_execute(registry_url, "UPDATE regtui_meta SET value = '4' WHERE key = 'schema_version'")
+    upgraded = make_service(registry_url, init=False)
+    assert upgraded.init() == f"upgraded registry schema from version 4 to {SCHEMA_VERSION}"
+    assert upgraded.init() == f"registry schema is up to date (version {SCHEMA_VERSION})"
+    columns = {c["name"] for c in inspect(upgraded.registry()).get_columns("artifact")}
+    assert {"object_version", "etag"} <= columns
+    assert raw_scalar(registry_url, "SELECT COUNT(*) FROM artifact WHERE object_version = '' AND etag = ''") == before
+    upgraded.register(version_manifest(tmp_path / "new", "churn", "3.0.0", parent="2.0.0", change_kind="architecture"))
+    assert raw_scalar(registry_url, "SELECT COUNT(*) FROM artifact") == before + 1

@@ -74,7 +74,7 @@ def poison(locations: Locations) -> None:
         db.execute(
             "INSERT INTO artifact (version_id, name, uri, sha256, size, position, change_seq) "
             "VALUES (?, ?, ?, ?, 12, 0, 1)",
-            (cursor.lastrowid, HOSTILE, f"s3://evil/{HOSTILE}", "0" * 64),
+            (cursor.lastrowid, HOSTILE, f"ftp://evil/{HOSTILE}", "0" * 64),
         )
         db.execute(
             "UPDATE event SET actor = ?, model = ?, version = ?, details = ? WHERE position = "

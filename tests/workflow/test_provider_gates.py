@@ -90,7 +90,7 @@ def test_staging_to_canary_refuses_an_alias_or_unqualified_pin(
     _pinned(world, tmp_path, "1.6.0", "1.5.0", "retraining", "Staging", pin)
     request = world.promote("alice", "1.6.0", Stage.CANARY, evidence=REVIEW_EVIDENCE, canary_share=5).request_id
     gate = world.decide("carol", request, comment="read offline evaluation report r1").gate
-    assert gate.missing == ["provider pin"]
+    assert gate.missing == ["artifacts verified", "provider pin"]
     assert _pin_check(gate.checks).detail == f"openai/gpt-4o@{pin} {problem}"
     assert not world.promote("alice", "1.6.0", Stage.CANARY).applied and world.stage("1.6.0") == "Staging"
 

@@ -53,7 +53,13 @@ def test_staging_to_canary_needs_review_naming_evidence_fairness_and_a_complete_
     outcome = world.promote("alice", "1.3.0", Stage.CANARY)
     assert outcome.applied and outcome.request_id == pending.request_id
     checks = {c.name: c for c in outcome.gate.checks}
-    assert set(checks) == {"no rejection", "human review", "fairness attested", "model card complete"}
+    assert set(checks) == {
+        "no rejection",
+        "human review",
+        "fairness attested",
+        "model card complete",
+        "artifacts verified",
+    }
     assert "bob reviewed offline evaluation report r1" in checks["human review"].detail
     assert checks["fairness attested"].detail.startswith("attested by carol")
     assert world.rows("SELECT stage, canary_share FROM model_version WHERE version = '1.3.0'") == [("Canary", 7.5)]
@@ -62,7 +68,7 @@ def test_staging_to_canary_needs_review_naming_evidence_fairness_and_a_complete_
     assert [a["identity"] for a in event.details["approvers"]] == ["bob"]
     incomplete = world.promote("alice", "1.5.0", Stage.CANARY, evidence=REVIEW_EVIDENCE).request_id
     gate = world.decide("bob", incomplete, comment="read report r1").gate
-    assert gate.missing == ["fairness attested", "model card complete"]
+    assert gate.missing == ["fairness attested", "model card complete", "artifacts verified"]
     assert "limitations" in {c.name: c.detail for c in gate.checks}["model card complete"]
     assert not world.promote("alice", "1.5.0", Stage.CANARY).applied and world.stage("1.5.0") == "Staging"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,6 +29,10 @@ from regtui.tui.screens.rollback import RollbackScreen
 from regtui.tui.widgets.lineage_tree import LineageTree, TreeItem, VersionItem
 from regtui.tui.widgets.metric_trend import MetricTrend
 from regtui.tui.widgets.version_details import VersionDetails
+
+PROGRESS_EVERY_S = 0.25
+"""The shortest time between two progress updates of a verification."""
+MIB = 1024 * 1024
 
 PREFERRED_METRICS = ("auc", "accuracy", "f1")
 
@@ -131,6 +137,15 @@ class ModelScreen(RegtuiScreen):
             self.model = model
             self.key = key
             self.results = results
+
+    class VerifyProgress(Message):
+        """How far re-hashing a version's artifacts has got."""
+
+        def __init__(self, model: str, key: str, progress: str) -> None:
+            super().__init__()
+            self.model = model
+            self.key = key
+            self.progress = progress
 
     def __init__(self, model: str | None = None, version: str | None = None, read: ModelRead | None = None) -> None:
         """`read`: the model as already read (the app reads before opening, so the first frame shows it).
@@ -293,9 +308,16 @@ class ModelScreen(RegtuiScreen):
 
     @work(thread=True, exclusive=True, group="model-verify", exit_on_error=False)
     def verify_artifacts(self, key: str, view: VersionView) -> None:
-        """Hash every artifact (files, HTTP) in a thread."""
+        """Hash every artifact (files, HTTP, object stores) in a thread, posting its progress now and then."""
         model = self.model
-        self.post_message(self.ArtifactsVerified(model, key, reads.verify_artifacts(view.artifacts)))
+        meter = VerifyMeter(lambda text: self.post_message(self.VerifyProgress(model, key, text)))
+        results = reads.verify_artifacts(view.artifacts, on_bytes=meter.add, on_count=meter.count)
+        self.post_message(self.ArtifactsVerified(model, key, results))
+
+    def on_model_screen_verify_progress(self, message: VerifyProgress) -> None:
+        """Show the hashing's progress for the version still selected."""
+        if (message.model, message.key) == (self.model, self.selected):
+            self.query_one(VersionDetails).show_progress(message.progress)
 
     def on_model_screen_artifacts_verified(self, message: ArtifactsVerified) -> None:
         """Show the results for the version still selected: each artifact's check and a summary line under them, in
@@ -353,3 +375,26 @@ class ModelScreen(RegtuiScreen):
     def action_rollback_model(self) -> None:
         """The rollback screen of this model."""
         self.app.push_screen(RollbackScreen(self.model))
+
+
+class VerifyMeter:
+    """Counts the bytes and artifacts hashed (from the hashing threads, which report under a lock) and passes a
+    line of progress on at most every PROGRESS_EVERY_S."""
+
+    def __init__(self, show: Callable[[str], None]) -> None:
+        self.show = show
+        self.total = 0
+        self.artifacts = ""
+        self.shown_at = time.monotonic()
+
+    def add(self, count: int) -> None:
+        """Take a chunk's size."""
+        self.total += count
+        now = time.monotonic()
+        if now - self.shown_at >= PROGRESS_EVERY_S:
+            self.shown_at = now
+            self.show(f"{self.artifacts}{self.total / MIB:,.0f} MiB")
+
+    def count(self, done: int, of: int) -> None:
+        """Take how many artifacts are done."""
+        self.artifacts = f"{done} of {of} artifact(s) done, "

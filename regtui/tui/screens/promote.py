@@ -393,7 +393,7 @@ class PromoteScreen(ModalScreen[bool]):
             return
         self.submitting = True
         self.query_one("#submit", Button).disabled = True
-        rehash = " (re-hashing every artifact)" if self.target is Stage.PRODUCTION else ""
+        rehash = " (re-hashing every artifact)" if self.target in (Stage.CANARY, Stage.PRODUCTION) else ""
         self._note(f"submitting {self.ref} → {self.target}{rehash}…")
         self.submit_promotion(self.target, self.seen_stage, evidence, share, reason)
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from regtui.domain.gates import CheckKind, GateCheck, GateResult
+from regtui.domain.gates import GateCheck, GateResult, awaits_verification
 from regtui.tui.tones import TONE_CLASSES, Cell, Tone, Toned, foreground_style, to_text
 from regtui.tui.widgets.scroll_pane import ScrollPane
 
@@ -122,5 +122,5 @@ def missing_summary(gate: GateResult, *, verified_on_apply: bool = False) -> Ton
 
 
 def _unverified(check: GateCheck) -> bool:
-    """A failed artifacts check (where nothing was re-hashed yet)."""
-    return check.kind is CheckKind.ARTIFACTS and not check.passed
+    """A failed artifacts check where nothing was re-hashed yet."""
+    return awaits_verification(check)

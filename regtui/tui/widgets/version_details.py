@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-from regtui.domain.checksums import VerifyResult, VerifyStatus
+from regtui.domain.checksums import VerifyResult, VerifyStatus, pin_text
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
 from regtui.services.views import VersionView
 from regtui.tui.decimals import column_places, fixed
@@ -193,6 +193,7 @@ class VersionDetails(Vertical):
         self.view: VersionView | None = None
         self.results: list[VerifyResult] | None = None
         self.verifying = False
+        self.progress = ""
 
     @property
     def active(self) -> str:
@@ -229,8 +230,14 @@ class VersionDetails(Vertical):
 
     def show_verification(self, results: list[VerifyResult] | None, *, verifying: bool) -> None:
         """Show verification in progress, or its results."""
-        self.results, self.verifying = results, verifying
+        self.results, self.verifying, self.progress = results, verifying, ""
         self._render_active()
+
+    def show_progress(self, progress: str) -> None:
+        """While verifying, say how far the hashing has got (artifacts done, bytes)."""
+        if self.verifying:
+            self.progress = progress
+            self._render_active()
 
     def _render_active(self) -> None:
         """Fill the pane with the active tab of the view."""
@@ -377,14 +384,14 @@ class VersionDetails(Vertical):
                 Text(artifact.sha256[:12]),
                 Text(human_size(artifact.size)),
                 self._text(self._check(result)),
-                Text(result.message if result else artifact.uri),
+                Text(result.message if result else " · ".join(filter(None, (artifact.uri, pin_text(artifact))))),
             )
         return Group(table, Text(), self._text(self._verification_summary()))
 
     def _verification_summary(self) -> Toned:
         """Under the artifacts: verifying, how the last verification went, or how to start one."""
         if self.verifying:
-            return Toned("verifying…", Tone.INFO)
+            return Toned(f"verifying… {self.progress}".strip(), Tone.INFO)
         if not self.results:
             return Toned("v: re-hash every artifact now", Tone.MUTED)
         checked = len(self.results)

@@ -1,0 +1,207 @@
+"""Object-store servers for the tests, on 127.0.0.1: moto's S3 server and Azurite (Azure Blob).
+
+Fixtures: ``s3_endpoint`` (session: REGTUI_TEST_S3_ENDPOINT, which .ci/servers/moto.sh exports, or a moto server
+started here), ``s3_auth_endpoint`` (a moto server that checks credentials, started here), ``s3`` (per test: the
+AWS variables pointing at the server, and a boto3 client), ``azurite_connection`` (session: the connection string
+.ci/servers/azurite.sh exports). A server started here stops at the end of the session, and through
+tests/server_watchdog.py when the test process ends any other way. ``CuttingProxy`` stands between regtui and
+a server and cuts response streams mid-body. Without moto or Azurite the tests skip with the
+reason, except under CI=true, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+from tests.pg_server import running_in_ci
+
+S3_ENDPOINT_ENV = "REGTUI_TEST_S3_ENDPOINT"
+AZURITE_ENV = "REGTUI_TEST_AZURITE_CONNECTION"
+WATCHDOG = Path(__file__).with_name("server_watchdog.py")
+WAIT_SECONDS = 30
+TEST_KEY = "testing"
+
+
+def skip_or_fail(what: str, reason: str) -> NoReturn:
+    """Skip the object-store tests locally, but fail them under CI, where the servers must run."""
+    message = f"{what} not available: {reason}"
+    if running_in_ci():
+        pytest.fail(f"{message} (CI=true requires it: .ci/servers/ starts it)")
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class ServedProcess:
+    """A server run under the watchdog; stopping it closes the watchdog's stdin."""
+
+    watchdog: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self) -> None:
+        """End the watchdog's input, so it stops the server, and wait for it."""
+        if self.watchdog.stdin is not None:
+            self.watchdog.stdin.close()
+        self.watchdog.wait(timeout=WAIT_SECONDS)
+
+
+def start_moto(env: dict[str, str] | None = None) -> ServedProcess:
+    """Start moto's standalone server on a free port of 127.0.0.1 and wait until it answers."""
+    try:
+        import moto.server  # noqa: F401 - only checks that moto[server] is installed
+    except ImportError as exc:
+        skip_or_fail("moto[server]", f"{exc} (pip install -e '.[test]')")
+    port = free_port()
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    watchdog = subprocess.Popen(
+        [sys.executable, str(WATCHDOG), json.dumps(command)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    served = ServedProcess(watchdog, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return served
+        except OSError:
+            time.sleep(0.1)
+    served.stop()
+    skip_or_fail("moto server", f"did not accept connections within {WAIT_SECONDS}s")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """The S3 endpoint for this session: REGTUI_TEST_S3_ENDPOINT or a moto server started here."""
+    if url := os.environ.get(S3_ENDPOINT_ENV):
+        yield url
+        return
+    served = start_moto()
+    try:
+        yield served.url
+    finally:
+        served.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_auth_endpoint() -> Iterator[str]:
+    """A moto server that refuses unknown access keys (INITIAL_NO_AUTH_ACTION_COUNT=0)."""
+    served = start_moto({"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
+    try:
+        yield served.url
+    finally:
+        served.stop()
+
+
+@dataclass
+class S3:
+    """The test's S3 server: its endpoint and a boto3 client on it."""
+
+    endpoint: str
+    client: Any
+
+    def bucket(self, prefix: str, *, versioned: bool) -> str:
+        """Create a bucket of a new name (with versioning on or off) and return its name."""
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self.client.create_bucket(Bucket=name)
+        if versioned:
+            self.client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        return name
+
+    def put(self, bucket: str, key: str, body: bytes) -> str:
+        """Write an object; returns its version id ('' without versioning)."""
+        version = self.client.put_object(Bucket=bucket, Key=key, Body=body).get("VersionId")
+        return "" if version in (None, "null") else version
+
+
+@pytest.fixture
+def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> S3:
+    """The AWS variables pointed at the session's S3 server (test keys, no real account), and a client on it."""
+    import boto3
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": TEST_KEY,
+        "AWS_SECRET_ACCESS_KEY": TEST_KEY,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": s3_endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    return S3(s3_endpoint, boto3.client("s3", endpoint_url=s3_endpoint))
+
+
+@pytest.fixture(scope="session")
+def azurite_connection() -> str:
+    """The connection string of the Azurite server .ci/servers/azurite.sh started (skip, or fail under CI, without)."""
+    connection = os.environ.get(AZURITE_ENV)
+    if not connection:
+        skip_or_fail("Azurite", f"{AZURITE_ENV} is not set (.ci/servers/azurite.sh starts Azurite and sets it)")
+    return connection
+
+
+class CuttingProxy:
+    """A TCP proxy to the S3 server that cuts any response stream after `limit` bytes (small answers pass)."""
+
+    def __init__(self, upstream: str, limit: int) -> None:
+        host, port = upstream.removeprefix("http://").split(":")
+        self.upstream = (host, int(port))
+        self.limit = limit
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        """Serve each client connection in its own thread until the listener is closed."""
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            threading.Thread(target=self.pipe, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=self.pipe, args=(server, client, self.limit), daemon=True).start()
+
+    def pipe(self, source: socket.socket, target: socket.socket, limit: int | None) -> None:
+        """Copy bytes one way; past the limit, close both ends (the stream is cut mid-body)."""
+        sent = 0
+        try:
+            while data := source.recv(65536):
+                if limit is not None and sent + len(data) > limit:
+                    target.sendall(data[: limit - sent])
+                    break
+                target.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        for end in (source, target):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            end.close()
+
+    def close(self) -> None:
+        """Stop accepting."""
+        self.listener.close()
