@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from regtui.domain.approvals import artifact_digest
-from regtui.domain.entry import Stage
+from regtui.domain.checksums import ArtifactScheme, classify_uri
+from regtui.domain.entry import Artifact, Stage
 from regtui.domain.listing import VersionDetail, VersionSummary
 from regtui.errors import InputError, NotFoundError
 from regtui.services.views import LogRecord
@@ -81,8 +82,22 @@ def resolve(reader: CacheReader, model: str, ref: str) -> Resolution:
         canary_share=detail.manifest.canary_share,
         content_hash=detail.content_hash,
         artifact_digest=artifact_digest(entry),
-        artifacts=tuple({"name": a.name, "uri": a.uri, "sha256": a.sha256, "size": a.size} for a in entry.artifacts),
+        artifacts=tuple(_artifact_location(a) for a in entry.artifacts),
     )
+
+
+def _artifact_location(artifact: Artifact) -> dict[str, Any]:
+    """An artifact as a deploy job reads it: name, URI, SHA-256 and size, and in an object store the pinned object
+    version and ETag (empty when the bucket keeps no versions)."""
+    location: dict[str, Any] = {
+        "name": artifact.name,
+        "uri": artifact.uri,
+        "sha256": artifact.sha256,
+        "size": artifact.size,
+    }
+    if classify_uri(artifact.uri) is ArtifactScheme.OBJECT:
+        location.update(object_version=artifact.object_version, etag=artifact.etag)
+    return location
 
 
 def log_records(

@@ -55,6 +55,7 @@ def test_an_s3_version_goes_to_production_back_by_rollback_and_is_pulled_verifie
     request = world.promote("alice", "1.6.0", Stage.CANARY, evidence=REVIEW_EVIDENCE, canary_share=5).request_id
     assert request is not None
     world.decide("bob", request, comment="read offline evaluation report r1")
+    promotion.attest(world.service("carol"), "churn", "1.6.0", "fairness", "checked the regional gap table")
     canary = world.promote("alice", "1.6.0", Stage.CANARY)
     assert canary.applied and "2 artifact(s) match" in canary.gate.checks[-1].detail
     world.production_request("1.6.0")
@@ -80,6 +81,8 @@ def test_an_s3_version_goes_to_production_back_by_rollback_and_is_pulled_verifie
     assert [(a["name"], a["object_version"]) for a in report["artifacts"]] == list(versions.items())
     assert (dest / "model.bin").read_bytes() == WEIGHTS and (dest / "config.json").read_bytes() == CONFIG
     assert sorted(p.name for p in dest.iterdir()) == ["config.json", "model.bin"]
+    resolved = cli_as("frank", "resolve", "churn@Production", "--json").json()
+    assert [(a["name"], a["object_version"]) for a in resolved["artifacts"]] == list(versions.items())
 
 
 def test_a_manifest_digest_that_does_not_match_the_object_refuses_the_registration(
