@@ -3,14 +3,14 @@ TUI use (no rule of its own). Refusals are the typed regtui errors (regtui.error
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from regtui.config import load_settings, settings_locations
 from regtui.domain.checksums import VerifyResult
-from regtui.domain.entry import Stage
+from regtui.domain.entry import Stage, utc_iso, utc_now
 from regtui.domain.listing import VersionSummary
 from regtui.domain.outcomes import PromotionOutcome
 from regtui.domain.reports import ImportReport
@@ -18,6 +18,7 @@ from regtui.errors import InputError
 from regtui.services import cache_reads, read_path, review
 from regtui.services.cache_reads import Resolution, split_ref
 from regtui.services.handle import ServiceHandle
+from regtui.services.pull import PullOutcome
 from regtui.services.read_status import ReadStatus
 from regtui.services.registry import RegistryService
 from regtui.services.review import DiffView
@@ -73,9 +74,33 @@ class Registry:
         self._current()
         return cache_reads.resolve(self._handle.reader, *split_ref(ref))
 
-    def register(self, manifest: Path | str) -> ImportReport:
-        """Register one version from a manifest file, in Development (a no-op when identical content exists)."""
-        return self._handle.service.register(Path(manifest))
+    def register(
+        self,
+        manifest: Path | str | None = None,
+        *,
+        artifacts: Mapping[str, Path | str] | Sequence[Mapping[str, Any]] = (),
+        on_bytes: Callable[[int], None] | None = None,
+        **fields: Any,
+    ) -> ImportReport:
+        """Register one version in Development, from a manifest file or from the manifest's fields as keyword
+        arguments (model, version, change_kind, framework, owner, training_data, and optionally parent, metrics,
+        hyperparameters, model_card, source, tags; created_at defaults to now). `artifacts` maps each name to a local
+        path or a URI (s3://, gs://, az://, http(s)://), or lists manifest items; regtui reads and hashes every one
+        as you (a no-op when identical content exists)."""
+        if manifest is not None:
+            if fields or artifacts:
+                raise InputError("register takes a manifest file or the version's fields, not both")
+            return self._handle.service.register(Path(manifest), on_bytes)
+        document = {"created_at": utc_iso(utc_now()), **fields, "artifacts": _artifact_items(artifacts)}
+        return self._handle.service.register_document(document, Path.cwd(), on_bytes)
+
+    def pull(self, ref: str, dest: Path | str, on_bytes: Callable[[int], None] | None = None) -> PullOutcome:
+        """Download a version's artifacts (MODEL@VERSION or MODEL@STAGE; in an object store the pinned object
+        versions) into dest, hashing as they stream; the files appear only when every one matches its recorded
+        SHA-256 and size, otherwise CheckFailedError and dest as it was (`regtui pull`)."""
+        from regtui.services import pull
+
+        return pull.pull(self._handle.service, ref, Path(dest), on_bytes)
 
     def promote(
         self,
@@ -129,6 +154,14 @@ def connect(
         raise InputError("empty registry URL (leave it out to use the default registry)")
     locations = settings_locations(load_settings(), url, None if cache is None else str(cache))
     return Registry(ServiceHandle(locations, identity=identity), fresh=fresh)
+
+
+def _artifact_items(artifacts: Mapping[str, Path | str] | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Manifest artifact items from a name -> path-or-URI mapping (a path given relative to the working folder), or
+    the items as given."""
+    if isinstance(artifacts, Mapping):
+        return [{"name": name, "uri": str(location)} for name, location in artifacts.items()]
+    return [dict(item) for item in artifacts]
 
 
 def _stage(value: Stage | str) -> Stage:

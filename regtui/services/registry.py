@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace as dataclass_replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError
@@ -25,6 +26,7 @@ from regtui.domain.manifest import (
     dump_yaml,
     load_paths,
     log_document,
+    parse_version_manifest,
     registry_document,
     requests_document,
     version_document,
@@ -269,6 +271,24 @@ class RegistryService:
         manifests = load_paths([path])
         if len(manifests.versions) != 1 or manifests.registries or manifests.logs:
             raise InputError(f"{path}: register takes exactly one model-version manifest")
+        return self._register_measured(manifests, on_bytes, on_count)
+
+    def register_document(
+        self,
+        document: Mapping[str, Any],
+        base_dir: Path,
+        on_bytes: ProgressCallback | None = None,
+        on_count: ArtifactCount | None = None,
+    ) -> ImportReport:
+        """Register one version from a model-version document built in code (the Python API), exactly as from a
+        manifest file: the same validation and limits, every artifact read and hashed as the registrant."""
+        manifest = parse_version_manifest({**document, "kind": "model-version"}, base_dir=base_dir, source="register")
+        return self._register_measured(ManifestSet(versions=[manifest]), on_bytes, on_count)
+
+    def _register_measured(
+        self, manifests: ManifestSet, on_bytes: ProgressCallback | None, on_count: ArtifactCount | None
+    ) -> ImportReport:
+        """Measure the one version's artifacts (SHA-256, size, object version, ETag), then write it in Development."""
         manifest = manifests.versions[0]
         measured = dataclass_replace(manifest, entry=hash_for_registration(manifest.entry, on_bytes, on_count=on_count))
         return self.apply(dataclass_replace(manifests, versions=[measured]), restore=False)
