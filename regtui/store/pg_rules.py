@@ -79,6 +79,7 @@ def helper_functions(data: str) -> list[str]:
         "WHERE m.from_stage = $1 AND m.to_stage = $2 $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_evidence_digest(request_id bigint) RETURNS text LANGUAGE sql "
         f"STABLE {definer} AS $$ SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e "
+        "JOIN promotion_request r ON r.id = request_id AND e.model = r.model AND e.version = r.version "
         "WHERE e.kind = 'evidence' AND e.details->>'request' = request_id::text ORDER BY e.position DESC LIMIT 1), "
         f"'{evidence_digest({})}') $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_gate_confirmed(request_id bigint) RETURNS boolean LANGUAGE plpgsql "

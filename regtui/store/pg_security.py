@@ -36,8 +36,20 @@ def refuse_api_login(connection: Connection) -> None:
         )
 
 
-def install(connection: Connection, tables: list[Table]) -> None:
-    """Owner, group roles, API views, their checking triggers and the grants; idempotent (run by every init)."""
+NOT_INSTALLED = (
+    "database-enforced rules not installed: this login may not create roles; run `regtui init` as a superuser "
+    f"(or a login with CREATEROLE), or ask one to run `CREATE ROLE {OWNER_ROLE} NOLOGIN; GRANT {OWNER_ROLE} TO "
+    "{login};` first"
+)
+
+
+def install(connection: Connection, tables: list[Table]) -> str | None:
+    """Owner, group roles, API views, their checking triggers and the grants; idempotent (run by every init).
+
+    Returns None, or the one line saying what to run when this login may not create or become the owner role (the
+    schema is then created without them, as before)."""
+    if not _may_install(connection):
+        return NOT_INSTALLED.format(login=connection.execute(text("SELECT current_user")).scalar_one())
     _ensure_roles(connection)
     quoted = [_quote(connection, table.name) for table in tables]
     for name in quoted:
@@ -57,6 +69,20 @@ def install(connection: Connection, tables: list[Table]) -> None:
         _run(connection, statement)
     _run(connection, "RESET ROLE")
     _grant(connection, tables)
+    return None
+
+
+def _may_install(connection: Connection) -> bool:
+    """Whether this login is a superuser, may create roles, or already belongs to the owner role."""
+    return bool(
+        connection.execute(
+            text(
+                "SELECT r.rolsuper OR r.rolcreaterole OR (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :owner) "
+                "AND pg_has_role(current_user, :owner, 'USAGE')) FROM pg_roles r WHERE r.rolname = current_user"
+            ),
+            {"owner": OWNER_ROLE},
+        ).scalar_one()
+    )
 
 
 def writable_columns(tables: list[Table]) -> pg_rules.Columns:
@@ -86,7 +112,7 @@ def _ensure_roles(connection: Connection) -> None:
 
 
 def _create_role(connection: Connection, name: str) -> None:
-    """CREATE ROLE name NOLOGIN, or one line saying what a superuser should run instead."""
+    """CREATE ROLE name NOLOGIN (a concurrent init may have created it meanwhile)."""
     try:
         with connection.begin_nested():
             _run(connection, f"CREATE ROLE {name} NOLOGIN")
@@ -94,11 +120,6 @@ def _create_role(connection: Connection, name: str) -> None:
         state = getattr(getattr(exc, "orig", None), "sqlstate", None)
         if state in ("42710", "23505"):  # created meanwhile by a concurrent init
             return
-        if state == "42501":
-            raise NotAllowedError(
-                f"cannot create role {name}: ask a superuser to run `CREATE ROLE {name} NOLOGIN;` "
-                f"(or give this login CREATEROLE), then run regtui init again"
-            ) from None
         raise
 
 

@@ -90,9 +90,15 @@ def init_schema(engine: Engine) -> str:
         _add_semver_key(connection)
         _install_rules(session, engine)
         _ensure_meta(session)
+        note = None
         if not is_sqlite(engine):
             session.flush()
-            pg_security.install(connection, registry_tables())
+            note = pg_security.install(connection, registry_tables())
+    return _init_message(current) + (f"; {note}" if note else "")
+
+
+def _init_message(current: int | None) -> str:
+    """What init did to the schema, in one line."""
     if current is None:
         return f"created registry schema version {SCHEMA_VERSION}"
     if current < SCHEMA_VERSION:

@@ -16,15 +16,18 @@ from regtui.config import Locations
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.policy import load_policy_text
+from regtui.domain.providers import CheckName, FeedConfig, FeedFormat
 from regtui.domain.roles import Right, Role, rights_of
 from regtui.errors import NotAllowedError
-from regtui.services import admin, audit, promotion
+from regtui.providers.feeds import FetchSettings
+from regtui.services import admin, audit, promotion, providers
 from regtui.services.registry import RegistryService
 from regtui.store.pg_rules import move_rights, role_rights
 from regtui.store.pg_security import API_SCHEMA, group_role
 from regtui.store.schema import registry_tables
 from tests.factories import version_manifest, write_manifest
-from tests.pg_server import connect_admin, libpq_url, replace_url_part
+from tests.pg_server import connect_admin, create_pg_role, libpq_url, replace_url_part
+from tests.providers.feed_server import FeedServer, Reply
 from tests.workflow.conftest import POLICY_YAML, PRODUCTION_EVIDENCE
 
 MODEL = "churn"
@@ -95,11 +98,14 @@ def team(pg_url: str, tmp_path: Path) -> Iterator[Team]:
 
 
 def _drop_logins(url: str, logins: list[str]) -> None:
-    """Disconnect and drop the test's logins (their settings in the test database go with them)."""
+    """Disconnect and drop the test's logins, with what they own and were granted in the test database."""
     with connect_admin(url) as connection:
         for login in logins:
             connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (login,))
-            connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(login)))
+            role = sql.Identifier(login)
+            if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone():
+                connection.execute(sql.SQL("DROP OWNED BY {}").format(role))
+            connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
 
 
 def _open_production_request(team: Team, version: str = "1.1.0") -> int:
@@ -245,3 +251,44 @@ def test_logins_hold_their_group_roles_and_no_write_on_tables(team: Team) -> Non
                 (login,),
             )
             assert search_path.fetchone()[0] == [f"search_path={API_SCHEMA}, public"]
+
+
+def test_provider_flows_work_for_their_logins_and_refuse_the_others(team: Team) -> None:
+    """The admin login configures a feed, the contributor fetches it, the reviewer qualifies and assesses a version;
+    a viewer's qualification is refused by regtui, and in plain SQL by the database."""
+    with FeedServer() as server:
+        url = server.serve("/changelog.json", Reply.fixture("regtui-changelog.json"))
+        assert providers.add_feed(team.service("admin"), FeedConfig("acme", url, FeedFormat.REGTUI))
+        (result,) = providers.fetch_feeds(team.service("contributor"), settings=FetchSettings(attempts=1))
+    assert result.status == "updated", result
+    version = "acme-chat-2025-09-15"
+    reviewer = team.service("reviewer")
+    providers.qualify(reviewer, "acme", version, CheckName.SAFETY, True, providers.evidence_of("red-team report"))
+    assert providers.assess_version(reviewer, "acme", version, "longer context, same API", None)
+    with pytest.raises(NotAllowedError):
+        providers.qualify(team.service("viewer"), "acme", version, CheckName.SAFETY, True, providers.evidence_of("x"))
+    with team.connect("viewer") as connection, pytest.raises(psycopg.Error) as refused:
+        with connection.transaction():
+            connection.execute(TAKE_COUNTER)
+            connection.execute(
+                "INSERT INTO qualification_check (provider, version, check_name, passed, evidence_kind, evidence,"
+                f" recorded_by, recorded_at, change_seq) SELECT 'acme', '{version}', 'regression', true, 'note', 'ok',"
+                f" session_user, now(), {SEQ}"
+            )
+    assert refused.value.sqlstate == "42501"
+    recorded = team.scalar("SELECT recorded_by FROM qualification_check")
+    assert recorded == team.logins["reviewer"]
+
+
+def test_a_login_that_may_not_create_roles_is_told_what_to_run(pg_url: str, tmp_path: Path) -> None:
+    """init by a plain login creates the schema as before and says in one line how to install the rules."""
+    login = f"plain_{uuid.uuid4().hex[:8]}"
+    url = create_pg_role(pg_url, login)
+    service = RegistryService(Locations(url, tmp_path / "cache.db"))
+    try:
+        message = service.init()
+    finally:
+        service.close()
+        _drop_logins(pg_url, [login])
+    assert "database-enforced rules not installed" in message and "CREATE ROLE regtui_owner NOLOGIN" in message
+    assert "\n" not in message

@@ -58,3 +58,17 @@ def test_init_leaves_an_existing_file_as_it_is(tmp_path: Path, monkeypatch: pyte
     finally:
         service.close()
     assert _mode(path) == 0o644
+
+
+def test_users_add_on_sqlite_records_roles_and_refuses_create_login(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`users add` is `roles set` on a file registry; --create-login has no meaning there: one line, exit 2."""
+    monkeypatch.setenv("REGTUI_USER", "admin")
+    registry = ("--registry", f"sqlite:///{tmp_path / 'registry.db'}", "--cache", str(tmp_path / "c.db"))
+    assert run_cli(capsys, *registry, "init").code == 0
+    assert run_cli(capsys, *registry, "users", "add", "bob", "--role", "reviewer", "--teams", "risk").code == 0
+    refused = run_cli(capsys, *registry, "users", "add", "carol", "--role", "viewer", "--create-login")
+    assert refused.code == 2 and refused.err.count("\n") == 1 and "PostgreSQL" in refused.err
+    listed = run_cli(capsys, *registry, "users", "list")
+    assert "bob" in listed.out and "reviewer" in listed.out and "carol" not in listed.out
