@@ -43,6 +43,12 @@ NOT_INSTALLED = (
 )
 
 
+def drop_api(connection: Connection) -> None:
+    """Drop the API views before an upgrade changes the tables under them (install creates them again)."""
+    if _may_install(connection):
+        _run(connection, f"DROP SCHEMA IF EXISTS {API_SCHEMA} CASCADE")
+
+
 def install(connection: Connection, tables: list[Table]) -> str | None:
     """Owner, group roles, API views, their checking triggers and the grants; idempotent (run by every init).
 

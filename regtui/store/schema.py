@@ -84,6 +84,7 @@ def init_schema(engine: Engine) -> str:
         connection = session.connection()
         if not is_sqlite(engine):
             pg_security.refuse_api_login(connection)
+            pg_security.drop_api(connection)
         SQLModel.metadata.create_all(connection, tables=registry_tables())
         _create_missing_indexes(connection)
         _drop_unused_indexes(connection)
