@@ -42,48 +42,56 @@ def _values(rows: list[tuple[str, ...]]) -> str:
     return ", ".join("(" + ", ".join(f"'{cell}'" for cell in row) + ")" for row in rows)
 
 
+def _roles_with(right: str) -> str:
+    """An SQL array of the roles that grant a right (from role_rights)."""
+    return "ARRAY[" + ", ".join(f"'{role}'" for role, granted in role_rights() if granted == right) + "]::text[]"
+
+
 def helper_functions(data: str) -> list[str]:
-    """Functions the triggers share: the refusal, the rights of the session user, membership of a team."""
-    definer = f"SECURITY DEFINER SET search_path = {data}, pg_temp"
+    """Functions the triggers share: the refusal, the rights of the session user, membership of a team.
+
+    They run inside the checking triggers (as the owner, with their fixed search_path), so they are plain
+    functions: SQL ones are inlined into the triggers' queries. Called directly by a login they run as that login,
+    which may only read."""
+    cases = " ".join(f"WHEN '{right.value}' THEN {_roles_with(right.value)}" for right in Right)
     return [
         f"CREATE OR REPLACE FUNCTION {data}.regtui_deny(message text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
         f"RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', CONSTRAINT = '{NOT_ALLOWED}', "
         f"MESSAGE = '{NOT_ALLOWED}: ' || message; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_may(who text, wanted text) RETURNS boolean LANGUAGE sql STABLE "
-        f"{definer} AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u "
-        "CROSS JOIN LATERAL json_array_elements_text(u.roles) AS r(role) "
-        f"JOIN (VALUES {_values(role_rights())}) AS g(role, right_name) ON g.role = r.role "
-        "WHERE u.identity = who AND g.right_name = wanted) $$",
+        "AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = who "
+        f"AND u.roles::jsonb ?| (CASE wanted {cases} ELSE ARRAY[]::text[] END)) $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_in_team(who text, team text) RETURNS boolean LANGUAGE sql STABLE "
-        f"{definer} AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u "
+        "AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u "
         "CROSS JOIN LATERAL json_array_elements_text(u.teams) AS t(name) WHERE u.identity = who AND t.name = team) $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_require(wanted text, action text) RETURNS void LANGUAGE plpgsql "
-        f"{definer} AS $$ BEGIN IF NOT regtui_may(session_user, wanted) THEN "
+        "AS $$ BEGIN IF NOT regtui_may(session_user, wanted) THEN "
         "PERFORM regtui_deny(format('%s may not %s: needs the %s right', session_user, action, wanted)); "
         "END IF; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_actor(actual text, what text) RETURNS void LANGUAGE plpgsql "
-        f"{definer} AS $$ BEGIN IF actual IS DISTINCT FROM session_user::text THEN "
+        "AS $$ BEGIN IF actual IS DISTINCT FROM session_user::text THEN "
         "PERFORM regtui_deny(format('%s is written by %s, not %s', what, session_user, coalesce(actual, 'nobody'))); "
         "END IF; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_seq() RETURNS bigint LANGUAGE sql STABLE {definer} AS $$ "
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_seq() RETURNS bigint LANGUAGE sql STABLE AS $$ "
         "SELECT value FROM change_counter WHERE id = 1 $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_restoring() RETURNS boolean LANGUAGE sql STABLE {definer} AS $$ "
-        "SELECT regtui_may(session_user, 'administer') AND NOT EXISTS "
-        "(SELECT 1 FROM event WHERE change_seq < regtui_seq()) $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_checked() RETURNS boolean LANGUAGE sql STABLE {definer} AS $$ "
-        "SELECT NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) "
-        "AND NOT pg_has_role(session_user, 'regtui_owner', 'MEMBER') $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_restoring() RETURNS boolean LANGUAGE sql STABLE AS $$ "
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM event WHERE change_seq < regtui_seq()) THEN false "
+        "ELSE regtui_may(session_user, 'administer') END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_refuse_unless_restoring(message text) RETURNS void "
+        "LANGUAGE plpgsql AS $$ BEGIN IF NOT regtui_restoring() THEN PERFORM regtui_deny(message); END IF; END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_checked() RETURNS boolean LANGUAGE sql STABLE AS $$ "
+        "SELECT NOT pg_has_role(session_user, 'regtui_owner', 'MEMBER') $$",  # a superuser is a member of every role
         f"CREATE OR REPLACE FUNCTION {data}.regtui_move(from_stage text, to_stage text, OUT kind text, "
         f"OUT right_name text) LANGUAGE sql IMMUTABLE AS $$ SELECT m.kind, m.right_name FROM (VALUES "
         f"{_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name) "
         "WHERE m.from_stage = $1 AND m.to_stage = $2 $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_evidence_digest(request_id bigint) RETURNS text LANGUAGE sql "
-        f"STABLE {definer} AS $$ SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e "
+        "STABLE AS $$ SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e "
         "JOIN promotion_request r ON r.id = request_id AND e.model = r.model AND e.version = r.version "
         "WHERE e.kind = 'evidence' AND e.details->>'request' = request_id::text ORDER BY e.position DESC LIMIT 1), "
         f"'{evidence_digest({})}') $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_gate_confirmed(request_id bigint) RETURNS boolean LANGUAGE plpgsql "
-        f"STABLE {definer} AS $$ {_GATE_BODY} $$",
+        f"STABLE AS $$ {_GATE_BODY} $$",
     ]
 
 
@@ -203,7 +211,9 @@ END IF;"""
 
 _EVENT_CHECK = f"""
 DECLARE tail event%ROWTYPE; BEGIN
-  IF NOT regtui_restoring() THEN PERFORM regtui_actor(NEW.actor, 'a log entry'); END IF;
+  IF NEW.actor IS DISTINCT FROM session_user::text AND NOT regtui_restoring() THEN
+    PERFORM regtui_actor(NEW.actor, 'a log entry');
+  END IF;
   IF NEW.change_seq IS DISTINCT FROM regtui_seq() THEN PERFORM regtui_deny('a log entry takes the change counter');
   END IF;
   IF NEW.kind = '{DRILL_KIND}' THEN PERFORM regtui_require('release', 'log rollback drills'); END IF;
@@ -216,7 +226,8 @@ END;"""
 
 _REQUEST_CHECK = """
 IF TG_OP = 'INSERT' THEN
-  IF NOT regtui_restoring() THEN
+  IF (NEW.requested_by = session_user::text AND NEW.status = 'open' AND NEW.closed_by IS NULL)
+     OR NOT regtui_restoring() THEN
     PERFORM regtui_require('request', 'request promotions');
     PERFORM regtui_actor(NEW.requested_by, 'a promotion request');
     IF NEW.status <> 'open' OR NEW.closed_by IS NOT NULL THEN PERFORM regtui_deny('a request opens open'); END IF;
@@ -242,9 +253,9 @@ END IF;"""
 
 _APPROVAL_CHECK = f"""
 DECLARE r promotion_request%ROWTYPE; owner_name text; BEGIN
-  IF NOT regtui_restoring() THEN
+  SELECT * INTO r FROM promotion_request WHERE id = NEW.request_id;
+  IF (NEW.identity = session_user::text AND r.status = 'open') OR NOT regtui_restoring() THEN
     PERFORM regtui_actor(NEW.identity, 'a decision');
-    SELECT * INTO r FROM promotion_request WHERE id = NEW.request_id;
     IF r.status IS DISTINCT FROM 'open' THEN PERFORM regtui_deny('decisions are made on open requests'); END IF;
     IF NEW.decision NOT IN ('approve', 'reject') THEN PERFORM regtui_deny('a decision approves or rejects'); END IF;
     IF NEW.capacity = '{REVIEWER}' THEN
@@ -324,16 +335,16 @@ END"""
 _STAGE_KIND_LIST = ", ".join(f"'{kind}'" for kind in STAGE_KINDS)
 _COMMIT_EVENT = f"""
 BEGIN
-  IF NOT regtui_checked() OR regtui_restoring() OR NEW.kind = '{DRILL_KIND}' THEN RETURN NULL; END IF;
+  IF NOT regtui_checked() OR NEW.kind = '{DRILL_KIND}' THEN RETURN NULL; END IF;
   IF NEW.kind IN ({_STAGE_KIND_LIST}) THEN
     IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.version = NEW.version
                    AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
-      PERFORM regtui_deny(format('a %s log entry without the stage change it records', NEW.kind));
+      PERFORM regtui_refuse_unless_restoring(format('a %s log entry without the stage change it records', NEW.kind));
     END IF;
   ELSIF NEW.kind IN ('approve', 'reject') THEN
     IF NOT EXISTS (SELECT 1 FROM approval a WHERE a.identity = NEW.actor AND a.change_seq = NEW.change_seq
                    AND a.decision = NEW.kind AND a.request_id::text = NEW.details->>'request') THEN
-      PERFORM regtui_deny(format('a %s log entry without the decision it records', NEW.kind));
+      PERFORM regtui_refuse_unless_restoring(format('a %s log entry without the decision it records', NEW.kind));
     END IF;
   ELSIF NOT (EXISTS (SELECT 1 FROM model_version WHERE change_seq = NEW.change_seq)
           OR EXISTS (SELECT 1 FROM promotion_request WHERE change_seq = NEW.change_seq)
@@ -343,7 +354,7 @@ BEGIN
           OR EXISTS (SELECT 1 FROM provider_version WHERE change_seq = NEW.change_seq)
           OR EXISTS (SELECT 1 FROM qualification_check WHERE change_seq = NEW.change_seq)
           OR EXISTS (SELECT 1 FROM model WHERE change_seq = NEW.change_seq)) THEN
-    PERFORM regtui_deny(format('a %s log entry without the change it records', NEW.kind));
+    PERFORM regtui_refuse_unless_restoring(format('a %s log entry without the change it records', NEW.kind));
   END IF;
   RETURN NULL;
 END"""
