@@ -159,31 +159,7 @@ def _write_body(data: str, table: str, columns: tuple[str, ...], key: str) -> st
 
 def _row_checks(columns: Columns) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """Each writable table's checks (plpgsql), with its columns and key."""
-    checks = {
-        "change_counter": "IF NOT EXISTS (SELECT 1 FROM registry_user WHERE identity = session_user) THEN "
-        "PERFORM regtui_deny(session_user || ' is not a registry user'); END IF;",
-        "model": "IF TG_OP = 'INSERT' THEN IF NOT regtui_may(session_user, 'register') THEN "
-        "PERFORM regtui_require('administer', 'add models'); END IF; "
-        "ELSE PERFORM regtui_require('administer', 'change models'); END IF;",
-        "model_version": _VERSION_CHECK,
-        "artifact": "PERFORM regtui_require('register', 'record artifacts'); "
-        "IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.id = NEW.version_id AND v.change_seq = regtui_seq()) "
-        "THEN PERFORM regtui_deny('artifacts are recorded only with the version they belong to'); END IF;",
-        "registry_user": "PERFORM regtui_require('administer', 'manage roles');",
-        "event": _EVENT_CHECK,
-        "promotion_request": _REQUEST_CHECK,
-        "approval": _APPROVAL_CHECK,
-        "policy": "PERFORM regtui_require('administer', 'change the policy'); "
-        "PERFORM regtui_actor(NEW.updated_by, 'a policy');",
-        "provider_feed": "IF TG_OP = 'INSERT' OR NOT regtui_may(session_user, 'register') THEN "
-        "PERFORM regtui_require('administer', 'configure provider feeds'); END IF; "
-        "IF TG_OP = 'INSERT' THEN PERFORM regtui_actor(NEW.updated_by, 'a provider feed'); END IF;",
-        "provider_version": "IF NOT regtui_may(session_user, 'register') THEN "
-        "PERFORM regtui_require('review', 'record provider versions'); END IF;",
-        "qualification_check": "PERFORM regtui_require('review', 'record qualification checks'); "
-        "PERFORM regtui_actor(NEW.recorded_by, 'a qualification check');",
-    }
-    return {table: (check, *columns[table]) for table, check in checks.items()}
+    return {table: (check, *columns[table]) for table, check in ROW_CHECKS.items()}
 
 
 _VERSION_CHECK = f"""
@@ -279,6 +255,34 @@ DECLARE r promotion_request%ROWTYPE; owner_name text; BEGIN
     END IF;
   END IF;
 END;"""
+
+
+ROW_CHECKS: dict[str, str] = {
+    "change_counter": "IF NOT EXISTS (SELECT 1 FROM registry_user WHERE identity = session_user) THEN "
+    "PERFORM regtui_deny(session_user || ' is not a registry user'); END IF;",
+    "model": "IF TG_OP = 'INSERT' THEN IF NOT regtui_may(session_user, 'register') THEN "
+    "PERFORM regtui_require('administer', 'add models'); END IF; "
+    "ELSE PERFORM regtui_require('administer', 'change models'); END IF;",
+    "model_version": _VERSION_CHECK,
+    "artifact": "PERFORM regtui_require('register', 'record artifacts'); "
+    "IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.id = NEW.version_id AND v.change_seq = regtui_seq()) "
+    "THEN PERFORM regtui_deny('artifacts are recorded only with the version they belong to'); END IF;",
+    "registry_user": "PERFORM regtui_require('administer', 'manage roles');",
+    "event": _EVENT_CHECK,
+    "promotion_request": _REQUEST_CHECK,
+    "approval": _APPROVAL_CHECK,
+    "policy": "PERFORM regtui_require('administer', 'change the policy'); "
+    "PERFORM regtui_actor(NEW.updated_by, 'a policy');",
+    "provider_feed": "IF TG_OP = 'INSERT' OR NOT regtui_may(session_user, 'register') THEN "
+    "PERFORM regtui_require('administer', 'configure provider feeds'); END IF; "
+    "IF TG_OP = 'INSERT' THEN PERFORM regtui_actor(NEW.updated_by, 'a provider feed'); END IF;",
+    "provider_version": "IF NOT regtui_may(session_user, 'register') THEN "
+    "PERFORM regtui_require('review', 'record provider versions'); END IF;",
+    "qualification_check": "PERFORM regtui_require('review', 'record qualification checks'); "
+    "PERFORM regtui_actor(NEW.recorded_by, 'a qualification check');",
+}
+"""The tables a login writes through the API, each with the checks of its INSTEAD OF trigger; any other table's
+view gets SELECT only (a table added later stays read-only for logins until it has its checks here)."""
 
 
 def commit_checks(data: str) -> list[str]:

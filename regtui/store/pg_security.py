@@ -18,8 +18,6 @@ from regtui.store import pg_rules
 OWNER_ROLE = "regtui_owner"
 API_SCHEMA = "regtui_api"
 DATA_SCHEMA = "public"
-READ_ONLY_TABLES = frozenset({"regtui_meta"})
-"""Tables no login writes after init (no INSTEAD OF trigger, no write grant on their view)."""
 
 
 def group_role(role: Role) -> str:
@@ -95,7 +93,7 @@ def writable_columns(tables: list[Table]) -> pg_rules.Columns:
     """Each table a login writes through the API: its columns (without a generated id) and its key."""
     columns: pg_rules.Columns = {}
     for table in tables:
-        if table.name in READ_ONLY_TABLES:
+        if table.name not in pg_rules.ROW_CHECKS:
             continue
         key = table.primary_key.columns.values()[0].name
         generated = key == "id" and table.name != "change_counter"
@@ -132,7 +130,7 @@ def _create_role(connection: Connection, name: str) -> None:
 def _grant(connection: Connection, tables: list[Table]) -> None:
     """SELECT for every group on tables and views, INSERT and UPDATE on the writable views (a viewer may approve as
     a model's owner or a stakeholder: the views' triggers decide, never the grant)."""
-    writable = [t.name for t in tables if t.name not in READ_ONLY_TABLES]
+    writable = [t.name for t in tables if t.name in pg_rules.ROW_CHECKS]
     for role in Role:
         group = group_role(role)
         _run(connection, f"GRANT USAGE ON SCHEMA {DATA_SCHEMA}, {API_SCHEMA} TO {group}")

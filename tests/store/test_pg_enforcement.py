@@ -22,7 +22,7 @@ from regtui.errors import NotAllowedError
 from regtui.providers.feeds import FetchSettings
 from regtui.services import admin, audit, promotion, providers
 from regtui.services.registry import RegistryService
-from regtui.store.pg_rules import move_rights, role_rights
+from regtui.store.pg_rules import ROW_CHECKS, move_rights, role_rights
 from regtui.store.pg_security import API_SCHEMA, group_role
 from regtui.store.schema import registry_tables
 from tests.factories import version_manifest, write_manifest
@@ -223,6 +223,7 @@ def test_a_viewer_gets_the_rule_text_of_the_domain(team: Team) -> None:
 def test_the_database_grants_rights_from_the_domain_table(team: Team) -> None:
     """For every role and right of regtui.domain.roles, the database's regtui_may agrees; so does its move table."""
     assert role_rights() == sorted((r.value, g.value) for r in Role for g in rights_of({r}))
+    assert set(ROW_CHECKS) <= {table.name for table in registry_tables()}
     with connect_admin(team.url) as connection:
         for person, login in team.logins.items():
             roles = set(PEOPLE[person][0])
@@ -235,7 +236,8 @@ def test_the_database_grants_rights_from_the_domain_table(team: Team) -> None:
 
 
 def test_logins_hold_their_group_roles_and_no_write_on_tables(team: Team) -> None:
-    """users add grants the group roles; no login may write a registry table, only SELECT it."""
+    """users add grants the group roles; no login may write a registry table, only SELECT it; only the views whose
+    triggers check the rows take writes (a table without checks stays read-only for logins)."""
     with connect_admin(team.url) as connection:
         for person, login in team.logins.items():
             for role in Role:
@@ -246,6 +248,10 @@ def test_logins_hold_their_group_roles_and_no_write_on_tables(team: Team) -> Non
                 writable = connection.execute("SELECT has_table_privilege(%s, %s, %s)", privileges).fetchone()[0]
                 readable = connection.execute("SELECT has_table_privilege(%s, %s, 'SELECT')", privileges[:2])
                 assert not writable and readable.fetchone()[0], (login, table.name)
+            for table in registry_tables():
+                view = f"{API_SCHEMA}.{table.name}"
+                insert = connection.execute("SELECT has_table_privilege(%s, %s, 'INSERT')", (login, view))
+                assert insert.fetchone()[0] == (table.name in ROW_CHECKS), (login, view)
             search_path = connection.execute(
                 "SELECT setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = %s",
                 (login,),
