@@ -14,6 +14,7 @@ import yaml
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 
 from regtui.errors import InputError
+from regtui.input_files import CONFIG_FILE_BYTES, read_text, refuse_anchors
 from regtui.urls import normalize_url
 
 REGISTRY_ENV = "REGTUI_REGISTRY"
@@ -92,6 +93,8 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     animations: bool = False
     prepare_threshold: int | None = None
+    ascii: bool | None = None
+    """Draw with ASCII only (true/false); unset: on under TERM=linux and other consoles without drawing glyphs."""
     source: Path | None = None
 
 
@@ -109,19 +112,20 @@ def themes_folder(config_file: Path) -> Path:
 def load_settings(path: Path | None = None) -> Settings:
     """Read and validate the configuration file; a missing file means the defaults."""
     path = path or config_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.exists(path):
         return Settings()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    try:
+        text = read_text(path, CONFIG_FILE_BYTES, "configuration")
+    except InputError as exc:
+        raise ConfigError(exc.message) from None
     return parse_settings(text, path)
 
 
 def parse_settings(text: str, path: Path) -> Settings:
-    """Validate configuration YAML into Settings; every error names the file and line."""
+    """Validate configuration YAML into Settings; every error names the file and line (anchors are refused)."""
     loader = yaml.SafeLoader(text)
     try:
+        refuse_anchors(text, str(path))
         root = loader.get_single_node()
         if root is None:
             return Settings(source=path)
@@ -140,6 +144,8 @@ def parse_settings(text: str, path: Path) -> Settings:
         raise ConfigError(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    except InputError as exc:
+        raise ConfigError(exc.message) from None
     finally:
         loader.dispose()
     return Settings(**values, source=path)
@@ -183,6 +189,11 @@ def _flag(value: Any, node: yaml.Node, path: Path) -> bool:
     raise ConfigError(f"{_where(path, node)}: expected true or false, got {_kind(value)}")
 
 
+def _optional_flag(value: Any, node: yaml.Node, path: Path) -> bool | None:
+    """true, false, or null for the default."""
+    return None if value is None else _flag(value, node, path)
+
+
 def _seconds(value: Any, node: yaml.Node, path: Path) -> float:
     """A positive number of seconds."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
@@ -223,6 +234,7 @@ _FIELD_CHECKS: dict[str, Callable[[Any, yaml.Node, Path], Any]] = {
     "keys": _keymap,
     "animations": _flag,
     "prepare_threshold": _optional_count,
+    "ascii": _optional_flag,
 }
 
 

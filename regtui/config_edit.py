@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 
 from regtui.config import ConfigError, parse_settings
+from regtui.errors import InputError
+from regtui.input_files import CONFIG_FILE_BYTES, read_text, refuse_anchors
 
 PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 """Values written unquoted (when YAML reads them back as the same string)."""
@@ -27,11 +29,9 @@ def set_setting(path: Path, key: str, value: str) -> None:
     """Set one top-level key to a string; a symlinked file stays a link (its target is rewritten)."""
     target = path.resolve()
     try:
-        text = target.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+        text = read_text(target, CONFIG_FILE_BYTES, "configuration") if os.path.exists(target) else ""
+    except InputError as exc:
+        raise ConfigError(exc.message) from None
     updated = with_setting(text, key, value, path)
     parse_settings(updated, path)
     try:
@@ -59,9 +59,12 @@ def yaml_scalar(value: str) -> str:
 
 
 def _mapping(text: str, path: Path) -> dict[str, Any]:
-    """The file's top-level mapping (empty for an empty file); ConfigError for anything else."""
+    """The file's top-level mapping (empty for an empty file); ConfigError for anything else (anchors too)."""
     try:
+        refuse_anchors(text, str(path))
         document = yaml.safe_load(text)
+    except InputError as exc:
+        raise ConfigError(f"{exc.message}, not changed") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML, not changed: {exc}") from None
     if document is None:

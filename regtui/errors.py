@@ -49,6 +49,12 @@ class RegistryUnavailableError(RegtuiError):
     title = "Registry unreachable"
 
 
+class CacheRebuildError(RegtuiError):
+    """The local cache was corrupt and moved aside, and cannot be rebuilt now (the registry is unreachable)."""
+
+    title = "Cache"
+
+
 class NotARegistryError(RegtuiError):
     """The database is not a regtui registry, or its schema is newer than this regtui knows."""
 

@@ -19,6 +19,12 @@ from tests.pg_server import create_database, database_of, drop_database  # noqa:
 pytest_plugins = ["tests.pg_server"]
 
 
+@pytest.fixture(autouse=True)
+def _terminal_with_glyphs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs as on a terminal with drawing glyphs (ASCII mode off), whatever TERM the test run has."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
 @pytest.fixture
 def make_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceFactory]:
     """Factory of RegistryServices on a URL, each with its own cache; `init=True` creates the registry.

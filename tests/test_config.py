@@ -25,12 +25,14 @@ def test_full_file(tmp_path: Path) -> None:
     path.write_text(
         "registry: sqlite:///shared/registry.db\ncache: ~/cache.db\ntheme: regtui-light\nsync_interval: 2.5\n"
         "feed_interval: 900\nshow_identity: false\nanimations: true\nkeys:\n  cycle_sort: O\n  cursor_down: j,down,n\n"
+        "ascii: true\n"
     )
     settings = load_settings(path)
     assert settings.registry == "sqlite:///shared/registry.db" and settings.cache == "~/cache.db"
     assert settings.theme == "regtui-light" and settings.sync_interval == 2.5 and settings.feed_interval == 900.0
     assert settings.show_identity is False and settings.animations is True
     assert settings.keys == {"cycle_sort": "O", "cursor_down": "j,down,n"}
+    assert settings.ascii is True
 
 
 @pytest.mark.parametrize(
@@ -38,6 +40,7 @@ def test_full_file(tmp_path: Path) -> None:
     [
         ("theme: regtui-dark\ncolour: red\n", 2, "unknown key 'colour'"),
         ("theme: x\nsync_interval: soon\n", 2, "expected a positive number of seconds, got a string 'soon'"),
+        ("ascii: yes please\n", 1, "expected true or false, got a string 'yes please'"),
         ("\n\nsync_interval: 0\n", 3, "positive number"),
         ("feed_interval: -5\n", 1, "expected a positive number of seconds, got a number -5"),
         ("animations: maybe\n", 1, "expected true or false"),

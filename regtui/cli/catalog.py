@@ -21,6 +21,7 @@ Handler = Callable[[argparse.Namespace, "RegistryService"], int]
 CORE = "regtui.cli.commands"
 WORKFLOW = "regtui.cli.workflow_commands"
 PROVIDERS = "regtui.cli.provider_commands"
+MLFLOW = "regtui.cli.mlflow_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
     "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
@@ -28,6 +29,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "import": ("import YAML manifests (files or folders), all or nothing", CORE),
     "export": ("export the registry as YAML manifests", CORE),
     "register": ("register one version from a manifest", CORE),
+    "import-mlflow": ("import an MLflow model registry: versions, runs, stages, artifacts hashed", MLFLOW),
     "models": ("list models", CORE),
     "versions": ("list a model's versions", CORE),
     "show": ("show one version", CORE),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -12,12 +13,20 @@ from typing import NoReturn
 from regtui import __version__
 from regtui.cli.catalog import CATALOG, Handler, command, run_tui
 from regtui.cli.options import common_options
-from regtui.cli.output import warn
+from regtui.cli.output import ascii_only, warn
 from regtui.config import load_settings, settings_locations
-from regtui.errors import RegtuiError
+from regtui.domain.limits import length_problem
+from regtui.domain.text import clean_single_line
+from regtui.errors import InputError, RegtuiError
+from regtui.glyphs import ascii_wanted
 from regtui.services.failures import database_error
 from regtui.services.handle import ServiceHandle
 
+UNSIZED_ARGUMENTS = frozenset({"registry", "cache", "command", "teams"})
+"""Arguments not sized here: locations, the command's name, and --teams (a comma-separated list, whose names the
+service checks one by one)."""
+CLIPPED_CHARS = 80
+"""How much of a bad argument value an error quotes."""
 SIGPIPE_STATUS = 141
 """What a shell reports for a command killed by SIGPIPE: 128 + 13."""
 
@@ -26,8 +35,20 @@ class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr (exit 2), as the CLI contract says."""
 
     def error(self, message: str) -> NoReturn:
-        """Report a usage error in one line and exit 2."""
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        """Report a usage error in one line and exit 2: argparse names the argument; a long value it quotes is
+        clipped (control characters shown, not sent to the terminal)."""
+        shown = clean_single_line(QUOTED_VALUE.sub(_clipped, message))
+        self.exit(2, f"{self.prog}: {shown} (see {self.prog} --help)\n")
+
+
+QUOTED_VALUE = re.compile(rf"'([^']{{{CLIPPED_CHARS + 1},}})'")
+"""A value argparse quotes in its message, when longer than CLIPPED_CHARS."""
+
+
+def _clipped(match: re.Match[str]) -> str:
+    """The quoted value clipped: its start, an ellipsis and its length."""
+    value = match.group(1)
+    return f"'{value[:CLIPPED_CHARS]}…' ({len(value)} characters)"
 
 
 class ScoutError(Exception):
@@ -88,12 +109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, option, default)
     handler: Handler | None = command(args.command)[1] if args.command else None
     try:
-        services = ServiceHandle(settings_locations(load_settings(), args.registry, args.cache))
+        check_argument_sizes(args, line)
+        settings = load_settings()
+        ascii_only.set(ascii_wanted(settings.ascii, os.environ.get("TERM")))
+        services = ServiceHandle(settings_locations(settings, args.registry, args.cache))
         try:
             status = run_tui(args, services) if handler is None else handler(args, services.service)
             sys.stdout.flush()
             return status
         finally:
+            for notice in services.take_notices():
+                warn(notice)
             services.close()
     except RegtuiError as exc:
         warn(exc.message)
@@ -111,6 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         warn(f"internal error: {type(exc).__name__}: {exc} (set REGTUI_DEBUG=1 for details)")
         return 2
+
+
+def check_argument_sizes(args: argparse.Namespace, line: Sequence[str]) -> None:
+    """Refuse an argument whose text is over its field's limit (docs/limits.md), naming the argument as typed."""
+    for dest, value in vars(args).items():
+        if dest in UNSIZED_ARGUMENTS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            problem = length_problem(dest, text)
+            if problem is not None:
+                option = f"--{dest.replace('_', '-')}"
+                shown = option if any(word.partition("=")[0] == option for word in line) else dest.upper()
+                raise InputError(f"argument {shown}: {problem}")
 
 
 def _reader_went_away() -> int:

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
@@ -13,6 +14,16 @@ from typing import Any
 
 from regtui.domain.entry import utc_iso
 from regtui.domain.text import clean_single_line
+from regtui.glyphs import to_ascii
+
+ascii_only: ContextVar[bool] = ContextVar("ascii_only", default=False)
+"""ASCII mode (config `ascii`, or a console such as TERM=linux): tables and messages for people use ASCII stand-ins
+for check marks, arrows and ellipses; --json output is never changed."""
+
+
+def for_people(text: str) -> str:
+    """Text as this terminal shows it: in ASCII stand-ins when ASCII mode is on."""
+    return to_ascii(text) if ascii_only.get() else text
 
 
 def to_plain(value: Any) -> Any:
@@ -98,14 +109,14 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     for row in [list(headers), *text_rows]:
         cells = [clipped(value, width) for value, width in zip(row, widths)]
         padded = [value.ljust(width) for value, width in zip(cells[:-1], widths)]
-        sys.stdout.write(GAP.join([*padded, cells[-1]]).rstrip() + "\n")
+        sys.stdout.write(for_people(GAP.join([*padded, cells[-1]]).rstrip()) + "\n")
 
 
 def say(message: str) -> None:
     """One line for a person on stdout."""
-    sys.stdout.write(clean_single_line(message) + "\n")
+    sys.stdout.write(for_people(clean_single_line(message)) + "\n")
 
 
 def warn(message: str) -> None:
     """One line for a person on stderr (staleness, notices)."""
-    sys.stderr.write(f"regtui: {clean_single_line(message)}\n")
+    sys.stderr.write(f"regtui: {for_people(clean_single_line(message))}\n")

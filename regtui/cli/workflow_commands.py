@@ -13,10 +13,12 @@ from regtui.cli.output import print_json, print_table, say
 from regtui.domain.approvals import Decision
 from regtui.domain.entry import Stage
 from regtui.domain.evidence import load_evidence_file
+from regtui.domain.limits import FILE_BYTES
 from regtui.domain.manifest import dump_yaml
 from regtui.domain.policy import load_policy_text, policy_document
 from regtui.domain.roles import Role
 from regtui.errors import CheckFailedError, InputError, PendingError
+from regtui.input_files import read_text
 from regtui.services import admin, audit, promotion
 from regtui.services.registry import RegistryService
 
@@ -401,10 +403,7 @@ def cmd_policy(args: argparse.Namespace, service: RegistryService) -> int:
     if args.action == "set":
         if args.file is None:
             raise InputError("policy set needs FILE")
-        try:
-            text = args.file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+        text = read_text(args.file, FILE_BYTES["policy"], "policy")
         changed = admin.set_registry_policy(service, load_policy_text(text, str(args.file)))
         say("policy updated" if changed else "policy unchanged")
         return 0

@@ -18,6 +18,7 @@ from urllib.parse import SplitResult, urlsplit
 from regtui.domain.entry import Artifact
 from regtui.domain.text import clean_single_line
 from regtui.errors import InputError, RegtuiError
+from regtui.input_files import NotRegularFileError, open_regular
 
 CHUNK_SIZE = 1024 * 1024
 ProgressCallback = Callable[[int], None]
@@ -92,8 +93,9 @@ def sha256_file(path: Path, chunk_size: int = CHUNK_SIZE, on_bytes: ProgressCall
 
 
 def _read_chunks(path: Path | str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
-    """Yield a file's bytes chunk by chunk."""
-    with open(path, "rb") as handle:
+    """Yield a regular file's bytes chunk by chunk (a FIFO, directory, device or socket is refused before any
+    read: NotRegularFileError names what it is)."""
+    with open_regular(path) as handle:
         while chunk := handle.read(chunk_size):
             yield chunk
 
@@ -162,7 +164,8 @@ def verify_artifact(
     if scheme is ArtifactScheme.FILE:  # split once, the path opened as text (file_uri_to_path, without its Path)
         return _verify_chunks(artifact, partial(_read_chunks, _local_path(parts.path)), on_bytes)
     if scheme is ArtifactScheme.HTTP and fetch_http is not None:
-        return _verify_chunks(artifact, partial(fetch_http, artifact.uri), on_bytes)
+        fetched = partial(_at_most, partial(fetch_http, artifact.uri), artifact.size + 1)
+        return _verify_chunks(artifact, fetched, on_bytes)
     return _result(artifact, VerifyStatus.UNVERIFIABLE, _unverifiable_reason(artifact.uri))
 
 
@@ -176,11 +179,31 @@ def _verify_chunks(
         return _result(artifact, VerifyStatus.MISSING, f"file not found: {_shown(exc.filename)}")
     except ArtifactMissingError as exc:
         return _result(artifact, VerifyStatus.MISSING, exc.message)
+    except NotRegularFileError as exc:
+        return _result(artifact, VerifyStatus.ERROR, f"cannot read {_shown(exc.path)}: {exc.reason}")
     except OSError as exc:
         return _result(artifact, VerifyStatus.ERROR, f"cannot read {_shown(exc.filename)}: {exc.strerror}")
     except RegtuiError as exc:
         return _result(artifact, VerifyStatus.ERROR, exc.message)
     return _compare(artifact, actual_sha256, actual_size)
+
+
+def _at_most(open_chunks: Callable[[], Iterable[bytes]], limit: int) -> Iterator[bytes]:
+    """A remote body cut after `limit` bytes and closed: one byte past the recorded size already makes a mismatch,
+    so a server that streams forever cannot keep a verification going (each read also has its timeout)."""
+    iterator = iter(open_chunks())
+    seen = 0
+    try:
+        for chunk in iterator:
+            if seen + len(chunk) >= limit:
+                yield chunk[: limit - seen]
+                return
+            seen += len(chunk)
+            yield chunk
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 def _shown(filename: object) -> str:

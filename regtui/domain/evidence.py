@@ -14,30 +14,51 @@ for (`archival_for`): it counts only while that version is still the one being r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from regtui.domain.limits import FILE_BYTES, data_problem, length_problem
 from regtui.domain.text import clean_data
 from regtui.errors import InputError
+from regtui.input_files import clip, load_yaml, read_text
 
 EVIDENCE_KEYS = ("review", "canary_results", "archival_checklist")
 ARCHIVAL_FOR = "archival_for"
 
 
 def load_evidence_file(path: Path) -> dict[str, Any]:
-    """Read and validate an evidence file, naming the file and line on errors."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read evidence: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}:" if mark else ""
-        raise InputError(f"{path}:{line} malformed evidence YAML: {getattr(exc, 'problem', None) or exc}") from None
+    """Read and validate an evidence file (bounded, a regular file), naming the file and line on errors."""
+    text = read_text(path, FILE_BYTES["evidence"], "evidence")
+    document = _json_document(text, path) if _is_json(text, path) else load_yaml(text, str(path))
     return parse_evidence(document or {}, str(path))
+
+
+def _is_json(text: str, path: Path) -> bool:
+    """Whether evidence is JSON: a .json file, or a text that opens with '{' and parses as JSON."""
+    if path.suffix.lower() == ".json":
+        return True
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def _json_document(text: str, path: Path) -> Any:
+    """Evidence read as JSON (escaped surrogate pairs make one character), refusing an unpaired surrogate."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: line {exc.lineno} column {exc.colno}: malformed evidence JSON: {exc.msg}") from None
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{path}: evidence JSON holds an unpaired surrogate escape (\\ud800-\\udfff)") from None
+    return document
 
 
 def parse_evidence(document: Any, source: str) -> dict[str, Any]:
@@ -55,6 +76,9 @@ def parse_evidence(document: Any, source: str) -> dict[str, Any]:
         result["canary_results"] = _results(source, document["canary_results"])
     if document.get("archival_checklist") is not None:
         result["archival_checklist"] = _checklist(source, document["archival_checklist"])
+    problem = data_problem(result)
+    if problem is not None:
+        raise InputError(f"{source}: evidence: {problem}")
     return result
 
 
@@ -72,7 +96,15 @@ def _review(source: str, value: Any) -> str:
     """The reference to what a reviewer examined."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{source}: review: expected a non-empty text naming the evidence")
-    return value.strip()
+    return _within(source, "review", value.strip())
+
+
+def _within(source: str, field: str, text: str) -> str:
+    """The text, refused naming the field when it is over its limit."""
+    problem = length_problem(field, text)
+    if problem is not None:
+        raise InputError(f"{source}: {field}: {problem}")
+    return text
 
 
 def _results(source: str, value: Any) -> dict[str, float]:
@@ -82,8 +114,9 @@ def _results(source: str, value: Any) -> dict[str, float]:
     results = {}
     for metric, number in value.items():
         if isinstance(number, bool) or not isinstance(number, (int, float)):
-            raise InputError(f"{source}: canary_results.{metric}: expected a number, got {number!r}")
-        results[str(metric)] = float(number)
+            where = f"canary_results.{clip(str(metric))}"
+            raise InputError(f"{source}: {where}: expected a number, got {clip(repr(number))}")
+        results[_within(source, "canary_results.metric", str(metric))] = float(number)
     return results
 
 
@@ -91,4 +124,4 @@ def _checklist(source: str, value: Any) -> list[str]:
     """Archival checklist items done for the outgoing Production version."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InputError(f"{source}: archival_checklist: expected a list of checklist items")
-    return [item.strip() for item in value]
+    return [_within(source, "archival_checklist", item.strip()) for item in value]

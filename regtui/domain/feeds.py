@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
+from regtui.domain.limits import FEED_ID_CHARS, FEED_TEXT_CHARS
 from regtui.domain.providers import FeedFormat, ProviderVersion, family_of, parse_moment
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import InputError
 
 MAX_VERSIONS = 10_000
-MAX_ID_LENGTH = 200
-MAX_TEXT_LENGTH = 4000
+MAX_ID_LENGTH = FEED_ID_CHARS
+MAX_TEXT_LENGTH = FEED_TEXT_CHARS
 ANNOUNCED = "announced by the feed"
 DISAPPEARED = "no longer listed by the feed"
 

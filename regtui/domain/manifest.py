@@ -27,15 +27,25 @@ from regtui.domain.entry import (
     utc_iso,
 )
 from regtui.domain.hashchain import LogEntry
+from regtui.domain.limits import DATA_BYTES, FILE_BYTES, LOG_DETAILS_BYTES, data_problem, length_problem
 from regtui.domain.policy import Policy, load_policy_text
 from regtui.domain.provider_manifest import ProvidersManifest, parse_providers_manifest
 from regtui.domain.roles import Right, Role
 from regtui.domain.text import clean_data
 from regtui.domain.versioning import parse_version
 from regtui.errors import InputError
+from regtui.input_files import load_yaml, read_text
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """The safe dumper, writing a shared object out again rather than as an alias, which import refuses."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Never emit an anchor or alias."""
+        return True
+
+
+_DUMPER = _Dumper
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 VERSION_KEYS = {
     "kind",
@@ -211,8 +221,8 @@ def load_paths(paths: Iterable[Path]) -> ManifestSet:
     result = ManifestSet()
     for path in paths:
         for file in _manifest_files(path):
-            document = _read_yaml(file)
-            _add_document(result, document, file)
+            text = read_text(file, FILE_BYTES["manifest"], "manifest")
+            _add_document(result, load_yaml(text, str(file)), file, text)
     return result
 
 
@@ -225,23 +235,8 @@ def _manifest_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _read_yaml(file: Path) -> Any:
-    """Load one YAML file, turning parse errors into one line that names the file and line."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: cannot read: {exc}") from None
-    try:
-        return yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise InputError(f"{file}:{line}: malformed YAML: {problem}") from None
-
-
-def _add_document(result: ManifestSet, document: Any, file: Path) -> None:
-    """Parse one loaded document by its kind and add it to the set."""
+def _add_document(result: ManifestSet, document: Any, file: Path, text: str) -> None:
+    """Parse one loaded document (read from text) by its kind and add it to the set."""
     ctx = _Context(str(file))
     if not isinstance(document, Mapping):
         raise ctx.fail("document", "expected a mapping with a 'kind' key")
@@ -255,7 +250,7 @@ def _add_document(result: ManifestSet, document: Any, file: Path) -> None:
     elif kind == "requests":
         result.requests.extend(parse_requests_manifest(document, source=str(file)))
     elif kind == "policy":
-        result.policies.append(load_policy_text(file.read_text(encoding="utf-8"), str(file)))
+        result.policies.append(load_policy_text(text, str(file)))
     elif kind == "providers":
         result.providers.append(parse_providers_manifest(document, source=str(file)))
     else:
@@ -287,7 +282,7 @@ def parse_version_manifest(document: Mapping[str, Any], *, base_dir: Path, sourc
         owner=_text(ctx, "owner", document["owner"]),
         created_at=_timestamp(ctx, "created_at", document["created_at"]),
         description=_text(ctx, "description", document.get("description") or "", allow_empty=True),
-        hyperparameters=_mapping(ctx, "hyperparameters", document.get("hyperparameters") or {}),
+        hyperparameters=_data(ctx, "hyperparameters", document.get("hyperparameters") or {}),
         metrics=_metrics(ctx, document.get("metrics") or {}),
         model_card=_model_card(ctx, document.get("model_card") or {}),
         artifacts=_artifacts(ctx, document.get("artifacts") or [], base_dir),
@@ -362,11 +357,13 @@ def parse_log_manifest(document: Mapping[str, Any], *, source: str) -> LogManife
             kind=_text(ctx, f"{where}.kind", item["kind"]),
             actor=_text(ctx, f"{where}.actor", item["actor"]),
             at=_timestamp(ctx, f"{where}.at", item["at"]),
-            model=item.get("model"),
-            version=item.get("version") if item.get("version") is None else str(item["version"]),
-            from_stage=item.get("from_stage"),
-            to_stage=item.get("to_stage"),
-            details=_mapping(ctx, f"{where}.details", item.get("details") or {}),
+            model=_bounded(ctx, f"{where}.model", item.get("model")),
+            version=item.get("version")
+            if item.get("version") is None
+            else _bounded(ctx, f"{where}.version", str(item["version"])),
+            from_stage=_bounded(ctx, f"{where}.from_stage", item.get("from_stage")),
+            to_stage=_bounded(ctx, f"{where}.to_stage", item.get("to_stage")),
+            details=_data(ctx, f"{where}.details", item.get("details") or {}, LOG_DETAILS_BYTES),
             prev_hash=_text(ctx, f"{where}.prev_hash", item["prev_hash"]),
         )
         entries.append((entry, _text(ctx, f"{where}.hash", item["hash"])))
@@ -407,7 +404,7 @@ def _request(ctx: _Context, index: int, raw: Any) -> RequestRecord:
         requested_at=_timestamp(ctx, f"{where}.requested_at", item["requested_at"]),
         reason=_optional_text(ctx, f"{where}.reason", item.get("reason")),
         canary_share=None if share is None else _number(ctx, f"{where}.canary_share", share),
-        evidence=_mapping(ctx, f"{where}.evidence", item.get("evidence") or {}),
+        evidence=_data(ctx, f"{where}.evidence", item.get("evidence") or {}, LOG_DETAILS_BYTES),
         closed_by=_optional_text(ctx, f"{where}.closed_by", item.get("closed_by")) or None,
         closed_at=_optional_timestamp(ctx, f"{where}.closed_at", item.get("closed_at")),
         approvals=tuple(
@@ -545,7 +542,18 @@ def _text(ctx: _Context, where: str, value: Any, *, allow_empty: bool = False) -
     text = str(value).strip() if not isinstance(value, str) else value
     if not allow_empty and not text.strip():
         raise ctx.fail(where, "must not be empty")
+    problem = length_problem(where, text)
+    if problem is not None:
+        raise ctx.fail(where, problem)
     return text
+
+
+def _bounded(ctx: _Context, where: str, value: Any) -> Any:
+    """A value restored verbatim (a log entry's), refused when it is text over its field's limit."""
+    problem = length_problem(where, value) if isinstance(value, str) else None
+    if problem is not None:
+        raise ctx.fail(where, problem)
+    return value
 
 
 def _number(ctx: _Context, where: str, value: Any) -> float:
@@ -560,6 +568,15 @@ def _mapping(ctx: _Context, where: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ctx.fail(where, f"expected a mapping, got {type(value).__name__}")
     return {str(k): v for k, v in value.items()}
+
+
+def _data(ctx: _Context, where: str, value: Any, limit: int = DATA_BYTES) -> dict[str, Any]:
+    """A free-form mapping (hyperparameters, evidence, log details), refused over its size limit."""
+    mapping = _mapping(ctx, where, value)
+    problem = data_problem(mapping, limit)
+    if problem is not None:
+        raise ctx.fail(where, problem)
+    return mapping
 
 
 def _list(ctx: _Context, where: str, value: Any) -> list[Any]:

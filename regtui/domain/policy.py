@@ -46,8 +46,10 @@ from typing import Any, Literal
 import yaml
 
 from regtui.domain.entry import MODEL_NAME
+from regtui.domain.limits import length_problem
 from regtui.domain.text import clean_data, clean_single_line
 from regtui.errors import InputError
+from regtui.input_files import clip, refuse_anchors, yaml_error
 
 Direction = Literal["higher", "lower"]
 SegmentScope = Literal["overall", "all"] | tuple[str, ...]
@@ -247,10 +249,11 @@ def guess_direction(metric: str) -> Direction | None:
 def load_policy_text(text: str, source: str) -> Policy:
     """Parse policy YAML; every error is one line naming the source, the line and the key path."""
     try:
+        refuse_anchors(text, source)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(_yaml_error(exc, source)) from None
+        raise InputError(yaml_error(exc, source)) from None
     lines = _line_index(node, source)
     return _parse(_Context(source, lines.get), document)
 
@@ -349,14 +352,6 @@ def _dotted(path: KeyPath) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "document"
-
-
-def _yaml_error(exc: yaml.YAMLError, source: str) -> str:
-    """One line for a YAML syntax error, with the line number when PyYAML knows it."""
-    mark = getattr(exc, "problem_mark", None)
-    line = f": line {mark.line + 1}" if mark else ""
-    problem = getattr(exc, "problem", None) or "malformed YAML"
-    return f"{source}{line}: malformed YAML: {problem}"
 
 
 def _line_index(node: yaml.Node | None, source: str) -> dict[KeyPath, int]:
@@ -487,7 +482,10 @@ def _names(ctx: _Context, path: KeyPath, raw: Any) -> tuple[str, ...]:
 def _name(ctx: _Context, path: KeyPath, raw: Any) -> str:
     """A non-empty single-line name (metric, segment, team or checklist item)."""
     if not isinstance(raw, str) or not raw.strip():
-        raise ctx.fail(path, f"expected non-empty text, got {raw!r}")
+        raise ctx.fail(path, f"expected non-empty text, got {clip(repr(raw))}")
+    problem = length_problem(_dotted(path), raw.strip())
+    if problem is not None:
+        raise ctx.fail(path, problem)
     return raw.strip()
 
 

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from regtui.domain.entry import utc_iso
+from regtui.domain.limits import length_problem
 from regtui.domain.providers import (
     CheckName,
     Evidence,
@@ -115,7 +116,14 @@ class _Fields:
             return default
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.fail(key, f"expected text, got {type(value).__name__}")
-        return str(value)
+        return self.within(key, str(value))
+
+    def within(self, key: str, text: str) -> str:
+        """The text, refused naming the field when it is over its limit (regtui/domain/limits.py)."""
+        problem = length_problem(key, text)
+        if problem is not None:
+            raise self.fail(key, problem)
+        return text
 
     def optional(self, key: str) -> str | None:
         """A text field that may be absent or null."""
@@ -135,7 +143,7 @@ class _Fields:
         value = self.item.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.fail(key, "expected a list of text values")
-        return tuple(value)
+        return tuple(self.within(key, v) for v in value)
 
     def choice(self, key: str, enum: Any) -> Any:
         """A value from a fixed set."""

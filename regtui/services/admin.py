@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from regtui.domain.limits import check_text
 from regtui.domain.manifest import UserSpec
 from regtui.domain.policy import Policy
 from regtui.domain.roles import Right, Role
@@ -65,6 +66,9 @@ def _record_roles(
     session: Session, service: RegistryService, identity: str, roles: list[Role], teams: list[str] | None
 ) -> None:
     """Write an identity's roles and teams and log it, in the caller's transaction (admin only)."""
+    check_text("identity", identity)
+    for team in teams or ():
+        check_text("team", team)
     actor = service.identity()
     seq = next_change(session)
     require(actor_in(session, actor), Right.ADMINISTER, "manage roles")

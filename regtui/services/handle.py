@@ -51,6 +51,12 @@ class ServiceHandle:
                 self._service = RegistryService(self.locations, self.clock)
             return self._service
 
+    def take_notices(self) -> list[str]:
+        """The service's one-line notices since the last call (none when the service was never built)."""
+        with self._lock:
+            service = self._service
+        return service.take_notices() if service is not None else []
+
     def close(self) -> None:
         """Close the cache reader, and the service if this handle built it."""
         self.reader.close()

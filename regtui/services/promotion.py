@@ -15,6 +15,7 @@ from regtui.domain.approvals import Decision, capacity_for, current_decisions
 from regtui.domain.checksums import VerifyResult, verify_artifact
 from regtui.domain.entry import Artifact, Stage
 from regtui.domain.gates import CheckKind, GateResult, evaluate_gate
+from regtui.domain.limits import check_text
 from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome, RollbackOutcome
 from regtui.domain.roles import Right
 from regtui.domain.transitions import MoveKind, required_right
@@ -135,6 +136,7 @@ def promote_on(
     """`promote` on one registry connection (from RegistryService.write_connection): a Production promotion reads
     the artifact records and re-hashes them before its write transaction, which then checks what it applies (and
     reads the clock: the promotion's time is after the hashing)."""
+    _check_texts(model=model, version=version, reason=reason)
     verification = None
     if to_stage is Stage.PRODUCTION:
         with reads_before_transaction(connection) as reading:
@@ -156,8 +158,16 @@ def promote_on(
         )
 
 
+def _check_texts(**texts: str | None) -> None:
+    """Refuse a text over its field's limit (docs/limits.md), naming the field, before anything is read."""
+    for field, text in texts.items():
+        if text is not None:
+            check_text(field, text)
+
+
 def decide(service: RegistryService, request_id: int, decision: Decision, comment: str) -> DecisionOutcome:
     """Approve or reject an open request as the acting identity."""
+    _check_texts(comment=comment)
     actor = service.identity()
     with service.writing() as session:
         return promotions.decide(
@@ -176,6 +186,7 @@ def rollback(
     on_bytes: ProgressCallback | None = None,
 ) -> RollbackOutcome:
     """Roll a model back (or, for a dry run, do everything but commit)."""
+    _check_texts(model=model, version=to_version, reason=reason)
     verification = verify_version(service, model, to_version, on_bytes)
     actor = service.identity()
     with service.writing(commit=not dry_run) as session:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from regtui.domain.checksums import sha256_file
 from regtui.domain.entry import ChangeKind, ProviderPin
 from regtui.domain.feeds import FeedSnapshot, MalformedFeedError, diff_feed, parse_feed
+from regtui.domain.limits import check_text
 from regtui.domain.manifest import ManifestSet, VersionManifest
 from regtui.domain.providers import (
     CheckName,
@@ -31,6 +32,7 @@ from regtui.domain.roles import Right
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.domain.versioning import parse_version, propose_next
 from regtui.errors import InputError, NotFoundError, RuleError
+from regtui.input_files import clip
 from regtui.providers.http_artifacts import redact_url
 from regtui.services.access import actor_in, require
 from regtui.services.registry import RegistryService
@@ -159,18 +161,28 @@ def _record(
 
 def evidence_of(text: str) -> Evidence:
     """A check's evidence from what was typed: a URL is a link, an existing file is hashed, else a note."""
-    value = text.strip()
+    value = check_text("evidence", text.strip())
     if not value:
         raise InputError("evidence must not be empty: give a file, a link or a note")
     if value.startswith(("http://", "https://")):
         return Evidence(EvidenceKind.LINK, clean_single_line(value))
     path = Path(value).expanduser()
-    if " " not in value and path.is_file():
+    if " " not in value and _is_file(path):
         digest, size = sha256_file(path)
         return Evidence(EvidenceKind.FILE, clean_single_line(str(path.resolve())), digest, size)
     if " " not in value and (os.sep in value or value.startswith((".", "~"))):
-        raise InputError(f"evidence file not found: {clean_single_line(value)} (quote a sentence to record a note)")
+        shown = clean_single_line(clip(value))
+        raise InputError(f"evidence file not found: {shown} (quote a sentence to record a note)")
     return Evidence(EvidenceKind.NOTE, clean_text(value))
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a path names an existing file other than a folder (a name too long for the system is not one); a
+    FIFO, socket or device counts, so that hashing it refuses it naming what it is."""
+    try:
+        return path.exists() and not path.is_dir()
+    except OSError:
+        return False
 
 
 def qualify(
@@ -188,6 +200,9 @@ def qualify(
 
 def assess_version(service: RegistryService, provider: str, version: str, impact: str, notes: str | None) -> bool:
     """Record a provider version's impact assessment (reviewer role); returns whether it changed."""
+    check_text("impact", impact)
+    if notes is not None:
+        check_text("notes", notes)
     actor = service.identity()
     with service.writing() as session:
         seq = next_change(session)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
 from regtui.config import Locations
@@ -32,12 +32,21 @@ from regtui.domain.manifest import (
 from regtui.domain.provider_manifest import providers_document
 from regtui.domain.reports import CacheState, ImportReport, SyncReport
 from regtui.domain.text import format_age
-from regtui.errors import InputError, RegistryUnavailableError
+from regtui.errors import CacheRebuildError, InputError, RegistryUnavailableError
+from regtui.input_files import load_yaml
 from regtui.providers.http_artifacts import stream_http
 from regtui.services.access import actor_in, require
 from regtui.store import queries
 from regtui.store.access import resolve_identity
-from regtui.store.cache import open_cache, pull, read_state, record_failure
+from regtui.store.cache import (
+    cache_is_sound,
+    is_corruption,
+    move_aside,
+    open_cache,
+    pull,
+    read_state,
+    record_failure,
+)
 from regtui.store.cache_reader import CacheReader
 from regtui.store.engine import create_registry_engine, create_registry_file, is_sqlite, translate_errors
 from regtui.store.log import iter_log, row_to_entry
@@ -90,6 +99,8 @@ class RegistryService:
         self._cache: Engine | None = None
         self._claimed_identity = identity
         self._identity: str | None = None
+        self._cache_set_aside: str | None = None
+        self._notices: list[str] = []
 
     @property
     def url(self) -> str:
@@ -108,10 +119,32 @@ class RegistryService:
         return self._registry
 
     def cache(self) -> Engine:
-        """The local cache's engine, created on first use."""
+        """The local cache's engine, created on first use; a corrupt cache file is moved aside and a new one made
+        (the next sync fills it from the registry)."""
         if self._cache is None:
-            self._cache = open_cache(self.locations.cache_path)
+            try:
+                self._cache = open_cache(self.locations.cache_path)
+            except DatabaseError as exc:
+                if not is_corruption(exc):
+                    raise
+                self._set_cache_aside(exc)
+                self._cache = open_cache(self.locations.cache_path)
         return self._cache
+
+    def _set_cache_aside(self, exc: DatabaseError) -> None:
+        """Move the corrupt cache file aside and remember where, for the notice or the error that names it."""
+        if self._cache is not None:
+            self._cache.dispose()
+            self._cache = None
+        path = self.locations.cache_path
+        aside = move_aside(path, self.clock())
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        self._cache_set_aside = f"the cache {path} was corrupt ({reason}) and was moved to {aside}"
+
+    def take_notices(self) -> list[str]:
+        """The one-line notices gathered since the last call (a corrupt cache moved aside and rebuilt)."""
+        notices, self._notices = self._notices, []
+        return notices
 
     def identity(self) -> str:
         """Who is acting: the authenticated database user, or on SQLite the OS login (or the claimed identity)."""
@@ -152,12 +185,31 @@ class RegistryService:
         try:
             engine = self.registry()
             with translate_errors(self.locations.registry_url):
-                return pull(
-                    engine, self.cache(), registry_id=self._registry_id or "", registry_url=self.url, now=self.clock()
-                )
+                report = self._pull(engine)
         except RegistryUnavailableError as exc:
             record_failure(self.cache(), exc.message, self.clock())
+            if self._cache_set_aside is not None:
+                raise CacheRebuildError(
+                    f"{self._cache_set_aside}; it cannot be rebuilt while the registry is unreachable "
+                    f"({exc.message}): run `regtui sync` once it answers"
+                ) from None
             raise
+        if self._cache_set_aside is not None:
+            self._notices.append(f"{self._cache_set_aside}; rebuilt it from the registry")
+            self._cache_set_aside = None
+        return report
+
+    def _pull(self, engine: Engine) -> SyncReport:
+        """Pull into the cache; when the cache file turns out corrupt (not the registry), set it aside, pull anew."""
+        try:
+            return pull(
+                engine, self.cache(), registry_id=self._registry_id or "", registry_url=self.url, now=self.clock()
+            )
+        except DatabaseError as exc:
+            if not is_corruption(exc) or cache_is_sound(self.locations.cache_path):
+                raise
+            self._set_cache_aside(exc)
+        return pull(engine, self.cache(), registry_id=self._registry_id or "", registry_url=self.url, now=self.clock())
 
     def refresh(self) -> ReadStatus:
         """Sync when the registry answers; otherwise keep reading the cache and say how stale it is."""
@@ -173,9 +225,18 @@ class RegistryService:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session on the cache for the services' own reads (the front ends call services functions and never
-        hold a session: the layer contracts keep the ORM out of tui and cli)."""
-        with Session(self.cache()) as session:
-            yield session
+        hold a session: the layer contracts keep the ORM out of tui and cli). A read that finds the cache file corrupt
+        moves it aside and says so: the next sync rebuilds it."""
+        try:
+            with Session(self.cache()) as session:
+                yield session
+        except DatabaseError as exc:
+            if not is_corruption(exc):
+                raise
+            self._set_cache_aside(exc)
+            raise CacheRebuildError(
+                f"{self._cache_set_aside}; run the command again: its sync rebuilds the cache from the registry"
+            ) from None
 
     @contextmanager
     def writing(self, *, commit: bool = True) -> Iterator[Session]:
@@ -290,7 +351,7 @@ def _export_documents(session: Session) -> dict[str, dict]:
         documents["providers.yaml"] = providers_document(providers)
     policy = stored_policy_row(session)
     if policy is not None:
-        documents["policy.yaml"] = yaml.safe_load(policy.document)
+        documents["policy.yaml"] = load_yaml(policy.document, "stored policy")
     entries = tuple((row_to_entry(row), row.hash) for row in iter_log(session))
     documents["log.yaml"] = log_document(LogManifest(entries=entries))
     return documents

@@ -8,6 +8,7 @@ the cost of a pull grows with the changes, not with the registry.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -83,6 +84,8 @@ at 100k versions reads mostly such pages)."""
 CACHE_WAL_PAGES = 10_000
 """Checkpoint the cache's WAL every ~40 MB, not every 4 MB: at 100k versions one pull dirties ~600-1,000 pages
 spread over the indexes, so the default checkpointed (and fsynced) on almost every pull; most pulls now only append."""
+CACHE_SYNCHRONOUS = "NORMAL"
+"""The cache's `synchronous`: a commit lost to a power cut is pulled again from the registry."""
 
 
 CACHE_INDEXES = (
@@ -173,7 +176,9 @@ def _in_cache(index: Index) -> bool:
 
 def _tune_cache_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     """A page cache large enough that a pull's upserts and the listings stay in memory, a memory-mapped cache file;
-    checkpoints less often."""
+    checkpoints less often; synchronous=NORMAL, not the registry's FULL: a cache is rebuilt from the registry, so
+    a commit lost to a power cut is pulled again."""
+    dbapi_connection.execute(f"PRAGMA main.synchronous={CACHE_SYNCHRONOUS}")
     dbapi_connection.execute(f"PRAGMA cache_size=-{CACHE_PAGES_KIB}")
     dbapi_connection.execute(f"PRAGMA main.mmap_size={CACHE_MMAP_BYTES}")
     dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={CACHE_WAL_PAGES}")
@@ -371,3 +376,35 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether a database error says a file is not a sound SQLite database (SQLITE_CORRUPT, SQLITE_NOTADB), by the
+    driver's error code, never by message text."""
+    error = getattr(exc, "orig", None) or exc
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def cache_is_sound(path: Path) -> bool:
+    """Whether a cache file passes SQLite's quick check (for telling a corrupt cache from a corrupt registry)."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error:
+        return False
+    try:
+        return connection.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.Error:
+        return False
+    finally:
+        connection.close()
+
+
+def move_aside(path: Path, now: datetime) -> Path:
+    """Rename a corrupt cache file, with its -wal and -shm files, to PATH.corrupt-YYYYMMDDTHHMMSSZ; the new name."""
+    aside = path.with_name(f"{path.name}.corrupt-{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            os.replace(source, f"{aside}{suffix}")
+    return aside

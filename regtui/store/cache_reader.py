@@ -6,6 +6,7 @@ cache file exists: a missing file, or one whose tables the first sync has not cr
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -69,6 +70,7 @@ class CacheReader:
         self.path = path
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
+        self._opened_id: tuple[int, int] | None = None
 
     def __enter__(self) -> CacheReader:
         """The reader itself, closed when the block ends."""
@@ -94,11 +96,16 @@ class CacheReader:
                     connection.execute("COMMIT")
             except sqlite3.Error as exc:
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise CacheReadError(f"cannot read the cache {self.path}: {message}") from None
+                raise CacheReadError(f"cannot read the cache {self.path}: {message}{_hint(exc)}") from None
 
     def _connect(self) -> sqlite3.Connection | None:
-        """The connection, opened once the cache file exists (never creating it)."""
+        """The connection, opened once the cache file exists (never creating it), and again when the file was
+        replaced (a corrupt cache moved aside and rebuilt: the old connection would read the old file)."""
+        if self._connection is not None and self._file_id() != self._opened_id:
+            self._connection.close()
+            self._connection = None
         if self._connection is None and self.path.is_file():
+            self._opened_id = self._file_id()
             uri = f"{self.path.resolve().as_uri()}?mode=rw"
             connection = sqlite3.connect(
                 uri, uri=True, timeout=READ_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -108,9 +115,25 @@ class CacheReader:
             self._connection = connection
         return self._connection
 
+    def _file_id(self) -> tuple[int, int] | None:
+        """The cache file's device and inode (None when it is gone)."""
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
     def close(self) -> None:
         """Close the connection (a later read opens it again)."""
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _hint(exc: sqlite3.Error) -> str:
+    """What to do about a corrupt cache file (SQLITE_CORRUPT, SQLITE_NOTADB), by the driver's error code."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return ""
+    return "; the file is corrupt: move it away (or delete it) and the next sync rebuilds it from the registry"

@@ -27,6 +27,8 @@ BUSY_TIMEOUT_S = 15.0
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 30_000
 PING_AFTER_IDLE_S = 1.0
+REGISTRY_SYNCHRONOUS = "FULL"
+"""SQLite's `synchronous` on the shared registry's connections: durable commits."""
 SQLITE_BEGIN_WRITE = "BEGIN IMMEDIATE"
 SQLITE_BEGIN_READ = "BEGIN DEFERRED"
 WRITE_OPTION = "regtui_write"
@@ -99,13 +101,17 @@ def _sqlite_engine(url: str, database: str | None, create: bool) -> Engine:
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    """Per-connection pragmas; hand transaction control to SQLAlchemy's begin event."""
+    """Per-connection pragmas; hand transaction control to SQLAlchemy's begin event.
+
+    synchronous=FULL: in WAL mode every commit is synced to disk before it returns, so a power cut loses no
+    promotion, approval or log entry regtui reported as done (NORMAL could lose the last commits). The cache,
+    rebuilt from the registry, lowers it again (regtui/store/cache.py)."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={REGISTRY_SYNCHRONOUS}")
     cursor.close()
 
 

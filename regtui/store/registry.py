@@ -142,6 +142,12 @@ def _restore_log(session: Session, log: LogManifest, seq: int) -> int:
     return len(log.entries)
 
 
+def register_version(session: Session, manifest: VersionManifest, *, seq: int, actor: str, now: datetime) -> bool:
+    """Insert one version as registration does, without its `register` log entry (the caller logs it in its own
+    words); False when the identical version is already registered."""
+    return _register_one(session, manifest, seq=seq, actor=actor, now=now, log=False)
+
+
 def _register_one(
     session: Session, manifest: VersionManifest, *, seq: int, actor: str, now: datetime, log: bool
 ) -> bool:

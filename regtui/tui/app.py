@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
+from textual.keys import KEY_DISPLAY_ALIASES
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -19,8 +22,10 @@ from textual.worker import Worker, WorkerState
 from regtui.config import Settings, config_path, load_settings, themes_folder
 from regtui.domain.text import clean_single_line, clean_text
 from regtui.errors import RegtuiError
+from regtui.glyphs import ascii_wanted
 from regtui.services.handle import ServiceHandle
 from regtui.services.views import ChainState
+from regtui.tui.ascii_filter import AsciiFilter
 from regtui.tui.feed_polling import FeedPolling, FeedsFetched
 from regtui.tui.key_gate import HeldEvent, KeyGate
 from regtui.tui.keymap import apply_keymap
@@ -110,6 +115,7 @@ class RegtuiApp(App[int]):
         self._model_screen: ModelScreen | None = None
         self.animation_level = "full" if self.settings.animations else "none"
         self.config_file = config_file
+        self.ascii_filters = [AsciiFilter()] if ascii_wanted(self.settings.ascii, os.environ.get("TERM")) else []
 
     @property
     def service(self) -> RegistryService:
@@ -142,6 +148,19 @@ class RegtuiApp(App[int]):
     async def _pass_on(self, event: HeldEvent) -> None:
         """Textual's own handling of a key or paste read from the terminal (to the focused widget)."""
         await super().on_event(event)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then ASCII mode's when it is on (config `ascii`, or a console such as TERM=linux)."""
+        return [*super().get_line_filters(), *self.ascii_filters]
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's key label; in ASCII mode a key drawn as a glyph (enter, arrows, backspace) goes by its name."""
+        display = super().get_key_display(binding)
+        if not self.ascii_filters or display.isascii():
+            return display
+        for name, glyph in KEY_DISPLAY_ALIASES.items():
+            display = display.replace(glyph, name)
+        return display
 
     def get_default_screen(self) -> Screen[None]:
         """The registry screen is home."""
@@ -210,6 +229,8 @@ class RegtuiApp(App[int]):
         """Take the sync's outcome, then update headers and write bindings, and reload screens when data changed."""
         change = self.syncing.finished(message, show_identity=self.settings.show_identity)
         status = self.syncing.status
+        for notice in message.notices:
+            self.notify(clean_text(notice), title="Cache", severity="warning", markup=False, timeout=10)
         if message.error is not None:
             self.report_error(message.error)
         elif change.went_offline and status is not None:

@@ -54,11 +54,19 @@ class SyncStatus:
 class SyncFinished(Message):
     """A sync ended: its status (None when it failed for another reason than an unreachable registry)."""
 
-    def __init__(self, status: SyncStatus | None, identity: str | None, error: RegtuiError | None = None) -> None:
+    def __init__(
+        self,
+        status: SyncStatus | None,
+        identity: str | None,
+        error: RegtuiError | None = None,
+        notices: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         self.status = status
         self.identity = identity
         self.error = error
+        self.notices = notices
+        """One-line notices of the sync (a corrupt cache moved aside and rebuilt)."""
 
 
 @dataclass(frozen=True)
@@ -93,13 +101,13 @@ class RegistrySync:
         try:
             status = SyncStatus.from_read_status(service.refresh())
         except RegtuiError as exc:
-            self.app.post_message(SyncFinished(None, None, exc))
+            self.app.post_message(SyncFinished(None, None, exc, tuple(service.take_notices())))
             return
         try:
             identity: str | None = clean_single_line(service.identity())
         except RegistryUnavailableError:
             identity = None
-        self.app.post_message(SyncFinished(status, identity))
+        self.app.post_message(SyncFinished(status, identity, notices=tuple(service.take_notices())))
 
     def finished(self, message: SyncFinished, *, show_identity: bool) -> SyncChange:
         """Take a finished sync's outcome as the current state; what it changed."""

@@ -13,6 +13,8 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from regtui.errors import InputError
+from regtui.input_files import CONFIG_FILE_BYTES, read_text, refuse_anchors
 from regtui.resources import bundled_themes
 
 COLOR_FIELDS = (
@@ -50,7 +52,11 @@ def load_themes(folder: Traversable) -> tuple[list[Theme], list[str]]:
 def load_theme(path: Traversable) -> Theme:
     """One theme file as a Textual Theme; ValueError says what is wrong with it."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = read_text(path, CONFIG_FILE_BYTES, "theme") if isinstance(path, Path) else path.read_text("utf-8")
+        refuse_anchors(text, path.name)
+        document = yaml.safe_load(text)
+    except InputError as exc:
+        raise ValueError(exc.message.removeprefix(f"{path}: ").removeprefix(f"{path.name}: ")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read: {exc}") from None
     except yaml.YAMLError as exc:

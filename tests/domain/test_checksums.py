@@ -28,6 +28,7 @@ from regtui.domain.checksums import (
 from regtui.domain.entry import Artifact
 from regtui.errors import InputError
 from regtui.providers.http_artifacts import redact_url, stream_http
+from tests.time_bound import time_bound
 
 MIB = 1024 * 1024
 BODY = b"model weights " * 10_000
@@ -310,3 +311,22 @@ def test_stream_http_connection_refused() -> None:
 def test_redact_url_drops_credentials_query_and_fragment() -> None:
     """Only scheme, host, port and path are shown."""
     assert redact_url("https://u:p@host:8443/a/b?sig=X#f") == "https://host:8443/a/b"
+
+
+def test_an_endless_http_body_is_cut_after_the_recorded_size() -> None:
+    """A server that streams forever: the read stops one byte past the recorded size (a mismatch), and the stream
+    is closed."""
+    closed: list[bool] = []
+
+    def endless(_url: str) -> Iterator[bytes]:
+        """Chunks without end; records its closing."""
+        try:
+            while True:
+                yield b"z" * 4096
+        finally:
+            closed.append(True)
+
+    with time_bound(30):
+        result = verify_artifact(_artifact("https://models.example.com/m.bin"), fetch_http=endless)
+    assert result.status is VerifyStatus.MISMATCH and result.actual_size == len(BODY) + 1
+    assert closed == [True]

@@ -113,6 +113,10 @@ def test_add_fetch_list_changelog_qualify_and_pin(
     listed = {v["version"]: v for v in cli("providers", "list", "--provider", "openai", "--json").json()}
     assert listed["gpt-4o-2024-11-20"]["status"] == "qualified" and listed["gpt-4o"]["alias"]
     assert "✓ ✓ ✓ ✓" in cli("providers", "list", "--status", "qualified").out
+    with monkeypatch.context() as console:
+        console.setenv("TERM", "linux")
+        on_console = cli("providers", "list", "--status", "qualified").out
+    assert "+ + + +" in on_console and on_console.isascii()
 
     pinned = cli("providers", "pin", "support-bot@1.0.0", "--provider-version", "gpt-4o-2024-11-20")
     assert pinned.code == 0 and pinned.out.strip() == (

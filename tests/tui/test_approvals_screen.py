@@ -71,7 +71,8 @@ async def test_queue_lists_yours_then_all_with_checklist(demo_locations: Locatio
 
 
 async def test_approve_with_comment(demo_locations: Locations, make_app: AppFactory) -> None:
-    """a, a comment naming the evidence, Enter: recorded as reviewer through the write path; the queue refreshes."""
+    """a, a comment naming the evidence, Enter: recorded as reviewer through the write path; the queue refreshes
+    and the line over it (not a toast over the checklist) says what was recorded."""
     app = make_app(demo_locations)
     notes = record_notes(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -84,7 +85,8 @@ async def test_approve_with_comment(demo_locations: Locations, make_app: AppFact
         await pilot.press(*"forecast eval 2.7.0 vs 2.5.0 read", "enter")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert "Approved: approved request #245 (demand-forecaster@2.7.0) as reviewer; still missing: nothing" in notes
+        decided = "approved request #245 (demand-forecaster@2.7.0) as reviewer; still missing: nothing"
+        assert screen_text(pilot).splitlines()[2].strip() == decided and not any(decided in note for note in notes)
         line = next(line for line in screen.lines or [] if line.view.ref == REVIEW)
         assert line.view.can_approve is None and line.view.can_apply
         assert next(check for check in line.view.gate.checks if check.name == "human review").passed
@@ -113,7 +115,8 @@ async def test_reject_needs_a_comment(demo_locations: Locations, make_app: AppFa
         await settle(pilot)
         assert pilot.app.screen is screen
         assert DOCS not in [line.view.ref for line in screen.lines or []]
-        assert any(note.startswith("Rejected: rejected request #249") for note in notes)
+        note = screen_text(pilot).splitlines()[2].strip()
+        assert note.startswith("rejected request #249") and not any("rejected request" in n for n in notes)
     assert ("reject", "alice", "3.3.0") in log_of(demo_locations, "doc-summarizer")
 
 

@@ -278,7 +278,8 @@ async def test_verify_artifacts_shows_mismatch(demo_locations: Locations, make_a
         text = screen_text(pilot)
         assert screen.query_one(VersionDetails).active == "artifacts"
         assert "MISMATCH" in text
-        assert "failed verification" in text
+        assert "1 of 2 artifact(s) failed verification · v: again" in text
+        assert not pilot.app.screen.query("Toast")
 
 
 async def test_verify_artifacts_ok(demo_locations: Locations, make_app: AppFactory) -> None:
@@ -289,7 +290,8 @@ async def test_verify_artifacts_ok(demo_locations: Locations, make_app: AppFacto
         await pilot.press("v")
         await settle(pilot)
         text = screen_text(pilot)
-        assert " ok " in text and "MISMATCH" not in text and "none failed" in text
+        assert " ok " in text and "MISMATCH" not in text and "artifact(s) checked, none failed · v: again" in text
+        assert not pilot.app.screen.query("Toast")
 
 
 async def test_unknown_model_is_a_notification(demo_locations: Locations, make_app: AppFactory) -> None:

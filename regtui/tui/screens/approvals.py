@@ -128,6 +128,7 @@ class ApprovalsScreen(RegtuiScreen):
     def compose_body(self) -> ComposeResult:
         """Queue summary, the queue, and the highlighted request's checklist."""
         yield Static(Content("approval queue · loading…"), id="queue-bar")
+        yield Static(id="decision-note")
         yield WindowTable(
             QUEUE_COLUMNS,
             partial(window, self.shown),
@@ -283,14 +284,18 @@ class ApprovalsScreen(RegtuiScreen):
         self.post_message(self.Decided(outcome))
 
     def on_approvals_screen_decided(self, message: Decided) -> None:
-        """Say what was recorded and what the request still needs; refresh the queue."""
+        """Say what was recorded and what the request still needs, on a line over the queue (a toast would cover the
+        checklist it speaks of); refresh the queue."""
         outcome = message.outcome
         approved = outcome.decision is Decision.APPROVE
         verb = "approved" if approved else "rejected"
         text = f"{verb} request #{outcome.request_id} ({outcome.ref}) as {outcome.capacity}"
         if approved:
             text += f"; still missing: {', '.join(missing_checks(outcome.gate, verified_on_apply=True)) or 'nothing'}"
-        self.notify(clean_single_line(text), title="Approved" if approved else "Rejected", markup=False)
+        note = self.query_one("#decision-note", Static)
+        note.update(Content(clean_single_line(text)))
+        note.set_class(True, "-shown")
+        note.set_class(not approved, "-rejected")
         self._after_write()
 
     def on_approvals_screen_decision_refused(self, message: DecisionRefused) -> None:

@@ -298,20 +298,11 @@ class ModelScreen(RegtuiScreen):
         self.post_message(self.ArtifactsVerified(model, key, reads.verify_artifacts(view.artifacts)))
 
     def on_model_screen_artifacts_verified(self, message: ArtifactsVerified) -> None:
-        """Show results for the version still selected, and say how it went."""
+        """Show the results for the version still selected: each artifact's check and a summary line under them, in
+        the artifacts tab itself (a toast would cover the rows it announces)."""
         if (message.model, message.key) != (self.model, self.selected):
             return
         self.query_one(VersionDetails).show_verification(message.results, verifying=False)
-        failed = [r for r in message.results if r.status in ("mismatch", "missing", "error")]
-        if failed:
-            self.notify(
-                f"{len(failed)} of {len(message.results)} artifact(s) failed verification",
-                title="Verify",
-                severity="error",
-                markup=False,
-            )
-        else:
-            self.notify(f"{len(message.results)} artifact(s) checked, none failed", title="Verify", markup=False)
 
     def action_copy_reference(self) -> None:
         """Copy MODEL@VERSION of the version shown (what deploy tools and `regtui show` take)."""

@@ -463,7 +463,8 @@ class RollbackScreen(RegtuiScreen):
         self.post_message(self.RolledBack(outcome, dry_run))
 
     def on_rollback_screen_rolled_back(self, message: RolledBack) -> None:
-        """Done: say what happened, show the history as it is now."""
+        """Done: say what happened in the state line and the report (no toast over them), show the history as it is
+        now."""
         self.busy = False
         outcome = message.outcome
         before = outcome.from_version or "-"
@@ -487,7 +488,6 @@ class RollbackScreen(RegtuiScreen):
                 )
             ),
         )
-        self.notify(text, title="Dry run" if message.dry_run else "Rolled back", markup=False, timeout=10)
         self.load_history()
         self.regtui.sync_registry()
 

@@ -366,8 +366,19 @@ class VersionDetails(Vertical):
                 self._text(self._check(result)),
                 Text(result.message if result else artifact.uri),
             )
-        hint = "verifying…" if self.verifying else "v: re-hash every artifact now"
-        return Group(table, Text(), self._text(Toned(hint, Tone.MUTED)))
+        return Group(table, Text(), self._text(self._verification_summary()))
+
+    def _verification_summary(self) -> Toned:
+        """Under the artifacts: verifying, how the last verification went, or how to start one."""
+        if self.verifying:
+            return Toned("verifying…", Tone.INFO)
+        if not self.results:
+            return Toned("v: re-hash every artifact now", Tone.MUTED)
+        checked = len(self.results)
+        failed = sum(VERIFY_TONES[result.status] is Tone.BAD for result in self.results)
+        if failed:
+            return Toned(f"{failed} of {checked} artifact(s) failed verification · v: again", Tone.BAD)
+        return Toned(f"{checked} artifact(s) checked, none failed · v: again", Tone.GOOD)
 
     def _check(self, result: VerifyResult | None) -> Toned:
         """The check column: verifying, not verified, or the result in words."""

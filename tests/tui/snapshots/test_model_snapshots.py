@@ -52,6 +52,6 @@ def test_model_artifacts_verified(
     snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
 ) -> None:
     """fraud-detector 2.4.0 (the demo's tampered version) after 'v': the model artifact shows MISMATCH with
-    both digests, the config artifact ok, and a notification says one artifact failed."""
+    both digests, the config artifact ok, and the line under them (no toast over them) says one of two failed."""
     steps = after(open_model("fraud-detector", "2.4.0"), "v")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
