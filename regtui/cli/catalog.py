@@ -55,6 +55,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "drill": ("rollback drill: the full procedure, not committed, outcome logged", WORKFLOW),
     "audit": ("the promotion log (--follow streams it); `audit verify` proves its hash chain", READS),
     "roles": ("list identities and roles, or set them (admin)", WORKFLOW),
+    "users": ("add a person: registry roles and, on PostgreSQL, their login's grants (admin)", WORKFLOW),
     "policy": ("show the governance policy, or set it from a YAML file (admin)", WORKFLOW),
     "providers": ("third-party provider models: feeds, change log, qualification, pins", PROVIDERS),
 }

@@ -52,9 +52,18 @@ def _no_options(_parser: argparse.ArgumentParser) -> None:
     """A command without options of its own."""
 
 
+def _configure_init(parser: argparse.ArgumentParser) -> None:
+    """Options of `init`."""
+    parser.add_argument(
+        "--shared-group",
+        action="store_true",
+        help="SQLite: create the registry file group-writable (0660) instead of owner-only (0600)",
+    )
+
+
 def cmd_init(args: argparse.Namespace, service: RegistryService) -> int:
     """Create or upgrade the registry schema."""
-    message = service.init()
+    message = service.init(shared_group=args.shared_group)
     if args.json:
         print_json({"registry": service.url, "result": message})
     else:
@@ -247,7 +256,7 @@ def cmd_sync(args: argparse.Namespace, service: RegistryService) -> int:
 
 COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "demo": (_configure_demo, cmd_demo),
-    "init": (_no_options, cmd_init),
+    "init": (_configure_init, cmd_init),
     "import": (_configure_import, cmd_import),
     "export": (_configure_export, cmd_export),
     "register": (_configure_register, cmd_register),

@@ -276,20 +276,61 @@ def cmd_roles(args: argparse.Namespace, service: RegistryService) -> int:
     if args.action == "set":
         if not args.identity:
             raise InputError("roles set needs IDENTITY and ROLE...")
-        try:
-            roles = [Role(r) for r in args.roles]
-        except ValueError as exc:
-            raise InputError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
-        teams = [t.strip() for t in args.teams.split(",") if t.strip()] if args.teams is not None else None
-        admin.set_roles(service, args.identity, roles, teams)
+        roles = _parsed_roles(args.roles)
+        admin.set_roles(service, args.identity, roles, _parsed_teams(args.teams))
         say(f"{args.identity}: roles {', '.join(r.value for r in roles) or 'none'}")
         return 0
+    return _list_users(args, service)
+
+
+def _list_users(args: argparse.Namespace, service: RegistryService) -> int:
+    """Print the registry's identities with their roles and teams."""
     fresh_read(service, args)
     users = admin.users(service)
     if args.json:
         print_json(users)
         return 0
     print_table(["IDENTITY", "NAME", "ROLES", "TEAMS"], [[u.identity, u.name, u.roles, u.teams] for u in users])
+    return 0
+
+
+def _parsed_roles(names: list[str]) -> list[Role]:
+    """Registry roles from their names (InputError naming the roles that exist)."""
+    try:
+        return [Role(r) for r in names]
+    except ValueError as exc:
+        raise InputError(f"{exc}; roles are {', '.join(r.value for r in Role)}") from None
+
+
+def _parsed_teams(teams: str | None) -> list[str] | None:
+    """Teams from a comma-separated option (None: keep the identity's teams)."""
+    return [t.strip() for t in teams.split(",") if t.strip()] if teams is not None else None
+
+
+def _configure_users(parser: argparse.ArgumentParser) -> None:
+    """Options of `users`."""
+    parser.add_argument("action", choices=["list", "add"], help="list people, or add (or change) one")
+    parser.add_argument("login", nargs="?", metavar="LOGIN", help="the PostgreSQL login (SQLite: the identity)")
+    parser.add_argument(
+        "--role", dest="roles", action="append", default=[], metavar="ROLE", help=", ".join(r.value for r in Role)
+    )
+    parser.add_argument("--teams", help="comma-separated teams (replaces the person's teams)")
+    parser.add_argument(
+        "--create-login",
+        action="store_true",
+        help="PostgreSQL: create the login too (set its password with \\password)",
+    )
+
+
+def cmd_users(args: argparse.Namespace, service: RegistryService) -> int:
+    """Add a person: their registry roles and, on PostgreSQL, their login's group roles (admin)."""
+    if args.action == "list":
+        return _list_users(args, service)
+    if not args.login or not args.roles:
+        raise InputError("users add needs LOGIN and at least one --role")
+    roles = _parsed_roles(args.roles)
+    admin.add_user(service, args.login, roles, _parsed_teams(args.teams), create_login=args.create_login)
+    say(f"{args.login}: roles {', '.join(r.value for r in roles)}")
     return 0
 
 
@@ -326,6 +367,7 @@ COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "rollback": (_configure_rollback, cmd_rollback),
     "drill": (_configure_model, cmd_drill),
     "roles": (_configure_roles, cmd_roles),
+    "users": (_configure_users, cmd_users),
     "policy": (_configure_policy, cmd_policy),
 }
 """Command name -> (configure, handler); the help texts are in regtui.cli.catalog."""

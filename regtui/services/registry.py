@@ -50,7 +50,7 @@ from regtui.store.cache import (
     record_failure,
 )
 from regtui.store.cache_reader import CacheReader
-from regtui.store.engine import create_registry_engine, is_sqlite, translate_errors
+from regtui.store.engine import create_registry_engine, create_registry_file, is_sqlite, translate_errors
 from regtui.store.log import iter_log, row_to_entry
 from regtui.store.model_versions import version_detail
 from regtui.store.policies import stored_policy_row
@@ -138,8 +138,11 @@ class RegistryService:
             if engine is not None:
                 engine.dispose()
 
-    def init(self) -> str:
-        """Create or upgrade the registry schema; the initialiser becomes admin of a registry without one."""
+    def init(self, *, shared_group: bool = False) -> str:
+        """Create or upgrade the registry schema; the initialiser becomes admin of a registry without one.
+
+        A new SQLite file is created owner-only (0600), or group-writable (0660) with `shared_group`."""
+        create_registry_file(self.locations.registry_url, shared_group=shared_group)
         engine = create_registry_engine(
             self.locations.registry_url, create=True, prepare_threshold=self.locations.prepare_threshold
         )

@@ -12,11 +12,12 @@ from sqlalchemy import Index, MetaData, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from regtui.errors import ConflictError, RegtuiError, RuleError
+from regtui.errors import ConflictError, NotAllowedError, RegtuiError, RuleError
 
 IMMUTABLE = "regtui:immutable"
 NEVER_DELETED = "regtui:never-deleted"
 APPEND_ONLY = "regtui:append-only"
+NOT_ALLOWED = "regtui:not-allowed"
 SQLITE_UNIQUE_PREFIX = "UNIQUE constraint failed: "
 SQLITE_UNIQUE_ERRORS = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 SQLITE_TRIGGER_ERROR = "SQLITE_CONSTRAINT_TRIGGER"
@@ -39,6 +40,7 @@ REFUSALS: dict[str, Refusal] = {
     IMMUTABLE: Refusal(RuleError),
     NEVER_DELETED: Refusal(RuleError),
     APPEND_ONLY: Refusal(RuleError),
+    NOT_ALLOWED: Refusal(NotAllowedError),
 }
 """Every constraint and trigger code of the registry that a person can run into, with its typed error (SQLite
 names no foreign key: a broken one is a conflict on both backends, like any unnamed integrity failure)."""
@@ -47,6 +49,7 @@ SQLSTATE_REFUSALS: dict[str, Refusal] = {
     "40001": Refusal(ConflictError, "a concurrent write conflicted with this one; nothing was written: try again"),
     "40P01": Refusal(ConflictError, "a concurrent write deadlocked with this one; nothing was written: try again"),
     "23505": Refusal(ConflictError),
+    "42501": Refusal(NotAllowedError),
 }
 """PostgreSQL errors without a constraint of the registry's, by SQLSTATE (an unreachable or timed-out registry is
 not a refusal: engine.translate_errors reports it)."""

@@ -6,6 +6,7 @@ prepares no statement unless asked (`prepare_threshold`), so a pooler in transac
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -52,6 +53,30 @@ def create_registry_engine(url: str, *, create: bool = False, prepare_threshold:
         return _postgres_engine(url, prepare_threshold)
     except NoSuchModuleError:
         raise InputError(f"no driver for {redact(url)}: install regtui[postgres]") from None
+
+
+PRIVATE_MODE = 0o600
+SHARED_GROUP_MODE = 0o660
+
+
+def create_registry_file(url: str, *, shared_group: bool = False) -> bool:
+    """Create a new SQLite registry file readable and writable by its owner only (and its group when shared);
+    SQLite gives its -wal and -shm files the same permissions. Returns whether a file was created.
+
+    On SQLite the file's permissions are the registry's only boundary: whoever can write it can write anything."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return False
+    path = Path(parsed.database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = SHARED_GROUP_MODE if shared_group else PRIVATE_MODE
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    except FileExistsError:
+        return False
+    os.close(descriptor)
+    os.chmod(path, mode)  # the umask may have taken bits the mode asked for
+    return True
 
 
 def _sqlite_engine(url: str, database: str | None, create: bool) -> Engine:

@@ -9,7 +9,7 @@ from sqlmodel import Session, SQLModel
 
 from regtui.domain.versioning import precedence_key
 from regtui.errors import NotARegistryError
-from regtui.store import provider_tables, tables
+from regtui.store import pg_security, provider_tables, tables
 from regtui.store.db_errors import APPEND_ONLY, IMMUTABLE, NEVER_DELETED
 from regtui.store.engine import is_sqlite
 from regtui.store.transaction import writing_session
@@ -83,6 +83,9 @@ def init_schema(engine: Engine) -> str:
         _refuse_foreign_tables(engine)
     with writing_session(engine) as session:  # all of it or nothing
         connection = session.connection()
+        if not is_sqlite(engine):
+            pg_security.refuse_api_login(connection)
+            pg_security.drop_api(connection)
         SQLModel.metadata.create_all(connection, tables=registry_tables())
         _create_missing_indexes(connection)
         _drop_unused_indexes(connection)
@@ -91,6 +94,15 @@ def init_schema(engine: Engine) -> str:
         _add_artifact_pins(connection)
         _install_rules(session, engine)
         _ensure_meta(session)
+        note = None
+        if not is_sqlite(engine):
+            session.flush()
+            note = pg_security.install(connection, registry_tables())
+    return _init_message(current) + (f"; {note}" if note else "")
+
+
+def _init_message(current: int | None) -> str:
+    """What init did to the schema, in one line."""
     if current is None:
         return f"created registry schema version {SCHEMA_VERSION}"
     if current < SCHEMA_VERSION:
@@ -180,7 +192,8 @@ def _refuse_foreign_tables(engine: Engine) -> None:
 
 def check_schema(engine: Engine) -> str:
     """Refuse a database that is not a regtui registry or has another schema; return the registry id."""
-    names = set(inspect(engine).get_table_names())
+    inspector = inspect(engine)
+    names = set(inspector.get_table_names()) | set(inspector.get_view_names())  # a registry login sees the API views
     if tables.SchemaMeta.__tablename__ not in names:
         if names:
             raise NotARegistryError("not a regtui registry: the database has other tables and no regtui schema")
@@ -207,7 +220,8 @@ def _newer_schema(found: int) -> NotARegistryError:
 
 def _stored_version(engine: Engine) -> int | None:
     """The schema version recorded in the database, or None when there is none."""
-    if tables.SchemaMeta.__tablename__ not in inspect(engine).get_table_names():
+    inspector = inspect(engine)
+    if tables.SchemaMeta.__tablename__ not in {*inspector.get_table_names(), *inspector.get_view_names()}:
         return None
     with Session(engine) as session:
         row = session.get(tables.SchemaMeta, SCHEMA_KEY)

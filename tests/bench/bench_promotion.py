@@ -59,7 +59,8 @@ from regtui.domain.checksums import sha256_file  # noqa: E402
 from regtui.domain.entry import Stage  # noqa: E402
 from regtui.domain.gates import GateResult  # noqa: E402
 from regtui.domain.manifest import load_paths  # noqa: E402
-from regtui.services import promotion  # noqa: E402
+from regtui.domain.roles import Role  # noqa: E402
+from regtui.services import admin, promotion  # noqa: E402
 from regtui.services.registry import RegistryService  # noqa: E402
 from regtui.store import log, promotions  # noqa: E402
 from regtui.store.engine import writer  # noqa: E402
@@ -68,6 +69,13 @@ from regtui.store.facts import single_read  # noqa: E402
 MODEL = "bench-model"
 RELEASER, OWNER, REVIEWER, STAKEHOLDER = "bench_rel", "bench_owner", "bench_rev", "bench_pm"
 IDENTITIES = (RELEASER, OWNER, REVIEWER, STAKEHOLDER)
+ENROLLED: dict[str, tuple[list[Role], list[str]]] = {
+    RELEASER: ([Role.RELEASER], ["team-a"]),
+    OWNER: ([Role.CONTRIBUTOR], ["team-a"]),
+    REVIEWER: ([Role.REVIEWER], []),
+    STAKEHOLDER: ([Role.VIEWER], ["product"]),
+}
+"""--enforced: the registry users of REGISTRY, enrolled with `users add` so they write through the checked API."""
 ARTIFACTS = ("model", "config")
 POLICY = """
 kind: policy
@@ -333,11 +341,20 @@ def bench(
     url_for: Callable[[str], str] | None = None,
     phases: bool = False,
     governed: bool = True,
+    enforced: bool = False,
 ) -> None:
-    """Measure and print the figures for one backend and artifact size (url_for: the URL an identity connects with)."""
+    """Measure and print the figures for one backend and artifact size (url_for: the URL an identity connects with).
+
+    `enforced` (PostgreSQL): the logins are enrolled (`users add`), so every write goes through the database's
+    checking API. On PostgreSQL the bare-update baseline runs as the superuser: a registry login may not change a
+    stage without its log entry (the database's commit-time check)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         candidates, spare = _setup(url, folder, runs, artifact_kib)
+        base = RegistryService(Locations(url, folder / "cache-base.db"), identity="admin")
+        if enforced:
+            for identity, (roles, teams) in ENROLLED.items():
+                admin.add_user(base, identity, roles, teams, create_login=False)
         os.sync()  # the artifact files just written reach the disk now, not during the timed runs
         services: dict[str, RegistryService] = {}
 
@@ -351,6 +368,7 @@ def bench(
                 services[identity] = RegistryService(locations, identity=identity)
             return services[identity]
 
+        baseline_service = base if url_for is not None else service_for(RELEASER)
         if phases:
             PHASES.watch(service_for(RELEASER).registry())
         applies: list[Timing] = []
@@ -363,14 +381,14 @@ def bench(
             _prepare(service_for, version)
             files = _artifact_files(folder, version)
             if run % 2:  # the two baselines on alternate runs, each where the baseline always ran (caches alike)
-                baselines.append(_baseline(service_for(RELEASER), spare, SPARE_STAGES[(run // 2 + 1) % 2], files))
+                baselines.append(_baseline(baseline_service, spare, SPARE_STAGES[(run // 2 + 1) % 2], files))
             else:
-                no_ops.append(_baseline(service_for(RELEASER), version, Stage.CANARY.value, files))
+                no_ops.append(_baseline(baseline_service, version, Stage.CANARY.value, files))
             applied, pulled = _timed_apply(service_for(RELEASER), version, governed)
             applies.append(applied)
             pulls.append(pulled)
             traces.append(PHASES.durations())
-        for service in services.values():
+        for service in [*services.values(), base]:
             service.close()
     _print_figures(label, applies, baselines, no_ops, pulls, total)
     if phases:
@@ -448,6 +466,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="floor analysis: time the apply with its gate facts, gate and log hashing as constants",
     )
+    parser.add_argument(
+        "--enforced",
+        action="store_true",
+        help="PostgreSQL: enroll the logins (users add), so writes go through the database-enforced API",
+    )
     args = parser.parse_args(argv)
     if args.phases:
         _trace_steps()
@@ -513,6 +536,7 @@ def _bench_postgres(args: argparse.Namespace) -> None:
                     urls.__getitem__,
                     phases=args.phases,
                     governed=not args.no_governance,
+                    enforced=args.enforced,
                 )
             finally:
                 drop_database(admin_url, database_of(db_url))

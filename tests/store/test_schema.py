@@ -140,6 +140,8 @@ def _as_schema_3(url: str) -> None:
     semver_key, their listing index, and the immutability trigger over those columns."""
     on_table = "" if url.startswith("sqlite") else " ON model_version"
     trigger = _version_trigger(url)
+    if not url.startswith("sqlite"):  # schema 3 had no API views (and they depend on semver_key)
+        raw_execute(url, "DROP SCHEMA regtui_api CASCADE")
     raw_execute(url, "DROP TRIGGER trg_version_immutable" + on_table)
     raw_execute(url, "ALTER TABLE model_version DROP COLUMN semver_key")
     for column, definition in (
