@@ -10,14 +10,17 @@ into SQL, so the two cannot drift apart (tests/store/test_pg_enforcement.py chec
 from __future__ import annotations
 
 from regtui.domain.approvals import OWNER, REVIEWER, STAKEHOLDER_PREFIX, evidence_digest
+from regtui.domain.attestations import ATTEST
 from regtui.domain.entry import Stage
 from regtui.domain.hashchain import GENESIS_HASH
 from regtui.domain.roles import Right, Role, rights_of
-from regtui.domain.transitions import MoveKind, allowed_moves, required_right
+from regtui.domain.transitions import GATED_MOVES, MoveKind, allowed_moves, required_right
 from regtui.store.db_errors import NOT_ALLOWED
 
 DRILL_KIND = "drill"
+"""A drill's entry records the drill itself (nothing else changes): it needs the release right."""
 STAGE_KINDS = tuple(kind.value for kind in MoveKind)
+_GATED_KIND_LIST = ", ".join(f"'{kind.value}'" for kind in sorted(GATED_MOVES))
 
 
 def role_rights() -> list[tuple[str, str]]:
@@ -192,7 +195,8 @@ DECLARE tail event%ROWTYPE; BEGIN
   END IF;
   IF NEW.change_seq IS DISTINCT FROM regtui_seq() THEN PERFORM regtui_deny('a log entry takes the change counter');
   END IF;
-  IF NEW.kind = '{DRILL_KIND}' THEN PERFORM regtui_require('release', 'log rollback drills'); END IF;
+  IF NEW.kind = '{DRILL_KIND}' THEN PERFORM regtui_require('{Right.RELEASE.value}', 'log rollback drills'); END IF;
+  IF NEW.kind = '{ATTEST}' THEN PERFORM regtui_require('{Right.REVIEW.value}', 'attest model cards'); END IF;
   SELECT * INTO tail FROM event ORDER BY position DESC LIMIT 1;
   IF NEW.position IS DISTINCT FROM coalesce(tail.position, 0) + 1
      OR NEW.prev_hash IS DISTINCT FROM coalesce(tail.hash, '{GENESIS_HASH}') THEN
@@ -309,21 +313,24 @@ def commit_checks(data: str) -> list[str]:
 
 
 _COMMIT_VERSION = f"""
-DECLARE move record; BEGIN
+DECLARE move record; replaced boolean; BEGIN
   IF NOT regtui_checked() THEN RETURN NULL; END IF;
   SELECT * INTO move FROM regtui_move(OLD.stage, NEW.stage);
-  IF NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
+  replaced := move.kind = '{MoveKind.RETIRE.value}' AND EXISTS (
+      SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model AND e.version = NEW.version
+      AND e.kind = '{MoveKind.REPLACED.value}' AND e.actor = NEW.stage_changed_by);
+  IF NOT replaced AND NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
                  AND e.version = NEW.version AND e.from_stage = OLD.stage AND e.to_stage = NEW.stage
                  AND e.kind = move.kind AND e.actor = NEW.stage_changed_by) THEN
     PERFORM regtui_deny(format('%s@%s moved to %s without its log entry', NEW.model, NEW.version, NEW.stage));
   END IF;
-  IF move.kind = '{MoveKind.PROMOTE.value}' AND NOT EXISTS (
+  IF move.kind IN ({_GATED_KIND_LIST}) AND NOT replaced AND NOT EXISTS (
       SELECT 1 FROM promotion_request r WHERE r.model = NEW.model AND r.version = NEW.version
       AND r.from_stage = OLD.stage AND r.to_stage = NEW.stage AND r.status = 'applied'
       AND r.change_seq = NEW.change_seq AND regtui_gate_confirmed(r.id)) THEN
     PERFORM regtui_deny(format('%s@%s moved to %s without an approved request', NEW.model, NEW.version, NEW.stage));
   END IF;
-  IF move.kind = '{MoveKind.REPLACED.value}' AND NOT EXISTS (
+  IF replaced AND NOT EXISTS (
       SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.stage = '{Stage.PRODUCTION.value}'
       AND v.change_seq = NEW.change_seq) THEN
     PERFORM regtui_deny(format('%s@%s left Production without a replacement', NEW.model, NEW.version));
@@ -335,11 +342,14 @@ DECLARE move record; BEGIN
   END IF;
   RETURN NULL;
 END"""
+"""At commit, each stage change: its log entry by the same actor; a promotion or a retirement applied from a request
+whose gate the database confirms (a retirement needs the owner and a reviewer, as Production does); a version
+replaced in Production only with its replacement there; a rollback only to a former Production version."""
 
 _STAGE_KIND_LIST = ", ".join(f"'{kind}'" for kind in STAGE_KINDS)
 _COMMIT_EVENT = f"""
 BEGIN
-  IF NOT regtui_checked() OR NEW.kind = '{DRILL_KIND}' THEN RETURN NULL; END IF;
+  IF NOT regtui_checked() OR NEW.kind IN ('{DRILL_KIND}', '{ATTEST}') THEN RETURN NULL; END IF;
   IF NEW.kind IN ({_STAGE_KIND_LIST}) THEN
     IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.version = NEW.version
                    AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN

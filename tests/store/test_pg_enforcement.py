@@ -298,3 +298,29 @@ def test_a_login_that_may_not_create_roles_is_told_what_to_run(pg_url: str, tmp_
         _drop_logins(pg_url, [login])
     assert "database-enforced rules not installed" in message and "CREATE ROLE regtui_owner NOLOGIN" in message
     assert "\n" not in message
+
+
+def test_attestation_conditions_retirement_and_provenance_work_for_their_logins(team: Team) -> None:
+    """The later rules hold through the checked API too: a reviewer's fairness attestation, a request's conditions,
+    retiring Production without a replacement (two-person rule, a reason), and a registration with provenance."""
+    attested = promotion.attest(team.service("reviewer"), MODEL, "1.1.0", "fairness", "checked the gap table")
+    assert attested is not None
+    request_id = _open_production_request(team)
+    conditions = {**PRODUCTION_EVIDENCE, "conditions": ["roll back if p95 latency exceeds 40 ms"]}
+    promotion.promote(team.service("contributor"), MODEL, "1.1.0", Stage.PRODUCTION, evidence=conditions)
+    _approve_all(team, request_id)
+    assert promotion.promote(team.service("releaser"), MODEL, "1.1.0", Stage.PRODUCTION).applied
+    retire = promotion.promote(
+        team.service("contributor"), MODEL, "1.1.0", Stage.ARCHIVED, reason="customer churn model discontinued"
+    )
+    assert not retire.applied and retire.request_id is not None
+    for person in ("owner", "reviewer"):
+        promotion.decide(team.service(person), retire.request_id, Decision.APPROVE, "the model is discontinued")
+    assert promotion.promote(team.service("releaser"), MODEL, "1.1.0", Stage.ARCHIVED).applied
+    assert team.scalar("SELECT count(*) FROM model_version WHERE stage = 'Production'") == 0
+    built = version_manifest(
+        team.folder / "built", MODEL, "1.3.0", parent="1.2.0", source={"run_id": "run-7", "builder": "ci"}
+    )
+    assert team.service("contributor").register(built).registered == ["churn@1.3.0"]
+    assert team.scalar("SELECT source::text FROM model_version WHERE version = '1.3.0'") is not None
+    assert audit.verify_audit_chain(team.service("viewer"))[1] is None
