@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from regtui.cli.catalog import Configure, Handler, run_tui
+from regtui.cli.lookup_commands import anchor_warning
 from regtui.cli.output import print_json, print_table, say, warn
 from regtui.cli.progress import HashMeter, StatusLine, interactive, noticed_when_slow
 from regtui.config import Locations
@@ -36,16 +37,8 @@ def fresh_read(service: RegistryService, args: argparse.Namespace) -> ReadStatus
             raise RegistryUnavailableError(f"{status.error}; no local cache to read from yet")
         warn(status.describe(service.clock()))
     if status.anchor_break:
-        warn(anchor_warning(status.anchor_break, service))
+        warn(anchor_warning(status.anchor_break, service.locations.cache_path))
     return status
-
-
-def anchor_warning(reason: str, service: RegistryService) -> str:
-    """One line: the log's anchor is broken, why, and what the cache does about it."""
-    return (
-        f"LOG ANCHOR BROKEN: {reason}; the cache keeps what it saw and pulls nothing "
-        f"(if the registry was restored on purpose, remove {service.locations.cache_path} to accept it)"
-    )
 
 
 def _no_options(_parser: argparse.ArgumentParser) -> None:
@@ -239,7 +232,7 @@ def cmd_sync(args: argparse.Namespace, service: RegistryService) -> int:
     if args.json:
         print_json(report)
     if report.anchor_break:
-        raise CheckFailedError(anchor_warning(report.anchor_break, service))
+        raise CheckFailedError(anchor_warning(report.anchor_break, service.locations.cache_path))
     if args.json:
         return 0
     if report.total == 0:

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from regtui.cli.output import print_json, print_table, say, to_plain, warn
@@ -33,7 +34,17 @@ def current(args: argparse.Namespace, handle: ServiceHandle) -> ReadStatus:
     status = read_path.settled(status, handle, require_live=args.fresh)
     if not status.fresh:
         warn(status.describe(handle.clock()))
+    if status.anchor_break:
+        warn(anchor_warning(status.anchor_break, handle.locations.cache_path))
     return status
+
+
+def anchor_warning(reason: str, cache_path: Path) -> str:
+    """One line: the log's anchor is broken, why, and what the cache does about it."""
+    return (
+        f"LOG ANCHOR BROKEN: {reason}; the cache keeps what it saw and pulls nothing "
+        f"(if the registry was restored on purpose, remove {cache_path} to accept it)"
+    )
 
 
 def stage_argument(text: str) -> Stage:

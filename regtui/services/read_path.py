@@ -12,7 +12,8 @@ from regtui.domain.entry import utc_iso
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.services.handle import ServiceHandle
 from regtui.services.read_status import ReadStatus
-from regtui.store.cache_state import LAST_SEEN, REGISTRY_ID, meta_values, state_of
+from regtui.store.cache_reader import CacheCorruptError
+from regtui.store.cache_state import ANCHOR_BREAK, LAST_SEEN, REGISTRY_ID, meta_values, state_of
 from regtui.store.registry_probe import probe_registry
 
 
@@ -25,12 +26,18 @@ class ForeignCacheError(RegtuiError):
 
 def current_without_sync(handle: ServiceHandle) -> ReadStatus | None:
     """A fresh status when the registry's id and change counter (read without the ORM) are the ones the cache
-    already holds: nothing to pull. None when that cannot be told without the registry service."""
+    already holds: nothing to pull. None when that cannot be told without the registry service (and for a corrupt
+    cache, or one whose log anchor the registry broke: the service's sync handles and reports those)."""
     mark = probe_registry(handle.locations.registry_url)
     if mark is None:
         return None
-    with handle.reader.snapshot() as snapshot:
-        meta = meta_values(snapshot)
+    try:
+        with handle.reader.snapshot() as snapshot:
+            meta = meta_values(snapshot)
+    except CacheCorruptError:
+        return None  # the service's sync sets the file aside and rebuilds it
+    if meta.get(ANCHOR_BREAK):
+        return None  # the sync says, once more, why the registry's log contradicts this cache
     if meta.get(REGISTRY_ID) != mark.registry_id or int(meta.get(LAST_SEEN, "0")) != mark.top:
         return None
     return ReadStatus(fresh=True, state=replace(state_of(meta), synced_at=handle.clock()))

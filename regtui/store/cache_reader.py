@@ -35,6 +35,11 @@ class CacheReadError(RegtuiError):
     title = "Cache"
 
 
+class CacheCorruptError(CacheReadError):
+    """The local cache file is not a sound SQLite database (SQLITE_CORRUPT, SQLITE_NOTADB): a sync sets it aside and
+    rebuilds it from the registry."""
+
+
 class Snapshot:
     """Statements run in one read transaction of the cache (on a missing cache: no rows)."""
 
@@ -97,7 +102,9 @@ class CacheReader:
                     connection.execute("COMMIT")
             except sqlite3.Error as exc:
                 message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise CacheReadError(f"cannot read the cache {self.path}: {message}{_hint(exc)}") from None
+                hint = _hint(exc)
+                error = CacheCorruptError if hint else CacheReadError
+                raise error(f"cannot read the cache {self.path}: {message}{hint}") from None
 
     def _connect(self) -> sqlite3.Connection | None:
         """The connection, opened once the cache file exists (never creating it), and again when the file was

@@ -56,13 +56,13 @@ def test_a_corrupt_cache_is_moved_aside_and_rebuilt(
     _settle(cache)
     reason = damage(cache)
     result = cli("models", "--json")
-    assert result.code == 0 and [m["name"] for m in result.json()] == ["churn"]
+    assert result.code == 0 and [m["name"] for m in result.json()["models"]] == ["churn"]
     (aside,) = tmp_path.glob("cache.db.corrupt-*[0-9]Z")
     assert result.err_lines == [
         f"regtui: the cache {cache} was corrupt ({reason}) and was moved to {aside}; rebuilt it from the registry"
     ]
     again = cli("models", "--json")
-    assert again.code == 0 and again.err == "" and [m["name"] for m in again.json()] == ["churn"]
+    assert again.code == 0 and again.err == "" and [m["name"] for m in again.json()["models"]] == ["churn"]
 
 
 def test_a_corrupt_cache_with_the_registry_offline_names_the_file(
