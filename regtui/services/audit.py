@@ -51,12 +51,17 @@ def _record(row: EventRow) -> LogRecord:
 
 def verify_audit_chain(service: RegistryService) -> tuple[int, ChainBreak | None]:
     """Walk the whole chain on the shared registry; returns the entry count and the first break, if any."""
-    counter = [0]
     with service.reading_registry() as session:
-        pairs = _counted_pairs(session, counter)
-        broken = verify_chain(pairs)
-        for _rest in pairs:  # count the entries after a break too: `entries` is the log's length
-            pass
+        return _walk_chain(session)
+
+
+def _walk_chain(session: Session) -> tuple[int, ChainBreak | None]:
+    """The log's length and its first break (the entries after a break are counted too)."""
+    counter = [0]
+    pairs = _counted_pairs(session, counter)
+    broken = verify_chain(pairs)
+    for _rest in pairs:
+        pass
     return counter[0], broken
 
 
@@ -70,18 +75,14 @@ def verify_anchored_log(service: RegistryService, expect: LogAnchor | None = Non
     """Walk the registry's whole chain, check it still holds this cache's witness and the expected anchor, and
     compare the stages its moves imply with the versions' stages now."""
     witness = cache_witness(service.cache())
-    counter = [0]
     with service.reading_registry() as session:
-        pairs = _counted_pairs(session, counter)
-        broken = verify_chain(pairs)
-        for _rest in pairs:  # count the entries after a break too: `entries` is the log's length
-            pass
+        entries, broken = _walk_chain(session)
         witness_break = _anchor_problem(session, witness, "this cache")
         expected_break = _anchor_problem(session, expect, "the expected record")
         implied = implied_stages(log_anchor.logged_moves(session))
         differences = stage_differences(implied, log_anchor.version_stages(session))
         head = log_anchor.log_head(session)
-    return LogVerdict(counter[0], broken, head, witness_break, expected_break, tuple(differences))
+    return LogVerdict(entries, broken, head, witness_break, expected_break, tuple(differences))
 
 
 def _anchor_problem(session: Session, anchor: LogAnchor | None, witness: str) -> str | None:

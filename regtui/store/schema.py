@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import JSON, Connection, Engine, inspect, select, text
+from sqlalchemy import JSON, Connection, Engine, Table, inspect, select, text
 from sqlmodel import Session, SQLModel
 
 from regtui.domain.versioning import precedence_key
@@ -138,32 +138,29 @@ def _add_semver_key(connection: Connection) -> None:
 
 PROVENANCE_COLUMNS = ("source", "tags")
 """Schema 5: a version's provenance (domain.provenance), registered content like the other JSON columns."""
-
-
-def _add_provenance_columns(connection: Connection) -> None:
-    """Schema 5, in the upgrade's transaction: add the nullable provenance columns a registry lacks (idempotent;
-    _install_rules then recreates the immutability trigger over them)."""
-    table = tables.VersionRow.__table__
-    present = {c["name"] for c in inspect(connection).get_columns(table.name)}
-    for name in PROVENANCE_COLUMNS:
-        if name not in present:
-            column_type = table.c[name].type.compile(dialect=connection.dialect)
-            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {column_type}")
-
-
 ARTIFACT_PIN_COLUMNS = ("object_version", "etag")
 """Schema 5: the object version and ETag an object store reported when the artifact was registered."""
 
 
+def _add_provenance_columns(connection: Connection) -> None:
+    """Schema 5: the nullable provenance columns (_install_rules then recreates the immutability trigger over them)."""
+    _add_missing_columns(connection, tables.VersionRow.__table__, PROVENANCE_COLUMNS, default=None)
+
+
 def _add_artifact_pins(connection: Connection) -> None:
-    """Schema 5, in the upgrade's transaction: add each missing pin column to artifact, empty for existing rows
-    (checked first, so running it again changes nothing)."""
-    table = tables.ArtifactRow.__table__
+    """Schema 5: the artifacts' pin columns, empty for the artifacts already registered."""
+    _add_missing_columns(connection, tables.ArtifactRow.__table__, ARTIFACT_PIN_COLUMNS, default="''")
+
+
+def _add_missing_columns(connection: Connection, table: Table, names: tuple[str, ...], *, default: str | None) -> None:
+    """In the upgrade's transaction, add each named column the table lacks (checked first, so running it again
+    changes nothing); with a default, as NOT NULL with that SQL default for existing rows."""
     present = {c["name"] for c in inspect(connection).get_columns(table.name)}
-    for column in ARTIFACT_PIN_COLUMNS:
-        if column not in present:
-            kind = table.c[column].type.compile(dialect=connection.dialect)
-            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column} {kind} NOT NULL DEFAULT ''")
+    for name in names:
+        if name not in present:
+            column_type = table.c[name].type.compile(dialect=connection.dialect)
+            constraint = "" if default is None else f" NOT NULL DEFAULT {default}"
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {column_type}{constraint}")
 
 
 def _create_missing_indexes(connection: Connection) -> None:

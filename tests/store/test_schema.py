@@ -349,6 +349,8 @@ def test_a_version_4_registry_gets_the_artifact_pin_columns_from_init(
     service = make_service(registry_url)
     service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
     before = raw_scalar(registry_url, "SELECT COUNT(*) FROM artifact")
+    if not registry_url.startswith("sqlite"):  # the API views of init depend on every column
+        raw_execute(registry_url, "DROP SCHEMA regtui_api CASCADE")
     for column in ("object_version", "etag"):
         raw_execute(registry_url, f"ALTER TABLE artifact DROP COLUMN {column}")
     raw_execute(registry_url, "UPDATE regtui_meta SET value = '4' WHERE key = 'schema_version'")
