@@ -73,6 +73,7 @@ def test_the_team_page_takes_three_people_to_production(
     ok(regtui("alice", "promote", "churn@1.0.0", "--to", "Staging"))
     assert regtui("alice", "promote", "churn@1.0.0", "--to", "Canary", "--evidence", tmp_path / "review.yaml").code == 3
     ok(regtui("bob", "approve", "2", "--comment", "read evaluation report r1"))
+    ok(regtui("bob", "attest", "churn@1.0.0", "fairness", "--comment", "gap table read"))
     ok(regtui("alice", "promote", "churn@1.0.0", "--to", "Canary"))
     production = regtui("alice", "promote", "churn@1.0.0", "--to", "Production", "--evidence", tmp_path / "canary.yaml")
     assert production.code == 3, production.err
