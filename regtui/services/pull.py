@@ -113,12 +113,19 @@ def resolve(service: RegistryService, ref: str) -> tuple[str, str, Stage, tuple[
         return model, version, stage_of(reading, model, version), version_artifacts(reading, model, version)
 
 
-def _target_name(model: str, version: str, artifact: Artifact) -> str:
-    """The file name an artifact is written under: its name, which must be one plain path component."""
-    name = artifact.name
-    if name in ("", ".", "..") or any(c in name for c in "/\\\0") or name.startswith(".") or name != name.strip():
-        raise InputError(f"{model}@{version}: artifact name {clean_single_line(name)!r} is not a plain file name")
-    return name
+def _target_name(model: str, version: str, artifact: Artifact) -> Path:
+    """The relative path an artifact is written under: its name, plain path components joined by `/` (an MLflow
+    artifact keeps its folders); nothing that could leave dest or hide (no `..`, no leading dot, no absolute path)."""
+    parts = artifact.name.split("/")
+    if not all(_plain_component(part) for part in parts):
+        name = clean_single_line(artifact.name)
+        raise InputError(f"{model}@{version}: artifact name {name!r} is not a plain relative file name")
+    return Path(*parts)
+
+
+def _plain_component(part: str) -> bool:
+    """One file or folder name that stays where it is put."""
+    return bool(part) and part == part.strip() and not part.startswith(".") and not any(c in part for c in "\\\0")
 
 
 def _prepare(dest: Path) -> bool:
@@ -177,6 +184,7 @@ def _put_in_place(downloads: list[Download], targets: list[Path]) -> tuple[Pulle
     """Rename every verified temporary file to its artifact's name (all of them have matched)."""
     written = []
     for download, target in zip(downloads, targets, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(download.temporary, target)
         a = download.artifact
         written.append(PulledArtifact(a.name, a.uri, a.sha256, a.size, a.object_version, a.etag, str(target)))

@@ -109,3 +109,36 @@ def test_pull_refuses_what_it_cannot_name(cli: Cli, tmp_path: Path) -> None:
     ]
     assert cli("pull", "fraud", "--dest", tmp_path / "d").code == 2
     assert not (tmp_path / "d").exists()
+
+
+def test_pull_keeps_an_artifacts_folders_and_refuses_a_name_that_leaves_the_folder(cli: Cli, tmp_path: Path) -> None:
+    """An artifact named weights/model.bin (as MLflow names them) lands in its folder; one named ../model.bin
+    is refused in one line, and nothing is written."""
+    cli("init")
+    manifest = version_manifest(tmp_path / "m", "fraud", "1.0.0")
+    nested = variant(
+        manifest,
+        "nested.yaml",
+        version="1.1.0",
+        parent="1.0.0",
+        change_kind="retraining",
+        artifacts=[{"name": "weights/model.bin", "uri": "model.bin"}],
+    )
+    escaping = variant(
+        manifest,
+        "escaping.yaml",
+        version="1.2.0",
+        parent="1.1.0",
+        change_kind="retraining",
+        artifacts=[{"name": "../model.bin", "uri": "model.bin"}],
+    )
+    for path in (manifest, nested, escaping):
+        assert cli("register", path).code == 0
+    dest = tmp_path / "deploy"
+    assert cli("pull", "fraud@1.1.0", "--dest", dest).code == 0
+    assert (dest / "weights" / "model.bin").read_bytes() == (manifest.parent / "model.bin").read_bytes()
+    refused = cli("pull", "fraud@1.2.0", "--dest", tmp_path / "other")
+    assert refused.code == 2 and refused.err_lines == [
+        "regtui: fraud@1.2.0: artifact name '../model.bin' is not a plain relative file name"
+    ]
+    assert not (tmp_path / "other").exists() and not (tmp_path / "model.bin").exists()
