@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TypeVar
 
 from regtui.config import load_settings, s3_endpoint_url
@@ -30,6 +31,9 @@ from regtui.providers.object_store import FsspecObjectReader
 
 MAX_WORKERS = 4
 """Artifacts read at once: files and streams hash in parallel (SHA-256 and I/O release the GIL)."""
+AT_ONCE_MIN_BYTES = 8 << 20
+"""Local artifacts smaller than this in all are hashed one after the other: starting threads would cost more than
+hashing them in parallel saves (remote artifacts always go at once: their reads wait on the network)."""
 ArtifactCount = Callable[[int, int], None]
 """Told (done, of) when the work starts and after each artifact, for progress per artifact beside the bytes."""
 T = TypeVar("T")
@@ -63,11 +67,13 @@ def readers() -> Readers:
     return Readers(FsspecObjectReader(s3_endpoint_url(load_settings())))
 
 
-def each_at_once(items: Sequence[T], work: Callable[[T], R], on_count: ArtifactCount | None = None) -> list[R]:
-    """work(item) for every item, up to MAX_WORKERS at a time, results in the items' order; on_count is told how
-    many are done."""
+def each_at_once(
+    items: Sequence[T], work: Callable[[T], R], on_count: ArtifactCount | None = None, *, at_once: bool = True
+) -> list[R]:
+    """work(item) for every item, up to MAX_WORKERS at a time (one after the other when not at_once), results in the
+    items' order; on_count is told how many are done."""
     counted = _counted(work, len(items), on_count)
-    if len(items) <= 1:
+    if len(items) <= 1 or not at_once:
         return [counted(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items)), thread_name_prefix="regtui-hash") as pool:
         return list(pool.map(counted, items))
@@ -114,7 +120,19 @@ def verify_all(
     """Every artifact re-hashed now against its record, several at once, in the artifacts' order."""
     reading = using or readers()
     report = locked(on_bytes)
-    return tuple(each_at_once(artifacts, lambda artifact: reading.verify(artifact, report), on_count))
+    verify = partial(_verify_one, reading, report)
+    return tuple(each_at_once(artifacts, verify, on_count, at_once=worth_threads(artifacts)))
+
+
+def _verify_one(reading: Readers, on_bytes: ProgressCallback | None, artifact: Artifact) -> VerifyResult:
+    """One artifact re-hashed against its record."""
+    return reading.verify(artifact, on_bytes)
+
+
+def worth_threads(artifacts: Sequence[Artifact]) -> bool:
+    """Whether reading the artifacts at once is faster: any of them remote, or enough local bytes in all."""
+    remote = any(classify_uri(a.uri) is not ArtifactScheme.FILE for a in artifacts)
+    return remote or sum(max(a.size, 0) for a in artifacts) >= AT_ONCE_MIN_BYTES
 
 
 def hash_for_registration(

@@ -21,7 +21,7 @@ from regtui.domain.checksums import ProgressCallback, VerifyResult, compare
 from regtui.domain.entry import Artifact, Stage
 from regtui.domain.text import clean_single_line
 from regtui.errors import CheckFailedError, InputError, RegtuiError
-from regtui.services.artifact_io import ArtifactCount, Readers, each_at_once, locked, readers
+from regtui.services.artifact_io import ArtifactCount, Readers, each_at_once, locked, readers, worth_threads
 from regtui.services.registry import RegistryService
 from regtui.store.engine import translate_errors
 from regtui.store.facts import single_read, stage_of, version_artifacts, versions_in_stage
@@ -81,7 +81,10 @@ def pull(
         reading = readers()
         report = locked(on_bytes)
         downloads = each_at_once(
-            artifacts, lambda artifact: _download(reading, artifact, dest, temporaries, report), on_count
+            artifacts,
+            lambda artifact: _download(reading, artifact, dest, temporaries, report),
+            on_count,
+            at_once=worth_threads(artifacts),
         )
         failures = [_failure(d) for d in downloads if d.error or (d.result is not None and not d.result.ok)]
         if failures:
