@@ -40,7 +40,7 @@ def _configure_promote(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="gate evidence (YAML/JSON): review, canary_results, archival_checklist",
     )
-    parser.add_argument("--reason", help="why (to abandon, to retire, or for a failed canary)")
+    parser.add_argument("--reason", help="why (needed to abandon, to retire, or for a failed canary)")
     parser.add_argument("--canary-share", type=float, metavar="PCT", help="share of traffic for a Canary")
     parser.add_argument(
         "--condition",

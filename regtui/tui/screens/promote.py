@@ -152,7 +152,7 @@ class PromoteScreen(ModalScreen[bool]):
                 with Vertical(id="promote-form"):
                     yield Static(Content("target stage"), classes="label")
                     yield OptionList(id="targets", compact=True)
-                    yield from self._field("reason", "reason", "why (to abandon, to retire, or for a failed canary)")
+                    yield from self._field("reason", "reason", "why: abandon, retire, failed canary")
                     yield from self._field("share", "canary %", "share of traffic, e.g. 5 (default: policy minimum)")
                     yield from self._field("review", "evidence", "what reviewers examine, e.g. eval report URL")
                     yield from self._field("canary", "canary", "SLO results, e.g. error_rate=0.004 latency_p95_ms=38")
