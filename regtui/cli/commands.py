@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from regtui.cli.catalog import Configure, Handler, run_tui
-from regtui.cli.lookup_commands import anchor_warning
+from regtui.cli.lookup_commands import anchor_warning, settle
 from regtui.cli.output import print_json, print_table, say, warn
 from regtui.cli.progress import HashMeter, StatusLine, interactive, noticed_when_slow
 from regtui.config import Locations
-from regtui.errors import CheckFailedError, InputError, RegistryUnavailableError
+from regtui.errors import CheckFailedError, InputError
 from regtui.services import demo, models, reads
 from regtui.services.handle import ServiceHandle
 from regtui.services.registry import ReadStatus, RegistryService
@@ -27,18 +27,12 @@ def split_ref(text: str) -> tuple[str, str]:
 
 
 def fresh_read(service: RegistryService, args: argparse.Namespace) -> ReadStatus:
-    """Sync before a read (a slow one, such as a first sync, says so on a terminal); when the registry is
-    unreachable, say how stale the cache is and go on."""
+    """Sync before a read (a slow one, such as a first sync, says so on a terminal); then answer, warn or refuse as
+    every read does (`--fresh`, a cache of another registry, a broken log anchor)."""
     line = StatusLine(interactive(args.json))
     with noticed_when_slow(line, f"regtui: syncing the local cache from {service.url}…"):
         status = service.refresh()
-    if not status.fresh:
-        if status.state.synced_at is None:
-            raise RegistryUnavailableError(f"{status.error}; no local cache to read from yet")
-        warn(status.describe(service.clock()))
-    if status.anchor_break:
-        warn(anchor_warning(status.anchor_break, service.locations.cache_path))
-    return status
+    return settle(status, service, args)
 
 
 def _no_options(_parser: argparse.ArgumentParser) -> None:

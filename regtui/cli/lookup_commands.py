@@ -31,11 +31,17 @@ def current(args: argparse.Namespace, handle: ServiceHandle) -> ReadStatus:
         line = StatusLine(interactive(args.json))
         with noticed_when_slow(line, f"regtui: syncing the local cache from {handle.url}…"):
             status = handle.service.refresh()
-    status = read_path.settled(status, handle, require_live=args.fresh)
+    return settle(status, handle, args)
+
+
+def settle(status: ReadStatus, place: read_path.RegistryPlace, args: argparse.Namespace) -> ReadStatus:
+    """The status a read answers with (read_path.settled refuses what must not be answered), saying on stderr when
+    the answer comes from a cache behind the registry or one whose log anchor the registry broke."""
+    status = read_path.settled(status, place, require_live=args.fresh)
     if not status.fresh:
-        warn(status.describe(handle.clock()))
+        warn(status.describe(place.clock()))
     if status.anchor_break:
-        warn(anchor_warning(status.anchor_break, handle.locations.cache_path))
+        warn(anchor_warning(status.anchor_break, place.locations.cache_path))
     return status
 
 

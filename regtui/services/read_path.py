@@ -4,10 +4,12 @@ answering from a cache that could not be brought up to date (`--fresh`, a cache 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from regtui.config import Locations
 from regtui.domain.entry import utc_iso
 from regtui.errors import RegistryUnavailableError, RegtuiError
 from regtui.services.handle import ServiceHandle
@@ -15,6 +17,25 @@ from regtui.services.read_status import ReadStatus
 from regtui.store.cache_reader import CacheCorruptError
 from regtui.store.cache_state import ANCHOR_BREAK, LAST_SEEN, REGISTRY_ID, meta_values, state_of
 from regtui.store.registry_probe import probe_registry
+
+
+class RegistryPlace(Protocol):
+    """Where a read comes from: a ServiceHandle or a RegistryService (either names its registry and its cache)."""
+
+    @property
+    def url(self) -> str:
+        """The registry URL, password hidden."""
+        ...
+
+    @property
+    def locations(self) -> Locations:
+        """The registry URL and the cache file."""
+        ...
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock ages are told by."""
+        ...
 
 
 class ForeignCacheError(RegtuiError):
@@ -43,7 +64,7 @@ def current_without_sync(handle: ServiceHandle) -> ReadStatus | None:
     return ReadStatus(fresh=True, state=replace(state_of(meta), synced_at=handle.clock()))
 
 
-def settled(status: ReadStatus, handle: ServiceHandle, *, require_live: bool) -> ReadStatus:
+def settled(status: ReadStatus, handle: RegistryPlace, *, require_live: bool) -> ReadStatus:
     """The status to answer with, or the error that forbids answering: the live registry was required
     (`--fresh`), the cache holds another registry, or there is no cache at all."""
     if status.fresh:

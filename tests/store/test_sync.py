@@ -173,8 +173,9 @@ def test_cli_offline_reads_warn_and_writes_exit_2(
     registry_url: str, writer_service: RegistryService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The CLI on an unreachable registry: listings exit 0 with one staleness line (`stale` in their JSON), or
-    exit 2 under --fresh; register exits 2. A cache of another registry (PostgreSQL here: the unreachable URL is
-    another one) answers nothing: exit 2 naming both."""
+    exit 2 under --fresh (the provider listing too, which reads through the registry service); register exits 2.
+    A cache of another registry (PostgreSQL here: the unreachable URL is another one) answers nothing: exit 2
+    naming both."""
     cache = tmp_path / "cli-cache.db"
     RegistryService(Locations(registry_url, cache)).sync()
     writer_service.close()
@@ -188,6 +189,8 @@ def test_cli_offline_reads_warn_and_writes_exit_2(
         assert len(listed.err_lines) == 1 and "registry unreachable since" in listed.err
     fresh = run_cli(capsys, "--registry", url, "--cache", cache, "--fresh", "versions", "churn", "--json")
     assert fresh.code == 2 and fresh.out == "" and len(fresh.err_lines) == 1
+    providers = run_cli(capsys, "--registry", url, "--cache", cache, "--fresh", "providers", "list", "--json")
+    assert providers.code == 2 and providers.out == "" and len(providers.err_lines) == 1
     manifest = version_manifest(tmp_path / "new", "churn", "2.1.0", parent="2.0.0")
     refused = run_cli(capsys, "--registry", url, "--cache", cache, "register", manifest)
     assert refused.code == 2 and len(refused.err_lines) == 1 and "Traceback" not in refused.err
