@@ -10,6 +10,9 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
+PAST_RETENTION = "◷"
+"""The mark of a version past retention (a clock face: its time as a rollback target is up); x in ASCII mode."""
+
 ASCII_TERMS = frozenset({"linux", "vt100", "vt102", "vt220", "ansi", "dumb"})
 """Terminals whose font has no box drawing or arrows: ASCII mode is on there unless the config says otherwise."""
 
@@ -40,6 +43,7 @@ NAMED = {
     "▒": "%",
     "▓": "#",
     "▔": "-",
+    PAST_RETENTION: "x",
     **SPARKLINE_RAMP,
 }
 """Glyphs with a replacement of their own; the rest of each drawing block is replaced by its Unicode name."""

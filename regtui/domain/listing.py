@@ -45,6 +45,8 @@ class ModelState:
     """Older than the policy's drill cadence (or never drilled successfully) while a version is in Production."""
     drill_failed: bool = False
     """The model's most recent drill failed."""
+    past_retention: int = 0
+    """How many of its versions are past retention (regtui.domain.retention)."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from regtui.domain.entry import Stage, utc_iso
 from regtui.domain.policy import ModelPolicy, format_number
+from regtui.domain.retention import past_retention, retention_ends
 from regtui.domain.roles import Right
 from regtui.errors import InputError, RuleError
 
@@ -105,11 +106,6 @@ def check_canary_share(share: float | None, policy: ModelPolicy) -> float:
     return share
 
 
-def retention_ends(archived_at: datetime, policy: ModelPolicy) -> datetime:
-    """When an archived version stops being a rollback target."""
-    return archived_at + timedelta(days=policy.retention_days)
-
-
 def check_rollback(
     target: str,
     target_stage: Stage,
@@ -129,8 +125,8 @@ def check_rollback(
         raise RuleError(f"rollback rule: {target} was never in Production, so it is not a rollback target")
     if archived_at is None:
         raise RuleError(f"rollback rule: {target} has no archive date, so its retention cannot be checked")
-    ends = retention_ends(archived_at, policy)
-    if now > ends:
+    if past_retention(archived_at, policy, now):
+        ends = retention_ends(archived_at, policy)
         raise RuleError(
             f"retention rule: {target} was archived {utc_iso(archived_at)}; its {policy.retention_days}-day "
             f"retention ended {utc_iso(ends)}, so it is no longer a rollback target"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass, replace
+from datetime import datetime
 from enum import Enum
 from functools import lru_cache
 from typing import TypeVar
@@ -12,6 +13,7 @@ import semver
 from regtui.domain.checksums import ProgressCallback, VerifyResult
 from regtui.domain.entry import Artifact
 from regtui.domain.listing import VersionSummary
+from regtui.domain.retention import Retention
 from regtui.domain.text import clean_text, one_line
 from regtui.services.artifact_io import ArtifactCount, verify_all
 from regtui.services.registry import RegistryService
@@ -20,6 +22,7 @@ from regtui.store import model_versions as store_versions
 from regtui.store import queries
 from regtui.store.cache_reader import CacheReader
 from regtui.store.model_versions import model_versions, version_detail
+from regtui.store.retention_reads import retentions, stored_policy
 
 T = TypeVar("T")
 
@@ -57,8 +60,8 @@ def major_minor(version: str) -> tuple[int | None, int | None]:
     return parsed.major, parsed.minor
 
 
-def _version_line(summary: VersionSummary) -> VersionLine:
-    """A version summary as a cleaned lineage node."""
+def _version_line(summary: VersionSummary, retention: Retention | None) -> VersionLine:
+    """A version summary (and its retention, for an Archived former Production version) as a cleaned lineage node."""
     major, minor = major_minor(summary.version)
     return VersionLine(
         key=summary.version,
@@ -71,33 +74,38 @@ def _version_line(summary: VersionSummary) -> VersionLine:
         registered_by=one_line(summary.registered_by),
         major=major,
         minor=minor,
+        retention=retention,
     )
 
 
-def model_overview(reader: CacheReader, name: str) -> ModelOverview:
+def model_overview(reader: CacheReader, name: str, now: datetime) -> ModelOverview:
     """A model, all its versions in semver order (for the lineage tree: the reverse of the cache's newest-first
-    order) and their overall metrics."""
+    order), the retention of its former Production versions as of `now`, and their overall metrics."""
     with reader.snapshot() as snapshot:
         model = model_versions(snapshot, name)
+        retained = retentions(snapshot, [name], stored_policy(snapshot), now).get(name, {})
     metrics = {version: {one_line(k): v for k, v in values.items()} for version, values in model.metrics.items()}
     return ModelOverview(
         name=one_line(name),
         owner=one_line(model.owner),
         description=clean_text(model.description),
-        versions=tuple(map(_version_line, reversed(model.versions))),
+        versions=tuple(_version_line(v, retained.get(v.version)) for v in reversed(model.versions)),
         metrics=metrics,
     )
 
 
-def version_view(reader: CacheReader, model: str, version: str) -> VersionView:
-    """One version in full, cleaned for display, with its raw artifacts kept for verification."""
+def version_view(reader: CacheReader, model: str, version: str, now: datetime) -> VersionView:
+    """One version in full, cleaned for display, with its raw artifacts kept for verification and, for an Archived
+    former Production version, its retention as of `now`."""
     with reader.snapshot() as snapshot:
         detail = version_detail(snapshot, model, version)
+        retained = retentions(snapshot, [model], stored_policy(snapshot), now).get(model, {})
     return VersionView(
         manifest=clean_deep(detail.manifest),
         children=tuple(map(one_line, detail.children)),
         content_hash=detail.content_hash,
         artifacts=detail.entry.artifacts,
+        retention=retained.get(version),
     )
 
 

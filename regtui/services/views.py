@@ -11,6 +11,7 @@ from regtui.domain.anchor import LogAnchor
 from regtui.domain.details import DetailLine
 from regtui.domain.hashchain import GENESIS_HASH, ChainBreak
 from regtui.domain.listing import ModelSort
+from regtui.domain.retention import Retention
 
 if TYPE_CHECKING:
     from regtui.domain.entry import Artifact
@@ -46,6 +47,8 @@ class ModelLine:
     drill_overdue: bool = False
     drill_failed: bool = False
     """The model's most recent drill failed."""
+    past_retention: int = 0
+    """How many of its versions are past retention."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class VersionLine:
     registered_by: str
     major: int | None = None
     minor: int | None = None
+    retention: Retention | None = None
+    """An Archived former Production version's retention (None for any other version)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ class VersionView:
     children: tuple[str, ...]
     content_hash: str
     artifacts: tuple[Artifact, ...] = field(default_factory=tuple)
+    retention: Retention | None = None
+    """An Archived former Production version's retention (None for any other version)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import Any
 
 from regtui.domain.entry import Stage
 from regtui.domain.listing import ModelSort, ModelState, ModelSummary
-from regtui.domain.policy import POLICY_SCOPE, policy_of
 from regtui.domain.provider_views import DeprecatedPin
 from regtui.domain.providers import days_left
 from regtui.domain.transitions import drill_counts, drill_overdue
@@ -22,6 +21,7 @@ from regtui.store.cache_sql import LIVE_STAGES as LIVE_STAGES
 from regtui.store.cache_sql import PRODUCTION as PRODUCTION
 from regtui.store.cache_sql import sql_literal as sql_literal
 from regtui.store.cache_sql import stored_time as stored_time
+from regtui.store.retention_reads import past_retention_counts, stored_policy
 
 DRILL = "drill"
 OPEN = "open"
@@ -129,11 +129,13 @@ def _summary(
 
 
 def model_states(snapshot: Snapshot, models: list[ModelSummary], now: datetime) -> dict[str, ModelState]:
-    """Open requests and drill state of the listed models (a window's worth): three queries whatever the count."""
+    """Open requests, drill state and versions past retention of the listed models (a window's worth): four queries
+    whatever the count."""
     names = [m.name for m in models]
     requests = open_request_counts(snapshot, names)
     drills = last_drills(snapshot, names)
-    policy = policy_of(snapshot.value("SELECT document FROM policy WHERE scope = ?", [POLICY_SCOPE]))
+    policy = stored_policy(snapshot)
+    past = past_retention_counts(snapshot, names, policy, now)
     states = {}
     for m in models:
         passed, failed = drills.get(m.name, (None, False))
@@ -142,6 +144,7 @@ def model_states(snapshot: Snapshot, models: list[ModelSummary], now: datetime) 
             last_drill=passed,
             drill_overdue=m.production is not None and drill_overdue(passed, now, policy.for_model(m.name)),
             drill_failed=failed,
+            past_retention=past.get(m.name, 0),
         )
     return states
 

@@ -12,8 +12,9 @@ from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage
 from regtui.domain.outcomes import RollbackOutcome
 from regtui.domain.policy import ModelPolicy
+from regtui.domain.retention import retention_of
 from regtui.domain.text import clean_single_line
-from regtui.domain.transitions import MoveKind, check_rollback, retention_ends
+from regtui.domain.transitions import MoveKind, check_rollback
 from regtui.errors import RuleError
 from regtui.store.facts import check_seen_stage, load_subject, require_version, was_in_production
 from regtui.store.log import NewEvent, append_event, append_events
@@ -55,9 +56,8 @@ def rollback_targets(session: Session, model: str, policy: ModelPolicy, now: dat
     )
     targets = []
     for row in rows:
-        archived = as_utc(row.stage_changed_at)
-        ends = retention_ends(archived, policy)
-        targets.append(RollbackTarget(row.version, archived, ends, now <= ends))
+        retention = retention_of(as_utc(row.stage_changed_at), policy, now)
+        targets.append(RollbackTarget(row.version, retention.archived_at, retention.ends, not retention.past))
     return targets
 
 

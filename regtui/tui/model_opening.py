@@ -69,7 +69,8 @@ class ModelOpening:
         """The read of an open (in the worker's thread), posted to the app."""
         from regtui.tui.screens.model import read_model
 
-        self.app.post_message(ModelReadToOpen(name, version, read_model(self.app.services.reader, name, version)))
+        read = read_model(self.app.services.reader, name, version, self.app.clock())
+        self.app.post_message(ModelReadToOpen(name, version, read))
 
     def read_ahead(self, name: str) -> None:
         """Read the model under the registry's cursor in the background, so Enter on it only paints."""
@@ -89,7 +90,7 @@ class ModelOpening:
         read: ModelRead | None = None
         try:
             with suppress(RegtuiError):
-                read = read_model(self.app.services.reader, name, None)
+                read = read_model(self.app.services.reader, name, None, self.app.clock())
         finally:
             self.app.post_message(ModelReadAhead(name, generation, read))
 

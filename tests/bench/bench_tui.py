@@ -468,8 +468,9 @@ def _data_path(service: RegistryService, runs: int, long: str) -> dict[str, list
 
     def model_reads(reader: CacheReader) -> None:
         """What the model screen's worker reads."""
-        overview = reads.model_overview(reader, long)
-        reads.version_view(reader, long, overview.versions[-1].key)
+        now = service.clock()
+        overview = reads.model_overview(reader, long, now)
+        reads.version_view(reader, long, overview.versions[-1].key, now)
 
     with CacheReader(service.locations.cache_path) as reader:
         filter_reads = [timed(partial(filter_query, reader)) for _ in range(runs * 3)]

@@ -103,7 +103,7 @@ def test_the_tuis_lists_use_the_same_order(ordered: RegistryService) -> None:
     picked = review.list_versions(ordered, MODEL, 0, 100) + review.list_versions(ordered, MODEL, 100, 100)
     assert [line.key for line in picked] == NEWEST_FIRST and review.count_versions(ordered, MODEL) == len(ASCENDING)
     with CacheReader(ordered.locations.cache_path) as reader:
-        overview = reads.model_overview(reader, MODEL)
+        overview = reads.model_overview(reader, MODEL, ordered.clock())
     assert [line.key for line in overview.versions] == ASCENDING
     assert review.version_diff(ordered, MODEL, None, None).b.key == "1.10.0"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -83,10 +84,10 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = model_screen.read_model
 
-    def counting(reader: CacheReader, model: str, wanted: str | None) -> ModelRead:
+    def counting(reader: CacheReader, model: str, wanted: str | None, now: datetime) -> ModelRead:
         """Note the read, then read."""
         calls.append(model)
-        return original(reader, model, wanted)
+        return original(reader, model, wanted, now)
 
     monkeypatch.setattr(model_screen, "read_model", counting)
     return calls

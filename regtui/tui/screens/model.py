@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from textual import events, on, work
@@ -61,11 +62,12 @@ class ModelRead:
     view: VersionView | None
 
 
-def read_model(reader: CacheReader, model: str, wanted: str | None) -> ModelRead:
-    """Read a model and its versions, and the wanted (or default) version in full (call it in a thread)."""
-    overview = reads.model_overview(reader, model)
+def read_model(reader: CacheReader, model: str, wanted: str | None, now: datetime) -> ModelRead:
+    """Read a model and its versions, and the wanted (or default) version in full, retention judged as of `now`
+    (call it in a thread)."""
+    overview = reads.model_overview(reader, model, now)
     key = choose_version(overview, wanted)
-    return ModelRead(overview, key, reads.version_view(reader, model, key) if key is not None else None)
+    return ModelRead(overview, key, reads.version_view(reader, model, key, now) if key is not None else None)
 
 
 def default_metric(names: list[str]) -> str | None:
@@ -217,7 +219,8 @@ class ModelScreen(RegtuiScreen):
     def load_overview(self) -> None:
         """Read the model, its versions and their metrics, and the version to show (in one thread, one repaint)."""
         model = self.model
-        self.post_message(self.OverviewLoaded(model, read_model(self.regtui.services.reader, model, self.selected)))
+        read = read_model(self.regtui.services.reader, model, self.selected, self.regtui.clock())
+        self.post_message(self.OverviewLoaded(model, read))
 
     def on_model_screen_overview_loaded(self, message: OverviewLoaded) -> None:
         """Show the model as read again (unless the screen has moved on to another model)."""
@@ -271,7 +274,8 @@ class ModelScreen(RegtuiScreen):
     def load_version(self, key: str) -> None:
         """Read one version in full (in a thread)."""
         model = self.model
-        self.post_message(self.VersionLoaded(model, key, reads.version_view(self.regtui.services.reader, model, key)))
+        view = reads.version_view(self.regtui.services.reader, model, key, self.regtui.clock())
+        self.post_message(self.VersionLoaded(model, key, view))
 
     def on_model_screen_version_loaded(self, message: VersionLoaded) -> None:
         """Show the version unless another one (or another model) was selected meanwhile."""

@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from regtui.domain.entry import Stage
 from regtui.domain.listing import ModelSort, ModelState, ModelSummary
 from regtui.domain.text import format_age, one_line
+from regtui.glyphs import PAST_RETENTION
 from regtui.services import models
 from regtui.services.handle import CacheReader
 from regtui.services.views import ModelLine, ModelQuery
@@ -54,6 +55,11 @@ def drill_cell(model: ModelLine) -> Cell:
     return NONE if model.drill_age is None else Toned(shown, Tone.MUTED)
 
 
+def retention_cell(model: ModelLine) -> Cell:
+    """How many of the model's versions are past retention, after the mark ('◷ 3'); a muted '-' when none."""
+    return Toned(f"{PAST_RETENTION} {model.past_retention}", Tone.WARN) if model.past_retention else NONE
+
+
 def count_model_lines(reader: CacheReader, query: ModelQuery) -> int:
     """How many models the registry screen's query matches (in the table's worker)."""
     return models.count_models(reader, query)
@@ -84,12 +90,13 @@ def model_line(summary: ModelSummary, state: ModelState, now: datetime) -> Model
         drill_overdue=state.drill_overdue,
         drill_failed=state.drill_failed,
         drill_age=None if drilled is None else format_age((now - drilled).total_seconds()),
+        past_retention=state.past_retention,
     )
 
 
 MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
     Column("MODEL", lambda m: m.name, 18, flex=True, priority=10),
-    Column("OWNER", lambda m: m.owner, 16, min_width=9, priority=7),
+    Column("OWNER", lambda m: m.owner, 16, min_width=8, priority=7),
     Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=9),
     Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 8, min_width=7, priority=6),
     Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 8, min_width=7, priority=5),
@@ -101,6 +108,7 @@ MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
         align="right",
     ),
     Column("DRILL", drill_cell, 7, priority=4),
+    Column("EXPIRED", retention_cell, 7, priority=4),
     Column("VERSIONS", lambda m: str(m.versions), 8, priority=2, align="right"),
     Column("LATEST", lambda m: m.latest or NONE, 10, priority=3),
     Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 12, flex=True, priority=1),

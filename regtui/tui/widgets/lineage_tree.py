@@ -19,6 +19,7 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from regtui.glyphs import PAST_RETENTION
 from regtui.services.views import VersionLine
 from regtui.tui.tones import TONE_CLASSES, Tone, Toned, foreground_style, stage_badge, to_text
 
@@ -72,12 +73,15 @@ class VersionItem:
 
     @cached_property
     def parts(self) -> tuple[Toned, ...]:
-        """The version's label as toned words: version, stage badge, date and who registered it."""
+        """The version's label as toned words: version, stage badge (marked when past retention), date and who
+        registered it."""
         line = self.line
+        past = (Toned(f" {PAST_RETENTION}", Tone.WARN),) if line.retention is not None and line.retention.past else ()
         return (
             Toned(line.version),
             Toned("  "),
             stage_badge(line.stage, line.canary_share),
+            *past,
             Toned(f"  {line.created_at:%Y-%m-%d}  {line.registered_by}", Tone.MUTED),
         )
 

@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from regtui.domain.checksums import VerifyResult, VerifyStatus, pin_text
 from regtui.domain.entry import Bump, ChangeKind, utc_iso
+from regtui.glyphs import PAST_RETENTION
 from regtui.services.views import VersionView
 from regtui.tui.decimals import column_places, fixed
 from regtui.tui.tones import (
@@ -280,6 +281,7 @@ class VersionDetails(Vertical):
         rows: list[tuple[str, Cell]] = [
             ("version", entry.version),
             ("stage", stage_badge(manifest.stage, manifest.canary_share)),
+            *self._retention(),
             ("change", change_text(entry.change_kind)),
             ("parent", entry.parent or Toned("none (first version)", Tone.MUTED)),
             ("children", ", ".join(self.view.children) or Toned("none", Tone.MUTED)),
@@ -297,6 +299,17 @@ class VersionDetails(Vertical):
         parts: list[RenderableType] = [self._fields(rows), Text(), self._heading("Hyperparameters")]
         parts.append(self._fields(hyper) if hyper else self._text(Toned("none recorded", Tone.MUTED)))
         return Group(*parts, *self._provenance())
+
+    def _retention(self) -> list[tuple[str, Cell]]:
+        """An Archived former Production version's retention (none for any other version): past it, marked, with its
+        age against the policy's retention; within it, until when it stays a rollback target."""
+        assert self.view is not None
+        retention = self.view.retention
+        if retention is None:
+            return []
+        if retention.past:
+            return [("retention", Toned(f"{PAST_RETENTION} {retention.describe()}", Tone.WARN))]
+        return [("retention", Toned(retention.describe(), Tone.MUTED))]
 
     def _provenance(self) -> list[RenderableType]:
         """The version's source and tags, when it records them (nothing otherwise)."""
