@@ -104,7 +104,9 @@ SHOTS: tuple[Shot, ...] = (
         "registry",
         "regtui — registry",
         "**Registry** (home): every model with its Production, Canary and Staging versions, owner, open promotion "
-        "requests, and how long ago its rollback was drilled (`!` when a drill is overdue by the policy's cadence).",
+        "requests, how long ago its rollback was drilled (`!` when a drill is overdue by the policy's cadence), and "
+        "how many of its versions are past retention (`EXPIRED`, `◷`: former Production versions archived longer "
+        "than the policy's `retention_days`, no longer rollback targets; from 85 columns).",
     ),
     Shot(
         "registry-filtered",
@@ -115,7 +117,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot(
         "model-overview",
         "regtui — model: lineage and overview",
-        "**Model**: the lineage tree by major line, the chosen version's overview and the metric trend.",
+        "**Model**: the lineage tree by major line (`◷` marks a version past retention; its overview gives its age "
+        "against the policy's retention), the chosen version's overview and the metric trend.",
         ("enter",),
         screen=ModelScreen,
     ),

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 
 from regtui.domain.entry import Stage
 from regtui.services.registry import RegistryService
-from regtui.store import facts, model_list, model_versions, provider_queries, queries, rollbacks
+from regtui.store import facts, model_list, model_versions, provider_queries, queries, retention_reads, rollbacks
 from regtui.store.cache import LAST_SEEN, PULLED_TABLES, read_state
 from regtui.store.cache_reader import CacheReader, Snapshot
 from regtui.store.engine import create_registry_engine, writer
@@ -54,6 +54,10 @@ PLAIN_READS: dict[str, tuple[PlainRead, str]] = {
         "ix_cache_version_live",
     ),
     "last drills": (lambda s: model_list.last_drills(s, ["churn"]), "ix_cache_event_drill"),
+    "retention of former Production versions": (
+        lambda s: retention_reads.retentions(s, ["churn"], retention_reads.stored_policy(s), NOW),
+        "ix_cache_event_production",
+    ),
     "a model's versions and metrics": (lambda s: model_versions.model_versions(s, "churn"), "ix_version_listing"),
     "version list": (lambda s: model_versions.list_versions(s, offset=2, limit=3), "ix_version_listing"),
     "one model's versions": (lambda s: model_versions.list_versions(s, "churn"), "ix_version_listing"),
@@ -127,11 +131,31 @@ def plain_plans(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[list[st
     found += explained(path, statements)
 
 
+def record_former_production(service: RegistryService, model: str, version: str) -> None:
+    """A move to Production in the registry's log for a version imported as Archived (a former Production version)."""
+    with Session(writer(service.registry())) as session:
+        append_event(
+            session,
+            seq=next_change(session),
+            kind="promote",
+            actor="bob",
+            at=BASE_TIME,
+            model=model,
+            version=version,
+            from_stage=Stage.CANARY.value,
+            to_stage=Stage.PRODUCTION.value,
+            details={},
+        )
+        session.commit()
+
+
 def synced_fixtures(url: str, make_service: ServiceFactory, tmp_path: Path) -> tuple[RegistryService, RegistryService]:
-    """The fixture registry (churn drilled once) and a second operator's service whose cache has pulled it."""
+    """The fixture registry (churn drilled once, its Archived 1.0.0 once in Production) and a second operator's service
+    whose cache has pulled it."""
     writer_service = make_service(url)
     writer_service.import_paths([build_fixture_registry(tmp_path / "fixtures")])
     record_drill(writer_service, "churn")
+    record_former_production(writer_service, "churn", "1.0.0")
     reader = make_service(url, init=False)
     reader.sync()
     return writer_service, reader

@@ -96,7 +96,7 @@ def model_line(summary: ModelSummary, state: ModelState, now: datetime) -> Model
 
 MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
     Column("MODEL", lambda m: m.name, 18, flex=True, priority=10),
-    Column("OWNER", lambda m: m.owner, 16, min_width=8, priority=7),
+    Column("OWNER", lambda m: m.owner, 16, min_width=9, priority=7),
     Column("PRODUCTION", lambda m: Toned(m.production, Tone.GOOD) if m.production else NONE, 10, priority=9),
     Column("CANARY", lambda m: live_versions(m.canary, Tone.WARN), 8, min_width=7, priority=6),
     Column("STAGING", lambda m: live_versions(m.staging, Tone.INFO), 8, min_width=7, priority=5),
@@ -108,10 +108,10 @@ MODEL_COLUMNS: tuple[Column[ModelLine], ...] = (
         align="right",
     ),
     Column("DRILL", drill_cell, 7, priority=4),
-    Column("EXPIRED", retention_cell, 7, priority=4),
+    Column("EXPIRED", retention_cell, 7, priority=3),
     Column("VERSIONS", lambda m: str(m.versions), 8, priority=2, align="right"),
     Column("LATEST", lambda m: m.latest or NONE, 10, priority=3),
-    Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 12, flex=True, priority=1),
+    Column("DESCRIPTION", lambda m: Toned(m.description, Tone.MUTED), 12, min_width=11, flex=True, priority=1),
 )
 """The registry's columns; a new column is a ModelLine field plus one entry here."""
 

@@ -55,3 +55,13 @@ def test_model_artifacts_verified(
     both digests, the config artifact ok, and the line under them (no toast over them) says one of two failed."""
     steps = after(open_model("fraud-detector", "2.4.0"), "v")
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)
+
+
+@SIZES
+def test_model_past_retention(
+    snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
+) -> None:
+    """churn-classifier 2.4.0, a former Production version archived in 2025: the lineage marks it and the other
+    versions past retention with the clock mark, and its overview says why (its age against the 180-day retention)."""
+    steps = after(open_model("churn-classifier", "2.4.0"))
+    assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=steps)

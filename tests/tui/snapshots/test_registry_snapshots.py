@@ -13,8 +13,8 @@ from tests.tui.snapshots.conftest import SIZES, after
 def test_registry(
     snap_compare: Any, snapshot_locations: Locations, make_app: AppFactory, size: tuple[int, int]
 ) -> None:
-    """The home screen: eight demo models with Production / Canary / Staging versions, synced 0s ago;
-    at 80x24 the versions and description columns give way."""
+    """The home screen: eight demo models with Production / Canary / Staging versions, synced 0s ago, and how many
+    versions of each are past retention (EXPIRED); at 80x24 the versions and description columns give way."""
     assert snap_compare(make_app(snapshot_locations), terminal_size=size, run_before=after())
 
 
