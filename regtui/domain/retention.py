@@ -18,9 +18,15 @@ def retention_ends(archived_at: datetime, policy: ModelPolicy) -> datetime:
     return archived_at + timedelta(days=policy.retention_days)
 
 
+def retention_cutoff(policy: ModelPolicy, now: datetime) -> datetime:
+    """The moment before which an archived former Production version was archived if its retention has ended by
+    `now` (what a query compares archive times with)."""
+    return now - timedelta(days=policy.retention_days)
+
+
 def past_retention(archived_at: datetime, policy: ModelPolicy, now: datetime) -> bool:
-    """Whether an archived former Production version's retention has ended by `now`."""
-    return now > retention_ends(archived_at, policy)
+    """Whether an archived former Production version's retention has ended by `now` (`now` is past its end)."""
+    return archived_at < retention_cutoff(policy, now)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def model_overview(reader: CacheReader, name: str, now: datetime) -> ModelOvervi
     order), the retention of its former Production versions as of `now`, and their overall metrics."""
     with reader.snapshot() as snapshot:
         model = model_versions(snapshot, name)
-        retained = retentions(snapshot, [name], stored_policy(snapshot), now).get(name, {})
+        retained = retentions(snapshot, name, stored_policy(snapshot), now)
     metrics = {version: {one_line(k): v for k, v in values.items()} for version, values in model.metrics.items()}
     return ModelOverview(
         name=one_line(name),
@@ -99,7 +99,7 @@ def version_view(reader: CacheReader, model: str, version: str, now: datetime) -
     former Production version, its retention as of `now`."""
     with reader.snapshot() as snapshot:
         detail = version_detail(snapshot, model, version)
-        retained = retentions(snapshot, [model], stored_policy(snapshot), now).get(model, {})
+        retained = retentions(snapshot, model, stored_policy(snapshot), now)
     return VersionView(
         manifest=clean_deep(detail.manifest),
         children=tuple(map(one_line, detail.children)),

@@ -54,8 +54,14 @@ PLAIN_READS: dict[str, tuple[PlainRead, str]] = {
         "ix_cache_version_live",
     ),
     "last drills": (lambda s: model_list.last_drills(s, ["churn"]), "ix_cache_event_drill"),
-    "retention of former Production versions": (
-        lambda s: retention_reads.retentions(s, ["churn"], retention_reads.stored_policy(s), NOW),
+    "one model's retention": (
+        lambda s: retention_reads.retentions(s, "churn", retention_reads.stored_policy(s), NOW),
+        "ix_cache_event_production",
+    ),
+    "versions past retention, a window's models": (
+        lambda s: retention_reads.past_retention_counts(
+            s, ["churn", "support-bot"], retention_reads.stored_policy(s), NOW + timedelta(days=400)
+        ),
         "ix_cache_event_production",
     ),
     "a model's versions and metrics": (lambda s: model_versions.model_versions(s, "churn"), "ix_version_listing"),
