@@ -106,7 +106,7 @@ SHOTS: tuple[Shot, ...] = (
         "**Registry** (home): every model with its Production, Canary and Staging versions, owner, open promotion "
         "requests, how long ago its rollback was drilled (`!` when a drill is overdue by the policy's cadence), and "
         "how many of its versions are past retention (`EXPIRED`, `◷`: former Production versions archived longer "
-        "than the policy's `retention_days`, no longer rollback targets; from 85 columns).",
+        "than the policy's `retention_days`, no longer rollback targets; wider than 80 columns).",
     ),
     Shot(
         "registry-filtered",

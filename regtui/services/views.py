@@ -11,11 +11,11 @@ from regtui.domain.anchor import LogAnchor
 from regtui.domain.details import DetailLine
 from regtui.domain.hashchain import GENESIS_HASH, ChainBreak
 from regtui.domain.listing import ModelSort
-from regtui.domain.retention import Retention
 
 if TYPE_CHECKING:
     from regtui.domain.entry import Artifact
     from regtui.domain.manifest import VersionManifest
+    from regtui.domain.retention import Retention
 
 
 @dataclass(frozen=True)
