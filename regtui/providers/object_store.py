@@ -125,7 +125,7 @@ def _guarded(uri: str, call: Callable[[], T]) -> T:
     try:
         return call()
     except Exception as exc:  # noqa: BLE001 - every SDK error becomes one line naming the object
-        raise _translated(uri, exc) from None
+        raise store_error(uri, exc) from None
 
 
 def _guarded_stream(uri: str, open_chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
@@ -133,18 +133,20 @@ def _guarded_stream(uri: str, open_chunks: Callable[[], Iterator[bytes]]) -> Ite
     try:
         yield from open_chunks()
     except Exception as exc:  # noqa: BLE001 - every SDK error becomes one line naming the object
-        raise _translated(uri, exc) from None
+        raise store_error(uri, exc) from None
 
 
-def _translated(uri: str, exc: Exception) -> InputError:
-    """An SDK failure as an artifact error: gone, access denied, no credentials, or unavailable."""
+def store_error(uri: str, exc: Exception) -> InputError:
+    """An SDK failure as an artifact error: gone, access denied (a refused key: HTTP 401 or 403), no credentials,
+    or unavailable."""
     shown = _shown(uri)
     if isinstance(exc, InputError):
         return exc
     if isinstance(exc, FileNotFoundError):
         return ArtifactMissingError(f"{shown}: no such object or version in the store")
     name = type(exc).__name__
-    if isinstance(exc, PermissionError) or "Credential" in name or "Auth" in name:
+    refused = getattr(exc, "status_code", None) in (401, 403)
+    if refused or isinstance(exc, PermissionError) or "Credential" in name or "Auth" in name:
         return ArtifactUnavailableError(
             f"access to {shown} refused: check the store's credentials (environment, profile or role)"
         )
