@@ -1,9 +1,14 @@
-"""Object-store servers for the tests, on 127.0.0.1: moto's S3 server and Azurite (Azure Blob).
+"""Object-store servers for the tests, on 127.0.0.1: moto's S3 server, Azurite (Azure Blob) and gcp-storage-emulator
+(Google Cloud Storage's JSON API).
 
 Fixtures: ``s3_endpoint`` (session: REGTUI_TEST_S3_ENDPOINT, which .ci/servers/moto.sh exports, or a moto server
 started here), ``s3_auth_endpoint`` (a moto server that checks credentials, started here), ``s3`` (per test: the
 AWS variables pointing at the server, and a boto3 client), ``azurite_connection`` (session: the connection string
-.ci/servers/azurite.sh exports). A server started here stops at the end of the session, and through
+.ci/servers/azurite.sh exports), ``gcs_endpoint`` (session: REGTUI_TEST_GCS_ENDPOINT, which .ci/servers/gcs.sh
+exports, or an emulator started here) and ``gcs`` (per test: STORAGE_EMULATOR_HOST, which gcsfs reads, pointing at
+it). No test looks for Google's metadata server or its control plane: NO_GCE_CHECK and
+GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT are set for the whole test process before gcsfs or google-auth is imported.
+A server started here stops at the end of the session, and through
 tests/server_watchdog.py when the test process ends any other way. ``CuttingProxy`` stands between regtui and
 a server and cuts response streams mid-body. Without moto or Azurite the tests skip with the
 reason, except under CI=true, where that is a failure.
@@ -30,6 +35,9 @@ from tests.pg_server import running_in_ci
 
 S3_ENDPOINT_ENV = "REGTUI_TEST_S3_ENDPOINT"
 AZURITE_ENV = "REGTUI_TEST_AZURITE_CONNECTION"
+GCS_ENDPOINT_ENV = "REGTUI_TEST_GCS_ENDPOINT"
+os.environ.setdefault("NO_GCE_CHECK", "true")
+os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
 WATCHDOG = Path(__file__).with_name("server_watchdog.py")
 WAIT_SECONDS = 30
 TEST_KEY = "testing"
@@ -71,7 +79,22 @@ def start_moto(env: dict[str, str] | None = None) -> ServedProcess:
     except ImportError as exc:
         skip_or_fail("moto[server]", f"{exc} (pip install -e '.[test]')")
     port = free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return serve("moto server", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port, env)
+
+
+def start_gcs_emulator() -> ServedProcess:
+    """Start gcp-storage-emulator (in memory) on a free port of 127.0.0.1 and wait until it answers."""
+    try:
+        import gcp_storage_emulator  # noqa: F401 - only checks that it is installed
+    except ImportError as exc:
+        skip_or_fail("gcp-storage-emulator", f"{exc} (pip install -e '.[test]')")
+    port = free_port()
+    command = [sys.executable, "-m", "gcp_storage_emulator", "start", "-H", "127.0.0.1", "--port", str(port)]
+    return serve("GCS emulator", [*command, "--in-memory", "--quiet"], port)
+
+
+def serve(what: str, command: list[str], port: int, env: dict[str, str] | None = None) -> ServedProcess:
+    """Run a server command under the watchdog and wait until its port accepts connections."""
     watchdog = subprocess.Popen(
         [sys.executable, str(WATCHDOG), json.dumps(command)],
         stdin=subprocess.PIPE,
@@ -88,7 +111,7 @@ def start_moto(env: dict[str, str] | None = None) -> ServedProcess:
         except OSError:
             time.sleep(0.1)
     served.stop()
-    skip_or_fail("moto server", f"did not accept connections within {WAIT_SECONDS}s")
+    skip_or_fail(what, f"did not accept connections within {WAIT_SECONDS}s")
 
 
 @pytest.fixture(scope="session")
@@ -159,6 +182,58 @@ def azurite_connection() -> str:
     if not connection:
         skip_or_fail("Azurite", f"{AZURITE_ENV} is not set (.ci/servers/azurite.sh starts Azurite and sets it)")
     return connection
+
+
+@pytest.fixture(scope="session")
+def gcs_endpoint() -> Iterator[str]:
+    """The GCS JSON API endpoint for this session: REGTUI_TEST_GCS_ENDPOINT or an emulator started here."""
+    if url := os.environ.get(GCS_ENDPOINT_ENV):
+        yield url
+        return
+    served = start_gcs_emulator()
+    try:
+        yield served.url
+    finally:
+        served.stop()
+
+
+@dataclass
+class GCS:
+    """The test's GCS emulator: its endpoint, and bucket set-up through its JSON API (as a console or gcloud would)."""
+
+    endpoint: str
+
+    def call(self, method: str, path: str, body: dict[str, Any] | bytes | None = None) -> dict[str, Any]:
+        """One JSON API request; the answer's JSON ({} when empty)."""
+        import httpx
+
+        data = body if isinstance(body, bytes) else None
+        answer = httpx.request(
+            method, f"{self.endpoint}{path}", json=None if data is not None else body, content=data, timeout=10
+        )
+        answer.raise_for_status()
+        return answer.json() if answer.content else {}
+
+    def bucket(self, prefix: str, **settings: Any) -> str:
+        """Create a bucket of a new name with the given resource fields (versioning, retentionPolicy ...)."""
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self.call("POST", "/storage/v1/b", {"name": name})
+        if settings:
+            self.call("PATCH", f"/storage/v1/b/{name}", settings)
+        return name
+
+    def put(self, bucket: str, key: str, body: bytes) -> str:
+        """Write an object (a simple media upload); returns its generation."""
+        path = f"/upload/storage/v1/b/{bucket}/o?uploadType=media&name={key}"
+        return str(self.call("POST", path, body)["generation"])
+
+
+@pytest.fixture
+def gcs(gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> GCS:
+    """STORAGE_EMULATOR_HOST (gcsfs's endpoint variable) pointed at the session's emulator; no credentials."""
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_endpoint)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    return GCS(gcs_endpoint)
 
 
 class CuttingProxy:

@@ -15,7 +15,7 @@ from regtui.domain.storage import BucketSettings, LifecycleRule
 from regtui.domain.text import clean_single_line
 from regtui.errors import InputError
 from regtui.providers.azure_settings import azure_blob_settings, read_azure_settings
-from regtui.providers.gcs_settings import read_gcs_settings
+from regtui.providers.gcs_settings import gcs_object_settings, read_gcs_settings
 from regtui.providers.object_store import FsspecObjectReader, StoreKind, store_error
 
 _PUBLIC_GROUPS = (
@@ -54,9 +54,7 @@ def object_settings(reader: FsspecObjectReader, artifact: Artifact, settings: Bu
         info = fs.info(path, refresh=True, **_pinned(kind, artifact))
     except Exception as exc:  # noqa: BLE001 - any SDK failure is one line in the report
         return replace(settings, error=store_error(artifact.uri, exc).message)
-    if kind.extra == "gcs":
-        return replace(settings, held=settings.held or bool(info.get("eventBasedHold") or info.get("temporaryHold")))
-    return azure_blob_settings(settings, info)
+    return gcs_object_settings(settings, info) if kind.extra == "gcs" else azure_blob_settings(settings, info)
 
 
 def _pinned(kind: StoreKind, artifact: Artifact) -> dict[str, str]:

@@ -3,6 +3,7 @@ resource (versioning, retention policy, lifecycle rules, public access preventio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from regtui.domain.storage import BucketSettings, LifecycleRule
@@ -43,6 +44,13 @@ def gcs_settings(bucket: str, resource: dict[str, Any], iam_policy: dict[str, An
         lock_detail=detail,
         unread=((IAM_UNREAD,) if public is None else ()) + _unjudged(resource.get("lifecycle") or {}),
     )
+
+
+def gcs_object_settings(settings: BucketSettings, info: dict[str, Any]) -> BucketSettings:
+    """The bucket's settings refined by the registered generation's object resource (gcsfs info()): an event-based
+    or temporary hold keeps it until released, whatever the retention policy."""
+    held = bool(info.get("eventBasedHold") or info.get("temporaryHold"))
+    return replace(settings, held=settings.held or held) if held else settings
 
 
 def _public(resource: dict[str, Any], iam_policy: dict[str, Any] | None) -> bool | None:
