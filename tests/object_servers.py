@@ -237,12 +237,14 @@ def gcs(gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> GCS:
 
 
 class CuttingProxy:
-    """A TCP proxy to the S3 server that cuts any response stream after `limit` bytes (small answers pass)."""
+    """A TCP proxy to an object-store server that cuts any response stream after `limit` bytes (small answers pass)
+    and keeps the bytes the clients sent (`requests`: what a read asked the server for)."""
 
     def __init__(self, upstream: str, limit: int) -> None:
-        host, port = upstream.removeprefix("http://").split(":")
+        host, port = upstream.removeprefix("http://").split("/")[0].split(":")
         self.upstream = (host, int(port))
         self.limit = limit
+        self.requests = bytearray()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         threading.Thread(target=self.accept, daemon=True).start()
@@ -263,6 +265,8 @@ class CuttingProxy:
         sent = 0
         try:
             while data := source.recv(65536):
+                if limit is None:
+                    self.requests += data
                 if limit is not None and sent + len(data) > limit:
                     target.sendall(data[: limit - sent])
                     break

@@ -16,7 +16,7 @@ from regtui.domain.text import clean_single_line
 from regtui.errors import InputError
 from regtui.providers.azure_settings import azure_blob_settings, read_azure_settings
 from regtui.providers.gcs_settings import gcs_object_settings, read_gcs_settings
-from regtui.providers.object_store import FsspecObjectReader, StoreKind, store_error
+from regtui.providers.object_store import FsspecObjectReader, at_version, store_error
 
 _PUBLIC_GROUPS = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
@@ -51,15 +51,11 @@ def object_settings(reader: FsspecObjectReader, artifact: Artifact, settings: Bu
         kind, fs, path = reader.open_store(artifact.uri)
         if kind.extra == "s3":
             return settings
-        info = fs.info(path, refresh=True, **_pinned(kind, artifact))
+        path, versioned = at_version(kind, path, artifact.object_version)
+        info = fs.info(path, refresh=True, **versioned)
     except Exception as exc:  # noqa: BLE001 - any SDK failure is one line in the report
         return replace(settings, error=store_error(artifact.uri, exc).message)
     return gcs_object_settings(settings, info) if kind.extra == "gcs" else azure_blob_settings(settings, info)
-
-
-def _pinned(kind: StoreKind, artifact: Artifact) -> dict[str, str]:
-    """The keyword that reads the registered object version (none when none was recorded)."""
-    return {kind.version_arg: artifact.object_version} if artifact.object_version else {}
 
 
 def _s3_settings(fs: Any, name: str, bucket: str) -> BucketSettings:
