@@ -124,9 +124,10 @@ def _expiry(rule: LifecycleRule, retention_days: int) -> str:
         parts.append(f"expires the object after {rule.expire_days} d")
     if rule.noncurrent_days is not None and rule.noncurrent_days < retention_days:
         parts.append(f"deletes noncurrent versions after {rule.noncurrent_days} d")
+    when = f"before the {retention_days}-day retention" if parts else "whatever their age"
     if rule.newer_versions is not None:
         parts.append(f"deletes noncurrent versions once {rule.newer_versions} newer version(s) exist")
-    return f"lifecycle rule {rule.rule_id!r} {' and '.join(parts)}, before the {retention_days}-day retention"
+    return f"lifecycle rule {rule.rule_id!r} {' and '.join(parts)}, {when}"
 
 
 def _state(value: bool | None, yes: str, no: str) -> str:
