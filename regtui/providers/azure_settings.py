@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from regtui.domain.storage import BucketSettings
+from regtui.providers.object_store import refused
 
 LIFECYCLE_UNREAD = "lifecycle rules: not readable with data-plane credentials (Azure lifecycle management)"
 SOFT_DELETE_UNREAD = "blob soft delete: the account's service properties are not readable with these credentials"
@@ -27,7 +28,7 @@ def read_azure_settings(fs: Any, container: str, bucket: str) -> BucketSettings:
     try:
         service = sync(fs.loop, client.get_service_properties)
     except Exception as exc:  # noqa: BLE001 - only the account key may read them: unread, not a failure
-        if getattr(exc, "status_code", None) != 403:
+        if not refused(exc):
             raise
         service = None
     return azure_settings(bucket, container_properties, service)

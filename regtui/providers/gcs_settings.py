@@ -8,6 +8,7 @@ from typing import Any
 
 from regtui.domain.storage import BucketSettings, LifecycleRule
 from regtui.domain.text import clean_single_line
+from regtui.providers.object_store import refused
 
 _PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 _SECONDS_PER_DAY = 86400
@@ -21,7 +22,9 @@ def read_gcs_settings(fs: Any, name: str, bucket: str) -> BucketSettings:
     resource = fs.call("GET", "b/{}", name, json_out=True)
     try:
         policy = fs.call("GET", "b/{}/iam", name, json_out=True)
-    except PermissionError:
+    except Exception as exc:  # noqa: BLE001 - a refused IAM read leaves public access unknown; others fail
+        if not refused(exc):
+            raise
         policy = None
     return gcs_settings(bucket, resource, policy)
 

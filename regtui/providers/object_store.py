@@ -155,13 +155,20 @@ def store_error(uri: str, exc: Exception) -> InputError:
     if isinstance(exc, FileNotFoundError):
         return ArtifactMissingError(f"{shown}: no such object or version in the store")
     name = type(exc).__name__
-    refused = getattr(exc, "status_code", None) in (401, 403)
-    if refused or isinstance(exc, PermissionError) or "Credential" in name or "Auth" in name:
+    if refused(exc) or "Credential" in name or "Auth" in name:
         return ArtifactUnavailableError(
             f"access to {shown} refused: check the store's credentials (environment, profile or role)"
         )
     detail = clean_single_line(str(exc)).split(". ")[0][:160]
     return ArtifactUnavailableError(f"reading {shown} failed ({name}: {detail})")
+
+
+def refused(exc: Exception) -> bool:
+    """Whether a store refused the request's credentials: PermissionError (s3fs), HTTP 401 or 403 as azure-core's
+    `status_code` or gcsfs's `code`, or gcsfs's `Forbidden` OSError."""
+    if isinstance(exc, PermissionError) or getattr(exc, "status_code", getattr(exc, "code", None)) in (401, 403):
+        return True
+    return type(exc) is OSError and str(exc).startswith("Forbidden")
 
 
 def _shown(uri: str) -> str:

@@ -15,7 +15,8 @@ import pytest
 
 from regtui.domain.checksums import verify_artifact
 from regtui.domain.entry import Artifact, ChangeKind, VersionEntry, utc_now
-from regtui.providers.object_store import FsspecObjectReader
+from regtui.providers.gcs_settings import IAM_UNREAD, read_gcs_settings
+from regtui.providers.object_store import FsspecObjectReader, store_error
 from regtui.services import artifact_io
 from regtui.services.artifact_io import Readers
 from tests.object_servers import GCS, CuttingProxy
@@ -63,3 +64,25 @@ def test_a_missing_gcs_object_is_reported_missing(gcs: GCS) -> None:
     artifact = Artifact("m", f"gs://{bucket}/m/absent.bin", "0" * 64, 1)
     result = verify_artifact(artifact, objects=FsspecObjectReader())
     assert not result.ok and f"gs://{bucket}/m/absent.bin: no such object or version in the store" in result.message
+
+
+def test_a_refused_gcs_credential_is_one_line_and_a_refused_iam_read_leaves_public_access_unknown() -> None:
+    """gcsfs raises HttpError with code 401 for a refused token and OSError('Forbidden...') for a 403 (the emulator
+    checks no credentials, so these are gcsfs's own exceptions): both are a refusal naming the object; a bucket
+    whose IAM policy is forbidden to these credentials is still read, public access then unknown."""
+    from gcsfs.retry import HttpError
+
+    refusal = "access to gs://b/k refused: check the store's credentials (environment, profile or role)"
+    assert store_error("gs://b/k", HttpError({"code": 401, "message": "Invalid Credentials"})).message == refusal
+    assert store_error("gs://b/k", OSError("Forbidden: b/k\ncaller lacks storage.objects.get")).message == refusal
+
+    class IamForbidden:
+        """gcsfs's call() as a reader without storage.buckets.getIamPolicy meets it."""
+
+        def call(self, method: str, path: str, *args: str, json_out: bool) -> dict[str, object]:
+            if path.endswith("/iam"):
+                raise OSError("Forbidden: b\ncaller lacks storage.buckets.getIamPolicy")
+            return {"name": "b", "versioning": {"enabled": True}}
+
+    settings = read_gcs_settings(IamForbidden(), "b", "gs://b")
+    assert settings.versioning is True and settings.public is None and settings.unread == (IAM_UNREAD,)
