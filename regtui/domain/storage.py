@@ -1,9 +1,10 @@
 """Storage aligned with the lifecycle: an object-store artifact's bucket settings (versioning, object lock, public
 access, lifecycle rules) judged against the version's stage and the registry's retention policy.
 
-A finding is something that can lose or expose a registered object: a bucket without versioning, a public one, an
-object lock shorter than the retention of a Production or Archived version, a lifecycle rule that expires the
-artifact's object, or its noncurrent versions, before that retention ends.
+A finding is something that can lose or expose a registered object: a bucket without versioning (or whose
+versioning the store cannot tell), a public one, an object lock shorter than the retention of a Production or
+Archived version (unless the object is under a hold), a lifecycle rule that expires the artifact's object, or its
+noncurrent versions, before that retention ends or once enough newer versions exist.
 """
 
 from __future__ import annotations
