@@ -47,3 +47,34 @@ def test_a_gcs_version_is_registered_at_its_generations_verified_and_pulled(
     assert pulled.code == 0, pulled.err
     assert [(a["name"], a["object_version"]) for a in pulled.json()["artifacts"]] == list(generations.items())
     assert (dest / "model.bin").read_bytes() == WEIGHTS and (dest / "config.json").read_bytes() == CONFIG
+
+
+def test_a_pinned_gcs_generation_is_read_after_its_key_is_overwritten_and_deleted(
+    world: World, cli_as: WorldCli, gcs_generations: GCS, tmp_path: Path
+) -> None:
+    """fake-gcs-server keeps older generations: after an overwrite and a delete of the key the registered
+    generation is still what verify and pull read, each saying what the key holds now. (It answers a delete of one
+    generation but keeps serving it, so a deleted registered generation is tested on S3 only.)"""
+    store = gcs_generations
+    bucket = store.bucket("story-generations", versioning={"enabled": True})
+    key = "churn/1.6.0/model.bin"
+    generation = store.put(bucket, key, WEIGHTS)
+    base = version_manifest(tmp_path / "manifests", "churn", "1.6.0", parent="1.5.0", change_kind="retraining")
+    manifest = variant(base, artifacts=[{"name": "model.bin", "uri": f"gs://{bucket}/{key}"}])
+    registered = cli_as("alice", "register", manifest)
+    assert registered.code == 0, registered.err
+    store.put(bucket, key, b"someone overwrote the weights")
+    verified = cli_as("frank", "verify", "churn@1.6.0", "--json")
+    assert verified.code == 0, verified.err
+    assert verified.json()[0]["message"].endswith(
+        "the key now holds another object; the registered version is still readable"
+    )
+    dest = tmp_path / "deploy"
+    pulled = cli_as("frank", "pull", "churn@1.6.0", "--dest", dest, "--json")
+    assert pulled.code == 0, pulled.err
+    assert pulled.json()["artifacts"][0]["object_version"] == generation
+    assert (dest / "model.bin").read_bytes() == WEIGHTS
+    store.delete(bucket, key)
+    deleted = cli_as("frank", "verify", "churn@1.6.0", "--json")
+    assert deleted.code == 0, deleted.err
+    assert deleted.json()[0]["message"].endswith("the key was deleted; the registered version is still readable")
