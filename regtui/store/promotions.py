@@ -95,8 +95,7 @@ OPEN_REQUEST = OPEN_REQUEST_QUERY.with_for_update(of=REQUEST)
 UPDATE_REQUEST = update(REQUEST).where(REQUEST.c.id == bindparam("request_id"))
 INSERT_REQUEST = insert(REQUEST).returning(REQUEST.c.id)
 UPDATE_VERSION = update(VERSION).where(VERSION.c.id == bindparam("version_id"))
-# PostgreSQL: a version's stage (UPDATE_VERSION's parameters), the request's closing and the log entries (none: NULL
-# request, an empty array)
+# PostgreSQL: the promoted version's stage (UPDATE_VERSION's parameters), the request's closing and the log entries
 APPLY_AND_LOG = text(
     f"WITH promoted AS (UPDATE {VERSION.name} SET stage = :stage, canary_share = :canary_share,"
     " stage_changed_at = :stage_changed_at, stage_changed_by = :stage_changed_by, change_seq = :change_seq"
@@ -500,15 +499,12 @@ def _write_postgresql(
     now: datetime,
     tail: tuple[int, str] | None,
 ) -> None:
-    """The writes of an applied promotion as one batch of APPLY_AND_LOG: the outgoing version archived (no request,
-    no log entry), then the promoted version, the request and the log entries.
-
-    The outgoing version goes in its own statement, first: the one-Production index must see it leave before the next
-    arrives. psycopg runs a batch in order and sends it in one round trip (its executemany pipelines)."""
+    """The writes of an applied promotion: archive the outgoing version, then the rest in one statement."""
     rows = event_rows(connection, events, seq=seq, actor=actor, at=now, tail=tail)
-    batch = [{**change, "request_id": None, "events": "[]"} for change in changes[:-1]]
-    batch.append({**changes[-1], "request_id": request_id, "events": rows_json(rows)})
-    connection.execute(APPLY_AND_LOG, batch)
+    # the outgoing version in its own statement: the one-Production index must see it leave before the next arrives
+    for change in changes[:-1]:
+        connection.execute(UPDATE_VERSION, change)
+    connection.execute(APPLY_AND_LOG, {**changes[-1], "request_id": request_id, "events": rows_json(rows)})
 
 
 def _approvers(facts: GateFacts) -> list[dict[str, Any]]:
