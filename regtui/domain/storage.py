@@ -1,9 +1,10 @@
 """Storage aligned with the lifecycle: an object-store artifact's bucket settings (versioning, object lock, public
 access, lifecycle rules) judged against the version's stage and the registry's retention policy.
 
-A finding is something that can lose or expose a registered object: a bucket without versioning, a public one, an
-object lock shorter than the retention of a Production or Archived version, a lifecycle rule that expires the
-artifact's object, or its noncurrent versions, before that retention ends.
+A finding is something that can lose or expose a registered object: a bucket without versioning (or whose
+versioning the store cannot tell), a public one, an object lock shorter than the retention of a Production or
+Archived version (unless the object is under a hold), a lifecycle rule that expires the artifact's object, or its
+noncurrent versions, before that retention ends or once enough newer versions exist.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ class LifecycleRule:
     """Days after which the current object expires."""
     noncurrent_days: int | None = None
     """Days after which a version that is no longer current is deleted."""
+    newer_versions: int | None = None
+    """Deletes a noncurrent version once this many newer versions exist (GCS numNewerVersions), whatever its age."""
+    suffixes: tuple[str, ...] = ()
+    """The rule covers only keys ending with one of these (none: any key under the prefix)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,15 @@ class BucketSettings:
     public: bool | None = None
     lifecycle: tuple[LifecycleRule, ...] = ()
     error: str = ""
+    lock_detail: str = ""
+    """What kind of lock, or what else protects deleted objects (shown beside the lock in days)."""
+    held: bool = False
+    """The object is under a hold (GCS event-based or temporary hold, Azure legal hold): not deletable until
+    released, whatever its retention."""
+    versioning_unknown: str = ""
+    """Why versioning is not known (a finding then: the registered bytes may not survive an overwrite)."""
+    unread: tuple[str, ...] = ()
+    """Settings these credentials, or this store's data plane, cannot tell."""
 
 
 @dataclass(frozen=True)
@@ -63,16 +77,18 @@ def check_artifact(
     findings = [f"settings not read: {settings.error}"] if settings.error else []
     if settings.versioning is False:
         findings.append("versioning off: an overwrite or a delete of the key loses the registered bytes")
+    if settings.versioning is None and settings.versioning_unknown:
+        findings.append(f"versioning unknown: {settings.versioning_unknown}")
     if settings.public:
         findings.append("public access: anyone can read the bucket")
     retained = stage in RETAINED_STAGES
-    if retained and settings.lock_days and settings.lock_days < retention_days:
+    if retained and not settings.held and settings.lock_days and settings.lock_days < retention_days:
         findings.append(
             f"object lock of {settings.lock_days} d is shorter than the {retention_days}-day retention of {stage}"
         )
-    findings += [
+    findings += dict.fromkeys(
         _expiry(rule, retention_days) for rule in settings.lifecycle if _expires_early(rule, key, retention_days)
-    ]
+    )
     return StorageCheck(
         model,
         version,
@@ -80,16 +96,26 @@ def check_artifact(
         artifact.name,
         settings.bucket,
         _state(settings.versioning, "on", "off"),
-        "unknown" if settings.lock_days is None else f"{settings.lock_days} d" if settings.lock_days else "off",
+        _lock(settings),
         _state(settings.public, "public", "private"),
         tuple(findings),
     )
 
 
+def _lock(settings: BucketSettings) -> str:
+    """The lock in words: held, unknown, off or its days, and what kind it is."""
+    days = settings.lock_days
+    word = "held" if settings.held else "unknown" if days is None else f"{days} d" if days else "off"
+    return f"{word} ({settings.lock_detail})" if settings.lock_detail else word
+
+
 def _expires_early(rule: LifecycleRule, key: str, retention_days: int) -> bool:
-    """Whether a rule covers the key and deletes its object or an older version of it before the retention ends."""
+    """Whether a rule covers the key and deletes its object or an older version of it before the retention ends (a
+    rule that counts newer versions may delete a registered version at any age)."""
+    if not key.startswith(rule.prefix) or (rule.suffixes and not key.endswith(rule.suffixes)):
+        return False
     days = [d for d in (rule.expire_days, rule.noncurrent_days) if d is not None]
-    return key.startswith(rule.prefix) and any(d < retention_days for d in days)
+    return rule.newer_versions is not None or any(d < retention_days for d in days)
 
 
 def _expiry(rule: LifecycleRule, retention_days: int) -> str:
@@ -99,7 +125,10 @@ def _expiry(rule: LifecycleRule, retention_days: int) -> str:
         parts.append(f"expires the object after {rule.expire_days} d")
     if rule.noncurrent_days is not None and rule.noncurrent_days < retention_days:
         parts.append(f"deletes noncurrent versions after {rule.noncurrent_days} d")
-    return f"lifecycle rule {rule.rule_id!r} {' and '.join(parts)}, before the {retention_days}-day retention"
+    when = f"before the {retention_days}-day retention" if parts else "whatever their age"
+    if rule.newer_versions is not None:
+        parts.append(f"deletes noncurrent versions once {rule.newer_versions} newer version(s) exist")
+    return f"lifecycle rule {rule.rule_id!r} {' and '.join(parts)}, {when}"
 
 
 def _state(value: bool | None, yes: str, no: str) -> str:

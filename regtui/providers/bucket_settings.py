@@ -1,16 +1,22 @@
 """Read an object store's bucket settings (versioning, object lock, public access, lifecycle rules) for
-`regtui storage check`; S3 and S3-compatible stores through s3fs's client, the others reported as not read."""
+`regtui storage check`: S3 and S3-compatible stores through s3fs's client (here), Google Cloud Storage through gcsfs
+(gcs_settings), Azure Blob through adlfs (azure_settings); then what one object adds (a GCS hold, an Azure version
+id)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from regtui.domain.entry import Artifact
 from regtui.domain.storage import BucketSettings, LifecycleRule
 from regtui.domain.text import clean_single_line
 from regtui.errors import InputError
-from regtui.providers.object_store import FsspecObjectReader
+from regtui.providers.azure_settings import azure_blob_settings, read_azure_settings
+from regtui.providers.gcs_settings import gcs_object_settings, read_gcs_settings
+from regtui.providers.object_store import FsspecObjectReader, at_version, store_error
 
 _PUBLIC_GROUPS = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
@@ -23,15 +29,33 @@ def bucket_settings(reader: FsspecObjectReader, uri: str) -> BucketSettings:
     """The settings of the bucket an artifact URI names (an error in the result when they cannot be read)."""
     parts = urlsplit(uri)
     bucket = f"{parts.scheme.lower()}://{clean_single_line(parts.netloc)}"
-    if parts.scheme.lower() != "s3":
-        return BucketSettings(bucket, error=f"{parts.scheme}:// bucket settings are not read by this version")
     try:
-        _kind, fs, _path = reader.open_store(uri)
-        return _s3_settings(fs, parts.netloc, bucket)
+        kind, fs, path = reader.open_store(uri)
+        if kind.extra == "s3":
+            return _s3_settings(fs, parts.netloc, bucket)
+        name = path.split("/", 1)[0]
+        read = read_gcs_settings if kind.extra == "gcs" else read_azure_settings
+        return read(fs, name, bucket)
     except InputError as exc:
         return BucketSettings(bucket, error=exc.message)
     except Exception as exc:  # noqa: BLE001 - any SDK failure is one line in the report
-        return BucketSettings(bucket, error=f"{type(exc).__name__}: {clean_single_line(str(exc))[:160]}")
+        return BucketSettings(bucket, error=store_error(bucket, exc).message)
+
+
+def object_settings(reader: FsspecObjectReader, artifact: Artifact, settings: BucketSettings) -> BucketSettings:
+    """The bucket's settings refined by what the artifact's object tells: a GCS event-based or temporary hold on
+    the registered generation, whether an Azure blob carries a version id (S3 objects add nothing)."""
+    if settings.error:
+        return settings
+    try:
+        kind, fs, path = reader.open_store(artifact.uri)
+        if kind.extra == "s3":
+            return settings
+        path, versioned = at_version(kind, path, artifact.object_version)
+        info = fs.info(path, refresh=True, **versioned)
+    except Exception as exc:  # noqa: BLE001 - any SDK failure is one line in the report
+        return replace(settings, error=store_error(artifact.uri, exc).message)
+    return gcs_object_settings(settings, info) if kind.extra == "gcs" else azure_blob_settings(settings, info)
 
 
 def _s3_settings(fs: Any, name: str, bucket: str) -> BucketSettings:

@@ -32,14 +32,15 @@ class StoreKind:
     extra: str
     package: str
     version_arg: str
-    """The keyword of open() and info() that names an object version."""
+    """The keyword of open() and info() that names an object version; empty: the version goes in the path, after a
+    '#' (gcsfs honours a generation only there: its open() keeps a `generation` keyword but reads without it)."""
     version_key: str
     """The key of info() that holds the object's version."""
     etag_key: str
 
 
 _S3 = StoreKind("S3", "s3", "s3fs", "version_id", "VersionId", "ETag")
-_GCS = StoreKind("Google Cloud Storage", "gcs", "gcsfs", "generation", "generation", "etag")
+_GCS = StoreKind("Google Cloud Storage", "gcs", "gcsfs", "", "generation", "etag")
 _AZURE = StoreKind("Azure Blob", "azure", "adlfs", "version_id", "version_id", "etag")
 STORES: dict[str, StoreKind] = {"s3": _S3, "gs": _GCS, "gcs": _GCS, "az": _AZURE, "abfs": _AZURE, "abfss": _AZURE}
 _NO_VERSION = ("", "null", "None")
@@ -61,14 +62,14 @@ class FsspecObjectReader:
     def pin(self, uri: str, object_version: str = "") -> tuple[str, str]:
         """The (object version, ETag) of the given version, else of the key's current object."""
         kind, fs, path = self.open_store(uri)
-        versioned = {kind.version_arg: object_version} if object_version else {}
+        path, versioned = at_version(kind, path, object_version)
         info = _guarded(uri, lambda: fs.info(path, refresh=True, **versioned))
         return _version_of(kind, info) or object_version, _etag_of(kind, info)
 
     def chunks(self, artifact: Artifact) -> Iterator[bytes]:
         """The bytes of the artifact's recorded object version (the current object when none is recorded)."""
         kind, fs, path = self.open_store(artifact.uri)
-        versioned = {kind.version_arg: artifact.object_version} if artifact.object_version else {}
+        path, versioned = at_version(kind, path, artifact.object_version)
 
         def read() -> Iterator[bytes]:
             with fs.open(path, "rb", block_size=STREAM_CHUNK, cache_type="none", **versioned) as handle:
@@ -109,6 +110,15 @@ class FsspecObjectReader:
         return kind, fs, path
 
 
+def at_version(kind: StoreKind, path: str, object_version: str) -> tuple[str, dict[str, str]]:
+    """The path and keywords that make open() and info() read one object version (the current object without)."""
+    if not object_version:
+        return path, {}
+    if not kind.version_arg:
+        return f"{path}#{object_version}", {}
+    return path, {kind.version_arg: object_version}
+
+
 def _version_of(kind: StoreKind, info: dict[str, Any]) -> str:
     """The object version an info() reports ('' in a bucket without versioning)."""
     value = str(info.get(kind.version_key) or "")
@@ -125,7 +135,7 @@ def _guarded(uri: str, call: Callable[[], T]) -> T:
     try:
         return call()
     except Exception as exc:  # noqa: BLE001 - every SDK error becomes one line naming the object
-        raise _translated(uri, exc) from None
+        raise store_error(uri, exc) from None
 
 
 def _guarded_stream(uri: str, open_chunks: Callable[[], Iterator[bytes]]) -> Iterator[bytes]:
@@ -133,23 +143,32 @@ def _guarded_stream(uri: str, open_chunks: Callable[[], Iterator[bytes]]) -> Ite
     try:
         yield from open_chunks()
     except Exception as exc:  # noqa: BLE001 - every SDK error becomes one line naming the object
-        raise _translated(uri, exc) from None
+        raise store_error(uri, exc) from None
 
 
-def _translated(uri: str, exc: Exception) -> InputError:
-    """An SDK failure as an artifact error: gone, access denied, no credentials, or unavailable."""
+def store_error(uri: str, exc: Exception) -> InputError:
+    """An SDK failure as an artifact error: gone, access denied (a refused key: HTTP 401 or 403), no credentials,
+    or unavailable."""
     shown = _shown(uri)
     if isinstance(exc, InputError):
         return exc
     if isinstance(exc, FileNotFoundError):
         return ArtifactMissingError(f"{shown}: no such object or version in the store")
     name = type(exc).__name__
-    if isinstance(exc, PermissionError) or "Credential" in name or "Auth" in name:
+    if refused(exc) or "Credential" in name or "Auth" in name:
         return ArtifactUnavailableError(
             f"access to {shown} refused: check the store's credentials (environment, profile or role)"
         )
     detail = clean_single_line(str(exc)).split(". ")[0][:160]
     return ArtifactUnavailableError(f"reading {shown} failed ({name}: {detail})")
+
+
+def refused(exc: Exception) -> bool:
+    """Whether a store refused the request's credentials: PermissionError (s3fs), HTTP 401 or 403 as azure-core's
+    `status_code` or gcsfs's `code`, or gcsfs's `Forbidden` OSError."""
+    if isinstance(exc, PermissionError) or getattr(exc, "status_code", getattr(exc, "code", None)) in (401, 403):
+        return True
+    return type(exc) is OSError and str(exc).startswith("Forbidden")
 
 
 def _shown(uri: str) -> str:

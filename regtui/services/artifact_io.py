@@ -67,6 +67,14 @@ def readers() -> Readers:
     return Readers(FsspecObjectReader(s3_endpoint_url(load_settings())))
 
 
+def readers_for(artifacts: Sequence[Artifact]) -> Readers:
+    """Readers for these artifacts: the configuration file (the S3 endpoint) is read only when one of them is in an
+    object store, so re-verifying files and HTTP artifacts reads no file but the artifacts."""
+    if any(classify_uri(a.uri) is ArtifactScheme.OBJECT for a in artifacts):
+        return readers()
+    return Readers(FsspecObjectReader())
+
+
 def each_at_once(
     items: Sequence[T], work: Callable[[T], R], on_count: ArtifactCount | None = None, *, at_once: bool = True
 ) -> list[R]:
@@ -118,7 +126,7 @@ def verify_all(
     on_count: ArtifactCount | None = None,
 ) -> tuple[VerifyResult, ...]:
     """Every artifact re-hashed now against its record, several at once, in the artifacts' order."""
-    reading = using or readers()
+    reading = using or readers_for(artifacts)
     report = locked(on_bytes)
     verify = partial(_verify_one, reading, report)
     return tuple(each_at_once(artifacts, verify, on_count, at_once=worth_threads(artifacts)))
@@ -145,7 +153,7 @@ def hash_for_registration(
     """The entry with each artifact's SHA-256 and size measured by reading it as the registrant, and, in an object
     store, the object version and ETag read; refuses an unreadable artifact or one whose manifest states other
     values, naming it."""
-    reading = using or readers()
+    reading = using or readers_for(entry.artifacts)
     report = locked(on_bytes)
     measured = each_at_once(entry.artifacts, lambda artifact: _measured(entry, artifact, reading, report), on_count)
     return replace(entry, artifacts=tuple(measured))

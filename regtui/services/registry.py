@@ -37,6 +37,7 @@ from regtui.errors import CacheRebuildError, InputError, RegistryUnavailableErro
 from regtui.input_files import load_yaml
 from regtui.services.access import actor_in, require
 from regtui.services.artifact_io import ArtifactCount, hash_for_registration, verify_all
+from regtui.services.cache_verify import verify_versions
 from regtui.services.read_status import ReadStatus
 from regtui.store import queries
 from regtui.store.access import resolve_identity
@@ -52,7 +53,6 @@ from regtui.store.cache import (
 from regtui.store.cache_reader import CacheReader
 from regtui.store.engine import create_registry_engine, create_registry_file, is_sqlite, translate_errors
 from regtui.store.log import iter_log, row_to_entry
-from regtui.store.model_versions import version_detail
 from regtui.store.policies import stored_policy_row
 from regtui.store.provider_queries import providers_manifest
 from regtui.store.registry import grant_initial_admin, import_manifests
@@ -323,14 +323,14 @@ class RegistryService:
         on_bytes: Callable[[int], None] | None = None,
         on_count: ArtifactCount | None = None,
     ) -> list[tuple[str, VerifyResult]]:
-        """Re-hash the artifacts of the given versions (all when None) against their recorded checksums."""
-        if refs is None:
-            with self.reading() as session:
-                details = [(m.entry.ref, m.entry) for m in queries.iter_manifests(session)]
-        else:
+        """Re-hash the artifacts of the given versions (by number or stage; all when None) against their recorded
+        checksums."""
+        if refs is not None:
             self.cache()  # the cache file, created or rebuilt for this layout, before its plain read
-            with CacheReader(self.locations.cache_path) as reader, reader.snapshot() as snapshot:
-                details = [(f"{m}@{v}", version_detail(snapshot, m, v).entry) for m, v in refs]
+            with CacheReader(self.locations.cache_path) as reader:
+                return verify_versions(reader, refs, on_bytes, on_count)
+        with self.reading() as session:
+            details = [(m.entry.ref, m.entry) for m in queries.iter_manifests(session)]
         pairs = [(ref, artifact) for ref, entry in details for artifact in entry.artifacts]
         results = verify_all([artifact for _ref, artifact in pairs], on_bytes, on_count=on_count)
         return [(ref, result) for (ref, _artifact), result in zip(pairs, results, strict=True)]

@@ -139,6 +139,19 @@ def test_verify_exits_1_naming_an_artifact_modified_after_registration(cli: Cli,
     assert ("churn@1.1.1", "mismatch") in statuses and ("churn@1.1.0", "ok") in statuses
 
 
+def test_verify_names_a_version_by_stage(cli: Cli, filled: Path) -> None:
+    """`verify MODEL@STAGE` re-hashes the version in that stage (a deploy job's check before it ships it); a stage
+    with no version is a one-line error."""
+    result = cli("verify", "churn@Production", "--json")
+    assert result.code == 0
+    assert {item["version"] for item in result.json()} == {"churn@1.1.0"}
+    (filled / "models" / "churn" / "1.1.1" / "model.bin").write_bytes(b"tampered weights!!!!!!")
+    canary = cli("verify", "churn@canary")
+    assert canary.code == 1 and canary.err_lines[-1].endswith("churn@1.1.1 model.bin (mismatch)")
+    missing = cli("verify", "support-bot@Staging")
+    assert missing.code == 2 and missing.err_lines == ["regtui: support-bot has no version in Staging"]
+
+
 def test_sync_prints_what_changed(cli: Cli, filled: Path, registry_url: str) -> None:
     """`sync` names the pulled versions and change range; with nothing new it says the cache is up to date."""
     assert cli("sync").out.startswith("cache up to date")

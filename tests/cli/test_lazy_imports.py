@@ -17,7 +17,7 @@ from regtui.tui.app import RegtuiApp
 from tests.factories import ServiceFactory, build_fixture_registry, version_manifest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS, catalog.ARTIFACTS)
+COMMAND_MODULES = (catalog.CORE, catalog.WORKFLOW, catalog.PROVIDERS, catalog.ARTIFACTS, catalog.VERIFY)
 NOT_AT_START = (
     *COMMAND_MODULES,
     "regtui.services.demo",
@@ -203,6 +203,8 @@ READS = (
     ("models",),
     ("show", "churn@Production", "--json"),
     ("audit", "--json"),
+    ("verify", "churn@Production", "--json"),
+    ("verify", "churn@1.0.0"),
     ("--help",),
 )
 

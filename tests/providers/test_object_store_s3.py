@@ -170,25 +170,28 @@ def test_a_missing_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) 
 
 
 class GenerationStore:
-    """A stand-in with gcsfs's contract (info() reports `generation` and `etag`; open() and info() take
-    `generation=`), for the GCS path of the reader where no GCS server runs."""
+    """A stand-in with gcsfs's contract (info() reports `generation` and `etag`; a generation is read when the path
+    names it after a '#', as gcsfs's version-aware filesystem reads it: its `generation=` keyword of open() is not
+    sent with the reads), for the GCS path of the reader where the GCS server keeps no older generations."""
 
     def __init__(self) -> None:
         self.objects: dict[str, list[bytes]] = {}
 
-    def info(self, path: str, refresh: bool = False, generation: str | None = None) -> dict[str, object]:
-        """The object's current (or given) generation and ETag; FileNotFoundError when there is none."""
-        versions = self.objects.get(path, [])
-        index = len(versions) if generation is None else int(generation)
+    def info(self, path: str, refresh: bool = False) -> dict[str, object]:
+        """The object's current (or named) generation and ETag; FileNotFoundError when there is none."""
+        name, _, generation = path.partition("#")
+        versions = self.objects.get(name, [])
+        index = int(generation) if generation else len(versions)
         if not 1 <= index <= len(versions):
             raise FileNotFoundError(path)
-        return {"name": path, "size": len(versions[index - 1]), "generation": str(index), "etag": f"e{index}"}
+        return {"name": name, "size": len(versions[index - 1]), "generation": str(index), "etag": f"e{index}"}
 
-    def open(self, path: str, mode: str, block_size: int, cache_type: str, generation: str | None = None) -> object:
-        """A file object over the given generation's bytes."""
+    def open(self, path: str, mode: str, block_size: int, cache_type: str) -> object:
+        """A file object over the named (or current) generation's bytes."""
         import io
 
-        return io.BytesIO(self.objects[path][int(generation or len(self.objects[path])) - 1])
+        name, _, generation = path.partition("#")
+        return io.BytesIO(self.objects[name][int(generation or len(self.objects[name])) - 1])
 
 
 def test_the_gcs_path_pins_generations_and_reads_the_pinned_one(monkeypatch: pytest.MonkeyPatch) -> None:
