@@ -31,7 +31,7 @@ def _configure_verify(parser: argparse.ArgumentParser) -> None:
 def cmd_verify(args: argparse.Namespace, handle: ServiceHandle) -> int:
     """Re-hash artifacts; exit 1 when any does not match its recorded checksum."""
     if bool(args.ref) == bool(args.all):
-        raise InputError("verify takes MODEL@VERSION or --all")
+        raise InputError("verify takes MODEL@VERSION (or MODEL@STAGE) or --all")
     ref = None if args.all else split_ref(args.ref)
     current(args, handle)
     meter = HashMeter(StatusLine(interactive(args.json)))

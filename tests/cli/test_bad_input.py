@@ -170,8 +170,7 @@ def test_unknown_or_malformed_references_exit_2(initialised: Cli, tmp_path: Path
     problems = {}
     for ref, message in BAD_REFERENCES.items():
         for command in ("show", "verify"):
-            stage_too = command == "show"
-            expected = message.replace("MODEL@VERSION", "MODEL@VERSION or MODEL@STAGE") if stage_too else message
+            expected = message.replace("MODEL@VERSION", "MODEL@VERSION or MODEL@STAGE")
             if found := refusal_problems(initialised(command, ref), expected):
                 problems[f"{command} {ref}"] = found
     assert problems == {}
@@ -196,7 +195,7 @@ def test_usage_errors_exit_2(initialised: Cli) -> None:
     """Argument errors (unknown command, verify without a target) exit 2 without a traceback."""
     assert_refused(initialised("frobnicate"), "regtui: argument COMMAND: invalid choice: 'frobnicate'")
     assert_refused(initialised("promote", "churn@1.0.0"), "regtui promote: the following arguments are required: --to")
-    assert_refused(initialised("verify"), "verify takes MODEL@VERSION or --all")
+    assert_refused(initialised("verify"), "verify takes MODEL@VERSION (or MODEL@STAGE) or --all")
 
 
 def test_bad_option_values_name_the_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
