@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from regtui.cli.main import main
-from regtui.domain.entry import utc_iso
+from regtui.domain.entry import Artifact, ChangeKind, VersionEntry, utc_iso, utc_now
 from regtui.domain.hashchain import GENESIS_HASH, LogEntry, verify_chain
 from regtui.domain.listing import ModelState
 from regtui.domain.manifest import dump_yaml
@@ -381,3 +381,9 @@ def drill_states(service: RegistryService, models: list[str]) -> dict[str, tuple
     with CacheReader(service.locations.cache_path) as reader, reader.snapshot() as snapshot:
         states = model_list.model_states(snapshot, listed, service.clock())
     return {name: (states[name].last_drill, states[name].drill_overdue) for name in models}
+
+
+def unmeasured_entry(uri: str, artifact_name: str = "m") -> VersionEntry:
+    """Version m@1.0.0 naming one artifact by URI, without its SHA-256 or size (registration measures them)."""
+    artifact = Artifact(artifact_name, uri, "", -1)
+    return VersionEntry("m", "1.0.0", ChangeKind.INITIAL, "torch", "data", "team", utc_now(), artifacts=(artifact,))

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -139,27 +139,32 @@ def serve(what: str, command: list[str], port: int, env: dict[str, str] | None =
     skip_or_fail(what, f"did not accept connections within {WAIT_SECONDS}s")
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """The S3 endpoint for this session: REGTUI_TEST_S3_ENDPOINT or a moto server started here."""
-    if url := os.environ.get(S3_ENDPOINT_ENV):
+def given_or_started(variable: str, start: Callable[[], ServedProcess]) -> Iterator[str]:
+    """The server URL the environment variable names, else one started here for as long as it is used."""
+    if url := os.environ.get(variable):
         yield url
         return
-    served = start_moto()
+    yield from served_while_used(start())
+
+
+def served_while_used(served: ServedProcess) -> Iterator[str]:
+    """A started server's URL, the server stopped once its user is done."""
     try:
         yield served.url
     finally:
         served.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """The S3 endpoint for this session: REGTUI_TEST_S3_ENDPOINT or a moto server started here."""
+    yield from given_or_started(S3_ENDPOINT_ENV, start_moto)
 
 
 @pytest.fixture(scope="session")
 def s3_auth_endpoint() -> Iterator[str]:
     """A moto server that refuses unknown access keys (INITIAL_NO_AUTH_ACTION_COUNT=0)."""
-    served = start_moto({"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
-    try:
-        yield served.url
-    finally:
-        served.stop()
+    yield from served_while_used(start_moto({"INITIAL_NO_AUTH_ACTION_COUNT": "0"}))
 
 
 @dataclass
@@ -212,14 +217,7 @@ def azurite_connection() -> str:
 @pytest.fixture(scope="session")
 def gcs_endpoint() -> Iterator[str]:
     """The GCS JSON API endpoint for this session: REGTUI_TEST_GCS_ENDPOINT or an emulator started here."""
-    if url := os.environ.get(GCS_ENDPOINT_ENV):
-        yield url
-        return
-    served = start_gcs_emulator()
-    try:
-        yield served.url
-    finally:
-        served.stop()
+    yield from given_or_started(GCS_ENDPOINT_ENV, start_gcs_emulator)
 
 
 @dataclass
@@ -280,14 +278,7 @@ def gcs(gcs_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[GCS]:
 def gcs_generations_endpoint() -> Iterator[str]:
     """A GCS server that keeps older generations: REGTUI_TEST_GCS_GENERATIONS_ENDPOINT or fake-gcs-server started
     here."""
-    if url := os.environ.get(GCS_GENERATIONS_ENV):
-        yield url
-        return
-    served = start_fake_gcs_server()
-    try:
-        yield served.url
-    finally:
-        served.stop()
+    yield from given_or_started(GCS_GENERATIONS_ENV, start_fake_gcs_server)
 
 
 @pytest.fixture

@@ -12,15 +12,12 @@ if ! npm install --prefix "$AZURITE_DIR" --no-audit --no-fund --silent azurite@3
   tail -n 20 "$AZURITE_DIR/npm.log" >&2
   return 0
 fi
-AZURITE_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+AZURITE_PORT="$(free_port)"
 "$AZURITE_DIR/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$AZURITE_PORT" \
   --location "$AZURITE_DIR/data" --skipApiVersionCheck --loose --disableTelemetry >"$AZURITE_DIR/azurite.log" 2>&1 &
 AZURITE_PID=$!
 at_exit "kill $AZURITE_PID"
-for _ in $(seq 1 60); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$AZURITE_PORT") 2>/dev/null && break
-  sleep 0.5
-done
+wait_for_port "$AZURITE_PORT" Azurite "$AZURITE_DIR/azurite.log"
 # Azurite's fixed, publicly documented development account (no real credential)
 AZURITE_KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 AZURITE_BLOBS="http://127.0.0.1:$AZURITE_PORT/devstoreaccount1"

@@ -13,10 +13,11 @@ from urllib.parse import unquote
 import pytest
 
 from regtui.domain.checksums import VerifyStatus, verify_artifact
-from regtui.domain.entry import Artifact, ChangeKind, VersionEntry, utc_now
+from regtui.domain.entry import Artifact
 from regtui.providers.object_store import FsspecObjectReader
 from regtui.services import artifact_io
 from regtui.services.artifact_io import Readers, RegistrationHashError
+from tests.factories import unmeasured_entry
 from tests.object_servers import CuttingProxy
 
 BODY = b"azure model bytes " * 5000
@@ -40,9 +41,7 @@ def test_an_azure_blob_is_pinned_by_etag_verified_and_flagged_without_versions(c
     overwrite is then a mismatch."""
     container.upload_blob("m/model.bin", BODY)
     uri = f"{scheme}://{container.container_name}/m/model.bin"
-    entry = VersionEntry(
-        "m", "1.0.0", ChangeKind.INITIAL, "torch", "data", "team", utc_now(), artifacts=(Artifact("m", uri, "", -1),)
-    )
+    entry = unmeasured_entry(uri)
     reader = FsspecObjectReader()
     (artifact,) = artifact_io.hash_for_registration(entry, using=Readers(reader)).artifacts
     assert (artifact.sha256, artifact.size) == (hashlib.sha256(BODY).hexdigest(), len(BODY))
@@ -56,9 +55,7 @@ def test_an_azure_blob_is_pinned_by_etag_verified_and_flagged_without_versions(c
 def test_a_missing_blob_refuses_the_registration(container: Any) -> None:
     """A blob that is not there: the registration is refused naming the artifact."""
     uri = f"az://{container.container_name}/m/absent.bin"
-    entry = VersionEntry(
-        "m", "1.0.0", ChangeKind.INITIAL, "torch", "data", "team", utc_now(), artifacts=(Artifact("w", uri, "", -1),)
-    )
+    entry = unmeasured_entry(uri, "w")
     with pytest.raises(RegistrationHashError, match="m@1.0.0 artifact w: cannot be read"):
         artifact_io.hash_for_registration(entry, using=Readers(FsspecObjectReader()))
 

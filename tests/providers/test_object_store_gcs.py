@@ -14,11 +14,12 @@ from urllib.parse import unquote
 import pytest
 
 from regtui.domain.checksums import verify_artifact
-from regtui.domain.entry import Artifact, ChangeKind, VersionEntry, utc_now
+from regtui.domain.entry import Artifact
 from regtui.providers.gcs_settings import IAM_UNREAD, read_gcs_settings
 from regtui.providers.object_store import FsspecObjectReader, store_error
 from regtui.services import artifact_io
 from regtui.services.artifact_io import Readers
+from tests.factories import unmeasured_entry
 from tests.object_servers import GCS, CuttingProxy
 
 BODY = b"gcs model bytes " * 5000
@@ -43,9 +44,7 @@ def test_a_gcs_object_is_pinned_to_its_generation_and_read_at_it(gcs: GCS, recor
     bucket = gcs.bucket("pinned", versioning={"enabled": True})
     generation = gcs.put(bucket, "m/model.bin", BODY)
     uri = f"gs://{bucket}/m/model.bin"
-    entry = VersionEntry(
-        "m", "1.0.0", ChangeKind.INITIAL, "torch", "data", "team", utc_now(), artifacts=(Artifact("m", uri, "", -1),)
-    )
+    entry = unmeasured_entry(uri)
     reader = FsspecObjectReader()
     (artifact,) = artifact_io.hash_for_registration(entry, using=Readers(reader)).artifacts
     assert (artifact.sha256, artifact.size) == (hashlib.sha256(BODY).hexdigest(), len(BODY))
