@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from regtui.domain.entry import Artifact
 from regtui.domain.text import clean_single_line
@@ -166,7 +167,10 @@ def _is_local_absolute(parts: SplitResult) -> bool:
 
 
 def _local_path(url_path: str) -> str:
-    """A file URI's percent-encoded path as a local path (urllib.request is imported here: it is slow to import)."""
+    """A file URI's percent-encoded path as a local path: on POSIX percent-decoded in the file system's encoding, as
+    urllib.request's url2pathname does there (that module, slow to import, only on Windows)."""
+    if os.name != "nt":
+        return unquote(url_path, encoding=sys.getfilesystemencoding(), errors=sys.getfilesystemencodeerrors())
     from urllib.request import url2pathname
 
     return url2pathname(url_path)

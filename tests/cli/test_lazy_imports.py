@@ -193,7 +193,16 @@ def test_known_binding_ids_include_screens_not_opened_yet() -> None:
     assert loaded_after(code, ("regtui.tui.screens.audit",)) == ["regtui.tui.screens.audit"]
 
 
-HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "textual", "httpx", "psycopg", "regtui.services.registry")
+HEAVY = (
+    "sqlalchemy",
+    "sqlmodel",
+    "pydantic",
+    "textual",
+    "httpx",
+    "urllib.request",
+    "psycopg",
+    "regtui.services.registry",
+)
 """What a read command must not load on a current cache: the ORM, the TUI, an HTTP client, a database driver."""
 READS = (
     ("resolve", "churn@Production", "--json"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 import tracemalloc
@@ -155,6 +156,17 @@ def test_verifying_a_file_whose_uri_percent_encodes_its_path_reads_that_file(tmp
     uri = path_to_file_uri(path)
     assert verify_artifact(_artifact(uri)).status is VerifyStatus.OK
     assert verify_artifact(_artifact(uri, BODY + b"!")).status is VerifyStatus.MISMATCH
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX file names are bytes; Windows names are text")
+def test_a_file_whose_name_is_not_utf8_is_found_through_its_uri(tmp_path: Path) -> None:
+    """A name with bytes that are not UTF-8 survives path -> URI -> path, so verify reads that very file."""
+    path = tmp_path / os.fsdecode(b"model-\xff\xfe.bin")
+    path.write_bytes(BODY)
+    uri = path_to_file_uri(path)
+    assert "%FF%FE" in uri
+    assert file_uri_to_path(uri) == path
+    assert verify_artifact(_artifact(uri)).status is VerifyStatus.OK
 
 
 def test_file_uri_to_path_refuses_remote_and_non_file() -> None:
