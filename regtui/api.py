@@ -17,6 +17,7 @@ from regtui.domain.reports import ImportReport
 from regtui.errors import InputError
 from regtui.services import cache_reads, read_path, review
 from regtui.services.cache_reads import Resolution, split_ref
+from regtui.services.cache_verify import verify_versions
 from regtui.services.handle import ServiceHandle
 from regtui.services.pull import PullOutcome
 from regtui.services.read_status import ReadStatus
@@ -129,11 +130,10 @@ class Registry:
         )
 
     def verify(self, ref: str, on_bytes: Callable[[int], None] | None = None) -> list[VerifyResult]:
-        """Re-hash a version's artifacts against their recorded SHA-256 and size (each result says match or not)."""
+        """Re-hash a version's artifacts (MODEL@VERSION or MODEL@STAGE) against their recorded SHA-256 and size (each
+        result says match or not)."""
         self._current()
-        model, version = split_ref(ref)
-        version = cache_reads.resolve_version(self._handle.reader, model, version)
-        return [result for _ref, result in self._handle.service.verify([(model, version)], on_bytes=on_bytes)]
+        return [result for _ref, result in verify_versions(self._handle.reader, [split_ref(ref)], on_bytes=on_bytes)]
 
     def diff(self, model: str, candidate: str, baseline: str | None = None) -> DiffView:
         """The diff screen's comparison of a candidate (version or stage) with a baseline (default: the current

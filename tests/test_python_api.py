@@ -101,3 +101,16 @@ def test_pull_of_tampered_bytes_raises_and_writes_nothing(workspace: Path) -> No
         with pytest.raises(CheckFailedError):
             registry.pull("churn@Production", "deploy")
     assert not (workspace / "deploy").exists()
+
+
+def test_verify_names_a_version_by_number_or_stage(workspace: Path) -> None:
+    """verify re-hashes the version named (by number or stage) and says, per artifact, whether it still matches."""
+    with regtui.connect("sqlite:///registry.db", cache="cache.db") as registry:
+        assert [r.ok for r in registry.verify("churn@Production")] == [True]
+        assert [r.name for r in registry.verify("churn@1.1.0")] == ["model.bin"]
+        artifact = registry.resolve("churn@Production").artifacts[0]
+        file_uri_to_path(artifact["uri"]).write_bytes(b"tampered")
+        (result,) = registry.verify("churn@production")
+        assert (result.ok, result.status) == (False, "mismatch")
+        with pytest.raises(NotFoundError):
+            registry.verify("churn@9.9.9")
