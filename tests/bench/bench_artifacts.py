@@ -12,8 +12,9 @@ manifest naming them (without digests, so it hashes them), against `sha256sum` o
 processes (`xargs -P 4`); the registry is re-created for every register run. S3: four objects of --s3-mib MiB on a
 moto server started here on 127.0.0.1; in one process, the service's verify (four at once, each read ahead in a
 thread while hashing) and the service's pull of the version registered from them (also writing and renaming the
-files), against reading the same objects with s3fs's open/read in
-the same chunk size, four threads, without hashing. Prints medians with ranges, the ratios against the targets
+files), against reading the same objects with s3fs's open/read in the same chunk size, four threads, without
+hashing; the pull also against a plain download (the same read written to files and fsynced, no hashing), printed
+beside the target as what hashing adds to a download. Prints medians with ranges, the ratios against the targets
 (PASS or MISS) and the load average at start and end: on a shared machine, rerun when the load is high.
 """
 
@@ -215,11 +216,31 @@ def bench_s3(work: Path, runs: int, mib: int) -> list[tuple[str, float, float]]:
                     size += len(chunk)
             return size
 
-        def plain() -> float:
+        def download_one(artifact: Artifact) -> int:
+            size = 0
+            path = artifact.uri.removeprefix("s3://")
+            version = artifact.object_version
+            target = work / "downloaded" / Path(path).name
+            with fs.open(path, "rb", block_size=STREAM_CHUNK, cache_type="none", version_id=version) as f:
+                with open(target, "wb") as out:
+                    while chunk := f.read(STREAM_CHUNK):
+                        out.write(chunk)
+                        size += len(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+            return size
+
+        def plain(one: Callable[[Artifact], int] = plain_one) -> float:
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=4) as pool:
-                assert sum(pool.map(plain_one, artifacts)) == 4 * mib * MIB
+                assert sum(pool.map(one, artifacts)) == 4 * mib * MIB
             return time.perf_counter() - started
+
+        def download() -> float:
+            (work / "downloaded").mkdir(exist_ok=True)
+            elapsed = plain(download_one)
+            shutil.rmtree(work / "downloaded")
+            return elapsed
 
         def verify() -> float:
             started = time.perf_counter()
@@ -246,10 +267,14 @@ def bench_s3(work: Path, runs: int, mib: int) -> list[tuple[str, float, float]]:
         plain()
         verified, plain_verify = alternate(runs, verify, plain)
         pulled, plain_pull = alternate(runs, pull, plain)
+        pulled_again, downloaded = alternate(runs, pull, download)
         print(summary(f"  verify 4 x {mib} MiB from moto", verified))
         print(summary("  plain s3fs read (for verify)", plain_verify))
         print(summary(f"  pull 4 x {mib} MiB from moto (hash + write)", pulled))
         print(summary("  plain s3fs read (for pull)", plain_pull))
+        print(summary("  pull again (for the download)", pulled_again))
+        print(summary("  plain s3fs download (read, write, fsync; no hashing)", downloaded))
+        print(f"  pull vs plain download: {statistics.median(pulled_again) / statistics.median(downloaded):.2f}x")
         return [
             ("verify from S3 vs plain read", statistics.median(verified) / statistics.median(plain_verify), TARGET_S3),
             ("pull from S3 vs plain read", statistics.median(pulled) / statistics.median(plain_pull), TARGET_S3),
