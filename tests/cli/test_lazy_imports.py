@@ -126,18 +126,24 @@ def loaded_after(code: str, watched: tuple[str, ...] = NOT_AT_START, env: dict[s
     return loaded
 
 
+def synced_fixture_env(url: str, make_service: ServiceFactory, tmp_path: Path) -> dict[str, str]:
+    """The fixture registry at url with a synced cache; the environment of a regtui process that reads it (no user
+    configuration file)."""
+    writer = make_service(url)
+    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
+    writer.sync()
+    return {
+        "REGTUI_REGISTRY": url,
+        "REGTUI_CACHE": str(writer.locations.cache_path),
+        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
+    }
+
+
 def test_dashboard_path_imports_only_what_its_first_frame_needs(
     sqlite_url: str, make_service: ServiceFactory, tmp_path: Path
 ) -> None:
     """`regtui` up to the first window of models (read from a synced cache) loads none of NOT_AT_START."""
-    writer = make_service(sqlite_url)
-    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    writer.sync()
-    env = {
-        "REGTUI_REGISTRY": sqlite_url,
-        "REGTUI_CACHE": str(writer.locations.cache_path),
-        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
-    }
+    env = synced_fixture_env(sqlite_url, make_service, tmp_path)
     shown = "regtui.tui.screens.registry"
     assert loaded_after(FIRST_WINDOW, (*NOT_AT_START, shown), env) == [shown]
 
@@ -223,14 +229,7 @@ def test_reads_on_a_current_cache_load_no_orm_tui_or_http_client(
 ) -> None:
     """On a synced cache of an SQLite registry, each read command (and --help) answers without importing any of
     HEAVY; once the registry has changed, the read syncs first (and so loads the ORM)."""
-    writer = make_service(sqlite_url)
-    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    writer.sync()
-    env = {
-        "REGTUI_REGISTRY": sqlite_url,
-        "REGTUI_CACHE": str(writer.locations.cache_path),
-        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
-    }
+    env = synced_fixture_env(sqlite_url, make_service, tmp_path)
     loaded = {
         args: loaded_after(f"from regtui.cli.main import main\nassert main({list(args)!r}) == 0", HEAVY, env)
         for args in READS
@@ -247,14 +246,7 @@ def test_a_read_on_a_current_postgresql_cache_asks_psycopg_alone(
 ) -> None:
     """On PostgreSQL the freshness check is one psycopg connection: a read on a current cache loads no ORM; after
     a change elsewhere it syncs (the ORM) and answers with the new version."""
-    writer = make_service(pg_url)
-    writer.import_paths([build_fixture_registry(tmp_path / "fixtures")])
-    writer.sync()
-    env = {
-        "REGTUI_REGISTRY": pg_url,
-        "REGTUI_CACHE": str(writer.locations.cache_path),
-        "REGTUI_CONFIG": str(tmp_path / "no-config.yaml"),
-    }
+    env = synced_fixture_env(pg_url, make_service, tmp_path)
     code = "from regtui.cli.main import main\nassert main(['resolve', 'churn@Production', '--json']) == 0"
     assert loaded_after(code, HEAVY, env) == ["psycopg"]
     make_service(pg_url, init=False).register(
