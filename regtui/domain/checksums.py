@@ -112,6 +112,8 @@ class VerifyResult:
     actual_sha256: str | None = None
     actual_size: int | None = None
     message: str = ""
+    object_version: str = ""
+    """The object-store version read, the record's pinned one (empty for other artifacts and unpinned objects)."""
 
     @property
     def ok(self) -> bool:
@@ -360,4 +362,5 @@ def _result(
         actual_sha256=actual_sha256,
         actual_size=actual_size,
         message=message,
+        object_version=artifact.object_version,
     )

@@ -38,7 +38,7 @@ from regtui.domain.approvals import (
 )
 from regtui.domain.attestations import FAIRNESS, AttestationFact, attestation_state
 from regtui.domain.checksums import VerifyResult
-from regtui.domain.entry import Metrics, Stage, VersionEntry, utc_iso
+from regtui.domain.entry import Artifact, Metrics, Stage, VersionEntry, utc_iso
 from regtui.domain.policy import ModelPolicy, SloBound, Threshold, format_number
 from regtui.domain.text import clean_single_line
 from regtui.domain.transitions import MoveKind, move_kind
@@ -341,9 +341,10 @@ def _slo_check(slo: SloBound, results: Mapping[str, float] | None) -> GateCheck:
 
 
 def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...] | None) -> GateCheck:
-    """Every recorded artifact was re-hashed now against the record the gate sees and matches its SHA-256 and size
-    (the hashing reads the records before the transaction; the gate's entry is read in it); a version without
-    artifacts has nothing deployable to verify and fails."""
+    """Every recorded artifact was re-hashed now against the record the gate sees (URI, pinned object version,
+    SHA-256, size) and matches it (the hashing reads the records before the transaction, from the local cache or
+    the registry; the gate's entry is read in it); a version without artifacts has nothing deployable to verify and
+    fails."""
     name = "artifacts verified"
     if not entry.artifacts:
         return GateCheck(name, False, "no artifacts: the version records nothing to deploy", CheckKind.ARTIFACTS)
@@ -355,11 +356,8 @@ def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...]
         result = results.get(artifact.name)
         if result is None:
             problems.append(f"{artifact.name}: not verified")
-        elif (result.expected_sha256.lower(), result.expected_size) != (artifact.sha256.lower(), artifact.size):
-            problems.append(
-                f"{artifact.name}: verified against another record "
-                f"(sha256 {result.expected_sha256[:12]}…, {result.expected_size} bytes)"
-            )
+        elif other := _other_record(result, artifact):
+            problems.append(f"{artifact.name}: verified against another record ({other})")
         elif not result.ok:
             problems.append(f"{artifact.name}: {result.status} ({clean_single_line(result.message)})")
     if problems:
@@ -367,6 +365,17 @@ def _artifacts_check(entry: VersionEntry, verification: tuple[VerifyResult, ...]
     return GateCheck(
         name, True, f"{len(entry.artifacts)} artifact(s) match their recorded SHA-256 and size", CheckKind.ARTIFACTS
     )
+
+
+def _other_record(result: VerifyResult, artifact: Artifact) -> str:
+    """What differs in the record a result was made against from the artifact's record ('' when they are the same)."""
+    if (result.expected_sha256.lower(), result.expected_size) != (artifact.sha256.lower(), artifact.size):
+        return f"sha256 {result.expected_sha256[:12]}…, {result.expected_size} bytes"
+    if result.uri != artifact.uri:
+        return f"uri {clean_single_line(result.uri)}"
+    if result.object_version != artifact.object_version:
+        return f"object version {clean_single_line(result.object_version) or 'none'}"
+    return ""
 
 
 def awaits_verification(check: GateCheck) -> bool:

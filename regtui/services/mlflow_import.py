@@ -393,7 +393,14 @@ def _gaps(entry: VersionEntry, target: Stage, policy: Policy, actor: str, *, has
 def _verified(artifact: Artifact) -> VerifyResult:
     """The hash made at import, as a verification of the artifact record it produced."""
     return VerifyResult(
-        artifact.name, artifact.uri, VerifyStatus.OK, artifact.sha256, artifact.size, artifact.sha256, artifact.size
+        artifact.name,
+        artifact.uri,
+        VerifyStatus.OK,
+        artifact.sha256,
+        artifact.size,
+        artifact.sha256,
+        artifact.size,
+        object_version=artifact.object_version,
     )
 
 

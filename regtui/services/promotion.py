@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from regtui.domain.approvals import Decision, capacity_for, current_decisions
@@ -43,6 +44,8 @@ from regtui.store.tables import RequestRow
 from regtui.store.transaction import write_transaction
 
 ProgressCallback = Callable[[int], None]
+CachedRecords = Callable[[str, str], tuple[Artifact, ...] | None]
+"""A version's artifact records as a local copy holds them, by model and version (None: not there)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,25 @@ def promote(
             canary_share=canary_share,
             expected_stage=expected_stage,
             on_bytes=on_bytes,
+            cached=cached_records(service),
         )
+
+
+def cached_records(service: RegistryService) -> CachedRecords:
+    """The artifact records of a version as the local cache holds them (None when it has not synced the version or
+    cannot be read: the registry has them too): records are immutable once registered, and the gate checks every
+    hashed one against the registry's in the write transaction, so a promotion's hashing needs no registry round
+    trip before it."""
+
+    def read(model: str, version: str) -> tuple[Artifact, ...] | None:
+        """The cached records, or None."""
+        try:
+            with service.cache().connect() as connection:
+                return version_artifacts(single_read(connection), model, version)
+        except (NotFoundError, DBAPIError):
+            return None
+
+    return read
 
 
 def promote_on(
@@ -141,15 +162,19 @@ def promote_on(
     canary_share: float | None = None,
     expected_stage: Stage | None = None,
     on_bytes: ProgressCallback | None = None,
+    cached: CachedRecords | None = None,
 ) -> PromotionOutcome:
     """`promote` on one registry connection (from RegistryService.write_connection): a Canary or Production
-    promotion reads the artifact records and re-hashes them before its write transaction, which then checks what it
-    applies (and reads the clock: the promotion's time is after the hashing)."""
+    promotion re-hashes the artifacts before its write transaction, which then checks what it applies against the
+    records it reads (and reads the clock: the promotion's time is after the hashing). The records hashed are the
+    cache's (`cached`) when it has the version, else read on this connection before the transaction."""
     _check_texts(model=model, version=version, reason=reason)
     verification = None
     if to_stage in VERIFIED_STAGES:
-        with reads_before_transaction(connection) as reading:
-            artifacts = version_artifacts(reading, model, version)
+        artifacts = cached(model, version) if cached is not None else None
+        if artifacts is None:
+            with reads_before_transaction(connection) as reading:
+                artifacts = version_artifacts(reading, model, version)
         verification = _verified(artifacts, on_bytes)
     with write_transaction(connection):
         return promotions.promote(

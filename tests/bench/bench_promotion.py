@@ -245,7 +245,13 @@ def _timed_apply(service: RegistryService, version: str, governed: bool = True) 
         contextlib.nullcontext() if governed else _without_governance(),
     ):
         outcome = promotion.promote_on(
-            connection, actor=RELEASER, model=MODEL, version=version, to_stage=Stage.PRODUCTION, clock=service.clock
+            connection,
+            actor=RELEASER,
+            model=MODEL,
+            version=version,
+            to_stage=Stage.PRODUCTION,
+            clock=service.clock,
+            cached=promotion.cached_records(service),
         )
     PHASES.mark("COMMIT and close")
     applied = _since(started)

@@ -609,6 +609,17 @@ def test_a_result_for_another_record_of_the_artifact_does_not_count() -> None:
     assert check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=upper)), "artifacts verified").passed
 
 
+def test_a_result_for_another_location_or_object_version_does_not_count() -> None:
+    """The same checksums read from another URI, or from another object version than the one pinned, fail the check:
+    the bytes hashed must be the ones the record names."""
+    moved = (replace(VERIFIED[0], uri="file:///elsewhere/model.joblib"), VERIFIED[1])
+    failed = check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=moved)), "artifacts verified")
+    assert failed.detail == "model: verified against another record (uri file:///elsewhere/model.joblib)"
+    other_version = (VERIFIED[0], replace(VERIFIED[1], object_version="v2"))
+    failed = check(evaluate_gate(C, P, replace(PRODUCTION_FACTS, verification=other_version)), "artifacts verified")
+    assert failed.detail == "schema: verified against another record (object version v2)"
+
+
 @pytest.mark.parametrize("to_stage", [C, P])
 def test_version_without_artifacts_fails_the_artifact_check(to_stage: Stage) -> None:
     """Nothing recorded is nothing deployable: Canary and Production say "no artifacts", never "verified"."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from regtui.config import Locations
 from regtui.domain.entry import Stage
 from regtui.errors import ConflictError, NotFoundError, RegistryUnavailableError
 from regtui.services import audit, promotion
@@ -18,7 +21,7 @@ from regtui.store.engine import writer
 from regtui.store.facts import reads_before_transaction, version_artifacts
 from regtui.store.log import NewEvent, append_event, append_events, row_to_entry
 from regtui.store.schema import next_change
-from tests.workflow.conftest import ADMIN, MODEL, World
+from tests.workflow.conftest import ADMIN, MODEL, LocalService, World
 
 AT = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -208,3 +211,77 @@ def test_a_production_promotion_takes_its_time_after_hashing_its_artifacts(world
         )
     assert outcome.applied
     assert order[-1] == "clock" and order.count("clock") == 1 and "bytes" in order
+
+
+def _registry_statements(world: World, identity: str) -> list[str]:
+    """The statements the identity's registry engine runs from now on (a list that fills as they run)."""
+    statements: list[str] = []
+    event.listen(world.service(identity).registry(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return statements
+
+
+def _artifact_reads(statements: list[str]) -> list[str]:
+    """The statements that read a version's artifact records before a promotion's transaction."""
+    return [s for s in statements if s.lstrip().startswith("SELECT artifact.name")]
+
+
+def test_a_production_promotion_hashes_the_records_the_cache_holds_without_reading_them_from_the_registry(
+    world: World,
+) -> None:
+    """The cache holds the version (records are immutable once registered): the hashing before the transaction reads
+    them there, the registry sees no artifact read, and the promotion applies."""
+    world.production_request("1.2.0")
+    world.service("dave").sync()
+    statements = _registry_statements(world, "dave")
+    assert world.promote("dave", "1.2.0", Stage.PRODUCTION).applied
+    assert statements and not _artifact_reads(statements)
+
+
+def test_a_cache_without_the_version_leaves_the_artifact_read_to_the_registry(world: World, tmp_path: Path) -> None:
+    """A cache that has not synced the version yet (here: a new one) has no records: they are read from the registry
+    before the transaction, and the promotion applies."""
+    world.production_request("1.2.0")
+    service = LocalService(Locations(world.url_for("dave"), tmp_path / "new-cache.db"), identity="dave")
+    statements: list[str] = []
+    event.listen(service.registry(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+    try:
+        assert promotion.promote(service, MODEL, "1.2.0", Stage.PRODUCTION).applied
+    finally:
+        service.close()
+    assert len(_artifact_reads(statements)) == 1
+
+
+@pytest.mark.parametrize("tampered", ["uri", "sha256"])
+def test_a_cached_record_unlike_the_registrys_leaves_the_promotion_pending(
+    world: World, tmp_path: Path, tampered: str
+) -> None:
+    """A cache whose record of an artifact differs from the registry's (another file with the same bytes, or another
+    checksum) does not pass the gate: the transaction compares each hashed record with the one it reads; nothing
+    is written."""
+    world.production_request("1.2.0")
+    world.service("dave").sync()
+    copy = tmp_path / "copy.bin"
+    copy.write_bytes(world.artifact_path("1.2.0").read_bytes())
+    value = copy.as_uri() if tampered == "uri" else "0" * 64
+    with sqlite3.connect(world.cache_path) as cache:
+        cache.execute(
+            f"UPDATE artifact SET {tampered} = ? WHERE version_id = "
+            "(SELECT id FROM model_version WHERE model = ? AND version = '1.2.0')",
+            (value, MODEL),
+        )
+    entries = world.log_length()
+    outcome = world.promote("dave", "1.2.0", Stage.PRODUCTION)
+    assert not outcome.applied and outcome.missing == ["artifacts verified"]
+    detail = next(c.detail for c in outcome.gate.checks if not c.passed)
+    assert f"verified against another record ({tampered} " in detail
+    assert (world.stage("1.2.0"), world.stage("1.1.0"), world.log_length()) == ("Canary", "Production", entries)
+
+
+def test_a_cache_that_cannot_be_opened_has_no_records_to_offer(world: World, tmp_path: Path) -> None:
+    """The cache's records are an offer, not a requirement: a cache path that cannot be opened (here a folder) gives
+    none, and the promotion's hashing reads the registry's."""
+    service = LocalService(Locations(world.url_for("dave"), tmp_path), identity="dave")
+    try:
+        assert promotion.cached_records(service)(MODEL, "1.2.0") is None
+    finally:
+        service.close()
