@@ -360,12 +360,13 @@ def subject_facts(
 
     A Core connection, so the write path needs no ORM session; the provider pin's status (ORM reads) gets one
     bound to the same connection, in its transaction."""
-    evidence: dict[str, Any] = dict(request.evidence or {})
-    outgoing = subject.outgoing if Stage(request.to_stage) is Stage.PRODUCTION else None
+    evidence: Mapping[str, Any] = request.evidence or {}
+    to_stage = Stage(request.to_stage)
+    outgoing = subject.outgoing if to_stage is Stage.PRODUCTION else None
     entry = subject.entry
     if approvals is None:
         approvals = approval_facts(connection, request.id, users) if request.id is not None else ()
-    canary = Stage(request.to_stage) is Stage.CANARY
+    canary = to_stage is Stage.CANARY
     return GateFacts(
         entry=entry,
         policy=policy,
@@ -408,7 +409,7 @@ def gate_facts(
     )
 
 
-def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:
+def archival_done(evidence: Mapping[str, Any], outgoing: Any | None) -> tuple[str, ...]:
     """Checklist items ticked for the version being replaced now (a list ticked for another one does not count)."""
     if outgoing is None or evidence.get(ARCHIVAL_FOR) != outgoing.version:
         return ()

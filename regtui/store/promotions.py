@@ -68,8 +68,20 @@ class RequestState:
 
     @classmethod
     def of(cls, row: Row[Any]) -> RequestState:
-        """The state of a stored request row."""
-        return cls(**{name: getattr(row, name) for name in REQUEST_FIELDS})
+        """The state of a stored request row (its columns named one by one: no per-field lookup loop)."""
+        return cls(
+            row.id,
+            row.model,
+            row.version,
+            row.from_stage,
+            row.to_stage,
+            row.status,
+            row.requested_by,
+            row.evidence,
+            row.canary_share,
+            row.closed_by,
+            row.reason,
+        )
 
 
 REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
@@ -160,7 +172,8 @@ def plan_promotion(
     the evidence and canary share merged in (a new one with the reason), and the gate evaluated on them; reads only
     (RuleError for a bad canary share)."""
     row, users = subject.row, subject.users
-    kind = move_kind(Stage(row.stage), to_stage)
+    from_stage = Stage(row.stage)
+    kind = move_kind(from_stage, to_stage)
     policy = policy_of(subject.policy_document).for_model(row.model)
     found = request_rows[0] if request_rows else None
     reused = RequestState.of(found) if found is not None and found.from_stage == row.stage else None
@@ -179,7 +192,7 @@ def plan_promotion(
         verification=verification,
         approvals=facts_of_approvals(decisions, users),
     )
-    gate = evaluate_gate(Stage(row.stage), to_stage, facts)
+    gate = evaluate_gate(from_stage, to_stage, facts)
     return PromotionPlan(
         subject,
         to_stage,
@@ -257,9 +270,7 @@ def _write_plan(
     if plan.request_changed:
         _update_request(connection, request, seq=seq, events=events)
     if plan.applies:
-        replaced = _apply(
-            connection, plan.subject, request, plan.gate, plan.facts, actor=actor, now=now, seq=seq, events=events
-        )
+        replaced = _apply(connection, plan, request, actor=actor, now=now, seq=seq, events=events)
         return request.id, replaced
     append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=plan.subject.tail)
     return request.id, None
@@ -383,14 +394,16 @@ def _merged_request(
 ) -> RequestState:
     """The request with new evidence and the canary share merged in (the checklist marked for the outgoing
     version)."""
-    merged = merge_evidence(request.evidence or {}, evidence)
-    if "archival_checklist" in evidence:
-        merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
     share = (
         check_canary_share(canary_share if canary_share is not None else request.canary_share, policy)
         if request.to_stage == Stage.CANARY.value
         else None
     )
+    if not evidence and request.evidence is not None and share == request.canary_share:
+        return request  # nothing to merge: the request as it stands
+    merged = merge_evidence(request.evidence or {}, evidence)
+    if "archival_checklist" in evidence:
+        merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
     return replace(request, evidence=merged, canary_share=share)
 
 
@@ -424,10 +437,8 @@ def _update_request(connection: Connection, request: RequestState, *, seq: int, 
 
 def _apply(
     connection: Connection,
-    subject: Subject,
+    plan: PromotionPlan,
     request: RequestState,
-    gate: GateResult,
-    facts: GateFacts,
     *,
     actor: str,
     now: datetime,
@@ -436,8 +447,9 @@ def _apply(
 ) -> str | None:
     """Apply a passed promotion (or retirement) and log it; a Production promotion archives the version it replaces,
     first and atomically."""
+    subject, gate, facts, kind = plan.subject, plan.gate, plan.facts, plan.kind
     row, replaced = subject.row, None
-    to_stage = Stage(request.to_stage)
+    to_stage = plan.to_stage
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None
     changes = [stage_change(row.id, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)]
     if outgoing is not None:
@@ -457,7 +469,6 @@ def _apply(
                 },
             )
         )
-    kind = move_kind(Stage(row.stage), to_stage)
     retirement = {"reason": request.reason} if kind is MoveKind.RETIRE else {}
     events.append(
         NewEvent(
