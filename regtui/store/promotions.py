@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 from sqlmodel import Session
 
-from regtui.domain.approvals import Decision, check_can_approve, evidence_digest
+from regtui.domain.approvals import Decision, check_can_approve
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
-from regtui.domain.evidence import ARCHIVAL_FOR, conditions_of, merge_evidence, reviewed_evidence
+from regtui.domain.evidence import ARCHIVAL_FOR, conditions_of, merge_evidence
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
 from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome
 from regtui.domain.policy import ModelPolicy
@@ -268,7 +268,7 @@ def _write_plan(
             request, id=_open_request(connection, plan, actor=actor, now=now, seq=seq, reason=reason, events=events)
         )
     if plan.request_changed:
-        _update_request(connection, request, seq=seq, events=events)
+        _update_request(connection, request, plan.facts.evidence_digest, seq=seq, events=events)
     if plan.applies:
         replaced = _apply(connection, plan, request, actor=actor, now=now, seq=seq, events=events)
         return request.id, replaced
@@ -407,8 +407,11 @@ def _merged_request(
     return replace(request, evidence=merged, canary_share=share)
 
 
-def _update_request(connection: Connection, request: RequestState, *, seq: int, events: list[NewEvent]) -> None:
-    """Store the request's merged evidence and canary share; log the evidence change."""
+def _update_request(
+    connection: Connection, request: RequestState, digest: str, *, seq: int, events: list[NewEvent]
+) -> None:
+    """Store the request's merged evidence and canary share; log the evidence change with its digest (the gate's,
+    taken over the same evidence)."""
     connection.execute(
         UPDATE_REQUEST,
         {
@@ -428,7 +431,7 @@ def _update_request(connection: Connection, request: RequestState, *, seq: int, 
             {
                 "request": request.id,
                 "evidence": request.evidence,
-                "evidence_digest": evidence_digest(reviewed_evidence(request.evidence)),
+                "evidence_digest": digest,
                 "canary_share": request.canary_share,
             },
         )
