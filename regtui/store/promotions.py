@@ -7,12 +7,13 @@ checks roles and gates, writes the change and its log entry — or raises and wr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Row, Text, bindparam, cast, insert, select, text, update
 from sqlmodel import Session
 
 from regtui.domain.approvals import Decision, check_can_approve
@@ -68,7 +69,8 @@ class RequestState:
 
     @classmethod
     def of(cls, row: Row[Any]) -> RequestState:
-        """The state of a stored request row (its columns named one by one: no per-field lookup loop)."""
+        """The state of a request row of REQUEST_COLUMNS (its evidence as text, decoded here: once per request,
+        however many decision rows repeat it)."""
         return cls(
             row.id,
             row.model,
@@ -77,7 +79,7 @@ class RequestState:
             row.to_stage,
             row.status,
             row.requested_by,
-            row.evidence,
+            None if row.evidence is None else json.loads(row.evidence),
             row.canary_share,
             row.closed_by,
             row.reason,
@@ -85,7 +87,9 @@ class RequestState:
 
 
 REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
-REQUEST_COLUMNS = tuple(REQUEST.c[name] for name in REQUEST_FIELDS)
+REQUEST_COLUMNS = tuple(  # the evidence as text (RequestState.of decodes it)
+    cast(REQUEST.c[name], Text).label(name) if name == "evidence" else REQUEST.c[name] for name in REQUEST_FIELDS
+)
 APPROVAL_COLUMNS = tuple(
     APPROVAL.c[name]
     for name in ("identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest")
