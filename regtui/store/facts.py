@@ -80,9 +80,14 @@ IN_PRODUCTION = VERSION.alias("in_production")
 PRODUCTION_OF_MODEL = select(IN_PRODUCTION.c.id).where(  # correlated with the model row of the outer query
     IN_PRODUCTION.c.model == MODEL.c.name, IN_PRODUCTION.c.stage == PRODUCTION_LITERAL
 )
-# The version's columns, its JSON ones as text: decoded once per subject (subject_of), not once per artifact row
+SUBJECT_UNREAD = frozenset({"semver_key", "content_hash", "registered_by", "registered_at", "change_seq"})
+"""Version columns no reader of a subject uses (each column costs every artifact row its conversion)."""
+# The version's columns that are read, its JSON ones as text: decoded once per subject (subject_of), not once per
+# artifact row
 VERSION_WITH_TEXT_DOCUMENTS = tuple(
-    cast(column, Text).label(column.name) if column.name in VERSION_DOCUMENTS else column for column in VERSION.c
+    cast(column, Text).label(column.name) if column.name in VERSION_DOCUMENTS else column
+    for column in VERSION.c
+    if column.name not in SUBJECT_UNREAD
 )
 SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns NULL when it has none)
     select(
