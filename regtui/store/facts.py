@@ -15,7 +15,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Connection, Row, Text, bindparam, literal_column, select
+from sqlalchemy import Connection, Row, Text, bindparam, cast, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -31,7 +31,7 @@ from regtui.domain.policy import ModelPolicy
 from regtui.domain.roles import Right, Role, refusal
 from regtui.errors import ConflictError, NotAllowedError, NotFoundError
 from regtui.store.engine import SQLITE_AUTOCOMMIT_OPTION
-from regtui.store.mapping import as_utc, row_to_entry
+from regtui.store.mapping import VERSION_DOCUMENTS, VersionDocuments, as_utc, decoded_documents, row_to_entry
 from regtui.store.policies import POLICY_SCOPE
 from regtui.store.provider_queries import pin_status
 from regtui.store.queries import IN_LIVE_STAGE
@@ -80,9 +80,18 @@ IN_PRODUCTION = VERSION.alias("in_production")
 PRODUCTION_OF_MODEL = select(IN_PRODUCTION.c.id).where(  # correlated with the model row of the outer query
     IN_PRODUCTION.c.model == MODEL.c.name, IN_PRODUCTION.c.stage == PRODUCTION_LITERAL
 )
+SUBJECT_UNREAD = frozenset({"semver_key", "content_hash", "registered_by", "registered_at", "change_seq"})
+"""Version columns no reader of a subject uses (each column costs every artifact row its conversion)."""
+# The version's columns that are read, its JSON ones as text: decoded once per subject (subject_of), not once per
+# artifact row
+VERSION_WITH_TEXT_DOCUMENTS = tuple(
+    cast(column, Text).label(column.name) if column.name in VERSION_DOCUMENTS else column
+    for column in VERSION.c
+    if column.name not in SUBJECT_UNREAD
+)
 SUBJECT_QUERY = (  # one row per artifact of the version (artifact columns NULL when it has none)
     select(
-        VERSION,
+        *VERSION_WITH_TEXT_DOCUMENTS,
         MODEL.c.owner.label("model_owner"),
         ARTIFACT.c.name,
         ARTIFACT.c.uri,
@@ -140,7 +149,8 @@ class Subject:
     """A version with its artifacts, its model's owner and Production row, the policy, the users and the log's tail.
 
     All of it is one query. Read after the change counter is taken, `tail` (last position and hash) is where
-    this transaction's log entries go."""
+    this transaction's log entries go. The row holds the version's JSON columns as text; `documents` has them
+    decoded."""
 
     row: Row[Any]
     owner: str
@@ -149,11 +159,12 @@ class Subject:
     policy_document: str | None
     tail: tuple[int, str] | None
     users: Users
+    documents: VersionDocuments
 
     @property
     def entry(self) -> VersionEntry:
         """The registered entry of the version."""
-        return row_to_entry(self.row, self.artifacts)
+        return row_to_entry(self.row, self.artifacts, self.documents)
 
     @property
     def outgoing(self) -> Production | None:
@@ -176,7 +187,8 @@ def subject_of(connection: Connection, rows: Sequence[Any], model: str, version:
     production = Production(row.production_id, row.production_version) if row.production_id is not None else None
     artifacts = tuple(r for r in rows if r.name is not None)
     tail = (row.tail_position, row.tail_hash) if row.tail_position is not None else None
-    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, users_of(row.users))
+    users, documents = users_of(row.users), decoded_documents(row)
+    return Subject(row, row.model_owner, production, artifacts, row.policy_document, tail, users, documents)
 
 
 def _not_found(connection: Connection, model: str, version: str) -> NotFoundError:
@@ -360,12 +372,13 @@ def subject_facts(
 
     A Core connection, so the write path needs no ORM session; the provider pin's status (ORM reads) gets one
     bound to the same connection, in its transaction."""
-    evidence: dict[str, Any] = dict(request.evidence or {})
-    outgoing = subject.outgoing if Stage(request.to_stage) is Stage.PRODUCTION else None
+    evidence: Mapping[str, Any] = request.evidence or {}
+    to_stage = Stage(request.to_stage)
+    outgoing = subject.outgoing if to_stage is Stage.PRODUCTION else None
     entry = subject.entry
     if approvals is None:
         approvals = approval_facts(connection, request.id, users) if request.id is not None else ()
-    canary = Stage(request.to_stage) is Stage.CANARY
+    canary = to_stage is Stage.CANARY
     return GateFacts(
         entry=entry,
         policy=policy,
@@ -408,7 +421,7 @@ def gate_facts(
     )
 
 
-def archival_done(evidence: dict[str, Any], outgoing: Any | None) -> tuple[str, ...]:
+def archival_done(evidence: Mapping[str, Any], outgoing: Any | None) -> tuple[str, ...]:
     """Checklist items ticked for the version being replaced now (a list ticked for another one does not count)."""
     if outgoing is None or evidence.get(ARCHIVAL_FOR) != outgoing.version:
         return ()

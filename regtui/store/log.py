@@ -104,6 +104,7 @@ def event_rows(
     rows = []
     for event in events:
         position += 1
+        details = dict(event.details)  # one copy, hashed and stored alike
         entry = LogEntry(
             position=position,
             kind=event.kind,
@@ -113,10 +114,10 @@ def event_rows(
             version=event.version,
             from_stage=event.from_stage,
             to_stage=event.to_stage,
-            details=dict(event.details),
+            details=details,
             prev_hash=prev_hash,
         )
-        prev_hash = entry.digest()
+        digest = entry.digest()
         rows.append(
             {
                 "position": position,
@@ -127,12 +128,13 @@ def event_rows(
                 "at": at,
                 "from_stage": event.from_stage,
                 "to_stage": event.to_stage,
-                "details": dict(entry.details),
-                "prev_hash": entry.prev_hash,
-                "hash": prev_hash,
+                "details": details,
+                "prev_hash": prev_hash,
+                "hash": digest,
                 "change_seq": seq,
             }
         )
+        prev_hash = digest
     return rows
 
 

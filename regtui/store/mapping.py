@@ -3,9 +3,10 @@ import: the plain reader uses it; regtui.store.version_rows makes new rows)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from regtui.domain.entry import (
     Artifact,
@@ -37,8 +38,34 @@ if TYPE_CHECKING:
     StoredArtifact = ArtifactRow | ArtifactRecord
 
 
-def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> VersionEntry:
-    """The domain entry a version row and its artifact rows describe."""
+class VersionDocuments(NamedTuple):
+    """A version's JSON columns, decoded apart from its row (a query that repeats the row per artifact reads them
+    as text, so they are decoded once, not once per artifact)."""
+
+    hyperparameters: Any
+    metrics: Any
+    model_card: Any
+    provider: Any
+    source: Any
+    tags: Any
+
+
+VERSION_DOCUMENTS = VersionDocuments._fields
+"""The names of a version's JSON columns."""
+
+
+def decoded_documents(row: Any) -> VersionDocuments:
+    """The JSON columns of a row that read them as text (None for SQL NULL), decoded."""
+    texts = (row.hyperparameters, row.metrics, row.model_card, row.provider, row.source, row.tags)
+    return VersionDocuments(*(None if text is None else json.loads(text) for text in texts))
+
+
+def row_to_entry(
+    row: StoredVersion, artifacts: Iterable[StoredArtifact], documents: VersionDocuments | None = None
+) -> VersionEntry:
+    """The domain entry a version row and its artifact rows describe (`documents`: its JSON columns decoded apart,
+    when the row holds them as text)."""
+    data: Any = row if documents is None else documents
     return VersionEntry(
         model=row.model,
         version=row.version,
@@ -49,16 +76,16 @@ def row_to_entry(row: StoredVersion, artifacts: Iterable[StoredArtifact]) -> Ver
         owner=row.owner,
         created_at=as_utc(row.created_at),
         description=row.description,
-        hyperparameters=dict(row.hyperparameters or {}),
-        metrics=_metrics(row.metrics or {}),
-        model_card=_card(row.model_card or {}),
+        hyperparameters=dict(data.hyperparameters or {}),
+        metrics=_metrics(data.metrics or {}),
+        model_card=_card(data.model_card or {}),
         artifacts=tuple(
             Artifact(name=a.name, uri=a.uri, sha256=a.sha256, size=a.size, object_version=a.object_version, etag=a.etag)
             for a in sorted(artifacts, key=lambda a: a.position)
         ),
-        provider=ProviderPin(**row.provider) if row.provider else None,
-        source=source_from_stored(row.source),
-        tags=dict(row.tags or {}),
+        provider=ProviderPin(**data.provider) if data.provider else None,
+        source=source_from_stored(data.source),
+        tags=dict(data.tags or {}),
     )
 
 

@@ -7,18 +7,19 @@ checks roles and gates, writes the change and its log entry — or raises and wr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Row, Text, bindparam, cast, insert, select, text, update
 from sqlmodel import Session
 
-from regtui.domain.approvals import Decision, check_can_approve, evidence_digest
+from regtui.domain.approvals import Decision, check_can_approve
 from regtui.domain.checksums import VerifyResult
 from regtui.domain.entry import Stage, utc_iso
-from regtui.domain.evidence import ARCHIVAL_FOR, conditions_of, merge_evidence, reviewed_evidence
+from regtui.domain.evidence import ARCHIVAL_FOR, conditions_of, merge_evidence
 from regtui.domain.gates import GateFacts, GateResult, evaluate_gate
 from regtui.domain.outcomes import DecisionOutcome, PromotionOutcome
 from regtui.domain.policy import ModelPolicy
@@ -68,12 +69,27 @@ class RequestState:
 
     @classmethod
     def of(cls, row: Row[Any]) -> RequestState:
-        """The state of a stored request row."""
-        return cls(**{name: getattr(row, name) for name in REQUEST_FIELDS})
+        """The state of a request row of REQUEST_COLUMNS (its evidence as text, decoded here: once per request,
+        however many decision rows repeat it)."""
+        return cls(
+            row.id,
+            row.model,
+            row.version,
+            row.from_stage,
+            row.to_stage,
+            row.status,
+            row.requested_by,
+            None if row.evidence is None else json.loads(row.evidence),
+            row.canary_share,
+            row.closed_by,
+            row.reason,
+        )
 
 
 REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
-REQUEST_COLUMNS = tuple(REQUEST.c[name] for name in REQUEST_FIELDS)
+REQUEST_COLUMNS = tuple(  # the evidence as text (RequestState.of decodes it)
+    cast(REQUEST.c[name], Text).label(name) if name == "evidence" else REQUEST.c[name] for name in REQUEST_FIELDS
+)
 APPROVAL_COLUMNS = tuple(
     APPROVAL.c[name]
     for name in ("identity", "decision", "capacity", "comment", "at", "artifact_digest", "evidence_digest")
@@ -160,7 +176,8 @@ def plan_promotion(
     the evidence and canary share merged in (a new one with the reason), and the gate evaluated on them; reads only
     (RuleError for a bad canary share)."""
     row, users = subject.row, subject.users
-    kind = move_kind(Stage(row.stage), to_stage)
+    from_stage = Stage(row.stage)
+    kind = move_kind(from_stage, to_stage)
     policy = policy_of(subject.policy_document).for_model(row.model)
     found = request_rows[0] if request_rows else None
     reused = RequestState.of(found) if found is not None and found.from_stage == row.stage else None
@@ -179,7 +196,7 @@ def plan_promotion(
         verification=verification,
         approvals=facts_of_approvals(decisions, users),
     )
-    gate = evaluate_gate(Stage(row.stage), to_stage, facts)
+    gate = evaluate_gate(from_stage, to_stage, facts)
     return PromotionPlan(
         subject,
         to_stage,
@@ -255,11 +272,9 @@ def _write_plan(
             request, id=_open_request(connection, plan, actor=actor, now=now, seq=seq, reason=reason, events=events)
         )
     if plan.request_changed:
-        _update_request(connection, request, seq=seq, events=events)
+        _update_request(connection, request, plan.facts.evidence_digest, seq=seq, events=events)
     if plan.applies:
-        replaced = _apply(
-            connection, plan.subject, request, plan.gate, plan.facts, actor=actor, now=now, seq=seq, events=events
-        )
+        replaced = _apply(connection, plan, request, actor=actor, now=now, seq=seq, events=events)
         return request.id, replaced
     append_event_rows(connection, events, seq=seq, actor=actor, at=now, tail=plan.subject.tail)
     return request.id, None
@@ -383,19 +398,24 @@ def _merged_request(
 ) -> RequestState:
     """The request with new evidence and the canary share merged in (the checklist marked for the outgoing
     version)."""
-    merged = merge_evidence(request.evidence or {}, evidence)
-    if "archival_checklist" in evidence:
-        merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
     share = (
         check_canary_share(canary_share if canary_share is not None else request.canary_share, policy)
         if request.to_stage == Stage.CANARY.value
         else None
     )
+    if not evidence and request.evidence is not None and share == request.canary_share:
+        return request  # nothing to merge: the request as it stands
+    merged = merge_evidence(request.evidence or {}, evidence)
+    if "archival_checklist" in evidence:
+        merged[ARCHIVAL_FOR] = subject.production.version if subject.production is not None else None
     return replace(request, evidence=merged, canary_share=share)
 
 
-def _update_request(connection: Connection, request: RequestState, *, seq: int, events: list[NewEvent]) -> None:
-    """Store the request's merged evidence and canary share; log the evidence change."""
+def _update_request(
+    connection: Connection, request: RequestState, digest: str, *, seq: int, events: list[NewEvent]
+) -> None:
+    """Store the request's merged evidence and canary share; log the evidence change with its digest (the gate's,
+    taken over the same evidence)."""
     connection.execute(
         UPDATE_REQUEST,
         {
@@ -415,7 +435,7 @@ def _update_request(connection: Connection, request: RequestState, *, seq: int, 
             {
                 "request": request.id,
                 "evidence": request.evidence,
-                "evidence_digest": evidence_digest(reviewed_evidence(request.evidence)),
+                "evidence_digest": digest,
                 "canary_share": request.canary_share,
             },
         )
@@ -424,10 +444,8 @@ def _update_request(connection: Connection, request: RequestState, *, seq: int, 
 
 def _apply(
     connection: Connection,
-    subject: Subject,
+    plan: PromotionPlan,
     request: RequestState,
-    gate: GateResult,
-    facts: GateFacts,
     *,
     actor: str,
     now: datetime,
@@ -436,8 +454,9 @@ def _apply(
 ) -> str | None:
     """Apply a passed promotion (or retirement) and log it; a Production promotion archives the version it replaces,
     first and atomically."""
+    subject, gate, facts, kind = plan.subject, plan.gate, plan.facts, plan.kind
     row, replaced = subject.row, None
-    to_stage = Stage(request.to_stage)
+    to_stage = plan.to_stage
     outgoing = subject.production if to_stage is Stage.PRODUCTION else None
     changes = [stage_change(row.id, to_stage, actor=actor, now=now, seq=seq, canary_share=request.canary_share)]
     if outgoing is not None:
@@ -457,7 +476,6 @@ def _apply(
                 },
             )
         )
-    kind = move_kind(Stage(row.stage), to_stage)
     retirement = {"reason": request.reason} if kind is MoveKind.RETIRE else {}
     events.append(
         NewEvent(
