@@ -41,6 +41,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -421,8 +422,10 @@ def _print_figures(
 
 
 def _print_phases(traces: list[list[tuple[str, float]]]) -> None:
-    """The median duration of every phase of the apply (runs whose phases differ from the first are left out)."""
-    names = [name for name, _ in traces[0]]
+    """The median duration of every phase of the apply, over the runs of the most common sequence of phases (the first
+    run reads the artifact records from the registry: the cache has not synced them yet)."""
+    shapes = Counter(tuple(name for name, _ in trace) for trace in traces)
+    names = list(shapes.most_common(1)[0][0])
     same = [trace for trace in traces if [name for name, _ in trace] == names]
     medians = [(name, statistics.median(trace[i][1] for trace in same) * 1e6) for i, name in enumerate(names)]
     print(
