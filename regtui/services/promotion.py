@@ -167,11 +167,14 @@ def promote_on(
     """`promote` on one registry connection (from RegistryService.write_connection): a Canary or Production
     promotion re-hashes the artifacts before its write transaction, which then checks what it applies against the
     records it reads (and reads the clock: the promotion's time is after the hashing). The records hashed are the
-    cache's (`cached`) when it has the version, else read on this connection before the transaction."""
+    cache's (`cached`) when the registry is a database server and the cache has the version (a round trip spared;
+    a SQLite registry file reads them as cheaply as the cache), else read on this connection before the
+    transaction."""
     _check_texts(model=model, version=version, reason=reason)
     verification = None
     if to_stage in VERIFIED_STAGES:
-        artifacts = cached(model, version) if cached is not None else None
+        on_server = connection.dialect.name != "sqlite"
+        artifacts = cached(model, version) if cached is not None and on_server else None
         if artifacts is None:
             with reads_before_transaction(connection) as reading:
                 artifacts = version_artifacts(reading, model, version)
