@@ -45,6 +45,11 @@ def _values(rows: list[tuple[str, ...]]) -> str:
     return ", ".join("(" + ", ".join(f"'{cell}'" for cell in row) + ")" for row in rows)
 
 
+def _moves_table() -> str:
+    """The stage machine's moves as an SQL table `m(from_stage, to_stage, kind, right_name)` (from move_rights)."""
+    return f"(VALUES {_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name)"
+
+
 def _roles_with(right: str) -> str:
     """An SQL array of the roles that grant a right (from role_rights)."""
     return "ARRAY[" + ", ".join(f"'{role}'" for role, granted in role_rights() if granted == right) + "]::text[]"
@@ -54,19 +59,19 @@ def helper_functions(data: str) -> list[str]:
     """Functions the triggers share: the refusal, the rights of the session user, membership of a team.
 
     They run inside the checking triggers (as the owner, with their fixed search_path), so they are plain
-    functions: SQL ones are inlined into the triggers' queries. Called directly by a login they run as that login,
-    which may only read."""
+    functions; those that query are PL/pgSQL, whose plans a session keeps (a non-inlined SQL function is planned
+    again in every transaction). Called directly by a login they run as that login, which may only read."""
     cases = " ".join(f"WHEN '{right.value}' THEN {_roles_with(right.value)}" for right in Right)
     return [
         f"CREATE OR REPLACE FUNCTION {data}.regtui_deny(message text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
         f"RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', CONSTRAINT = '{NOT_ALLOWED}', "
         f"MESSAGE = '{NOT_ALLOWED}: ' || message; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_may(who text, wanted text) RETURNS boolean LANGUAGE sql STABLE "
-        "AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = who "
-        f"AND u.roles::jsonb ?| (CASE wanted {cases} ELSE ARRAY[]::text[] END)) $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_in_team(who text, team text) RETURNS boolean LANGUAGE sql STABLE "
-        "AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u "
-        "CROSS JOIN LATERAL json_array_elements_text(u.teams) AS t(name) WHERE u.identity = who AND t.name = team) $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_may(who text, wanted text) RETURNS boolean LANGUAGE plpgsql "
+        "STABLE AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = who "
+        f"AND u.roles::jsonb ?| (CASE wanted {cases} ELSE ARRAY[]::text[] END)); END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_in_team(who text, team text) RETURNS boolean LANGUAGE plpgsql "
+        "STABLE AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM registry_user u CROSS JOIN LATERAL "
+        "json_array_elements_text(u.teams) AS t(name) WHERE u.identity = who AND t.name = team); END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_require(wanted text, action text) RETURNS void LANGUAGE plpgsql "
         "AS $$ BEGIN IF NOT regtui_may(session_user, wanted) THEN "
         "PERFORM regtui_deny(format('%s may not %s: needs the %s right', session_user, action, wanted)); "
@@ -75,24 +80,23 @@ def helper_functions(data: str) -> list[str]:
         "AS $$ BEGIN IF actual IS DISTINCT FROM session_user::text THEN "
         "PERFORM regtui_deny(format('%s is written by %s, not %s', what, session_user, coalesce(actual, 'nobody'))); "
         "END IF; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_seq() RETURNS bigint LANGUAGE sql STABLE AS $$ "
-        "SELECT value FROM change_counter WHERE id = 1 $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_restoring() RETURNS boolean LANGUAGE sql STABLE AS $$ "
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM event WHERE change_seq < regtui_seq()) THEN false "
-        "ELSE regtui_may(session_user, 'administer') END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_seq() RETURNS bigint LANGUAGE plpgsql STABLE AS $$ BEGIN "
+        "RETURN (SELECT value FROM change_counter WHERE id = 1); END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_restoring() RETURNS boolean LANGUAGE plpgsql STABLE AS $$ BEGIN "
+        "RETURN NOT coalesce((SELECT min(change_seq) FROM event) < regtui_seq(), false) "
+        "AND regtui_may(session_user, 'administer'); END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_refuse_unless_restoring(message text) RETURNS void "
         "LANGUAGE plpgsql AS $$ BEGIN IF NOT regtui_restoring() THEN PERFORM regtui_deny(message); END IF; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_checked() RETURNS boolean LANGUAGE sql STABLE AS $$ "
         "SELECT NOT pg_has_role(session_user, 'regtui_owner', 'MEMBER') $$",  # a superuser is a member of every role
         f"CREATE OR REPLACE FUNCTION {data}.regtui_move(from_stage text, to_stage text, OUT kind text, "
-        f"OUT right_name text) LANGUAGE sql IMMUTABLE AS $$ SELECT m.kind, m.right_name FROM (VALUES "
-        f"{_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name) "
-        "WHERE m.from_stage = $1 AND m.to_stage = $2 $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_evidence_digest(request_id bigint) RETURNS text LANGUAGE sql "
-        "STABLE AS $$ SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e "
+        f"OUT right_name text) LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN SELECT m.kind, m.right_name "
+        f"INTO kind, right_name FROM {_moves_table()} WHERE m.from_stage = $1 AND m.to_stage = $2; END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_evidence_digest(request_id bigint) RETURNS text LANGUAGE plpgsql "
+        "STABLE AS $$ BEGIN RETURN coalesce((SELECT e.details->>'evidence_digest' FROM event e "
         "JOIN promotion_request r ON r.id = request_id AND e.model = r.model AND e.version = r.version "
         "WHERE e.kind = 'evidence' AND e.details->>'request' = request_id::text ORDER BY e.position DESC LIMIT 1), "
-        f"'{evidence_digest({})}') $$",
+        f"'{evidence_digest({})}'); END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_gate_confirmed(request_id bigint) RETURNS boolean LANGUAGE plpgsql "
         f"STABLE AS $$ {_GATE_BODY} $$",
     ]
@@ -178,7 +182,8 @@ IF TG_OP = 'INSERT' THEN
 ELSE
   IF NEW.stage IS NOT DISTINCT FROM OLD.stage THEN PERFORM regtui_deny('a version changes only its stage'); END IF;
   DECLARE move record; BEGIN
-    SELECT * INTO move FROM regtui_move(OLD.stage, NEW.stage);
+    SELECT m.kind, m.right_name INTO move FROM {_moves_table()} WHERE m.from_stage = OLD.stage
+      AND m.to_stage = NEW.stage;
     IF move.kind IS NULL THEN
       PERFORM regtui_deny(format('stage rule: %s -> %s is not allowed', OLD.stage, NEW.stage));
     END IF;
@@ -289,10 +294,23 @@ ROW_CHECKS: dict[str, str] = {
 view gets SELECT only (a table added later stays read-only for logins until it has its checks here)."""
 
 
+CHECKS_INDEX = "ix_event_checked"
+"""A version's evidence and Production log entries, the ones the commit-time checks look up by version (the
+current evidence digest of its request, a rollback's former Production): a probe per version, however long the
+model's log grows. Created with the database-enforced rules (SQLite and the cache have no use for it)."""
+
+
 def commit_checks(data: str) -> list[str]:
-    """Deferred constraint triggers: what one row cannot show, checked at commit for every checked login."""
+    """Deferred constraint triggers: what one row cannot show, checked at commit for every checked login.
+
+    Each trigger's WHEN clause (evaluated with the row, not deferred) leaves out the rows it has nothing to check
+    and the owner's writes, so those are never queued."""
     definer = f"SECURITY DEFINER SET search_path = {data}, pg_temp"
+    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+    checked = f"{data}.regtui_checked()"
     return [
+        f"CREATE INDEX IF NOT EXISTS {CHECKS_INDEX} ON {data}.event (model, version) "
+        f"WHERE kind = 'evidence' OR to_stage = '{Stage.PRODUCTION.value}'",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_commit_version() RETURNS trigger LANGUAGE plpgsql {definer} AS "
         f"$$ {_COMMIT_VERSION} $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_commit_event() RETURNS trigger LANGUAGE plpgsql {definer} AS "
@@ -300,31 +318,31 @@ def commit_checks(data: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {data}.regtui_commit_request() RETURNS trigger LANGUAGE plpgsql {definer} AS "
         f"$$ {_COMMIT_REQUEST} $$",
         f"DROP TRIGGER IF EXISTS trg_commit_version ON {data}.model_version",
-        f"CREATE CONSTRAINT TRIGGER trg_commit_version AFTER UPDATE OF stage ON {data}.model_version "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.stage IS DISTINCT FROM NEW.stage) "
-        f"EXECUTE FUNCTION {data}.regtui_commit_version()",
+        f"CREATE CONSTRAINT TRIGGER trg_commit_version AFTER UPDATE OF stage ON {data}.model_version {deferred} "
+        f"WHEN (OLD.stage IS DISTINCT FROM NEW.stage AND {checked}) EXECUTE FUNCTION {data}.regtui_commit_version()",
         f"DROP TRIGGER IF EXISTS trg_commit_event ON {data}.event",
-        f"CREATE CONSTRAINT TRIGGER trg_commit_event AFTER INSERT ON {data}.event "
-        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {data}.regtui_commit_event()",
+        f"CREATE CONSTRAINT TRIGGER trg_commit_event AFTER INSERT ON {data}.event {deferred} "
+        f"WHEN (NEW.kind NOT IN ('{DRILL_KIND}', '{ATTEST}') AND {checked}) "
+        f"EXECUTE FUNCTION {data}.regtui_commit_event()",
         f"DROP TRIGGER IF EXISTS trg_commit_request ON {data}.promotion_request",
-        f"CREATE CONSTRAINT TRIGGER trg_commit_request AFTER UPDATE ON {data}.promotion_request "
-        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {data}.regtui_commit_request()",
+        f"CREATE CONSTRAINT TRIGGER trg_commit_request AFTER UPDATE ON {data}.promotion_request {deferred} "
+        "WHEN ((OLD.status IS DISTINCT FROM NEW.status OR OLD.evidence::text IS DISTINCT FROM NEW.evidence::text) "
+        f"AND {checked}) EXECUTE FUNCTION {data}.regtui_commit_request()",
     ]
 
 
 _COMMIT_VERSION = f"""
-DECLARE move record; replaced boolean; BEGIN
-  IF NOT regtui_checked() THEN RETURN NULL; END IF;
-  SELECT * INTO move FROM regtui_move(OLD.stage, NEW.stage);
-  replaced := move.kind = '{MoveKind.RETIRE.value}' AND EXISTS (
+DECLARE move_kind text; replaced boolean; BEGIN
+  SELECT m.kind INTO move_kind FROM {_moves_table()} WHERE m.from_stage = OLD.stage AND m.to_stage = NEW.stage;
+  replaced := move_kind = '{MoveKind.RETIRE.value}' AND EXISTS (
       SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model AND e.version = NEW.version
       AND e.kind = '{MoveKind.REPLACED.value}' AND e.actor = NEW.stage_changed_by);
   IF NOT replaced AND NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
                  AND e.version = NEW.version AND e.from_stage = OLD.stage AND e.to_stage = NEW.stage
-                 AND e.kind = move.kind AND e.actor = NEW.stage_changed_by) THEN
+                 AND e.kind = move_kind AND e.actor = NEW.stage_changed_by) THEN
     PERFORM regtui_deny(format('%s@%s moved to %s without its log entry', NEW.model, NEW.version, NEW.stage));
   END IF;
-  IF move.kind IN ({_GATED_KIND_LIST}) AND NOT replaced AND NOT EXISTS (
+  IF move_kind IN ({_GATED_KIND_LIST}) AND NOT replaced AND NOT EXISTS (
       SELECT 1 FROM promotion_request r WHERE r.model = NEW.model AND r.version = NEW.version
       AND r.from_stage = OLD.stage AND r.to_stage = NEW.stage AND r.status = 'applied'
       AND r.change_seq = NEW.change_seq AND regtui_gate_confirmed(r.id)) THEN
@@ -335,7 +353,7 @@ DECLARE move record; replaced boolean; BEGIN
       AND v.change_seq = NEW.change_seq) THEN
     PERFORM regtui_deny(format('%s@%s left Production without a replacement', NEW.model, NEW.version));
   END IF;
-  IF move.kind = '{MoveKind.ROLLBACK.value}' AND NOT EXISTS (
+  IF move_kind = '{MoveKind.ROLLBACK.value}' AND NOT EXISTS (
       SELECT 1 FROM event e WHERE e.model = NEW.model AND e.version = NEW.version
       AND e.to_stage = '{Stage.PRODUCTION.value}' AND e.change_seq < NEW.change_seq) THEN
     PERFORM regtui_deny(format('%s@%s was never in Production', NEW.model, NEW.version));
@@ -349,7 +367,6 @@ replaced in Production only with its replacement there; a rollback only to a for
 _STAGE_KIND_LIST = ", ".join(f"'{kind}'" for kind in STAGE_KINDS)
 _COMMIT_EVENT = f"""
 BEGIN
-  IF NOT regtui_checked() OR NEW.kind IN ('{DRILL_KIND}', '{ATTEST}') THEN RETURN NULL; END IF;
   IF NEW.kind IN ({_STAGE_KIND_LIST}) THEN
     IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.version = NEW.version
                    AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
@@ -375,8 +392,6 @@ END"""
 
 _COMMIT_REQUEST = """
 BEGIN
-  IF NOT regtui_checked() OR OLD.status IS NOT DISTINCT FROM NEW.status AND
-     OLD.evidence::text IS NOT DISTINCT FROM NEW.evidence::text THEN RETURN NULL; END IF;
   IF NEW.status = 'applied' AND NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model
       AND v.version = NEW.version AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
     PERFORM regtui_deny(format('request #%s marked applied without its stage change', NEW.id));
