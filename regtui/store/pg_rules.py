@@ -50,6 +50,16 @@ def _moves_table() -> str:
     return f"(VALUES {_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name)"
 
 
+def _move_kind_case(from_stage: str, to_stage: str) -> str:
+    """An SQL expression of the kind of the move between two stage expressions, NULL for a move the machine lacks (no
+    query: PL/pgSQL evaluates it without the executor)."""
+    cases = " ".join(
+        f"WHEN {from_stage} = '{source}' AND {to_stage} = '{target}' THEN '{kind}'"
+        for source, target, kind, _ in move_rights()
+    )
+    return f"CASE {cases} END"
+
+
 def _roles_with(right: str) -> str:
     """An SQL array of the roles that grant a right (from role_rights)."""
     return "ARRAY[" + ", ".join(f"'{role}'" for role, granted in role_rights() if granted == right) + "]::text[]"
@@ -92,31 +102,30 @@ def helper_functions(data: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {data}.regtui_move(from_stage text, to_stage text, OUT kind text, "
         f"OUT right_name text) LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN SELECT m.kind, m.right_name "
         f"INTO kind, right_name FROM {_moves_table()} WHERE m.from_stage = $1 AND m.to_stage = $2; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_evidence_digest(request_id bigint) RETURNS text LANGUAGE plpgsql "
-        "STABLE AS $$ BEGIN RETURN coalesce((SELECT e.details->>'evidence_digest' FROM event e "
-        "JOIN promotion_request r ON r.id = request_id AND e.model = r.model AND e.version = r.version "
-        "WHERE e.kind = 'evidence' AND e.details->>'request' = request_id::text ORDER BY e.position DESC LIMIT 1), "
-        f"'{evidence_digest({})}'); END $$",
+        f"DROP FUNCTION IF EXISTS {data}.regtui_evidence_digest(bigint)",  # read by the gate's one query now
         f"CREATE OR REPLACE FUNCTION {data}.regtui_gate_confirmed(request_id bigint) RETURNS boolean LANGUAGE plpgsql "
         f"STABLE AS $$ {_GATE_BODY} $$",
     ]
 
 
 _GATE_BODY = f"""
-DECLARE r promotion_request%ROWTYPE; digest text; owner_name text; owner_by text; reviewer_by text;
+DECLARE to_stage text; requested_by text; model_name text; owner_name text; digest text; owner_by text;
+  reviewer_by text;
 BEGIN
-  SELECT * INTO r FROM promotion_request WHERE id = request_id;
-  digest := regtui_evidence_digest(request_id);
-  IF EXISTS (SELECT 1 FROM approval a WHERE a.request_id = r.id AND a.decision = 'reject'
+  SELECT r.to_stage, r.requested_by, r.model, m.owner, coalesce((SELECT e.details->>'evidence_digest' FROM event e
+      WHERE e.model = r.model AND e.version = r.version AND e.kind = 'evidence' AND e.details->>'request' = r.id::text
+      ORDER BY e.position DESC LIMIT 1), '{evidence_digest({})}')
+    INTO to_stage, requested_by, model_name, owner_name, digest
+    FROM promotion_request r JOIN model m ON m.name = r.model WHERE r.id = request_id;
+  IF EXISTS (SELECT 1 FROM approval a WHERE a.request_id = $1 AND a.decision = 'reject'
              AND a.evidence_digest = digest) THEN RETURN false; END IF;
-  IF r.to_stage = '{Stage.STAGING.value}' THEN RETURN true; END IF;
-  SELECT a.identity INTO reviewer_by FROM approval a WHERE a.request_id = r.id AND a.decision = 'approve'
-    AND a.capacity = '{REVIEWER}' AND a.evidence_digest = digest AND a.identity <> r.requested_by
+  IF to_stage = '{Stage.STAGING.value}' THEN RETURN true; END IF;
+  SELECT a.identity INTO reviewer_by FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
+    AND a.capacity = '{REVIEWER}' AND a.evidence_digest = digest AND a.identity <> requested_by
     AND regtui_may(a.identity, '{Right.REVIEW.value}') LIMIT 1;
   IF reviewer_by IS NULL THEN RETURN false; END IF;
-  IF r.to_stage = '{Stage.CANARY.value}' THEN RETURN true; END IF;
-  SELECT m.owner INTO owner_name FROM model m WHERE m.name = r.model;
-  SELECT a.identity INTO owner_by FROM approval a WHERE a.request_id = r.id AND a.decision = 'approve'
+  IF to_stage = '{Stage.CANARY.value}' THEN RETURN true; END IF;
+  SELECT a.identity INTO owner_by FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
     AND a.capacity = '{OWNER}' AND a.evidence_digest = digest AND a.identity <> reviewer_by
     AND (a.identity = owner_name OR regtui_in_team(a.identity, owner_name)) LIMIT 1;
   RETURN owner_by IS NOT NULL;
@@ -332,31 +341,34 @@ def commit_checks(data: str) -> list[str]:
 
 
 _COMMIT_VERSION = f"""
-DECLARE move_kind text; replaced boolean; BEGIN
-  SELECT m.kind INTO move_kind FROM {_moves_table()} WHERE m.from_stage = OLD.stage AND m.to_stage = NEW.stage;
-  replaced := move_kind = '{MoveKind.RETIRE.value}' AND EXISTS (
-      SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model AND e.version = NEW.version
-      AND e.kind = '{MoveKind.REPLACED.value}' AND e.actor = NEW.stage_changed_by);
-  IF NOT replaced AND NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
+DECLARE move_kind text := {_move_kind_case("OLD.stage", "NEW.stage")}; replaced boolean := false; BEGIN
+  IF move_kind = '{MoveKind.RETIRE.value}' THEN
+    replaced := EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
+      AND e.version = NEW.version AND e.kind = '{MoveKind.REPLACED.value}' AND e.actor = NEW.stage_changed_by);
+  END IF;
+  IF replaced THEN
+    IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.stage = '{Stage.PRODUCTION.value}'
+                   AND v.change_seq = NEW.change_seq) THEN
+      PERFORM regtui_deny(format('%s@%s left Production without a replacement', NEW.model, NEW.version));
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
                  AND e.version = NEW.version AND e.from_stage = OLD.stage AND e.to_stage = NEW.stage
                  AND e.kind = move_kind AND e.actor = NEW.stage_changed_by) THEN
     PERFORM regtui_deny(format('%s@%s moved to %s without its log entry', NEW.model, NEW.version, NEW.stage));
   END IF;
-  IF move_kind IN ({_GATED_KIND_LIST}) AND NOT replaced AND NOT EXISTS (
-      SELECT 1 FROM promotion_request r WHERE r.model = NEW.model AND r.version = NEW.version
-      AND r.from_stage = OLD.stage AND r.to_stage = NEW.stage AND r.status = 'applied'
-      AND r.change_seq = NEW.change_seq AND regtui_gate_confirmed(r.id)) THEN
-    PERFORM regtui_deny(format('%s@%s moved to %s without an approved request', NEW.model, NEW.version, NEW.stage));
-  END IF;
-  IF replaced AND NOT EXISTS (
-      SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.stage = '{Stage.PRODUCTION.value}'
-      AND v.change_seq = NEW.change_seq) THEN
-    PERFORM regtui_deny(format('%s@%s left Production without a replacement', NEW.model, NEW.version));
-  END IF;
-  IF move_kind = '{MoveKind.ROLLBACK.value}' AND NOT EXISTS (
-      SELECT 1 FROM event e WHERE e.model = NEW.model AND e.version = NEW.version
-      AND e.to_stage = '{Stage.PRODUCTION.value}' AND e.change_seq < NEW.change_seq) THEN
-    PERFORM regtui_deny(format('%s@%s was never in Production', NEW.model, NEW.version));
+  IF move_kind IN ({_GATED_KIND_LIST}) THEN
+    IF NOT EXISTS (SELECT 1 FROM promotion_request r WHERE r.model = NEW.model AND r.version = NEW.version
+                   AND r.from_stage = OLD.stage AND r.to_stage = NEW.stage AND r.status = 'applied'
+                   AND r.change_seq = NEW.change_seq AND regtui_gate_confirmed(r.id)) THEN
+      PERFORM regtui_deny(format('%s@%s moved to %s without an approved request', NEW.model, NEW.version, NEW.stage));
+    END IF;
+  ELSIF move_kind = '{MoveKind.ROLLBACK.value}' THEN
+    IF NOT EXISTS (SELECT 1 FROM event e WHERE e.model = NEW.model AND e.version = NEW.version
+                   AND e.to_stage = '{Stage.PRODUCTION.value}' AND e.change_seq < NEW.change_seq) THEN
+      PERFORM regtui_deny(format('%s@%s was never in Production', NEW.model, NEW.version));
+    END IF;
   END IF;
   RETURN NULL;
 END"""
@@ -392,17 +404,22 @@ END"""
 
 _COMMIT_REQUEST = """
 BEGIN
-  IF NEW.status = 'applied' AND NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model
-      AND v.version = NEW.version AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
-    PERFORM regtui_deny(format('request #%s marked applied without its stage change', NEW.id));
+  IF NEW.status = 'applied' THEN
+    IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.version = NEW.version
+                   AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
+      PERFORM regtui_deny(format('request #%s marked applied without its stage change', NEW.id));
+    END IF;
+  ELSIF NEW.status = 'rejected' THEN
+    IF NOT EXISTS (SELECT 1 FROM approval a WHERE a.request_id = NEW.id AND a.decision = 'reject'
+                   AND a.identity = NEW.closed_by AND a.change_seq = NEW.change_seq) THEN
+      PERFORM regtui_deny(format('request #%s rejected without a rejection', NEW.id));
+    END IF;
   END IF;
-  IF NEW.status = 'rejected' AND NOT EXISTS (SELECT 1 FROM approval a WHERE a.request_id = NEW.id
-      AND a.decision = 'reject' AND a.identity = NEW.closed_by AND a.change_seq = NEW.change_seq) THEN
-    PERFORM regtui_deny(format('request #%s rejected without a rejection', NEW.id));
-  END IF;
-  IF OLD.evidence::text IS DISTINCT FROM NEW.evidence::text AND NOT EXISTS (SELECT 1 FROM event e
-      WHERE e.kind = 'evidence' AND e.change_seq = NEW.change_seq AND e.details->>'request' = NEW.id::text) THEN
-    PERFORM regtui_deny(format('request #%s evidence changed without its log entry', NEW.id));
+  IF OLD.evidence::text IS DISTINCT FROM NEW.evidence::text THEN
+    IF NOT EXISTS (SELECT 1 FROM event e WHERE e.kind = 'evidence' AND e.change_seq = NEW.change_seq
+                   AND e.details->>'request' = NEW.id::text) THEN
+      PERFORM regtui_deny(format('request #%s evidence changed without its log entry', NEW.id));
+    END IF;
   END IF;
   RETURN NULL;
 END"""
