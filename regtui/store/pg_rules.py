@@ -50,6 +50,19 @@ def _moves_table() -> str:
     return f"(VALUES {_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name)"
 
 
+def _holds(who: str, roles: str) -> str:
+    """An SQL condition: the registry user `who` holds one of `roles` (an SQL text array); regtui_may's query."""
+    return f"EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = {who} AND u.roles::jsonb ?| {roles})"
+
+
+def _in_team(who: str, team: str) -> str:
+    """An SQL condition: the registry user `who` is a member of `team`; regtui_in_team's query."""
+    return (
+        "EXISTS (SELECT 1 FROM registry_user u CROSS JOIN LATERAL json_array_elements_text(u.teams) AS t(name) "
+        f"WHERE u.identity = {who} AND t.name = {team})"
+    )
+
+
 def _move_kind_case(from_stage: str, to_stage: str) -> str:
     """An SQL expression of the kind of the move between two stage expressions, NULL for a move the machine lacks (no
     query: PL/pgSQL evaluates it without the executor)."""
@@ -77,11 +90,9 @@ def helper_functions(data: str) -> list[str]:
         f"RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', CONSTRAINT = '{NOT_ALLOWED}', "
         f"MESSAGE = '{NOT_ALLOWED}: ' || message; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_may(who text, wanted text) RETURNS boolean LANGUAGE plpgsql "
-        "STABLE AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = who "
-        f"AND u.roles::jsonb ?| (CASE wanted {cases} ELSE ARRAY[]::text[] END)); END $$",
+        f"STABLE AS $$ BEGIN RETURN {_holds('who', f'(CASE wanted {cases} ELSE ARRAY[]::text[] END)')}; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_in_team(who text, team text) RETURNS boolean LANGUAGE plpgsql "
-        "STABLE AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM registry_user u CROSS JOIN LATERAL "
-        "json_array_elements_text(u.teams) AS t(name) WHERE u.identity = who AND t.name = team); END $$",
+        f"STABLE AS $$ BEGIN RETURN {_in_team('who', 'team')}; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_require(wanted text, action text) RETURNS void LANGUAGE plpgsql "
         "AS $$ BEGIN IF NOT regtui_may(session_user, wanted) THEN "
         "PERFORM regtui_deny(format('%s may not %s: needs the %s right', session_user, action, wanted)); "
@@ -97,8 +108,6 @@ def helper_functions(data: str) -> list[str]:
         "AND regtui_may(session_user, 'administer'); END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_refuse_unless_restoring(message text) RETURNS void "
         "LANGUAGE plpgsql AS $$ BEGIN IF NOT regtui_restoring() THEN PERFORM regtui_deny(message); END IF; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_checked() RETURNS boolean LANGUAGE sql STABLE AS $$ "
-        "SELECT NOT pg_has_role(session_user, 'regtui_owner', 'MEMBER') $$",  # a superuser is a member of every role
         f"CREATE OR REPLACE FUNCTION {data}.regtui_move(from_stage text, to_stage text, OUT kind text, "
         f"OUT right_name text) LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN SELECT m.kind, m.right_name "
         f"INTO kind, right_name FROM {_moves_table()} WHERE m.from_stage = $1 AND m.to_stage = $2; END $$",
@@ -109,26 +118,28 @@ def helper_functions(data: str) -> list[str]:
 
 
 _GATE_BODY = f"""
-DECLARE to_stage text; requested_by text; model_name text; owner_name text; digest text; owner_by text;
-  reviewer_by text;
+DECLARE to_stage text; requested_by text; owner_name text; digest text; rejected boolean; reviewer_by text;
+  owner_by text;
 BEGIN
-  SELECT r.to_stage, r.requested_by, r.model, m.owner, coalesce((SELECT e.details->>'evidence_digest' FROM event e
-      WHERE e.model = r.model AND e.version = r.version AND e.kind = 'evidence' AND e.details->>'request' = r.id::text
-      ORDER BY e.position DESC LIMIT 1), '{evidence_digest({})}')
-    INTO to_stage, requested_by, model_name, owner_name, digest
-    FROM promotion_request r JOIN model m ON m.name = r.model WHERE r.id = request_id;
-  IF EXISTS (SELECT 1 FROM approval a WHERE a.request_id = $1 AND a.decision = 'reject'
-             AND a.evidence_digest = digest) THEN RETURN false; END IF;
+  SELECT r.to_stage, r.requested_by, m.owner, d.digest, EXISTS (SELECT 1 FROM approval a WHERE a.request_id = r.id
+      AND a.decision = 'reject' AND a.evidence_digest = d.digest)
+    INTO to_stage, requested_by, owner_name, digest, rejected
+    FROM promotion_request r JOIN model m ON m.name = r.model
+    CROSS JOIN LATERAL (SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e WHERE e.model = r.model
+      AND e.version = r.version AND e.kind = 'evidence' AND e.details->>'request' = r.id::text
+      ORDER BY e.position DESC LIMIT 1), '{evidence_digest({})}') AS digest) AS d
+    WHERE r.id = request_id;
+  IF rejected THEN RETURN false; END IF;
   IF to_stage = '{Stage.STAGING.value}' THEN RETURN true; END IF;
-  SELECT a.identity INTO reviewer_by FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
-    AND a.capacity = '{REVIEWER}' AND a.evidence_digest = digest AND a.identity <> requested_by
-    AND regtui_may(a.identity, '{Right.REVIEW.value}') LIMIT 1;
+  SELECT rv.identity, ow.identity INTO reviewer_by, owner_by
+    FROM (SELECT a.identity FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
+          AND a.capacity = '{REVIEWER}' AND a.evidence_digest = digest AND a.identity <> requested_by
+          AND {_holds("a.identity", _roles_with(Right.REVIEW.value))} LIMIT 1) AS rv
+    LEFT JOIN LATERAL (SELECT a.identity FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
+          AND a.capacity = '{OWNER}' AND a.evidence_digest = digest AND a.identity <> rv.identity
+          AND (a.identity = owner_name OR {_in_team("a.identity", "owner_name")}) LIMIT 1) AS ow ON true;
   IF reviewer_by IS NULL THEN RETURN false; END IF;
-  IF to_stage = '{Stage.CANARY.value}' THEN RETURN true; END IF;
-  SELECT a.identity INTO owner_by FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
-    AND a.capacity = '{OWNER}' AND a.evidence_digest = digest AND a.identity <> reviewer_by
-    AND (a.identity = owner_name OR regtui_in_team(a.identity, owner_name)) LIMIT 1;
-  RETURN owner_by IS NOT NULL;
+  RETURN to_stage = '{Stage.CANARY.value}' OR owner_by IS NOT NULL;
 END"""
 """A request's gate as far as the database can confirm it: no current rejection; Canary and Production: an
 approval as reviewer by someone with the review right who is not the requester; Production also one as owner by
@@ -309,6 +320,13 @@ current evidence digest of its request, a rollback's former Production): a probe
 model's log grows. Created with the database-enforced rules (SQLite and the cache have no use for it)."""
 
 
+CHECKED = "NOT pg_catalog.pg_has_role(session_user, 'regtui_owner', 'MEMBER')"
+"""Whether the session user's writes are checked at commit: not the owner's (a superuser is a member of every role).
+In a trigger's WHEN clause it is resolved once, when the trigger is created: the login's search_path at the time of
+the write cannot put another pg_has_role in its place (a login's own function would be found first if the login put
+its schema before pg_catalog)."""
+
+
 def commit_checks(data: str) -> list[str]:
     """Deferred constraint triggers: what one row cannot show, checked at commit for every checked login.
 
@@ -316,7 +334,6 @@ def commit_checks(data: str) -> list[str]:
     and the owner's writes, so those are never queued."""
     definer = f"SECURITY DEFINER SET search_path = {data}, pg_temp"
     deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
-    checked = f"{data}.regtui_checked()"
     return [
         f"CREATE INDEX IF NOT EXISTS {CHECKS_INDEX} ON {data}.event (model, version) "
         f"WHERE kind = 'evidence' OR to_stage = '{Stage.PRODUCTION.value}'",
@@ -328,15 +345,16 @@ def commit_checks(data: str) -> list[str]:
         f"$$ {_COMMIT_REQUEST} $$",
         f"DROP TRIGGER IF EXISTS trg_commit_version ON {data}.model_version",
         f"CREATE CONSTRAINT TRIGGER trg_commit_version AFTER UPDATE OF stage ON {data}.model_version {deferred} "
-        f"WHEN (OLD.stage IS DISTINCT FROM NEW.stage AND {checked}) EXECUTE FUNCTION {data}.regtui_commit_version()",
+        f"WHEN (OLD.stage IS DISTINCT FROM NEW.stage AND {CHECKED}) EXECUTE FUNCTION {data}.regtui_commit_version()",
         f"DROP TRIGGER IF EXISTS trg_commit_event ON {data}.event",
         f"CREATE CONSTRAINT TRIGGER trg_commit_event AFTER INSERT ON {data}.event {deferred} "
-        f"WHEN (NEW.kind NOT IN ('{DRILL_KIND}', '{ATTEST}') AND {checked}) "
+        f"WHEN (NEW.kind NOT IN ('{DRILL_KIND}', '{ATTEST}') AND {CHECKED}) "
         f"EXECUTE FUNCTION {data}.regtui_commit_event()",
         f"DROP TRIGGER IF EXISTS trg_commit_request ON {data}.promotion_request",
         f"CREATE CONSTRAINT TRIGGER trg_commit_request AFTER UPDATE ON {data}.promotion_request {deferred} "
         "WHEN ((OLD.status IS DISTINCT FROM NEW.status OR OLD.evidence::text IS DISTINCT FROM NEW.evidence::text) "
-        f"AND {checked}) EXECUTE FUNCTION {data}.regtui_commit_request()",
+        f"AND {CHECKED}) EXECUTE FUNCTION {data}.regtui_commit_request()",
+        f"DROP FUNCTION IF EXISTS {data}.regtui_checked()",  # the triggers' WHEN clauses hold CHECKED instead
     ]
 
 
