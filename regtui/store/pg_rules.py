@@ -121,13 +121,13 @@ _GATE_BODY = f"""
 DECLARE to_stage text; requested_by text; owner_name text; digest text; rejected boolean; reviewer_by text;
   owner_by text;
 BEGIN
-  SELECT r.to_stage, r.requested_by, m.owner, d.digest, EXISTS (SELECT 1 FROM approval a WHERE a.request_id = r.id
-      AND a.decision = 'reject' AND a.evidence_digest = d.digest)
+  SELECT r.to_stage, r.requested_by, (SELECT m.owner FROM model m WHERE m.name = r.model), d.digest,
+      EXISTS (SELECT 1 FROM approval a WHERE a.request_id = r.id AND a.decision = 'reject'
+      AND a.evidence_digest = d.digest)
     INTO to_stage, requested_by, owner_name, digest, rejected
-    FROM promotion_request r JOIN model m ON m.name = r.model
-    CROSS JOIN LATERAL (SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e WHERE e.model = r.model
-      AND e.version = r.version AND e.kind = 'evidence' AND e.details->>'request' = r.id::text
-      ORDER BY e.position DESC LIMIT 1), '{evidence_digest({})}') AS digest) AS d
+    FROM promotion_request r CROSS JOIN LATERAL (SELECT coalesce((SELECT e.details->>'evidence_digest'
+      FROM event e WHERE e.model = r.model AND e.version = r.version AND e.kind = 'evidence'
+      AND e.details->>'request' = r.id::text ORDER BY e.position DESC LIMIT 1), '{evidence_digest({})}') AS digest) AS d
     WHERE r.id = request_id;
   IF rejected THEN RETURN false; END IF;
   IF to_stage = '{Stage.STAGING.value}' THEN RETURN true; END IF;
