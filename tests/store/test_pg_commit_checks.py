@@ -291,12 +291,8 @@ def test_the_owner_s_writes_are_not_queued_for_checks(registry: Registry) -> Non
 
 def test_a_login_s_own_pg_has_role_does_not_turn_the_checks_off(registry: Registry) -> None:
     """A login that defines pg_has_role in a schema it puts before pg_catalog is still checked at commit."""
-    registry.commit_as_writer(
-        [
-            "CREATE FUNCTION public.pg_has_role(name, text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'",
-            "SET search_path = public, pg_catalog",
-        ]
-    )
+    own = "CREATE FUNCTION public.pg_has_role(name, text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true'"
+    registry.commit_as_writer([own])
     message = registry.refused(["SET LOCAL search_path = public, pg_catalog", stage("1.2.0", "Staging")])
     assert f"{MODEL}@1.2.0 moved to Staging without its log entry" in message
 
