@@ -161,6 +161,12 @@ def test_a_stage_change_needs_its_log_entry(registry: Registry) -> None:
     assert f"{MODEL}@1.2.0 moved to Staging without its log entry" in message
 
 
+def test_a_move_the_stage_machine_lacks_is_refused_even_with_a_replaced_entry(registry: Registry) -> None:
+    """Canary -> Development is no move: a 'replaced' entry for it does not stand in for its log entry."""
+    statements = [stage("1.2.0", "Development"), entry("replaced", "1.2.0", "Canary", "Development")]
+    assert f"{MODEL}@1.2.0 moved to Development without its log entry" in registry.refused(statements)
+
+
 def test_a_promotion_needs_an_applied_request(registry: Registry) -> None:
     """A logged promotion to Production with no request applied in the same change is refused."""
     statements = [stage("1.0.0", "Archived"), stage("1.1.0", "Production")]
