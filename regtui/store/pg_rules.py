@@ -45,6 +45,34 @@ def _values(rows: list[tuple[str, ...]]) -> str:
     return ", ".join("(" + ", ".join(f"'{cell}'" for cell in row) + ")" for row in rows)
 
 
+def _moves_table() -> str:
+    """The stage machine's moves as an SQL table `m(from_stage, to_stage, kind, right_name)` (from move_rights)."""
+    return f"(VALUES {_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name)"
+
+
+def _holds(who: str, roles: str) -> str:
+    """An SQL condition: the registry user `who` holds one of `roles` (an SQL text array); regtui_may's query."""
+    return f"EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = {who} AND u.roles::jsonb ?| {roles})"
+
+
+def _in_team(who: str, team: str) -> str:
+    """An SQL condition: the registry user `who` is a member of `team`; regtui_in_team's query."""
+    return (
+        "EXISTS (SELECT 1 FROM registry_user u CROSS JOIN LATERAL json_array_elements_text(u.teams) AS t(name) "
+        f"WHERE u.identity = {who} AND t.name = {team})"
+    )
+
+
+def _move_kind_case(from_stage: str, to_stage: str) -> str:
+    """An SQL expression of the kind of the move between two stage expressions, NULL for a move the machine lacks (no
+    query: PL/pgSQL evaluates it without the executor)."""
+    cases = " ".join(
+        f"WHEN {from_stage} = '{source}' AND {to_stage} = '{target}' THEN '{kind}'"
+        for source, target, kind, _ in move_rights()
+    )
+    return f"CASE {cases} END"
+
+
 def _roles_with(right: str) -> str:
     """An SQL array of the roles that grant a right (from role_rights)."""
     return "ARRAY[" + ", ".join(f"'{role}'" for role, granted in role_rights() if granted == right) + "]::text[]"
@@ -54,19 +82,17 @@ def helper_functions(data: str) -> list[str]:
     """Functions the triggers share: the refusal, the rights of the session user, membership of a team.
 
     They run inside the checking triggers (as the owner, with their fixed search_path), so they are plain
-    functions: SQL ones are inlined into the triggers' queries. Called directly by a login they run as that login,
-    which may only read."""
+    functions; those that query are PL/pgSQL, whose plans a session keeps (a non-inlined SQL function is planned
+    again in every transaction). Called directly by a login they run as that login, which may only read."""
     cases = " ".join(f"WHEN '{right.value}' THEN {_roles_with(right.value)}" for right in Right)
     return [
         f"CREATE OR REPLACE FUNCTION {data}.regtui_deny(message text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
         f"RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', CONSTRAINT = '{NOT_ALLOWED}', "
         f"MESSAGE = '{NOT_ALLOWED}: ' || message; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_may(who text, wanted text) RETURNS boolean LANGUAGE sql STABLE "
-        "AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u WHERE u.identity = who "
-        f"AND u.roles::jsonb ?| (CASE wanted {cases} ELSE ARRAY[]::text[] END)) $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_in_team(who text, team text) RETURNS boolean LANGUAGE sql STABLE "
-        "AS $$ SELECT EXISTS (SELECT 1 FROM registry_user u "
-        "CROSS JOIN LATERAL json_array_elements_text(u.teams) AS t(name) WHERE u.identity = who AND t.name = team) $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_may(who text, wanted text) RETURNS boolean LANGUAGE plpgsql "
+        f"STABLE AS $$ BEGIN RETURN {_holds('who', f'(CASE wanted {cases} ELSE ARRAY[]::text[] END)')}; END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_in_team(who text, team text) RETURNS boolean LANGUAGE plpgsql "
+        f"STABLE AS $$ BEGIN RETURN {_in_team('who', 'team')}; END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_require(wanted text, action text) RETURNS void LANGUAGE plpgsql "
         "AS $$ BEGIN IF NOT regtui_may(session_user, wanted) THEN "
         "PERFORM regtui_deny(format('%s may not %s: needs the %s right', session_user, action, wanted)); "
@@ -75,47 +101,45 @@ def helper_functions(data: str) -> list[str]:
         "AS $$ BEGIN IF actual IS DISTINCT FROM session_user::text THEN "
         "PERFORM regtui_deny(format('%s is written by %s, not %s', what, session_user, coalesce(actual, 'nobody'))); "
         "END IF; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_seq() RETURNS bigint LANGUAGE sql STABLE AS $$ "
-        "SELECT value FROM change_counter WHERE id = 1 $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_restoring() RETURNS boolean LANGUAGE sql STABLE AS $$ "
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM event WHERE change_seq < regtui_seq()) THEN false "
-        "ELSE regtui_may(session_user, 'administer') END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_seq() RETURNS bigint LANGUAGE plpgsql STABLE AS $$ BEGIN "
+        "RETURN (SELECT value FROM change_counter WHERE id = 1); END $$",
+        f"CREATE OR REPLACE FUNCTION {data}.regtui_restoring() RETURNS boolean LANGUAGE plpgsql STABLE AS $$ BEGIN "
+        "RETURN NOT coalesce((SELECT min(change_seq) FROM event) < regtui_seq(), false) "
+        "AND regtui_may(session_user, 'administer'); END $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_refuse_unless_restoring(message text) RETURNS void "
         "LANGUAGE plpgsql AS $$ BEGIN IF NOT regtui_restoring() THEN PERFORM regtui_deny(message); END IF; END $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_checked() RETURNS boolean LANGUAGE sql STABLE AS $$ "
-        "SELECT NOT pg_has_role(session_user, 'regtui_owner', 'MEMBER') $$",  # a superuser is a member of every role
         f"CREATE OR REPLACE FUNCTION {data}.regtui_move(from_stage text, to_stage text, OUT kind text, "
-        f"OUT right_name text) LANGUAGE sql IMMUTABLE AS $$ SELECT m.kind, m.right_name FROM (VALUES "
-        f"{_values(move_rights())}) AS m(from_stage, to_stage, kind, right_name) "
-        "WHERE m.from_stage = $1 AND m.to_stage = $2 $$",
-        f"CREATE OR REPLACE FUNCTION {data}.regtui_evidence_digest(request_id bigint) RETURNS text LANGUAGE sql "
-        "STABLE AS $$ SELECT coalesce((SELECT e.details->>'evidence_digest' FROM event e "
-        "JOIN promotion_request r ON r.id = request_id AND e.model = r.model AND e.version = r.version "
-        "WHERE e.kind = 'evidence' AND e.details->>'request' = request_id::text ORDER BY e.position DESC LIMIT 1), "
-        f"'{evidence_digest({})}') $$",
+        f"OUT right_name text) LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN SELECT m.kind, m.right_name "
+        f"INTO kind, right_name FROM {_moves_table()} WHERE m.from_stage = $1 AND m.to_stage = $2; END $$",
+        f"DROP FUNCTION IF EXISTS {data}.regtui_evidence_digest(bigint)",  # read by the gate's one query now
         f"CREATE OR REPLACE FUNCTION {data}.regtui_gate_confirmed(request_id bigint) RETURNS boolean LANGUAGE plpgsql "
         f"STABLE AS $$ {_GATE_BODY} $$",
     ]
 
 
 _GATE_BODY = f"""
-DECLARE r promotion_request%ROWTYPE; digest text; owner_name text; owner_by text; reviewer_by text;
+DECLARE to_stage text; requested_by text; owner_name text; digest text; rejected boolean; reviewer_by text;
+  owner_by text;
 BEGIN
-  SELECT * INTO r FROM promotion_request WHERE id = request_id;
-  digest := regtui_evidence_digest(request_id);
-  IF EXISTS (SELECT 1 FROM approval a WHERE a.request_id = r.id AND a.decision = 'reject'
-             AND a.evidence_digest = digest) THEN RETURN false; END IF;
-  IF r.to_stage = '{Stage.STAGING.value}' THEN RETURN true; END IF;
-  SELECT a.identity INTO reviewer_by FROM approval a WHERE a.request_id = r.id AND a.decision = 'approve'
-    AND a.capacity = '{REVIEWER}' AND a.evidence_digest = digest AND a.identity <> r.requested_by
-    AND regtui_may(a.identity, '{Right.REVIEW.value}') LIMIT 1;
+  SELECT r.to_stage, r.requested_by, (SELECT m.owner FROM model m WHERE m.name = r.model), d.digest,
+      EXISTS (SELECT 1 FROM approval a WHERE a.request_id = r.id AND a.decision = 'reject'
+      AND a.evidence_digest = d.digest)
+    INTO to_stage, requested_by, owner_name, digest, rejected
+    FROM promotion_request r CROSS JOIN LATERAL (SELECT coalesce((SELECT e.details->>'evidence_digest'
+      FROM event e WHERE e.model = r.model AND e.version = r.version AND e.kind = 'evidence'
+      AND e.details->>'request' = r.id::text ORDER BY e.position DESC LIMIT 1), '{evidence_digest({})}') AS digest) AS d
+    WHERE r.id = request_id;
+  IF rejected THEN RETURN false; END IF;
+  IF to_stage = '{Stage.STAGING.value}' THEN RETURN true; END IF;
+  SELECT rv.identity, ow.identity INTO reviewer_by, owner_by
+    FROM (SELECT a.identity FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
+          AND a.capacity = '{REVIEWER}' AND a.evidence_digest = digest AND a.identity <> requested_by
+          AND {_holds("a.identity", _roles_with(Right.REVIEW.value))} LIMIT 1) AS rv
+    LEFT JOIN LATERAL (SELECT a.identity FROM approval a WHERE a.request_id = $1 AND a.decision = 'approve'
+          AND a.capacity = '{OWNER}' AND a.evidence_digest = digest AND a.identity <> rv.identity
+          AND (a.identity = owner_name OR {_in_team("a.identity", "owner_name")}) LIMIT 1) AS ow ON true;
   IF reviewer_by IS NULL THEN RETURN false; END IF;
-  IF r.to_stage = '{Stage.CANARY.value}' THEN RETURN true; END IF;
-  SELECT m.owner INTO owner_name FROM model m WHERE m.name = r.model;
-  SELECT a.identity INTO owner_by FROM approval a WHERE a.request_id = r.id AND a.decision = 'approve'
-    AND a.capacity = '{OWNER}' AND a.evidence_digest = digest AND a.identity <> reviewer_by
-    AND (a.identity = owner_name OR regtui_in_team(a.identity, owner_name)) LIMIT 1;
-  RETURN owner_by IS NOT NULL;
+  RETURN to_stage = '{Stage.CANARY.value}' OR owner_by IS NOT NULL;
 END"""
 """A request's gate as far as the database can confirm it: no current rejection; Canary and Production: an
 approval as reviewer by someone with the review right who is not the requester; Production also one as owner by
@@ -178,7 +202,8 @@ IF TG_OP = 'INSERT' THEN
 ELSE
   IF NEW.stage IS NOT DISTINCT FROM OLD.stage THEN PERFORM regtui_deny('a version changes only its stage'); END IF;
   DECLARE move record; BEGIN
-    SELECT * INTO move FROM regtui_move(OLD.stage, NEW.stage);
+    SELECT m.kind, m.right_name INTO move FROM {_moves_table()} WHERE m.from_stage = OLD.stage
+      AND m.to_stage = NEW.stage;
     IF move.kind IS NULL THEN
       PERFORM regtui_deny(format('stage rule: %s -> %s is not allowed', OLD.stage, NEW.stage));
     END IF;
@@ -289,10 +314,29 @@ ROW_CHECKS: dict[str, str] = {
 view gets SELECT only (a table added later stays read-only for logins until it has its checks here)."""
 
 
+CHECKS_INDEX = "ix_event_checked"
+"""A version's evidence and Production log entries, the ones the commit-time checks look up by version (the
+current evidence digest of its request, a rollback's former Production): a probe per version, however long the
+model's log grows. Created with the database-enforced rules (SQLite and the cache have no use for it)."""
+
+
+CHECKED = "NOT pg_catalog.pg_has_role(session_user, 'regtui_owner', 'MEMBER')"
+"""Whether the session user's writes are checked at commit: not the owner's (a superuser is a member of every role).
+In a trigger's WHEN clause it is resolved once, when the trigger is created: the login's search_path at the time of
+the write cannot put another pg_has_role in its place (a login's own function would be found first if the login put
+its schema before pg_catalog)."""
+
+
 def commit_checks(data: str) -> list[str]:
-    """Deferred constraint triggers: what one row cannot show, checked at commit for every checked login."""
+    """Deferred constraint triggers: what one row cannot show, checked at commit for every checked login.
+
+    Each trigger's WHEN clause (evaluated with the row, not deferred) leaves out the rows it has nothing to check
+    and the owner's writes, so those are never queued."""
     definer = f"SECURITY DEFINER SET search_path = {data}, pg_temp"
+    deferred = "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
     return [
+        f"CREATE INDEX IF NOT EXISTS {CHECKS_INDEX} ON {data}.event (model, version) "
+        f"WHERE kind = 'evidence' OR to_stage = '{Stage.PRODUCTION.value}'",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_commit_version() RETURNS trigger LANGUAGE plpgsql {definer} AS "
         f"$$ {_COMMIT_VERSION} $$",
         f"CREATE OR REPLACE FUNCTION {data}.regtui_commit_event() RETURNS trigger LANGUAGE plpgsql {definer} AS "
@@ -300,45 +344,49 @@ def commit_checks(data: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {data}.regtui_commit_request() RETURNS trigger LANGUAGE plpgsql {definer} AS "
         f"$$ {_COMMIT_REQUEST} $$",
         f"DROP TRIGGER IF EXISTS trg_commit_version ON {data}.model_version",
-        f"CREATE CONSTRAINT TRIGGER trg_commit_version AFTER UPDATE OF stage ON {data}.model_version "
-        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.stage IS DISTINCT FROM NEW.stage) "
-        f"EXECUTE FUNCTION {data}.regtui_commit_version()",
+        f"CREATE CONSTRAINT TRIGGER trg_commit_version AFTER UPDATE OF stage ON {data}.model_version {deferred} "
+        f"WHEN (OLD.stage IS DISTINCT FROM NEW.stage AND {CHECKED}) EXECUTE FUNCTION {data}.regtui_commit_version()",
         f"DROP TRIGGER IF EXISTS trg_commit_event ON {data}.event",
-        f"CREATE CONSTRAINT TRIGGER trg_commit_event AFTER INSERT ON {data}.event "
-        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {data}.regtui_commit_event()",
+        f"CREATE CONSTRAINT TRIGGER trg_commit_event AFTER INSERT ON {data}.event {deferred} "
+        f"WHEN (NEW.kind NOT IN ('{DRILL_KIND}', '{ATTEST}') AND {CHECKED}) "
+        f"EXECUTE FUNCTION {data}.regtui_commit_event()",
         f"DROP TRIGGER IF EXISTS trg_commit_request ON {data}.promotion_request",
-        f"CREATE CONSTRAINT TRIGGER trg_commit_request AFTER UPDATE ON {data}.promotion_request "
-        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {data}.regtui_commit_request()",
+        f"CREATE CONSTRAINT TRIGGER trg_commit_request AFTER UPDATE ON {data}.promotion_request {deferred} "
+        "WHEN ((OLD.status IS DISTINCT FROM NEW.status OR OLD.evidence::text IS DISTINCT FROM NEW.evidence::text) "
+        f"AND {CHECKED}) EXECUTE FUNCTION {data}.regtui_commit_request()",
+        f"DROP FUNCTION IF EXISTS {data}.regtui_checked()",  # the triggers' WHEN clauses hold CHECKED instead
     ]
 
 
 _COMMIT_VERSION = f"""
-DECLARE move record; replaced boolean; BEGIN
-  IF NOT regtui_checked() THEN RETURN NULL; END IF;
-  SELECT * INTO move FROM regtui_move(OLD.stage, NEW.stage);
-  replaced := move.kind = '{MoveKind.RETIRE.value}' AND EXISTS (
-      SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model AND e.version = NEW.version
-      AND e.kind = '{MoveKind.REPLACED.value}' AND e.actor = NEW.stage_changed_by);
-  IF NOT replaced AND NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
+DECLARE move_kind text := {_move_kind_case("OLD.stage", "NEW.stage")}; replaced boolean := false; BEGIN
+  IF move_kind = '{MoveKind.RETIRE.value}' THEN
+    replaced := EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
+      AND e.version = NEW.version AND e.kind = '{MoveKind.REPLACED.value}' AND e.actor = NEW.stage_changed_by);
+  END IF;
+  IF replaced THEN
+    IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.stage = '{Stage.PRODUCTION.value}'
+                   AND v.change_seq = NEW.change_seq) THEN
+      PERFORM regtui_deny(format('%s@%s left Production without a replacement', NEW.model, NEW.version));
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM event e WHERE e.change_seq = NEW.change_seq AND e.model = NEW.model
                  AND e.version = NEW.version AND e.from_stage = OLD.stage AND e.to_stage = NEW.stage
-                 AND e.kind = move.kind AND e.actor = NEW.stage_changed_by) THEN
+                 AND e.kind = move_kind AND e.actor = NEW.stage_changed_by) THEN
     PERFORM regtui_deny(format('%s@%s moved to %s without its log entry', NEW.model, NEW.version, NEW.stage));
   END IF;
-  IF move.kind IN ({_GATED_KIND_LIST}) AND NOT replaced AND NOT EXISTS (
-      SELECT 1 FROM promotion_request r WHERE r.model = NEW.model AND r.version = NEW.version
-      AND r.from_stage = OLD.stage AND r.to_stage = NEW.stage AND r.status = 'applied'
-      AND r.change_seq = NEW.change_seq AND regtui_gate_confirmed(r.id)) THEN
-    PERFORM regtui_deny(format('%s@%s moved to %s without an approved request', NEW.model, NEW.version, NEW.stage));
-  END IF;
-  IF replaced AND NOT EXISTS (
-      SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.stage = '{Stage.PRODUCTION.value}'
-      AND v.change_seq = NEW.change_seq) THEN
-    PERFORM regtui_deny(format('%s@%s left Production without a replacement', NEW.model, NEW.version));
-  END IF;
-  IF move.kind = '{MoveKind.ROLLBACK.value}' AND NOT EXISTS (
-      SELECT 1 FROM event e WHERE e.model = NEW.model AND e.version = NEW.version
-      AND e.to_stage = '{Stage.PRODUCTION.value}' AND e.change_seq < NEW.change_seq) THEN
-    PERFORM regtui_deny(format('%s@%s was never in Production', NEW.model, NEW.version));
+  IF move_kind IN ({_GATED_KIND_LIST}) THEN
+    IF NOT EXISTS (SELECT 1 FROM promotion_request r WHERE r.model = NEW.model AND r.version = NEW.version
+                   AND r.from_stage = OLD.stage AND r.to_stage = NEW.stage AND r.status = 'applied'
+                   AND r.change_seq = NEW.change_seq AND regtui_gate_confirmed(r.id)) THEN
+      PERFORM regtui_deny(format('%s@%s moved to %s without an approved request', NEW.model, NEW.version, NEW.stage));
+    END IF;
+  ELSIF move_kind = '{MoveKind.ROLLBACK.value}' THEN
+    IF NOT EXISTS (SELECT 1 FROM event e WHERE e.model = NEW.model AND e.version = NEW.version
+                   AND e.to_stage = '{Stage.PRODUCTION.value}' AND e.change_seq < NEW.change_seq) THEN
+      PERFORM regtui_deny(format('%s@%s was never in Production', NEW.model, NEW.version));
+    END IF;
   END IF;
   RETURN NULL;
 END"""
@@ -349,7 +397,6 @@ replaced in Production only with its replacement there; a rollback only to a for
 _STAGE_KIND_LIST = ", ".join(f"'{kind}'" for kind in STAGE_KINDS)
 _COMMIT_EVENT = f"""
 BEGIN
-  IF NOT regtui_checked() OR NEW.kind IN ('{DRILL_KIND}', '{ATTEST}') THEN RETURN NULL; END IF;
   IF NEW.kind IN ({_STAGE_KIND_LIST}) THEN
     IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.version = NEW.version
                    AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
@@ -375,19 +422,22 @@ END"""
 
 _COMMIT_REQUEST = """
 BEGIN
-  IF NOT regtui_checked() OR OLD.status IS NOT DISTINCT FROM NEW.status AND
-     OLD.evidence::text IS NOT DISTINCT FROM NEW.evidence::text THEN RETURN NULL; END IF;
-  IF NEW.status = 'applied' AND NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model
-      AND v.version = NEW.version AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
-    PERFORM regtui_deny(format('request #%s marked applied without its stage change', NEW.id));
+  IF NEW.status = 'applied' THEN
+    IF NOT EXISTS (SELECT 1 FROM model_version v WHERE v.model = NEW.model AND v.version = NEW.version
+                   AND v.stage = NEW.to_stage AND v.change_seq = NEW.change_seq) THEN
+      PERFORM regtui_deny(format('request #%s marked applied without its stage change', NEW.id));
+    END IF;
+  ELSIF NEW.status = 'rejected' THEN
+    IF NOT EXISTS (SELECT 1 FROM approval a WHERE a.request_id = NEW.id AND a.decision = 'reject'
+                   AND a.identity = NEW.closed_by AND a.change_seq = NEW.change_seq) THEN
+      PERFORM regtui_deny(format('request #%s rejected without a rejection', NEW.id));
+    END IF;
   END IF;
-  IF NEW.status = 'rejected' AND NOT EXISTS (SELECT 1 FROM approval a WHERE a.request_id = NEW.id
-      AND a.decision = 'reject' AND a.identity = NEW.closed_by AND a.change_seq = NEW.change_seq) THEN
-    PERFORM regtui_deny(format('request #%s rejected without a rejection', NEW.id));
-  END IF;
-  IF OLD.evidence::text IS DISTINCT FROM NEW.evidence::text AND NOT EXISTS (SELECT 1 FROM event e
-      WHERE e.kind = 'evidence' AND e.change_seq = NEW.change_seq AND e.details->>'request' = NEW.id::text) THEN
-    PERFORM regtui_deny(format('request #%s evidence changed without its log entry', NEW.id));
+  IF OLD.evidence::text IS DISTINCT FROM NEW.evidence::text THEN
+    IF NOT EXISTS (SELECT 1 FROM event e WHERE e.kind = 'evidence' AND e.change_seq = NEW.change_seq
+                   AND e.details->>'request' = NEW.id::text) THEN
+      PERFORM regtui_deny(format('request #%s evidence changed without its log entry', NEW.id));
+    END IF;
   END IF;
   RETURN NULL;
 END"""
