@@ -51,7 +51,8 @@ def install(connection: Connection, tables: list[Table]) -> str | None:
     """Owner, group roles, API views, their checking triggers and the grants; idempotent (run by every init).
 
     Returns None, or the one line saying what to run when this login may not create or become the owner role (the
-    schema is then created without them, as before)."""
+    schema is then created without them, as before) or may not take from PUBLIC the right to create objects in the
+    data schema."""
     if not _may_install(connection):
         return NOT_INSTALLED.format(login=connection.execute(text("SELECT current_user")).scalar_one())
     _ensure_roles(connection)
@@ -73,7 +74,29 @@ def install(connection: Connection, tables: list[Table]) -> str | None:
         _run(connection, statement)
     _run(connection, "RESET ROLE")
     _grant(connection, tables)
-    return None
+    return close_public_create(connection)
+
+
+PUBLIC_CREATE = (
+    f"every login may create objects in schema {DATA_SCHEMA} (PostgreSQL before 15), where one could stand in for a "
+    f"built-in the database-enforced rules call; ask its owner to run `REVOKE CREATE ON SCHEMA {DATA_SCHEMA} FROM "
+    "PUBLIC`"
+)
+
+
+def close_public_create(connection: Connection) -> str | None:
+    """Take from PUBLIC the right to create objects in the data schema (PostgreSQL before 15 grants it by default): a
+    login's own function or operator there could be picked over a built-in by the checking functions, whose
+    search_path names that schema. Returns the line to show when this login may not take it."""
+    granted = text(f"SELECT has_schema_privilege('public', '{DATA_SCHEMA}', 'CREATE')")
+    if not connection.execute(granted).scalar_one():
+        return None
+    try:
+        with connection.begin_nested():
+            _run(connection, f"REVOKE CREATE ON SCHEMA {DATA_SCHEMA} FROM PUBLIC")
+    except DBAPIError:
+        return PUBLIC_CREATE
+    return None if not connection.execute(granted).scalar_one() else PUBLIC_CREATE
 
 
 def _may_install(connection: Connection) -> bool:

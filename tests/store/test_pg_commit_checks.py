@@ -13,10 +13,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy import create_engine
 
 from regtui.config import Locations
 from regtui.domain.approvals import OWNER, REVIEWER, evidence_digest
 from regtui.services.registry import RegistryService
+from regtui.store import pg_security
 from regtui.store.db_errors import NOT_ALLOWED
 from regtui.store.pg_rules import CHECKS_INDEX
 from tests.factories import version_manifest, write_manifest
@@ -316,3 +318,32 @@ def test_init_gives_an_existing_registry_the_current_rules(registry: Registry, t
         service.close()
     assert registry.admin(f"SELECT count(*) FROM pg_indexes WHERE indexname = '{CHECKS_INDEX}'") == 1
     assert registry.admin("SELECT regtui_seq() = value FROM change_counter") is True
+
+
+def test_init_takes_from_public_the_right_to_create_in_the_data_schema(registry: Registry, tmp_path: Path) -> None:
+    """PostgreSQL before 15 lets every login create objects in schema public, where its own function or operator
+    could be picked over a built-in by the checking functions: init takes that right from PUBLIC, and says nothing
+    more."""
+    registry.admin("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    assert registry.admin("SELECT has_schema_privilege('public', 'public', 'CREATE')") is True
+    service = RegistryService(Locations(registry.url, tmp_path / "again-cache.db"))
+    try:
+        message = service.init()
+    finally:
+        service.close()
+    assert registry.admin("SELECT has_schema_privilege('public', 'public', 'CREATE')") is False
+    assert "REVOKE" not in message
+
+
+def test_a_login_that_may_not_take_the_right_says_what_to_run(registry: Registry) -> None:
+    """A login that does not own schema public cannot take the right from PUBLIC (PostgreSQL only warns): the line it
+    gets back names the statement its owner should run."""
+    registry.admin("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    engine = create_engine(registry.writer_url)
+    try:
+        with engine.begin() as connection:
+            assert pg_security.close_public_create(connection) == pg_security.PUBLIC_CREATE
+    finally:
+        engine.dispose()
+    assert registry.admin("SELECT has_schema_privilege('public', 'public', 'CREATE')") is True
+    assert "REVOKE CREATE ON SCHEMA public FROM PUBLIC" in pg_security.PUBLIC_CREATE
