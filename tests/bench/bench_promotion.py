@@ -6,9 +6,9 @@
 
 For each run a fresh Canary candidate has every approval, SLO result and checklist item in place; the
 timed part is what an operator waits for: re-verifying every artifact now (reading their records from
-the registry, or on PostgreSQL from the releaser's cache, then streaming SHA-256), then one transaction that takes the change counter, locks the
-model, evaluates the gate, archives the outgoing version, applies the promotion and appends the log
-entries, then commits (as `promotion.promote` does). The baseline, on the same engine
+the registry, or on PostgreSQL from the releaser's cache, then streaming SHA-256), then one transaction that
+takes the change counter, locks the model, evaluates the gate, archives the outgoing version, applies the
+promotion and appends the log entries, then commits (as `promotion.promote` does). The baseline, on the same engine
 (same connection pool and settings: on SQLite WAL and BEGIN IMMEDIATE), is one bare single-row UPDATE
 that really changes a version's stage (a spare version moved between Development and Staging, the other
 stage each time) in its own committed transaction, plus streaming SHA-256 of the same artifact files.
