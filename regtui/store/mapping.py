@@ -56,7 +56,7 @@ VERSION_DOCUMENTS = VersionDocuments._fields
 
 def decoded_documents(row: Any) -> VersionDocuments:
     """The JSON columns of a row that read them as text (None for SQL NULL), decoded."""
-    texts = (row.hyperparameters, row.metrics, row.model_card, row.provider, row.source, row.tags)
+    texts = (getattr(row, name) for name in VERSION_DOCUMENTS)
     return VersionDocuments(*(None if text is None else json.loads(text) for text in texts))
 
 

@@ -71,19 +71,10 @@ class RequestState:
     def of(cls, row: Row[Any]) -> RequestState:
         """The state of a request row of REQUEST_COLUMNS (its evidence as text, decoded here: once per request,
         however many decision rows repeat it)."""
-        return cls(
-            row.id,
-            row.model,
-            row.version,
-            row.from_stage,
-            row.to_stage,
-            row.status,
-            row.requested_by,
-            None if row.evidence is None else json.loads(row.evidence),
-            row.canary_share,
-            row.closed_by,
-            row.reason,
-        )
+        values = {name: getattr(row, name) for name in REQUEST_FIELDS}
+        if values["evidence"] is not None:
+            values["evidence"] = json.loads(values["evidence"])
+        return cls(**values)
 
 
 REQUEST_FIELDS = tuple(f.name for f in fields(RequestState))
